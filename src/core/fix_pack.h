@@ -1,0 +1,152 @@
+// The fix-pack model: what a help desk wrote in XML, after loading and validation.
+// Plain data, no behaviour; produced by pack_loader, consumed by the engine and front ends.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace fixtray {
+
+// Where something came from in a pack file, for messages like "file:12:7: error: ...".
+struct SourceLocation {
+    std::string file;
+    int line = 0;
+    int column = 0;
+
+    std::string str() const;  // "file:line:col" (omits what is unknown)
+};
+
+// A human text with translations; the untagged (or "en") text is the fallback.
+struct LocalizedText {
+    std::map<std::string, std::string> by_lang;  // "" = untagged default
+
+    bool empty() const { return by_lang.empty(); }
+    // Best text for a language tag such as "de_DE.UTF-8", "de-AT" or "de"; falls back to
+    // English, then the untagged text, then any text.
+    const std::string& get(const std::string& lang) const;
+};
+
+enum class Platform { linux, windows, macos };
+const char* to_string(Platform p);
+std::optional<Platform> platform_from_string(const std::string& s);
+Platform current_platform();
+
+enum class StepKind {
+    run,           // argv, no shell
+    shell,         // explicit interpreter + script, arguments passed as positional parameters
+    delete_files,  // glob under a root, age filter, never follows symlinks out of the root
+    end_process,   // by process name, current user's processes unless admin
+    http_probe,    // libcurl GET, expected status codes
+    dns_resolve,   // host name resolves
+    tcp_connect,   // host:port accepts a connection
+    exists,        // path (or glob under root) present / absent
+    wait,          // sleep, cancellable
+};
+const char* to_string(StepKind k);
+
+// One step as written in the pack. String fields may contain ${variables}; they are expanded
+// by the engine just before the step runs (never through a shell).
+struct Step {
+    StepKind kind = StepKind::run;
+    SourceLocation where;
+    std::string label;  // optional human label; the engine derives one when empty
+
+    // Common attributes.
+    std::chrono::milliseconds timeout{60'000};
+    std::vector<int> ok_exit{0};      // accepted exit codes (run / shell)
+    bool continue_on_error = false;   // a failure does not stop the phase
+    bool admin = false;               // needs admin rights
+    std::string foreach_var;          // "printer" in foreach="printer in printers"
+    std::string foreach_list;         // "printers"
+    std::string foreach_except;       // skip items equal to any value of this list (field path)
+    std::string if_program;           // skip (not fail) the step when this program is not on PATH
+    std::string skip_if_running;      // skip (not fail) the step while this process runs
+
+    // run / shell
+    std::vector<std::string> argv;     // run: program + args; shell: positional args
+    std::string interpreter;           // shell: "sh", "bash", "powershell", "cmd"
+    std::string script;                // shell: script text
+    std::string stdout_match;          // optional ECMAScript regex the stdout must match
+    std::string capture;               // store stdout lines as a list variable of this name
+
+    // delete_files / exists
+    std::string root;
+    std::string glob;                  // relative to root, '/'-separated, supports * ? [..] **
+    std::chrono::seconds older_than{0};
+    std::string path;                  // exists: a single path instead of root+glob
+    bool expect_present = true;        // exists
+    std::string type;                  // exists: "file", "dir" or "" (any)
+
+    // end_process
+    std::string process_name;
+    std::chrono::milliseconds grace{5'000};
+
+    // http_probe / dns_resolve / tcp_connect
+    std::string url;
+    std::vector<int> expect_status{200, 204};
+    std::string host;
+    int port = 0;
+
+    // wait
+    std::chrono::milliseconds duration{0};
+};
+
+// Applicability: every condition must hold for the fix to be offered.
+struct Condition {
+    enum class Kind { program_exists, path_exists, env_set } kind;
+    std::string value;
+    bool negate = false;
+    SourceLocation where;
+};
+
+struct DiagnosticItem {
+    enum class Kind { command, file, fact } kind;
+    std::string name;                // label in the bundle
+    std::vector<std::string> argv;   // command
+    std::string path;                // file
+    std::string fact;                // fact id, e.g. "network.routes"
+    SourceLocation where;
+};
+
+// A declared site value a pack uses (from the site config, or the default).
+struct Param {
+    std::string name;
+    bool is_list = false;
+    std::vector<std::string> fields;  // for lists of records, e.g. name, uri
+    std::optional<std::string> default_value;
+    SourceLocation where;
+};
+
+struct Fix {
+    std::string id;
+    SourceLocation where;
+    LocalizedText title;
+    LocalizedText description;
+    LocalizedText confirm;           // non-empty: ask before running (disruptive fix)
+    std::string category;
+    std::vector<std::string> keywords;
+    std::vector<Platform> platforms;
+    std::vector<Condition> conditions;
+    std::vector<Step> check;         // all pass -> healthy, nothing to fix
+    std::vector<Step> steps;         // at least one
+    std::vector<Step> verify;        // all pass -> fixed
+    std::vector<Step> revert;        // run when steps or verify fail
+    std::vector<DiagnosticItem> diagnostics;
+
+    bool runs_on(Platform p) const;
+    bool needs_admin() const;
+};
+
+struct FixPack {
+    std::string id;        // reverse-DNS, e.g. "org.fixtray.linux.clear-caches"
+    int version = 0;       // integer, increases with every published change
+    std::string file;      // where it was loaded from
+    std::string dir;       // its directory, available to steps as ${packdir}
+    std::vector<Param> params;
+    std::vector<Fix> fixes;
+};
+
+}  // namespace fixtray

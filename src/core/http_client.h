@@ -1,0 +1,50 @@
+// HTTP, behind an interface: probes and (later) the feed and ticket backends use it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace fixtray {
+
+class CancelToken;
+
+struct HttpRequest {
+    std::string method = "GET";
+    std::string url;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds timeout{30'000};  // whole transfer
+    std::size_t max_body = 8 * 1024 * 1024;     // enforced while receiving
+    bool follow_redirects = false;
+    std::string proxy;  // empty: libcurl's default (environment)
+};
+
+struct HttpResponse {
+    bool ok = false;       // a response was received (any status)
+    std::string error;     // transport error, human readable, when !ok
+    long status = 0;
+    std::map<std::string, std::string> headers;  // lower-case names
+    std::string body;
+    bool body_truncated = false;  // max_body reached (transfer aborted)
+    std::chrono::milliseconds duration{0};
+};
+
+class HttpClient {
+public:
+    virtual ~HttpClient() = default;
+    // Thread-safe. Returns when done, on timeout, or within ~100 ms of cancel.
+    virtual HttpResponse send(const HttpRequest& request, const CancelToken& cancel) = 0;
+};
+
+// libcurl. curl_global_init runs once on first construction.
+class CurlHttpClient final : public HttpClient {
+public:
+    CurlHttpClient();
+    HttpResponse send(const HttpRequest& request, const CancelToken& cancel) override;
+};
+
+}  // namespace fixtray
