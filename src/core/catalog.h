@@ -1,0 +1,44 @@
+// The fixes this machine offers: packs loaded from directories, looked up by fix id.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fix_pack.h"
+#include "pack_loader.h"
+
+namespace fixtray {
+
+struct CatalogEntry {
+    const FixPack* pack = nullptr;
+    const Fix* fix = nullptr;
+};
+
+class Catalog {
+public:
+    // Loads every *.xml below dir (recursively, sorted, symlinks not followed). Invalid packs
+    // are left out and their problems returned; the rest are added. Directories added later
+    // take precedence for the same fix id (a help desk's packs override the built-in ones).
+    std::vector<PackProblem> add_directory(const std::string& dir);
+    std::vector<PackProblem> add_file(const std::string& path);
+    void add_pack(FixPack pack);
+
+    // Fixes that run on `platform`, one per id (the one that takes precedence), sorted by id.
+    std::vector<CatalogEntry> fixes(Platform platform) const;
+    // Every fix of every pack, for --all-platforms listings.
+    std::vector<CatalogEntry> all_fixes() const;
+    std::optional<CatalogEntry> find(const std::string& fix_id, Platform platform) const;
+
+    const std::deque<FixPack>& packs() const { return packs_; }
+
+private:
+    std::deque<FixPack> packs_;  // deque: stable addresses for CatalogEntry
+};
+
+// *.xml files below a path (or the path itself if it is a file), sorted. Symlinked
+// directories are not followed.
+std::vector<std::string> pack_files_under(const std::string& path, std::string* error);
+
+}  // namespace fixtray

@@ -1,0 +1,20 @@
+// Writing files so that a crash or power loss leaves either the old or the new content.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace fixtray {
+
+// Creates the directory and its parents with mode 0700 where missing. "" on success.
+std::string make_private_dirs(const std::string& dir);
+
+// Writes to a temporary file in the same directory, fsyncs it, renames it over `path` and
+// fsyncs the directory. Mode 0600. "" on success, else a message naming the path.
+std::string write_file_atomic(const std::string& path, std::string_view content);
+
+// Appends one line (a '\n' is added) with a single write(2) on an O_APPEND descriptor, then
+// fsyncs. Concurrent appenders never interleave within a line. "" on success.
+std::string append_line_durable(const std::string& path, std::string_view line);
+
+}  // namespace fixtray

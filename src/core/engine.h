@@ -1,0 +1,93 @@
+// The fix engine: applicability, confirmation, check, steps, verify, revert; one RunRecord.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fix_pack.h"
+#include "process_runner.h"
+#include "run_record.h"
+#include "site_config.h"
+#include "variables.h"
+
+namespace fixtray {
+
+class CancelToken;
+class Clock;
+class HttpClient;
+struct UserEnvironment;
+
+// Progress events, called on the thread that runs the fix, in order. A front end that shows
+// them elsewhere (the tray) marshals them onto its own thread. Implementations must not
+// throw and should return quickly.
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    virtual void phase_started(Phase) {}
+    virtual void step_started(const StepRecord&) {}
+    virtual void step_output(const StepRecord&, OutputStream, std::string_view) {}
+    virtual void step_finished(const StepRecord&) {}
+    virtual void run_finished(const RunRecord&) {}
+    // Asked when the fix has a confirmation text and the run was not started with
+    // assume_yes. Return true to go ahead.
+    virtual bool confirm(const Fix&, const std::string& /*text*/) { return false; }
+};
+
+struct RunOptions {
+    bool assume_yes = false;  // skip the confirmation question
+    std::string lang;         // for titles and confirmation texts, e.g. "de_DE.UTF-8"
+};
+
+// One line of a dry-run plan.
+struct PlannedStep {
+    Phase phase = Phase::steps;
+    int index = 0;
+    std::string label;
+    StepKind kind = StepKind::run;
+    std::vector<std::string> argv;   // expanded; built-ins: kind + arguments
+    std::string note;                // "for each printer in printers: 2 items", skip conditions
+    bool admin = false;
+};
+
+struct Plan {
+    bool ok = false;
+    Refusal refusal = Refusal::none;
+    std::string message;             // why the fix would not run, when !ok
+    std::string confirm;             // the confirmation text that would be asked
+    std::vector<PlannedStep> steps;
+};
+
+class Engine {
+public:
+    Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env);
+
+    // Runs the fix. Never throws for failures of the fix; returns the complete record (also
+    // given to observer.run_finished). Cancel from any thread through `cancel`.
+    RunRecord run(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+                  const RunOptions& options, RunObserver& observer, const CancelToken& cancel);
+
+    // The exact plan with variables expanded; runs nothing and changes nothing.
+    Plan plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+              const RunOptions& options) const;
+
+    // The variables a fix of this pack sees. Missing site values are listed in *missing.
+    Variables variables_for(const FixPack& pack, const SiteConfig& site,
+                            std::vector<std::string>* missing) const;
+
+private:
+    struct Context;
+    bool run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps);
+    void run_one(Context& ctx, const Step& step, StepRecord& record);
+    std::string applicability_problem(const Fix& fix) const;
+
+    ProcessRunner& runner_;
+    HttpClient& http_;
+    Clock& clock_;
+    const UserEnvironment& env_;
+};
+
+// A short label for a step when the pack gives none: "Run resolvectl flush-caches".
+std::string default_label(const Step& step);
+
+}  // namespace fixtray

@@ -1,0 +1,35 @@
+// Per-user and per-machine locations and identity, computed explicitly (XDG on Linux).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace fixtray {
+
+struct UserEnvironment {
+    std::string home;     // $HOME (or the password database)
+    std::string cache;    // XDG_CACHE_HOME or ~/.cache
+    std::string config;   // XDG_CONFIG_HOME or ~/.config
+    std::string state;    // XDG_STATE_HOME or ~/.local/state
+    std::string temp;     // TMPDIR or /tmp
+    std::string user;     // login name
+    std::string host;     // host name
+    bool is_admin = false;  // effective uid 0 (Administrator token on Windows)
+};
+
+// Reads the environment of this process. Relative XDG values are ignored, as the spec says.
+UserEnvironment current_user_environment();
+
+// fixtray's own state directory (audit log, run records): <state>/fixtray.
+std::string fixtray_state_dir(const UserEnvironment& env);
+
+// The machine-wide config file: /etc/fixtray/fixtray.json (ProgramData on Windows,
+// /Library/Application Support on macOS).
+std::string system_config_file();
+
+// Directories holding the built-in fix packs, best first: next to an installed binary
+// (<prefix>/share/fixtray/fixes) and, for a build tree, the source tree's fixes/.
+// Only directories that exist are returned.
+std::vector<std::string> builtin_pack_dirs();
+
+}  // namespace fixtray

@@ -1,0 +1,41 @@
+// The help desk's site configuration (JSON): site values that packs declare as <param>.
+//
+//   { "site": { "probe_url": "https://intranet.example.com/health",
+//               "default_printer": "Office",
+//               "printers": [ { "name": "Office", "uri": "ipp://print.example.com/ipp/print" } ] } }
+//
+// Scalars are strings (numbers and booleans are taken as their text); a list is an array of
+// strings or an array of objects whose values are strings.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "variables.h"
+
+namespace fixtray {
+
+struct SiteConfig {
+    std::map<std::string, std::string> values;
+    std::map<std::string, std::vector<ListItem>> lists;
+    std::vector<std::string> files;  // loaded, in order (later ones override)
+};
+
+struct ConfigProblem {
+    std::string where;    // "file:line:col" or "file"
+    std::string message;
+    bool warning = false;
+    std::string str() const;
+};
+
+// Parses one config document and merges it over *config. Returns the problems; on any error
+// *config is left unchanged.
+std::vector<ConfigProblem> merge_site_config(std::string_view json, const std::string& file,
+                                             SiteConfig* config);
+// Reads a file (at most 1 MiB) and merges it. A missing file is an error only if required.
+std::vector<ConfigProblem> merge_site_config_file(const std::string& path, bool required,
+                                                  SiteConfig* config);
+
+}  // namespace fixtray

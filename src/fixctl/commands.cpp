@@ -1,0 +1,301 @@
+#include "commands.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "audit_log.h"
+#include "cancel_token.h"
+#include "catalog.h"
+#include "clock.h"
+#include "engine.h"
+#include "http_client.h"
+#include "platform_paths.h"
+#include "process_runner.h"
+#include "site_config.h"
+#include "terminal_progress.h"
+
+namespace fixtray::cli {
+
+using nlohmann::json;
+
+namespace {
+
+// Loads built-in packs, then --packs directories. Problems are printed as warnings: the
+// valid packs keep working.
+Catalog load_catalog(const GlobalOptions& g) {
+    Catalog catalog;
+    std::vector<std::string> dirs = g.no_builtin ? std::vector<std::string>{} : builtin_pack_dirs();
+    dirs.insert(dirs.end(), g.pack_dirs.begin(), g.pack_dirs.end());
+    for (const auto& dir : dirs) {
+        for (const auto& p : catalog.add_directory(dir)) {
+            if (p.severity == PackProblem::Severity::error)
+                std::cerr << p.str() << " (pack skipped)\n";
+        }
+    }
+    return catalog;
+}
+
+bool load_config(const GlobalOptions& g, SiteConfig* config) {
+    bool ok = true;
+    auto report = [&](const std::vector<ConfigProblem>& problems) {
+        for (const auto& p : problems) {
+            std::cerr << p.str() << "\n";
+            if (!p.warning) ok = false;
+        }
+    };
+    report(merge_site_config_file(system_config_file(), false, config));
+    if (!g.config_file.empty()) report(merge_site_config_file(g.config_file, true, config));
+    return ok;
+}
+
+json fix_summary_json(const CatalogEntry& e, const std::string& lang) {
+    json platforms = json::array();
+    for (Platform p : e.fix->platforms) platforms.push_back(to_string(p));
+    return {{"id", e.fix->id},
+            {"title", e.fix->title.get(lang)},
+            {"description", e.fix->description.empty() ? "" : e.fix->description.get(lang)},
+            {"category", e.fix->category},
+            {"keywords", e.fix->keywords},
+            {"platforms", platforms},
+            {"needs_admin", e.fix->needs_admin()},
+            {"confirm", e.fix->confirm.empty() ? "" : e.fix->confirm.get(lang)},
+            {"pack_id", e.pack->id},
+            {"pack_version", e.pack->version},
+            {"file", e.pack->file}};
+}
+
+std::optional<CatalogEntry> find_or_complain(const Catalog& catalog, const std::string& id) {
+    auto entry = catalog.find(id, current_platform());
+    if (!entry) {
+        std::cerr << "fixctl: no fix \"" << id << "\" for " << to_string(current_platform())
+                  << " (see `fixctl list`)\n";
+    }
+    return entry;
+}
+
+CancelToken* g_cancel = nullptr;
+
+extern "C" void on_interrupt(int) {
+    if (g_cancel) g_cancel->cancel();
+    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends fixctl at once
+}
+
+int exit_code_for(const RunRecord& r) {
+    switch (r.outcome) {
+        case Outcome::fixed:
+        case Outcome::nothing_to_fix: return kOk;
+        case Outcome::not_fixed: return kNotFixed;
+        case Outcome::cancelled: return kCancelled;
+        case Outcome::refused: return r.refusal == Refusal::invalid_input ? kUsage : kRefused;
+    }
+    return kNotFixed;
+}
+
+void print_step_lines(const char* heading, const std::vector<Step>& steps) {
+    if (steps.empty()) return;
+    std::printf("%s:\n", heading);
+    int n = 0;
+    for (const auto& s : steps) {
+        std::printf("  %d. %s%s\n", ++n, s.label.empty() ? default_label(s).c_str() : s.label.c_str(),
+                    s.admin ? " [admin]" : "");
+    }
+}
+
+}  // namespace
+
+int cmd_list(const GlobalOptions& g, bool as_json, bool all_platforms) {
+    const Catalog catalog = load_catalog(g);
+    const auto entries = all_platforms ? catalog.all_fixes() : catalog.fixes(current_platform());
+    if (as_json) {
+        json out = json::array();
+        for (const auto& e : entries) out.push_back(fix_summary_json(e, g.lang));
+        std::cout << dump_json(out, 2) << "\n";
+        return kOk;
+    }
+    if (entries.empty()) {
+        std::cout << "No fixes are available for " << to_string(current_platform()) << ".\n";
+        return kOk;
+    }
+    std::size_t width = 2;
+    for (const auto& e : entries) width = std::max(width, e.fix->id.size());
+    for (const auto& e : entries) {
+        std::string platforms;
+        if (all_platforms)
+            for (Platform p : e.fix->platforms) platforms += std::string(" [") + to_string(p) + "]";
+        std::printf("%-*s  %s%s%s\n", static_cast<int>(width), e.fix->id.c_str(),
+                    e.fix->title.get(g.lang).c_str(), e.fix->needs_admin() ? " (admin)" : "",
+                    platforms.c_str());
+    }
+    return kOk;
+}
+
+int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
+    const Catalog catalog = load_catalog(g);
+    auto entry = find_or_complain(catalog, id);
+    if (!entry) return kUsage;
+    const Fix& fix = *entry->fix;
+    if (as_json) {
+        json j = fix_summary_json(*entry, g.lang);
+        auto steps = [](const std::vector<Step>& v) {
+            json a = json::array();
+            for (const auto& s : v)
+                a.push_back({{"label", s.label.empty() ? default_label(s) : s.label},
+                             {"kind", to_string(s.kind)},
+                             {"argv", s.argv},
+                             {"admin", s.admin}});
+            return a;
+        };
+        j["check"] = steps(fix.check);
+        j["steps"] = steps(fix.steps);
+        j["verify"] = steps(fix.verify);
+        j["revert"] = steps(fix.revert);
+        std::cout << dump_json(j, 2) << "\n";
+        return kOk;
+    }
+    std::printf("%s (%s)\n", fix.title.get(g.lang).c_str(), fix.id.c_str());
+    if (!fix.description.empty()) std::printf("%s\n", fix.description.get(g.lang).c_str());
+    std::printf("\nPack: %s version %d (%s)\n", entry->pack->id.c_str(), entry->pack->version,
+                entry->pack->file.c_str());
+    if (!fix.category.empty()) std::printf("Category: %s\n", fix.category.c_str());
+    if (!fix.keywords.empty()) {
+        std::string k;
+        for (const auto& w : fix.keywords) k += (k.empty() ? "" : ", ") + w;
+        std::printf("Keywords: %s\n", k.c_str());
+    }
+    if (fix.needs_admin()) std::printf("Needs administrator rights for some steps.\n");
+    if (!fix.confirm.empty()) std::printf("Asks first: %s\n", fix.confirm.get(g.lang).c_str());
+    std::printf("\n");
+    print_step_lines("Check (all pass = nothing to fix)", fix.check);
+    print_step_lines("Steps", fix.steps);
+    print_step_lines("Verify (all pass = fixed)", fix.verify);
+    print_step_lines("Revert (when not fixed)", fix.revert);
+    std::printf("\nSee the exact commands with: fixctl run %s --dry-run\n", fix.id.c_str());
+    return kOk;
+}
+
+int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
+    std::size_t files = 0, invalid = 0, warnings = 0;
+    bool any_error = false;
+    for (const auto& path : paths) {
+        std::string error;
+        const auto found = pack_files_under(path, &error);
+        if (!error.empty()) {
+            std::cout << path << ": error: " << error << "\n";
+            any_error = true;
+            continue;
+        }
+        if (found.empty()) {
+            std::cout << path << ": error: no *.xml fix pack files here\n";
+            any_error = true;
+            continue;
+        }
+        for (const auto& file : found) {
+            ++files;
+            const PackLoadResult result = load_pack_file(file);
+            for (const auto& p : result.problems) {
+                std::cout << p.str() << "\n";
+                if (p.severity == PackProblem::Severity::warning) ++warnings;
+            }
+            if (!result.ok()) ++invalid;
+        }
+    }
+    if (!quiet)
+        std::cerr << files << (files == 1 ? " file" : " files") << " checked, " << invalid
+                  << " invalid, " << warnings << (warnings == 1 ? " warning" : " warnings")
+                  << "\n";
+    return (invalid || any_error) ? kNotFixed : kOk;
+}
+
+int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_run, bool as_json,
+            bool verbose) {
+    SiteConfig site;
+    if (!load_config(g, &site)) return kUsage;
+    const Catalog catalog = load_catalog(g);
+    auto entry = find_or_complain(catalog, id);
+    if (!entry) return kUsage;
+
+    const UserEnvironment env = current_user_environment();
+    SystemProcessRunner runner;
+    CurlHttpClient http;
+    RealClock clock;
+    Engine engine(runner, http, clock, env);
+    RunOptions options;
+    options.assume_yes = yes;
+    options.lang = g.lang;
+
+    if (dry_run) {
+        const Plan plan = engine.plan(*entry->pack, *entry->fix, site, options);
+        if (as_json) {
+            json steps = json::array();
+            for (const auto& s : plan.steps)
+                steps.push_back({{"phase", to_string(s.phase)},
+                                 {"index", s.index},
+                                 {"label", s.label},
+                                 {"kind", to_string(s.kind)},
+                                 {"argv", s.argv},
+                                 {"admin", s.admin},
+                                 {"note", s.note}});
+            json j = {{"fix_id", entry->fix->id},
+                      {"ok", plan.ok},
+                      {"message", plan.message},
+                      {"confirm", plan.confirm},
+                      {"steps", steps}};
+            if (plan.refusal != Refusal::none) j["refusal"] = to_string(plan.refusal);
+            std::cout << dump_json(j, 2) << "\n";
+        } else {
+            std::printf("Dry run of %s (%s): nothing will be run or changed.\n",
+                        entry->fix->id.c_str(), entry->fix->title.get(g.lang).c_str());
+            if (!plan.confirm.empty()) std::printf("Would ask first: %s\n", plan.confirm.c_str());
+            Phase phase = Phase::check;
+            bool first = true;
+            for (const auto& s : plan.steps) {
+                if (first || s.phase != phase) {
+                    std::printf("%s:\n", to_string(s.phase));
+                    phase = s.phase;
+                    first = false;
+                }
+                std::string argv;
+                for (const auto& a : s.argv) {
+                    const bool quote = a.empty() || a.find_first_of(" \t\"'\\$") != std::string::npos;
+                    argv += (argv.empty() ? "" : " ") + (quote ? json(a).dump() : a);
+                }
+                std::printf("  %d. %s%s\n     %s\n", s.index, s.label.c_str(),
+                            s.admin ? " [admin]" : "", argv.c_str());
+                if (!s.note.empty()) std::printf("     (%s)\n", s.note.c_str());
+            }
+            if (!plan.message.empty()) std::printf("%s\n", plan.message.c_str());
+        }
+        if (plan.ok) return kOk;
+        return plan.refusal == Refusal::invalid_input ? kUsage : kRefused;
+    }
+
+    CancelToken cancel;
+    g_cancel = &cancel;
+    std::signal(SIGINT, on_interrupt);
+    std::signal(SIGTERM, on_interrupt);
+
+    TerminalProgress progress(as_json ? stderr : stdout, verbose, g.lang);
+    std::fprintf(as_json ? stderr : stdout, "%s (%s)\n", entry->fix->title.get(g.lang).c_str(),
+                 entry->fix->id.c_str());
+    const RunRecord record =
+        engine.run(*entry->pack, *entry->fix, site, options, progress, cancel);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    g_cancel = nullptr;
+
+    const AuditLog audit(fixtray_state_dir(env));
+    const std::string audit_error = audit.append(record);
+    if (as_json) {
+        std::cout << dump_json(to_json(record), 2) << "\n";
+    } else {
+        std::printf("%s\nRun id: %s\n", record.message.c_str(), record.run_id.c_str());
+    }
+    if (!audit_error.empty())
+        std::cerr << "fixctl: warning: the run was not written to the audit log: " << audit_error
+                  << "\n";
+    return exit_code_for(record);
+}
+
+}  // namespace fixtray::cli

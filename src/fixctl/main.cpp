@@ -1,0 +1,97 @@
+// fixctl: the command-line front end over the fixtray core. Parses arguments, calls a command.
+#include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+
+#include "commands.h"
+
+using namespace fixtray::cli;
+
+namespace {
+
+std::string message_language() {
+    for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"})
+        if (const char* v = std::getenv(var); v && *v) return v;
+    return "en";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    CLI::App app{
+        "fixctl: run fixtray's self-service repairs from a terminal, and check fix packs.\n\n"
+        "Exit codes: 0 fixed / nothing to fix / success, 1 not fixed (validate: a file is "
+        "invalid), 2 bad usage or invalid input, 3 refused (declined, needs admin rights, does "
+        "not apply here), 130 cancelled.",
+        "fixctl"};
+    app.set_version_flag("--version", std::string("fixctl ") + FIXTRAY_VERSION);
+    app.require_subcommand(1);
+
+    GlobalOptions g;
+    g.lang = message_language();
+    app.add_option("--packs", g.pack_dirs,
+                   "Also load the fix packs in DIR (repeatable; later ones take precedence "
+                   "over the built-in packs)")
+        ->type_name("DIR")
+        ->check(CLI::ExistingDirectory);
+    app.add_option("--config", g.config_file,
+                   "Site config (JSON) with site values such as printers and probe URLs; "
+                   "read after /etc/fixtray/fixtray.json")
+        ->type_name("FILE");
+    app.add_flag("--no-builtin", g.no_builtin, "Do not load the built-in fix packs");
+
+    bool json = false, all_platforms = false, yes = false, dry_run = false, verbose = false,
+         quiet = false;
+    std::string id;
+    std::vector<std::string> paths;
+
+    auto* list = app.add_subcommand("list", "List the fixes this machine offers");
+    list->add_flag("--json", json, "Print JSON");
+    list->add_flag("--all-platforms", all_platforms, "Include fixes for other platforms");
+
+    auto* show = app.add_subcommand("show", "Show a fix: what it checks, does and verifies");
+    show->add_option("ID", id, "Fix id, as in `fixctl list`")->required();
+    show->add_flag("--json", json, "Print JSON");
+
+    auto* validate = app.add_subcommand(
+        "validate",
+        "Check fix pack files; prints PATH:LINE:COL: error: MESSAGE for every problem.\n"
+        "Exit 0 when every file is valid, 1 when any is not.");
+    validate->add_option("PATH", paths, "Pack files or directories (searched for *.xml)")
+        ->required();
+    validate->add_flag("-q,--quiet", quiet, "Print problems only, no summary");
+
+    auto* run = app.add_subcommand(
+        "run",
+        "Run a fix: check, repair, verify. Exit 0 fixed or nothing to fix, 1 not fixed, 2 bad "
+        "input, 3 refused, 130 cancelled (Ctrl-C stops the running step and its children).");
+    run->add_option("ID", id, "Fix id, as in `fixctl list`")->required();
+    run->add_flag("-y,--yes", yes, "Do not ask before disruptive fixes");
+    run->add_flag("-n,--dry-run", dry_run,
+                  "Print the exact plan with variables expanded; run and change nothing");
+    run->add_flag("--json", json, "Print the run record (or the plan) as JSON on stdout");
+    run->add_flag("-v,--verbose", verbose, "Show the output of each step as it runs");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return kUsage;
+    }
+
+    if (*list) return cmd_list(g, json, all_platforms);
+    if (*show) return cmd_show(g, id, json);
+    if (*validate) return cmd_validate(paths, quiet);
+    if (*run) return cmd_run(g, id, yes, dry_run, json, verbose);
+    return kUsage;
+} catch (const std::exception& e) {
+    std::cerr << "fixctl: internal error: " << e.what() << "\n";
+    return 70;
+}
