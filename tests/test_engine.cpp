@@ -1,0 +1,295 @@
+// Engine: the order of check, steps, verify and revert, outcomes, foreach, capture, records.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <algorithm>
+#include <thread>
+
+#include "audit_log.h"
+#include "cancel_token.h"
+#include "clock.h"
+#include "engine.h"
+#include "http_client.h"
+#include "pack_loader.h"
+#include "platform_paths.h"
+#include "test_helpers.h"
+
+using namespace fixtray;
+using fixtray::test::pack_with_fix;
+using fixtray::test::TempDir;
+
+namespace {
+
+struct Recorder : RunObserver {
+    std::vector<std::string> events;
+    bool answer = false;
+    void phase_started(Phase p) override { events.push_back(std::string("phase:") + to_string(p)); }
+    void step_started(const StepRecord& s) override { events.push_back("start:" + s.label); }
+    void step_finished(const StepRecord& s) override {
+        events.push_back(std::string("done:") + s.label + ":" + to_string(s.status));
+    }
+    void run_finished(const RunRecord& r) override {
+        events.push_back(std::string("outcome:") + to_string(r.outcome));
+    }
+    bool confirm(const Fix&, const std::string&) override {
+        events.push_back("confirm");
+        return answer;
+    }
+};
+
+struct Harness {
+    SystemProcessRunner runner;
+    CurlHttpClient http;
+    RealClock clock;
+    UserEnvironment env = current_user_environment();
+    SiteConfig site;
+    Recorder observer;
+    CancelToken cancel;
+    RunOptions options;
+    FixPack pack;
+
+    explicit Harness(const std::string& xml) {
+        auto loaded = load_pack_from_string(xml, "test.xml", "/tmp");
+        for (const auto& p : loaded.problems) MESSAGE(p.str());
+        REQUIRE(loaded.ok());
+        pack = std::move(*loaded.pack);
+        env.is_admin = false;
+    }
+    RunRecord run() {
+        Engine engine(runner, http, clock, env);
+        return engine.run(pack, pack.fixes.at(0), site, options, observer, cancel);
+    }
+    Plan plan() {
+        Engine engine(runner, http, clock, env);
+        return engine.plan(pack, pack.fixes.at(0), site, options);
+    }
+};
+
+std::string run_step(const std::string& program, const std::string& attrs = "") {
+    return "<run " + attrs + "><arg>" + program + "</arg></run>";
+}
+
+}  // namespace
+
+TEST_CASE("a passing check means nothing to fix and no step runs") {
+    // Scenario: the check passes, so the repair steps must not run.
+    Harness h(pack_with_fix("<check>" + run_step("true", "label=\"probe\"") + "</check><steps>" +
+                            run_step("false", "label=\"repair\"") + "</steps>"));
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::nothing_to_fix);
+    REQUIRE(r.steps.size() == 1);
+    CHECK(r.steps[0].phase == Phase::check);
+    CHECK(h.observer.events.back() == "outcome:nothing-to-fix");
+}
+
+TEST_CASE("a failing check runs the steps, a passing verify means fixed") {
+    // Scenario: problem present, repair succeeds, verify confirms.
+    Harness h(pack_with_fix("<check>" + run_step("false") + "</check><steps>" +
+                            run_step("true", "label=\"repair\"") + "</steps><verify>" +
+                            run_step("true", "label=\"verify\"") + "</verify>"));
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::fixed);
+    REQUIRE(r.steps.size() == 3);
+    CHECK(r.steps[1].label == "repair");
+    CHECK(r.steps[2].phase == Phase::verify);
+    CHECK(r.steps[1].exit_code == 0);
+    CHECK(r.steps[1].argv == std::vector<std::string>{"true"});
+}
+
+TEST_CASE("a failing verify is not fixed and runs the revert steps") {
+    // Scenario: steps succeed but verify fails: the revert phase runs and the record says so.
+    Harness h(pack_with_fix("<steps>" + run_step("true") + "</steps><verify>" +
+                            run_step("false", "label=\"still broken\"") + "</verify><revert>" +
+                            run_step("true", "label=\"undo\"") + "</revert>"));
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::not_fixed);
+    CHECK(r.reverted);
+    CHECK(r.steps.back().phase == Phase::revert);
+    CHECK(r.message.find("still broken") != std::string::npos);
+    CHECK(r.message.find("undone") != std::string::npos);
+}
+
+TEST_CASE("a failing step stops the repair unless continue-on-error") {
+    // Scenario: the first step fails with continue-on-error, the second fails hard, the third never runs.
+    Harness h(pack_with_fix(
+        "<steps>" + run_step("false", "label=\"soft\" continue-on-error=\"true\"") +
+        "<run label=\"hard\" ok-exit=\"0\"><arg>sh</arg><arg>-c</arg><arg>exit 3</arg></run>" +
+        run_step("true", "label=\"never\"") + "</steps>"));
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::not_fixed);
+    REQUIRE(r.steps.size() == 2);
+    CHECK(r.steps[0].status == StepStatus::failed);
+    CHECK(r.steps[1].exit_code == 3);
+    CHECK(r.steps[1].message == "exited with code 3");
+    CHECK(r.message.find("hard") != std::string::npos);
+}
+
+TEST_CASE("accepted exit codes and stdout-match decide success") {
+    // Scenario: exit 1 accepted by ok-exit; output must match a regular expression.
+    Harness h(pack_with_fix(
+        "<steps><run ok-exit=\"0 1\"><arg>sh</arg><arg>-c</arg><arg>exit 1</arg></run>"
+        "<run stdout-match=\"^ready$\"><arg>echo</arg><arg>not ready</arg></run></steps>"));
+    const RunRecord r = h.run();
+    REQUIRE(r.steps.size() == 2);
+    CHECK(r.steps[0].status == StepStatus::ok);
+    CHECK(r.steps[1].status == StepStatus::failed);
+    CHECK(r.steps[1].message.find("^ready$") != std::string::npos);
+}
+
+TEST_CASE("foreach over a site list, except, and a captured list") {
+    // Scenario: remove captured queues not in the site's list, then act on each site printer.
+    Harness h(pack_with_fix(
+        "<steps><run capture=\"queues\"><arg>printf</arg><arg>a\\nb\\nc\\n</arg></run>"
+        "<run foreach=\"q in queues\" except=\"printers.name\" label=\"remove ${q}\">"
+        "<arg>echo</arg><arg>${q}</arg></run>"
+        "<run foreach=\"p in printers\" label=\"add ${p.name}\"><arg>echo</arg><arg>${p.uri}</arg>"
+        "</run></steps>",
+        "<param name=\"printers\" list=\"true\" fields=\"name uri\"/>"));
+    h.site.lists["printers"] = {{"b", {{"name", "b"}, {"uri", "ipp://x/b"}}},
+                                {"d", {{"name", "d"}, {"uri", "ipp://x/d"}}}};
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::fixed);
+    std::vector<std::string> labels;
+    for (const auto& s : r.steps) labels.push_back(s.label);
+    CHECK(labels == std::vector<std::string>{"Run printf a\\nb\\nc\\n", "remove a", "remove c",
+                                             "add b", "add d"});
+    CHECK(r.steps[4].out == "ipp://x/d\n");
+}
+
+TEST_CASE("a missing site value refuses the fix as invalid input") {
+    // Scenario: a declared param without default and without a site value.
+    Harness h(pack_with_fix("<steps><run><arg>echo</arg><arg>${probe_url}</arg></run></steps>",
+                            "<param name=\"probe_url\"/>"));
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::refused);
+    CHECK(r.refusal == Refusal::invalid_input);
+    CHECK(r.message.find("probe_url") != std::string::npos);
+    CHECK(r.steps.empty());
+}
+
+TEST_CASE("variables are passed as whole arguments, never through a shell") {
+    // Scenario: a site value full of shell syntax arrives as one literal argument.
+    Harness h(pack_with_fix(
+        "<steps><run><arg>printf</arg><arg>%s|</arg><arg>${evil}</arg></run></steps>",
+        "<param name=\"evil\"/>"));
+    h.site.values["evil"] = "$(touch /tmp/pwned); `id` && echo hi";
+    const RunRecord r = h.run();
+    REQUIRE(r.steps.size() == 1);
+    CHECK(r.steps[0].out == "$(touch /tmp/pwned); `id` && echo hi|");
+}
+
+TEST_CASE("confirmation: declined refuses, --yes skips the question") {
+    // Scenario: a disruptive fix asks first.
+    const std::string xml = pack_with_fix("<confirm>This disconnects you.</confirm><steps>" +
+                                          run_step("true") + "</steps>");
+    Harness declined(xml);
+    declined.observer.answer = false;
+    auto r = declined.run();
+    CHECK(r.outcome == Outcome::refused);
+    CHECK(r.refusal == Refusal::declined);
+    CHECK(r.steps.empty());
+
+    Harness yes(xml);
+    yes.options.assume_yes = true;
+    r = yes.run();
+    CHECK(r.outcome == Outcome::fixed);
+    CHECK(std::find(yes.observer.events.begin(), yes.observer.events.end(), "confirm") ==
+          yes.observer.events.end());
+}
+
+TEST_CASE("admin steps are refused without admin rights before anything runs") {
+    // Scenario: not an administrator, a step needs admin rights.
+    Harness h(pack_with_fix("<steps>" + run_step("true") + run_step("true", "admin=\"true\"") +
+                            "</steps>"));
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::refused);
+    CHECK(r.refusal == Refusal::needs_admin);
+    CHECK(r.steps.empty());
+}
+
+TEST_CASE("a fix for another platform does not apply") {
+    // Scenario: a windows-only fix on linux.
+    Harness h(
+        "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"org.example.w\" version=\"1\">"
+        "<fix id=\"w\" platforms=\"windows\"><title>W</title><steps><run><arg>ipconfig</arg>"
+        "</run></steps></fix></fixpack>");
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::refused);
+    CHECK(r.refusal == Refusal::not_applicable);
+}
+
+TEST_CASE("if-program skips a step whose program is missing") {
+    // Scenario: a step for a tool that is not installed is skipped, not failed.
+    Harness h(pack_with_fix(
+        "<steps><run if-program=\"fixtray-no-such-tool\"><arg>fixtray-no-such-tool</arg></run>"
+        "</steps>"));
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::fixed);
+    REQUIRE(r.steps.size() == 1);
+    CHECK(r.steps[0].status == StepStatus::skipped);
+}
+
+TEST_CASE("a missing program fails the step with a clear message") {
+    // Scenario: the program does not exist and there is no if-program.
+    Harness h(pack_with_fix("<steps><run><arg>fixtray-no-such-tool</arg></run></steps>"));
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::not_fixed);
+    REQUIRE(r.steps.size() == 1);
+    CHECK(r.steps[0].message.find("fixtray-no-such-tool") != std::string::npos);
+}
+
+TEST_CASE("cancel stops the running step and the fix") {
+    // Scenario: a long step is cancelled from another thread.
+    Harness h(pack_with_fix("<steps><run timeout=\"60s\"><arg>sleep</arg><arg>30</arg></run>" +
+                            run_step("true", "label=\"never\"") + "</steps>"));
+    std::thread canceller([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        h.cancel.cancel();
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    const RunRecord r = h.run();
+    canceller.join();
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+    CHECK(r.outcome == Outcome::cancelled);
+    REQUIRE(r.steps.size() == 1);
+    CHECK(r.steps[0].status == StepStatus::cancelled);
+}
+
+TEST_CASE("the plan expands variables and changes nothing") {
+    // Scenario: dry-run plan of a fix that would delete a file.
+    TempDir dir;
+    fixtray::test::write_file(dir.path() / "keep", "x");
+    Harness h(pack_with_fix("<steps><run foreach=\"p in printers\"><arg>rm</arg><arg>" +
+                                dir.str() + "/${p.name}</arg></run>"
+                                "<run foreach=\"q in queues\"><arg>echo</arg><arg>${q}</arg></run>"
+                                "</steps>",
+                            "<param name=\"printers\" list=\"true\" fields=\"name\"/>"
+                            "<param name=\"queues\" list=\"true\"/>"));
+    h.site.lists["printers"] = {{"keep", {{"name", "keep"}}}};
+    h.site.lists["queues"] = {};
+    const Plan plan = h.plan();
+    CHECK(plan.ok);
+    REQUIRE(plan.steps.size() == 2);
+    CHECK(plan.steps[0].argv == std::vector<std::string>{"rm", dir.str() + "/keep"});
+    CHECK(plan.steps[1].note.find("no items") != std::string::npos);
+    CHECK(std::filesystem::exists(dir.path() / "keep"));
+}
+
+TEST_CASE("the audit log keeps a line per run and the full record by run id") {
+    // Scenario: a run record is appended and read back by its id.
+    TempDir dir;
+    Harness h(pack_with_fix("<steps>" + run_step("true") + "</steps>"));
+    const RunRecord r = h.run();
+    AuditLog log(dir.str());
+    CHECK(log.append(r).empty());
+    CHECK(log.append(r).empty());
+    const auto back = log.find(r.run_id);
+    REQUIRE(back.has_value());
+    CHECK(back->fix_id == "t");
+    CHECK(back->outcome == Outcome::fixed);
+    CHECK(back->steps.size() == 1);
+    const std::string lines = fixtray::test::read_file(log.log_path());
+    CHECK(std::count(lines.begin(), lines.end(), '\n') == 2);
+    CHECK(nlohmann::json::parse(lines.substr(0, lines.find('\n')))["run_id"] == r.run_id);
+    CHECK_FALSE(log.find("../../etc/passwd").has_value());
+}

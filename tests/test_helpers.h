@@ -1,0 +1,42 @@
+// Shared test helpers: temporary directories, writing files, running fixctl.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "process_runner.h"
+
+namespace fixtray::test {
+
+// A fresh directory under $TMPDIR, removed (recursively, without following links) on scope exit.
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+    std::string str() const { return path_.string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+void write_file(const std::filesystem::path& p, const std::string& content);
+std::string read_file(const std::filesystem::path& p);
+
+// Runs the freshly built fixctl with args and extra environment; returns exit code and output.
+ProcessResult run_fixctl(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env = {},
+                         std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
+// Environment for fixctl with HOME and XDG dirs inside `home` (no system config leaks in).
+std::map<std::string, std::string> isolated_env(const std::filesystem::path& home);
+
+// A minimal valid pack document around the given <fix> body (fix id "t", platforms linux).
+std::string pack_with_fix(const std::string& fix_children, const std::string& params = "",
+                          const std::string& fix_attrs = "");
+
+}  // namespace fixtray::test
