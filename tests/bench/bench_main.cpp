@@ -1,0 +1,186 @@
+// fixtray benchmarks. Each one measures fixtray and a reference in the same run, alternating
+// them over several rounds, and reports medians and the ratio fixtray / reference.
+//
+//   fixtray_bench [loader|engine|all] [--rounds N]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <pugixml.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cancel_token.h"
+#include "clock.h"
+#include "engine.h"
+#include "http_client.h"
+#include "pack_loader.h"
+#include "platform_paths.h"
+#include "process_runner.h"
+
+using namespace fixtray;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
+double time_ms(const std::function<void()>& f) {
+    const auto t0 = Clock::now();
+    f();
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+void report(const char* name, const char* ours, double a, const char* ref, double b,
+            double target) {
+    const double ratio = a / b;
+    std::printf("%s\n  %-44s %10.1f ms (median)\n  %-44s %10.1f ms (median)\n"
+                "  ratio %.2f (target <= %.2f): %s\n\n",
+                name, ours, a, ref, b, ratio, target, ratio <= target ? "met" : "NOT MET");
+}
+
+std::string generated_pack(int n) {
+    std::ostringstream x;
+    x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      << "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"com.example.bench.p" << n
+      << "\" version=\"" << (n + 1) << "\">\n"
+      << "  <param name=\"probe_url\" default=\"https://intranet.example.com/health\"/>\n";
+    for (int f = 0; f < 10; ++f) {
+        x << "  <fix id=\"fix-" << n << "-" << f << "\" category=\"network\" platforms=\"linux\">\n"
+          << "    <title>Repair number " << f << "</title>\n"
+          << "    <title xml:lang=\"de\">Reparatur Nummer " << f << "</title>\n"
+          << "    <description>Restarts the thing and checks that it answers.</description>\n"
+          << "    <keywords>network, wifi, slow</keywords>\n"
+          << "    <check><http-probe url=\"${probe_url}\" expect-status=\"200 204\"/></check>\n"
+          << "    <steps>\n"
+          << "      <run label=\"Flush\" timeout=\"30s\" if-program=\"resolvectl\">"
+             "<arg>resolvectl</arg><arg>flush-caches</arg></run>\n"
+          << "      <delete-files root=\"${cache}/thumbnails\" glob=\"**\" older-than=\"7d\"/>\n"
+          << "      <wait duration=\"1s\"/>\n"
+          << "    </steps>\n"
+          << "    <verify><dns-resolve host=\"intranet.example.com\"/></verify>\n"
+          << "  </fix>\n";
+    }
+    x << "</fixpack>\n";
+    return x.str();
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int bench_loader(int rounds) {
+    const fs::path dir = fs::temp_directory_path() / "fixtray-bench-packs";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::vector<std::string> files;
+    for (int i = 0; i < 1000; ++i) {
+        const std::string path = (dir / ("p" + std::to_string(i) + ".xml")).string();
+        std::ofstream(path, std::ios::binary) << generated_pack(i);
+        files.push_back(path);
+    }
+    // Sanity: every generated pack must be valid, or the comparison means nothing.
+    for (const auto& f : files) {
+        auto r = load_pack_file(f);
+        if (!r.ok()) {
+            for (const auto& p : r.problems) std::fprintf(stderr, "%s\n", p.str().c_str());
+            return 1;
+        }
+    }
+    std::vector<double> ours, ref;
+    std::size_t sink = 0;
+    for (int round = 0; round < rounds; ++round) {
+        ref.push_back(time_ms([&] {
+            for (const auto& f : files) {
+                const std::string text = slurp(f);
+                pugi::xml_document doc;
+                auto res = doc.load_buffer(text.data(), text.size());
+                sink += static_cast<std::size_t>(res.status);
+            }
+        }));
+        ours.push_back(time_ms([&] {
+            for (const auto& f : files) {
+                auto r = load_pack_file(f);
+                sink += r.pack ? r.pack->fixes.size() : 0;
+            }
+        }));
+    }
+    fs::remove_all(dir);
+    std::printf("(checksum %zu)\n", sink);
+    report("Load + validate 1,000 packs x 10 fixes", "fixtray load_pack_file (read+parse+validate)",
+           median(ours), "pugixml load_buffer alone (read+parse)", median(ref), 1.5);
+    return 0;
+}
+
+struct Quiet : RunObserver {};
+
+int bench_engine(int rounds) {
+    std::ostringstream xml;
+    xml << "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"com.example.bench\" version=\"1\">"
+           "<fix id=\"b\" platforms=\"linux\"><title>b</title><steps>";
+    for (int i = 0; i < 500; ++i) xml << "<run><arg>/bin/true</arg></run>";
+    xml << "</steps></fix></fixpack>";
+    auto loaded = load_pack_from_string(xml.str(), "bench.xml");
+    if (!loaded.ok()) {
+        for (const auto& p : loaded.problems) std::fprintf(stderr, "%s\n", p.str().c_str());
+        return 1;
+    }
+    SystemProcessRunner runner;
+    CurlHttpClient http;
+    RealClock clock;
+    UserEnvironment env = current_user_environment();
+    Engine engine(runner, http, clock, env);
+    SiteConfig site;
+    RunOptions options;
+    Quiet quiet;
+    CancelToken cancel;
+    std::vector<double> ours, ref;
+    for (int round = 0; round < rounds; ++round) {
+        ref.push_back(time_ms([&] {
+            if (std::system("/bin/sh -c 'i=0; while [ $i -lt 500 ]; do /bin/true; i=$((i+1)); "
+                            "done'") != 0)
+                std::fprintf(stderr, "shell loop failed\n");
+        }));
+        RunRecord r;
+        ours.push_back(time_ms([&] {
+            r = engine.run(*loaded.pack, loaded.pack->fixes[0], site, options, quiet, cancel);
+        }));
+        if (r.outcome != Outcome::fixed || r.steps.size() != 500) {
+            std::fprintf(stderr, "engine run failed: %s\n", r.message.c_str());
+            return 1;
+        }
+    }
+    report("500 steps of /bin/true", "fixtray engine (Boost.Process, records)", median(ours),
+           "shell loop running /bin/true 500 times", median(ref), 1.5);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string which = "all";
+    int rounds = 5;
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
+        else if (a == "-h" || a == "--help") {
+            std::printf("usage: fixtray_bench [loader|engine|all] [--rounds N]\n");
+            return 0;
+        } else which = a;
+    }
+    int rc = 0;
+    if (which == "loader" || which == "all") rc |= bench_loader(rounds);
+    if (which == "engine" || which == "all") rc |= bench_engine(rounds);
+    return rc;
+}
