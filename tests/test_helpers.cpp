@@ -35,18 +35,43 @@ std::string read_file(const std::filesystem::path& p) {
     return ss.str();
 }
 
-ProcessResult run_fixctl(const std::vector<std::string>& args,
-                         const std::map<std::string, std::string>& env,
-                         std::chrono::milliseconds timeout) {
+ProcessResult run_command(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env,
+                          std::chrono::milliseconds timeout) {
     SystemProcessRunner runner;
     ProcessRequest req;
-    req.argv.push_back(FIXCTL_PATH);
-    req.argv.insert(req.argv.end(), args.begin(), args.end());
+    req.argv = argv;
     req.extra_env = env;
     req.timeout = timeout;
     req.output_cap = 4 * 1024 * 1024;
     CancelToken never;
     return runner.run(req, never);
+}
+
+ProcessResult run_fixctl(const std::vector<std::string>& args,
+                         const std::map<std::string, std::string>& env,
+                         std::chrono::milliseconds timeout) {
+    std::vector<std::string> argv{FIXCTL_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, env, timeout);
+}
+
+std::string services_dir() { return std::string(FIXTRAY_SOURCE_DIR) + "/tests/services"; }
+
+std::map<std::string, std::string> parse_exports(const std::string& text) {
+    std::map<std::string, std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("export ", 0) != 0) continue;
+        const auto eq = line.find('=');
+        if (eq == std::string::npos) continue;
+        std::string value = line.substr(eq + 1);
+        if (value.size() >= 2 && (value.front() == '\'' || value.front() == '"'))
+            value = value.substr(1, value.size() - 2);
+        out[line.substr(7, eq - 7)] = value;
+    }
+    return out;
 }
 
 std::map<std::string, std::string> isolated_env(const std::filesystem::path& home) {

@@ -27,6 +27,11 @@ private:
 void write_file(const std::filesystem::path& p, const std::string& content);
 std::string read_file(const std::filesystem::path& p);
 
+// Runs a program (argv, no shell) with extra environment; output kept up to 4 MiB.
+ProcessResult run_command(const std::vector<std::string>& argv,
+                          const std::map<std::string, std::string>& env = {},
+                          std::chrono::milliseconds timeout = std::chrono::seconds(120));
+
 // Runs the freshly built fixctl with args and extra environment; returns exit code and output.
 ProcessResult run_fixctl(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {},
@@ -34,6 +39,12 @@ ProcessResult run_fixctl(const std::vector<std::string>& args,
 
 // Environment for fixctl with HOME and XDG dirs inside `home` (no system config leaks in).
 std::map<std::string, std::string> isolated_env(const std::filesystem::path& home);
+
+// The repository's tests/services directory (service scripts).
+std::string services_dir();
+
+// Parses `export NAME=VALUE` lines (as printed by tests/services/*.sh).
+std::map<std::string, std::string> parse_exports(const std::string& text);
 
 // A minimal valid pack document around the given <fix> body (fix id "t", platforms linux).
 std::string pack_with_fix(const std::string& fix_children, const std::string& params = "",

@@ -1,0 +1,192 @@
+// fixctl's command-line contract: commands, exit codes, messages, hostile input.
+#include <doctest/doctest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "test_helpers.h"
+
+using namespace fixtray;
+using namespace fixtray::test;
+
+namespace {
+const std::string kFixes = std::string(FIXTRAY_SOURCE_DIR) + "/fixes";
+}
+
+TEST_CASE("fixctl --help and every command's --help answer and exit 0") {
+    // Scenario: a newcomer asks for help.
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--help"}, {"list", "--help"}, {"show", "--help"}, {"run", "--help"},
+             {"validate", "--help"}}) {
+        const auto r = run_fixctl(args);
+        CHECK(r.exit_code == 0);
+        CHECK(r.out.find("Usage") != std::string::npos);
+    }
+    CHECK(run_fixctl({"--help"}).out.find("Exit codes") != std::string::npos);
+}
+
+TEST_CASE("fixctl: bad usage exits 2") {
+    // Scenario: no command, an unknown command, an unknown option, a missing fix id.
+    CHECK(run_fixctl({}).exit_code == 2);
+    CHECK(run_fixctl({"frobnicate"}).exit_code == 2);
+    CHECK(run_fixctl({"list", "--bogus"}).exit_code == 2);
+    CHECK(run_fixctl({"run"}).exit_code == 2);
+    TempDir home;
+    const auto r = run_fixctl({"run", "no-such-fix"}, isolated_env(home.path()));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("no-such-fix") != std::string::npos);
+}
+
+TEST_CASE("fixctl validate: the built-in packs of every platform are valid") {
+    // Scenario: CI guards the shipped packs, Windows and macOS ones included.
+    const auto r = run_fixctl({"validate", kFixes});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.find("9 files checked, 0 invalid") != std::string::npos);
+}
+
+TEST_CASE("fixctl validate: problems as PATH:LINE:COL: error: message, exit 1") {
+    // Scenario: one valid and one broken pack; the broken one is reported with its position.
+    TempDir dir;
+    write_file(dir.path() / "good.xml", pack_with_fix("<steps><run><arg>true</arg></run></steps>"));
+    write_file(dir.path() / "bad.xml",
+               "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"org.example.bad\" version=\"1\">\n"
+               "  <fix id=\"b\" platforms=\"linux\">\n"
+               "    <title>B</title>\n"
+               "    <steps><run timeout=\"soon\"><arg>true</arg></run></steps>\n"
+               "  </fix>\n"
+               "</fixpack>\n");
+    const auto r = run_fixctl({"validate", dir.str()});
+    CHECK(r.exit_code == 1);
+    const std::regex line("^" + (dir.path() / "bad.xml").string() + ":4:\\d+: error: .*timeout.*$");
+    std::istringstream out(r.out);
+    std::string l;
+    bool found = false;
+    while (std::getline(out, l)) found = found || std::regex_match(l, line);
+    INFO(r.out);
+    CHECK(found);
+    CHECK(r.out.find("good.xml") == std::string::npos);
+}
+
+TEST_CASE("fixctl validate: hostile files never crash or hang") {
+    // Scenario: binary noise, an empty file, two roots, a DOCTYPE entity bomb, deep nesting.
+    TempDir dir;
+    std::string noise;
+    for (int i = 0; i < 4096; ++i) noise.push_back(static_cast<char>((i * 7919) % 256));
+    write_file(dir.path() / "noise.xml", noise);
+    write_file(dir.path() / "empty.xml", "");
+    write_file(dir.path() / "two-roots.xml",
+               pack_with_fix("<steps><run><arg>true</arg></run></steps>") + "\n<fixpack/>");
+    write_file(dir.path() / "bomb.xml",
+               "<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\">"
+               "<!ENTITY lol2 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">]>\n"
+               "<fixpack>&lol2;</fixpack>");
+    std::string deep;
+    for (int i = 0; i < 200000; ++i) deep += "<a>";
+    write_file(dir.path() / "deep.xml", deep);
+    const auto r = run_fixctl({"validate", dir.str()}, {}, std::chrono::seconds(60));
+    INFO(r.out << r.err);
+    CHECK(r.started);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.exit_code == 1);
+    for (const char* f : {"noise.xml:", "empty.xml:", "two-roots.xml:", "bomb.xml:", "deep.xml:"})
+        CHECK(r.out.find(f) != std::string::npos);
+    CHECK(r.err.find("5 files checked, 5 invalid") != std::string::npos);
+}
+
+TEST_CASE("fixctl list: the three built-in fixes, as text and JSON") {
+    // Scenario: a fresh build finds fixes/ without flags.
+    TempDir home;
+    const auto r = run_fixctl({"list", "--json"}, isolated_env(home.path()));
+    REQUIRE(r.exit_code == 0);
+    const auto j = nlohmann::json::parse(r.out);
+    std::vector<std::string> ids;
+    for (const auto& f : j) ids.push_back(f["id"]);
+    CHECK(ids == std::vector<std::string>{"clear-caches", "remap-printers", "reset-network"});
+    const auto text = run_fixctl({"list"}, isolated_env(home.path()));
+    CHECK(text.out.find("reset-network") != std::string::npos);
+}
+
+TEST_CASE("fixctl --packs: a help desk's pack is offered and overrides a built-in id") {
+    // Scenario: an extra directory with a pack that redefines clear-caches.
+    TempDir dir, home;
+    write_file(dir.path() / "mine.xml",
+               "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"com.example.mine\" version=\"1\">"
+               "<fix id=\"clear-caches\" platforms=\"linux\"><title>Our own cache cleaner</title>"
+               "<steps><run><arg>true</arg></run></steps></fix></fixpack>");
+    const auto r = run_fixctl({"--packs", dir.str(), "show", "clear-caches"},
+                              isolated_env(home.path()));
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Our own cache cleaner") != std::string::npos);
+}
+
+TEST_CASE("fixctl run: a bad config file is invalid input (exit 2) with its position") {
+    // Scenario: --config points at broken JSON.
+    TempDir dir;
+    write_file(dir.path() / "site.json", "{\"site\": [}");
+    const auto r = run_fixctl({"--config", (dir.path() / "site.json").string(), "run",
+                               "clear-caches", "--dry-run"},
+                              isolated_env(dir.path()));
+    CHECK(r.exit_code == 2);
+    CHECK(r.err.find("site.json:1:") != std::string::npos);
+}
+
+TEST_CASE("fixctl run: a fix that asks first is refused without a terminal or --yes") {
+    // Scenario: stdin is not a terminal, so nobody can answer: refused (3), nothing runs.
+    TempDir dir, home;
+    write_file(dir.path() / "ask.xml",
+               pack_with_fix("<confirm>This closes your browser.</confirm><steps><run><arg>touch"
+                             "</arg><arg>" + dir.str() + "/ran</arg></run></steps>"));
+    const auto r = run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"},
+                              isolated_env(home.path()));
+    CHECK(r.exit_code == 3);
+    CHECK(r.out.find("--yes") != std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(dir.path() / "ran"));
+    const auto yes = run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t", "--yes"},
+                                isolated_env(home.path()));
+    CHECK(yes.exit_code == 0);
+    CHECK(std::filesystem::exists(dir.path() / "ran"));
+}
+
+TEST_CASE("fixctl run --json: the run record, and the audit log entry with the same run id") {
+    // Scenario: a fix that is not fixed exits 1 and leaves a complete record.
+    TempDir dir, home;
+    write_file(dir.path() / "p.xml",
+               pack_with_fix("<steps><run><arg>sh</arg><arg>-c</arg><arg>echo out; echo err >&2"
+                             "</arg></run></steps><verify><run><arg>false</arg></run></verify>"));
+    const auto r = run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t", "--json"},
+                              isolated_env(home.path()));
+    CHECK(r.exit_code == 1);
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["outcome"] == "not-fixed");
+    CHECK(j["steps"][0]["stdout"] == "out\n");
+    CHECK(j["steps"][0]["stderr"] == "err\n");
+    CHECK(j["steps"][0]["argv"][0] == "sh");
+    const std::string audit = read_file(home.path() / ".local/state/fixtray/audit.jsonl");
+    CHECK(audit.find(j["run_id"].get<std::string>()) != std::string::npos);
+    CHECK(std::filesystem::exists(home.path() / ".local/state/fixtray/runs" /
+                                  (j["run_id"].get<std::string>() + ".json")));
+}
+
+TEST_CASE("fixctl run: SIGINT cancels the running step and its children (exit 130)") {
+    // Scenario: Ctrl-C during a long step.
+    TempDir dir, home;
+    write_file(dir.path() / "p.xml",
+               pack_with_fix("<steps><run timeout=\"60s\"><arg>sh</arg><arg>-c</arg><arg>sleep 300 "
+                             "&amp; echo $! > " + dir.str() + "/child; wait</arg></run></steps>"));
+    std::thread interrupter([&] {
+        for (int i = 0; i < 100 && !std::filesystem::exists(dir.path() / "child"); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        run_command({"pkill", "-INT", "-f", "--", "--packs " + dir.str()});
+    });
+    const auto r = run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"},
+                              isolated_env(home.path()), std::chrono::seconds(30));
+    interrupter.join();
+    CHECK(r.exit_code == 130);
+    const std::string pid = read_file(dir.path() / "child");
+    REQUIRE_FALSE(pid.empty());
+    CHECK_FALSE(std::filesystem::exists("/proc/" + pid.substr(0, pid.find('\n'))));
+}
