@@ -56,6 +56,13 @@ ProcessResult run_fixctl(const std::vector<std::string>& args,
     return run_command(argv, env, timeout);
 }
 
+bool process_alive(const std::string& pid) {
+    const std::string stat = read_file("/proc/" + pid + "/stat");
+    if (stat.empty()) return false;
+    const auto close = stat.rfind(')');
+    return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
+}
+
 std::string services_dir() { return std::string(FIXTRAY_SOURCE_DIR) + "/tests/services"; }
 
 std::map<std::string, std::string> parse_exports(const std::string& text) {

@@ -40,6 +40,9 @@ ProcessResult run_fixctl(const std::vector<std::string>& args,
 // Environment for fixctl with HOME and XDG dirs inside `home` (no system config leaks in).
 std::map<std::string, std::string> isolated_env(const std::filesystem::path& home);
 
+// Is the process alive (exists and is not a zombie)?
+bool process_alive(const std::string& pid);
+
 // The repository's tests/services directory (service scripts).
 std::string services_dir();
 
