@@ -51,7 +51,7 @@ free_port() {
 }
 
 # Reads a recorded value; empty when missing.
-get() { [[ -f "$DIR/$1" ]] && cat "$DIR/$1" || true; }
+get() { if [[ -f "$DIR/$1" ]]; then cat "$DIR/$1"; fi; }
 
 # Is PID alive and still the program we started (guards against a recycled PID)?
 is_ours() {
@@ -169,9 +169,14 @@ cmd_start() {
 
     mkdir -p "$DIR"
     DIR=$(cd "$DIR" && pwd -P)
+    # DIR is wiped below: only an empty directory or one a previous start made is accepted.
+    if [[ ! -f "$DIR/.fixtray-cups" && -n "$(ls -A "$DIR")" ]]; then
+        die "$DIR is not empty and was not made by cups.sh: give an empty or new directory"
+    fi
+    touch "$DIR/.fixtray-cups"
     # A start that fails half-way ends what it had already started.
     trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
-    rm -rf "$DIR/etc" "$DIR/cache" "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/dbus" \
+    rm -rf "${DIR:?}/etc" "$DIR/cache" "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/dbus" \
         "${PRINTER_NAMES[@]/#/$DIR/}"
     rm -f "$DIR"/*.pid "$DIR"/*.port
     mkdir -p "$DIR/etc/ppd" "$DIR/etc/ssl" "$DIR/cache" "$DIR/state" "$DIR/spool/tmp" "$DIR/log"
