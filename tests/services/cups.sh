@@ -77,6 +77,9 @@ print_env() {
     port=$(get cupsd.port)
     [[ -n "$port" ]] || die "$DIR has no running CUPS (run 'cups.sh start $DIR' first)"
     echo "export CUPS_SERVER=127.0.0.1:$port"
+    # Client tools read client.conf and, run as root, write lpoptions (lpoptions -d) under
+    # CUPS_SERVERROOT: point it at DIR so tests never read or write /etc/cups.
+    echo "export CUPS_SERVERROOT=$DIR/client"
     local i=1 name
     for name in "${PRINTER_NAMES[@]}"; do
         echo "export FIXTRAY_TEST_PRINTER${i}_URI=ipp://127.0.0.1:$(get "$name.port")/ipp/print"
@@ -174,12 +177,14 @@ cmd_start() {
         die "$DIR is not empty and was not made by cups.sh: give an empty or new directory"
     fi
     touch "$DIR/.fixtray-cups"
+    # Our own client tools (lpstat, ipptool below) must not read /etc/cups/client.conf either.
+    export CUPS_SERVERROOT="$DIR/client"
     # A start that fails half-way ends what it had already started.
     trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
-    rm -rf "${DIR:?}/etc" "$DIR/cache" "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/dbus" \
+    rm -rf "${DIR:?}/etc" "$DIR/client" "$DIR/cache" "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/dbus" \
         "${PRINTER_NAMES[@]/#/$DIR/}"
     rm -f "$DIR"/*.pid "$DIR"/*.port
-    mkdir -p "$DIR/etc/ppd" "$DIR/etc/ssl" "$DIR/cache" "$DIR/state" "$DIR/spool/tmp" "$DIR/log"
+    mkdir -p "$DIR/client" "$DIR/etc/ppd" "$DIR/etc/ssl" "$DIR/cache" "$DIR/state" "$DIR/spool/tmp" "$DIR/log"
     # cupsd's filters and backends run as user lp and open the spooled documents: lp must be
     # able to reach DIR. DIR itself is ours to open up; its parents are not, so only check them.
     chmod 0755 "$DIR"
