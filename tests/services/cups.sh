@@ -77,8 +77,9 @@ print_env() {
     port=$(get cupsd.port)
     [[ -n "$port" ]] || die "$DIR has no running CUPS (run 'cups.sh start $DIR' first)"
     echo "export CUPS_SERVER=127.0.0.1:$port"
-    # Client tools read client.conf and, run as root, write lpoptions (lpoptions -d) under
-    # CUPS_SERVERROOT: point it at DIR so tests never read or write /etc/cups.
+    # Client tools read client.conf under CUPS_SERVERROOT: point it at DIR so tests never read
+    # /etc/cups. (`lpoptions -d` writes $HOME/.cups/lpoptions, even as root: give tests a
+    # private HOME.)
     echo "export CUPS_SERVERROOT=$DIR/client"
     local i=1 name
     for name in "${PRINTER_NAMES[@]}"; do
