@@ -1,0 +1,265 @@
+#!/usr/bin/env bash
+# A private CUPS for tests: one root-run cupsd plus two simulated IPP Everywhere printers
+# (ippeveprinter), all on 127.0.0.1, all state under one directory.
+#
+#   cups.sh start DIR   start everything, wait until it answers, print `export` lines on stdout
+#   cups.sh stop DIR    end exactly the processes `start` recorded in DIR (safe to repeat)
+#   cups.sh env DIR     print the `export` lines again
+#
+# Typical use:  eval "$(tests/services/cups.sh start "$tmp/cups")"
+#
+# Never reads or writes /etc/cups, /run/cups or /var/spool/cups; never talks to a system cupsd.
+# Needs root (cupsd refuses to run its filters/backends otherwise) and the Debian packages
+# cups cups-client cups-bsd cups-ipp-utils dbus-daemon (dbus), iproute2 (ss).
+#
+# Why a private D-Bus: ippeveprinter exits with "Unable to initialize DNS-SD" when it cannot reach
+# a D-Bus system bus, even with `-r off`. It is happy with any bus on which Avahi is simply absent,
+# so cupsd and the printers get DBUS_SYSTEM_BUS_ADDRESS pointing at a bus of our own: no mDNS
+# announcement reaches the network and the machine's own bus and avahi-daemon are never used.
+# ippeveprinter also needs the IPv6 loopback (::1): it listens on both addresses of "localhost".
+set -euo pipefail
+
+readonly START_TIMEOUT_S=${CUPS_SH_START_TIMEOUT:-30}  # per service, for the readiness waits
+readonly STOP_TIMEOUT_S=10                              # SIGTERM grace before SIGKILL
+readonly PRINTER_NAMES=(printer1 printer2)
+# Every process we start, in stop order, with its /proc/PID/comm.
+readonly SERVICES=(printer1:ippeveprinter printer2:ippeveprinter cupsd:cupsd dbus:dbus-daemon)
+
+die() { echo "cups.sh: error: $*" >&2; exit 1; }
+note() { echo "cups.sh: $*" >&2; }
+
+usage() {
+    echo "usage: cups.sh start DIR | stop DIR | env DIR" >&2
+    exit 2
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install -y $2)"
+}
+
+# A TCP port on 127.0.0.1 that nothing listens on right now.
+free_port() {
+    local port tries=0
+    while ((tries++ < 200)); do
+        port=$((20000 + RANDOM % 40000))
+        if [[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free TCP port found"
+}
+
+# Reads a recorded value; empty when missing.
+get() { if [[ -f "$DIR/$1" ]]; then cat "$DIR/$1"; fi; }
+
+# Is PID alive and still the program we started (guards against a recycled PID)?
+is_ours() {
+    local pid=$1 comm=$2
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+        [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$comm" ]]
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: retries COMMAND every 0.2 s until it succeeds.
+wait_until() {
+    local timeout=$1 what=$2
+    shift 2
+    local deadline=$((SECONDS + timeout))
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < deadline)) || return 1
+        sleep 0.2
+    done
+    note "$what is up"
+}
+
+print_env() {
+    local port
+    port=$(get cupsd.port)
+    [[ -n "$port" ]] || die "$DIR has no running CUPS (run 'cups.sh start $DIR' first)"
+    echo "export CUPS_SERVER=127.0.0.1:$port"
+    # Client tools read client.conf under CUPS_SERVERROOT: point it at DIR so tests never read
+    # /etc/cups. (`lpoptions -d` writes $HOME/.cups/lpoptions, even as root: give tests a
+    # private HOME.)
+    echo "export CUPS_SERVERROOT=$DIR/client"
+    local i=1 name
+    for name in "${PRINTER_NAMES[@]}"; do
+        echo "export FIXTRAY_TEST_PRINTER${i}_URI=ipp://127.0.0.1:$(get "$name.port")/ipp/print"
+        i=$((i + 1))
+    done
+}
+
+write_config() {
+    local port=$1
+    # cups-files.conf: every path cupsd would otherwise take from /etc, /var or /run.
+    cat >"$DIR/etc/cups-files.conf" <<EOF
+ServerRoot $DIR/etc
+CacheDir $DIR/cache
+StateDir $DIR/state
+RequestRoot $DIR/spool
+TempDir $DIR/spool/tmp
+ServerKeychain $DIR/etc/ssl
+CreateSelfSignedCerts no
+Printcap $DIR/state/printcap
+AccessLog $DIR/log/access_log
+ErrorLog $DIR/log/error_log
+PageLog $DIR/log/page_log
+SystemGroup root
+User lp
+Group lp
+EOF
+    # cupsd.conf: loopback only, no browsing, every operation allowed without authentication.
+    # That is only acceptable because nothing but this machine can reach 127.0.0.1.
+    cat >"$DIR/etc/cupsd.conf" <<EOF
+LogLevel info
+Listen 127.0.0.1:$port
+ServerName 127.0.0.1
+ServerAlias *
+Browsing Off
+BrowseLocalProtocols none
+DefaultShared No
+WebInterface No
+DefaultAuthType None
+JobRetryInterval 5
+MaxJobTime 5m
+<Location />
+  Order allow,deny
+  Allow from 127.0.0.1
+</Location>
+<Location /admin>
+  Order allow,deny
+  Allow from 127.0.0.1
+</Location>
+<Policy default>
+  <Limit All>
+    Order deny,allow
+  </Limit>
+</Policy>
+EOF
+    chmod 0644 "$DIR/etc/cupsd.conf" "$DIR/etc/cups-files.conf"
+}
+
+start_ippeveprinter() {
+    local name=$1 port
+    port=$(free_port)
+    mkdir -p "$DIR/$name"
+    # -r off: no DNS-SD announcement; -n localhost: listen on 127.0.0.1 and ::1 only (it makes
+    # one listener per address family of this name); -d: its own spool; -k: keep the printed
+    # documents so tests can look at them; -c /bin/true: "print" instantly (without a command it
+    # simulates printing by sleeping 5-15 s per job).
+    DBUS_SYSTEM_BUS_ADDRESS=$BUS ippeveprinter -r off -n localhost -p "$port" -d "$DIR/$name" -k \
+        -c /bin/true \
+        -f application/pdf,image/pwg-raster,image/urf,text/plain,application/octet-stream \
+        "fixtray-$name" >"$DIR/log/$name.log" 2>&1 </dev/null &
+    echo $! >"$DIR/$name.pid"
+    echo "$port" >"$DIR/$name.port"
+    local uri="ipp://127.0.0.1:$port/ipp/print"
+    wait_until "$START_TIMEOUT_S" "$name ($uri)" \
+        ipptool -T 3 "$uri" get-printer-attributes.test ||
+        { tail -n 20 "$DIR/log/$name.log" >&2; die "$name did not answer within ${START_TIMEOUT_S}s"; }
+}
+
+cmd_start() {
+    [[ $EUID -eq 0 ]] || die "must run as root (cupsd runs its backends as user lp)"
+    need cupsd cups
+    need lpstat cups-client
+    need ippeveprinter cups-ipp-utils
+    need ipptool cups-ipp-utils
+    need ss iproute2
+    need dbus-daemon dbus-daemon
+    need runuser util-linux
+    if is_ours "$(get cupsd.pid)" cupsd; then
+        die "a CUPS from $DIR is already running (pid $(get cupsd.pid)); stop it first"
+    fi
+
+    mkdir -p "$DIR"
+    DIR=$(cd "$DIR" && pwd -P)
+    # DIR is wiped below: only an empty directory or one a previous start made is accepted.
+    if [[ ! -f "$DIR/.fixtray-cups" && -n "$(ls -A "$DIR")" ]]; then
+        die "$DIR is not empty and was not made by cups.sh: give an empty or new directory"
+    fi
+    touch "$DIR/.fixtray-cups"
+    # Our own client tools (lpstat, ipptool below) must not read /etc/cups/client.conf either.
+    export CUPS_SERVERROOT="$DIR/client"
+    # A start that fails half-way ends what it had already started.
+    trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
+    rm -rf "${DIR:?}/etc" "$DIR/client" "$DIR/cache" "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/dbus" \
+        "${PRINTER_NAMES[@]/#/$DIR/}"
+    rm -f "$DIR"/*.pid "$DIR"/*.port
+    mkdir -p "$DIR/client" "$DIR/etc/ppd" "$DIR/etc/ssl" "$DIR/cache" "$DIR/state" "$DIR/spool/tmp" "$DIR/log"
+    # cupsd's filters and backends run as user lp and open the spooled documents: lp must be
+    # able to reach DIR. DIR itself is ours to open up; its parents are not, so only check them.
+    chmod 0755 "$DIR"
+    if ! runuser -u lp -- test -x "$DIR/spool"; then
+        die "user lp cannot reach $DIR (a parent directory is not world-searchable); use a directory such as \$(mktemp -d /tmp/cups.XXXXXX)"
+    fi
+
+    mkdir -p "$DIR/dbus"
+    BUS="unix:path=$DIR/dbus/system_bus_socket"
+    dbus-daemon --session --nofork --nopidfile --address="$BUS" \
+        >"$DIR/log/dbus.log" 2>&1 </dev/null &
+    echo $! >"$DIR/dbus.pid"
+    wait_until "$START_TIMEOUT_S" "private D-Bus ($BUS)" test -S "$DIR/dbus/system_bus_socket" ||
+        { cat "$DIR/log/dbus.log" >&2; die "dbus-daemon did not create its socket"; }
+
+    local port
+    port=$(free_port)
+    write_config "$port"
+    echo "$port" >"$DIR/cupsd.port"
+    cupsd -t -c "$DIR/etc/cupsd.conf" -s "$DIR/etc/cups-files.conf" >"$DIR/log/cupsd-test.log" 2>&1 ||
+        { cat "$DIR/log/cupsd-test.log" >&2; die "cupsd rejects the generated configuration"; }
+
+    # -f: stay in the foreground, so $! is cupsd itself and no system service manager is involved.
+    # CUPS_SERVERROOT etc. are not needed: -c/-s carry every path.
+    DBUS_SYSTEM_BUS_ADDRESS=$BUS cupsd -f -c "$DIR/etc/cupsd.conf" -s "$DIR/etc/cups-files.conf" \
+        >"$DIR/log/cupsd.out" 2>&1 </dev/null &
+    echo $! >"$DIR/cupsd.pid"
+    wait_until "$START_TIMEOUT_S" "cupsd (127.0.0.1:$port)" lpstat -h "127.0.0.1:$port" -r ||
+        { tail -n 20 "$DIR/log/error_log" "$DIR/log/cupsd.out" >&2 || true;
+          die "cupsd did not answer within ${START_TIMEOUT_S}s"; }
+    # lpstat -r exits 0 even when the scheduler is not running: require the positive answer.
+    [[ "$(lpstat -h "127.0.0.1:$port" -r 2>&1)" == "scheduler is running" ]] ||
+        die "cupsd on 127.0.0.1:$port does not say it is running"
+
+    local name
+    for name in "${PRINTER_NAMES[@]}"; do
+        start_ippeveprinter "$name"
+    done
+    trap - EXIT
+    print_env
+}
+
+# stop_pid NAME COMM: SIGTERM, wait, SIGKILL; forgets the PID file either way.
+stop_pid() {
+    local name=$1 comm=$2 pid
+    pid=$(get "$name.pid")
+    if is_ours "$pid" "$comm"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        local deadline=$((SECONDS + STOP_TIMEOUT_S))
+        while is_ours "$pid" "$comm" && ((SECONDS < deadline)); do sleep 0.1; done
+        if is_ours "$pid" "$comm"; then
+            note "$name (pid $pid) ignored SIGTERM, sending SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        note "stopped $name (pid $pid)"
+    fi
+    rm -f "$DIR/$name.pid"
+}
+
+cmd_stop() {
+    [[ -d "$DIR" ]] || { note "$DIR does not exist: nothing to stop"; return 0; }
+    local service
+    for service in "${SERVICES[@]}"; do
+        stop_pid "${service%%:*}" "${service#*:}"
+    done
+    rm -f "$DIR/cupsd.port" "$DIR"/printer*.port
+}
+
+(($# == 2)) || usage
+DIR=$2
+[[ -n "$DIR" ]] || usage
+case $1 in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    env) print_env ;;
+    *) usage ;;
+esac
