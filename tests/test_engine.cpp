@@ -293,3 +293,30 @@ TEST_CASE("the audit log keeps a line per run and the full record by run id") {
     CHECK(nlohmann::json::parse(lines.substr(0, lines.find('\n')))["run_id"] == r.run_id);
     CHECK_FALSE(log.find("../../etc/passwd").has_value());
 }
+
+TEST_CASE("foreach with except over an empty list refuses instead of removing everything") {
+    // Scenario: the site's printer list is empty; "remove every queue not in it" must not run.
+    Harness h(pack_with_fix(
+        "<steps><run capture=\"queues\"><arg>printf</arg><arg>a\\nb\\n</arg></run>"
+        "<run foreach=\"q in queues\" except=\"printers.name\"><arg>echo</arg><arg>${q}</arg>"
+        "</run></steps>",
+        "<param name=\"printers\" list=\"true\" fields=\"name\"/>"));
+    h.site.lists["printers"] = {};
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::not_fixed);
+    REQUIRE(r.steps.size() == 2);
+    CHECK(r.steps[1].status == StepStatus::failed);
+    CHECK(r.steps[1].message.find("empty") != std::string::npos);
+}
+
+TEST_CASE("a site list item without a declared field is invalid input") {
+    // Scenario: a printer without a uri in the site config.
+    Harness h(pack_with_fix("<steps><run foreach=\"p in printers\"><arg>echo</arg><arg>${p.uri}"
+                            "</arg></run></steps>",
+                            "<param name=\"printers\" list=\"true\" fields=\"name uri\"/>"));
+    h.site.lists["printers"] = {{"Office", {{"name", "Office"}}}};
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::refused);
+    CHECK(r.refusal == Refusal::invalid_input);
+    CHECK(r.message.find("printers[0].uri") != std::string::npos);
+}

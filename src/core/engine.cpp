@@ -90,6 +90,24 @@ std::vector<std::string> builtin_words(const Step& s) {
     return w;
 }
 
+// skip-if-running takes a comma-separated list of process names; returns the first that runs.
+std::string first_running(const std::string& names) {
+    std::size_t start = 0;
+    while (start < names.size()) {
+        auto end = names.find(',', start);
+        if (end == std::string::npos) end = names.size();
+        std::string name = names.substr(start, end - start);
+        const auto first = name.find_first_not_of(" \t");
+        const auto last = name.find_last_not_of(" \t");
+        if (first != std::string::npos) {
+            name = name.substr(first, last - first + 1);
+            if (process_running(name)) return name;
+        }
+        start = end + 1;
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string default_label(const Step& s) {
@@ -137,6 +155,11 @@ Variables Engine::variables_for(const FixPack& pack, const SiteConfig& site,
     for (const auto& param : pack.params) {
         if (param.is_list) {
             if (auto it = site.lists.find(param.name); it != site.lists.end()) {
+                for (std::size_t i = 0; i < it->second.size(); ++i)
+                    for (const auto& field : param.fields)
+                        if (!it->second[i].fields.count(field) && missing)
+                            missing->push_back(param.name + "[" + std::to_string(i) + "]." +
+                                               field);
                 v.set_list(param.name, it->second);
             } else if (missing) {
                 missing->push_back(param.name);
@@ -285,6 +308,26 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
             std::set<std::string> except;
             if (!step.foreach_except.empty()) {
                 auto values = ctx.vars.list_values(step.foreach_except);
+                if (values.empty()) {
+                    // "Remove every queue except the site's" with an empty site list would
+                    // remove everything: refuse rather than guess.
+                    StepRecord rec;
+                    rec.phase = phase;
+                    rec.index = index;
+                    rec.kind = step.kind;
+                    rec.label = step.label.empty() ? default_label(step) : step.label;
+                    rec.status = StepStatus::failed;
+                    rec.message = "not run: the list " + step.foreach_except +
+                                  " it must keep is empty";
+                    ctx.observer.step_started(rec);
+                    ctx.record.steps.push_back(rec);
+                    ctx.observer.step_finished(ctx.record.steps.back());
+                    if (!step.continue_on_error) {
+                        ctx.first_failure = rec.label + ": " + rec.message;
+                        return false;
+                    }
+                    continue;
+                }
                 except.insert(values.begin(), values.end());
             }
             if (const auto* list = ctx.vars.list(step.foreach_list))
@@ -351,9 +394,9 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         ctx.observer.step_started(rec);
         return;
     }
-    if (!s.skip_if_running.empty() && process_running(s.skip_if_running)) {
+    if (auto running = first_running(s.skip_if_running); !running.empty()) {
         rec.status = StepStatus::skipped;
-        rec.message = s.skip_if_running + " is running; close it and run the fix again";
+        rec.message = running + " is running; close it and run the fix again";
         ctx.observer.step_started(rec);
         return;
     }
