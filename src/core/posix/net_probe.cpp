@@ -60,6 +60,11 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
         int err = 0;
         std::vector<Address> addresses;
     };
+    if (cancel.cancelled()) {
+        Resolution res;
+        res.status = Resolution::Status::cancelled;
+        return res;
+    }
     auto shared = std::make_shared<Shared>();
     const std::string service = port > 0 ? std::to_string(port) : std::string();
 

@@ -87,6 +87,11 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
         int rc = 0;
         std::vector<Address> addresses;
     };
+    if (cancel.cancelled()) {
+        Resolution res;
+        res.status = Resolution::Status::cancelled;
+        return res;
+    }
     auto shared = std::make_shared<Shared>();
     const std::wstring whost = widen(host);
     const std::wstring service = port > 0 ? std::to_wstring(port) : std::wstring();
