@@ -355,24 +355,81 @@ TEST_CASE("delete_files: a root that is a file is refused") {
 }
 
 TEST_CASE("delete_files: files that cannot be deleted are counted, the rest goes on") {
-    // A read-only folder holds one file; another folder's file is deletable. Not as root (root
-    // may delete anyway).
-    if (::geteuid() == 0) {
-        MESSAGE("skipped: running as root, permissions do not stop unlink");
-        return;
-    }
+    // A read-only folder holds one file; another folder's file is deletable. Root ignores
+    // permissions, so as root the step runs in a child that drops to nobody (65534).
     TempDir tmp;
     const std::string root = tmp / "r";
     write_file(root + "/locked/a.tmp", "a");
     write_file(root + "/open/b.tmp", "b");
+    const bool as_root = ::geteuid() == 0;
+    if (as_root) {
+        ::chmod(tmp.path().c_str(), 0755);
+        for (const char* p : {"", "/locked", "/locked/a.tmp", "/open", "/open/b.tmp"})
+            REQUIRE(::chown((root + p).c_str(), 65534, 65534) == 0);
+    }
     ::chmod((root + "/locked").c_str(), 0500);
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(root, "**"), env.ctx);
-    CHECK(r.ok);
-    CHECK(r.message.find("1 could not be deleted") != std::string::npos);
-    CHECK(r.detail.find("locked/a.tmp") != std::string::npos);
+    auto run = [&] {
+        Env env;
+        const BuiltinResult r = delete_files(delete_step(root, "**"), env.ctx);
+        int failures = 0;
+        failures += r.ok ? 0 : 1;
+        failures += r.message == "deleted 1 file (1 byte) and 1 empty folder; 1 could not be deleted" ? 0 : 2;
+        failures += r.detail.find("cannot delete locked/a.tmp: Permission denied") != std::string::npos ? 0 : 4;
+        return failures;
+    };
+    int failures = 0;
+    if (as_root) {
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
+            ::_exit(run());
+        }
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        REQUIRE(WIFEXITED(status));
+        failures = WEXITSTATUS(status);
+    } else {
+        failures = run();
+    }
+    CHECK(failures == 0);  // bit 1: not ok, 2: message, 4: detail, 100: could not drop rights
     CHECK(present(root + "/locked/a.tmp"));
     CHECK_FALSE(present(root + "/open/b.tmp"));
+    CHECK(present(root + "/locked"));
+}
+
+TEST_CASE("delete_files: when every matching file fails the step fails") {
+    // Only the read-only folder's file matches: nothing could be deleted, ok=false.
+    TempDir tmp;
+    const std::string root = tmp / "r";
+    write_file(root + "/locked/a.tmp", "a");
+    const bool as_root = ::geteuid() == 0;
+    if (as_root) {
+        ::chmod(tmp.path().c_str(), 0755);
+        for (const char* p : {"", "/locked", "/locked/a.tmp"})
+            REQUIRE(::chown((root + p).c_str(), 65534, 65534) == 0);
+    }
+    ::chmod((root + "/locked").c_str(), 0500);
+    auto run = [&] {
+        Env env;
+        const BuiltinResult r = delete_files(delete_step(root, "**/*.tmp"), env.ctx);
+        return (r.ok ? 1 : 0) + (r.message == "deleted 0 files (0 bytes); 1 could not be deleted" ? 0 : 2);
+    };
+    int failures = 0;
+    if (as_root) {
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
+            ::_exit(run());
+        }
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        REQUIRE(WIFEXITED(status));
+        failures = WEXITSTATUS(status);
+    } else {
+        failures = run();
+    }
+    CHECK(failures == 0);  // bit 1: ok although nothing was deleted, 2: message
+    CHECK(present(root + "/locked/a.tmp"));
 }
 
 TEST_CASE("delete_files: cancelled and over-budget walks stop and say so") {
