@@ -29,7 +29,9 @@ using test::write_file;
 
 namespace {
 
-constexpr std::chrono::seconds days(long n) { return std::chrono::seconds(n * 86400); }
+constexpr std::chrono::seconds days(long n) {
+    return std::chrono::seconds(n * 86400);
+}
 
 struct Env {
     CurlHttpClient http;
@@ -69,7 +71,8 @@ public:
         // Wait until the child has exec'd (before that it carries the test binary's name).
         for (int i = 0; i < 200; ++i) {
             char buf[4096];
-            const ssize_t n = ::readlink(("/proc/" + std::to_string(pid_) + "/exe").c_str(), buf, sizeof buf);
+            const ssize_t n =
+                ::readlink(("/proc/" + std::to_string(pid_) + "/exe").c_str(), buf, sizeof buf);
             if (n > 0 && std::string(buf, static_cast<std::size_t>(n)) == exe) break;
             std::this_thread::sleep_for(10ms);
         }
@@ -165,9 +168,10 @@ TEST_CASE("validate_glob: relative globs pass, absolute, .. and NUL are refused"
         CAPTURE(ok);
         CHECK(validate_glob(ok).empty());
     }
-    for (const std::string& bad : {std::string(""), std::string("/etc/*"), std::string("../x"),
-                                  std::string("a/../b"), std::string("a/.."), std::string("C:/x"),
-                                  std::string("a\\b"), std::string("a//b"), std::string("a\0b", 3)}) {
+    for (const std::string& bad :
+         {std::string(""), std::string("/etc/*"), std::string("../x"), std::string("a/../b"),
+          std::string("a/.."), std::string("C:/x"), std::string("a\\b"), std::string("a//b"),
+          std::string("a\0b", 3)}) {
         CAPTURE(bad);
         CHECK_FALSE(validate_glob(bad).empty());
     }
@@ -180,10 +184,30 @@ TEST_CASE("validate_delete_root: normalised absolute roots below system director
         CAPTURE(ok);
         CHECK(validate_delete_root(ok).empty());
     }
-    for (const char* bad : {"", "/", "//", "/usr", "/etc", "/bin", "/boot", "/dev", "/proc", "/sys",
-                            "/var", "/lib", "/tmp", "/home", "/usr/lib", "/etc/ssl", "/var/lib",
-                            "/home/alice", "/proc/self/cwd", "/sys/fs/x", "relative/dir",
-                            "/tmp/../etc/x", "/tmp/./x", "/tmp//x"}) {
+    for (const char* bad : {"",
+                            "/",
+                            "//",
+                            "/usr",
+                            "/etc",
+                            "/bin",
+                            "/boot",
+                            "/dev",
+                            "/proc",
+                            "/sys",
+                            "/var",
+                            "/lib",
+                            "/tmp",
+                            "/home",
+                            "/usr/lib",
+                            "/etc/ssl",
+                            "/var/lib",
+                            "/home/alice",
+                            "/proc/self/cwd",
+                            "/sys/fs/x",
+                            "relative/dir",
+                            "/tmp/../etc/x",
+                            "/tmp/./x",
+                            "/tmp//x"}) {
         CAPTURE(bad);
         CHECK_FALSE(validate_delete_root(bad).empty());
     }
@@ -245,7 +269,8 @@ TEST_CASE("delete_files: a folder that still holds kept files is not removed") {
     CHECK(r.message == "deleted 2 files (2 bytes) and 1 empty folder");
 }
 
-TEST_CASE("delete_files: symlinks to outside files and folders are removed as links, targets survive") {
+TEST_CASE(
+    "delete_files: symlinks to outside files and folders are removed as links, targets survive") {
     // Inside the root: a link to a file and a link to a folder outside the root. ** deletes both
     // links; the outside file and the folder's content survive.
     TempDir tmp;
@@ -327,8 +352,8 @@ TEST_CASE("delete_files: invalid roots and globs are refused before touching any
     TempDir tmp;
     write_file(tmp / "r/f", "x");
     Env env;
-    for (const std::string& root : {std::string("/"), std::string("/usr"), std::string("rel/x"),
-                                   tmp / "r/../r"}) {
+    for (const std::string& root :
+         {std::string("/"), std::string("/usr"), std::string("rel/x"), tmp / "r/../r"}) {
         CAPTURE(root);
         const BuiltinResult r = delete_files(delete_step(root, "**"), env.ctx);
         CHECK_FALSE(r.ok);
@@ -373,8 +398,12 @@ TEST_CASE("delete_files: files that cannot be deleted are counted, the rest goes
         const BuiltinResult r = delete_files(delete_step(root, "**"), env.ctx);
         int failures = 0;
         failures += r.ok ? 0 : 1;
-        failures += r.message == "deleted 1 file (1 byte) and 1 empty folder; 1 could not be deleted" ? 0 : 2;
-        failures += r.detail.find("cannot delete locked/a.tmp: Permission denied") != std::string::npos ? 0 : 4;
+        failures +=
+            r.message == "deleted 1 file (1 byte) and 1 empty folder; 1 could not be deleted" ? 0
+                                                                                              : 2;
+        failures +=
+            r.detail.find("cannot delete locked/a.tmp: Permission denied") != std::string::npos ? 0
+                                                                                                : 4;
         return failures;
     };
     int failures = 0;
@@ -412,7 +441,8 @@ TEST_CASE("delete_files: when every matching file fails the step fails") {
     auto run = [&] {
         Env env;
         const BuiltinResult r = delete_files(delete_step(root, "**/*.tmp"), env.ctx);
-        return (r.ok ? 1 : 0) + (r.message == "deleted 0 files (0 bytes); 1 could not be deleted" ? 0 : 2);
+        return (r.ok ? 1 : 0) +
+               (r.message == "deleted 0 files (0 bytes); 1 could not be deleted" ? 0 : 2);
     };
     int failures = 0;
     if (as_root) {
@@ -544,7 +574,8 @@ TEST_CASE("dns_resolve: localhost resolves and the message lists its addresses")
     const BuiltinResult r = run_builtin(s, env.ctx);
     CHECK(r.ok);
     CHECK(r.message.find("localhost resolves to ") == 0);
-    CHECK((r.message.find("127.0.0.1") != std::string::npos || r.message.find("::1") != std::string::npos));
+    CHECK((r.message.find("127.0.0.1") != std::string::npos ||
+           r.message.find("::1") != std::string::npos));
 }
 
 TEST_CASE("dns_resolve: a name under .invalid does not resolve") {
@@ -692,7 +723,8 @@ TEST_CASE("end_process: several processes of one name, dry run leaves them runni
 TEST_CASE("end_process: nothing running is fine") {
     // No process has this name.
     Env env;
-    const BuiltinResult r = end_process(end_step("fxt-no-such-process-" + std::to_string(::getpid())), env.ctx);
+    const BuiltinResult r =
+        end_process(end_step("fxt-no-such-process-" + std::to_string(::getpid())), env.ctx);
     CHECK(r.ok);
     CHECK(r.message.find("process was running") != std::string::npos);
     CHECK_FALSE(process_running("fxt-no-such-process"));

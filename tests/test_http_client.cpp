@@ -55,7 +55,12 @@ TEST_CASE("http client: a 200 response returns status, body and lower-cased head
 
 TEST_CASE("http client: a 500 response is a received response, not a transport error") {
     // The server answers 500: ok (something answered) with status 500.
-    LocalHttpServer server([](const std::string&) { HttpReply r; r.status = 500; r.body = "boom"; return r; });
+    LocalHttpServer server([](const std::string&) {
+        HttpReply r;
+        r.status = 500;
+        r.body = "boom";
+        return r;
+    });
     CurlHttpClient client;
     CancelToken cancel;
     HttpRequest req;
@@ -111,7 +116,11 @@ TEST_CASE("http client: a body over max_body is cut and the transfer aborted") {
 
 TEST_CASE("http client: a stalled server hits the overall timeout") {
     // The server reads the request and never answers; timeout 300 ms.
-    LocalHttpServer server([](const std::string&) { HttpReply r; r.stall = true; return r; });
+    LocalHttpServer server([](const std::string&) {
+        HttpReply r;
+        r.stall = true;
+        return r;
+    });
     CurlHttpClient client;
     CancelToken cancel;
     HttpRequest req;
@@ -129,7 +138,11 @@ TEST_CASE("http client: a stalled server hits the overall timeout") {
 
 TEST_CASE("http client: cancel stops a stalled transfer within about 100 ms") {
     // A stalled server, a 30 s timeout, and a cancel from another thread after 200 ms.
-    LocalHttpServer server([](const std::string&) { HttpReply r; r.stall = true; return r; });
+    LocalHttpServer server([](const std::string&) {
+        HttpReply r;
+        r.stall = true;
+        return r;
+    });
     CurlHttpClient client;
     CancelToken cancel;
     HttpRequest req;
@@ -201,7 +214,11 @@ TEST_CASE("http probe: an expected status passes and the message gives status an
 
 TEST_CASE("http probe: a 500 answer fails and names the expected codes") {
     // The server answers 500, expect-status is 200 204.
-    LocalHttpServer server([](const std::string&) { HttpReply r; r.status = 500; return r; });
+    LocalHttpServer server([](const std::string&) {
+        HttpReply r;
+        r.status = 500;
+        return r;
+    });
     CurlHttpClient client;
     RealClock clock;
     CancelToken cancel;
@@ -215,7 +232,11 @@ TEST_CASE("http probe: a 500 answer fails and names the expected codes") {
 
 TEST_CASE("http probe: a stalled server times out at the step timeout") {
     // timeout 300 ms on a server that never answers.
-    LocalHttpServer server([](const std::string&) { HttpReply r; r.stall = true; return r; });
+    LocalHttpServer server([](const std::string&) {
+        HttpReply r;
+        r.stall = true;
+        return r;
+    });
     CurlHttpClient client;
     RealClock clock;
     CancelToken cancel;
@@ -228,7 +249,11 @@ TEST_CASE("http probe: a stalled server times out at the step timeout") {
 
 TEST_CASE("http probe: cancel ends a probe of a stalled server") {
     // Cancel after 150 ms while the server stalls.
-    LocalHttpServer server([](const std::string&) { HttpReply r; r.stall = true; return r; });
+    LocalHttpServer server([](const std::string&) {
+        HttpReply r;
+        r.stall = true;
+        return r;
+    });
     CurlHttpClient client;
     RealClock clock;
     CancelToken cancel;
@@ -267,7 +292,8 @@ TEST_CASE("http probe: only http and https URLs are probed, credentials are not 
         CHECK_FALSE(r.ok);
         CHECK_FALSE(r.message.empty());
     }
-    const std::string url = "http://bob:secret@127.0.0.1:" + std::to_string(test::closed_port()) + "/x";
+    const std::string url =
+        "http://bob:secret@127.0.0.1:" + std::to_string(test::closed_port()) + "/x";
     const BuiltinResult r = http_probe(probe_step(url), ctx);
     CHECK_FALSE(r.ok);
     CHECK(r.message.find("secret") == std::string::npos);

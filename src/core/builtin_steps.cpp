@@ -141,7 +141,8 @@ std::string validate_glob(const std::string& glob) {
     for (std::string_view seg : split_segments(glob)) {
         if (seg == "..") return "the glob must not contain a \"..\" segment";
         if (seg == ".") return "the glob must not contain a \".\" segment";
-        if (seg.empty()) return "the glob must not contain an empty segment (\"//\" or a trailing '/')";
+        if (seg.empty())
+            return "the glob must not contain an empty segment (\"//\" or a trailing '/')";
     }
     return {};
 }
@@ -166,8 +167,8 @@ std::string validate_delete_root(const std::string& root_in) {
     for (std::string_view p : pseudo)
         if (segs[0] == p) return "the root must not be under /" + std::string(p);
     if (segs.size() == 2) {
-        static const std::string_view system_top[] = {"usr", "etc", "bin", "sbin", "lib",
-                                                      "lib32", "lib64", "libx32", "opt", "srv"};
+        static const std::string_view system_top[] = {"usr",   "etc",   "bin",    "sbin", "lib",
+                                                      "lib32", "lib64", "libx32", "opt",  "srv"};
         for (std::string_view p : system_top)
             if (segs[0] == p) return "the root must not be a system directory (" + root + ")";
         if (segs[0] == "var" && (segs[1] == "lib" || segs[1] == "log" || segs[1] == "cache"))
@@ -209,18 +210,27 @@ BuiltinResult run_builtin(const Step& step, BuiltinContext& ctx) {
         return r;
     }
     switch (step.kind) {
-        case StepKind::delete_files: return delete_files(step, ctx);
-        case StepKind::end_process: return end_process(step, ctx);
-        case StepKind::http_probe: return http_probe(step, ctx);
-        case StepKind::dns_resolve: return dns_resolve(step, ctx);
-        case StepKind::tcp_connect: return tcp_connect(step, ctx);
-        case StepKind::exists: return path_exists(step, ctx);
-        case StepKind::wait: return wait_step(step, ctx);
+        case StepKind::delete_files:
+            return delete_files(step, ctx);
+        case StepKind::end_process:
+            return end_process(step, ctx);
+        case StepKind::http_probe:
+            return http_probe(step, ctx);
+        case StepKind::dns_resolve:
+            return dns_resolve(step, ctx);
+        case StepKind::tcp_connect:
+            return tcp_connect(step, ctx);
+        case StepKind::exists:
+            return path_exists(step, ctx);
+        case StepKind::wait:
+            return wait_step(step, ctx);
         case StepKind::run:
-        case StepKind::shell: break;
+        case StepKind::shell:
+            break;
     }
     BuiltinResult r;
-    r.message = "internal error: run and shell steps are run by the process runner, not as built-ins";
+    r.message =
+        "internal error: run and shell steps are run by the process runner, not as built-ins";
     return r;
 }
 

@@ -122,7 +122,8 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken&
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(request.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
@@ -185,7 +186,8 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken&
         }
         int running = 0;
         CURLMcode mc = curl_multi_perform(multi.get(), &running);
-        if (mc == CURLM_OK && running > 0) mc = curl_multi_poll(multi.get(), nullptr, 0, 50, nullptr);
+        if (mc == CURLM_OK && running > 0)
+            mc = curl_multi_poll(multi.get(), nullptr, 0, 50, nullptr);
         if (mc != CURLM_OK) {
             response.error = curl_multi_strerror(mc);
             curl_multi_remove_handle(multi.get(), h);

@@ -67,10 +67,10 @@ BuiltinResult http_probe(const Step& step, BuiltinContext& ctx) {
     }
     if (!resp.ok) {
         r.timed_out = resp.timed_out;
-        r.message = resp.timed_out ? shown + ": no answer within " +
-                                         std::to_string(step.timeout.count()) + " ms (" +
-                                         resp.error + ")"
-                                   : shown + ": could not connect (" + resp.error + ")";
+        r.message = resp.timed_out
+                        ? shown + ": no answer within " + std::to_string(step.timeout.count()) +
+                              " ms (" + resp.error + ")"
+                        : shown + ": could not connect (" + resp.error + ")";
         return r;
     }
     const bool expected = std::find(step.expect_status.begin(), step.expect_status.end(),

@@ -39,9 +39,12 @@ BuiltinResult single_path(const Step& step) {
     }
     const bool present = exists && type_matches(st.type(), step.type);
     r.ok = present == step.expect_present;
-    if (present) r.message = step.path + " is present";
-    else if (exists) r.message = step.path + " exists but is not " + type_noun(step.type);
-    else r.message = step.path + " is missing";
+    if (present)
+        r.message = step.path + " is present";
+    else if (exists)
+        r.message = step.path + " exists but is not " + type_noun(step.type);
+    else
+        r.message = step.path + " is missing";
     return r;
 }
 
@@ -63,13 +66,14 @@ BuiltinResult path_exists(const Step& step, BuiltinContext& ctx) {
         r.message = "invalid glob: " + why;
         return r;
     }
-    const std::string what = std::string(type_noun(step.type)) + " matching \"" + step.glob +
-                             "\" under " + step.root;
+    const std::string what =
+        std::string(type_noun(step.type)) + " matching \"" + step.glob + "\" under " + step.root;
     const auto deadline = ctx.clock.steady_now() + step.timeout;
     std::error_code ec;
     bool found = false;
     std::string match;
-    fs::recursive_directory_iterator it(step.root, fs::directory_options::skip_permission_denied, ec);
+    fs::recursive_directory_iterator it(step.root, fs::directory_options::skip_permission_denied,
+                                        ec);
     if (!ec) {
         const fs::path root(step.root);
         for (std::size_t n = 0; it != fs::recursive_directory_iterator(); it.increment(ec)) {

@@ -69,7 +69,8 @@ inline void write_file(const std::string& path, const std::string& content,
 
 inline bool present(const std::string& path) {
     std::error_code ec;
-    return std::filesystem::symlink_status(path, ec).type() != std::filesystem::file_type::not_found;
+    return std::filesystem::symlink_status(path, ec).type() !=
+           std::filesystem::file_type::not_found;
 }
 
 struct HttpReply {
@@ -141,7 +142,8 @@ private:
             const ssize_t n = ::recv(c, buf, sizeof buf, 0);
             if (n <= 0) break;
             req.append(buf, static_cast<std::size_t>(n));
-            if (header_end == std::string::npos && (header_end = req.find("\r\n\r\n")) != std::string::npos) {
+            if (header_end == std::string::npos &&
+                (header_end = req.find("\r\n\r\n")) != std::string::npos) {
                 const auto cl = lower(req.substr(0, header_end)).find("content-length:");
                 if (cl != std::string::npos) want = std::stoul(req.substr(cl + 15));
             }
@@ -155,8 +157,10 @@ private:
             while (!stop_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
             return;
         }
-        std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " Test\r\nConnection: close\r\n";
-        if (reply.send_length) out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n";
+        std::string out =
+            "HTTP/1.1 " + std::to_string(reply.status) + " Test\r\nConnection: close\r\n";
+        if (reply.send_length)
+            out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n";
         for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
         out += "\r\n" + reply.body;
         std::size_t sent = 0;

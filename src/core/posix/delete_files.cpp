@@ -52,7 +52,10 @@ private:
 
 struct Walk {
     Walk(const Step& s, BuiltinContext& c, dev_t dev)
-        : step(s), ctx(c), deadline(c.clock.steady_now() + s.timeout), now_wall(c.clock.now()),
+        : step(s),
+          ctx(c),
+          deadline(c.clock.steady_now() + s.timeout),
+          now_wall(c.clock.now()),
           root_dev(dev) {}
 
     const Step& step;
@@ -64,8 +67,8 @@ struct Walk {
     std::uint64_t files = 0;  // deleted (or, in a dry run, that would be)
     std::uint64_t bytes = 0;
     std::uint64_t dirs_removed = 0;
-    std::uint64_t failed = 0;         // matching entries that could not be deleted
-    std::uint64_t unreadable = 0;     // entries that could not be inspected, opened or read
+    std::uint64_t failed = 0;      // matching entries that could not be deleted
+    std::uint64_t unreadable = 0;  // entries that could not be inspected, opened or read
     std::size_t listed = 0;
     bool cancelled = false;
     bool timed_out = false;
@@ -74,8 +77,10 @@ struct Walk {
 
     bool should_stop() {
         if (cancelled || timed_out) return true;
-        if (ctx.cancel.cancelled()) cancelled = true;
-        else if (ctx.clock.steady_now() >= deadline) timed_out = true;
+        if (ctx.cancel.cancelled())
+            cancelled = true;
+        else if (ctx.clock.steady_now() >= deadline)
+            timed_out = true;
         return cancelled || timed_out;
     }
 
@@ -83,20 +88,26 @@ struct Walk {
         if (step.older_than.count() <= 0) return true;
         const auto mtime = std::chrono::system_clock::time_point(
             std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                std::chrono::seconds(st.st_mtim.tv_sec) + std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+                std::chrono::seconds(st.st_mtim.tv_sec) +
+                std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
         return now_wall - mtime >= step.older_than;
     }
 
     void list(const std::string& rel) {
-        if (listed < max_listed) builtin_text::append_line(listing, rel);
-        else if (listed == max_listed) builtin_text::append_line(listing, "...");
+        if (listed < max_listed)
+            builtin_text::append_line(listing, rel);
+        else if (listed == max_listed)
+            builtin_text::append_line(listing, "...");
         ++listed;
     }
 
     void fail(const std::string& rel, const char* what, int err) {
-        if (std::strcmp(what, "cannot delete") == 0) ++failed;
-        else ++unreadable;
-        builtin_text::append_line(errors, std::string(what) + " " + rel + ": " + std::strerror(err));
+        if (std::strcmp(what, "cannot delete") == 0)
+            ++failed;
+        else
+            ++unreadable;
+        builtin_text::append_line(errors,
+                                  std::string(what) + " " + rel + ": " + std::strerror(err));
     }
 
     // Walks the directory `dirfd` (whose root-relative path is `prefix`, "" for the root).
@@ -128,7 +139,7 @@ struct Walk {
         for (const std::string& name : names) {
             if (should_stop()) break;
             const std::string rel = prefix.empty() ? name : prefix + "/" + name;
-            struct stat st{};
+            struct stat st {};
             if (::fstatat(dirfd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
                 if (errno != ENOENT) fail(rel, "cannot inspect", errno);
                 continue;
@@ -163,11 +174,13 @@ struct Walk {
         Fd sub(::openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
         if (sub.get() < 0) {
             // ELOOP / ENOTDIR: replaced by a link or a file since fstatat; never followed.
-            if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR) fail(rel, "cannot open", errno);
+            if (errno != ENOENT && errno != ELOOP && errno != ENOTDIR)
+                fail(rel, "cannot open", errno);
             return 0;
         }
-        struct stat opened{};
-        if (::fstat(sub.get(), &opened) != 0 || opened.st_dev != st.st_dev || opened.st_ino != st.st_ino)
+        struct stat opened {};
+        if (::fstat(sub.get(), &opened) != 0 || opened.st_dev != st.st_dev ||
+            opened.st_ino != st.st_ino)
             return 0;  // swapped between fstatat and openat
         const std::uint64_t below = walk(sub.get(), rel, depth + 1);
         if (ctx.dry_run || cancelled || timed_out) return below;
@@ -202,15 +215,18 @@ BuiltinResult delete_files(const Step& step, BuiltinContext& ctx) {
             r.message = "nothing to delete: " + step.root + " does not exist";
             return r;
         }
-        struct stat lst{};
+        struct stat lst {};
         // With O_DIRECTORY a link gives ENOTDIR rather than ELOOP: lstat tells which it was.
-        if (err == ELOOP || (err == ENOTDIR && ::lstat(step.root.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)))
+        if (err == ELOOP ||
+            (err == ENOTDIR && ::lstat(step.root.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode)))
             r.message = "refusing to delete: " + step.root + " is a symbolic link";
-        else if (err == ENOTDIR) r.message = "refusing to delete: " + step.root + " is not a directory";
-        else r.message = "cannot open " + step.root + ": " + std::strerror(err);
+        else if (err == ENOTDIR)
+            r.message = "refusing to delete: " + step.root + " is not a directory";
+        else
+            r.message = "cannot open " + step.root + ": " + std::strerror(err);
         return r;
     }
-    struct stat root_st{};
+    struct stat root_st {};
     if (::fstat(root.get(), &root_st) != 0) {
         r.message = "cannot inspect " + step.root + ": " + std::strerror(errno);
         return r;
@@ -219,7 +235,8 @@ BuiltinResult delete_files(const Step& step, BuiltinContext& ctx) {
     Walk w(step, ctx, root_st.st_dev);
     w.walk(root.get(), "", 0);
 
-    const std::string what = count_noun(w.files, "file", "files") + " (" + format_size(w.bytes) + ")";
+    const std::string what =
+        count_noun(w.files, "file", "files") + " (" + format_size(w.bytes) + ")";
     if (ctx.dry_run) {
         r.message = "would delete " + what;
     } else {

@@ -91,7 +91,8 @@ bool name_matches(pid_t pid, const std::string& name) {
     if (n > 0) {
         std::string exe(buf, static_cast<std::size_t>(n));
         const std::string deleted = " (deleted)";
-        if (exe.size() > deleted.size() && exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0)
+        if (exe.size() > deleted.size() &&
+            exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) == 0)
             exe.resize(exe.size() - deleted.size());
         if (base_name(exe) == name) return true;
     }
@@ -145,13 +146,19 @@ public:
     }
     Target(const Target&) = delete;
     Target& operator=(const Target&) = delete;
-    Target(Target&& o) noexcept : info_(o.info_), pidfd_(o.pidfd_), gone_(o.gone_) { o.pidfd_ = -1; }
+    Target(Target&& o) noexcept : info_(o.info_), pidfd_(o.pidfd_), gone_(o.gone_) {
+        o.pidfd_ = -1;
+    }
     ~Target() {
         if (pidfd_ >= 0) ::close(pidfd_);
     }
 
-    const ProcInfo& info() const { return info_; }
-    bool running() const { return !gone_ && still_running(info_); }
+    const ProcInfo& info() const {
+        return info_;
+    }
+    bool running() const {
+        return !gone_ && still_running(info_);
+    }
 
     // 0 on success (or already gone), else errno.
     int signal(int sig) {
@@ -184,7 +191,8 @@ std::string pid_list(const std::vector<Target>& ts) {
 
 // Waits until none of `ts` runs, `limit` passes or the token is cancelled.
 // Returns false when cancelled.
-bool wait_gone(const std::vector<Target>& ts, std::chrono::milliseconds limit, const CancelToken& cancel) {
+bool wait_gone(const std::vector<Target>& ts, std::chrono::milliseconds limit,
+               const CancelToken& cancel) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (true) {
         bool any = false;
@@ -207,7 +215,8 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
     using builtin_text::count_noun;
     BuiltinResult r;
     const std::string& name = step.process_name;
-    if (name.empty() || name.find('/') != std::string::npos || name.find('\0') != std::string::npos) {
+    if (name.empty() || name.find('/') != std::string::npos ||
+        name.find('\0') != std::string::npos) {
         r.message = "the process name must be a plain name, without '/'";
         return r;
     }
@@ -218,8 +227,8 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
         r.message = "no " + name + " process was running";
         return r;
     }
-    const std::string noun = count_noun(targets.size(), (name + " process").c_str(),
-                                        (name + " processes").c_str());
+    const std::string noun =
+        count_noun(targets.size(), (name + " process").c_str(), (name + " processes").c_str());
     if (ctx.dry_run) {
         r.ok = true;
         r.message = "would end " + noun;
@@ -231,8 +240,8 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
     for (auto& t : targets) {
         if (const int err = t.signal(SIGTERM); err != 0) {
             ++refused;
-            builtin_text::append_line(r.detail, "cannot end " + std::to_string(t.info().pid) + ": " +
-                                                    std::strerror(err));
+            builtin_text::append_line(
+                r.detail, "cannot end " + std::to_string(t.info().pid) + ": " + std::strerror(err));
         }
     }
     if (!wait_gone(targets, step.grace, ctx.cancel)) {

@@ -73,8 +73,8 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
         hints.ai_family = AF_UNSPEC;
         hints.ai_socktype = SOCK_STREAM;
         addrinfo* list = nullptr;
-        const int rc = getaddrinfo(host.c_str(), service.empty() ? nullptr : service.c_str(),
-                                   &hints, &list);
+        const int rc =
+            getaddrinfo(host.c_str(), service.empty() ? nullptr : service.c_str(), &hints, &list);
         const int err = errno;
         std::vector<Address> out;
         for (addrinfo* ai = list; rc == 0 && ai; ai = ai->ai_next) {
@@ -146,7 +146,8 @@ std::string join_addresses(const std::vector<Address>& addrs) {
 bool resolution_usable(const Resolution& res, const std::string& host, const Step& step,
                        BuiltinResult& r) {
     switch (res.status) {
-        case Resolution::Status::ok: return true;
+        case Resolution::Status::ok:
+            return true;
         case Resolution::Status::cancelled:
             r.cancelled = true;
             r.message = "looking up " + host + " was cancelled";
@@ -156,7 +157,8 @@ bool resolution_usable(const Resolution& res, const std::string& host, const Ste
             r.message = host + " could not be resolved within " +
                         std::to_string(step.timeout.count()) + " ms";
             return false;
-        case Resolution::Status::failed: break;
+        case Resolution::Status::failed:
+            break;
     }
     r.message = host + " could not be resolved (" + res.error + ")";
     return false;
@@ -175,7 +177,8 @@ ConnectStatus try_connect(const Address& a, steady::time_point deadline, const C
         int fd;
         ~Closer() { ::close(fd); }
     } closer{fd};
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a.addr), a.len) == 0) return ConnectStatus::ok;
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&a.addr), a.len) == 0)
+        return ConnectStatus::ok;
     if (errno != EINPROGRESS) {
         error = std::strerror(errno);
         return ConnectStatus::failed;
@@ -189,7 +192,9 @@ ConnectStatus try_connect(const Address& a, steady::time_point deadline, const C
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
         pollfd p{fd, POLLOUT, 0};
-        const int n = ::poll(&p, 1, static_cast<int>(std::min(left, std::chrono::milliseconds(poll_slice)).count()) + 1);
+        const int n = ::poll(
+            &p, 1,
+            static_cast<int>(std::min(left, std::chrono::milliseconds(poll_slice)).count()) + 1);
         if (n < 0 && errno != EINTR) {
             error = std::strerror(errno);
             return ConnectStatus::failed;
@@ -244,7 +249,8 @@ BuiltinResult tcp_connect(const Step& step, BuiltinContext& ctx) {
         std::string error;
         const ConnectStatus st = try_connect(a, deadline, ctx.cancel, error);
         if (st == ConnectStatus::ok) {
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
+            const auto ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
             r.ok = true;
             r.message = target + " accepts connections (" + a.text + ", " +
                         std::to_string(ms.count()) + " ms)";

@@ -28,7 +28,8 @@ constexpr std::size_t max_listed = 200;
 
 std::wstring widen(const std::string& s) {
     if (s.empty()) return {};
-    const int n = ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
+    const int n =
+        ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
     std::wstring w(static_cast<std::size_t>(n), L'\0');
     ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
     return w;
@@ -36,17 +37,19 @@ std::wstring widen(const std::string& s) {
 
 std::string narrow(const std::wstring& w) {
     if (w.empty()) return {};
-    const int n = ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr, 0,
-                                        nullptr, nullptr);
+    const int n = ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), nullptr,
+                                        0, nullptr, nullptr);
     std::string s(static_cast<std::size_t>(n), '\0');
-    ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), s.data(), n, nullptr, nullptr);
+    ::WideCharToMultiByte(CP_UTF8, 0, w.data(), static_cast<int>(w.size()), s.data(), n, nullptr,
+                          nullptr);
     return s;
 }
 
 std::string win_error(DWORD code) {
     wchar_t* buf = nullptr;
-    ::FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-                     nullptr, code, 0, reinterpret_cast<LPWSTR>(&buf), 0, nullptr);
+    ::FormatMessageW(
+        FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+        nullptr, code, 0, reinterpret_cast<LPWSTR>(&buf), 0, nullptr);
     std::wstring w = buf ? buf : L"error";
     if (buf) ::LocalFree(buf);
     while (!w.empty() && (w.back() == L'\n' || w.back() == L'\r' || w.back() == L'.')) w.pop_back();
@@ -60,11 +63,14 @@ std::string validate_windows_root(const std::string& root) {
         (root[2] != '\\' && root[2] != '/'))
         return "the root must be an absolute path with a drive letter";
     std::string lower = root.substr(2);
-    for (char& c : lower) c = c == '\\' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : lower)
+        c = c == '\\' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     // The POSIX rules cover normalisation, the drive root and top-level folders.
     if (std::string why = validate_delete_root(lower); !why.empty()) return why;
-    for (const std::string bad : {"/windows", "/program files", "/program files (x86)", "/programdata"})
-        if (lower == bad || lower.rfind(bad + "/", 0) == 0) return "the root must not be under " + bad.substr(1);
+    for (const std::string bad :
+         {"/windows", "/program files", "/program files (x86)", "/programdata"})
+        if (lower == bad || lower.rfind(bad + "/", 0) == 0)
+            return "the root must not be under " + bad.substr(1);
     if (lower.rfind("/users/", 0) == 0 && std::count(lower.begin(), lower.end(), '/') < 3)
         return "the root must not be a whole user profile";
     return {};
@@ -75,7 +81,8 @@ std::chrono::system_clock::time_point to_time_point(const FILETIME& ft) {
     u.LowPart = ft.dwLowDateTime;
     u.HighPart = ft.dwHighDateTime;
     // FILETIME: 100 ns ticks since 1601-01-01; the Unix epoch is 11644473600 s later.
-    const auto since_1601 = std::chrono::duration<std::int64_t, std::ratio<1, 10'000'000>>(u.QuadPart);
+    const auto since_1601 =
+        std::chrono::duration<std::int64_t, std::ratio<1, 10'000'000>>(u.QuadPart);
     const auto since_1970 = since_1601 - std::chrono::seconds(11'644'473'600LL);
     return std::chrono::system_clock::time_point(
         std::chrono::duration_cast<std::chrono::system_clock::duration>(since_1970));
@@ -96,16 +103,21 @@ struct Walk {
 
     bool should_stop() {
         if (cancelled || timed_out) return true;
-        if (ctx.cancel.cancelled()) cancelled = true;
-        else if (ctx.clock.steady_now() >= deadline) timed_out = true;
+        if (ctx.cancel.cancelled())
+            cancelled = true;
+        else if (ctx.clock.steady_now() >= deadline)
+            timed_out = true;
         return cancelled || timed_out;
     }
     bool old_enough(const WIN32_FIND_DATAW& fd) const {
-        return step.older_than.count() <= 0 || now_wall - to_time_point(fd.ftLastWriteTime) >= step.older_than;
+        return step.older_than.count() <= 0 ||
+               now_wall - to_time_point(fd.ftLastWriteTime) >= step.older_than;
     }
     void list(const std::string& rel) {
-        if (listed < max_listed) builtin_text::append_line(listing, rel);
-        else if (listed == max_listed) builtin_text::append_line(listing, "...");
+        if (listed < max_listed)
+            builtin_text::append_line(listing, rel);
+        else if (listed == max_listed)
+            builtin_text::append_line(listing, "...");
         ++listed;
     }
     void fail(const std::string& rel, const char* what, DWORD code, bool is_delete) {
@@ -116,11 +128,12 @@ struct Walk {
     std::uint64_t walk(const std::wstring& dir, const std::string& prefix, int depth) {
         std::uint64_t removed_here = 0;
         WIN32_FIND_DATAW fd;
-        HANDLE h = ::FindFirstFileExW((dir + L"\\*").c_str(), FindExInfoBasic, &fd, FindExSearchNameMatch,
-                                      nullptr, FIND_FIRST_EX_LARGE_FETCH);
+        HANDLE h = ::FindFirstFileExW((dir + L"\\*").c_str(), FindExInfoBasic, &fd,
+                                      FindExSearchNameMatch, nullptr, FIND_FIRST_EX_LARGE_FETCH);
         if (h == INVALID_HANDLE_VALUE) {
             const DWORD e = ::GetLastError();
-            if (e != ERROR_FILE_NOT_FOUND) fail(prefix.empty() ? "." : prefix, "cannot read", e, false);
+            if (e != ERROR_FILE_NOT_FOUND)
+                fail(prefix.empty() ? "." : prefix, "cannot read", e, false);
             return 0;
         }
         do {
@@ -139,9 +152,11 @@ struct Walk {
             if (!glob_match(step.glob, rel) || !old_enough(fd)) continue;
             if (!ctx.dry_run) {
                 if (fd.dwFileAttributes & FILE_ATTRIBUTE_READONLY)
-                    ::SetFileAttributesW(full.c_str(), fd.dwFileAttributes & ~FILE_ATTRIBUTE_READONLY);
+                    ::SetFileAttributesW(full.c_str(),
+                                         fd.dwFileAttributes & ~FILE_ATTRIBUTE_READONLY);
                 // Neither call follows a reparse point: the link goes, its target stays.
-                const BOOL done = is_dir ? ::RemoveDirectoryW(full.c_str()) : ::DeleteFileW(full.c_str());
+                const BOOL done =
+                    is_dir ? ::RemoveDirectoryW(full.c_str()) : ::DeleteFileW(full.c_str());
                 if (!done) {
                     const DWORD e = ::GetLastError();
                     if (e != ERROR_FILE_NOT_FOUND) fail(rel, "cannot delete", e, true);
@@ -158,8 +173,8 @@ struct Walk {
         return removed_here;
     }
 
-    std::uint64_t directory(const std::wstring& full, const std::string& rel, const WIN32_FIND_DATAW& fd,
-                            int depth) {
+    std::uint64_t directory(const std::wstring& full, const std::string& rel,
+                            const WIN32_FIND_DATAW& fd, int depth) {
         if (depth >= max_depth) {
             fail(rel, "not descending into", ERROR_CANT_RESOLVE_FILENAME, false);
             return 0;
@@ -221,12 +236,14 @@ BuiltinResult delete_files(const Step& step, BuiltinContext& ctx) {
     Walk w(step, ctx);
     w.walk(root, "", 0);
 
-    const std::string what = count_noun(w.files, "file", "files") + " (" + format_size(w.bytes) + ")";
+    const std::string what =
+        count_noun(w.files, "file", "files") + " (" + format_size(w.bytes) + ")";
     r.message = (ctx.dry_run ? "would delete " : "deleted ") + what;
     if (!ctx.dry_run && w.dirs_removed > 0)
         r.message += " and " + count_noun(w.dirs_removed, "empty folder", "empty folders");
     if (w.failed > 0) r.message += "; " + std::to_string(w.failed) + " could not be deleted";
-    if (w.unreadable > 0) r.message += "; " + count_noun(w.unreadable, "entry", "entries") + " could not be read";
+    if (w.unreadable > 0)
+        r.message += "; " + count_noun(w.unreadable, "entry", "entries") + " could not be read";
     if (w.cancelled) {
         r.cancelled = true;
         r.message = "cancelled: " + r.message + " before stopping";

@@ -11,6 +11,8 @@
 // Each target is held by an open process handle from the moment it is chosen, so a reused pid
 // is never hit.
 #include <windows.h>
+
+// tlhelp32.h needs windows.h first.
 #include <tlhelp32.h>
 
 #include <algorithm>
@@ -30,7 +32,8 @@ namespace {
 
 std::wstring widen(const std::string& s) {
     if (s.empty()) return {};
-    const int n = ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
+    const int n =
+        ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
     std::wstring w(static_cast<std::size_t>(n), L'\0');
     ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
     return w;
@@ -69,7 +72,9 @@ bool same_user(HANDLE process, PSID me) {
 
 struct OwnSid {
     std::vector<unsigned char> buf;
-    PSID sid() { return buf.empty() ? nullptr : reinterpret_cast<TOKEN_USER*>(buf.data())->User.Sid; }
+    PSID sid() {
+        return buf.empty() ? nullptr : reinterpret_cast<TOKEN_USER*>(buf.data())->User.Sid;
+    }
 };
 
 OwnSid own_sid() {
@@ -100,16 +105,19 @@ std::vector<Target> find_processes(const std::string& name, bool any_user) {
     if (snap.get() == INVALID_HANDLE_VALUE) return out;
     PROCESSENTRY32W pe{};
     pe.dwSize = sizeof pe;
-    for (BOOL more = ::Process32FirstW(snap.get(), &pe); more; more = ::Process32NextW(snap.get(), &pe)) {
+    for (BOOL more = ::Process32FirstW(snap.get(), &pe); more;
+         more = ::Process32NextW(snap.get(), &pe)) {
         if (pe.th32ProcessID <= 4 || pe.th32ProcessID == self) continue;
         if (!name_matches(pe.szExeFile, wanted)) continue;
-        HANDLE h = ::OpenProcess(PROCESS_TERMINATE | PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE, FALSE,
-                                 pe.th32ProcessID);
+        HANDLE h =
+            ::OpenProcess(PROCESS_TERMINATE | PROCESS_QUERY_LIMITED_INFORMATION | SYNCHRONIZE,
+                          FALSE, pe.th32ProcessID);
         if (!h) continue;  // not ours to end (or already gone)
         Handle process(h);
         if (!any_user) {
             DWORD session = 0;
-            if (!::ProcessIdToSessionId(pe.th32ProcessID, &session) || session != my_session) continue;
+            if (!::ProcessIdToSessionId(pe.th32ProcessID, &session) || session != my_session)
+                continue;
             if (!me.sid() || !same_user(h, me.sid())) continue;
         }
         DWORD code = 0;
@@ -132,7 +140,8 @@ bool running(const Target& t) {
 }
 
 // Returns false when cancelled.
-bool wait_gone(const std::vector<Target>& ts, std::chrono::milliseconds limit, const CancelToken& cancel) {
+bool wait_gone(const std::vector<Target>& ts, std::chrono::milliseconds limit,
+               const CancelToken& cancel) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     while (true) {
         bool any = false;
@@ -165,7 +174,8 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
         r.message = "no " + name + " process was running";
         return r;
     }
-    const std::string noun = count_noun(targets.size(), (name + " process").c_str(), (name + " processes").c_str());
+    const std::string noun =
+        count_noun(targets.size(), (name + " process").c_str(), (name + " processes").c_str());
     if (ctx.dry_run) {
         r.ok = true;
         r.message = "would end " + noun;
@@ -180,7 +190,9 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
     for (const auto& t : targets) {
         if (!running(t)) continue;
         if (::TerminateProcess(t.process.get(), 1))
-            builtin_text::append_line(r.detail, std::to_string(t.pid) + " did not end within the grace period: terminated");
+            builtin_text::append_line(
+                r.detail,
+                std::to_string(t.pid) + " did not end within the grace period: terminated");
         else
             builtin_text::append_line(r.detail, "cannot end " + std::to_string(t.pid) + ": error " +
                                                     std::to_string(::GetLastError()));
@@ -193,9 +205,10 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
     std::size_t left = 0;
     for (const auto& t : targets) left += running(t) ? 1 : 0;
     r.ok = left == 0;
-    r.message = r.ok ? "ended " + noun
-                     : count_noun(left, (name + " process").c_str(), (name + " processes").c_str()) +
-                           " could not be ended";
+    r.message = r.ok
+                    ? "ended " + noun
+                    : count_noun(left, (name + " process").c_str(), (name + " processes").c_str()) +
+                          " could not be ended";
     return r;
 }
 

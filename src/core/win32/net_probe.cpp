@@ -5,8 +5,10 @@
 // Same shape as posix/net_probe.cpp: GetAddrInfoW on a helper thread (detached when it overruns
 // the timeout or the step is cancelled), then a non-blocking connect per address with
 // WSAPoll in 50 ms slices so the cancel token is honoured.
+// winsock2.h must come before windows.h (which would pull in the old winsock.h).
 #include <winsock2.h>
 #include <ws2tcpip.h>
+
 #include <windows.h>
 
 #include <algorithm>
@@ -41,7 +43,8 @@ void ensure_winsock() {
 
 std::wstring widen(const std::string& s) {
     if (s.empty()) return {};
-    const int n = ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
+    const int n =
+        ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
     std::wstring w(static_cast<std::size_t>(n), L'\0');
     ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), w.data(), n);
     return w;
@@ -57,8 +60,9 @@ std::string narrow(const wchar_t* w) {
 
 std::string wsa_error(int code) {
     wchar_t* buf = nullptr;
-    ::FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-                     nullptr, static_cast<DWORD>(code), 0, reinterpret_cast<LPWSTR>(&buf), 0, nullptr);
+    ::FormatMessageW(
+        FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
+        nullptr, static_cast<DWORD>(code), 0, reinterpret_cast<LPWSTR>(&buf), 0, nullptr);
     std::string s = buf ? narrow(buf) : std::string("error");
     if (buf) ::LocalFree(buf);
     while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == '.')) s.pop_back();
@@ -78,7 +82,8 @@ struct Resolution {
     std::string error;
 };
 
-Resolution resolve(const std::string& host, int port, steady::time_point deadline, const CancelToken& cancel) {
+Resolution resolve(const std::string& host, int port, steady::time_point deadline,
+                   const CancelToken& cancel) {
     ensure_winsock();
     struct Shared {
         std::mutex m;
@@ -100,7 +105,8 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
         hints.ai_family = AF_UNSPEC;
         hints.ai_socktype = SOCK_STREAM;
         ADDRINFOW* list = nullptr;
-        const int rc = ::GetAddrInfoW(whost.c_str(), service.empty() ? nullptr : service.c_str(), &hints, &list);
+        const int rc = ::GetAddrInfoW(whost.c_str(), service.empty() ? nullptr : service.c_str(),
+                                      &hints, &list);
         std::vector<Address> out;
         for (ADDRINFOW* ai = list; rc == 0 && ai; ai = ai->ai_next) {
             if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
@@ -112,8 +118,10 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
             DWORD buflen = INET6_ADDRSTRLEN;
             // Address only: clear the port for the text form.
             sockaddr_storage copy = a.addr;
-            if (copy.ss_family == AF_INET) reinterpret_cast<sockaddr_in*>(&copy)->sin_port = 0;
-            else reinterpret_cast<sockaddr_in6*>(&copy)->sin6_port = 0;
+            if (copy.ss_family == AF_INET)
+                reinterpret_cast<sockaddr_in*>(&copy)->sin_port = 0;
+            else
+                reinterpret_cast<sockaddr_in6*>(&copy)->sin6_port = 0;
             ::WSAAddressToStringW(reinterpret_cast<sockaddr*>(&copy), a.len, nullptr, buf, &buflen);
             a.text = narrow(buf);
             bool dup = false;
@@ -151,9 +159,12 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
     res.addresses = std::move(shared->addresses);
     lock.unlock();
     worker.join();
-    if (rc != 0) res.error = wsa_error(rc);
-    else if (res.addresses.empty()) res.error = "no IPv4 or IPv6 address";
-    else res.status = Resolution::Status::ok;
+    if (rc != 0)
+        res.error = wsa_error(rc);
+    else if (res.addresses.empty())
+        res.error = "no IPv4 or IPv6 address";
+    else
+        res.status = Resolution::Status::ok;
     return res;
 }
 
@@ -165,16 +176,19 @@ std::string join_addresses(const std::vector<Address>& addrs) {
 
 bool resolution_usable(const Resolution& res, const Step& step, BuiltinResult& r) {
     switch (res.status) {
-        case Resolution::Status::ok: return true;
+        case Resolution::Status::ok:
+            return true;
         case Resolution::Status::cancelled:
             r.cancelled = true;
             r.message = "looking up " + step.host + " was cancelled";
             return false;
         case Resolution::Status::timed_out:
             r.timed_out = true;
-            r.message = step.host + " could not be resolved within " + std::to_string(step.timeout.count()) + " ms";
+            r.message = step.host + " could not be resolved within " +
+                        std::to_string(step.timeout.count()) + " ms";
             return false;
-        case Resolution::Status::failed: break;
+        case Resolution::Status::failed:
+            break;
     }
     r.message = step.host + " could not be resolved (" + res.error + ")";
     return false;
@@ -182,8 +196,10 @@ bool resolution_usable(const Resolution& res, const Step& step, BuiltinResult& r
 
 enum class ConnectStatus { ok, failed, timed_out, cancelled };
 
-ConnectStatus try_connect(const Address& a, steady::time_point deadline, const CancelToken& cancel, std::string& error) {
-    SOCKET s = ::WSASocketW(a.family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
+ConnectStatus try_connect(const Address& a, steady::time_point deadline, const CancelToken& cancel,
+                          std::string& error) {
+    SOCKET s =
+        ::WSASocketW(a.family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
     if (s == INVALID_SOCKET) {
         error = wsa_error(::WSAGetLastError());
         return ConnectStatus::failed;
@@ -194,7 +210,8 @@ ConnectStatus try_connect(const Address& a, steady::time_point deadline, const C
     } closer{s};
     u_long nonblocking = 1;
     ::ioctlsocket(s, FIONBIO, &nonblocking);
-    if (::connect(s, reinterpret_cast<const sockaddr*>(&a.addr), a.len) == 0) return ConnectStatus::ok;
+    if (::connect(s, reinterpret_cast<const sockaddr*>(&a.addr), a.len) == 0)
+        return ConnectStatus::ok;
     if (::WSAGetLastError() != WSAEWOULDBLOCK) {
         error = wsa_error(::WSAGetLastError());
         return ConnectStatus::failed;
@@ -208,7 +225,9 @@ ConnectStatus try_connect(const Address& a, steady::time_point deadline, const C
         }
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
         WSAPOLLFD p{s, POLLWRNORM, 0};
-        const int n = ::WSAPoll(&p, 1, static_cast<INT>(std::min(left, std::chrono::milliseconds(poll_slice)).count()) + 1);
+        const int n = ::WSAPoll(
+            &p, 1,
+            static_cast<INT>(std::min(left, std::chrono::milliseconds(poll_slice)).count()) + 1);
         if (n == SOCKET_ERROR) {
             error = wsa_error(::WSAGetLastError());
             return ConnectStatus::failed;
@@ -259,9 +278,11 @@ BuiltinResult tcp_connect(const Step& step, BuiltinContext& ctx) {
         std::string error;
         const ConnectStatus st = try_connect(a, deadline, ctx.cancel, error);
         if (st == ConnectStatus::ok) {
-            const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
+            const auto ms =
+                std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
             r.ok = true;
-            r.message = target + " accepts connections (" + a.text + ", " + std::to_string(ms.count()) + " ms)";
+            r.message = target + " accepts connections (" + a.text + ", " +
+                        std::to_string(ms.count()) + " ms)";
             return r;
         }
         r.detail += a.text + ": " + error + "\n";
@@ -273,7 +294,8 @@ BuiltinResult tcp_connect(const Step& step, BuiltinContext& ctx) {
         }
         if (st == ConnectStatus::timed_out) {
             r.timed_out = true;
-            r.message = target + " did not accept a connection within " + std::to_string(step.timeout.count()) + " ms";
+            r.message = target + " did not accept a connection within " +
+                        std::to_string(step.timeout.count()) + " ms";
             return r;
         }
     }
