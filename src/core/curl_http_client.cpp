@@ -1,0 +1,223 @@
+// HttpClient over libcurl 7.88. One easy handle per call, driven through a private multi handle
+// so that the cancel token is polled every 50 ms even while a server stalls (the progress
+// callback alone may be called only once per second on an idle connection).
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "cancel_token.h"
+#include "http_client.h"
+
+namespace fixtray {
+namespace {
+
+struct Transfer {
+    const HttpRequest* request = nullptr;
+    const CancelToken* cancel = nullptr;
+    HttpResponse* response = nullptr;
+};
+
+std::string trim(std::string s) {
+    const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+    return s;
+}
+
+std::size_t on_body(char* data, std::size_t size, std::size_t nmemb, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::size_t n = size * nmemb;
+    std::string& body = t->response->body;
+    const std::size_t room = t->request->max_body - std::min(body.size(), t->request->max_body);
+    if (n > room) {
+        body.append(data, room);
+        t->response->body_truncated = true;
+        return 0;  // aborts the transfer with CURLE_WRITE_ERROR
+    }
+    body.append(data, n);
+    return n;
+}
+
+std::size_t on_header(char* data, std::size_t size, std::size_t nitems, void* user) {
+    auto* t = static_cast<Transfer*>(user);
+    const std::size_t n = size * nitems;
+    std::string line(data, n);
+    if (line.rfind("HTTP/", 0) == 0) {
+        // A new status line (after a redirect or "100 Continue"): keep only the last headers.
+        t->response->headers.clear();
+        return n;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) return n;  // blank line at the end of the headers
+    std::string name = trim(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string value = trim(line.substr(colon + 1));
+    auto [it, inserted] = t->response->headers.emplace(name, value);
+    if (!inserted) it->second += ", " + value;
+    return n;
+}
+
+int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    auto* t = static_cast<Transfer*>(user);
+    return t->cancel->cancelled() ? 1 : 0;
+}
+
+struct EasyDeleter {
+    void operator()(CURL* h) const { curl_easy_cleanup(h); }
+};
+struct MultiDeleter {
+    void operator()(CURLM* m) const { curl_multi_cleanup(m); }
+};
+struct SlistDeleter {
+    void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+bool has_header(const HttpRequest& r, const char* name) {
+    for (const auto& [k, v] : r.headers) {
+        if (k.size() != std::char_traits<char>::length(name)) continue;
+        bool same = true;
+        for (std::size_t i = 0; i < k.size() && same; ++i)
+            same = std::tolower(static_cast<unsigned char>(k[i])) ==
+                   std::tolower(static_cast<unsigned char>(name[i]));
+        if (same) return true;
+    }
+    return false;
+}
+
+std::once_flag g_curl_init;
+
+}  // namespace
+
+CurlHttpClient::CurlHttpClient() {
+    std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken& cancel) {
+    using namespace std::chrono;
+    HttpResponse response;
+    const auto started = steady_clock::now();
+    const auto finish = [&](HttpResponse& r) -> HttpResponse {
+        r.duration = duration_cast<milliseconds>(steady_clock::now() - started);
+        return std::move(r);
+    };
+
+    std::unique_ptr<CURL, EasyDeleter> easy(curl_easy_init());
+    std::unique_ptr<CURLM, MultiDeleter> multi(curl_multi_init());
+    if (!easy || !multi) {
+        response.error = "could not initialise libcurl";
+        return finish(response);
+    }
+    CURL* h = easy.get();
+    Transfer transfer{&request, &cancel, &response};
+    char errbuf[CURL_ERROR_SIZE] = {};
+
+    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     static_cast<long>(request.connect_timeout.count()));
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, request.follow_redirects ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
+    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
+    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    if (!request.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, request.proxy.c_str());
+
+    if (request.method == "GET") {
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "HEAD") {
+        curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+    } else {
+        if (request.method == "POST") {
+            curl_easy_setopt(h, CURLOPT_POST, 1L);
+        } else {
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        }
+        if (request.method == "POST" || !request.body.empty()) {
+            curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                             static_cast<curl_off_t>(request.body.size()));
+            curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+        }
+    }
+
+    std::unique_ptr<curl_slist, SlistDeleter> headers;
+    for (const auto& [name, value] : request.headers) {
+        // "Name;" sends a header with an empty value; "Name:" would remove it.
+        const std::string line = value.empty() ? name + ";" : name + ": " + value;
+        curl_slist* next = curl_slist_append(headers.get(), line.c_str());
+        if (!next) {
+            response.error = "out of memory building the request headers";
+            return finish(response);
+        }
+        headers.release();
+        headers.reset(next);
+    }
+    if (!has_header(request, "Expect")) {
+        // No "Expect: 100-continue" round trip on large bodies.
+        curl_slist* next = curl_slist_append(headers.get(), "Expect:");
+        if (next) {
+            headers.release();
+            headers.reset(next);
+        }
+    }
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
+
+    curl_multi_add_handle(multi.get(), h);
+    CURLcode result = CURLE_OK;
+    bool done = false;
+    bool cancelled = false;
+    while (!done) {
+        if (cancel.cancelled()) {
+            cancelled = true;
+            break;
+        }
+        int running = 0;
+        CURLMcode mc = curl_multi_perform(multi.get(), &running);
+        if (mc == CURLM_OK && running > 0)
+            mc = curl_multi_poll(multi.get(), nullptr, 0, 50, nullptr);
+        if (mc != CURLM_OK) {
+            response.error = curl_multi_strerror(mc);
+            curl_multi_remove_handle(multi.get(), h);
+            return finish(response);
+        }
+        int queued = 0;
+        while (CURLMsg* msg = curl_multi_info_read(multi.get(), &queued)) {
+            if (msg->msg == CURLMSG_DONE && msg->easy_handle == h) {
+                result = msg->data.result;
+                done = true;
+            }
+        }
+    }
+    curl_multi_remove_handle(multi.get(), h);
+
+    if (cancelled || result == CURLE_ABORTED_BY_CALLBACK) {
+        response.cancelled = true;
+        response.error = "cancelled";
+        return finish(response);
+    }
+    long status = 0;
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    response.status = status;
+    if (result == CURLE_OK || (result == CURLE_WRITE_ERROR && response.body_truncated)) {
+        response.ok = true;
+        return finish(response);
+    }
+    response.timed_out = result == CURLE_OPERATION_TIMEDOUT;
+    response.error = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(result));
+    return finish(response);
+}
+
+}  // namespace fixtray

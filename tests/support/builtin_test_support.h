@@ -1,0 +1,201 @@
+// Test helpers for the built-in steps: a temporary directory tree and a tiny real HTTP server
+// on 127.0.0.1 (real sockets, one connection at a time, its own thread).
+#pragma once
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace fixtray::test {
+
+// A directory from mkdtemp, removed with everything in it on destruction.
+class TempDir {
+public:
+    TempDir() {
+        const char* base = std::getenv("TMPDIR");
+        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/fxt-test-XXXXXX";
+        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+        path_ = tmpl;
+    }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    ~TempDir() {
+        std::error_code ec;
+        // Make everything writable again (tests may chmod), then remove without following links.
+        for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
+             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+            if (it->is_directory(ec) && !it->is_symlink(ec)) ::chmod(it->path().c_str(), 0700);
+        }
+        ::chmod(path_.c_str(), 0700);
+        std::filesystem::remove_all(path_, ec);
+    }
+    const std::string& path() const { return path_; }
+    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
+
+private:
+    std::string path_;
+};
+
+// Writes a file (creating parent directories) and sets its mtime to `age` ago.
+inline void write_file(const std::string& path, const std::string& content,
+                       std::chrono::seconds age = std::chrono::seconds(0)) {
+    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+    std::ofstream(path, std::ios::binary) << content;
+    if (age.count() > 0) {
+        timespec times[2];
+        ::clock_gettime(CLOCK_REALTIME, &times[0]);
+        times[0].tv_sec -= static_cast<time_t>(age.count());
+        times[1] = times[0];
+        ::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    }
+}
+
+inline bool present(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::symlink_status(path, ec).type() !=
+           std::filesystem::file_type::not_found;
+}
+
+struct HttpReply {
+    int status = 200;
+    std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;
+    bool send_length = true;  // false: no Content-Length, the body ends when the connection closes
+    bool stall = false;       // read the request, then never answer (until the server stops)
+};
+
+// Serves each connection with handler(raw request); records the raw requests.
+class LocalHttpServer {
+public:
+    using Handler = std::function<HttpReply(const std::string& request)>;
+
+    explicit LocalHttpServer(Handler handler) : handler_(std::move(handler)) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_port = 0;
+        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+            ::listen(fd_, 16) != 0)
+            throw std::runtime_error("cannot listen on 127.0.0.1");
+        socklen_t len = sizeof addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+        thread_ = std::thread([this] { serve(); });
+    }
+    LocalHttpServer(const LocalHttpServer&) = delete;
+    LocalHttpServer& operator=(const LocalHttpServer&) = delete;
+    ~LocalHttpServer() {
+        stop_ = true;
+        thread_.join();
+        ::close(fd_);
+    }
+
+    int port() const { return port_; }
+    std::string url(const std::string& path = "/") const {
+        return "http://127.0.0.1:" + std::to_string(port_) + path;
+    }
+    std::vector<std::string> requests() const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return requests_;
+    }
+
+private:
+    void serve() {
+        while (!stop_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            const int c = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+            if (c < 0) continue;
+            handle(c);
+            ::close(c);
+        }
+    }
+
+    void handle(int c) {
+        std::string req;
+        char buf[4096];
+        std::size_t header_end = std::string::npos;
+        std::size_t want = 0;
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!stop_ && std::chrono::steady_clock::now() < give_up) {
+            if (header_end != std::string::npos && req.size() >= header_end + 4 + want) break;
+            pollfd p{c, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            const ssize_t n = ::recv(c, buf, sizeof buf, 0);
+            if (n <= 0) break;
+            req.append(buf, static_cast<std::size_t>(n));
+            if (header_end == std::string::npos &&
+                (header_end = req.find("\r\n\r\n")) != std::string::npos) {
+                const auto cl = lower(req.substr(0, header_end)).find("content-length:");
+                if (cl != std::string::npos) want = std::stoul(req.substr(cl + 15));
+            }
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            requests_.push_back(req);
+        }
+        const HttpReply reply = handler_(req);
+        if (reply.stall) {
+            while (!stop_) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            return;
+        }
+        std::string out =
+            "HTTP/1.1 " + std::to_string(reply.status) + " Test\r\nConnection: close\r\n";
+        if (reply.send_length)
+            out += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n";
+        for (const auto& [k, v] : reply.headers) out += k + ": " + v + "\r\n";
+        out += "\r\n" + reply.body;
+        std::size_t sent = 0;
+        while (sent < out.size() && !stop_) {
+            const ssize_t n = ::send(c, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
+            if (n <= 0) break;  // the client gave up (e.g. max_body reached)
+            sent += static_cast<std::size_t>(n);
+        }
+    }
+
+    static std::string lower(std::string s) {
+        for (char& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+        return s;
+    }
+
+    Handler handler_;
+    int fd_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+    mutable std::mutex mutex_;
+    std::vector<std::string> requests_;
+};
+
+// A loopback port nothing listens on (bound, then closed).
+inline int closed_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+}  // namespace fixtray::test
