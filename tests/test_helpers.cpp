@@ -1,6 +1,9 @@
 #include "test_helpers.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include <fstream>
 #include <sstream>
@@ -19,13 +22,30 @@ TempDir::TempDir() {
 
 TempDir::~TempDir() {
     std::error_code ec;
+    // Tests may chmod directories (permission tests): make them writable again, then remove
+    // without following links.
+    for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (it->is_directory(ec) && !it->is_symlink(ec)) ::chmod(it->path().c_str(), 0700);
+    }
+    ::chmod(path_.c_str(), 0700);
     std::filesystem::remove_all(path_, ec);
 }
 
-void write_file(const std::filesystem::path& p, const std::string& content) {
+void write_file(const std::filesystem::path& p, const std::string& content,
+                std::chrono::seconds age) {
     std::filesystem::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out << content;
+    {
+        std::ofstream out(p, std::ios::binary);
+        out << content;
+    }
+    if (age.count() > 0) {
+        timespec times[2];
+        ::clock_gettime(CLOCK_REALTIME, &times[0]);
+        times[0].tv_sec -= static_cast<time_t>(age.count());
+        times[1] = times[0];
+        ::utimensat(AT_FDCWD, p.c_str(), times, AT_SYMLINK_NOFOLLOW);
+    }
 }
 
 std::string read_file(const std::filesystem::path& p) {

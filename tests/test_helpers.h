@@ -1,6 +1,7 @@
 // Shared test helpers: temporary directories, writing files, running fixctl.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
@@ -19,12 +20,15 @@ public:
     TempDir& operator=(const TempDir&) = delete;
     const std::filesystem::path& path() const { return path_; }
     std::string str() const { return path_.string(); }
+    std::string operator/(const std::string& rel) const { return (path_ / rel).string(); }
 
 private:
     std::filesystem::path path_;
 };
 
-void write_file(const std::filesystem::path& p, const std::string& content);
+// Writes a file, creating parent directories; with age, its mtime is set that far back.
+void write_file(const std::filesystem::path& p, const std::string& content,
+                std::chrono::seconds age = std::chrono::seconds(0));
 std::string read_file(const std::filesystem::path& p);
 
 // Runs a program (argv, no shell) with extra environment; output kept up to 4 MiB.

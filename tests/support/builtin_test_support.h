@@ -1,4 +1,4 @@
-// Test helpers for the built-in steps: a temporary directory tree and a tiny real HTTP server
+// Test helpers for the built-in steps and probes: a tiny real HTTP server
 // on 127.0.0.1 (real sockets, one connection at a time, its own thread).
 #pragma once
 
@@ -23,49 +23,9 @@
 #include <utility>
 #include <vector>
 
+#include "test_helpers.h"
+
 namespace fixtray::test {
-
-// A directory from mkdtemp, removed with everything in it on destruction.
-class TempDir {
-public:
-    TempDir() {
-        const char* base = std::getenv("TMPDIR");
-        std::string tmpl = std::string(base && *base ? base : "/tmp") + "/fxt-test-XXXXXX";
-        if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = tmpl;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        std::error_code ec;
-        // Make everything writable again (tests may chmod), then remove without following links.
-        for (auto it = std::filesystem::recursive_directory_iterator(path_, ec);
-             !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
-            if (it->is_directory(ec) && !it->is_symlink(ec)) ::chmod(it->path().c_str(), 0700);
-        }
-        ::chmod(path_.c_str(), 0700);
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-    std::string operator/(const std::string& rel) const { return path_ + "/" + rel; }
-
-private:
-    std::string path_;
-};
-
-// Writes a file (creating parent directories) and sets its mtime to `age` ago.
-inline void write_file(const std::string& path, const std::string& content,
-                       std::chrono::seconds age = std::chrono::seconds(0)) {
-    std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-    std::ofstream(path, std::ios::binary) << content;
-    if (age.count() > 0) {
-        timespec times[2];
-        ::clock_gettime(CLOCK_REALTIME, &times[0]);
-        times[0].tv_sec -= static_cast<time_t>(age.count());
-        times[1] = times[0];
-        ::utimensat(AT_FDCWD, path.c_str(), times, AT_SYMLINK_NOFOLLOW);
-    }
-}
 
 inline bool present(const std::string& path) {
     std::error_code ec;
