@@ -6,6 +6,7 @@
 #include "process_runner.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -75,6 +76,23 @@ bool process_ends(pid_t pid) {
     return false;
 }
 
+// Our children that have exited but were never reaped (a leak of the runner).
+int zombie_children() {
+    int zombies = 0;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const std::string stat = read_file(entry.path() / "stat");
+        const auto paren = stat.rfind(')');
+        if (paren == std::string::npos || paren + 2 >= stat.size()) continue;
+        // After ") ": state, then ppid.
+        const char state = stat[paren + 2];
+        const long ppid = std::strtol(stat.c_str() + paren + 4, nullptr, 10);
+        if (state == 'Z' && ppid == static_cast<long>(::getpid())) ++zombies;
+    }
+    return zombies;
+}
+
 }  // namespace
 
 // Exit codes 0, 1 and 3 are reported as normal exits.
@@ -126,6 +144,7 @@ TEST_CASE("process runner: exec failure is reported, not thrown") {
     const auto result = run(request);
     CHECK_FALSE(result.started);
     CHECK(result.error.find("could not start") != std::string::npos);
+    CHECK(zombie_children() == 0);
 }
 
 // find_program resolves through PATH and accepts paths with a slash as they are.
@@ -376,6 +395,7 @@ TEST_CASE("process runner: on_output exception propagates") {
                     }),
                     std::runtime_error);
     CHECK(std::chrono::steady_clock::now() - started < 2s);
+    CHECK(zombie_children() == 0);
 }
 
 // A step that exits while a background child keeps its stdout open ends soon after it exits.

@@ -426,11 +426,13 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
         throw;
     }
 
+    callback_error = supervisor.callback_error();
     if (supervisor.signalled_group()) {
         // Sweep descendants that ignored SIGTERM without holding our pipes.
         ::kill(-pid, SIGKILL);
     }
-    if (supervisor.child_exited()) {
+    if (supervisor.child_exited() || callback_error) {
+        // After an on_output exception the group already got SIGKILL: this wait is short.
         std::error_code wait_ec;
         child.wait(wait_ec);
         if (!wait_ec) decode_status(child.native_exit_code(), result);
@@ -450,7 +452,6 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
     result.err_truncated = err.kept.truncated();
     result.duration =
         std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_at);
-    callback_error = supervisor.callback_error();
     return result;
 }
 
