@@ -6,9 +6,9 @@
 #include "process_runner.h"
 
 #include <atomic>
-#include <cstdlib>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -305,8 +305,7 @@ TEST_CASE("process runner: extra_env and working_dir") {
     request.working_dir = dir.path.string();
     const auto result = run(request);
     CHECK(result.exit_code == 0);
-    CHECK(result.out ==
-          "one|two words\n" + fs::canonical(dir.path).string() + "\npath\n");
+    CHECK(result.out == "one|two words\n" + fs::canonical(dir.path).string() + "\npath\n");
 
     request.working_dir = (dir.path / "missing").string();
     const auto missing = run(request);
@@ -343,8 +342,7 @@ TEST_CASE("process runner: concurrent runs") {
                 const auto result = runner.run(request, cancel);
                 const std::string expected =
                     "thread " + std::to_string(t) + " run " + std::to_string(i) + "\n";
-                if (result.exit_code == 0 && result.out == expected &&
-                    result.err_bytes == 100000) {
+                if (result.exit_code == 0 && result.out == expected && result.err_bytes == 100000) {
                     ++good;
                 }
                 long long ms = result.duration.count();
@@ -365,8 +363,9 @@ TEST_CASE("process runner: concurrent runs") {
 
 // on_output sees every byte of both streams, in order.
 TEST_CASE("process runner: on_output receives all bytes") {
-    auto request = shell("i=0; while [ $i -lt 2000 ]; do echo line $i; echo err $i >&2; "
-                         "i=$((i+1)); done; head -c 300000 /dev/zero");
+    auto request = shell(
+        "i=0; while [ $i -lt 2000 ]; do echo line $i; echo err $i >&2; "
+        "i=$((i+1)); done; head -c 300000 /dev/zero");
     request.output_cap = 256;
     std::string out_seen;
     std::size_t err_seen = 0;
@@ -390,10 +389,10 @@ TEST_CASE("process runner: on_output exception propagates") {
     auto request = shell("echo hello; sleep 30");
     request.timeout = 20s;
     const auto started = std::chrono::steady_clock::now();
-    CHECK_THROWS_AS(run(request, [](OutputStream, std::string_view) {
-                        throw std::runtime_error("observer failed");
-                    }),
-                    std::runtime_error);
+    CHECK_THROWS_AS(
+        run(request,
+            [](OutputStream, std::string_view) { throw std::runtime_error("observer failed"); }),
+        std::runtime_error);
     CHECK(std::chrono::steady_clock::now() - started < 2s);
     CHECK(zombie_children() == 0);
 }

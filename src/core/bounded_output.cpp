@@ -26,8 +26,8 @@ std::size_t BoundedOutput::omitted() const {
 }
 
 std::string BoundedOutput::str() const {
-    const std::string_view tail = std::string_view(tail_).substr(
-        tail_.size() - std::min(tail_.size(), tail_cap_));
+    const std::string_view tail =
+        std::string_view(tail_).substr(tail_.size() - std::min(tail_.size(), tail_cap_));
     std::string result = head_;
     if (const std::size_t dropped = omitted(); dropped > 0) {
         result += "\n[... " + std::to_string(dropped) + " bytes omitted ...]\n";

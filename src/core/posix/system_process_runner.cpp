@@ -86,11 +86,14 @@ private:
     int fd_ = -1;
 };
 
-std::error_code last_error() { return {errno, std::system_category()}; }
+std::error_code last_error() {
+    return {errno, std::system_category()};
+}
 
 bool is_executable_file(const std::string& path) {
     struct stat st {};
-    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
 }
 
 // Runs in the forked child before execve: only async-signal-safe calls, no allocation.
@@ -203,10 +206,9 @@ private:
     enum class Phase { running, terminating, killed };
 
     void read(Capture& c) {
-        c.pipe.async_read_some(asio::buffer(c.buffer),
-                               [this, &c](const boost::system::error_code& ec, std::size_t n) {
-                                   on_read(c, ec, n);
-                               });
+        c.pipe.async_read_some(
+            asio::buffer(c.buffer),
+            [this, &c](const boost::system::error_code& ec, std::size_t n) { on_read(c, ec, n); });
     }
 
     void on_read(Capture& c, const boost::system::error_code& ec, std::size_t n) {
