@@ -198,14 +198,16 @@ TEST_CASE("process runner: megabytes of output are bounded") {
 TEST_CASE("process runner: timeout kills the whole group") {
     TempDir dir;
     const auto pid_file = dir.path / "grandchild.pid";
-    auto request = shell("sleep 1000 & echo $! > '" + pid_file.string() + "'; sleep 1000");
+    auto request =
+        shell("echo before; sleep 1000 & echo $! > '" + pid_file.string() + "'; sleep 1000");
     request.timeout = 300ms;
     request.kill_grace = 1s;
     const auto result = run(request);
     REQUIRE(result.started);
     CHECK(result.timed_out);
     CHECK_FALSE(result.cancelled);
-    CHECK_FALSE(result.killed);  // everything obeyed SIGTERM
+    CHECK_FALSE(result.killed);       // everything obeyed SIGTERM
+    CHECK(result.out == "before\n");  // output up to the timeout is kept
     CHECK(result.term_signal == SIGTERM);
     CHECK_FALSE(result.exited());
     CHECK(result.duration >= 300ms);
