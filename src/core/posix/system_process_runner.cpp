@@ -5,7 +5,10 @@
 //   - stdout/stderr: pipe2(O_CLOEXEC) read ends as asio stream descriptors, read concurrently;
 //   - stdin: /dev/null (reads see EOF at once; fd 0 is never left free for the child to reuse);
 //   - the child gets its own process group (bp::group -> setpgid(0, 0) in the child);
-//   - a 50 ms steady_timer polls for the child's exit, the deadline and the CancelToken.
+//   - a 50 ms steady_timer polls for the child's exit, the deadline and the CancelToken;
+//   - timeout/cancel: SIGTERM to the group, kill_grace on the timer, then SIGKILL to the group;
+//   - normal exit: descendants are left alone; output they still hold open is read for up to
+//     500 ms more, then we stop listening (a step that starts a daemon must detach it).
 // Boost pitfalls avoided (see FIELD-NOTES): no wait_for, no on_exit, no limit_handles.
 #include <utility>  // before any asio header: g++ 12 in C++20 mode needs it (std::exchange)
 
