@@ -20,7 +20,9 @@ std::string SourceLocation::str() const {
 
 namespace {
 
-char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower_ascii(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Language tags compare case-insensitively, with '_' and '-' equivalent.
 bool same_tag(std::string_view a, std::string_view b) {
@@ -71,9 +73,12 @@ const std::string& LocalizedText::get(const std::string& lang) const {
 
 const char* to_string(Platform p) {
     switch (p) {
-        case Platform::linux: return "linux";
-        case Platform::windows: return "windows";
-        case Platform::macos: return "macos";
+        case Platform::linux:
+            return "linux";
+        case Platform::windows:
+            return "windows";
+        case Platform::macos:
+            return "macos";
     }
     return "unknown";
 }
@@ -97,15 +102,24 @@ Platform current_platform() {
 
 const char* to_string(StepKind k) {
     switch (k) {
-        case StepKind::run: return "run";
-        case StepKind::shell: return "shell";
-        case StepKind::delete_files: return "delete-files";
-        case StepKind::end_process: return "end-process";
-        case StepKind::http_probe: return "http-probe";
-        case StepKind::dns_resolve: return "dns-resolve";
-        case StepKind::tcp_connect: return "tcp-connect";
-        case StepKind::exists: return "exists";
-        case StepKind::wait: return "wait";
+        case StepKind::run:
+            return "run";
+        case StepKind::shell:
+            return "shell";
+        case StepKind::delete_files:
+            return "delete-files";
+        case StepKind::end_process:
+            return "end-process";
+        case StepKind::http_probe:
+            return "http-probe";
+        case StepKind::dns_resolve:
+            return "dns-resolve";
+        case StepKind::tcp_connect:
+            return "tcp-connect";
+        case StepKind::exists:
+            return "exists";
+        case StepKind::wait:
+            return "wait";
     }
     return "unknown";
 }

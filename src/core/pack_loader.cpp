@@ -35,8 +35,8 @@ namespace {
 constexpr std::size_t npos = std::string_view::npos;
 constexpr std::string_view kNamespace = "urn:fixtray:fixpack:1";
 constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
-constexpr std::array<std::string_view, 7> kBuiltins = {"home", "cache",   "config", "temp",
-                                                       "user", "host",    "packdir"};
+constexpr std::array<std::string_view, 7> kBuiltins = {"home", "cache", "config", "temp",
+                                                       "user", "host",  "packdir"};
 constexpr std::array<std::string_view, 7> kCategories = {
     "network", "printing", "performance", "storage", "accounts", "software", "other"};
 
@@ -66,7 +66,9 @@ std::string quoted(std::string_view s) {
     return out;
 }
 
-std::string tag(std::string_view name) { return "<" + std::string(name.substr(0, 80)) + ">"; }
+std::string tag(std::string_view name) {
+    return "<" + std::string(name.substr(0, 80)) + ">";
+}
 
 bool is_absolute_path(std::string_view p) {
     if (!p.empty() && (p.front() == '/' || p.front() == '\\')) return true;
@@ -140,9 +142,12 @@ std::size_t find_bad_byte(std::string_view text, const char*& what) {
         }
         std::size_t len;
         std::uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4, cp = c & 0x07;
         else {
             what = "invalid UTF-8: a fix pack must be UTF-8 text";
             return i;
@@ -174,18 +179,62 @@ std::size_t find_bad_byte(std::string_view text, const char*& what) {
 // Attribute tables: the name of every attribute an element kind may carry, and for steps which
 // kinds accept it.
 enum StepAttr : unsigned {
-    a_label, a_timeout, a_ok_exit, a_continue_on_error, a_admin, a_foreach, a_except,
-    a_if_program, a_skip_if_running, a_stdout_match, a_capture, a_interpreter, a_root, a_glob,
-    a_older_than, a_path, a_expect, a_type, a_name, a_grace, a_url, a_expect_status, a_host,
-    a_port, a_duration, kStepAttrCount
+    a_label,
+    a_timeout,
+    a_ok_exit,
+    a_continue_on_error,
+    a_admin,
+    a_foreach,
+    a_except,
+    a_if_program,
+    a_skip_if_running,
+    a_stdout_match,
+    a_capture,
+    a_interpreter,
+    a_root,
+    a_glob,
+    a_older_than,
+    a_path,
+    a_expect,
+    a_type,
+    a_name,
+    a_grace,
+    a_url,
+    a_expect_status,
+    a_host,
+    a_port,
+    a_duration,
+    kStepAttrCount
 };
-constexpr std::array<std::string_view, kStepAttrCount> kStepAttrNames = {
-    "label", "timeout", "ok-exit", "continue-on-error", "admin", "foreach", "except",
-    "if-program", "skip-if-running", "stdout-match", "capture", "interpreter", "root", "glob",
-    "older-than", "path", "expect", "type", "name", "grace", "url", "expect-status", "host",
-    "port", "duration"};
+constexpr std::array<std::string_view, kStepAttrCount> kStepAttrNames = {"label",
+                                                                         "timeout",
+                                                                         "ok-exit",
+                                                                         "continue-on-error",
+                                                                         "admin",
+                                                                         "foreach",
+                                                                         "except",
+                                                                         "if-program",
+                                                                         "skip-if-running",
+                                                                         "stdout-match",
+                                                                         "capture",
+                                                                         "interpreter",
+                                                                         "root",
+                                                                         "glob",
+                                                                         "older-than",
+                                                                         "path",
+                                                                         "expect",
+                                                                         "type",
+                                                                         "name",
+                                                                         "grace",
+                                                                         "url",
+                                                                         "expect-status",
+                                                                         "host",
+                                                                         "port",
+                                                                         "duration"};
 
-constexpr std::uint32_t bit(unsigned a) { return 1u << a; }
+constexpr std::uint32_t bit(unsigned a) {
+    return 1u << a;
+}
 constexpr std::uint32_t kCommonAttrs = bit(a_label) | bit(a_timeout) | bit(a_continue_on_error) |
                                        bit(a_admin) | bit(a_foreach) | bit(a_except) |
                                        bit(a_if_program) | bit(a_skip_if_running);
@@ -222,6 +271,7 @@ struct Scope {
     const std::vector<std::string>* captures = nullptr;  // lists captured earlier in this fix
     std::string_view foreach_var;
     const Param* foreach_param = nullptr;  // null: iterating a captured list (plain values)
+    bool foreach_unknown = false;          // the list is in error: accept any use of the item
 
     const Param* param(std::string_view name) const {
         for (const auto& p : *params)
@@ -235,12 +285,21 @@ struct Scope {
 
 // The fix children in the order the format requires.
 enum FixPart : int {
-    p_title, p_description, p_keywords, p_when, p_confirm, p_check, p_steps, p_verify,
-    p_revert, p_diagnostics, kFixPartCount
+    p_title,
+    p_description,
+    p_keywords,
+    p_when,
+    p_confirm,
+    p_check,
+    p_steps,
+    p_verify,
+    p_revert,
+    p_diagnostics,
+    kFixPartCount
 };
 constexpr std::array<std::string_view, kFixPartCount> kFixPartNames = {
-    "title", "description", "keywords", "when", "confirm", "check", "steps", "verify", "revert",
-    "diagnostics"};
+    "title", "description", "keywords", "when",   "confirm",
+    "check", "steps",       "verify",   "revert", "diagnostics"};
 
 class Loader {
 public:
@@ -258,7 +317,9 @@ private:
         if (offset != npos) locate(offset, loc.line, loc.column);
         return loc;
     }
-    void locate(std::size_t offset, int& line, int& column) { cursor_.locate(offset, line, column); }
+    void locate(std::size_t offset, int& line, int& column) {
+        cursor_.locate(offset, line, column);
+    }
     void problem(PackProblem::Severity sev, std::size_t offset, std::string message) {
         if (sev == PackProblem::Severity::error) ++errors_;
         if (problems_.size() >= kMaxProblems) return;
@@ -315,8 +376,8 @@ private:
                      std::vector<std::string>& captures);
     void parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                     std::vector<std::string>& captures);
-    void parse_command_args(pugi::xml_node el, std::vector<std::string>& argv,
-                            const Scope& scope, bool skip_first_script);
+    void parse_command_args(pugi::xml_node el, std::vector<std::string>& argv, const Scope& scope,
+                            bool skip_first_script);
     void parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope);
     void parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope);
     void parse_except(pugi::xml_attribute a, Step& step, const Scope& scope);
@@ -407,7 +468,11 @@ std::string Loader::text_of(pugi::xml_node el, std::size_t& offset) {
 bool Loader::stray_text(pugi::xml_node child, pugi::xml_node parent) {
     const auto type = child.type();
     if (type != pugi::node_pcdata && type != pugi::node_cdata) return false;
-    if (!is_blank(child.value())) error(text_off(child), "unexpected text in " + tag(parent.name()));
+    if (!is_blank(child.value())) {
+        std::size_t o = text_off(child);
+        if (o != npos) o = std::min(text_.find_first_not_of(" \t\r\n", o), text_.size());
+        error(o, "unexpected text in " + tag(parent.name()));
+    }
     return true;
 }
 
@@ -429,9 +494,10 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
                           ": write ${name} or ${item.field}, and $$ for a literal $");
     }
     for (const auto& r : refs) {
-        const std::string shown = "${" + std::string(r.name) +
-                                  (r.field.empty() ? "" : "." + std::string(r.field)) + "}";
+        const std::string shown =
+            "${" + std::string(r.name) + (r.field.empty() ? "" : "." + std::string(r.field)) + "}";
         if (!scope.foreach_var.empty() && r.name == scope.foreach_var) {
+            if (scope.foreach_unknown) continue;
             const Param* list = scope.foreach_param;
             const bool records = list && !list->fields.empty();
             if (r.field.empty() && records) {
@@ -439,9 +505,8 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
                                   std::string(r.name) + "." + list->fields.front() + "}");
             } else if (!r.field.empty() && !records) {
                 error(offset, shown + ": the items of " + quoted(r.name) + " have no fields");
-            } else if (!r.field.empty() &&
-                       std::find(list->fields.begin(), list->fields.end(), r.field) ==
-                           list->fields.end()) {
+            } else if (!r.field.empty() && std::find(list->fields.begin(), list->fields.end(),
+                                                     r.field) == list->fields.end()) {
                 error(offset, shown + ": list param " + quoted(list->name) + " has no field " +
                                   quoted(r.field));
             }
@@ -449,8 +514,8 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
             if (!r.field.empty()) error(offset, shown + ": built-in variables have no fields");
         } else if (const Param* p = scope.param(r.name)) {
             if (p->is_list)
-                error(offset, shown + " is a list; use it with foreach=\"item in " + p->name +
-                                  "\"");
+                error(offset,
+                      shown + " is a list; use it with foreach=\"item in " + p->name + "\"");
             else if (!r.field.empty())
                 error(offset, shown + ": param " + quoted(p->name) + " has no fields");
         } else if (scope.captured(r.name)) {
@@ -481,10 +546,17 @@ void Loader::check_top_level(pugi::xml_document& doc, pugi::xml_node& root) {
                 break;
             case pugi::node_pcdata:
             case pugi::node_cdata:
-                if (!is_blank(c.value())) error(text_off(c), "text outside the root element");
+                if (!is_blank(c.value())) {
+                    // Point at the first visible character, found in the original text.
+                    std::size_t o = text_off(c);
+                    if (o != npos)
+                        o = std::min(text_.find_first_not_of(" \t\r\n", o), text_.size());
+                    error(o, "text outside the root element");
+                }
                 break;
             case pugi::node_element:
-                if (!root) root = c;
+                if (!root)
+                    root = c;
                 else
                     error(off(c), "a second root element " + tag(c.name()) +
                                       ": a fix pack has exactly one <fixpack>");
@@ -504,8 +576,8 @@ void Loader::check_depth(pugi::xml_node root) {
     ++depth;
     while (n && n != root) {
         if (n.type() == pugi::node_element && depth > limits_.max_depth) {
-            error(off(n), "elements nested deeper than " + std::to_string(limits_.max_depth) +
-                              " levels");
+            error(off(n),
+                  "elements nested deeper than " + std::to_string(limits_.max_depth) + " levels");
             return;
         }
         if (pugi::xml_node child = n.first_child()) {
@@ -541,20 +613,20 @@ void Loader::parse_pack(pugi::xml_node root) {
     }
     if (at[k_xsi] && at[k_xsi].value() != kXsiNamespace)
         error(off(at[k_xsi]), "xmlns:xsi must be \"" + std::string(kXsiNamespace) + "\"");
-    if (at[k_schema] && !at[k_xsi])
-        error(off(at[k_schema]), "xsi:schemaLocation needs xmlns:xsi");
+    if (at[k_schema] && !at[k_xsi]) error(off(at[k_schema]), "xsi:schemaLocation needs xmlns:xsi");
     if (require(root, at[k_id], "id")) {
         if (!pack_syntax::is_pack_id(at[k_id].value()))
-            error(off(at[k_id]), "bad pack id " + quoted(at[k_id].value()) +
-                                     ": use lower-case reverse-DNS such as com.example.helpdesk.vpn");
+            error(off(at[k_id]),
+                  "bad pack id " + quoted(at[k_id].value()) +
+                      ": use lower-case reverse-DNS such as com.example.helpdesk.vpn");
         pack_.id = at[k_id].value();
     }
     if (require(root, at[k_version], "version")) {
-        const auto v = pack_syntax::parse_uint(at[k_version].value(),
-                                               std::numeric_limits<int>::max());
+        const auto v =
+            pack_syntax::parse_uint(at[k_version].value(), std::numeric_limits<int>::max());
         if (!v || *v < 1)
-            error(off(at[k_version]), "version must be a whole number >= 1, not " +
-                                          quoted(at[k_version].value()));
+            error(off(at[k_version]),
+                  "version must be a whole number >= 1, not " + quoted(at[k_version].value()));
         else
             pack_.version = static_cast<int>(*v);
     }
@@ -572,8 +644,8 @@ void Loader::parse_pack(pugi::xml_node root) {
             seen_fix_ = true;
             if (pack_.fixes.size() >= limits_.max_fixes) {
                 if (!too_many_fixes_)
-                    error(off(c), "too many fixes: the limit is " +
-                                      std::to_string(limits_.max_fixes));
+                    error(off(c),
+                          "too many fixes: the limit is " + std::to_string(limits_.max_fixes));
                 too_many_fixes_ = true;
                 continue;
             }
@@ -600,8 +672,8 @@ void Loader::parse_param(pugi::xml_node el) {
         error(off(at[k_name]), "bad param name " + quoted(p.name) +
                                    ": use letters, digits and _ (not starting with a digit)");
     } else if (is_builtin(p.name)) {
-        error(off(at[k_name]), "param " + quoted(p.name) + " would hide the built-in ${" +
-                                   p.name + "}");
+        error(off(at[k_name]),
+              "param " + quoted(p.name) + " would hide the built-in ${" + p.name + "}");
     } else {
         for (const Param& other : pack_.params)
             if (other.name == p.name) {
@@ -624,8 +696,9 @@ void Loader::parse_param(pugi::xml_node el) {
     }
     if (at[k_default]) {
         if (p.is_list)
-            error(off(at[k_default]), "a list param has no default; lists come from the site "
-                                      "config");
+            error(off(at[k_default]),
+                  "a list param has no default; lists come from the site "
+                  "config");
         else
             p.default_value = at[k_default].value();
     }
@@ -635,7 +708,8 @@ void Loader::parse_param(pugi::xml_node el) {
 void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
     pugi::xml_attribute lang;
     for (pugi::xml_attribute a : el.attributes()) {
-        if (std::string_view(a.name()) == "xml:lang" && !lang) lang = a;
+        if (std::string_view(a.name()) == "xml:lang" && !lang)
+            lang = a;
         else if (std::string_view(a.name()) == "xml:lang")
             error(off(a), "attribute \"xml:lang\" is given twice");
         else
@@ -664,9 +738,9 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
                 return std::tolower(static_cast<unsigned char>(a)) ==
                        std::tolower(static_cast<unsigned char>(b));
             })) {
-            error(off(el), key.empty() ? "a second " + tag(el.name()) + " without xml:lang"
-                                       : "a second " + tag(el.name()) + " for language " +
-                                             quoted(key));
+            error(off(el), key.empty()
+                               ? "a second " + tag(el.name()) + " without xml:lang"
+                               : "a second " + tag(el.name()) + " for language " + quoted(key));
             return;
         }
     }
@@ -680,9 +754,12 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
         const std::string_view name = c.name();
         Condition cond;
         unsigned value_attr;
-        if (name == "program-exists") cond.kind = Condition::Kind::program_exists, value_attr = 0;
-        else if (name == "path-exists") cond.kind = Condition::Kind::path_exists, value_attr = 1;
-        else if (name == "env-set") cond.kind = Condition::Kind::env_set, value_attr = 0;
+        if (name == "program-exists")
+            cond.kind = Condition::Kind::program_exists, value_attr = 0;
+        else if (name == "path-exists")
+            cond.kind = Condition::Kind::path_exists, value_attr = 1;
+        else if (name == "env-set")
+            cond.kind = Condition::Kind::env_set, value_attr = 0;
         else {
             error(off(c), "unknown element " + tag(name) + " in <when>");
             continue;
@@ -707,9 +784,9 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
         const std::string_view name = c.name();
         if (skip_first_script && name == "script") continue;  // handled by the caller
         if (name != "arg") {
-            error(off(c), "unknown element " + tag(name) + " in " + tag(el.name()) +
-                              (skip_first_script ? ": expected <script> and <arg>"
-                                                 : ": expected <arg>"));
+            error(off(c),
+                  "unknown element " + tag(name) + " in " + tag(el.name()) +
+                      (skip_first_script ? ": expected <script> and <arg>" : ": expected <arg>"));
             continue;
         }
         for (pugi::xml_attribute a : c.attributes())
@@ -729,6 +806,11 @@ void Loader::parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope) {
         return;
     }
     const std::string_view var = parts[0], list = parts[2];
+    // From here on the variable is in scope even when the list is wrong, so its uses inside the
+    // step do not produce a second, misleading error.
+    step.foreach_var = var;
+    scope.foreach_var = step.foreach_var;
+    scope.foreach_unknown = true;
     if (is_builtin(var) || scope.param(var) || scope.captured(var)) {
         error(off(a), "foreach variable " + quoted(var) + " would hide a variable of that name");
         return;
@@ -739,15 +821,14 @@ void Loader::parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope) {
         return;
     }
     if (!p && !scope.captured(list)) {
-        error(off(a), "foreach over unknown list " + quoted(list) +
-                          ": declare <param name=\"" + std::string(list) +
+        error(off(a), "foreach over unknown list " + quoted(list) + ": declare <param name=\"" +
+                          std::string(list) +
                           "\" list=\"true\"/> or capture it in an earlier step");
         return;
     }
-    step.foreach_var = var;
     step.foreach_list = list;
-    scope.foreach_var = step.foreach_var;
     scope.foreach_param = p;
+    scope.foreach_unknown = false;
 }
 
 void Loader::parse_except(pugi::xml_attribute a, Step& step, const Scope& scope) {
@@ -755,8 +836,7 @@ void Loader::parse_except(pugi::xml_attribute a, Step& step, const Scope& scope)
     const std::size_t dot = v.find('.');
     const std::string_view list = v.substr(0, dot);
     const std::string_view field = dot == npos ? std::string_view{} : v.substr(dot + 1);
-    if (!pack_syntax::is_identifier(list) ||
-        (dot != npos && !pack_syntax::is_identifier(field))) {
+    if (!pack_syntax::is_identifier(list) || (dot != npos && !pack_syntax::is_identifier(field))) {
         error(off(a), "bad except " + quoted(v) + ": write except=\"list\" or \"list.field\"");
         return;
     }
@@ -789,12 +869,14 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
     read_attrs(el, kStepAttrNames, info.attrs, at);
     step.kind = info.kind;
     step.where = where(off(el));
-    Scope scope{&pack_.params, &captures, {}, nullptr};
+    Scope scope{&pack_.params, &captures, {}, nullptr, false};
 
     if (at[a_foreach]) parse_foreach(at[a_foreach], step, scope);
     if (at[a_except]) {
-        if (!at[a_foreach]) error(off(at[a_except]), "except is only allowed with foreach");
-        else parse_except(at[a_except], step, scope);
+        if (!at[a_foreach])
+            error(off(at[a_except]), "except is only allowed with foreach");
+        else
+            parse_except(at[a_except], step, scope);
     }
     const auto text_attr = [&](unsigned i, std::string& out, bool required) {
         if (!at[i]) {
@@ -815,14 +897,16 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
     }
     if (at[a_timeout]) {
         if (const auto ms = duration(at[a_timeout])) {
-            if (*ms == 0) error(off(at[a_timeout]), "timeout must be more than 0");
-            else step.timeout = std::chrono::milliseconds(*ms);
+            if (*ms == 0)
+                error(off(at[a_timeout]), "timeout must be more than 0");
+            else
+                step.timeout = std::chrono::milliseconds(*ms);
         }
     }
     if (at[a_ok_exit]) {
-        if (auto codes = pack_syntax::parse_int_list(at[a_ok_exit].value(),
-                                                     std::numeric_limits<int>::min(),
-                                                     std::numeric_limits<int>::max()))
+        if (auto codes =
+                pack_syntax::parse_int_list(at[a_ok_exit].value(), std::numeric_limits<int>::min(),
+                                            std::numeric_limits<int>::max()))
             step.ok_exit = std::move(*codes);
         else
             error(off(at[a_ok_exit]), "bad ok-exit " + quoted(at[a_ok_exit].value()) +
@@ -842,13 +926,15 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 check_refs(step.stdout_match, off(at[a_stdout_match]), scope);
                 if (step.stdout_match.find("${") == npos) {
                     std::string pattern = step.stdout_match;
-                    for (std::size_t i = pattern.find("$$"); i != npos; i = pattern.find("$$", i + 1))
+                    for (std::size_t i = pattern.find("$$"); i != npos;
+                         i = pattern.find("$$", i + 1))
                         pattern.erase(i, 1);
                     try {
                         std::regex re(pattern, std::regex::ECMAScript);
                     } catch (const std::exception& e) {
-                        error(off(at[a_stdout_match]),
-                              "invalid regular expression in stdout-match: " + std::string(e.what()));
+                        error(
+                            off(at[a_stdout_match]),
+                            "invalid regular expression in stdout-match: " + std::string(e.what()));
                     }
                 }
             }
@@ -857,8 +943,8 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 if (!pack_syntax::is_identifier(name))
                     error(off(at[a_capture]), "bad capture name " + quoted(name));
                 else if (is_builtin(name) || scope.param(name) || name == step.foreach_var)
-                    error(off(at[a_capture]), "capture " + quoted(name) +
-                                                  " would hide a variable of that name");
+                    error(off(at[a_capture]),
+                          "capture " + quoted(name) + " would hide a variable of that name");
                 else
                     step.capture = name;
             }
@@ -875,9 +961,9 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                     static constexpr std::array<std::string_view, 4> ok = {"sh", "bash",
                                                                            "powershell", "cmd"};
                     if (std::find(ok.begin(), ok.end(), step.interpreter) == ok.end())
-                        error(off(at[a_interpreter]),
-                              "unknown interpreter " + quoted(step.interpreter) +
-                                  ": use sh, bash, powershell or cmd");
+                        error(off(at[a_interpreter]), "unknown interpreter " +
+                                                          quoted(step.interpreter) +
+                                                          ": use sh, bash, powershell or cmd");
                 }
                 pugi::xml_node script;
                 bool arg_seen = false;
@@ -886,8 +972,10 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                     const std::string_view name = c.name();
                     if (name == "arg") arg_seen = true;
                     if (name != "script") continue;
-                    if (script) error(off(c), "<shell> takes one <script>");
-                    else if (arg_seen) error(off(c), "<script> must come before the <arg>s");
+                    if (script)
+                        error(off(c), "<shell> takes one <script>");
+                    else if (arg_seen)
+                        error(off(c), "<script> must come before the <arg>s");
                     script = c;
                     for (pugi::xml_attribute a : c.attributes())
                         error(off(a), "unknown attribute " + quoted(a.name()) + " on <script>");
@@ -946,8 +1034,10 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
             }
             if (at[a_expect]) {
                 const std::string_view v = at[a_expect].value();
-                if (v == "present" || v == "absent") step.expect_present = v == "present";
-                else error(off(at[a_expect]), "expect must be \"present\" or \"absent\"");
+                if (v == "present" || v == "absent")
+                    step.expect_present = v == "present";
+                else
+                    error(off(at[a_expect]), "expect must be \"present\" or \"absent\"");
             }
             if (at[a_type]) {
                 step.type = at[a_type].value();
@@ -960,7 +1050,8 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
             expect_empty(el);
             text_attr(a_name, step.process_name, true);
             if (at[a_grace])
-                if (const auto ms = duration(at[a_grace])) step.grace = std::chrono::milliseconds(*ms);
+                if (const auto ms = duration(at[a_grace]))
+                    step.grace = std::chrono::milliseconds(*ms);
             break;
         case StepKind::http_probe:
             expect_empty(el);
@@ -973,8 +1064,9 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                            });
                 };
                 if (!starts("http://") && !starts("https://") && !u.starts_with("${"))
-                    error(off(at[a_url]), "url must start with http:// or https:// (or a "
-                                          "${variable})");
+                    error(off(at[a_url]),
+                          "url must start with http:// or https:// (or a "
+                          "${variable})");
             }
             if (at[a_expect_status]) {
                 if (auto codes = pack_syntax::parse_int_list(at[a_expect_status].value(), 100, 599))
@@ -1113,8 +1205,8 @@ void Loader::parse_fix(pugi::xml_node el) {
         for (std::string_view word : pack_syntax::split_ws(at[k_platforms].value())) {
             const auto p = platform_from_string(std::string(word));
             if (!p) {
-                error(off(at[k_platforms]), "unknown platform " + quoted(word) +
-                                                ": use linux, windows or macos");
+                error(off(at[k_platforms]),
+                      "unknown platform " + quoted(word) + ": use linux, windows or macos");
             } else if (platform_mask & (1u << static_cast<unsigned>(*p))) {
                 error(off(at[k_platforms]), "platform " + quoted(word) + " is listed twice");
             } else {
@@ -1130,15 +1222,17 @@ void Loader::parse_fix(pugi::xml_node el) {
             if (use.id != fix.id || !(use.platforms & platform_mask)) continue;
             int line = 0, column = 0;
             locate(use.offset, line, column);
-            error(off(at[k_id]), "fix id " + quoted(fix.id) + " is already used on the same "
-                                 "platform by the fix at line " + std::to_string(line));
+            error(off(at[k_id]), "fix id " + quoted(fix.id) +
+                                     " is already used on the same "
+                                     "platform by the fix at line " +
+                                     std::to_string(line));
             break;
         }
         fix_ids_.push_back({at[k_id].value(), platform_mask, off(el)});
     }
 
     std::vector<std::string> captures;
-    Scope scope{&pack_.params, nullptr, {}, nullptr};
+    Scope scope{&pack_.params, nullptr, {}, nullptr, false};
     int last_part = -1;
     std::array<bool, kFixPartCount> seen{};
     pugi::xml_node steps_el;
@@ -1161,9 +1255,15 @@ void Loader::parse_fix(pugi::xml_node el) {
         last_part = std::max(last_part, part);
         seen[part] = true;
         switch (part) {
-            case p_title: parse_text(c, fix.title); break;
-            case p_description: parse_text(c, fix.description); break;
-            case p_confirm: parse_text(c, fix.confirm); break;
+            case p_title:
+                parse_text(c, fix.title);
+                break;
+            case p_description:
+                parse_text(c, fix.description);
+                break;
+            case p_confirm:
+                parse_text(c, fix.confirm);
+                break;
             case p_keywords: {
                 for (pugi::xml_attribute a : c.attributes())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <keywords>");
@@ -1173,7 +1273,8 @@ void Loader::parse_fix(pugi::xml_node el) {
                 while (start <= words.size()) {
                     std::size_t end = words.find(',', start);
                     if (end == npos) end = words.size();
-                    const std::string_view w = trim(std::string_view(words).substr(start, end - start));
+                    const std::string_view w =
+                        trim(std::string_view(words).substr(start, end - start));
                     if (!w.empty()) fix.keywords.emplace_back(w);
                     start = end + 1;
                 }
@@ -1184,22 +1285,32 @@ void Loader::parse_fix(pugi::xml_node el) {
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <when>");
                 parse_when(c, fix, scope);
                 break;
-            case p_check: parse_phase(c, fix.check, captures); break;
+            case p_check:
+                parse_phase(c, fix.check, captures);
+                break;
             case p_steps:
                 steps_el = c;
                 parse_phase(c, fix.steps, captures);
                 break;
-            case p_verify: parse_phase(c, fix.verify, captures); break;
-            case p_revert: parse_phase(c, fix.revert, captures); break;
-            case p_diagnostics: parse_diagnostics(c, fix, scope); break;
-            default: break;
+            case p_verify:
+                parse_phase(c, fix.verify, captures);
+                break;
+            case p_revert:
+                parse_phase(c, fix.revert, captures);
+                break;
+            case p_diagnostics:
+                parse_diagnostics(c, fix, scope);
+                break;
+            default:
+                break;
         }
     }
     if (!seen[p_title]) {
         error(off(el), "a fix needs a <title>");
     } else if (!fix.title.by_lang.count("") && !fix.title.by_lang.count("en")) {
-        error(off(el), "a fix needs a <title> without xml:lang (or with xml:lang=\"en\"): it is "
-                       "the fallback");
+        error(off(el),
+              "a fix needs a <title> without xml:lang (or with xml:lang=\"en\"): it is "
+              "the fallback");
     }
     if (!steps_el) error(off(el), "a fix needs at least one step in <steps>");
     pack_.fixes.push_back(std::move(fix));
@@ -1315,8 +1426,10 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
                     " bytes");
     std::string dir;
     const auto slash = path.find_last_of('/');
-    if (slash != std::string::npos) dir = path.substr(0, slash == 0 ? 1 : slash);
-    else dir = ".";
+    if (slash != std::string::npos)
+        dir = path.substr(0, slash == 0 ? 1 : slash);
+    else
+        dir = ".";
     return load_pack_from_string(text, path, dir, limits);
 }
 
