@@ -929,12 +929,17 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                     for (std::size_t i = pattern.find("$$"); i != npos;
                          i = pattern.find("$$", i + 1))
                         pattern.erase(i, 1);
-                    try {
-                        std::regex re(pattern, std::regex::ECMAScript);
-                    } catch (const std::exception& e) {
-                        error(
-                            off(at[a_stdout_match]),
-                            "invalid regular expression in stdout-match: " + std::string(e.what()));
+                    if (const char* why = pack_syntax::regex_limit_problem(pattern)) {
+                        error(off(at[a_stdout_match]),
+                              std::string("stdout-match is refused: ") + why);
+                    } else {
+                        try {
+                            std::regex re(pattern, std::regex::ECMAScript);
+                        } catch (const std::exception& e) {
+                            error(off(at[a_stdout_match]),
+                                  "invalid regular expression in stdout-match: " +
+                                      std::string(e.what()));
+                        }
                     }
                 }
             }
