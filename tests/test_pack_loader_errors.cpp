@@ -1,10 +1,7 @@
-// Tests for the fix-pack loader: one test per error path (fixtures in
-// tests/data/packs/), generated from the fixtures.
+// Tests for the fix-pack loader: one test per error path, each with its fixture in
+// tests/data/packs/invalid/, asserting the message and its exact line and column.
 #include <doctest/doctest.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "pack_loader.h"
@@ -13,34 +10,29 @@ using namespace fixtray;
 
 namespace {
 
-std::string data_path(const std::string& rel) {
-    return std::string(FIXTRAY_TEST_DATA) + "/packs/" + rel;
-}
-
 std::string dump(const PackLoadResult& r) {
     std::string out;
     for (const auto& p : r.problems) out += p.str() + "\n";
     return out;
 }
 
-const PackProblem* find_problem(const PackLoadResult& r, const std::string& text,
-                                PackProblem::Severity sev = PackProblem::Severity::error) {
-    for (const auto& p : r.problems)
-        if (p.severity == sev && p.message.find(text) != std::string::npos) return &p;
-    return nullptr;
-}
-
 // Loads tests/data/packs/invalid/NAME.xml and expects an error containing `message` at line:col.
 void expect_error(const std::string& name, int line, int column, const std::string& message) {
-    const std::string path = data_path("invalid/" + name + ".xml");
+    const std::string path = std::string(FIXTRAY_TEST_DATA) + "/packs/invalid/" + name + ".xml";
     const PackLoadResult r = load_pack_file(path);
     INFO(dump(r));
     CHECK_FALSE(r.ok());
-    const PackProblem* p = find_problem(r, message);
-    REQUIRE(p != nullptr);
-    CHECK(p->where.file == path);
-    CHECK(p->where.line == line);
-    CHECK(p->where.column == column);
+    const PackProblem* found = nullptr;
+    for (const auto& p : r.problems)
+        if (p.severity == PackProblem::Severity::error &&
+            p.message.find(message) != std::string::npos) {
+            found = &p;
+            break;
+        }
+    REQUIRE(found != nullptr);
+    CHECK(found->where.file == path);
+    CHECK(found->where.line == line);
+    CHECK(found->where.column == column);
 }
 
 }  // namespace
@@ -269,6 +261,17 @@ TEST_CASE("invalid pack: bad-interpreter") {
 TEST_CASE("invalid pack: bad-regex") {
     // An invalid stdout-match regular expression: an error at 7:12.
     expect_error("bad-regex", 7, 12, "invalid regular expression in stdout-match");
+}
+
+TEST_CASE("invalid pack: regex-backreference") {
+    // A stdout-match back-reference number that would overflow std::regex: an error at 7:12.
+    expect_error("regex-backreference", 7, 12,
+                 "stdout-match is refused: a back-reference number is too large");
+}
+
+TEST_CASE("invalid pack: regex-repeat") {
+    // Stdout-match repeat counts that would blow up std::regex: an error at 7:12.
+    expect_error("regex-repeat", 7, 12, "stdout-match is refused: repeat counts are too large");
 }
 
 TEST_CASE("invalid pack: bad-url") {
