@@ -1,0 +1,1448 @@
+// Loading and validating fix packs (format v1, see fixes/README.md).
+//
+// Locations: the document is parsed in place from a private copy of the text, so every element
+// and attribute name points into that copy and its byte offset is a pointer difference. Offsets
+// become line:column through a LineCursor that only moves forward in the common case (the walk is
+// in document order), so the whole file is scanned for newlines at most once per load.
+#include "pack_loader.h"
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+#include <regex>
+#include <span>
+
+#include <pugixml.hpp>
+
+#include "pack_syntax.h"
+
+namespace fixtray {
+
+std::string PackProblem::str() const {
+    std::string out = where.str();
+    if (!out.empty()) out += ": ";
+    out += severity == Severity::error ? "error: " : "warning: ";
+    out += message;
+    return out;
+}
+
+namespace {
+
+constexpr std::size_t npos = std::string_view::npos;
+constexpr std::string_view kNamespace = "urn:fixtray:fixpack:1";
+constexpr std::string_view kXsiNamespace = "http://www.w3.org/2001/XMLSchema-instance";
+constexpr std::array<std::string_view, 7> kBuiltins = {"home", "cache", "config", "temp",
+                                                       "user", "host",  "packdir"};
+constexpr std::array<std::string_view, 7> kCategories = {
+    "network", "printing", "performance", "storage", "accounts", "software", "other"};
+
+bool is_builtin(std::string_view name) {
+    return std::find(kBuiltins.begin(), kBuiltins.end(), name) != kBuiltins.end();
+}
+
+bool is_blank(std::string_view s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+}
+
+std::string_view trim(std::string_view s) {
+    const auto first = s.find_first_not_of(" \t\r\n");
+    if (first == npos) return {};
+    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+std::string quoted(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    out += '"';
+    // Keep messages one line and short even for hostile values.
+    for (char c : s.substr(0, 80)) out += (static_cast<unsigned char>(c) < 0x20) ? '?' : c;
+    if (s.size() > 80) out += "...";
+    out += '"';
+    return out;
+}
+
+std::string tag(std::string_view name) {
+    return "<" + std::string(name.substr(0, 80)) + ">";
+}
+
+bool is_absolute_path(std::string_view p) {
+    if (!p.empty() && (p.front() == '/' || p.front() == '\\')) return true;
+    return p.size() >= 3 && ((p[0] >= 'A' && p[0] <= 'Z') || (p[0] >= 'a' && p[0] <= 'z')) &&
+           p[1] == ':' && (p[2] == '\\' || p[2] == '/');
+}
+
+bool is_variable_or_absolute(std::string_view p) {
+    return p.starts_with("${") || is_absolute_path(p);
+}
+
+// Turns byte offsets into 1-based line and column. Cheap for offsets asked in increasing order;
+// a smaller offset restarts the scan from the beginning.
+class LineCursor {
+public:
+    explicit LineCursor(std::string_view text) : text_(text) {}
+
+    void locate(std::size_t offset, int& line, int& column) {
+        offset = std::min(offset, text_.size());
+        if (offset < pos_) pos_ = 0, line_ = 1, line_start_ = 0;
+        const char* data = text_.data();
+        const char* p = data + pos_;
+        const char* end = data + offset;
+        while (p < end) {
+            const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+            if (nl == nullptr) break;
+            p = static_cast<const char*>(nl) + 1;
+            ++line_;
+            line_start_ = static_cast<std::size_t>(p - data);
+        }
+        pos_ = offset;
+        line = line_;
+        column = static_cast<int>(std::min<std::size_t>(offset - line_start_ + 1, INT32_MAX));
+    }
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0;
+    int line_ = 1;
+    std::size_t line_start_ = 0;
+};
+
+// Finds the first byte that cannot be in a UTF-8 XML 1.0 document: NUL and other C0 controls
+// except tab/LF/CR, malformed or overlong UTF-8, surrogates, U+FFFE/U+FFFF. Returns npos when
+// the text is clean; `what` describes the problem.
+std::size_t find_bad_byte(std::string_view text, const char*& what) {
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    while (i < n) {
+        // Fast path: 8 plain ASCII bytes >= 0x20 at a time.
+        if (i + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, s + i, 8);
+            constexpr std::uint64_t k80 = 0x8080808080808080ULL;
+            constexpr std::uint64_t k20 = 0x2020202020202020ULL;
+            if (((w & k80) | ((w - k20) & ~w & k80)) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        const unsigned char c = s[i];
+        if (c < 0x80) {
+            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+                what = c == 0 ? "NUL byte: a fix pack must be UTF-8 text"
+                              : "control character: a fix pack must be UTF-8 text";
+                return i;
+            }
+            ++i;
+            continue;
+        }
+        std::size_t len;
+        std::uint32_t cp;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2, cp = c & 0x1F;
+        else if (c >= 0xE0 && c <= 0xEF)
+            len = 3, cp = c & 0x0F;
+        else if (c >= 0xF0 && c <= 0xF4)
+            len = 4, cp = c & 0x07;
+        else {
+            what = "invalid UTF-8: a fix pack must be UTF-8 text";
+            return i;
+        }
+        if (i + len > n) {
+            what = "invalid UTF-8 (truncated sequence): a fix pack must be UTF-8 text";
+            return i;
+        }
+        for (std::size_t k = 1; k < len; ++k) {
+            if ((s[i + k] & 0xC0) != 0x80) {
+                what = "invalid UTF-8: a fix pack must be UTF-8 text";
+                return i;
+            }
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+            what = "invalid UTF-8 (overlong encoding): a fix pack must be UTF-8 text";
+            return i;
+        }
+        if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0xFFFE || cp == 0xFFFF) {
+            what = "character not allowed in XML";
+            return i;
+        }
+        i += len;
+    }
+    return npos;
+}
+
+// Attribute tables: the name of every attribute an element kind may carry, and for steps which
+// kinds accept it.
+enum StepAttr : unsigned {
+    a_label,
+    a_timeout,
+    a_ok_exit,
+    a_continue_on_error,
+    a_admin,
+    a_foreach,
+    a_except,
+    a_if_program,
+    a_skip_if_running,
+    a_stdout_match,
+    a_capture,
+    a_interpreter,
+    a_root,
+    a_glob,
+    a_older_than,
+    a_path,
+    a_expect,
+    a_type,
+    a_name,
+    a_grace,
+    a_url,
+    a_expect_status,
+    a_host,
+    a_port,
+    a_duration,
+    kStepAttrCount
+};
+constexpr std::array<std::string_view, kStepAttrCount> kStepAttrNames = {"label",
+                                                                         "timeout",
+                                                                         "ok-exit",
+                                                                         "continue-on-error",
+                                                                         "admin",
+                                                                         "foreach",
+                                                                         "except",
+                                                                         "if-program",
+                                                                         "skip-if-running",
+                                                                         "stdout-match",
+                                                                         "capture",
+                                                                         "interpreter",
+                                                                         "root",
+                                                                         "glob",
+                                                                         "older-than",
+                                                                         "path",
+                                                                         "expect",
+                                                                         "type",
+                                                                         "name",
+                                                                         "grace",
+                                                                         "url",
+                                                                         "expect-status",
+                                                                         "host",
+                                                                         "port",
+                                                                         "duration"};
+
+constexpr std::uint32_t bit(unsigned a) {
+    return 1u << a;
+}
+constexpr std::uint32_t kCommonAttrs = bit(a_label) | bit(a_timeout) | bit(a_continue_on_error) |
+                                       bit(a_admin) | bit(a_foreach) | bit(a_except) |
+                                       bit(a_if_program) | bit(a_skip_if_running);
+
+struct StepKindInfo {
+    std::string_view element;
+    StepKind kind;
+    std::uint32_t attrs;
+};
+constexpr std::array<StepKindInfo, 9> kStepKinds = {{
+    {"run", StepKind::run, kCommonAttrs | bit(a_ok_exit) | bit(a_stdout_match) | bit(a_capture)},
+    {"shell", StepKind::shell,
+     kCommonAttrs | bit(a_ok_exit) | bit(a_stdout_match) | bit(a_capture) | bit(a_interpreter)},
+    {"delete-files", StepKind::delete_files,
+     kCommonAttrs | bit(a_root) | bit(a_glob) | bit(a_older_than)},
+    {"end-process", StepKind::end_process, kCommonAttrs | bit(a_name) | bit(a_grace)},
+    {"http-probe", StepKind::http_probe, kCommonAttrs | bit(a_url) | bit(a_expect_status)},
+    {"dns-resolve", StepKind::dns_resolve, kCommonAttrs | bit(a_host)},
+    {"tcp-connect", StepKind::tcp_connect, kCommonAttrs | bit(a_host) | bit(a_port)},
+    {"exists", StepKind::exists,
+     kCommonAttrs | bit(a_path) | bit(a_root) | bit(a_glob) | bit(a_expect) | bit(a_type)},
+    {"wait", StepKind::wait, kCommonAttrs | bit(a_duration)},
+}};
+
+const StepKindInfo* step_kind_of(std::string_view element) {
+    for (const auto& info : kStepKinds)
+        if (info.element == element) return &info;
+    return nullptr;
+}
+
+// What a ${name} may refer to inside one step.
+struct Scope {
+    const std::vector<Param>* params = nullptr;
+    const std::vector<std::string>* captures = nullptr;  // lists captured earlier in this fix
+    std::string_view foreach_var;
+    const Param* foreach_param = nullptr;  // null: iterating a captured list (plain values)
+    bool foreach_unknown = false;          // the list is in error: accept any use of the item
+
+    const Param* param(std::string_view name) const {
+        for (const auto& p : *params)
+            if (p.name == name) return &p;
+        return nullptr;
+    }
+    bool captured(std::string_view name) const {
+        return captures && std::find(captures->begin(), captures->end(), name) != captures->end();
+    }
+};
+
+// The fix children in the order the format requires.
+enum FixPart : int {
+    p_title,
+    p_description,
+    p_keywords,
+    p_when,
+    p_confirm,
+    p_check,
+    p_steps,
+    p_verify,
+    p_revert,
+    p_diagnostics,
+    kFixPartCount
+};
+constexpr std::array<std::string_view, kFixPartCount> kFixPartNames = {
+    "title", "description", "keywords", "when",   "confirm",
+    "check", "steps",       "verify",   "revert", "diagnostics"};
+
+class Loader {
+public:
+    Loader(std::string_view text, const std::string& file, const std::string& dir,
+           const PackLoadLimits& limits)
+        : text_(text), file_(file), dir_(dir), limits_(limits), cursor_(text) {}
+
+    PackLoadResult run();
+
+private:
+    // --- problems and locations ---
+    SourceLocation where(std::size_t offset) {
+        SourceLocation loc;
+        loc.file = file_;
+        if (offset != npos) locate(offset, loc.line, loc.column);
+        return loc;
+    }
+    void locate(std::size_t offset, int& line, int& column) {
+        cursor_.locate(offset, line, column);
+    }
+    void problem(PackProblem::Severity sev, std::size_t offset, std::string message) {
+        if (sev == PackProblem::Severity::error) ++errors_;
+        if (problems_.size() >= kMaxProblems) return;
+        PackProblem p;
+        p.severity = sev;
+        p.where = where(offset);
+        p.message = std::move(message);
+        if (problems_.size() + 1 == kMaxProblems) {
+            p.severity = PackProblem::Severity::error;
+            p.message = "too many problems; stopped reporting";
+        }
+        problems_.push_back(std::move(p));
+    }
+    void error(std::size_t offset, std::string message) {
+        problem(PackProblem::Severity::error, offset, std::move(message));
+    }
+    void warning(std::size_t offset, std::string message) {
+        problem(PackProblem::Severity::warning, offset, std::move(message));
+    }
+
+    std::size_t offset_of(const char* p) const {
+        if (p >= base_ && p < base_ + text_.size()) return static_cast<std::size_t>(p - base_);
+        return npos;
+    }
+    // Offset of an element's '<'.
+    std::size_t off(pugi::xml_node n) const {
+        const std::size_t name = offset_of(n.name());
+        if (name != npos && name > 0) return name - 1;
+        const std::ptrdiff_t dbg = n.offset_debug();
+        return dbg >= 0 ? static_cast<std::size_t>(dbg) : npos;
+    }
+    std::size_t off(pugi::xml_attribute a) const { return offset_of(a.name()); }
+    std::size_t text_off(pugi::xml_node text) const { return offset_of(text.value()); }
+
+    // --- generic element helpers ---
+    void read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
+                    std::uint32_t allowed, pugi::xml_attribute* out);
+    bool require(pugi::xml_node el, pugi::xml_attribute a, std::string_view name);
+    std::optional<bool> boolean(pugi::xml_attribute a);
+    std::string text_of(pugi::xml_node el, std::size_t& offset);
+    void expect_empty(pugi::xml_node el);
+    bool stray_text(pugi::xml_node child, pugi::xml_node parent);
+    void check_refs(std::string_view s, std::size_t offset, const Scope& scope);
+
+    // --- the format ---
+    void check_top_level(pugi::xml_document& doc, pugi::xml_node& root);
+    void check_depth(pugi::xml_node root);
+    void parse_pack(pugi::xml_node root);
+    void parse_param(pugi::xml_node el);
+    void parse_fix(pugi::xml_node el);
+    void parse_text(pugi::xml_node el, LocalizedText& text);
+    void parse_when(pugi::xml_node el, Fix& fix, const Scope& scope);
+    void parse_phase(pugi::xml_node el, std::vector<Step>& phase,
+                     std::vector<std::string>& captures);
+    void parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
+                    std::vector<std::string>& captures);
+    void parse_command_args(pugi::xml_node el, std::vector<std::string>& argv, const Scope& scope,
+                            bool skip_first_script);
+    void parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope);
+    void parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope);
+    void parse_except(pugi::xml_attribute a, Step& step, const Scope& scope);
+    std::optional<long long> duration(pugi::xml_attribute a);
+
+    static constexpr std::size_t kMaxProblems = 200;
+
+    std::string_view text_;
+    const char* base_ = nullptr;
+    const std::string& file_;
+    const std::string& dir_;
+    const PackLoadLimits& limits_;
+    LineCursor cursor_;
+    std::vector<PackProblem> problems_;
+    std::size_t errors_ = 0;
+    FixPack pack_;
+    bool seen_fix_ = false;
+    bool too_many_fixes_ = false;
+    struct FixIdUse {
+        std::string_view id;
+        unsigned platforms;
+        std::size_t offset;
+    };
+    std::vector<FixIdUse> fix_ids_;
+    std::vector<pack_syntax::VarRef> refs_;  // scratch for check_refs
+
+public:
+    std::string buffer;  // the private, mutable copy parsed in place
+};
+
+void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
+                        std::uint32_t allowed, pugi::xml_attribute* out) {
+    for (pugi::xml_attribute a : el.attributes()) {
+        const std::string_view name = a.name();
+        std::size_t i = 0;
+        while (i < names.size() && (names[i] != name || !(allowed & bit(static_cast<unsigned>(i)))))
+            ++i;
+        if (i == names.size()) {
+            error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
+        } else if (out[i]) {
+            error(off(a), "attribute " + quoted(name) + " is given twice");
+        } else {
+            out[i] = a;
+        }
+    }
+}
+
+bool Loader::require(pugi::xml_node el, pugi::xml_attribute a, std::string_view name) {
+    if (a) return true;
+    error(off(el), tag(el.name()) + " needs the attribute " + quoted(name));
+    return false;
+}
+
+std::optional<bool> Loader::boolean(pugi::xml_attribute a) {
+    const std::string_view v = a.value();
+    if (v == "true") return true;
+    if (v == "false") return false;
+    error(off(a), quoted(a.name()) + " must be \"true\" or \"false\", not " + quoted(v));
+    return std::nullopt;
+}
+
+std::optional<long long> Loader::duration(pugi::xml_attribute a) {
+    const auto ms = parse_duration_ms(a.value());
+    if (!ms) {
+        error(off(a), "bad duration " + quoted(a.value()) + " for " + quoted(a.name()) +
+                          ": write e.g. 500ms, 30s, 5m, 2h or 7d");
+    }
+    return ms;
+}
+
+std::string Loader::text_of(pugi::xml_node el, std::size_t& offset) {
+    std::string out;
+    offset = off(el);
+    bool first = true;
+    for (pugi::xml_node c : el.children()) {
+        const auto type = c.type();
+        if (type == pugi::node_pcdata || type == pugi::node_cdata) {
+            if (first) offset = text_off(c) != npos ? text_off(c) : offset;
+            first = false;
+            out += c.value();
+        } else if (type == pugi::node_element) {
+            error(off(c), tag(el.name()) + " holds only text, not " + tag(c.name()));
+        }
+    }
+    return out;
+}
+
+bool Loader::stray_text(pugi::xml_node child, pugi::xml_node parent) {
+    const auto type = child.type();
+    if (type != pugi::node_pcdata && type != pugi::node_cdata) return false;
+    if (!is_blank(child.value())) {
+        std::size_t o = text_off(child);
+        if (o != npos) o = std::min(text_.find_first_not_of(" \t\r\n", o), text_.size());
+        error(o, "unexpected text in " + tag(parent.name()));
+    }
+    return true;
+}
+
+void Loader::expect_empty(pugi::xml_node el) {
+    for (pugi::xml_node c : el.children()) {
+        if (stray_text(c, el)) continue;
+        if (c.type() == pugi::node_element)
+            error(off(c), tag(el.name()) + " has no child elements; found " + tag(c.name()));
+    }
+}
+
+void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& scope) {
+    if (s.find('$') == npos) return;
+    std::vector<pack_syntax::VarRef>& refs = refs_;
+    refs.clear();
+    std::size_t bad = 0;
+    if (!pack_syntax::scan_refs(s, refs, bad)) {
+        error(offset, "malformed variable reference " + quoted(s.substr(bad, 40)) +
+                          ": write ${name} or ${item.field}, and $$ for a literal $");
+    }
+    for (const auto& r : refs) {
+        const std::string shown =
+            "${" + std::string(r.name) + (r.field.empty() ? "" : "." + std::string(r.field)) + "}";
+        if (!scope.foreach_var.empty() && r.name == scope.foreach_var) {
+            if (scope.foreach_unknown) continue;
+            const Param* list = scope.foreach_param;
+            const bool records = list && !list->fields.empty();
+            if (r.field.empty() && records) {
+                error(offset, shown + " is a record; use one of its fields, e.g. ${" +
+                                  std::string(r.name) + "." + list->fields.front() + "}");
+            } else if (!r.field.empty() && !records) {
+                error(offset, shown + ": the items of " + quoted(r.name) + " have no fields");
+            } else if (!r.field.empty() && std::find(list->fields.begin(), list->fields.end(),
+                                                     r.field) == list->fields.end()) {
+                error(offset, shown + ": list param " + quoted(list->name) + " has no field " +
+                                  quoted(r.field));
+            }
+        } else if (is_builtin(r.name)) {
+            if (!r.field.empty()) error(offset, shown + ": built-in variables have no fields");
+        } else if (const Param* p = scope.param(r.name)) {
+            if (p->is_list)
+                error(offset,
+                      shown + " is a list; use it with foreach=\"item in " + p->name + "\"");
+            else if (!r.field.empty())
+                error(offset, shown + ": param " + quoted(p->name) + " has no fields");
+        } else if (scope.captured(r.name)) {
+            error(offset, shown + " is a captured list; use it with foreach=\"item in " +
+                              std::string(r.name) + "\"");
+        } else {
+            error(offset, "unknown variable " + shown + ": declare it with <param name=\"" +
+                              std::string(r.name) + "\"/>");
+        }
+    }
+}
+
+void Loader::check_top_level(pugi::xml_document& doc, pugi::xml_node& root) {
+    bool first = true;
+    for (pugi::xml_node c : doc.children()) {
+        switch (c.type()) {
+            case pugi::node_doctype: {
+                std::size_t o = text_off(c);
+                if (o != npos) {
+                    const std::size_t lt = text_.rfind("<!", o);
+                    o = lt != npos ? lt : o;
+                }
+                error(o, "DOCTYPE is not allowed in fix packs");
+                break;
+            }
+            case pugi::node_declaration:
+                if (!first) error(off(c), "the XML declaration must come first in the file");
+                break;
+            case pugi::node_pcdata:
+            case pugi::node_cdata:
+                if (!is_blank(c.value())) {
+                    // Point at the first visible character, found in the original text.
+                    std::size_t o = text_off(c);
+                    if (o != npos)
+                        o = std::min(text_.find_first_not_of(" \t\r\n", o), text_.size());
+                    error(o, "text outside the root element");
+                }
+                break;
+            case pugi::node_element:
+                if (!root)
+                    root = c;
+                else
+                    error(off(c), "a second root element " + tag(c.name()) +
+                                      ": a fix pack has exactly one <fixpack>");
+                break;
+            default:
+                break;
+        }
+        first = false;
+    }
+}
+
+// Iterative, so hostile nesting cannot exhaust the stack.
+void Loader::check_depth(pugi::xml_node root) {
+    int depth = 1;
+    pugi::xml_node n = root.first_child();
+    if (!n) return;
+    ++depth;
+    while (n && n != root) {
+        if (n.type() == pugi::node_element && depth > limits_.max_depth) {
+            error(off(n),
+                  "elements nested deeper than " + std::to_string(limits_.max_depth) + " levels");
+            return;
+        }
+        if (pugi::xml_node child = n.first_child()) {
+            n = child;
+            ++depth;
+            continue;
+        }
+        while (n != root && !n.next_sibling()) {
+            n = n.parent();
+            --depth;
+        }
+        if (n == root) break;
+        n = n.next_sibling();
+    }
+}
+
+void Loader::parse_pack(pugi::xml_node root) {
+    if (std::string_view(root.name()) != "fixpack") {
+        error(off(root), "the root element must be <fixpack>, not " + tag(root.name()));
+        return;
+    }
+    enum { k_xmlns, k_id, k_version, k_xsi, k_schema, k_count };
+    static constexpr std::array<std::string_view, k_count> names = {
+        "xmlns", "id", "version", "xmlns:xsi", "xsi:schemaLocation"};
+    pugi::xml_attribute at[k_count];
+    read_attrs(root, names, ~0u, at);
+
+    if (!at[k_xmlns]) {
+        error(off(root), "<fixpack> needs xmlns=\"" + std::string(kNamespace) + "\"");
+    } else if (at[k_xmlns].value() != kNamespace) {
+        error(off(at[k_xmlns]), "wrong namespace " + quoted(at[k_xmlns].value()) + ": expected \"" +
+                                    std::string(kNamespace) + "\"");
+    }
+    if (at[k_xsi] && at[k_xsi].value() != kXsiNamespace)
+        error(off(at[k_xsi]), "xmlns:xsi must be \"" + std::string(kXsiNamespace) + "\"");
+    if (at[k_schema] && !at[k_xsi]) error(off(at[k_schema]), "xsi:schemaLocation needs xmlns:xsi");
+    if (require(root, at[k_id], "id")) {
+        if (!pack_syntax::is_pack_id(at[k_id].value()))
+            error(off(at[k_id]),
+                  "bad pack id " + quoted(at[k_id].value()) +
+                      ": use lower-case reverse-DNS such as com.example.helpdesk.vpn");
+        pack_.id = at[k_id].value();
+    }
+    if (require(root, at[k_version], "version")) {
+        const auto v =
+            pack_syntax::parse_uint(at[k_version].value(), std::numeric_limits<int>::max());
+        if (!v || *v < 1)
+            error(off(at[k_version]),
+                  "version must be a whole number >= 1, not " + quoted(at[k_version].value()));
+        else
+            pack_.version = static_cast<int>(*v);
+    }
+
+    std::size_t count = 0;
+    for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) ++count;
+    pack_.fixes.reserve(std::min(count, limits_.max_fixes));
+    for (pugi::xml_node c : root.children()) {
+        if (stray_text(c, root) || c.type() != pugi::node_element) continue;
+        const std::string_view name = c.name();
+        if (name == "param") {
+            if (seen_fix_) error(off(c), "<param> must come before the first <fix>");
+            parse_param(c);
+        } else if (name == "fix") {
+            seen_fix_ = true;
+            if (pack_.fixes.size() >= limits_.max_fixes) {
+                if (!too_many_fixes_)
+                    error(off(c),
+                          "too many fixes: the limit is " + std::to_string(limits_.max_fixes));
+                too_many_fixes_ = true;
+                continue;
+            }
+            parse_fix(c);
+        } else {
+            error(off(c), "unknown element " + tag(name) + " in <fixpack>");
+        }
+    }
+    if (!seen_fix_) error(off(root), "a fix pack needs at least one <fix>");
+}
+
+void Loader::parse_param(pugi::xml_node el) {
+    enum { k_name, k_list, k_fields, k_default, k_count };
+    static constexpr std::array<std::string_view, k_count> names = {"name", "list", "fields",
+                                                                    "default"};
+    pugi::xml_attribute at[k_count];
+    read_attrs(el, names, ~0u, at);
+    expect_empty(el);
+    Param p;
+    p.where = where(off(el));
+    if (!require(el, at[k_name], "name")) return;
+    p.name = at[k_name].value();
+    if (!pack_syntax::is_identifier(p.name)) {
+        error(off(at[k_name]), "bad param name " + quoted(p.name) +
+                                   ": use letters, digits and _ (not starting with a digit)");
+    } else if (is_builtin(p.name)) {
+        error(off(at[k_name]),
+              "param " + quoted(p.name) + " would hide the built-in ${" + p.name + "}");
+    } else {
+        for (const Param& other : pack_.params)
+            if (other.name == p.name) {
+                error(off(at[k_name]), "param " + quoted(p.name) + " is declared twice");
+                return;
+            }
+    }
+    if (at[k_list]) p.is_list = boolean(at[k_list]).value_or(false);
+    if (at[k_fields]) {
+        if (!p.is_list) error(off(at[k_fields]), "fields is only allowed with list=\"true\"");
+        for (std::string_view f : pack_syntax::split_ws(at[k_fields].value())) {
+            if (!pack_syntax::is_identifier(f))
+                error(off(at[k_fields]), "bad field name " + quoted(f));
+            else if (std::find(p.fields.begin(), p.fields.end(), f) != p.fields.end())
+                error(off(at[k_fields]), "field " + quoted(f) + " is listed twice");
+            else
+                p.fields.emplace_back(f);
+        }
+        if (p.fields.empty()) error(off(at[k_fields]), "fields is empty");
+    }
+    if (at[k_default]) {
+        if (p.is_list)
+            error(off(at[k_default]),
+                  "a list param has no default; lists come from the site "
+                  "config");
+        else
+            p.default_value = at[k_default].value();
+    }
+    pack_.params.push_back(std::move(p));
+}
+
+void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
+    pugi::xml_attribute lang;
+    for (pugi::xml_attribute a : el.attributes()) {
+        if (std::string_view(a.name()) == "xml:lang" && !lang)
+            lang = a;
+        else if (std::string_view(a.name()) == "xml:lang")
+            error(off(a), "attribute \"xml:lang\" is given twice");
+        else
+            error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
+    }
+    std::string key;
+    if (lang) {
+        const std::string_view v = lang.value();
+        if (!pack_syntax::is_language_tag(v)) {
+            error(off(lang), "bad xml:lang " + quoted(v) +
+                                 ": use a language tag such as \"de\" or \"pt-BR\" (leave "
+                                 "xml:lang out for the default text)");
+            return;
+        }
+        key = v;
+    }
+    std::size_t text_offset = 0;
+    const std::string body(trim(text_of(el, text_offset)));
+    if (body.empty()) {
+        error(off(el), tag(el.name()) + " is empty");
+        return;
+    }
+    for (const auto& [existing, _] : text.by_lang) {
+        if (existing.size() == key.size() &&
+            std::equal(existing.begin(), existing.end(), key.begin(), [](char a, char b) {
+                return std::tolower(static_cast<unsigned char>(a)) ==
+                       std::tolower(static_cast<unsigned char>(b));
+            })) {
+            error(off(el), key.empty()
+                               ? "a second " + tag(el.name()) + " without xml:lang"
+                               : "a second " + tag(el.name()) + " for language " + quoted(key));
+            return;
+        }
+    }
+    text.by_lang.emplace(std::move(key), body);
+}
+
+void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
+    static constexpr std::array<std::string_view, 3> names = {"name", "path", "negate"};
+    for (pugi::xml_node c : el.children()) {
+        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        const std::string_view name = c.name();
+        Condition cond;
+        unsigned value_attr;
+        if (name == "program-exists")
+            cond.kind = Condition::Kind::program_exists, value_attr = 0;
+        else if (name == "path-exists")
+            cond.kind = Condition::Kind::path_exists, value_attr = 1;
+        else if (name == "env-set")
+            cond.kind = Condition::Kind::env_set, value_attr = 0;
+        else {
+            error(off(c), "unknown element " + tag(name) + " in <when>");
+            continue;
+        }
+        pugi::xml_attribute at[3];
+        read_attrs(c, names, bit(value_attr) | bit(2), at);
+        expect_empty(c);
+        cond.where = where(off(c));
+        if (at[2]) cond.negate = boolean(at[2]).value_or(false);
+        if (!require(c, at[value_attr], names[value_attr])) continue;
+        cond.value = at[value_attr].value();
+        if (cond.value.empty()) error(off(at[value_attr]), quoted(names[value_attr]) + " is empty");
+        check_refs(cond.value, off(at[value_attr]), scope);
+        fix.conditions.push_back(std::move(cond));
+    }
+}
+
+void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& argv,
+                                const Scope& scope, bool skip_first_script) {
+    for (pugi::xml_node c : el.children()) {
+        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        const std::string_view name = c.name();
+        if (skip_first_script && name == "script") continue;  // handled by the caller
+        if (name != "arg") {
+            error(off(c),
+                  "unknown element " + tag(name) + " in " + tag(el.name()) +
+                      (skip_first_script ? ": expected <script> and <arg>" : ": expected <arg>"));
+            continue;
+        }
+        for (pugi::xml_attribute a : c.attributes())
+            error(off(a), "unknown attribute " + quoted(a.name()) + " on <arg>");
+        std::size_t text_offset = 0;
+        std::string value = text_of(c, text_offset);
+        check_refs(value, text_offset, scope);
+        argv.push_back(std::move(value));
+    }
+}
+
+void Loader::parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope) {
+    const auto parts = pack_syntax::split_ws(a.value());
+    if (parts.size() != 3 || parts[1] != "in" || !pack_syntax::is_identifier(parts[0]) ||
+        !pack_syntax::is_identifier(parts[2])) {
+        error(off(a), "bad foreach " + quoted(a.value()) + ": write foreach=\"item in list\"");
+        return;
+    }
+    const std::string_view var = parts[0], list = parts[2];
+    // From here on the variable is in scope even when the list is wrong, so its uses inside the
+    // step do not produce a second, misleading error.
+    step.foreach_var = var;
+    scope.foreach_var = step.foreach_var;
+    scope.foreach_unknown = true;
+    if (is_builtin(var) || scope.param(var) || scope.captured(var)) {
+        error(off(a), "foreach variable " + quoted(var) + " would hide a variable of that name");
+        return;
+    }
+    const Param* p = scope.param(list);
+    if (p && !p->is_list) {
+        error(off(a), "foreach needs a list; param " + quoted(list) + " is not list=\"true\"");
+        return;
+    }
+    if (!p && !scope.captured(list)) {
+        error(off(a), "foreach over unknown list " + quoted(list) + ": declare <param name=\"" +
+                          std::string(list) +
+                          "\" list=\"true\"/> or capture it in an earlier step");
+        return;
+    }
+    step.foreach_list = list;
+    scope.foreach_param = p;
+    scope.foreach_unknown = false;
+}
+
+void Loader::parse_except(pugi::xml_attribute a, Step& step, const Scope& scope) {
+    const std::string_view v = a.value();
+    const std::size_t dot = v.find('.');
+    const std::string_view list = v.substr(0, dot);
+    const std::string_view field = dot == npos ? std::string_view{} : v.substr(dot + 1);
+    if (!pack_syntax::is_identifier(list) || (dot != npos && !pack_syntax::is_identifier(field))) {
+        error(off(a), "bad except " + quoted(v) + ": write except=\"list\" or \"list.field\"");
+        return;
+    }
+    const Param* p = scope.param(list);
+    if (p && !p->is_list) {
+        error(off(a), "except needs a list; param " + quoted(list) + " is not list=\"true\"");
+        return;
+    }
+    if (!p && !scope.captured(list)) {
+        error(off(a), "except names unknown list " + quoted(list));
+        return;
+    }
+    const bool records = p && !p->fields.empty();
+    if (records && field.empty()) {
+        error(off(a), "except on list " + quoted(list) + " needs a field, e.g. \"" +
+                          std::string(list) + "." + p->fields.front() + "\"");
+        return;
+    }
+    if (!field.empty() &&
+        (!records || std::find(p->fields.begin(), p->fields.end(), field) == p->fields.end())) {
+        error(off(a), "list " + quoted(list) + " has no field " + quoted(field));
+        return;
+    }
+    step.foreach_except = v;
+}
+
+void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
+                        std::vector<std::string>& captures) {
+    pugi::xml_attribute at[kStepAttrCount];
+    read_attrs(el, kStepAttrNames, info.attrs, at);
+    step.kind = info.kind;
+    step.where = where(off(el));
+    Scope scope{&pack_.params, &captures, {}, nullptr, false};
+
+    if (at[a_foreach]) parse_foreach(at[a_foreach], step, scope);
+    if (at[a_except]) {
+        if (!at[a_foreach])
+            error(off(at[a_except]), "except is only allowed with foreach");
+        else
+            parse_except(at[a_except], step, scope);
+    }
+    const auto text_attr = [&](unsigned i, std::string& out, bool required) {
+        if (!at[i]) {
+            if (required) require(el, at[i], kStepAttrNames[i]);
+            return false;
+        }
+        out = at[i].value();
+        if (out.empty()) {
+            error(off(at[i]), quoted(kStepAttrNames[i]) + " is empty");
+            return false;
+        }
+        check_refs(out, off(at[i]), scope);
+        return true;
+    };
+    if (at[a_label]) {
+        step.label = at[a_label].value();
+        check_refs(step.label, off(at[a_label]), scope);
+    }
+    if (at[a_timeout]) {
+        if (const auto ms = duration(at[a_timeout])) {
+            if (*ms == 0)
+                error(off(at[a_timeout]), "timeout must be more than 0");
+            else
+                step.timeout = std::chrono::milliseconds(*ms);
+        }
+    }
+    if (at[a_ok_exit]) {
+        if (auto codes =
+                pack_syntax::parse_int_list(at[a_ok_exit].value(), std::numeric_limits<int>::min(),
+                                            std::numeric_limits<int>::max()))
+            step.ok_exit = std::move(*codes);
+        else
+            error(off(at[a_ok_exit]), "bad ok-exit " + quoted(at[a_ok_exit].value()) +
+                                          ": write exit codes separated by spaces, e.g. \"0 1\"");
+    }
+    if (at[a_continue_on_error])
+        step.continue_on_error = boolean(at[a_continue_on_error]).value_or(false);
+    if (at[a_admin]) step.admin = boolean(at[a_admin]).value_or(false);
+    text_attr(a_if_program, step.if_program, false);
+    text_attr(a_skip_if_running, step.skip_if_running, false);
+
+    switch (info.kind) {
+        case StepKind::run:
+        case StepKind::shell: {
+            if (at[a_stdout_match]) {
+                step.stdout_match = at[a_stdout_match].value();
+                check_refs(step.stdout_match, off(at[a_stdout_match]), scope);
+                if (step.stdout_match.find("${") == npos) {
+                    std::string pattern = step.stdout_match;
+                    for (std::size_t i = pattern.find("$$"); i != npos;
+                         i = pattern.find("$$", i + 1))
+                        pattern.erase(i, 1);
+                    if (const char* why = pack_syntax::regex_limit_problem(pattern)) {
+                        error(off(at[a_stdout_match]),
+                              std::string("stdout-match is refused: ") + why);
+                    } else {
+                        try {
+                            std::regex re(pattern, std::regex::ECMAScript);
+                        } catch (const std::exception& e) {
+                            error(off(at[a_stdout_match]),
+                                  "invalid regular expression in stdout-match: " +
+                                      std::string(e.what()));
+                        }
+                    }
+                }
+            }
+            if (at[a_capture]) {
+                const std::string_view name = at[a_capture].value();
+                if (!pack_syntax::is_identifier(name))
+                    error(off(at[a_capture]), "bad capture name " + quoted(name));
+                else if (is_builtin(name) || scope.param(name) || name == step.foreach_var)
+                    error(off(at[a_capture]),
+                          "capture " + quoted(name) + " would hide a variable of that name");
+                else
+                    step.capture = name;
+            }
+            if (info.kind == StepKind::run) {
+                parse_command_args(el, step.argv, scope, false);
+                if (step.argv.empty())
+                    error(off(el), "<run> needs at least one <arg>: the program to run");
+                else if (step.argv.front().empty())
+                    error(off(el), "the first <arg> of <run> (the program) is empty");
+            } else {
+                warning(off(el), "shell steps run a command interpreter; prefer <run>");
+                if (require(el, at[a_interpreter], "interpreter")) {
+                    step.interpreter = at[a_interpreter].value();
+                    static constexpr std::array<std::string_view, 4> ok = {"sh", "bash",
+                                                                           "powershell", "cmd"};
+                    if (std::find(ok.begin(), ok.end(), step.interpreter) == ok.end())
+                        error(off(at[a_interpreter]), "unknown interpreter " +
+                                                          quoted(step.interpreter) +
+                                                          ": use sh, bash, powershell or cmd");
+                }
+                pugi::xml_node script;
+                bool arg_seen = false;
+                for (pugi::xml_node c : el.children()) {
+                    if (c.type() != pugi::node_element) continue;
+                    const std::string_view name = c.name();
+                    if (name == "arg") arg_seen = true;
+                    if (name != "script") continue;
+                    if (script)
+                        error(off(c), "<shell> takes one <script>");
+                    else if (arg_seen)
+                        error(off(c), "<script> must come before the <arg>s");
+                    script = c;
+                    for (pugi::xml_attribute a : c.attributes())
+                        error(off(a), "unknown attribute " + quoted(a.name()) + " on <script>");
+                }
+                if (!script) {
+                    error(off(el), "<shell> needs a <script>");
+                } else {
+                    std::size_t text_offset = 0;
+                    step.script = text_of(script, text_offset);
+                    if (is_blank(step.script)) error(off(script), "<script> is empty");
+                    check_refs(step.script, text_offset, scope);
+                }
+                parse_command_args(el, step.argv, scope, true);
+            }
+            break;
+        }
+        case StepKind::delete_files:
+        case StepKind::exists: {
+            expect_empty(el);
+            const bool is_exists = info.kind == StepKind::exists;
+            if (is_exists && at[a_path]) {
+                if (at[a_root] || at[a_glob])
+                    error(off(at[a_path]), "<exists> takes either path or root and glob, not both");
+                if (text_attr(a_path, step.path, false) && !is_variable_or_absolute(step.path))
+                    error(off(at[a_path]), "path must be absolute or start with a ${variable}");
+            } else {
+                if (is_exists && !at[a_root] && !at[a_glob]) {
+                    error(off(el), "<exists> needs either path or root and glob");
+                } else {
+                    if (text_attr(a_root, step.root, true) && !is_variable_or_absolute(step.root))
+                        error(off(at[a_root]), "root must be absolute or start with a ${variable}");
+                    if (text_attr(a_glob, step.glob, true)) {
+                        bool dotdot = false;
+                        std::size_t start = 0;
+                        const std::string& g = step.glob;
+                        while (start <= g.size()) {
+                            std::size_t end = g.find_first_of("/\\", start);
+                            if (end == npos) end = g.size();
+                            if (g.compare(start, end - start, "..") == 0) dotdot = true;
+                            start = end + 1;
+                        }
+                        if (is_absolute_path(g))
+                            error(off(at[a_glob]), "glob must be relative to root");
+                        else if (dotdot)
+                            error(off(at[a_glob]), "glob must not contain \"..\"");
+                    }
+                }
+            }
+            if (!is_exists && at[a_older_than]) {
+                if (const auto ms = duration(at[a_older_than])) {
+                    if (*ms % 1000 != 0)
+                        error(off(at[a_older_than]), "older-than is counted in whole seconds");
+                    else
+                        step.older_than = std::chrono::seconds(*ms / 1000);
+                }
+            }
+            if (at[a_expect]) {
+                const std::string_view v = at[a_expect].value();
+                if (v == "present" || v == "absent")
+                    step.expect_present = v == "present";
+                else
+                    error(off(at[a_expect]), "expect must be \"present\" or \"absent\"");
+            }
+            if (at[a_type]) {
+                step.type = at[a_type].value();
+                if (step.type != "file" && step.type != "dir")
+                    error(off(at[a_type]), "type must be \"file\" or \"dir\"");
+            }
+            break;
+        }
+        case StepKind::end_process:
+            expect_empty(el);
+            text_attr(a_name, step.process_name, true);
+            if (at[a_grace])
+                if (const auto ms = duration(at[a_grace]))
+                    step.grace = std::chrono::milliseconds(*ms);
+            break;
+        case StepKind::http_probe:
+            expect_empty(el);
+            if (text_attr(a_url, step.url, true)) {
+                const std::string& u = step.url;
+                const auto starts = [&](std::string_view prefix) {
+                    return u.size() >= prefix.size() &&
+                           std::equal(prefix.begin(), prefix.end(), u.begin(), [](char a, char b) {
+                               return a == std::tolower(static_cast<unsigned char>(b));
+                           });
+                };
+                if (!starts("http://") && !starts("https://") && !u.starts_with("${"))
+                    error(off(at[a_url]),
+                          "url must start with http:// or https:// (or a "
+                          "${variable})");
+            }
+            if (at[a_expect_status]) {
+                if (auto codes = pack_syntax::parse_int_list(at[a_expect_status].value(), 100, 599))
+                    step.expect_status = std::move(*codes);
+                else
+                    error(off(at[a_expect_status]),
+                          "bad expect-status " + quoted(at[a_expect_status].value()) +
+                              ": write HTTP status codes (100-599) separated by spaces");
+            }
+            break;
+        case StepKind::dns_resolve:
+        case StepKind::tcp_connect:
+            expect_empty(el);
+            text_attr(a_host, step.host, true);
+            if (info.kind == StepKind::tcp_connect && require(el, at[a_port], "port")) {
+                const auto port = pack_syntax::parse_uint(at[a_port].value(), 65535);
+                if (!port || *port < 1)
+                    error(off(at[a_port]), "port must be a number from 1 to 65535, not " +
+                                               quoted(at[a_port].value()));
+                else
+                    step.port = static_cast<int>(*port);
+            }
+            break;
+        case StepKind::wait:
+            expect_empty(el);
+            if (require(el, at[a_duration], "duration"))
+                if (const auto ms = duration(at[a_duration]))
+                    step.duration = std::chrono::milliseconds(*ms);
+            break;
+    }
+}
+
+void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
+                         std::vector<std::string>& captures) {
+    for (pugi::xml_attribute a : el.attributes())
+        error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
+    bool too_many = false;
+    std::size_t count = 0;
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
+    phase.reserve(std::min(count, limits_.max_steps_per_phase));
+    for (pugi::xml_node c : el.children()) {
+        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        const StepKindInfo* info = step_kind_of(c.name());
+        if (!info) {
+            error(off(c), "unknown step " + tag(c.name()) +
+                              ": use run, shell, delete-files, end-process, http-probe, "
+                              "dns-resolve, tcp-connect, exists or wait");
+            continue;
+        }
+        if (phase.size() >= limits_.max_steps_per_phase) {
+            if (!too_many)
+                error(off(c), "too many steps in " + tag(el.name()) + ": the limit is " +
+                                  std::to_string(limits_.max_steps_per_phase));
+            too_many = true;
+            continue;
+        }
+        phase.emplace_back();
+        parse_step(c, *info, phase.back(), captures);
+        if (!phase.back().capture.empty()) captures.push_back(phase.back().capture);
+    }
+    if (phase.empty()) {
+        error(off(el), std::string_view(el.name()) == "steps"
+                           ? "a fix needs at least one step in <steps>"
+                           : tag(el.name()) + " has no steps; add one or leave it out");
+    }
+}
+
+void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) {
+    for (pugi::xml_attribute a : el.attributes())
+        error(off(a), "unknown attribute " + quoted(a.name()) + " on <diagnostics>");
+    static constexpr std::array<std::string_view, 2> names = {"name", "path"};
+    for (pugi::xml_node c : el.children()) {
+        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        const std::string_view name = c.name();
+        DiagnosticItem item;
+        item.where = where(off(c));
+        pugi::xml_attribute at[2];
+        if (name == "command") {
+            item.kind = DiagnosticItem::Kind::command;
+            read_attrs(c, names, bit(0), at);
+            parse_command_args(c, item.argv, scope, false);
+            if (item.argv.empty() || item.argv.front().empty())
+                error(off(c), "<command> needs at least one <arg>: the program to run");
+        } else if (name == "file") {
+            item.kind = DiagnosticItem::Kind::file;
+            read_attrs(c, names, bit(0) | bit(1), at);
+            expect_empty(c);
+            if (require(c, at[1], "path")) {
+                item.path = at[1].value();
+                check_refs(item.path, off(at[1]), scope);
+                if (!is_variable_or_absolute(item.path))
+                    error(off(at[1]), "path must be absolute or start with a ${variable}");
+            }
+        } else if (name == "fact") {
+            item.kind = DiagnosticItem::Kind::fact;
+            read_attrs(c, names, bit(0), at);
+            expect_empty(c);
+        } else {
+            error(off(c), "unknown element " + tag(name) +
+                              " in <diagnostics>: expected <command>, <file> or <fact>");
+            continue;
+        }
+        if (!require(c, at[0], "name")) continue;
+        item.name = at[0].value();
+        if (item.name.empty()) error(off(at[0]), "\"name\" is empty");
+        if (item.kind == DiagnosticItem::Kind::fact) item.fact = item.name;
+        fix.diagnostics.push_back(std::move(item));
+    }
+}
+
+void Loader::parse_fix(pugi::xml_node el) {
+    enum { k_id, k_category, k_platforms, k_count };
+    static constexpr std::array<std::string_view, k_count> names = {"id", "category", "platforms"};
+    pugi::xml_attribute at[k_count];
+    read_attrs(el, names, ~0u, at);
+
+    Fix fix;
+    fix.where = where(off(el));
+    bool id_ok = false;
+    if (require(el, at[k_id], "id")) {
+        fix.id = at[k_id].value();
+        id_ok = pack_syntax::is_fix_id(fix.id);
+        if (!id_ok)
+            error(off(at[k_id]), "bad fix id " + quoted(fix.id) +
+                                     ": use lower-case letters, digits and -, e.g. reset-network");
+    }
+    if (at[k_category]) {
+        fix.category = at[k_category].value();
+        if (std::find(kCategories.begin(), kCategories.end(), fix.category) == kCategories.end())
+            error(off(at[k_category]), "unknown category " + quoted(fix.category) +
+                                           ": use network, printing, performance, storage, "
+                                           "accounts, software or other");
+    }
+    unsigned platform_mask = 0;
+    if (require(el, at[k_platforms], "platforms")) {
+        for (std::string_view word : pack_syntax::split_ws(at[k_platforms].value())) {
+            const auto p = platform_from_string(std::string(word));
+            if (!p) {
+                error(off(at[k_platforms]),
+                      "unknown platform " + quoted(word) + ": use linux, windows or macos");
+            } else if (platform_mask & (1u << static_cast<unsigned>(*p))) {
+                error(off(at[k_platforms]), "platform " + quoted(word) + " is listed twice");
+            } else {
+                platform_mask |= 1u << static_cast<unsigned>(*p);
+                fix.platforms.push_back(*p);
+            }
+        }
+        if (fix.platforms.empty() && pack_syntax::split_ws(at[k_platforms].value()).empty())
+            error(off(at[k_platforms]), "platforms is empty: list linux, windows and/or macos");
+    }
+    if (id_ok) {
+        for (const FixIdUse& use : fix_ids_) {
+            if (use.id != fix.id || !(use.platforms & platform_mask)) continue;
+            int line = 0, column = 0;
+            locate(use.offset, line, column);
+            error(off(at[k_id]), "fix id " + quoted(fix.id) +
+                                     " is already used on the same "
+                                     "platform by the fix at line " +
+                                     std::to_string(line));
+            break;
+        }
+        fix_ids_.push_back({at[k_id].value(), platform_mask, off(el)});
+    }
+
+    std::vector<std::string> captures;
+    Scope scope{&pack_.params, nullptr, {}, nullptr, false};
+    int last_part = -1;
+    std::array<bool, kFixPartCount> seen{};
+    pugi::xml_node steps_el;
+    for (pugi::xml_node c : el.children()) {
+        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        const std::string_view name = c.name();
+        const auto it = std::find(kFixPartNames.begin(), kFixPartNames.end(), name);
+        if (it == kFixPartNames.end()) {
+            error(off(c), "unknown element " + tag(name) + " in <fix>");
+            continue;
+        }
+        const int part = static_cast<int>(it - kFixPartNames.begin());
+        const bool repeatable = part == p_title || part == p_description || part == p_confirm;
+        if (seen[part] && !repeatable) {
+            error(off(c), "only one " + tag(name) + " is allowed in a <fix>");
+            continue;
+        }
+        if (part < last_part)
+            error(off(c), tag(name) + " must come before " + tag(kFixPartNames[last_part]));
+        last_part = std::max(last_part, part);
+        seen[part] = true;
+        switch (part) {
+            case p_title:
+                parse_text(c, fix.title);
+                break;
+            case p_description:
+                parse_text(c, fix.description);
+                break;
+            case p_confirm:
+                parse_text(c, fix.confirm);
+                break;
+            case p_keywords: {
+                for (pugi::xml_attribute a : c.attributes())
+                    error(off(a), "unknown attribute " + quoted(a.name()) + " on <keywords>");
+                std::size_t text_offset = 0;
+                const std::string words = text_of(c, text_offset);
+                std::size_t start = 0;
+                while (start <= words.size()) {
+                    std::size_t end = words.find(',', start);
+                    if (end == npos) end = words.size();
+                    const std::string_view w =
+                        trim(std::string_view(words).substr(start, end - start));
+                    if (!w.empty()) fix.keywords.emplace_back(w);
+                    start = end + 1;
+                }
+                break;
+            }
+            case p_when:
+                for (pugi::xml_attribute a : c.attributes())
+                    error(off(a), "unknown attribute " + quoted(a.name()) + " on <when>");
+                parse_when(c, fix, scope);
+                break;
+            case p_check:
+                parse_phase(c, fix.check, captures);
+                break;
+            case p_steps:
+                steps_el = c;
+                parse_phase(c, fix.steps, captures);
+                break;
+            case p_verify:
+                parse_phase(c, fix.verify, captures);
+                break;
+            case p_revert:
+                parse_phase(c, fix.revert, captures);
+                break;
+            case p_diagnostics:
+                parse_diagnostics(c, fix, scope);
+                break;
+            default:
+                break;
+        }
+    }
+    if (!seen[p_title]) {
+        error(off(el), "a fix needs a <title>");
+    } else if (!fix.title.by_lang.count("") && !fix.title.by_lang.count("en")) {
+        error(off(el),
+              "a fix needs a <title> without xml:lang (or with xml:lang=\"en\"): it is "
+              "the fallback");
+    }
+    if (!steps_el) error(off(el), "a fix needs at least one step in <steps>");
+    pack_.fixes.push_back(std::move(fix));
+}
+
+PackLoadResult Loader::run() {
+    const auto finish = [&]() {
+        PackLoadResult result;
+        std::stable_sort(problems_.begin(), problems_.end(),
+                         [](const PackProblem& a, const PackProblem& b) {
+                             return std::tie(a.where.line, a.where.column) <
+                                    std::tie(b.where.line, b.where.column);
+                         });
+        result.problems = std::move(problems_);
+        if (errors_ == 0) result.pack = std::move(pack_);
+        return result;
+    };
+
+    if (text_.size() > limits_.max_bytes) {
+        error(npos, "the file is " + std::to_string(text_.size()) + " bytes; the limit is " +
+                        std::to_string(limits_.max_bytes) + " bytes");
+        return finish();
+    }
+    if (text_.empty()) {
+        error(npos, "the file is empty");
+        return finish();
+    }
+    const char* what = nullptr;
+    if (const std::size_t bad = find_bad_byte(text_, what); bad != npos) {
+        error(bad, what);
+        return finish();
+    }
+
+    buffer.assign(text_.data(), text_.size());
+    base_ = buffer.data();
+    pugi::xml_document doc;
+    constexpr unsigned flags = pugi::parse_default | pugi::parse_doctype | pugi::parse_fragment |
+                               pugi::parse_declaration | pugi::parse_ws_pcdata_single;
+    const pugi::xml_parse_result parsed =
+        doc.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8);
+    if (!parsed) {
+        error(static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0)),
+              std::string("malformed XML: ") + parsed.description());
+        return finish();
+    }
+    pugi::xml_node root;
+    check_top_level(doc, root);
+    if (!root) {
+        error(npos, "no root element: a fix pack is a <fixpack xmlns=\"" + std::string(kNamespace) +
+                        "\"> element");
+        return finish();
+    }
+    check_depth(root);
+    pack_.file = file_;
+    pack_.dir = dir_;
+    parse_pack(root);
+    return finish();
+}
+
+}  // namespace
+
+PackLoadResult load_pack_from_string(std::string_view xml, const std::string& file,
+                                     const std::string& dir, const PackLoadLimits& limits) {
+    try {
+        Loader loader(xml, file, dir, limits);
+        return loader.run();
+    } catch (const std::bad_alloc&) {
+        PackLoadResult result;
+        result.problems.push_back(
+            {PackProblem::Severity::error, SourceLocation{file}, "out of memory loading the pack"});
+        return result;
+    }
+}
+
+PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& limits) {
+    const auto fail = [&](std::string message) {
+        PackLoadResult result;
+        result.problems.push_back(
+            {PackProblem::Severity::error, SourceLocation{path}, std::move(message)});
+        return result;
+    };
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (f == nullptr) return fail(std::string("cannot open: ") + std::strerror(errno));
+    // Read at most max_bytes + 1 so an oversized file is refused without reading it all; the
+    // size from seeking is only a hint (the file may change, or not be a regular file).
+    const std::size_t cap = limits.max_bytes == std::numeric_limits<std::size_t>::max()
+                                ? limits.max_bytes
+                                : limits.max_bytes + 1;
+    std::size_t hint = 0;
+    if (std::fseek(f, 0, SEEK_END) == 0) {
+        const long end = std::ftell(f);
+        if (end > 0) hint = static_cast<std::size_t>(end);
+        if (std::fseek(f, 0, SEEK_SET) != 0) hint = 0;
+    }
+    std::string text;
+    bool read_error = false;
+    while (text.size() < cap) {
+        const std::size_t used = text.size();
+        std::size_t want = used == 0 && hint > 0 ? hint + 1 : std::max<std::size_t>(used, 65536);
+        want = std::min(want, cap - used);
+        text.resize(used + want);
+        const std::size_t got = std::fread(text.data() + used, 1, want, f);
+        text.resize(used + got);
+        if (got < want) {
+            read_error = std::ferror(f) != 0;
+            break;
+        }
+    }
+    std::fclose(f);
+    if (read_error) return fail("cannot read the file");
+    if (text.size() > limits.max_bytes)
+        return fail("the file is larger than the limit of " + std::to_string(limits.max_bytes) +
+                    " bytes");
+    std::string dir;
+    const auto slash = path.find_last_of('/');
+    if (slash != std::string::npos)
+        dir = path.substr(0, slash == 0 ? 1 : slash);
+    else
+        dir = ".";
+    return load_pack_from_string(text, path, dir, limits);
+}
+
+SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file) {
+    SourceLocation loc;
+    loc.file = file;
+    LineCursor(text).locate(offset, loc.line, loc.column);
+    return loc;
+}
+
+}  // namespace fixtray
