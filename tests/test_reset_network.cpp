@@ -73,7 +73,9 @@ TEST_CASE("reset-network: a working network is nothing to fix") {
     REQUIRE_MESSAGE(geteuid() == 0, "this test creates a network namespace and needs root");
     TestNetns ns;
     auto server = ns.inside([] {
-        return std::make_unique<LocalHttpServer>([](const std::string&) { return HttpReply{204}; });
+        return std::make_unique<LocalHttpServer>([](const std::string&) { HttpReply reply;
+            reply.status = 204;
+            return reply; });
     });
     TempDir home;
     const auto config = write_config(home, server->port());
@@ -90,7 +92,7 @@ TEST_CASE("reset-network: with the network down it is not fixed, and says why (e
     REQUIRE_MESSAGE(geteuid() == 0, "this test creates a network namespace and needs root");
     TestNetns ns;
     auto server = ns.inside([] {
-        return std::make_unique<LocalHttpServer>([](const std::string&) { return HttpReply{200}; });
+        return std::make_unique<LocalHttpServer>([](const std::string&) { return HttpReply{}; });
     });
     ns.set_loopback(false);
     TempDir home;
@@ -114,7 +116,7 @@ TEST_CASE("reset-network: a network that comes back during the repair is verifie
     REQUIRE_MESSAGE(geteuid() == 0, "this test creates a network namespace and needs root");
     TestNetns ns;
     auto server = ns.inside([] {
-        return std::make_unique<LocalHttpServer>([](const std::string&) { return HttpReply{200}; });
+        return std::make_unique<LocalHttpServer>([](const std::string&) { return HttpReply{}; });
     });
     ns.set_loopback(false);
     TempDir home;

@@ -24,7 +24,7 @@
 
 using namespace fixtray;
 namespace fs = std::filesystem;
-using Clock = std::chrono::steady_clock;
+using Steady = std::chrono::steady_clock;
 
 namespace {
 
@@ -34,9 +34,9 @@ double median(std::vector<double> v) {
 }
 
 double time_ms(const std::function<void()>& f) {
-    const auto t0 = Clock::now();
+    const auto t0 = Steady::now();
     f();
-    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    return std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
 }
 
 void report(const char* name, const char* ours, double a, const char* ref, double b,
