@@ -84,8 +84,9 @@ TEST_CASE("clear-caches leaves a running browser's cache alone") {
     fs::copy_file("/bin/sleep", fake_name);
     fs::permissions(fake_name, fs::perms::owner_all);
     const auto pid_file = h.outside.path() / "pid";
-    run_command({"sh", "-c", "\"$0\" 30 >/dev/null 2>&1 & echo $! > \"$1\"", fake_name.string(),
-                 pid_file.string()});
+    // setsid: its own session, so it outlives the runner's process-group cleanup.
+    run_command({"sh", "-c", "setsid \"$0\" 30 >/dev/null 2>&1 & echo $! > \"$1\"",
+                 fake_name.string(), pid_file.string()});
     const auto r = run_fixctl({"run", "clear-caches", "--yes", "--json"}, h.env());
     const std::string pid = read_file(pid_file);
     run_command({"kill", pid.substr(0, pid.find('\n'))});

@@ -16,6 +16,12 @@ namespace {
 class PrivateCups {
 public:
     PrivateCups() {
+        // cupsd's helpers run as user lp and must reach the state directory.
+        std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
+                                                      std::filesystem::perms::group_read |
+                                                      std::filesystem::perms::group_exec |
+                                                      std::filesystem::perms::others_read |
+                                                      std::filesystem::perms::others_exec);
         const auto r = run_command({services_dir() + "/cups.sh", "start", (dir_.path() / "cups").string()},
                                    {}, std::chrono::seconds(90));
         INFO(r.out << r.err);
