@@ -1,9 +1,15 @@
 // clear-caches on a real temporary HOME: what goes, what stays, symlinks out of the cache.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include <nlohmann/json.hpp>
 
 #include "test_helpers.h"
+
+extern char** environ;
 
 using namespace fixtray::test;
 namespace fs = std::filesystem;
@@ -83,19 +89,25 @@ TEST_CASE("clear-caches leaves a running browser's cache alone") {
     const fs::path fake_name = h.outside.path() / "firefox-esr";
     fs::copy_file("/bin/sleep", fake_name);
     fs::permissions(fake_name, fs::perms::owner_all);
-    const auto pid_file = h.outside.path() / "pid";
-    // setsid: its own session, so it outlives the runner's process-group cleanup.
-    run_command({"sh", "-c", "setsid \"$0\" 30 >/dev/null 2>&1 & echo $! > \"$1\"",
-                 fake_name.string(), pid_file.string()});
+    // A real process under that name, spawned by the test and ended by it.
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+    const std::string prog = fake_name.string();
+    char* const child_argv[] = {const_cast<char*>(prog.c_str()), const_cast<char*>("30"), nullptr};
+    pid_t pid = 0;
+    REQUIRE(posix_spawn(&pid, prog.c_str(), nullptr, &attr, child_argv, environ) == 0);
+    posix_spawnattr_destroy(&attr);
     const auto r = run_fixctl({"run", "clear-caches", "--yes", "--json"}, h.env());
-    const std::string pid = read_file(pid_file);
-    run_command({"kill", pid.substr(0, pid.find('\n'))});
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(fs::exists(h.cache / "mozilla/firefox/abc.default-esr/cache2/entries/E1"));
     CHECK_FALSE(fs::exists(h.cache / "chromium/Default/Cache/Cache_Data/data_0"));
     bool skipped = false;
-    for (const auto& s : nlohmann::json::parse(r.out)["steps"])
+    const auto record = nlohmann::json::parse(r.out);
+    for (const auto& s : record["steps"])
         if (s["status"] == "skipped" &&
             s["message"].get<std::string>().find("firefox-esr is running") != std::string::npos)
             skipped = true;

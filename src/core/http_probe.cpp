@@ -54,7 +54,7 @@ BuiltinResult http_probe(const Step& step, BuiltinContext& ctx) {
     HttpRequest req;
     req.url = step.url;
     req.timeout = step.timeout;
-    req.connect_timeout = std::min(step.timeout, req.connect_timeout);
+    req.connect_timeout = step.timeout;  // a probe has one budget: connecting is part of it
     req.max_body = 64 * 1024;  // a probe needs the status, not the body
     req.follow_redirects = false;
 

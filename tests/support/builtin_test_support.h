@@ -46,12 +46,13 @@ class LocalHttpServer {
 public:
     using Handler = std::function<HttpReply(const std::string& request)>;
 
-    explicit LocalHttpServer(Handler handler) : handler_(std::move(handler)) {
+    // port 0: any free port.
+    explicit LocalHttpServer(Handler handler, int port = 0) : handler_(std::move(handler)) {
         fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        addr.sin_port = 0;
+        addr.sin_port = htons(static_cast<uint16_t>(port));
         if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
             ::listen(fd_, 16) != 0)
             throw std::runtime_error("cannot listen on 127.0.0.1");
