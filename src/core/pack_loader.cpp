@@ -81,16 +81,26 @@ bool is_variable_or_absolute(std::string_view p) {
     return p.starts_with("${") || is_absolute_path(p);
 }
 
-// Turns byte offsets into 1-based line and column. Cheap for offsets asked in increasing order;
-// a smaller offset restarts the scan from the beginning.
+// Turns byte offsets into 1-based line and column. Each call costs the distance from the previous
+// offset, so a walk in document order scans the text once.
 class LineCursor {
 public:
     explicit LineCursor(std::string_view text) : text_(text) {}
 
     void locate(std::size_t offset, int& line, int& column) {
         offset = std::min(offset, text_.size());
-        if (offset < pos_) pos_ = 0, line_ = 1, line_start_ = 0;
         const char* data = text_.data();
+        if (offset < pos_) {
+            // Backwards (an error reported at an element after its attributes): step back over
+            // the lines in between only, so many errors cost no more than the distance moved.
+            while (offset < line_start_) {
+                --line_;
+                std::size_t k = line_start_ - 1;  // the '\n' ending the previous line
+                while (k > 0 && data[k - 1] != '\n') --k;
+                line_start_ = k;
+            }
+            pos_ = offset;
+        }
         const char* p = data + pos_;
         const char* end = data + offset;
         while (p < end) {
