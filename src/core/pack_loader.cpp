@@ -400,6 +400,7 @@ private:
     std::optional<long long> duration(pugi::xml_attribute a);
 
     static constexpr std::size_t kMaxProblems = 200;
+    static constexpr int kDeepestValidNesting = 5;
 
     std::string_view text_;
     const char* base_ = nullptr;
@@ -437,7 +438,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
             return true;
         };
         std::size_t i = 0;
-        while (i < names.size() && (!same(names[i]) || !(allowed & bit(static_cast<unsigned>(i)))))
+        while (i < names.size() && (!(allowed & bit(static_cast<unsigned>(i))) || !same(names[i])))
             ++i;
         if (i == names.size()) {
             error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
@@ -1412,10 +1413,14 @@ PackLoadResult Loader::run() {
                         "\"> element");
         return finish();
     }
-    check_depth(root);
     pack_.file = file_;
     pack_.dir = dir_;
     parse_pack(root);
+    // The walk above never descends into an element it does not know, and the deepest valid
+    // structure (fixpack/fix/steps/run/arg) is 5 levels. So a document nested deeper than the
+    // limit has already produced an error; only then (or with a limit below 5) is the whole
+    // tree walked to name the first element that is too deep.
+    if (errors_ > 0 || limits_.max_depth < kDeepestValidNesting) check_depth(root);
     return finish();
 }
 
