@@ -421,9 +421,7 @@ private:
     std::vector<FixIdUse> fix_ids_;
     std::vector<pack_syntax::VarRef> refs_;  // scratch for check_refs
     std::string scratch_;                    // scratch for text_of
-
-public:
-    std::string buffer;  // the private, mutable copy parsed in place
+    std::string buffer_;                     // the private, mutable copy parsed in place
 };
 
 void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
@@ -1394,13 +1392,13 @@ PackLoadResult Loader::run() {
         return finish();
     }
 
-    buffer.assign(text_.data(), text_.size());
-    base_ = buffer.data();
+    buffer_.assign(text_.data(), text_.size());
+    base_ = buffer_.data();
     pugi::xml_document doc;
     constexpr unsigned flags = pugi::parse_default | pugi::parse_doctype | pugi::parse_fragment |
                                pugi::parse_declaration | pugi::parse_ws_pcdata_single;
     const pugi::xml_parse_result parsed =
-        doc.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8);
+        doc.load_buffer_inplace(buffer_.data(), buffer_.size(), flags, pugi::encoding_utf8);
     if (!parsed) {
         error(static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0)),
               std::string("malformed XML: ") + parsed.description());
@@ -1435,6 +1433,13 @@ PackLoadResult load_pack_from_string(std::string_view xml, const std::string& fi
         PackLoadResult result;
         result.problems.push_back(
             {PackProblem::Severity::error, SourceLocation{file}, "out of memory loading the pack"});
+        return result;
+    } catch (const std::exception& e) {
+        // Not expected: every bad input is a problem, not an exception. Kept as a last line so
+        // the documented contract (never throws for bad input) holds.
+        PackLoadResult result;
+        result.problems.push_back({PackProblem::Severity::error, SourceLocation{file},
+                                   std::string("internal error loading the pack: ") + e.what()});
         return result;
     }
 }
