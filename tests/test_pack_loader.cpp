@@ -196,6 +196,21 @@ TEST_CASE("errors: all problems are reported in one pass, in document order") {
     CHECK(r.problems[2].where.line == 4);
 }
 
+TEST_CASE("errors: a location before the previous one is still exact") {
+    // An attribute error on a later line, then the element's own error on an earlier line: the
+    // line cursor steps back correctly.
+    const auto r = load_pack_from_string(pack_with_steps("\n  <wait\n    bogus=\"1\"/>"), "p.xml");
+    INFO(dump(r));
+    const PackProblem* attr = find_problem(r, "unknown attribute \"bogus\" on <wait>");
+    const PackProblem* missing = find_problem(r, "<wait> needs the attribute \"duration\"");
+    REQUIRE(attr != nullptr);
+    REQUIRE(missing != nullptr);
+    CHECK(attr->where.line == 5);
+    CHECK(attr->where.column == 5);
+    CHECK(missing->where.line == 4);
+    CHECK(missing->where.column == 3);
+}
+
 TEST_CASE("hostile: empty input") {
     // An empty file is refused with a clear message and no location.
     const auto r = load_pack_from_string("", "empty.xml");

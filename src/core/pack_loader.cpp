@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cerrno>
 #include <cstdint>
 #include <cstdio>
@@ -80,16 +81,26 @@ bool is_variable_or_absolute(std::string_view p) {
     return p.starts_with("${") || is_absolute_path(p);
 }
 
-// Turns byte offsets into 1-based line and column. Cheap for offsets asked in increasing order;
-// a smaller offset restarts the scan from the beginning.
+// Turns byte offsets into 1-based line and column. Each call costs the distance from the previous
+// offset, so a walk in document order scans the text once.
 class LineCursor {
 public:
     explicit LineCursor(std::string_view text) : text_(text) {}
 
     void locate(std::size_t offset, int& line, int& column) {
         offset = std::min(offset, text_.size());
-        if (offset < pos_) pos_ = 0, line_ = 1, line_start_ = 0;
         const char* data = text_.data();
+        if (offset < pos_) {
+            // Backwards (an error reported at an element after its attributes): step back over
+            // the lines in between only, so many errors cost no more than the distance moved.
+            while (offset < line_start_) {
+                --line_;
+                std::size_t k = line_start_ - 1;  // the '\n' ending the previous line
+                while (k > 0 && data[k - 1] != '\n') --k;
+                line_start_ = k;
+            }
+            pos_ = offset;
+        }
         const char* p = data + pos_;
         const char* end = data + offset;
         while (p < end) {
@@ -125,10 +136,14 @@ std::size_t find_bad_byte(std::string_view text, const char*& what) {
             std::memcpy(&w, s + i, 8);
             constexpr std::uint64_t k80 = 0x8080808080808080ULL;
             constexpr std::uint64_t k20 = 0x2020202020202020ULL;
-            if (((w & k80) | ((w - k20) & ~w & k80)) == 0) {
+            const std::uint64_t flagged = (w & k80) | ((w - k20) & ~w & k80);
+            if (flagged == 0) {
                 i += 8;
                 continue;
             }
+            // Skip the plain bytes before the first flagged one; the lowest flag is exact.
+            if constexpr (std::endian::native == std::endian::little)
+                i += static_cast<std::size_t>(std::countr_zero(flagged) / 8);
         }
         const unsigned char c = s[i];
         if (c < 0x80) {
@@ -359,7 +374,8 @@ private:
                     std::uint32_t allowed, pugi::xml_attribute* out);
     bool require(pugi::xml_node el, pugi::xml_attribute a, std::string_view name);
     std::optional<bool> boolean(pugi::xml_attribute a);
-    std::string text_of(pugi::xml_node el, std::size_t& offset);
+    // The text of an element that holds only text. The view is valid until the next call.
+    std::string_view text_of(pugi::xml_node el, std::size_t& offset);
     void expect_empty(pugi::xml_node el);
     bool stray_text(pugi::xml_node child, pugi::xml_node parent);
     void check_refs(std::string_view s, std::size_t offset, const Scope& scope);
@@ -384,6 +400,7 @@ private:
     std::optional<long long> duration(pugi::xml_attribute a);
 
     static constexpr std::size_t kMaxProblems = 200;
+    static constexpr int kDeepestValidNesting = 5;
 
     std::string_view text_;
     const char* base_ = nullptr;
@@ -403,17 +420,23 @@ private:
     };
     std::vector<FixIdUse> fix_ids_;
     std::vector<pack_syntax::VarRef> refs_;  // scratch for check_refs
-
-public:
-    std::string buffer;  // the private, mutable copy parsed in place
+    std::string scratch_;                    // scratch for text_of
+    std::string buffer_;                     // the private, mutable copy parsed in place
 };
 
 void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
                         std::uint32_t allowed, pugi::xml_attribute* out) {
     for (pugi::xml_attribute a : el.attributes()) {
         const std::string_view name = a.name();
+        // Inline compare (size, first byte, rest): this runs for every attribute of every pack.
+        const auto same = [&](std::string_view n) {
+            if (n.size() != name.size() || n.front() != name.front()) return false;
+            for (std::size_t k = 1; k < n.size(); ++k)
+                if (n[k] != name[k]) return false;
+            return true;
+        };
         std::size_t i = 0;
-        while (i < names.size() && (names[i] != name || !(allowed & bit(static_cast<unsigned>(i)))))
+        while (i < names.size() && (!(allowed & bit(static_cast<unsigned>(i))) || !same(names[i])))
             ++i;
         if (i == names.size()) {
             error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
@@ -448,21 +471,28 @@ std::optional<long long> Loader::duration(pugi::xml_attribute a) {
     return ms;
 }
 
-std::string Loader::text_of(pugi::xml_node el, std::size_t& offset) {
-    std::string out;
+std::string_view Loader::text_of(pugi::xml_node el, std::size_t& offset) {
     offset = off(el);
+    pugi::xml_node c = el.first_child();
+    // The common case, a single text node: a view into the parsed buffer, no copy.
+    if (c && !c.next_sibling() && (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata)) {
+        const char* v = c.value();
+        if (text_off(c) != npos) offset = text_off(c);
+        return v;
+    }
+    scratch_.clear();
     bool first = true;
-    for (pugi::xml_node c : el.children()) {
+    for (; c; c = c.next_sibling()) {
         const auto type = c.type();
         if (type == pugi::node_pcdata || type == pugi::node_cdata) {
-            if (first) offset = text_off(c) != npos ? text_off(c) : offset;
+            if (first && text_off(c) != npos) offset = text_off(c);
             first = false;
-            out += c.value();
+            scratch_ += c.value();
         } else if (type == pugi::node_element) {
             error(off(c), tag(el.name()) + " holds only text, not " + tag(c.name()));
         }
     }
-    return out;
+    return scratch_;
 }
 
 bool Loader::stray_text(pugi::xml_node child, pugi::xml_node parent) {
@@ -494,35 +524,38 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
                           ": write ${name} or ${item.field}, and $$ for a literal $");
     }
     for (const auto& r : refs) {
-        const std::string shown =
-            "${" + std::string(r.name) + (r.field.empty() ? "" : "." + std::string(r.field)) + "}";
+        // Only built when there is an error to report.
+        const auto shown = [&r] {
+            return "${" + std::string(r.name) +
+                   (r.field.empty() ? "" : "." + std::string(r.field)) + "}";
+        };
         if (!scope.foreach_var.empty() && r.name == scope.foreach_var) {
             if (scope.foreach_unknown) continue;
             const Param* list = scope.foreach_param;
             const bool records = list && !list->fields.empty();
             if (r.field.empty() && records) {
-                error(offset, shown + " is a record; use one of its fields, e.g. ${" +
+                error(offset, shown() + " is a record; use one of its fields, e.g. ${" +
                                   std::string(r.name) + "." + list->fields.front() + "}");
             } else if (!r.field.empty() && !records) {
-                error(offset, shown + ": the items of " + quoted(r.name) + " have no fields");
+                error(offset, shown() + ": the items of " + quoted(r.name) + " have no fields");
             } else if (!r.field.empty() && std::find(list->fields.begin(), list->fields.end(),
                                                      r.field) == list->fields.end()) {
-                error(offset, shown + ": list param " + quoted(list->name) + " has no field " +
+                error(offset, shown() + ": list param " + quoted(list->name) + " has no field " +
                                   quoted(r.field));
             }
         } else if (is_builtin(r.name)) {
-            if (!r.field.empty()) error(offset, shown + ": built-in variables have no fields");
+            if (!r.field.empty()) error(offset, shown() + ": built-in variables have no fields");
         } else if (const Param* p = scope.param(r.name)) {
             if (p->is_list)
                 error(offset,
-                      shown + " is a list; use it with foreach=\"item in " + p->name + "\"");
+                      shown() + " is a list; use it with foreach=\"item in " + p->name + "\"");
             else if (!r.field.empty())
-                error(offset, shown + ": param " + quoted(p->name) + " has no fields");
+                error(offset, shown() + ": param " + quoted(p->name) + " has no fields");
         } else if (scope.captured(r.name)) {
-            error(offset, shown + " is a captured list; use it with foreach=\"item in " +
+            error(offset, shown() + " is a captured list; use it with foreach=\"item in " +
                               std::string(r.name) + "\"");
         } else {
-            error(offset, "unknown variable " + shown + ": declare it with <param name=\"" +
+            error(offset, "unknown variable " + shown() + ": declare it with <param name=\"" +
                               std::string(r.name) + "\"/>");
         }
     }
@@ -727,7 +760,7 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
         key = v;
     }
     std::size_t text_offset = 0;
-    const std::string body(trim(text_of(el, text_offset)));
+    const std::string_view body = trim(text_of(el, text_offset));
     if (body.empty()) {
         error(off(el), tag(el.name()) + " is empty");
         return;
@@ -779,6 +812,9 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
 
 void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& argv,
                                 const Scope& scope, bool skip_first_script) {
+    std::size_t count = 0;
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
+    argv.reserve(count);
     for (pugi::xml_node c : el.children()) {
         if (stray_text(c, el) || c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
@@ -792,15 +828,19 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
         for (pugi::xml_attribute a : c.attributes())
             error(off(a), "unknown attribute " + quoted(a.name()) + " on <arg>");
         std::size_t text_offset = 0;
-        std::string value = text_of(c, text_offset);
+        const std::string_view value = text_of(c, text_offset);
         check_refs(value, text_offset, scope);
-        argv.push_back(std::move(value));
+        argv.emplace_back(value);
     }
 }
 
 void Loader::parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope) {
-    const auto parts = pack_syntax::split_ws(a.value());
-    if (parts.size() != 3 || parts[1] != "in" || !pack_syntax::is_identifier(parts[0]) ||
+    std::string_view parts[3];
+    pack_syntax::Words words(a.value());
+    std::size_t n = 0;
+    for (std::string_view w; words.next(w); ++n)
+        if (n < 3) parts[n] = w;
+    if (n != 3 || parts[1] != "in" || !pack_syntax::is_identifier(parts[0]) ||
         !pack_syntax::is_identifier(parts[2])) {
         error(off(a), "bad foreach " + quoted(a.value()) + ": write foreach=\"item in list\"");
         return;
@@ -1207,7 +1247,10 @@ void Loader::parse_fix(pugi::xml_node el) {
     }
     unsigned platform_mask = 0;
     if (require(el, at[k_platforms], "platforms")) {
-        for (std::string_view word : pack_syntax::split_ws(at[k_platforms].value())) {
+        pack_syntax::Words words(at[k_platforms].value());
+        bool any_word = false;
+        for (std::string_view word; words.next(word);) {
+            any_word = true;
             const auto p = platform_from_string(std::string(word));
             if (!p) {
                 error(off(at[k_platforms]),
@@ -1219,7 +1262,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 fix.platforms.push_back(*p);
             }
         }
-        if (fix.platforms.empty() && pack_syntax::split_ws(at[k_platforms].value()).empty())
+        if (!any_word)
             error(off(at[k_platforms]), "platforms is empty: list linux, windows and/or macos");
     }
     if (id_ok) {
@@ -1273,7 +1316,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 for (pugi::xml_attribute a : c.attributes())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <keywords>");
                 std::size_t text_offset = 0;
-                const std::string words = text_of(c, text_offset);
+                const std::string_view words = text_of(c, text_offset);
                 std::size_t start = 0;
                 while (start <= words.size()) {
                     std::size_t end = words.find(',', start);
@@ -1349,13 +1392,13 @@ PackLoadResult Loader::run() {
         return finish();
     }
 
-    buffer.assign(text_.data(), text_.size());
-    base_ = buffer.data();
+    buffer_.assign(text_.data(), text_.size());
+    base_ = buffer_.data();
     pugi::xml_document doc;
     constexpr unsigned flags = pugi::parse_default | pugi::parse_doctype | pugi::parse_fragment |
                                pugi::parse_declaration | pugi::parse_ws_pcdata_single;
     const pugi::xml_parse_result parsed =
-        doc.load_buffer_inplace(buffer.data(), buffer.size(), flags, pugi::encoding_utf8);
+        doc.load_buffer_inplace(buffer_.data(), buffer_.size(), flags, pugi::encoding_utf8);
     if (!parsed) {
         error(static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0)),
               std::string("malformed XML: ") + parsed.description());
@@ -1368,10 +1411,14 @@ PackLoadResult Loader::run() {
                         "\"> element");
         return finish();
     }
-    check_depth(root);
     pack_.file = file_;
     pack_.dir = dir_;
     parse_pack(root);
+    // The walk above never descends into an element it does not know, and the deepest valid
+    // structure (fixpack/fix/steps/run/arg) is 5 levels. So a document nested deeper than the
+    // limit has already produced an error; only then (or with a limit below 5) is the whole
+    // tree walked to name the first element that is too deep.
+    if (errors_ > 0 || limits_.max_depth < kDeepestValidNesting) check_depth(root);
     return finish();
 }
 
@@ -1386,6 +1433,13 @@ PackLoadResult load_pack_from_string(std::string_view xml, const std::string& fi
         PackLoadResult result;
         result.problems.push_back(
             {PackProblem::Severity::error, SourceLocation{file}, "out of memory loading the pack"});
+        return result;
+    } catch (const std::exception& e) {
+        // Not expected: every bad input is a problem, not an exception. Kept as a last line so
+        // the documented contract (never throws for bad input) holds.
+        PackLoadResult result;
+        result.problems.push_back({PackProblem::Severity::error, SourceLocation{file},
+                                   std::string("internal error loading the pack: ") + e.what()});
         return result;
     }
 }

@@ -116,6 +116,14 @@ std::vector<std::string_view> split_ws(std::string_view s) {
     return out;
 }
 
+bool Words::next(std::string_view& word) {
+    while (pos_ < s_.size() && is_xml_space(s_[pos_])) ++pos_;
+    const std::size_t start = pos_;
+    while (pos_ < s_.size() && !is_xml_space(s_[pos_])) ++pos_;
+    word = s_.substr(start, pos_ - start);
+    return pos_ > start;
+}
+
 std::optional<long long> parse_uint(std::string_view s, long long max) {
     if (s.empty() || s.size() > 18) return std::nullopt;
     long long v = 0;
@@ -129,7 +137,8 @@ std::optional<long long> parse_uint(std::string_view s, long long max) {
 
 std::optional<std::vector<int>> parse_int_list(std::string_view s, long long min, long long max) {
     std::vector<int> out;
-    for (std::string_view item : split_ws(s)) {
+    Words words(s);
+    for (std::string_view item; words.next(item);) {
         const bool negative = item.front() == '-';
         if (negative) item.remove_prefix(1);
         const auto v = parse_uint(item, std::numeric_limits<int>::max());

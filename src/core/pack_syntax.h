@@ -22,6 +22,17 @@ bool is_language_tag(std::string_view s);
 // Splits on XML white space (space, tab, CR, LF); empty items are dropped.
 std::vector<std::string_view> split_ws(std::string_view s);
 
+// The same split without allocating: while (words.next(w)) ...
+class Words {
+public:
+    explicit Words(std::string_view s) : s_(s) {}
+    bool next(std::string_view& word);
+
+private:
+    std::string_view s_;
+    std::size_t pos_ = 0;
+};
+
 // Space-separated decimal integers (optional '-'), each within [min, max]; nullopt when empty
 // or malformed.
 std::optional<std::vector<int>> parse_int_list(std::string_view s, long long min, long long max);
