@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <iostream>
-#include <string>
 
 namespace fixtray::cli {
 
@@ -28,32 +27,71 @@ std::string duration_text(std::chrono::milliseconds d) {
     return buf;
 }
 
+std::string step_label(const StepRecord& step) {
+    std::string label = step.label;
+    if (!step.item.empty() && label.find(step.item) == std::string::npos)
+        label += " (" + step.item + ")";
+    return label;
+}
+
 }  // namespace
 
 TerminalProgress::TerminalProgress(std::FILE* out, bool verbose, std::string lang)
-    : out_(out), verbose_(verbose), tty_(isatty(fileno(out)) != 0), lang_(std::move(lang)) {}
+    : out_(out), verbose_(verbose), tty_(isatty(fileno(out)) != 0), lang_(std::move(lang)) {
+    if (tty_) ticker_ = std::thread([this] { tick(); });
+}
+
+TerminalProgress::~TerminalProgress() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (ticker_.joinable()) ticker_.join();
+}
+
+void TerminalProgress::tick() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+        wake_.wait_for(lock, std::chrono::seconds(1));
+        if (running_ && !stopping_) draw_running_line();
+    }
+}
+
+void TerminalProgress::draw_running_line() {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::steady_clock::now() - running_since_);
+    if (elapsed.count() >= 1)
+        std::fprintf(out_, "\r\033[K  %s ... %lld s", running_label_.c_str(),
+                     static_cast<long long>(elapsed.count()));
+    else
+        std::fprintf(out_, "\r\033[K  %s ...", running_label_.c_str());
+    std::fflush(out_);
+}
 
 void TerminalProgress::phase_started(Phase phase) {
+    std::lock_guard<std::mutex> lock(mutex_);
     std::fprintf(out_, "%s...\n", phase_heading(phase));
     std::fflush(out_);
 }
 
 void TerminalProgress::step_started(const StepRecord& step) {
-    std::string label = step.label;
-    if (!step.item.empty() && label.find(step.item) == std::string::npos)
-        label += " (" + step.item + ")";
-    std::fprintf(out_, "  %s ...", label.c_str());
-    if (!tty_) std::fputc('\n', out_);
-    line_open_ = tty_;
-    std::fflush(out_);
+    std::lock_guard<std::mutex> lock(mutex_);
+    running_label_ = step_label(step);
+    running_since_ = std::chrono::steady_clock::now();
+    if (tty_) {
+        running_ = true;
+        draw_running_line();
+    } else {
+        std::fprintf(out_, "  %s ...\n", running_label_.c_str());
+        std::fflush(out_);
+    }
 }
 
 void TerminalProgress::step_output(const StepRecord&, OutputStream, std::string_view chunk) {
     if (!verbose_) return;
-    if (line_open_) {
-        std::fputc('\n', out_);
-        line_open_ = false;
-    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (running_) std::fputs("\r\033[K", out_);
     std::size_t start = 0;
     while (start < chunk.size()) {
         auto end = chunk.find('\n', start);
@@ -61,6 +99,7 @@ void TerminalProgress::step_output(const StepRecord&, OutputStream, std::string_
         std::fprintf(out_, "    | %.*s\n", static_cast<int>(end - start), chunk.data() + start);
         start = end + 1;
     }
+    if (running_) draw_running_line();
     std::fflush(out_);
 }
 
@@ -73,28 +112,30 @@ void TerminalProgress::step_finished(const StepRecord& step) {
         case StepStatus::timed_out: mark = "TIMED OUT"; break;
         case StepStatus::cancelled: mark = "cancelled"; break;
     }
-    if (!line_open_) std::fprintf(out_, "  %s:", step.label.c_str());
-    std::fprintf(out_, " %s", mark);
-    if (step.status != StepStatus::skipped)
-        std::fprintf(out_, " (%s)", duration_text(step.duration).c_str());
-    if (!step.message.empty() && step.status != StepStatus::ok)
-        std::fprintf(out_, ": %s", step.message.c_str());
-    else if (!step.message.empty() && step.kind != StepKind::run && step.kind != StepKind::shell)
-        std::fprintf(out_, ": %s", step.message.c_str());
-    std::fputc('\n', out_);
-    line_open_ = false;
+    std::string line = "  " + step_label(step) + ": " + mark;
+    if (step.status != StepStatus::skipped) line += " (" + duration_text(step.duration) + ")";
+    const bool builtin = step.kind != StepKind::run && step.kind != StepKind::shell;
+    if (!step.message.empty() && (step.status != StepStatus::ok || builtin))
+        line += ": " + step.message;
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (running_) std::fputs("\r\033[K", out_);
+    running_ = false;
+    std::fprintf(out_, "%s\n", line.c_str());
     std::fflush(out_);
 }
 
-bool TerminalProgress::confirm(const Fix& fix, const std::string& text) {
-    if (line_open_) std::fputc('\n', out_);
-    line_open_ = false;
+bool TerminalProgress::confirm(const Fix&, const std::string& text) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (running_) std::fputs("\r\033[K", out_);
+        running_ = false;
+    }
     if (!isatty(STDIN_FILENO)) {
-        std::fprintf(out_, "%s\n%s\nThis fix asks before it runs; run it again with --yes to go ahead.\n",
-                     fix.title.get(lang_).c_str(), text.c_str());
+        std::fprintf(out_, "%s\nThis fix asks before it runs; run it again with --yes to go ahead.\n",
+                     text.c_str());
         return false;
     }
-    std::fprintf(out_, "%s\n%s\nGo ahead? [y/N] ", fix.title.get(lang_).c_str(), text.c_str());
+    std::fprintf(out_, "%s\nGo ahead? [y/N] ", text.c_str());
     std::fflush(out_);
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;
