@@ -6,6 +6,7 @@
 #include <regex>
 #include <set>
 
+#include "admin_step.h"
 #include "builtin_steps.h"
 #include "cancel_token.h"
 #include "clock.h"
@@ -108,6 +109,8 @@ std::string first_running(const std::string& names) {
     return {};
 }
 
+struct NullObserver final : RunObserver {};
+
 }  // namespace
 
 std::string default_label(const Step& s) {
@@ -139,8 +142,9 @@ struct Engine::Context {
     std::string first_failure;  // "label: message" of the step that stopped a phase
 };
 
-Engine::Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env)
-    : runner_(runner), http_(http), clock_(clock), env_(env) {}
+Engine::Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env,
+               AdminStepRunner* admin)
+    : runner_(runner), http_(http), clock_(clock), env_(env), admin_(admin) {}
 
 Variables Engine::variables_for(const FixPack& pack, const SiteConfig& site,
                                 std::vector<std::string>* missing) const {
@@ -246,7 +250,7 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         return refuse(Refusal::invalid_input,
                       "Not run: the site configuration does not set " + join(missing) +
                           " (ask your help desk to add it to the site config).");
-    if (fix.needs_admin() && !env_.is_admin)
+    if (fix.needs_admin() && !env_.is_admin && !(admin_ && admin_->available()))
         return refuse(Refusal::needs_admin,
                       "Not run: this fix needs administrator rights. Ask your help desk, or run "
                       "it as an administrator.");
@@ -402,6 +406,19 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
     }
     ctx.observer.step_started(rec);
 
+    if (s.admin && !env_.is_admin) {
+        // Only names and positions cross to the helper; it re-derives everything else.
+        AdminStepRequest request{ctx.pack.id, ctx.pack.version, ctx.fix.id, rec.phase, rec.index,
+                                 rec.item};
+        if (admin_)
+            admin_->run(request, ctx.cancel, &rec);
+        else {
+            rec.status = StepStatus::failed;
+            rec.message = "needs administrator rights";
+        }
+        return;
+    }
+
     if (s.kind == StepKind::run || s.kind == StepKind::shell) {
         ProcessRequest req;
         req.argv = rec.argv;
@@ -497,7 +514,7 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
         plan.message = "Would not run: the site configuration does not set " + join(missing) + ".";
         return plan;
     }
-    if (fix.needs_admin() && !env_.is_admin) {
+    if (fix.needs_admin() && !env_.is_admin && !(admin_ && admin_->available())) {
         plan.refusal = Refusal::needs_admin;
         plan.message = "Would not run: this fix needs administrator rights.";
     }
@@ -575,6 +592,79 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
     add_phase(Phase::revert, fix.revert);
     plan.ok = plan.refusal == Refusal::none;
     return plan;
+}
+
+std::optional<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
+                                                   const SiteConfig& site, Phase phase, int index,
+                                                   const std::string& item,
+                                                   const CancelToken& cancel,
+                                                   std::string* refusal) {
+    auto refuse = [&](std::string why) -> std::optional<StepRecord> {
+        if (refusal) *refusal = std::move(why);
+        return std::nullopt;
+    };
+    const std::vector<Step>* phases[] = {&fix.check, &fix.steps, &fix.verify, &fix.revert};
+    const auto& steps = *phases[static_cast<int>(phase)];
+    if (index < 1 || static_cast<std::size_t>(index) > steps.size())
+        return refuse("fix " + fix.id + " has no step " + std::to_string(index) + " in " +
+                      to_string(phase));
+    const Step& step = steps[static_cast<std::size_t>(index) - 1];
+    if (!step.admin) return refuse("that step is not marked admin in the trusted pack");
+    if (!fix.runs_on(current_platform())) return refuse("the fix does not run on this platform");
+
+    std::vector<std::string> missing;
+    RunRecord scratch;
+    NullObserver quiet;
+    Context ctx{pack, fix, variables_for(pack, site, &missing), quiet, cancel, scratch, false, {}};
+    if (!missing.empty()) return refuse("the machine config does not set " + join(missing));
+
+    StepRecord rec;
+    rec.phase = phase;
+    rec.index = index;
+    rec.kind = step.kind;
+    rec.admin = true;
+    rec.item = item;
+    if (step.foreach_list.empty()) {
+        if (!item.empty()) return refuse("that step has no foreach, so it takes no item");
+    } else {
+        // Lists captured by earlier steps are captured again here, by this process.
+        const bool site_list = ctx.vars.list(step.foreach_list) != nullptr;
+        for (int p = 0; p <= static_cast<int>(phase) && !site_list; ++p) {
+            const auto& v = *phases[p];
+            const std::size_t end = p == static_cast<int>(phase) ? index - 1 : v.size();
+            for (std::size_t i = 0; i < end; ++i) {
+                if (v[i].capture != step.foreach_list || !v[i].foreach_list.empty()) continue;
+                StepRecord capture_rec;
+                capture_rec.phase = static_cast<Phase>(p);
+                capture_rec.kind = v[i].kind;
+                run_one(ctx, v[i], capture_rec);
+            }
+        }
+        if (!step.foreach_except.empty() && ctx.vars.list_values(step.foreach_except).empty())
+            return refuse("the list " + step.foreach_except + " it must keep is empty");
+        const ListItem* chosen = nullptr;
+        for (const ListItem* candidate : foreach_items(ctx.vars, step))
+            if (candidate->value == item) chosen = candidate;
+        if (!chosen)
+            return refuse("\"" + item + "\" is not an item of " + step.foreach_list +
+                          " on this machine");
+        ctx.vars.bind_item(step.foreach_var, *chosen);
+    }
+    run_one(ctx, step, rec);
+    return rec;
+}
+
+std::vector<const ListItem*> Engine::foreach_items(const Variables& vars, const Step& step) const {
+    std::vector<const ListItem*> items;
+    std::set<std::string> except;
+    if (!step.foreach_except.empty()) {
+        auto values = vars.list_values(step.foreach_except);
+        except.insert(values.begin(), values.end());
+    }
+    if (const auto* list = vars.list(step.foreach_list))
+        for (const auto& item : *list)
+            if (!except.count(item.value)) items.push_back(&item);
+    return items;
 }
 
 }  // namespace fixtray

@@ -1,6 +1,7 @@
 // The fix engine: applicability, confirmation, check, steps, verify, revert; one RunRecord.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,6 +14,7 @@
 
 namespace fixtray {
 
+class AdminStepRunner;
 class CancelToken;
 class Clock;
 class HttpClient;
@@ -60,7 +62,10 @@ struct Plan {
 
 class Engine {
 public:
-    Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env);
+    // admin: runs steps marked admin when this process has no admin rights (may be null: such
+    // fixes are then refused).
+    Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env,
+           AdminStepRunner* admin = nullptr);
 
     // Runs the fix. Never throws for failures of the fix; returns the complete record (also
     // given to observer.run_finished). Cancel from any thread through `cancel`.
@@ -70,6 +75,15 @@ public:
     // The exact plan with variables expanded; runs nothing and changes nothing.
     Plan plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
               const RunOptions& options) const;
+
+    // The admin helper's side: runs the one step a request names, after checking it against the
+    // trusted pack and site config: the step must exist and be marked admin, and a foreach
+    // item must be one that the trusted lists yield (lists captured by earlier steps are
+    // captured again here). Returns nullopt and sets *refusal when the request does not hold.
+    std::optional<StepRecord> run_trusted_step(const FixPack& pack, const Fix& fix,
+                                               const SiteConfig& site, Phase phase, int index,
+                                               const std::string& item, const CancelToken& cancel,
+                                               std::string* refusal);
 
     // The variables a fix of this pack sees. Missing site values are listed in *missing.
     Variables variables_for(const FixPack& pack, const SiteConfig& site,
@@ -81,10 +95,13 @@ private:
     void run_one(Context& ctx, const Step& step, StepRecord& record);
     std::string applicability_problem(const Fix& fix) const;
 
+    std::vector<const ListItem*> foreach_items(const Variables& vars, const Step& step) const;
+
     ProcessRunner& runner_;
     HttpClient& http_;
     Clock& clock_;
     const UserEnvironment& env_;
+    AdminStepRunner* admin_;
 };
 
 // A short label for a step when the pack gives none: "Run resolvectl flush-caches".

@@ -20,6 +20,10 @@ struct UserEnvironment {
 // Reads the environment of this process. Relative XDG values are ignored, as the spec says.
 UserEnvironment current_user_environment();
 
+// The environment of another user, from the password database only (no environment variables
+// are read): what the admin helper uses for the user who asked it. is_admin is this process's.
+UserEnvironment user_environment_for_uid(unsigned uid);
+
 // fixtray's own state directory (audit log, run records): <state>/fixtray.
 std::string fixtray_state_dir(const UserEnvironment& env);
 
@@ -31,5 +35,9 @@ std::string system_config_file();
 // (<prefix>/share/fixtray/fixes) and, for a build tree, the source tree's fixes/.
 // Only directories that exist are returned.
 std::vector<std::string> builtin_pack_dirs();
+
+// Directories the admin helper loads packs from: the built-in ones and the machine's own
+// (/etc/fixtray/packs). Whether they are trustworthy is checked by the helper.
+std::vector<std::string> machine_pack_dirs();
 
 }  // namespace fixtray

@@ -165,6 +165,33 @@ json to_json(const RunRecord& r) {
     return j;
 }
 
+StepRecord step_record_from_json(const json& sj) {
+    StepRecord s;
+    s.phase = enum_from(sj.at("phase").get<std::string>(),
+                        std::array{Phase::check, Phase::steps, Phase::verify, Phase::revert});
+    s.index = sj.value("index", 0);
+    s.label = sj.value("label", "");
+    s.kind = step_kind_from(sj.at("kind").get<std::string>());
+    s.item = sj.value("item", "");
+    s.argv = sj.value("argv", std::vector<std::string>{});
+    s.admin = sj.value("admin", false);
+    s.status = enum_from(sj.at("status").get<std::string>(),
+                         std::array{StepStatus::ok, StepStatus::failed, StepStatus::skipped,
+                                    StepStatus::timed_out, StepStatus::cancelled});
+    s.message = sj.value("message", "");
+    s.exit_code = sj.value("exit_code", -1);
+    s.timed_out = sj.value("timed_out", false);
+    s.killed = sj.value("killed", false);
+    s.duration = std::chrono::milliseconds(sj.value("duration_ms", 0LL));
+    s.out = sj.value("stdout", "");
+    s.err = sj.value("stderr", "");
+    s.out_truncated = sj.value("stdout_truncated", false);
+    s.err_truncated = sj.value("stderr_truncated", false);
+    s.detail = sj.value("detail", "");
+    s.continue_on_error = sj.value("continue_on_error", false);
+    return s;
+}
+
 RunRecord run_record_from_json(const json& j) {
     RunRecord r;
     r.run_id = j.at("run_id").get<std::string>();
@@ -188,32 +215,7 @@ RunRecord run_record_from_json(const json& j) {
     r.message = j.value("message", "");
     r.reverted = j.value("reverted", false);
     r.dry_run = j.value("dry_run", false);
-    for (const auto& sj : j.at("steps")) {
-        StepRecord s;
-        s.phase = enum_from(sj.at("phase").get<std::string>(),
-                            std::array{Phase::check, Phase::steps, Phase::verify, Phase::revert});
-        s.index = sj.value("index", 0);
-        s.label = sj.value("label", "");
-        s.kind = step_kind_from(sj.at("kind").get<std::string>());
-        s.item = sj.value("item", "");
-        s.argv = sj.value("argv", std::vector<std::string>{});
-        s.admin = sj.value("admin", false);
-        s.status = enum_from(sj.at("status").get<std::string>(),
-                             std::array{StepStatus::ok, StepStatus::failed, StepStatus::skipped,
-                                        StepStatus::timed_out, StepStatus::cancelled});
-        s.message = sj.value("message", "");
-        s.exit_code = sj.value("exit_code", -1);
-        s.timed_out = sj.value("timed_out", false);
-        s.killed = sj.value("killed", false);
-        s.duration = std::chrono::milliseconds(sj.value("duration_ms", 0LL));
-        s.out = sj.value("stdout", "");
-        s.err = sj.value("stderr", "");
-        s.out_truncated = sj.value("stdout_truncated", false);
-        s.err_truncated = sj.value("stderr_truncated", false);
-        s.detail = sj.value("detail", "");
-        s.continue_on_error = sj.value("continue_on_error", false);
-        r.steps.push_back(std::move(s));
-    }
+    for (const auto& sj : j.at("steps")) r.steps.push_back(step_record_from_json(sj));
     return r;
 }
 

@@ -63,6 +63,7 @@ struct RunRecord {
 
 nlohmann::json to_json(const StepRecord& s);
 nlohmann::json to_json(const RunRecord& r);
+StepRecord step_record_from_json(const nlohmann::json& j);
 // Reads a record written by to_json; throws nlohmann::json::exception on malformed input.
 RunRecord run_record_from_json(const nlohmann::json& j);
 

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "admin_step.h"
 #include "audit_log.h"
 #include "cancel_token.h"
 #include "catalog.h"
@@ -220,7 +221,9 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     SystemProcessRunner runner;
     CurlHttpClient http;
     RealClock clock;
-    Engine engine(runner, http, clock, env);
+    HelperAdminStepRunner admin(runner, HelperAdminStepRunner::find_helper(),
+                                HelperAdminStepRunner::launcher_from_environment());
+    Engine engine(runner, http, clock, env, &admin);
     RunOptions options;
     options.assume_yes = yes;
     options.lang = g.lang;

@@ -53,6 +53,30 @@ UserEnvironment current_user_environment() {
     return e;
 }
 
+UserEnvironment user_environment_for_uid(unsigned uid) {
+    UserEnvironment e;
+    struct passwd pw{};
+    struct passwd* found = nullptr;
+    char buf[4096];
+    getpwuid_r(static_cast<uid_t>(uid), &pw, buf, sizeof buf, &found);
+    e.home = found && found->pw_dir && found->pw_dir[0] == '/' ? found->pw_dir : "/";
+    e.user = found ? found->pw_name : std::to_string(uid);
+#if defined(__APPLE__)
+    e.cache = e.home + "/Library/Caches";
+    e.config = e.home + "/Library/Application Support";
+    e.state = e.home + "/Library/Application Support";
+#else
+    e.cache = e.home + "/.cache";
+    e.config = e.home + "/.config";
+    e.state = e.home + "/.local/state";
+#endif
+    e.temp = "/tmp";
+    char host[256] = {};
+    if (gethostname(host, sizeof host - 1) == 0) e.host = host;
+    e.is_admin = geteuid() == 0;
+    return e;
+}
+
 std::string fixtray_state_dir(const UserEnvironment& env) {
 #if defined(__APPLE__)
     return env.state + "/fixtray";
@@ -82,6 +106,16 @@ std::vector<std::string> builtin_pack_dirs() {
     for (const auto& c : candidates)
         if (fs::is_directory(c, ec)) return {c.string()};
     return {};
+}
+
+std::vector<std::string> machine_pack_dirs() {
+    std::vector<std::string> dirs = builtin_pack_dirs();
+#if defined(__APPLE__)
+    dirs.emplace_back("/Library/Application Support/fixtray/packs");
+#else
+    dirs.emplace_back("/etc/fixtray/packs");
+#endif
+    return dirs;
 }
 
 }  // namespace fixtray

@@ -1,0 +1,41 @@
+// fixtray-admin: runs one admin step of a trusted fix pack for an unprivileged fixtray.
+// Started through pkexec; see src/core/admin_step.h for what it trusts (nothing from the caller).
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "admin_helper.h"
+
+int main(int argc, char** argv) try {
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        std::puts(
+            "usage: fixtray-admin run-step --pack ID --version N --fix ID --phase PHASE "
+            "--index N --item VALUE\n\n"
+            "The privileged helper of fixtray, started through pkexec by fixctl and the tray "
+            "app.\nIt runs one step marked admin=\"true\" of a fix pack installed by an "
+            "administrator,\nafter checking the request against that pack and the machine "
+            "config. Prints the step record as JSON.\nExit codes: 0 the step ran, 2 malformed "
+            "request, 3 refused.");
+        return args.empty() ? 2 : 0;
+    }
+    // The user the step runs for: pkexec and sudo tell us; otherwise ourselves.
+    unsigned uid = getuid();
+    for (const char* var : {"PKEXEC_UID", "SUDO_UID"})
+        if (const char* v = std::getenv(var); v && *v) {
+            uid = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
+            break;
+        }
+    std::string out, err;
+    const int code = fixtray::serve_admin_request(args, uid, &out, &err);
+    if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
+    if (!err.empty()) std::fprintf(stderr, "%s\n", err.c_str());
+    return code;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "fixtray-admin: internal error: %s\n", e.what());
+    return 70;
+}

@@ -1,0 +1,75 @@
+#include "admin_helper.h"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "admin_step.h"
+#include "audit_log.h"
+#include "cancel_token.h"
+#include "catalog.h"
+#include "clock.h"
+#include "engine.h"
+#include "http_client.h"
+#include "platform_paths.h"
+#include "process_runner.h"
+#include "site_config.h"
+
+namespace fixtray {
+
+int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_uid,
+                        std::string* out, std::string* err) {
+    std::string error;
+    const auto request = parse_admin_step_args(args, &error);
+    if (!request) {
+        *err = "fixtray-admin: " + error;
+        return kAdminUsage;
+    }
+    auto refuse = [&](const std::string& why) {
+        *err = "fixtray-admin: " + why;
+        return kAdminRefused;
+    };
+    if (geteuid() != 0) return refuse("must run as root (through pkexec)");
+
+    // Packs only from root-owned directories and files; nothing from the caller's --packs.
+    Catalog catalog;
+    for (const auto& dir : machine_pack_dirs()) {
+        if (!check_root_owned(dir).empty()) continue;
+        for (const auto& file : pack_files_under(dir, nullptr))
+            if (check_root_owned(file).empty()) catalog.add_file(file);
+    }
+    const FixPack* pack = nullptr;
+    for (const auto& p : catalog.packs())
+        if (p.id == request->pack_id && p.version == request->pack_version) pack = &p;
+    if (!pack)
+        return refuse("no trusted pack " + request->pack_id + " version " +
+                      std::to_string(request->pack_version) +
+                      " (admin steps run only from packs installed by an administrator)");
+    const Fix* fix = nullptr;
+    for (const auto& f : pack->fixes)
+        if (f.id == request->fix_id && f.runs_on(current_platform())) fix = &f;
+    if (!fix) return refuse("pack " + pack->id + " has no fix " + request->fix_id);
+
+    // Site values only from the machine config, and only if root owns it.
+    SiteConfig site;
+    const std::string config = system_config_file();
+    if (::access(config.c_str(), F_OK) == 0) {
+        if (auto why = check_root_owned(config); !why.empty()) return refuse(why);
+        for (const auto& p : merge_site_config_file(config, true, &site))
+            if (!p.warning) return refuse("machine config: " + p.str());
+    }
+
+    const UserEnvironment env = user_environment_for_uid(invoking_uid);
+    SystemProcessRunner runner;
+    CurlHttpClient http;
+    RealClock clock;
+    Engine engine(runner, http, clock, env);
+    CancelToken cancel;  // the caller cancels by ending this process (pkexec forwards signals)
+    const auto record = engine.run_trusted_step(*pack, *fix, site, request->phase, request->index,
+                                                request->item, cancel, &error);
+    if (!record) return refuse(error);
+    *out = dump_json(to_json(*record));
+    return kAdminStepRan;
+}
+
+}  // namespace fixtray
