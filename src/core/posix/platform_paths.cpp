@@ -100,7 +100,12 @@ std::vector<std::string> builtin_pack_dirs() {
     std::error_code ec;
     std::vector<fs::path> candidates;
     const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/fixtray/fixes");
+    if (!ec) {
+        // <prefix>/bin/fixctl and <prefix>/libexec/fixtray/fixtray-admin
+        candidates.push_back(exe.parent_path().parent_path() / "share/fixtray/fixes");
+        candidates.push_back(exe.parent_path().parent_path().parent_path() /
+                             "share/fixtray/fixes");
+    }
     candidates.emplace_back(FIXTRAY_SOURCE_FIXES_DIR);
     candidates.emplace_back(FIXTRAY_INSTALL_FIXES_DIR);
     for (const auto& c : candidates)
