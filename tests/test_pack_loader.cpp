@@ -473,7 +473,9 @@ TEST_CASE("schema: README examples and valid fixtures validate with xmllint") {
         const std::size_t start = at + 7;
         const std::string body = readme.substr(start, readme.find("```", start) - start);
         std::string doc;
-        if (body.find("<fixpack") != std::string::npos)
+        if (body.find("</fixpack>") != std::string::npos)
+            doc = body;  // a complete pack (the worked example)
+        else if (body.find("<fixpack") != std::string::npos)
             doc = body + fix_open + "<steps><wait duration=\"1s\"/></steps></fix></fixpack>\n";
         else if (body.find("<param") != std::string::npos)
             doc =

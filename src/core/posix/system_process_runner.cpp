@@ -386,7 +386,8 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
         if (name.empty() || name.find('=') != std::string::npos) {
             return not_started("invalid environment variable name: " + name);
         }
-        env[name] = value;
+        // Not env[name]: Boost 1.74's environment::find reads past shorter entries (ASan).
+        env.set(name, value);
     }
     if (!request.working_dir.empty()) {
         std::error_code fs_ec;
