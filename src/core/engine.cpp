@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 
@@ -31,18 +32,37 @@ std::string seconds_text(std::chrono::milliseconds d) {
     return std::to_string(d.count()) + " ms";
 }
 
+// PowerShell and cmd cannot take arguments safely on their command line, so a shell step's
+// arguments reach them through the environment (FIXTRAY_ARGC, FIXTRAY_ARG_0...): a constant
+// PowerShell wrapper turns them into $args; cmd scripts read !FIXTRAY_ARG_0! (delayed
+// expansion is on). POSIX shells get them as positional parameters $1, $2...
+constexpr const char* kPowerShellWrapper =
+    "$a = @(); for ($i = 0; $i -lt [int]$env:FIXTRAY_ARGC; $i++) { $a += "
+    "[Environment]::GetEnvironmentVariable('FIXTRAY_ARG_' + $i) }; "
+    "& ([scriptblock]::Create($env:FIXTRAY_SCRIPT)) @a; exit $LASTEXITCODE";
+
 std::vector<std::string> shell_argv(const Step& s) {
     std::vector<std::string> argv;
     if (s.interpreter == "sh" || s.interpreter == "bash") {
         argv = {s.interpreter == "sh" ? "/bin/sh" : "bash", "-c", s.script, "fixtray-step"};
+        argv.insert(argv.end(), s.argv.begin(), s.argv.end());
     } else if (s.interpreter == "powershell") {
         argv = {"powershell.exe", "-NoLogo", "-NoProfile", "-NonInteractive",
-                "-ExecutionPolicy", "Bypass", "-Command", s.script};
+                "-ExecutionPolicy", "Bypass", "-Command", kPowerShellWrapper};
     } else {  // cmd
-        argv = {"cmd.exe", "/d", "/c", s.script};
+        argv = {"cmd.exe", "/d", "/v:on", "/c", s.script};
     }
-    argv.insert(argv.end(), s.argv.begin(), s.argv.end());
     return argv;
+}
+
+std::map<std::string, std::string> shell_env(const Step& s) {
+    std::map<std::string, std::string> env;
+    if (s.interpreter == "sh" || s.interpreter == "bash") return env;
+    if (s.interpreter == "powershell") env["FIXTRAY_SCRIPT"] = s.script;
+    env["FIXTRAY_ARGC"] = std::to_string(s.argv.size());
+    for (std::size_t i = 0; i < s.argv.size(); ++i)
+        env["FIXTRAY_ARG_" + std::to_string(i)] = s.argv[i];
+    return env;
 }
 
 // What a built-in step does, as argv-like words for records and plans.
@@ -423,6 +443,7 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         ProcessRequest req;
         req.argv = rec.argv;
         req.timeout = s.timeout;
+        if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
         const ProcessResult res = runner_.run(req, ctx.cancel, [&](OutputStream which,
                                                                    std::string_view chunk) {
             ctx.observer.step_output(rec, which, chunk);
