@@ -320,3 +320,16 @@ TEST_CASE("a site list item without a declared field is invalid input") {
     CHECK(r.refusal == Refusal::invalid_input);
     CHECK(r.message.find("printers[0].uri") != std::string::npos);
 }
+
+TEST_CASE("a shell step gets its arguments as positional parameters, not as script text") {
+    // Scenario: an explicit sh step with an argument full of shell syntax.
+    Harness h(pack_with_fix(
+        "<steps><shell interpreter=\"sh\"><script>printf '%s|' \"$$1\" \"$$#\"</script>"
+        "<arg>${evil}</arg></shell></steps>",
+        "<param name=\"evil\"/>"));
+    h.site.values["evil"] = "; echo injected $(id)";
+    const RunRecord r = h.run();
+    REQUIRE(r.steps.size() == 1);
+    CHECK(r.steps[0].status == StepStatus::ok);
+    CHECK(r.steps[0].out == "; echo injected $(id)|1|");
+}
