@@ -326,6 +326,11 @@ public:
 
 private:
     // --- problems and locations ---
+    SourcePos pos(std::size_t offset) {
+        SourcePos p;
+        if (offset != npos) locate(offset, p.line, p.column);
+        return p;
+    }
     SourceLocation where(std::size_t offset) {
         SourceLocation loc;
         loc.file = file_;
@@ -698,7 +703,7 @@ void Loader::parse_param(pugi::xml_node el) {
     read_attrs(el, names, ~0u, at);
     expect_empty(el);
     Param p;
-    p.where = where(off(el));
+    p.where = pos(off(el));
     if (!require(el, at[k_name], "name")) return;
     p.name = at[k_name].value();
     if (!pack_syntax::is_identifier(p.name)) {
@@ -777,7 +782,7 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
             return;
         }
     }
-    text.by_lang.emplace(std::move(key), body);
+    text.by_lang.emplace_back(std::move(key), body);
 }
 
 void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
@@ -800,7 +805,7 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
         pugi::xml_attribute at[3];
         read_attrs(c, names, bit(value_attr) | bit(2), at);
         expect_empty(c);
-        cond.where = where(off(c));
+        cond.where = pos(off(c));
         if (at[2]) cond.negate = boolean(at[2]).value_or(false);
         if (!require(c, at[value_attr], names[value_attr])) continue;
         cond.value = at[value_attr].value();
@@ -908,7 +913,7 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
     pugi::xml_attribute at[kStepAttrCount];
     read_attrs(el, kStepAttrNames, info.attrs, at);
     step.kind = info.kind;
-    step.where = where(off(el));
+    step.where = pos(off(el));
     Scope scope{&pack_.params, &captures, {}, nullptr, false};
 
     if (at[a_foreach]) parse_foreach(at[a_foreach], step, scope);
@@ -947,7 +952,7 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
         if (auto codes =
                 pack_syntax::parse_int_list(at[a_ok_exit].value(), std::numeric_limits<int>::min(),
                                             std::numeric_limits<int>::max()))
-            step.ok_exit = std::move(*codes);
+            step.ok_exit_codes = std::move(*codes);
         else
             error(off(at[a_ok_exit]), "bad ok-exit " + quoted(at[a_ok_exit].value()) +
                                           ": write exit codes separated by spaces, e.g. \"0 1\"");
@@ -1115,7 +1120,7 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
             }
             if (at[a_expect_status]) {
                 if (auto codes = pack_syntax::parse_int_list(at[a_expect_status].value(), 100, 599))
-                    step.expect_status = std::move(*codes);
+                    step.expect_status_codes = std::move(*codes);
                 else
                     error(off(at[a_expect_status]),
                           "bad expect-status " + quoted(at[a_expect_status].value()) +
@@ -1187,7 +1192,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
         if (stray_text(c, el) || c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
         DiagnosticItem item;
-        item.where = where(off(c));
+        item.where = pos(off(c));
         pugi::xml_attribute at[2];
         if (name == "command") {
             item.kind = DiagnosticItem::Kind::command;
@@ -1229,7 +1234,7 @@ void Loader::parse_fix(pugi::xml_node el) {
     read_attrs(el, names, ~0u, at);
 
     Fix fix;
-    fix.where = where(off(el));
+    fix.where = pos(off(el));
     bool id_ok = false;
     if (require(el, at[k_id], "id")) {
         fix.id = at[k_id].value();
@@ -1355,7 +1360,7 @@ void Loader::parse_fix(pugi::xml_node el) {
     }
     if (!seen[p_title]) {
         error(off(el), "a fix needs a <title>");
-    } else if (!fix.title.by_lang.count("") && !fix.title.by_lang.count("en")) {
+    } else if (!fix.title.find("") && !fix.title.find("en")) {
         error(off(el),
               "a fix needs a <title> without xml:lang (or with xml:lang=\"en\"): it is "
               "the fallback");
