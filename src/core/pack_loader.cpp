@@ -2,8 +2,9 @@
 //
 // Locations: the document is parsed in place from a private copy of the text, so every element
 // and attribute name points into that copy and its byte offset is a pointer difference. Offsets
-// become line:column through a LineCursor that only moves forward in the common case (the walk is
-// in document order), so the whole file is scanned for newlines at most once per load.
+// become line:column through a LineCursor over the newline offsets that the byte check collects,
+// so the text is scanned once per load and each lookup is a few steps forward (the walk is in
+// document order) or a binary search.
 #include "pack_loader.h"
 
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include <pugixml.hpp>
 
 #include "pack_syntax.h"
+#include "read_file.h"
 
 namespace fixtray {
 
@@ -81,51 +83,40 @@ bool is_variable_or_absolute(std::string_view p) {
     return p.starts_with("${") || is_absolute_path(p);
 }
 
-// Turns byte offsets into 1-based line and column. Each call costs the distance from the previous
-// offset, so a walk in document order scans the text once.
+// Turns byte offsets into 1-based line and column from the offsets of the '\n's before them
+// (collected by find_bad_byte, which reads every byte anyway). Moving forward a few lines, as a
+// walk in document order does, is a short linear step; longer jumps are a binary search.
 class LineCursor {
 public:
-    explicit LineCursor(std::string_view text) : text_(text) {}
+    LineCursor(const std::vector<std::size_t>& newlines, std::size_t size)
+        : newlines_(newlines), size_(size) {}
 
     void locate(std::size_t offset, int& line, int& column) {
-        offset = std::min(offset, text_.size());
-        const char* data = text_.data();
-        if (offset < pos_) {
-            // Backwards (an error reported at an element after its attributes): step back over
-            // the lines in between only, so many errors cost no more than the distance moved.
-            while (offset < line_start_) {
-                --line_;
-                std::size_t k = line_start_ - 1;  // the '\n' ending the previous line
-                while (k > 0 && data[k - 1] != '\n') --k;
-                line_start_ = k;
-            }
-            pos_ = offset;
-        }
-        const char* p = data + pos_;
-        const char* end = data + offset;
-        while (p < end) {
-            const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-            if (nl == nullptr) break;
-            p = static_cast<const char*>(nl) + 1;
-            ++line_;
-            line_start_ = static_cast<std::size_t>(p - data);
-        }
-        pos_ = offset;
-        line = line_;
-        column = static_cast<int>(std::min<std::size_t>(offset - line_start_ + 1, INT32_MAX));
+        offset = std::min(offset, size_);
+        const std::vector<std::size_t>& nl = newlines_;
+        // idx_ = the number of newlines before offset.
+        std::size_t steps = 0;
+        while (idx_ < nl.size() && nl[idx_] < offset && steps < 8) ++idx_, ++steps;
+        if ((idx_ < nl.size() && nl[idx_] < offset) || (idx_ > 0 && nl[idx_ - 1] >= offset))
+            idx_ = static_cast<std::size_t>(std::lower_bound(nl.begin(), nl.end(), offset) -
+                                            nl.begin());
+        const std::size_t line_start = idx_ == 0 ? 0 : nl[idx_ - 1] + 1;
+        line = static_cast<int>(std::min<std::size_t>(idx_ + 1, INT32_MAX));
+        column = static_cast<int>(std::min<std::size_t>(offset - line_start + 1, INT32_MAX));
     }
 
 private:
-    std::string_view text_;
-    std::size_t pos_ = 0;
-    int line_ = 1;
-    std::size_t line_start_ = 0;
+    const std::vector<std::size_t>& newlines_;
+    std::size_t size_;
+    std::size_t idx_ = 0;
 };
 
 // Finds the first byte that cannot be in a UTF-8 XML 1.0 document: NUL and other C0 controls
 // except tab/LF/CR, malformed or overlong UTF-8, surrogates, U+FFFE/U+FFFF. Returns npos when
-// the text is clean; `what` describes the problem.
-std::size_t find_bad_byte(std::string_view text, const char*& what) {
+// the text is clean; `what` describes the problem. Appends the offset of every '\n' before that
+// point to `newlines`.
+std::size_t find_bad_byte(std::string_view text, const char*& what,
+                          std::vector<std::size_t>& newlines) {
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
     std::size_t i = 0;
@@ -147,7 +138,9 @@ std::size_t find_bad_byte(std::string_view text, const char*& what) {
         }
         const unsigned char c = s[i];
         if (c < 0x80) {
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            if (c == '\n') {
+                newlines.push_back(i);
+            } else if (c < 0x20 && c != '\t' && c != '\r') {
                 what = c == 0 ? "NUL byte: a fix pack must be UTF-8 text"
                               : "control character: a fix pack must be UTF-8 text";
                 return i;
@@ -320,7 +313,7 @@ class Loader {
 public:
     Loader(std::string_view text, const std::string& file, const std::string& dir,
            const PackLoadLimits& limits)
-        : text_(text), file_(file), dir_(dir), limits_(limits), cursor_(text) {}
+        : text_(text), file_(file), dir_(dir), limits_(limits), cursor_(newlines_, text.size()) {}
 
     PackLoadResult run();
 
@@ -412,6 +405,7 @@ private:
     const std::string& file_;
     const std::string& dir_;
     const PackLoadLimits& limits_;
+    std::vector<std::size_t> newlines_;  // offsets of the '\n's, for cursor_
     LineCursor cursor_;
     std::vector<PackProblem> problems_;
     std::size_t errors_ = 0;
@@ -1392,7 +1386,8 @@ PackLoadResult Loader::run() {
         return finish();
     }
     const char* what = nullptr;
-    if (const std::size_t bad = find_bad_byte(text_, what); bad != npos) {
+    newlines_.reserve(text_.size() / 32 + 16);
+    if (const std::size_t bad = find_bad_byte(text_, what, newlines_); bad != npos) {
         error(bad, what);
         return finish();
     }
@@ -1456,35 +1451,9 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
             {PackProblem::Severity::error, SourceLocation{path}, std::move(message)});
         return result;
     };
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) return fail(std::string("cannot open: ") + std::strerror(errno));
-    // Read at most max_bytes + 1 so an oversized file is refused without reading it all; the
-    // size from seeking is only a hint (the file may change, or not be a regular file).
-    const std::size_t cap = limits.max_bytes == std::numeric_limits<std::size_t>::max()
-                                ? limits.max_bytes
-                                : limits.max_bytes + 1;
-    std::size_t hint = 0;
-    if (std::fseek(f, 0, SEEK_END) == 0) {
-        const long end = std::ftell(f);
-        if (end > 0) hint = static_cast<std::size_t>(end);
-        if (std::fseek(f, 0, SEEK_SET) != 0) hint = 0;
-    }
     std::string text;
-    bool read_error = false;
-    while (text.size() < cap) {
-        const std::size_t used = text.size();
-        std::size_t want = used == 0 && hint > 0 ? hint + 1 : std::max<std::size_t>(used, 65536);
-        want = std::min(want, cap - used);
-        text.resize(used + want);
-        const std::size_t got = std::fread(text.data() + used, 1, want, f);
-        text.resize(used + got);
-        if (got < want) {
-            read_error = std::ferror(f) != 0;
-            break;
-        }
-    }
-    std::fclose(f);
-    if (read_error) return fail("cannot read the file");
+    if (std::string error = read_file_bounded(path, limits.max_bytes, text); !error.empty())
+        return fail(std::move(error));
     if (text.size() > limits.max_bytes)
         return fail("the file is larger than the limit of " + std::to_string(limits.max_bytes) +
                     " bytes");
@@ -1500,7 +1469,17 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
 SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file) {
     SourceLocation loc;
     loc.file = file;
-    LineCursor(text).locate(offset, loc.line, loc.column);
+    offset = std::min(offset, text.size());
+    std::size_t line_start = 0;
+    loc.line = 1;
+    for (const char* p = text.data(), *end = text.data() + offset;;) {
+        const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+        if (nl == nullptr) break;
+        p = static_cast<const char*>(nl) + 1;
+        ++loc.line;
+        line_start = static_cast<std::size_t>(p - text.data());
+    }
+    loc.column = static_cast<int>(std::min<std::size_t>(offset - line_start + 1, INT32_MAX));
     return loc;
 }
 
