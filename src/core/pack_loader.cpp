@@ -273,6 +273,17 @@ const StepKindInfo* step_kind_of(std::string_view element) {
     return nullptr;
 }
 
+// An attribute found by read_attrs: the name and value pointers of a pugi attribute, so a
+// table of them is trivially zeroed (a pugi::xml_attribute array costs a constructor call each).
+struct Attr {
+    const char* name_ = nullptr;
+    const char* value_ = nullptr;
+
+    explicit operator bool() const { return name_ != nullptr; }
+    const char* name() const { return name_ ? name_ : ""; }
+    const char* value() const { return value_ ? value_ : ""; }
+};
+
 // What a ${name} may refer to inside one step.
 struct Scope {
     const std::vector<Param>* params = nullptr;
@@ -365,13 +376,14 @@ private:
         return dbg >= 0 ? static_cast<std::size_t>(dbg) : npos;
     }
     std::size_t off(pugi::xml_attribute a) const { return offset_of(a.name()); }
+    std::size_t off(Attr a) const { return a ? offset_of(a.name_) : npos; }
     std::size_t text_off(pugi::xml_node text) const { return offset_of(text.value()); }
 
     // --- generic element helpers ---
     void read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
-                    std::uint32_t allowed, pugi::xml_attribute* out);
-    bool require(pugi::xml_node el, pugi::xml_attribute a, std::string_view name);
-    std::optional<bool> boolean(pugi::xml_attribute a);
+                    std::uint32_t allowed, Attr* out);
+    bool require(pugi::xml_node el, Attr a, std::string_view name);
+    std::optional<bool> boolean(Attr a);
     // The text of an element that holds only text. The view is valid until the next call.
     std::string_view text_of(pugi::xml_node el, std::size_t& offset);
     void expect_empty(pugi::xml_node el);
@@ -393,9 +405,9 @@ private:
     void parse_command_args(pugi::xml_node el, std::vector<std::string>& argv, const Scope& scope,
                             bool skip_first_script);
     void parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope);
-    void parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope);
-    void parse_except(pugi::xml_attribute a, Step& step, const Scope& scope);
-    std::optional<long long> duration(pugi::xml_attribute a);
+    void parse_foreach(Attr a, Step& step, Scope& scope);
+    void parse_except(Attr a, Step& step, const Scope& scope);
+    std::optional<long long> duration(Attr a);
 
     static constexpr std::size_t kMaxProblems = 200;
     static constexpr int kDeepestValidNesting = 5;
@@ -424,36 +436,40 @@ private:
 };
 
 void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
-                        std::uint32_t allowed, pugi::xml_attribute* out) {
-    for (pugi::xml_attribute a : el.attributes()) {
-        const std::string_view name = a.name();
-        // Inline compare (size, first byte, rest): this runs for every attribute of every pack.
-        const auto same = [&](std::string_view n) {
-            if (n.size() != name.size() || n.front() != name.front()) return false;
-            for (std::size_t k = 1; k < n.size(); ++k)
-                if (n[k] != name[k]) return false;
-            return true;
-        };
-        std::size_t i = 0;
-        while (i < names.size() && (!(allowed & bit(static_cast<unsigned>(i))) || !same(names[i])))
-            ++i;
+                        std::uint32_t allowed, Attr* out) {
+    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
+        const char* name_ptr = a.name();
+        const std::string_view name = name_ptr;
+        // Only the allowed names, size and first byte before the rest: this runs for every
+        // attribute of every pack.
+        std::size_t i = names.size();
+        for (std::uint32_t m = allowed & (names.size() >= 32 ? ~0u : bit(static_cast<unsigned>(names.size())) - 1);
+             m != 0; m &= m - 1) {
+            const auto k = static_cast<std::size_t>(std::countr_zero(m));
+            const std::string_view n = names[k];
+            if (n.size() == name.size() && n.front() == name.front() &&
+                std::memcmp(n.data() + 1, name.data() + 1, n.size() - 1) == 0) {
+                i = k;
+                break;
+            }
+        }
         if (i == names.size()) {
             error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
         } else if (out[i]) {
             error(off(a), "attribute " + quoted(name) + " is given twice");
         } else {
-            out[i] = a;
+            out[i] = Attr{name_ptr, a.value()};
         }
     }
 }
 
-bool Loader::require(pugi::xml_node el, pugi::xml_attribute a, std::string_view name) {
+bool Loader::require(pugi::xml_node el, Attr a, std::string_view name) {
     if (a) return true;
     error(off(el), tag(el.name()) + " needs the attribute " + quoted(name));
     return false;
 }
 
-std::optional<bool> Loader::boolean(pugi::xml_attribute a) {
+std::optional<bool> Loader::boolean(Attr a) {
     const std::string_view v = a.value();
     if (v == "true") return true;
     if (v == "false") return false;
@@ -461,7 +477,7 @@ std::optional<bool> Loader::boolean(pugi::xml_attribute a) {
     return std::nullopt;
 }
 
-std::optional<long long> Loader::duration(pugi::xml_attribute a) {
+std::optional<long long> Loader::duration(Attr a) {
     const auto ms = parse_duration_ms(a.value());
     if (!ms) {
         error(off(a), "bad duration " + quoted(a.value()) + " for " + quoted(a.name()) +
@@ -506,7 +522,7 @@ bool Loader::stray_text(pugi::xml_node child, pugi::xml_node parent) {
 }
 
 void Loader::expect_empty(pugi::xml_node el) {
-    for (pugi::xml_node c : el.children()) {
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (stray_text(c, el)) continue;
         if (c.type() == pugi::node_element)
             error(off(c), tag(el.name()) + " has no child elements; found " + tag(c.name()));
@@ -562,7 +578,7 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
 
 void Loader::check_top_level(pugi::xml_document& doc, pugi::xml_node& root) {
     bool first = true;
-    for (pugi::xml_node c : doc.children()) {
+    for (pugi::xml_node c = doc.first_child(); c; c = c.next_sibling()) {
         switch (c.type()) {
             case pugi::node_doctype: {
                 std::size_t o = text_off(c);
@@ -634,7 +650,7 @@ void Loader::parse_pack(pugi::xml_node root) {
     enum { k_xmlns, k_id, k_version, k_xsi, k_schema, k_count };
     static constexpr std::array<std::string_view, k_count> names = {
         "xmlns", "id", "version", "xmlns:xsi", "xsi:schemaLocation"};
-    pugi::xml_attribute at[k_count];
+    Attr at[k_count];
     read_attrs(root, names, ~0u, at);
 
     if (!at[k_xmlns]) {
@@ -666,7 +682,7 @@ void Loader::parse_pack(pugi::xml_node root) {
     std::size_t count = 0;
     for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) ++count;
     pack_.fixes.reserve(std::min(count, limits_.max_fixes));
-    for (pugi::xml_node c : root.children()) {
+    for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
         if (stray_text(c, root) || c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
         if (name == "param") {
@@ -693,7 +709,7 @@ void Loader::parse_param(pugi::xml_node el) {
     enum { k_name, k_list, k_fields, k_default, k_count };
     static constexpr std::array<std::string_view, k_count> names = {"name", "list", "fields",
                                                                     "default"};
-    pugi::xml_attribute at[k_count];
+    Attr at[k_count];
     read_attrs(el, names, ~0u, at);
     expect_empty(el);
     Param p;
@@ -739,7 +755,7 @@ void Loader::parse_param(pugi::xml_node el) {
 
 void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
     pugi::xml_attribute lang;
-    for (pugi::xml_attribute a : el.attributes()) {
+    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
         if (std::string_view(a.name()) == "xml:lang" && !lang)
             lang = a;
         else if (std::string_view(a.name()) == "xml:lang")
@@ -776,12 +792,13 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
             return;
         }
     }
+    if (text.by_lang.empty()) text.by_lang.reserve(2);
     text.by_lang.emplace_back(std::move(key), body);
 }
 
 void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
     static constexpr std::array<std::string_view, 3> names = {"name", "path", "negate"};
-    for (pugi::xml_node c : el.children()) {
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (stray_text(c, el) || c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
         Condition cond;
@@ -796,7 +813,7 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
             error(off(c), "unknown element " + tag(name) + " in <when>");
             continue;
         }
-        pugi::xml_attribute at[3];
+        Attr at[3];
         read_attrs(c, names, bit(value_attr) | bit(2), at);
         expect_empty(c);
         cond.where = pos(off(c));
@@ -814,7 +831,7 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
     std::size_t count = 0;
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
     argv.reserve(count);
-    for (pugi::xml_node c : el.children()) {
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (stray_text(c, el) || c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
         if (skip_first_script && name == "script") continue;  // handled by the caller
@@ -824,7 +841,7 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
                       (skip_first_script ? ": expected <script> and <arg>" : ": expected <arg>"));
             continue;
         }
-        for (pugi::xml_attribute a : c.attributes())
+        for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
             error(off(a), "unknown attribute " + quoted(a.name()) + " on <arg>");
         std::size_t text_offset = 0;
         const std::string_view value = text_of(c, text_offset);
@@ -833,7 +850,7 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
     }
 }
 
-void Loader::parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope) {
+void Loader::parse_foreach(Attr a, Step& step, Scope& scope) {
     std::string_view parts[3];
     pack_syntax::Words words(a.value());
     std::size_t n = 0;
@@ -870,7 +887,7 @@ void Loader::parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope) {
     scope.foreach_unknown = false;
 }
 
-void Loader::parse_except(pugi::xml_attribute a, Step& step, const Scope& scope) {
+void Loader::parse_except(Attr a, Step& step, const Scope& scope) {
     const std::string_view v = a.value();
     const std::size_t dot = v.find('.');
     const std::string_view list = v.substr(0, dot);
@@ -904,7 +921,7 @@ void Loader::parse_except(pugi::xml_attribute a, Step& step, const Scope& scope)
 
 void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                         std::vector<std::string>& captures) {
-    pugi::xml_attribute at[kStepAttrCount];
+    Attr at[kStepAttrCount];
     read_attrs(el, kStepAttrNames, info.attrs, at);
     step.kind = info.kind;
     step.where = pos(off(el));
@@ -1011,7 +1028,7 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 }
                 pugi::xml_node script;
                 bool arg_seen = false;
-                for (pugi::xml_node c : el.children()) {
+                for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
                     if (c.type() != pugi::node_element) continue;
                     const std::string_view name = c.name();
                     if (name == "arg") arg_seen = true;
@@ -1021,7 +1038,7 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                     else if (arg_seen)
                         error(off(c), "<script> must come before the <arg>s");
                     script = c;
-                    for (pugi::xml_attribute a : c.attributes())
+                    for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
                         error(off(a), "unknown attribute " + quoted(a.name()) + " on <script>");
                 }
                 if (!script) {
@@ -1145,13 +1162,13 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
 
 void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
                          std::vector<std::string>& captures) {
-    for (pugi::xml_attribute a : el.attributes())
+    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
     bool too_many = false;
     std::size_t count = 0;
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
     phase.reserve(std::min(count, limits_.max_steps_per_phase));
-    for (pugi::xml_node c : el.children()) {
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (stray_text(c, el) || c.type() != pugi::node_element) continue;
         const StepKindInfo* info = step_kind_of(c.name());
         if (!info) {
@@ -1179,15 +1196,15 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
 }
 
 void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) {
-    for (pugi::xml_attribute a : el.attributes())
+    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on <diagnostics>");
     static constexpr std::array<std::string_view, 2> names = {"name", "path"};
-    for (pugi::xml_node c : el.children()) {
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (stray_text(c, el) || c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
         DiagnosticItem item;
         item.where = pos(off(c));
-        pugi::xml_attribute at[2];
+        Attr at[2];
         if (name == "command") {
             item.kind = DiagnosticItem::Kind::command;
             read_attrs(c, names, bit(0), at);
@@ -1224,7 +1241,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
 void Loader::parse_fix(pugi::xml_node el) {
     enum { k_id, k_category, k_platforms, k_count };
     static constexpr std::array<std::string_view, k_count> names = {"id", "category", "platforms"};
-    pugi::xml_attribute at[k_count];
+    Attr at[k_count];
     read_attrs(el, names, ~0u, at);
 
     Fix fix;
@@ -1283,7 +1300,7 @@ void Loader::parse_fix(pugi::xml_node el) {
     int last_part = -1;
     std::array<bool, kFixPartCount> seen{};
     pugi::xml_node steps_el;
-    for (pugi::xml_node c : el.children()) {
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (stray_text(c, el) || c.type() != pugi::node_element) continue;
         const std::string_view name = c.name();
         const auto it = std::find(kFixPartNames.begin(), kFixPartNames.end(), name);
@@ -1312,7 +1329,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 parse_text(c, fix.confirm);
                 break;
             case p_keywords: {
-                for (pugi::xml_attribute a : c.attributes())
+                for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <keywords>");
                 std::size_t text_offset = 0;
                 const std::string_view words = text_of(c, text_offset);
@@ -1328,7 +1345,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 break;
             }
             case p_when:
-                for (pugi::xml_attribute a : c.attributes())
+                for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <when>");
                 parse_when(c, fix, scope);
                 break;
