@@ -243,6 +243,24 @@ constexpr std::array<std::string_view, kStepAttrCount> kStepAttrNames = {"label"
 constexpr std::uint32_t bit(unsigned a) {
     return 1u << a;
 }
+
+// A collision-free hash of the step attribute names (size, first and third byte; every name has
+// at least three), so a step attribute is found with one table lookup and one compare.
+constexpr unsigned step_attr_hash(std::string_view n) {
+    return (static_cast<unsigned>(n.size()) + 3u * static_cast<unsigned char>(n[0]) +
+            27u * static_cast<unsigned char>(n[2])) &
+           63u;
+}
+constexpr std::array<signed char, 64> kStepAttrTable = [] {
+    std::array<signed char, 64> table{};
+    for (auto& t : table) t = -1;
+    for (std::size_t i = 0; i < kStepAttrNames.size(); ++i) {
+        const unsigned h = step_attr_hash(kStepAttrNames[i]);
+        if (table[h] != -1) throw "step attribute hash collision";  // fails the constant evaluation
+        table[h] = static_cast<signed char>(i);
+    }
+    return table;
+}();
 constexpr std::uint32_t kCommonAttrs = bit(a_label) | bit(a_timeout) | bit(a_continue_on_error) |
                                        bit(a_admin) | bit(a_foreach) | bit(a_except) |
                                        bit(a_if_program) | bit(a_skip_if_running);
@@ -388,6 +406,8 @@ private:
     std::string_view text_of(pugi::xml_node el, std::size_t& offset);
     void expect_empty(pugi::xml_node el);
     bool stray_text(pugi::xml_node child, pugi::xml_node parent);
+    // True for an element child; reports non-blank text (as stray_text does) and skips the rest.
+    bool child_element(pugi::xml_node child, pugi::xml_node parent);
     void check_refs(std::string_view s, std::size_t offset, const Scope& scope);
 
     // --- the format ---
@@ -443,6 +463,14 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
         // Only the allowed names, size and first byte before the rest: this runs for every
         // attribute of every pack.
         std::size_t i = names.size();
+        if (names.data() == kStepAttrNames.data()) {
+            if (name.size() >= 3) {
+                const int k = kStepAttrTable[step_attr_hash(name)];
+                if (k >= 0 && (allowed & bit(static_cast<unsigned>(k))) &&
+                    kStepAttrNames[static_cast<std::size_t>(k)] == name)
+                    i = static_cast<std::size_t>(k);
+            }
+        } else {
         for (std::uint32_t m = allowed & (names.size() >= 32 ? ~0u : bit(static_cast<unsigned>(names.size())) - 1);
              m != 0; m &= m - 1) {
             const auto k = static_cast<std::size_t>(std::countr_zero(m));
@@ -452,6 +480,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
                 i = k;
                 break;
             }
+        }
         }
         if (i == names.size()) {
             error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
@@ -519,6 +548,13 @@ bool Loader::stray_text(pugi::xml_node child, pugi::xml_node parent) {
         error(o, "unexpected text in " + tag(parent.name()));
     }
     return true;
+}
+
+bool Loader::child_element(pugi::xml_node child, pugi::xml_node parent) {
+    const auto type = child.type();
+    if (type == pugi::node_element) return true;
+    if (type == pugi::node_pcdata || type == pugi::node_cdata) stray_text(child, parent);
+    return false;
 }
 
 void Loader::expect_empty(pugi::xml_node el) {
@@ -682,8 +718,9 @@ void Loader::parse_pack(pugi::xml_node root) {
     std::size_t count = 0;
     for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) ++count;
     pack_.fixes.reserve(std::min(count, limits_.max_fixes));
+    fix_ids_.reserve(std::min(count, limits_.max_fixes));
     for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
-        if (stray_text(c, root) || c.type() != pugi::node_element) continue;
+        if (!child_element(c, root)) continue;
         const std::string_view name = c.name();
         if (name == "param") {
             if (seen_fix_) error(off(c), "<param> must come before the first <fix>");
@@ -799,7 +836,7 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
 void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
     static constexpr std::array<std::string_view, 3> names = {"name", "path", "negate"};
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        if (!child_element(c, el)) continue;
         const std::string_view name = c.name();
         Condition cond;
         unsigned value_attr;
@@ -832,7 +869,7 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
     argv.reserve(count);
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        if (!child_element(c, el)) continue;
         const std::string_view name = c.name();
         if (skip_first_script && name == "script") continue;  // handled by the caller
         if (name != "arg") {
@@ -1169,7 +1206,7 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
     phase.reserve(std::min(count, limits_.max_steps_per_phase));
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        if (!child_element(c, el)) continue;
         const StepKindInfo* info = step_kind_of(c.name());
         if (!info) {
             error(off(c), "unknown step " + tag(c.name()) +
@@ -1200,7 +1237,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
         error(off(a), "unknown attribute " + quoted(a.name()) + " on <diagnostics>");
     static constexpr std::array<std::string_view, 2> names = {"name", "path"};
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        if (!child_element(c, el)) continue;
         const std::string_view name = c.name();
         DiagnosticItem item;
         item.where = pos(off(c));
@@ -1244,7 +1281,8 @@ void Loader::parse_fix(pugi::xml_node el) {
     Attr at[k_count];
     read_attrs(el, names, ~0u, at);
 
-    Fix fix;
+    // Built in place: a Fix is large and is moved nowhere afterwards.
+    Fix& fix = pack_.fixes.emplace_back();
     fix.where = pos(off(el));
     bool id_ok = false;
     if (require(el, at[k_id], "id")) {
@@ -1301,7 +1339,7 @@ void Loader::parse_fix(pugi::xml_node el) {
     std::array<bool, kFixPartCount> seen{};
     pugi::xml_node steps_el;
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
+        if (!child_element(c, el)) continue;
         const std::string_view name = c.name();
         const auto it = std::find(kFixPartNames.begin(), kFixPartNames.end(), name);
         if (it == kFixPartNames.end()) {
@@ -1333,6 +1371,8 @@ void Loader::parse_fix(pugi::xml_node el) {
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <keywords>");
                 std::size_t text_offset = 0;
                 const std::string_view words = text_of(c, text_offset);
+                fix.keywords.reserve(
+                    static_cast<std::size_t>(std::count(words.begin(), words.end(), ',')) + 1);
                 std::size_t start = 0;
                 while (start <= words.size()) {
                     std::size_t end = words.find(',', start);
@@ -1377,7 +1417,6 @@ void Loader::parse_fix(pugi::xml_node el) {
               "the fallback");
     }
     if (!steps_el) error(off(el), "a fix needs at least one step in <steps>");
-    pack_.fixes.push_back(std::move(fix));
 }
 
 PackLoadResult Loader::run() {
