@@ -18,6 +18,11 @@
 #include <regex>
 #include <span>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define FIXTRAY_HAVE_SSE2 1
+#endif
+
 #include <pugixml.hpp>
 
 #include "pack_syntax.h"
@@ -121,6 +126,37 @@ std::size_t find_bad_byte(std::string_view text, const char*& what,
     const std::size_t n = text.size();
     std::size_t i = 0;
     while (i < n) {
+#ifdef FIXTRAY_HAVE_SSE2
+        // Fast path: 16 bytes at a time. As signed bytes, both the C0 controls and every byte
+        // >= 0x80 are below 0x20, so one compare flags all bytes that need a closer look.
+        if (i + 16 <= n) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+            const auto mask = static_cast<unsigned>(
+                _mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+            if (mask == 0) {
+                i += 16;
+                continue;
+            }
+            const auto nl = static_cast<unsigned>(
+                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            const auto ws = nl |
+                            static_cast<unsigned>(
+                                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) |
+                            static_cast<unsigned>(
+                                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+            const unsigned other = mask & ~ws;
+            // Newlines before the first other flagged byte; the scalar code below takes it
+            // from there (a UTF-8 sequence, or a byte that is not allowed).
+            const unsigned before = other == 0 ? 0xFFFFu : (other & (0u - other)) - 1;
+            for (unsigned m = nl & before; m != 0; m &= m - 1)
+                newlines.push_back(i + static_cast<std::size_t>(std::countr_zero(m)));
+            if (other == 0) {
+                i += 16;
+                continue;
+            }
+            i += static_cast<std::size_t>(std::countr_zero(other));
+        }
+#else
         // Fast path: 8 plain ASCII bytes >= 0x20 at a time.
         if (i + 8 <= n) {
             std::uint64_t w;
@@ -136,6 +172,7 @@ std::size_t find_bad_byte(std::string_view text, const char*& what,
             if constexpr (std::endian::native == std::endian::little)
                 i += static_cast<std::size_t>(std::countr_zero(flagged) / 8);
         }
+#endif
         const unsigned char c = s[i];
         if (c < 0x80) {
             if (c == '\n') {
@@ -291,15 +328,26 @@ const StepKindInfo* step_kind_of(std::string_view element) {
     return nullptr;
 }
 
-// An attribute found by read_attrs: the name and value pointers of a pugi attribute, so a
-// table of them is trivially zeroed (a pugi::xml_attribute array costs a constructor call each).
+// An attribute found by read_attrs: the name and value pointers of a pugi attribute (a
+// pugi::xml_attribute array costs a library constructor call per slot). Attr{} is "absent".
 struct Attr {
-    const char* name_ = nullptr;
-    const char* value_ = nullptr;
+    const char* name_;
+    const char* value_;
 
     explicit operator bool() const { return name_ != nullptr; }
     const char* name() const { return name_ ? name_ : ""; }
     const char* value() const { return value_ ? value_ : ""; }
+};
+
+// The attributes of one element by index into a names table. Only the slots named in `present`
+// are written, so a table costs nothing to set up however many names it has.
+template <std::size_t N>
+struct AttrTable {
+    static_assert(N <= 32);
+    std::uint32_t present = 0;
+    Attr slots[N];
+
+    Attr operator[](std::size_t i) const { return (present >> i) & 1u ? slots[i] : Attr{}; }
 };
 
 // What a ${name} may refer to inside one step.
@@ -398,8 +446,13 @@ private:
     std::size_t text_off(pugi::xml_node text) const { return offset_of(text.value()); }
 
     // --- generic element helpers ---
+    template <std::size_t N>
     void read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
-                    std::uint32_t allowed, Attr* out);
+                    std::uint32_t allowed, AttrTable<N>& out) {
+        read_attrs(el, names.first(std::min(names.size(), N)), allowed, out.slots, out.present);
+    }
+    void read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
+                    std::uint32_t allowed, Attr* slots, std::uint32_t& present);
     bool require(pugi::xml_node el, Attr a, std::string_view name);
     std::optional<bool> boolean(Attr a);
     // The text of an element that holds only text. The view is valid until the next call.
@@ -456,7 +509,7 @@ private:
 };
 
 void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
-                        std::uint32_t allowed, Attr* out) {
+                        std::uint32_t allowed, Attr* slots, std::uint32_t& present) {
     for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
         const char* name_ptr = a.name();
         const std::string_view name = name_ptr;
@@ -484,10 +537,11 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
         }
         if (i == names.size()) {
             error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
-        } else if (out[i]) {
+        } else if ((present >> i) & 1u) {
             error(off(a), "attribute " + quoted(name) + " is given twice");
         } else {
-            out[i] = Attr{name_ptr, a.value()};
+            slots[i] = Attr{name_ptr, a.value()};
+            present |= bit(static_cast<unsigned>(i));
         }
     }
 }
@@ -519,10 +573,13 @@ std::string_view Loader::text_of(pugi::xml_node el, std::size_t& offset) {
     offset = off(el);
     pugi::xml_node c = el.first_child();
     // The common case, a single text node: a view into the parsed buffer, no copy.
-    if (c && !c.next_sibling() && (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata)) {
-        const char* v = c.value();
-        if (text_off(c) != npos) offset = text_off(c);
-        return v;
+    if (c && !c.next_sibling()) {
+        const auto type = c.type();
+        if (type == pugi::node_pcdata || type == pugi::node_cdata) {
+            const char* v = c.value();
+            if (const std::size_t o = offset_of(v); o != npos) offset = o;
+            return v;
+        }
     }
     scratch_.clear();
     bool first = true;
@@ -686,7 +743,7 @@ void Loader::parse_pack(pugi::xml_node root) {
     enum { k_xmlns, k_id, k_version, k_xsi, k_schema, k_count };
     static constexpr std::array<std::string_view, k_count> names = {
         "xmlns", "id", "version", "xmlns:xsi", "xsi:schemaLocation"};
-    Attr at[k_count];
+    AttrTable<k_count> at;
     read_attrs(root, names, ~0u, at);
 
     if (!at[k_xmlns]) {
@@ -746,7 +803,7 @@ void Loader::parse_param(pugi::xml_node el) {
     enum { k_name, k_list, k_fields, k_default, k_count };
     static constexpr std::array<std::string_view, k_count> names = {"name", "list", "fields",
                                                                     "default"};
-    Attr at[k_count];
+    AttrTable<k_count> at;
     read_attrs(el, names, ~0u, at);
     expect_empty(el);
     Param p;
@@ -850,7 +907,7 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
             error(off(c), "unknown element " + tag(name) + " in <when>");
             continue;
         }
-        Attr at[3];
+        AttrTable<3> at;
         read_attrs(c, names, bit(value_attr) | bit(2), at);
         expect_empty(c);
         cond.where = pos(off(c));
@@ -958,7 +1015,7 @@ void Loader::parse_except(Attr a, Step& step, const Scope& scope) {
 
 void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                         std::vector<std::string>& captures) {
-    Attr at[kStepAttrCount];
+    AttrTable<kStepAttrCount> at;
     read_attrs(el, kStepAttrNames, info.attrs, at);
     step.kind = info.kind;
     step.where = pos(off(el));
@@ -1241,7 +1298,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
         const std::string_view name = c.name();
         DiagnosticItem item;
         item.where = pos(off(c));
-        Attr at[2];
+        AttrTable<2> at;
         if (name == "command") {
             item.kind = DiagnosticItem::Kind::command;
             read_attrs(c, names, bit(0), at);
@@ -1278,7 +1335,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
 void Loader::parse_fix(pugi::xml_node el) {
     enum { k_id, k_category, k_platforms, k_count };
     static constexpr std::array<std::string_view, k_count> names = {"id", "category", "platforms"};
-    Attr at[k_count];
+    AttrTable<k_count> at;
     read_attrs(el, names, ~0u, at);
 
     // Built in place: a Fix is large and is moved nowhere afterwards.
