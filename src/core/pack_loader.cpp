@@ -48,6 +48,21 @@ constexpr std::array<std::string_view, 7> kBuiltins = {"home", "cache", "config"
 constexpr std::array<std::string_view, 7> kCategories = {
     "network", "printing", "performance", "storage", "accounts", "software", "other"};
 
+// A view of a short NUL-terminated name (element and attribute names), without a library call.
+std::string_view name_view(const char* p) {
+    std::size_t n = 0;
+    while (p[n] != '\0') ++n;
+    return {p, n};
+}
+
+// Equality of short names inline: sizes first, then the bytes.
+bool same_name(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t k = 0; k < a.size(); ++k)
+        if (a[k] != b[k]) return false;
+    return true;
+}
+
 bool is_builtin(std::string_view name) {
     return std::find(kBuiltins.begin(), kBuiltins.end(), name) != kBuiltins.end();
 }
@@ -57,10 +72,16 @@ bool is_blank(std::string_view s) {
                        [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
+bool is_xml_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Inline loops: find_first_not_of with a character set calls memchr once per character.
 std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+    std::size_t first = 0, last = s.size();
+    while (first < last && is_xml_space(s[first])) ++first;
+    while (last > first && is_xml_space(s[last - 1])) --last;
+    return s.substr(first, last - first);
 }
 
 std::string quoted(std::string_view s) {
@@ -324,7 +345,7 @@ constexpr std::array<StepKindInfo, 9> kStepKinds = {{
 
 const StepKindInfo* step_kind_of(std::string_view element) {
     for (const auto& info : kStepKinds)
-        if (info.element == element) return &info;
+        if (same_name(info.element, element)) return &info;
     return nullptr;
 }
 
@@ -512,7 +533,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
                         std::uint32_t allowed, Attr* slots, std::uint32_t& present) {
     for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
         const char* name_ptr = a.name();
-        const std::string_view name = name_ptr;
+        const std::string_view name = name_view(name_ptr);
         // Only the allowed names, size and first byte before the rest: this runs for every
         // attribute of every pack.
         std::size_t i = names.size();
@@ -520,7 +541,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
             if (name.size() >= 3) {
                 const int k = kStepAttrTable[step_attr_hash(name)];
                 if (k >= 0 && (allowed & bit(static_cast<unsigned>(k))) &&
-                    kStepAttrNames[static_cast<std::size_t>(k)] == name)
+                    same_name(kStepAttrNames[static_cast<std::size_t>(k)], name))
                     i = static_cast<std::size_t>(k);
             }
         } else {
@@ -623,7 +644,7 @@ void Loader::expect_empty(pugi::xml_node el) {
 }
 
 void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& scope) {
-    if (s.find('$') == npos) return;
+    if (std::find(s.begin(), s.end(), '$') == s.end()) return;  // most values: no reference
     std::vector<pack_syntax::VarRef>& refs = refs_;
     refs.clear();
     std::size_t bad = 0;
@@ -778,11 +799,11 @@ void Loader::parse_pack(pugi::xml_node root) {
     fix_ids_.reserve(std::min(count, limits_.max_fixes));
     for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
         if (!child_element(c, root)) continue;
-        const std::string_view name = c.name();
-        if (name == "param") {
+        const std::string_view name = name_view(c.name());
+        if (same_name(name, "param")) {
             if (seen_fix_) error(off(c), "<param> must come before the first <fix>");
             parse_param(c);
-        } else if (name == "fix") {
+        } else if (same_name(name, "fix")) {
             seen_fix_ = true;
             if (pack_.fixes.size() >= limits_.max_fixes) {
                 if (!too_many_fixes_)
@@ -894,14 +915,14 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
     static constexpr std::array<std::string_view, 3> names = {"name", "path", "negate"};
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = c.name();
+        const std::string_view name = name_view(c.name());
         Condition cond;
         unsigned value_attr;
-        if (name == "program-exists")
+        if (same_name(name, "program-exists"))
             cond.kind = Condition::Kind::program_exists, value_attr = 0;
-        else if (name == "path-exists")
+        else if (same_name(name, "path-exists"))
             cond.kind = Condition::Kind::path_exists, value_attr = 1;
-        else if (name == "env-set")
+        else if (same_name(name, "env-set"))
             cond.kind = Condition::Kind::env_set, value_attr = 0;
         else {
             error(off(c), "unknown element " + tag(name) + " in <when>");
@@ -927,9 +948,9 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
     argv.reserve(count);
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = c.name();
-        if (skip_first_script && name == "script") continue;  // handled by the caller
-        if (name != "arg") {
+        const std::string_view name = name_view(c.name());
+        if (skip_first_script && same_name(name, "script")) continue;  // handled by the caller
+        if (!same_name(name, "arg")) {
             error(off(c),
                   "unknown element " + tag(name) + " in " + tag(el.name()) +
                       (skip_first_script ? ": expected <script> and <arg>" : ": expected <arg>"));
@@ -1124,9 +1145,9 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 bool arg_seen = false;
                 for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
                     if (c.type() != pugi::node_element) continue;
-                    const std::string_view name = c.name();
-                    if (name == "arg") arg_seen = true;
-                    if (name != "script") continue;
+                    const std::string_view name = name_view(c.name());
+                    if (same_name(name, "arg")) arg_seen = true;
+                    if (!same_name(name, "script")) continue;
                     if (script)
                         error(off(c), "<shell> takes one <script>");
                     else if (arg_seen)
@@ -1264,7 +1285,7 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
     phase.reserve(std::min(count, limits_.max_steps_per_phase));
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const StepKindInfo* info = step_kind_of(c.name());
+        const StepKindInfo* info = step_kind_of(name_view(c.name()));
         if (!info) {
             error(off(c), "unknown step " + tag(c.name()) +
                               ": use run, shell, delete-files, end-process, http-probe, "
@@ -1295,17 +1316,17 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
     static constexpr std::array<std::string_view, 2> names = {"name", "path"};
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = c.name();
+        const std::string_view name = name_view(c.name());
         DiagnosticItem item;
         item.where = pos(off(c));
         AttrTable<2> at;
-        if (name == "command") {
+        if (same_name(name, "command")) {
             item.kind = DiagnosticItem::Kind::command;
             read_attrs(c, names, bit(0), at);
             parse_command_args(c, item.argv, scope, false);
             if (item.argv.empty() || item.argv.front().empty())
                 error(off(c), "<command> needs at least one <arg>: the program to run");
-        } else if (name == "file") {
+        } else if (same_name(name, "file")) {
             item.kind = DiagnosticItem::Kind::file;
             read_attrs(c, names, bit(0) | bit(1), at);
             expect_empty(c);
@@ -1315,7 +1336,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
                 if (!is_variable_or_absolute(item.path))
                     error(off(at[1]), "path must be absolute or start with a ${variable}");
             }
-        } else if (name == "fact") {
+        } else if (same_name(name, "fact")) {
             item.kind = DiagnosticItem::Kind::fact;
             read_attrs(c, names, bit(0), at);
             expect_empty(c);
@@ -1397,8 +1418,9 @@ void Loader::parse_fix(pugi::xml_node el) {
     pugi::xml_node steps_el;
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = c.name();
-        const auto it = std::find(kFixPartNames.begin(), kFixPartNames.end(), name);
+        const std::string_view name = name_view(c.name());
+        const auto it = std::find_if(kFixPartNames.begin(), kFixPartNames.end(),
+                                     [name](std::string_view part) { return same_name(part, name); });
         if (it == kFixPartNames.end()) {
             error(off(c), "unknown element " + tag(name) + " in <fix>");
             continue;
