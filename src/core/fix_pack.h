@@ -107,7 +107,8 @@ struct Step {
 
     // Accepted exit codes of run / shell: ok_exit_codes, or {0} when none were given.
     const std::vector<int>& ok_exit() const;
-    // Expected HTTP statuses of http_probe: expect_status_codes, or {200, 204} when none were given.
+    // Expected HTTP statuses of http_probe: expect_status_codes, or {200, 204} when none were
+    // given.
     const std::vector<int>& expect_status() const;
 };
 

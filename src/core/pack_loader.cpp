@@ -152,19 +152,18 @@ std::size_t find_bad_byte(std::string_view text, const char*& what,
         // >= 0x80 are below 0x20, so one compare flags all bytes that need a closer look.
         if (i + 16 <= n) {
             const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
-            const auto mask = static_cast<unsigned>(
-                _mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+            const auto mask =
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
             if (mask == 0) {
                 i += 16;
                 continue;
             }
-            const auto nl = static_cast<unsigned>(
-                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
-            const auto ws = nl |
-                            static_cast<unsigned>(
-                                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) |
-                            static_cast<unsigned>(
-                                _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+            const auto nl =
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            const auto ws =
+                nl |
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) |
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
             const unsigned other = mask & ~ws;
             // Newlines before the first other flagged byte; the scalar code below takes it
             // from there (a UTF-8 sequence, or a byte that is not allowed).
@@ -545,16 +544,18 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
                     i = static_cast<std::size_t>(k);
             }
         } else {
-        for (std::uint32_t m = allowed & (names.size() >= 32 ? ~0u : bit(static_cast<unsigned>(names.size())) - 1);
-             m != 0; m &= m - 1) {
-            const auto k = static_cast<std::size_t>(std::countr_zero(m));
-            const std::string_view n = names[k];
-            if (n.size() == name.size() && n.front() == name.front() &&
-                std::memcmp(n.data() + 1, name.data() + 1, n.size() - 1) == 0) {
-                i = k;
-                break;
+            for (std::uint32_t m =
+                     allowed &
+                     (names.size() >= 32 ? ~0u : bit(static_cast<unsigned>(names.size())) - 1);
+                 m != 0; m &= m - 1) {
+                const auto k = static_cast<std::size_t>(std::countr_zero(m));
+                const std::string_view n = names[k];
+                if (n.size() == name.size() && n.front() == name.front() &&
+                    std::memcmp(n.data() + 1, name.data() + 1, n.size() - 1) == 0) {
+                    i = k;
+                    break;
+                }
             }
-        }
         }
         if (i == names.size()) {
             error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
@@ -1419,8 +1420,9 @@ void Loader::parse_fix(pugi::xml_node el) {
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
         const std::string_view name = name_view(c.name());
-        const auto it = std::find_if(kFixPartNames.begin(), kFixPartNames.end(),
-                                     [name](std::string_view part) { return same_name(part, name); });
+        const auto it =
+            std::find_if(kFixPartNames.begin(), kFixPartNames.end(),
+                         [name](std::string_view part) { return same_name(part, name); });
         if (it == kFixPartNames.end()) {
             error(off(c), "unknown element " + tag(name) + " in <fix>");
             continue;
@@ -1607,7 +1609,7 @@ SourceLocation location_of(std::string_view text, std::size_t offset, const std:
     offset = std::min(offset, text.size());
     std::size_t line_start = 0;
     loc.line = 1;
-    for (const char* p = text.data(), *end = text.data() + offset;;) {
+    for (const char *p = text.data(), *end = text.data() + offset;;) {
         const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
         if (nl == nullptr) break;
         p = static_cast<const char*>(nl) + 1;

@@ -18,7 +18,8 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, st
     bool failed = false;
     while (out.size() < cap) {
         const std::size_t used = out.size();
-        const std::size_t want = std::min<std::size_t>(std::max<std::size_t>(used, 65536), cap - used);
+        const std::size_t want =
+            std::min<std::size_t>(std::max<std::size_t>(used, 65536), cap - used);
         out.resize(used + want);
         const std::size_t got = std::fread(out.data() + used, 1, want, f);
         out.resize(used + got);
