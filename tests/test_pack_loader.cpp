@@ -103,17 +103,17 @@ TEST_CASE("valid pack: every element of the format loads into the model") {
 
     const Step& flush = fix.steps[0];
     CHECK(flush.kind == StepKind::run);
-    CHECK(flush.where.file == path);
+    CHECK(pack.location(flush.where).str() == path + ":23:7");
     CHECK(flush.where.line == 23);
     CHECK(flush.where.column == 7);
     CHECK(flush.label == "Flush the DNS cache");
     CHECK(flush.if_program == "resolvectl");
     CHECK(flush.argv == std::vector<std::string>{"resolvectl", "flush-caches"});
     CHECK(flush.timeout == std::chrono::seconds(60));
-    CHECK(flush.ok_exit == std::vector<int>{0});
+    CHECK(flush.ok_exit() == std::vector<int>{0});
 
     CHECK(fix.steps[1].capture == "queues");
-    CHECK(fix.steps[1].ok_exit == std::vector<int>{0, 1});
+    CHECK(fix.steps[1].ok_exit() == std::vector<int>{0, 1});
     CHECK(fix.steps[2].foreach_var == "printer");
     CHECK(fix.steps[2].foreach_list == "printers");
     CHECK(fix.steps[2].stdout_match == "enabled");
@@ -135,7 +135,7 @@ TEST_CASE("valid pack: every element of the format loads into the model") {
     CHECK(fix.steps[9].type == "file");
     CHECK_FALSE(fix.steps[10].expect_present);
     CHECK(fix.steps[11].duration == std::chrono::seconds(3));
-    CHECK(fix.check[0].expect_status == std::vector<int>{200, 204});
+    CHECK(fix.check[0].expect_status() == std::vector<int>{200, 204});
 
     // The same id on a platform the first fix does not cover is allowed.
     CHECK(pack.fixes[1].id == "reset-network");

@@ -83,7 +83,7 @@ std::vector<std::string> builtin_words(const Step& s) {
         case StepKind::http_probe: {
             add("url", s.url);
             std::string codes;
-            for (int c : s.expect_status) codes += (codes.empty() ? "" : ",") + std::to_string(c);
+            for (int c : s.expect_status()) codes += (codes.empty() ? "" : ",") + std::to_string(c);
             add("expect-status", codes);
             break;
         }
@@ -469,8 +469,8 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         } else if (res.term_signal) {
             rec.status = StepStatus::failed;
             rec.message = "ended by signal " + std::to_string(res.term_signal);
-        } else if (std::find(s.ok_exit.begin(), s.ok_exit.end(), res.exit_code) ==
-                   s.ok_exit.end()) {
+        } else if (std::find(s.ok_exit().begin(), s.ok_exit().end(), res.exit_code) ==
+                   s.ok_exit().end()) {
             rec.status = StepStatus::failed;
             rec.message = "exited with code " + std::to_string(res.exit_code);
         } else {

@@ -50,25 +50,52 @@ std::string_view primary_subtag(std::string_view tag) {
 
 }  // namespace
 
+const std::string* LocalizedText::find(std::string_view lang) const {
+    for (const auto& [tag, text] : by_lang)
+        if (tag == lang) return &text;
+    return nullptr;
+}
+
 const std::string& LocalizedText::get(const std::string& lang) const {
     static const std::string empty_text;
     if (by_lang.empty()) return empty_text;
 
+    // Among the entries that match, the one with the smallest tag (the order of a sorted map).
+    const auto first_match = [this](auto&& matches) -> const std::pair<std::string, std::string>* {
+        const std::pair<std::string, std::string>* best = nullptr;
+        for (const auto& entry : by_lang)
+            if (matches(entry.first) && (!best || entry.first < best->first)) best = &entry;
+        return best;
+    };
     const std::string_view wanted = strip_locale(lang);
     if (!wanted.empty()) {
         const std::string_view primary = primary_subtag(wanted);
         // 1. exact tag, 2. the primary language alone, 3. any region of the same language.
-        for (const auto& [tag, text] : by_lang)
-            if (!tag.empty() && same_tag(tag, wanted)) return text;
-        for (const auto& [tag, text] : by_lang)
-            if (!tag.empty() && same_tag(tag, primary)) return text;
-        for (const auto& [tag, text] : by_lang)
-            if (!tag.empty() && same_tag(primary_subtag(tag), primary)) return text;
+        if (const auto* e = first_match(
+                [&](const std::string& tag) { return !tag.empty() && same_tag(tag, wanted); }))
+            return e->second;
+        if (const auto* e = first_match(
+                [&](const std::string& tag) { return !tag.empty() && same_tag(tag, primary); }))
+            return e->second;
+        if (const auto* e = first_match([&](const std::string& tag) {
+                return !tag.empty() && same_tag(primary_subtag(tag), primary);
+            }))
+            return e->second;
     }
-    for (const auto& [tag, text] : by_lang)
-        if (same_tag(tag, "en")) return text;
-    if (const auto it = by_lang.find(""); it != by_lang.end()) return it->second;
-    return by_lang.begin()->second;
+    if (const auto* e = first_match([](const std::string& tag) { return same_tag(tag, "en"); }))
+        return e->second;
+    if (const std::string* untagged = find("")) return *untagged;
+    return first_match([](const std::string&) { return true; })->second;
+}
+
+const std::vector<int>& Step::ok_exit() const {
+    static const std::vector<int> by_default{0};
+    return ok_exit_codes.empty() ? by_default : ok_exit_codes;
+}
+
+const std::vector<int>& Step::expect_status() const {
+    static const std::vector<int> by_default{200, 204};
+    return expect_status_codes.empty() ? by_default : expect_status_codes;
 }
 
 const char* to_string(Platform p) {

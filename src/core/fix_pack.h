@@ -3,14 +3,22 @@
 #pragma once
 
 #include <chrono>
-#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace fixtray {
 
-// Where something came from in a pack file, for messages like "file:12:7: error: ...".
+// A 1-based line and column (in bytes) inside a pack file; 0 = unknown. Model nodes carry only
+// this; the file is FixPack::file (see FixPack::location).
+struct SourcePos {
+    int line = 0;
+    int column = 0;
+};
+
+// Where something came from, for messages like "file:12:7: error: ...".
 struct SourceLocation {
     std::string file;
     int line = 0;
@@ -21,9 +29,13 @@ struct SourceLocation {
 
 // A human text with translations; the untagged (or "en") text is the fallback.
 struct LocalizedText {
-    std::map<std::string, std::string> by_lang;  // "" = untagged default
+    // (language tag, text); "" = untagged default. Tags are unique (case-insensitively); the
+    // order carries no meaning: get() picks among equals by the smallest tag, as a sorted map did.
+    std::vector<std::pair<std::string, std::string>> by_lang;
 
     bool empty() const { return by_lang.empty(); }
+    // The text stored under exactly this tag (case-sensitive), or nullptr.
+    const std::string* find(std::string_view lang) const;
     // Best text for a language tag such as "de_DE.UTF-8", "de-AT" or "de"; falls back to
     // English, then the untagged text, then any text.
     const std::string& get(const std::string& lang) const;
@@ -51,12 +63,12 @@ const char* to_string(StepKind k);
 // by the engine just before the step runs (never through a shell).
 struct Step {
     StepKind kind = StepKind::run;
-    SourceLocation where;
+    SourcePos where;
     std::string label;  // optional human label; the engine derives one when empty
 
     // Common attributes.
     std::chrono::milliseconds timeout{60'000};
-    std::vector<int> ok_exit{0};      // accepted exit codes (run / shell)
+    std::vector<int> ok_exit_codes;   // run / shell, as written; empty = the default, {0}
     bool continue_on_error = false;   // a failure does not stop the phase
     bool admin = false;               // needs admin rights
     std::string foreach_var;          // "printer" in foreach="printer in printers"
@@ -86,12 +98,18 @@ struct Step {
 
     // http_probe / dns_resolve / tcp_connect
     std::string url;
-    std::vector<int> expect_status{200, 204};
+    std::vector<int> expect_status_codes;  // http_probe, as written; empty = {200, 204}
     std::string host;
     int port = 0;
 
     // wait
     std::chrono::milliseconds duration{0};
+
+    // Accepted exit codes of run / shell: ok_exit_codes, or {0} when none were given.
+    const std::vector<int>& ok_exit() const;
+    // Expected HTTP statuses of http_probe: expect_status_codes, or {200, 204} when none were
+    // given.
+    const std::vector<int>& expect_status() const;
 };
 
 // Applicability: every condition must hold for the fix to be offered.
@@ -99,7 +117,7 @@ struct Condition {
     enum class Kind { program_exists, path_exists, env_set } kind;
     std::string value;
     bool negate = false;
-    SourceLocation where;
+    SourcePos where;
 };
 
 struct DiagnosticItem {
@@ -108,7 +126,7 @@ struct DiagnosticItem {
     std::vector<std::string> argv;   // command
     std::string path;                // file
     std::string fact;                // fact id, e.g. "network.routes"
-    SourceLocation where;
+    SourcePos where;
 };
 
 // A declared site value a pack uses (from the site config, or the default).
@@ -117,12 +135,12 @@ struct Param {
     bool is_list = false;
     std::vector<std::string> fields;  // for lists of records, e.g. name, uri
     std::optional<std::string> default_value;
-    SourceLocation where;
+    SourcePos where;
 };
 
 struct Fix {
     std::string id;
-    SourceLocation where;
+    SourcePos where;
     LocalizedText title;
     LocalizedText description;
     LocalizedText confirm;           // non-empty: ask before running (disruptive fix)
@@ -147,6 +165,9 @@ struct FixPack {
     std::string dir;       // its directory, available to steps as ${packdir}
     std::vector<Param> params;
     std::vector<Fix> fixes;
+
+    // A position in this pack's file as a full location, e.g. for "file:12:7" messages.
+    SourceLocation location(SourcePos pos) const { return {file, pos.line, pos.column}; }
 };
 
 }  // namespace fixtray

@@ -73,11 +73,11 @@ BuiltinResult http_probe(const Step& step, BuiltinContext& ctx) {
                         : shown + ": could not connect (" + resp.error + ")";
         return r;
     }
-    const bool expected = std::find(step.expect_status.begin(), step.expect_status.end(),
-                                    static_cast<int>(resp.status)) != step.expect_status.end();
+    const bool expected = std::find(step.expect_status().begin(), step.expect_status().end(),
+                                    static_cast<int>(resp.status)) != step.expect_status().end();
     r.ok = expected;
     r.message = shown + " answered " + std::to_string(resp.status) + " in " + ms;
-    if (!expected) r.message += " (expected " + expected_list(step.expect_status) + ")";
+    if (!expected) r.message += " (expected " + expected_list(step.expect_status()) + ")";
     auto loc = resp.headers.find("location");
     if (loc != resp.headers.end()) r.detail = "location: " + loc->second + "\n";
     return r;

@@ -2,8 +2,9 @@
 //
 // Locations: the document is parsed in place from a private copy of the text, so every element
 // and attribute name points into that copy and its byte offset is a pointer difference. Offsets
-// become line:column through a LineCursor that only moves forward in the common case (the walk is
-// in document order), so the whole file is scanned for newlines at most once per load.
+// become line:column through a LineCursor over the newline offsets that the byte check collects,
+// so the text is scanned once per load and each lookup is a few steps forward (the walk is in
+// document order) or a binary search.
 #include "pack_loader.h"
 
 #include <algorithm>
@@ -17,9 +18,15 @@
 #include <regex>
 #include <span>
 
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>
+#define FIXTRAY_HAVE_SSE2 1
+#endif
+
 #include <pugixml.hpp>
 
 #include "pack_syntax.h"
+#include "read_file.h"
 
 namespace fixtray {
 
@@ -41,6 +48,21 @@ constexpr std::array<std::string_view, 7> kBuiltins = {"home", "cache", "config"
 constexpr std::array<std::string_view, 7> kCategories = {
     "network", "printing", "performance", "storage", "accounts", "software", "other"};
 
+// A view of a short NUL-terminated name (element and attribute names), without a library call.
+std::string_view name_view(const char* p) {
+    std::size_t n = 0;
+    while (p[n] != '\0') ++n;
+    return {p, n};
+}
+
+// Equality of short names inline: sizes first, then the bytes.
+bool same_name(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t k = 0; k < a.size(); ++k)
+        if (a[k] != b[k]) return false;
+    return true;
+}
+
 bool is_builtin(std::string_view name) {
     return std::find(kBuiltins.begin(), kBuiltins.end(), name) != kBuiltins.end();
 }
@@ -50,10 +72,16 @@ bool is_blank(std::string_view s) {
                        [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
+bool is_xml_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+// Inline loops: find_first_not_of with a character set calls memchr once per character.
 std::string_view trim(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
+    std::size_t first = 0, last = s.size();
+    while (first < last && is_xml_space(s[first])) ++first;
+    while (last > first && is_xml_space(s[last - 1])) --last;
+    return s.substr(first, last - first);
 }
 
 std::string quoted(std::string_view s) {
@@ -81,55 +109,74 @@ bool is_variable_or_absolute(std::string_view p) {
     return p.starts_with("${") || is_absolute_path(p);
 }
 
-// Turns byte offsets into 1-based line and column. Each call costs the distance from the previous
-// offset, so a walk in document order scans the text once.
+// Turns byte offsets into 1-based line and column from the offsets of the '\n's before them
+// (collected by find_bad_byte, which reads every byte anyway). Moving forward a few lines, as a
+// walk in document order does, is a short linear step; longer jumps are a binary search.
 class LineCursor {
 public:
-    explicit LineCursor(std::string_view text) : text_(text) {}
+    LineCursor(const std::vector<std::size_t>& newlines, std::size_t size)
+        : newlines_(newlines), size_(size) {}
 
     void locate(std::size_t offset, int& line, int& column) {
-        offset = std::min(offset, text_.size());
-        const char* data = text_.data();
-        if (offset < pos_) {
-            // Backwards (an error reported at an element after its attributes): step back over
-            // the lines in between only, so many errors cost no more than the distance moved.
-            while (offset < line_start_) {
-                --line_;
-                std::size_t k = line_start_ - 1;  // the '\n' ending the previous line
-                while (k > 0 && data[k - 1] != '\n') --k;
-                line_start_ = k;
-            }
-            pos_ = offset;
-        }
-        const char* p = data + pos_;
-        const char* end = data + offset;
-        while (p < end) {
-            const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-            if (nl == nullptr) break;
-            p = static_cast<const char*>(nl) + 1;
-            ++line_;
-            line_start_ = static_cast<std::size_t>(p - data);
-        }
-        pos_ = offset;
-        line = line_;
-        column = static_cast<int>(std::min<std::size_t>(offset - line_start_ + 1, INT32_MAX));
+        offset = std::min(offset, size_);
+        const std::vector<std::size_t>& nl = newlines_;
+        // idx_ = the number of newlines before offset.
+        std::size_t steps = 0;
+        while (idx_ < nl.size() && nl[idx_] < offset && steps < 8) ++idx_, ++steps;
+        if ((idx_ < nl.size() && nl[idx_] < offset) || (idx_ > 0 && nl[idx_ - 1] >= offset))
+            idx_ = static_cast<std::size_t>(std::lower_bound(nl.begin(), nl.end(), offset) -
+                                            nl.begin());
+        const std::size_t line_start = idx_ == 0 ? 0 : nl[idx_ - 1] + 1;
+        line = static_cast<int>(std::min<std::size_t>(idx_ + 1, INT32_MAX));
+        column = static_cast<int>(std::min<std::size_t>(offset - line_start + 1, INT32_MAX));
     }
 
 private:
-    std::string_view text_;
-    std::size_t pos_ = 0;
-    int line_ = 1;
-    std::size_t line_start_ = 0;
+    const std::vector<std::size_t>& newlines_;
+    std::size_t size_;
+    std::size_t idx_ = 0;
 };
 
 // Finds the first byte that cannot be in a UTF-8 XML 1.0 document: NUL and other C0 controls
 // except tab/LF/CR, malformed or overlong UTF-8, surrogates, U+FFFE/U+FFFF. Returns npos when
-// the text is clean; `what` describes the problem.
-std::size_t find_bad_byte(std::string_view text, const char*& what) {
+// the text is clean; `what` describes the problem. Appends the offset of every '\n' before that
+// point to `newlines`.
+std::size_t find_bad_byte(std::string_view text, const char*& what,
+                          std::vector<std::size_t>& newlines) {
     const auto* s = reinterpret_cast<const unsigned char*>(text.data());
     const std::size_t n = text.size();
     std::size_t i = 0;
     while (i < n) {
+#ifdef FIXTRAY_HAVE_SSE2
+        // Fast path: 16 bytes at a time. As signed bytes, both the C0 controls and every byte
+        // >= 0x80 are below 0x20, so one compare flags all bytes that need a closer look.
+        if (i + 16 <= n) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+            const auto mask =
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20))));
+            if (mask == 0) {
+                i += 16;
+                continue;
+            }
+            const auto nl =
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            const auto ws =
+                nl |
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) |
+                static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+            const unsigned other = mask & ~ws;
+            // Newlines before the first other flagged byte; the scalar code below takes it
+            // from there (a UTF-8 sequence, or a byte that is not allowed).
+            const unsigned before = other == 0 ? 0xFFFFu : (other & (0u - other)) - 1;
+            for (unsigned m = nl & before; m != 0; m &= m - 1)
+                newlines.push_back(i + static_cast<std::size_t>(std::countr_zero(m)));
+            if (other == 0) {
+                i += 16;
+                continue;
+            }
+            i += static_cast<std::size_t>(std::countr_zero(other));
+        }
+#else
         // Fast path: 8 plain ASCII bytes >= 0x20 at a time.
         if (i + 8 <= n) {
             std::uint64_t w;
@@ -145,9 +192,12 @@ std::size_t find_bad_byte(std::string_view text, const char*& what) {
             if constexpr (std::endian::native == std::endian::little)
                 i += static_cast<std::size_t>(std::countr_zero(flagged) / 8);
         }
+#endif
         const unsigned char c = s[i];
         if (c < 0x80) {
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            if (c == '\n') {
+                newlines.push_back(i);
+            } else if (c < 0x20 && c != '\t' && c != '\r') {
                 what = c == 0 ? "NUL byte: a fix pack must be UTF-8 text"
                               : "control character: a fix pack must be UTF-8 text";
                 return i;
@@ -250,6 +300,24 @@ constexpr std::array<std::string_view, kStepAttrCount> kStepAttrNames = {"label"
 constexpr std::uint32_t bit(unsigned a) {
     return 1u << a;
 }
+
+// A collision-free hash of the step attribute names (size, first and third byte; every name has
+// at least three), so a step attribute is found with one table lookup and one compare.
+constexpr unsigned step_attr_hash(std::string_view n) {
+    return (static_cast<unsigned>(n.size()) + 3u * static_cast<unsigned char>(n[0]) +
+            27u * static_cast<unsigned char>(n[2])) &
+           63u;
+}
+constexpr std::array<signed char, 64> kStepAttrTable = [] {
+    std::array<signed char, 64> table{};
+    for (auto& t : table) t = -1;
+    for (std::size_t i = 0; i < kStepAttrNames.size(); ++i) {
+        const unsigned h = step_attr_hash(kStepAttrNames[i]);
+        if (table[h] != -1) throw "step attribute hash collision";  // fails the constant evaluation
+        table[h] = static_cast<signed char>(i);
+    }
+    return table;
+}();
 constexpr std::uint32_t kCommonAttrs = bit(a_label) | bit(a_timeout) | bit(a_continue_on_error) |
                                        bit(a_admin) | bit(a_foreach) | bit(a_except) |
                                        bit(a_if_program) | bit(a_skip_if_running);
@@ -276,9 +344,31 @@ constexpr std::array<StepKindInfo, 9> kStepKinds = {{
 
 const StepKindInfo* step_kind_of(std::string_view element) {
     for (const auto& info : kStepKinds)
-        if (info.element == element) return &info;
+        if (same_name(info.element, element)) return &info;
     return nullptr;
 }
+
+// An attribute found by read_attrs: the name and value pointers of a pugi attribute (a
+// pugi::xml_attribute array costs a library constructor call per slot). Attr{} is "absent".
+struct Attr {
+    const char* name_;
+    const char* value_;
+
+    explicit operator bool() const { return name_ != nullptr; }
+    const char* name() const { return name_ ? name_ : ""; }
+    const char* value() const { return value_ ? value_ : ""; }
+};
+
+// The attributes of one element by index into a names table. Only the slots named in `present`
+// are written, so a table costs nothing to set up however many names it has.
+template <std::size_t N>
+struct AttrTable {
+    static_assert(N <= 32);
+    std::uint32_t present = 0;
+    Attr slots[N];
+
+    Attr operator[](std::size_t i) const { return (present >> i) & 1u ? slots[i] : Attr{}; }
+};
 
 // What a ${name} may refer to inside one step.
 struct Scope {
@@ -320,12 +410,17 @@ class Loader {
 public:
     Loader(std::string_view text, const std::string& file, const std::string& dir,
            const PackLoadLimits& limits)
-        : text_(text), file_(file), dir_(dir), limits_(limits), cursor_(text) {}
+        : text_(text), file_(file), dir_(dir), limits_(limits), cursor_(newlines_, text.size()) {}
 
     PackLoadResult run();
 
 private:
     // --- problems and locations ---
+    SourcePos pos(std::size_t offset) {
+        SourcePos p;
+        if (offset != npos) locate(offset, p.line, p.column);
+        return p;
+    }
     SourceLocation where(std::size_t offset) {
         SourceLocation loc;
         loc.file = file_;
@@ -367,17 +462,25 @@ private:
         return dbg >= 0 ? static_cast<std::size_t>(dbg) : npos;
     }
     std::size_t off(pugi::xml_attribute a) const { return offset_of(a.name()); }
+    std::size_t off(Attr a) const { return a ? offset_of(a.name_) : npos; }
     std::size_t text_off(pugi::xml_node text) const { return offset_of(text.value()); }
 
     // --- generic element helpers ---
+    template <std::size_t N>
     void read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
-                    std::uint32_t allowed, pugi::xml_attribute* out);
-    bool require(pugi::xml_node el, pugi::xml_attribute a, std::string_view name);
-    std::optional<bool> boolean(pugi::xml_attribute a);
+                    std::uint32_t allowed, AttrTable<N>& out) {
+        read_attrs(el, names.first(std::min(names.size(), N)), allowed, out.slots, out.present);
+    }
+    void read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
+                    std::uint32_t allowed, Attr* slots, std::uint32_t& present);
+    bool require(pugi::xml_node el, Attr a, std::string_view name);
+    std::optional<bool> boolean(Attr a);
     // The text of an element that holds only text. The view is valid until the next call.
     std::string_view text_of(pugi::xml_node el, std::size_t& offset);
     void expect_empty(pugi::xml_node el);
     bool stray_text(pugi::xml_node child, pugi::xml_node parent);
+    // True for an element child; reports non-blank text (as stray_text does) and skips the rest.
+    bool child_element(pugi::xml_node child, pugi::xml_node parent);
     void check_refs(std::string_view s, std::size_t offset, const Scope& scope);
 
     // --- the format ---
@@ -395,9 +498,9 @@ private:
     void parse_command_args(pugi::xml_node el, std::vector<std::string>& argv, const Scope& scope,
                             bool skip_first_script);
     void parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope);
-    void parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope);
-    void parse_except(pugi::xml_attribute a, Step& step, const Scope& scope);
-    std::optional<long long> duration(pugi::xml_attribute a);
+    void parse_foreach(Attr a, Step& step, Scope& scope);
+    void parse_except(Attr a, Step& step, const Scope& scope);
+    std::optional<long long> duration(Attr a);
 
     static constexpr std::size_t kMaxProblems = 200;
     static constexpr int kDeepestValidNesting = 5;
@@ -407,6 +510,7 @@ private:
     const std::string& file_;
     const std::string& dir_;
     const PackLoadLimits& limits_;
+    std::vector<std::size_t> newlines_;  // offsets of the '\n's, for cursor_
     LineCursor cursor_;
     std::vector<PackProblem> problems_;
     std::size_t errors_ = 0;
@@ -425,36 +529,52 @@ private:
 };
 
 void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
-                        std::uint32_t allowed, pugi::xml_attribute* out) {
-    for (pugi::xml_attribute a : el.attributes()) {
-        const std::string_view name = a.name();
-        // Inline compare (size, first byte, rest): this runs for every attribute of every pack.
-        const auto same = [&](std::string_view n) {
-            if (n.size() != name.size() || n.front() != name.front()) return false;
-            for (std::size_t k = 1; k < n.size(); ++k)
-                if (n[k] != name[k]) return false;
-            return true;
-        };
-        std::size_t i = 0;
-        while (i < names.size() && (!(allowed & bit(static_cast<unsigned>(i))) || !same(names[i])))
-            ++i;
+                        std::uint32_t allowed, Attr* slots, std::uint32_t& present) {
+    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
+        const char* name_ptr = a.name();
+        const std::string_view name = name_view(name_ptr);
+        // Only the allowed names, size and first byte before the rest: this runs for every
+        // attribute of every pack.
+        std::size_t i = names.size();
+        if (names.data() == kStepAttrNames.data()) {
+            if (name.size() >= 3) {
+                const int k = kStepAttrTable[step_attr_hash(name)];
+                if (k >= 0 && (allowed & bit(static_cast<unsigned>(k))) &&
+                    same_name(kStepAttrNames[static_cast<std::size_t>(k)], name))
+                    i = static_cast<std::size_t>(k);
+            }
+        } else {
+            for (std::uint32_t m =
+                     allowed &
+                     (names.size() >= 32 ? ~0u : bit(static_cast<unsigned>(names.size())) - 1);
+                 m != 0; m &= m - 1) {
+                const auto k = static_cast<std::size_t>(std::countr_zero(m));
+                const std::string_view n = names[k];
+                if (n.size() == name.size() && n.front() == name.front() &&
+                    std::memcmp(n.data() + 1, name.data() + 1, n.size() - 1) == 0) {
+                    i = k;
+                    break;
+                }
+            }
+        }
         if (i == names.size()) {
             error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
-        } else if (out[i]) {
+        } else if ((present >> i) & 1u) {
             error(off(a), "attribute " + quoted(name) + " is given twice");
         } else {
-            out[i] = a;
+            slots[i] = Attr{name_ptr, a.value()};
+            present |= bit(static_cast<unsigned>(i));
         }
     }
 }
 
-bool Loader::require(pugi::xml_node el, pugi::xml_attribute a, std::string_view name) {
+bool Loader::require(pugi::xml_node el, Attr a, std::string_view name) {
     if (a) return true;
     error(off(el), tag(el.name()) + " needs the attribute " + quoted(name));
     return false;
 }
 
-std::optional<bool> Loader::boolean(pugi::xml_attribute a) {
+std::optional<bool> Loader::boolean(Attr a) {
     const std::string_view v = a.value();
     if (v == "true") return true;
     if (v == "false") return false;
@@ -462,7 +582,7 @@ std::optional<bool> Loader::boolean(pugi::xml_attribute a) {
     return std::nullopt;
 }
 
-std::optional<long long> Loader::duration(pugi::xml_attribute a) {
+std::optional<long long> Loader::duration(Attr a) {
     const auto ms = parse_duration_ms(a.value());
     if (!ms) {
         error(off(a), "bad duration " + quoted(a.value()) + " for " + quoted(a.name()) +
@@ -475,10 +595,13 @@ std::string_view Loader::text_of(pugi::xml_node el, std::size_t& offset) {
     offset = off(el);
     pugi::xml_node c = el.first_child();
     // The common case, a single text node: a view into the parsed buffer, no copy.
-    if (c && !c.next_sibling() && (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata)) {
-        const char* v = c.value();
-        if (text_off(c) != npos) offset = text_off(c);
-        return v;
+    if (c && !c.next_sibling()) {
+        const auto type = c.type();
+        if (type == pugi::node_pcdata || type == pugi::node_cdata) {
+            const char* v = c.value();
+            if (const std::size_t o = offset_of(v); o != npos) offset = o;
+            return v;
+        }
     }
     scratch_.clear();
     bool first = true;
@@ -506,8 +629,15 @@ bool Loader::stray_text(pugi::xml_node child, pugi::xml_node parent) {
     return true;
 }
 
+bool Loader::child_element(pugi::xml_node child, pugi::xml_node parent) {
+    const auto type = child.type();
+    if (type == pugi::node_element) return true;
+    if (type == pugi::node_pcdata || type == pugi::node_cdata) stray_text(child, parent);
+    return false;
+}
+
 void Loader::expect_empty(pugi::xml_node el) {
-    for (pugi::xml_node c : el.children()) {
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (stray_text(c, el)) continue;
         if (c.type() == pugi::node_element)
             error(off(c), tag(el.name()) + " has no child elements; found " + tag(c.name()));
@@ -515,7 +645,7 @@ void Loader::expect_empty(pugi::xml_node el) {
 }
 
 void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& scope) {
-    if (s.find('$') == npos) return;
+    if (std::find(s.begin(), s.end(), '$') == s.end()) return;  // most values: no reference
     std::vector<pack_syntax::VarRef>& refs = refs_;
     refs.clear();
     std::size_t bad = 0;
@@ -563,7 +693,7 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
 
 void Loader::check_top_level(pugi::xml_document& doc, pugi::xml_node& root) {
     bool first = true;
-    for (pugi::xml_node c : doc.children()) {
+    for (pugi::xml_node c = doc.first_child(); c; c = c.next_sibling()) {
         switch (c.type()) {
             case pugi::node_doctype: {
                 std::size_t o = text_off(c);
@@ -635,7 +765,7 @@ void Loader::parse_pack(pugi::xml_node root) {
     enum { k_xmlns, k_id, k_version, k_xsi, k_schema, k_count };
     static constexpr std::array<std::string_view, k_count> names = {
         "xmlns", "id", "version", "xmlns:xsi", "xsi:schemaLocation"};
-    pugi::xml_attribute at[k_count];
+    AttrTable<k_count> at;
     read_attrs(root, names, ~0u, at);
 
     if (!at[k_xmlns]) {
@@ -667,13 +797,14 @@ void Loader::parse_pack(pugi::xml_node root) {
     std::size_t count = 0;
     for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) ++count;
     pack_.fixes.reserve(std::min(count, limits_.max_fixes));
-    for (pugi::xml_node c : root.children()) {
-        if (stray_text(c, root) || c.type() != pugi::node_element) continue;
-        const std::string_view name = c.name();
-        if (name == "param") {
+    fix_ids_.reserve(std::min(count, limits_.max_fixes));
+    for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+        if (!child_element(c, root)) continue;
+        const std::string_view name = name_view(c.name());
+        if (same_name(name, "param")) {
             if (seen_fix_) error(off(c), "<param> must come before the first <fix>");
             parse_param(c);
-        } else if (name == "fix") {
+        } else if (same_name(name, "fix")) {
             seen_fix_ = true;
             if (pack_.fixes.size() >= limits_.max_fixes) {
                 if (!too_many_fixes_)
@@ -694,11 +825,11 @@ void Loader::parse_param(pugi::xml_node el) {
     enum { k_name, k_list, k_fields, k_default, k_count };
     static constexpr std::array<std::string_view, k_count> names = {"name", "list", "fields",
                                                                     "default"};
-    pugi::xml_attribute at[k_count];
+    AttrTable<k_count> at;
     read_attrs(el, names, ~0u, at);
     expect_empty(el);
     Param p;
-    p.where = where(off(el));
+    p.where = pos(off(el));
     if (!require(el, at[k_name], "name")) return;
     p.name = at[k_name].value();
     if (!pack_syntax::is_identifier(p.name)) {
@@ -740,7 +871,7 @@ void Loader::parse_param(pugi::xml_node el) {
 
 void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
     pugi::xml_attribute lang;
-    for (pugi::xml_attribute a : el.attributes()) {
+    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
         if (std::string_view(a.name()) == "xml:lang" && !lang)
             lang = a;
         else if (std::string_view(a.name()) == "xml:lang")
@@ -777,30 +908,31 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
             return;
         }
     }
-    text.by_lang.emplace(std::move(key), body);
+    if (text.by_lang.empty()) text.by_lang.reserve(2);
+    text.by_lang.emplace_back(std::move(key), body);
 }
 
 void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
     static constexpr std::array<std::string_view, 3> names = {"name", "path", "negate"};
-    for (pugi::xml_node c : el.children()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
-        const std::string_view name = c.name();
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+        if (!child_element(c, el)) continue;
+        const std::string_view name = name_view(c.name());
         Condition cond;
         unsigned value_attr;
-        if (name == "program-exists")
+        if (same_name(name, "program-exists"))
             cond.kind = Condition::Kind::program_exists, value_attr = 0;
-        else if (name == "path-exists")
+        else if (same_name(name, "path-exists"))
             cond.kind = Condition::Kind::path_exists, value_attr = 1;
-        else if (name == "env-set")
+        else if (same_name(name, "env-set"))
             cond.kind = Condition::Kind::env_set, value_attr = 0;
         else {
             error(off(c), "unknown element " + tag(name) + " in <when>");
             continue;
         }
-        pugi::xml_attribute at[3];
+        AttrTable<3> at;
         read_attrs(c, names, bit(value_attr) | bit(2), at);
         expect_empty(c);
-        cond.where = where(off(c));
+        cond.where = pos(off(c));
         if (at[2]) cond.negate = boolean(at[2]).value_or(false);
         if (!require(c, at[value_attr], names[value_attr])) continue;
         cond.value = at[value_attr].value();
@@ -815,17 +947,17 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
     std::size_t count = 0;
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
     argv.reserve(count);
-    for (pugi::xml_node c : el.children()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
-        const std::string_view name = c.name();
-        if (skip_first_script && name == "script") continue;  // handled by the caller
-        if (name != "arg") {
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+        if (!child_element(c, el)) continue;
+        const std::string_view name = name_view(c.name());
+        if (skip_first_script && same_name(name, "script")) continue;  // handled by the caller
+        if (!same_name(name, "arg")) {
             error(off(c),
                   "unknown element " + tag(name) + " in " + tag(el.name()) +
                       (skip_first_script ? ": expected <script> and <arg>" : ": expected <arg>"));
             continue;
         }
-        for (pugi::xml_attribute a : c.attributes())
+        for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
             error(off(a), "unknown attribute " + quoted(a.name()) + " on <arg>");
         std::size_t text_offset = 0;
         const std::string_view value = text_of(c, text_offset);
@@ -834,7 +966,7 @@ void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& arg
     }
 }
 
-void Loader::parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope) {
+void Loader::parse_foreach(Attr a, Step& step, Scope& scope) {
     std::string_view parts[3];
     pack_syntax::Words words(a.value());
     std::size_t n = 0;
@@ -871,7 +1003,7 @@ void Loader::parse_foreach(pugi::xml_attribute a, Step& step, Scope& scope) {
     scope.foreach_unknown = false;
 }
 
-void Loader::parse_except(pugi::xml_attribute a, Step& step, const Scope& scope) {
+void Loader::parse_except(Attr a, Step& step, const Scope& scope) {
     const std::string_view v = a.value();
     const std::size_t dot = v.find('.');
     const std::string_view list = v.substr(0, dot);
@@ -905,10 +1037,10 @@ void Loader::parse_except(pugi::xml_attribute a, Step& step, const Scope& scope)
 
 void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                         std::vector<std::string>& captures) {
-    pugi::xml_attribute at[kStepAttrCount];
+    AttrTable<kStepAttrCount> at;
     read_attrs(el, kStepAttrNames, info.attrs, at);
     step.kind = info.kind;
-    step.where = where(off(el));
+    step.where = pos(off(el));
     Scope scope{&pack_.params, &captures, {}, nullptr, false};
 
     if (at[a_foreach]) parse_foreach(at[a_foreach], step, scope);
@@ -947,7 +1079,7 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
         if (auto codes =
                 pack_syntax::parse_int_list(at[a_ok_exit].value(), std::numeric_limits<int>::min(),
                                             std::numeric_limits<int>::max()))
-            step.ok_exit = std::move(*codes);
+            step.ok_exit_codes = std::move(*codes);
         else
             error(off(at[a_ok_exit]), "bad ok-exit " + quoted(at[a_ok_exit].value()) +
                                           ": write exit codes separated by spaces, e.g. \"0 1\"");
@@ -1012,17 +1144,17 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 }
                 pugi::xml_node script;
                 bool arg_seen = false;
-                for (pugi::xml_node c : el.children()) {
+                for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
                     if (c.type() != pugi::node_element) continue;
-                    const std::string_view name = c.name();
-                    if (name == "arg") arg_seen = true;
-                    if (name != "script") continue;
+                    const std::string_view name = name_view(c.name());
+                    if (same_name(name, "arg")) arg_seen = true;
+                    if (!same_name(name, "script")) continue;
                     if (script)
                         error(off(c), "<shell> takes one <script>");
                     else if (arg_seen)
                         error(off(c), "<script> must come before the <arg>s");
                     script = c;
-                    for (pugi::xml_attribute a : c.attributes())
+                    for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
                         error(off(a), "unknown attribute " + quoted(a.name()) + " on <script>");
                 }
                 if (!script) {
@@ -1115,7 +1247,7 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
             }
             if (at[a_expect_status]) {
                 if (auto codes = pack_syntax::parse_int_list(at[a_expect_status].value(), 100, 599))
-                    step.expect_status = std::move(*codes);
+                    step.expect_status_codes = std::move(*codes);
                 else
                     error(off(at[a_expect_status]),
                           "bad expect-status " + quoted(at[a_expect_status].value()) +
@@ -1146,15 +1278,15 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
 
 void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
                          std::vector<std::string>& captures) {
-    for (pugi::xml_attribute a : el.attributes())
+    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
     bool too_many = false;
     std::size_t count = 0;
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
     phase.reserve(std::min(count, limits_.max_steps_per_phase));
-    for (pugi::xml_node c : el.children()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
-        const StepKindInfo* info = step_kind_of(c.name());
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+        if (!child_element(c, el)) continue;
+        const StepKindInfo* info = step_kind_of(name_view(c.name()));
         if (!info) {
             error(off(c), "unknown step " + tag(c.name()) +
                               ": use run, shell, delete-files, end-process, http-probe, "
@@ -1180,22 +1312,22 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
 }
 
 void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) {
-    for (pugi::xml_attribute a : el.attributes())
+    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on <diagnostics>");
     static constexpr std::array<std::string_view, 2> names = {"name", "path"};
-    for (pugi::xml_node c : el.children()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
-        const std::string_view name = c.name();
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+        if (!child_element(c, el)) continue;
+        const std::string_view name = name_view(c.name());
         DiagnosticItem item;
-        item.where = where(off(c));
-        pugi::xml_attribute at[2];
-        if (name == "command") {
+        item.where = pos(off(c));
+        AttrTable<2> at;
+        if (same_name(name, "command")) {
             item.kind = DiagnosticItem::Kind::command;
             read_attrs(c, names, bit(0), at);
             parse_command_args(c, item.argv, scope, false);
             if (item.argv.empty() || item.argv.front().empty())
                 error(off(c), "<command> needs at least one <arg>: the program to run");
-        } else if (name == "file") {
+        } else if (same_name(name, "file")) {
             item.kind = DiagnosticItem::Kind::file;
             read_attrs(c, names, bit(0) | bit(1), at);
             expect_empty(c);
@@ -1205,7 +1337,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
                 if (!is_variable_or_absolute(item.path))
                     error(off(at[1]), "path must be absolute or start with a ${variable}");
             }
-        } else if (name == "fact") {
+        } else if (same_name(name, "fact")) {
             item.kind = DiagnosticItem::Kind::fact;
             read_attrs(c, names, bit(0), at);
             expect_empty(c);
@@ -1225,11 +1357,12 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
 void Loader::parse_fix(pugi::xml_node el) {
     enum { k_id, k_category, k_platforms, k_count };
     static constexpr std::array<std::string_view, k_count> names = {"id", "category", "platforms"};
-    pugi::xml_attribute at[k_count];
+    AttrTable<k_count> at;
     read_attrs(el, names, ~0u, at);
 
-    Fix fix;
-    fix.where = where(off(el));
+    // Built in place: a Fix is large and is moved nowhere afterwards.
+    Fix& fix = pack_.fixes.emplace_back();
+    fix.where = pos(off(el));
     bool id_ok = false;
     if (require(el, at[k_id], "id")) {
         fix.id = at[k_id].value();
@@ -1284,10 +1417,12 @@ void Loader::parse_fix(pugi::xml_node el) {
     int last_part = -1;
     std::array<bool, kFixPartCount> seen{};
     pugi::xml_node steps_el;
-    for (pugi::xml_node c : el.children()) {
-        if (stray_text(c, el) || c.type() != pugi::node_element) continue;
-        const std::string_view name = c.name();
-        const auto it = std::find(kFixPartNames.begin(), kFixPartNames.end(), name);
+    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+        if (!child_element(c, el)) continue;
+        const std::string_view name = name_view(c.name());
+        const auto it =
+            std::find_if(kFixPartNames.begin(), kFixPartNames.end(),
+                         [name](std::string_view part) { return same_name(part, name); });
         if (it == kFixPartNames.end()) {
             error(off(c), "unknown element " + tag(name) + " in <fix>");
             continue;
@@ -1313,10 +1448,12 @@ void Loader::parse_fix(pugi::xml_node el) {
                 parse_text(c, fix.confirm);
                 break;
             case p_keywords: {
-                for (pugi::xml_attribute a : c.attributes())
+                for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <keywords>");
                 std::size_t text_offset = 0;
                 const std::string_view words = text_of(c, text_offset);
+                fix.keywords.reserve(
+                    static_cast<std::size_t>(std::count(words.begin(), words.end(), ',')) + 1);
                 std::size_t start = 0;
                 while (start <= words.size()) {
                     std::size_t end = words.find(',', start);
@@ -1329,7 +1466,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 break;
             }
             case p_when:
-                for (pugi::xml_attribute a : c.attributes())
+                for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <when>");
                 parse_when(c, fix, scope);
                 break;
@@ -1355,13 +1492,12 @@ void Loader::parse_fix(pugi::xml_node el) {
     }
     if (!seen[p_title]) {
         error(off(el), "a fix needs a <title>");
-    } else if (!fix.title.by_lang.count("") && !fix.title.by_lang.count("en")) {
+    } else if (!fix.title.find("") && !fix.title.find("en")) {
         error(off(el),
               "a fix needs a <title> without xml:lang (or with xml:lang=\"en\"): it is "
               "the fallback");
     }
     if (!steps_el) error(off(el), "a fix needs at least one step in <steps>");
-    pack_.fixes.push_back(std::move(fix));
 }
 
 PackLoadResult Loader::run() {
@@ -1387,7 +1523,8 @@ PackLoadResult Loader::run() {
         return finish();
     }
     const char* what = nullptr;
-    if (const std::size_t bad = find_bad_byte(text_, what); bad != npos) {
+    newlines_.reserve(text_.size() / 32 + 16);
+    if (const std::size_t bad = find_bad_byte(text_, what, newlines_); bad != npos) {
         error(bad, what);
         return finish();
     }
@@ -1451,35 +1588,9 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
             {PackProblem::Severity::error, SourceLocation{path}, std::move(message)});
         return result;
     };
-    std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) return fail(std::string("cannot open: ") + std::strerror(errno));
-    // Read at most max_bytes + 1 so an oversized file is refused without reading it all; the
-    // size from seeking is only a hint (the file may change, or not be a regular file).
-    const std::size_t cap = limits.max_bytes == std::numeric_limits<std::size_t>::max()
-                                ? limits.max_bytes
-                                : limits.max_bytes + 1;
-    std::size_t hint = 0;
-    if (std::fseek(f, 0, SEEK_END) == 0) {
-        const long end = std::ftell(f);
-        if (end > 0) hint = static_cast<std::size_t>(end);
-        if (std::fseek(f, 0, SEEK_SET) != 0) hint = 0;
-    }
     std::string text;
-    bool read_error = false;
-    while (text.size() < cap) {
-        const std::size_t used = text.size();
-        std::size_t want = used == 0 && hint > 0 ? hint + 1 : std::max<std::size_t>(used, 65536);
-        want = std::min(want, cap - used);
-        text.resize(used + want);
-        const std::size_t got = std::fread(text.data() + used, 1, want, f);
-        text.resize(used + got);
-        if (got < want) {
-            read_error = std::ferror(f) != 0;
-            break;
-        }
-    }
-    std::fclose(f);
-    if (read_error) return fail("cannot read the file");
+    if (std::string error = read_file_bounded(path, limits.max_bytes, text); !error.empty())
+        return fail(std::move(error));
     if (text.size() > limits.max_bytes)
         return fail("the file is larger than the limit of " + std::to_string(limits.max_bytes) +
                     " bytes");
@@ -1495,7 +1606,17 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
 SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file) {
     SourceLocation loc;
     loc.file = file;
-    LineCursor(text).locate(offset, loc.line, loc.column);
+    offset = std::min(offset, text.size());
+    std::size_t line_start = 0;
+    loc.line = 1;
+    for (const char *p = text.data(), *end = text.data() + offset;;) {
+        const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+        if (nl == nullptr) break;
+        p = static_cast<const char*>(nl) + 1;
+        ++loc.line;
+        line_start = static_cast<std::size_t>(p - text.data());
+    }
+    loc.column = static_cast<int>(std::min<std::size_t>(offset - line_start + 1, INT32_MAX));
     return loc;
 }
 

@@ -137,6 +137,10 @@ std::optional<long long> parse_uint(std::string_view s, long long max) {
 
 std::optional<std::vector<int>> parse_int_list(std::string_view s, long long min, long long max) {
     std::vector<int> out;
+    std::size_t count = 0;
+    Words counter(s);
+    for (std::string_view item; counter.next(item);) ++count;
+    out.reserve(count);
     Words words(s);
     for (std::string_view item; words.next(item);) {
         const bool negative = item.front() == '-';
