@@ -6,18 +6,15 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
-namespace fixtray {
-
-class CancelToken;
-
-namespace net_platform {
+namespace fixtray::net_platform {
 
 using steady = std::chrono::steady_clock;
 
-// How often blocking waits look at the cancel token.
+// How often net_probe.cpp's waits look at the cancel token.
 constexpr auto poll_slice = std::chrono::milliseconds(50);
 
 // One resolved IPv4 or IPv6 address: the platform's socket address, copied as bytes, and its
@@ -40,13 +37,21 @@ struct Lookup {
 // and cannot be interrupted: net_probe.cpp calls it on a helper thread. Thread-safe.
 Lookup resolve(const std::string& host, int port);
 
-enum class ConnectStatus { ok, failed, timed_out, cancelled };
+// How far a connect has come.
+enum class Progress { connected, failed, pending };
 
-// A non-blocking TCP connect to `address`, waited for in poll_slice steps until `deadline` or
-// the token fires; the socket is closed again either way. `error` says why when not ok
-// ("timed out" on the deadline).
-ConnectStatus try_connect(const Address& address, steady::time_point deadline,
-                          const CancelToken& cancel, std::string& error);
+// A socket with a non-blocking connect under way; closed when destroyed.
+class Connection {
+public:
+    virtual ~Connection() = default;
+    // Waits up to `slice` for the connect to finish: connected, failed (`error` says why), or
+    // still pending.
+    virtual Progress wait(std::chrono::milliseconds slice, std::string& error) = 0;
+};
 
-}  // namespace net_platform
-}  // namespace fixtray
+// Starts a non-blocking TCP connect to `address`: connected at once, failed (`error` says why),
+// or pending with `connection` set to wait on.
+Progress start_connect(const Address& address, std::unique_ptr<Connection>& connection,
+                       std::string& error);
+
+}  // namespace fixtray::net_platform

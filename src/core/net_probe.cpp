@@ -20,7 +20,6 @@ namespace fixtray {
 namespace {
 
 using net_platform::Address;
-using net_platform::ConnectStatus;
 using net_platform::poll_slice;
 using net_platform::steady;
 
@@ -129,6 +128,29 @@ bool resolution_usable(const Resolution& res, const Step& step, BuiltinResult& r
     return false;
 }
 
+enum class ConnectStatus { ok, failed, timed_out, cancelled };
+
+// Connects to `a`, waiting in poll_slice steps until `deadline` or the token fires; the socket is
+// closed again either way. `error` says why when not ok ("timed out" on the deadline).
+ConnectStatus try_connect(const Address& a, steady::time_point deadline, const CancelToken& cancel,
+                          std::string& error) {
+    using net_platform::Progress;
+    std::unique_ptr<net_platform::Connection> connection;
+    Progress progress = net_platform::start_connect(a, connection, error);
+    while (progress == Progress::pending) {
+        if (cancel.cancelled()) return ConnectStatus::cancelled;
+        const auto now = steady::now();
+        if (now >= deadline) {
+            error = "timed out";
+            return ConnectStatus::timed_out;
+        }
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+        const auto slice = std::min(left, std::chrono::milliseconds(poll_slice));
+        progress = connection->wait(slice + std::chrono::milliseconds(1), error);
+    }
+    return progress == Progress::connected ? ConnectStatus::ok : ConnectStatus::failed;
+}
+
 std::chrono::milliseconds since(steady::time_point started) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - started);
 }
@@ -169,7 +191,7 @@ BuiltinResult tcp_connect(const Step& step, BuiltinContext& ctx) {
     std::string last_error;
     for (const Address& a : res.addresses) {
         std::string error;
-        const ConnectStatus st = net_platform::try_connect(a, deadline, ctx.cancel, error);
+        const ConnectStatus st = try_connect(a, deadline, ctx.cancel, error);
         if (st == ConnectStatus::ok) {
             r.ok = true;
             r.message = target + " accepts connections (" + a.text + ", " +

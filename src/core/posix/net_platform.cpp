@@ -1,4 +1,4 @@
-// net_platform.h for POSIX: getaddrinfo and a non-blocking connect waited for with poll().
+// net_platform.h for POSIX: getaddrinfo, and a non-blocking connect waited for with poll().
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -11,9 +11,9 @@
 #include <chrono>
 #include <cstring>
 #include <string>
+#include <memory>
 #include <vector>
 
-#include "cancel_token.h"
 #include "net_platform.h"
 
 namespace fixtray::net_platform {
@@ -59,49 +59,54 @@ Lookup resolve(const std::string& host, int port) {
     return out;
 }
 
-ConnectStatus try_connect(const Address& a, steady::time_point deadline, const CancelToken& cancel,
-                          std::string& error) {
+namespace {
+
+class PosixConnection final : public Connection {
+public:
+    explicit PosixConnection(int fd) : fd_(fd) {}
+    PosixConnection(const PosixConnection&) = delete;
+    PosixConnection& operator=(const PosixConnection&) = delete;
+    ~PosixConnection() override { ::close(fd_); }
+
+    Progress wait(std::chrono::milliseconds slice, std::string& error) override {
+        pollfd p{fd_, POLLOUT, 0};
+        const int n = ::poll(&p, 1, static_cast<int>(slice.count()));
+        if (n < 0 && errno != EINTR) {
+            error = std::strerror(errno);
+            return Progress::failed;
+        }
+        if (n <= 0) return Progress::pending;
+        int so_error = 0;
+        socklen_t len = sizeof so_error;
+        if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
+        if (so_error == 0) return Progress::connected;
+        error = std::strerror(so_error);
+        return Progress::failed;
+    }
+
+private:
+    int fd_;
+};
+
+}  // namespace
+
+Progress start_connect(const Address& a, std::unique_ptr<Connection>& connection,
+                       std::string& error) {
     const int fd = ::socket(a.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         error = std::strerror(errno);
-        return ConnectStatus::failed;
+        return Progress::failed;
     }
-    struct Closer {
-        int fd;
-        ~Closer() { ::close(fd); }
-    } closer{fd};
+    auto c = std::make_unique<PosixConnection>(fd);
     if (::connect(fd, reinterpret_cast<const sockaddr*>(a.sockaddr_bytes.data()),
                   static_cast<socklen_t>(a.length)) == 0)
-        return ConnectStatus::ok;
+        return Progress::connected;
     if (errno != EINPROGRESS) {
         error = std::strerror(errno);
-        return ConnectStatus::failed;
+        return Progress::failed;
     }
-    while (true) {
-        if (cancel.cancelled()) return ConnectStatus::cancelled;
-        const auto now = steady::now();
-        if (now >= deadline) {
-            error = "timed out";
-            return ConnectStatus::timed_out;
-        }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-        pollfd p{fd, POLLOUT, 0};
-        const int n = ::poll(
-            &p, 1,
-            static_cast<int>(std::min(left, std::chrono::milliseconds(poll_slice)).count()) + 1);
-        if (n < 0 && errno != EINTR) {
-            error = std::strerror(errno);
-            return ConnectStatus::failed;
-        }
-        if (n > 0) {
-            int so_error = 0;
-            socklen_t len = sizeof so_error;
-            if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_error, &len) != 0) so_error = errno;
-            if (so_error == 0) return ConnectStatus::ok;
-            error = std::strerror(so_error);
-            return ConnectStatus::failed;
-        }
-    }
+    connection = std::move(c);
+    return Progress::pending;
 }
 
 }  // namespace fixtray::net_platform

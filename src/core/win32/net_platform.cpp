@@ -10,11 +10,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
 
-#include "cancel_token.h"
 #include "net_platform.h"
 #include "win32_text.h"
 
@@ -82,52 +82,57 @@ Lookup resolve(const std::string& host, int port) {
     return out;
 }
 
-ConnectStatus try_connect(const Address& a, steady::time_point deadline, const CancelToken& cancel,
-                          std::string& error) {
+namespace {
+
+class WinsockConnection final : public Connection {
+public:
+    explicit WinsockConnection(SOCKET s) : s_(s) {}
+    WinsockConnection(const WinsockConnection&) = delete;
+    WinsockConnection& operator=(const WinsockConnection&) = delete;
+    ~WinsockConnection() override { ::closesocket(s_); }
+
+    Progress wait(std::chrono::milliseconds slice, std::string& error) override {
+        WSAPOLLFD p{s_, POLLWRNORM, 0};
+        const int n = ::WSAPoll(&p, 1, static_cast<INT>(slice.count()));
+        if (n == SOCKET_ERROR) {
+            error = wsa_error(::WSAGetLastError());
+            return Progress::failed;
+        }
+        if (n == 0) return Progress::pending;
+        int so_error = 0;
+        int len = sizeof so_error;
+        ::getsockopt(s_, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&so_error), &len);
+        if (so_error == 0 && !(p.revents & (POLLERR | POLLHUP))) return Progress::connected;
+        error = wsa_error(so_error ? so_error : WSAECONNREFUSED);
+        return Progress::failed;
+    }
+
+private:
+    SOCKET s_;
+};
+
+}  // namespace
+
+Progress start_connect(const Address& a, std::unique_ptr<Connection>& connection,
+                       std::string& error) {
     ensure_winsock();
     SOCKET s =
         ::WSASocketW(a.family, SOCK_STREAM, IPPROTO_TCP, nullptr, 0, WSA_FLAG_NO_HANDLE_INHERIT);
     if (s == INVALID_SOCKET) {
         error = wsa_error(::WSAGetLastError());
-        return ConnectStatus::failed;
+        return Progress::failed;
     }
-    struct Closer {
-        SOCKET s;
-        ~Closer() { ::closesocket(s); }
-    } closer{s};
+    auto c = std::make_unique<WinsockConnection>(s);
     u_long nonblocking = 1;
     ::ioctlsocket(s, FIONBIO, &nonblocking);
     if (::connect(s, reinterpret_cast<const sockaddr*>(a.sockaddr_bytes.data()), a.length) == 0)
-        return ConnectStatus::ok;
+        return Progress::connected;
     if (::WSAGetLastError() != WSAEWOULDBLOCK) {
         error = wsa_error(::WSAGetLastError());
-        return ConnectStatus::failed;
+        return Progress::failed;
     }
-    while (true) {
-        if (cancel.cancelled()) return ConnectStatus::cancelled;
-        const auto now = steady::now();
-        if (now >= deadline) {
-            error = "timed out";
-            return ConnectStatus::timed_out;
-        }
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-        WSAPOLLFD p{s, POLLWRNORM, 0};
-        const int n = ::WSAPoll(
-            &p, 1,
-            static_cast<INT>(std::min(left, std::chrono::milliseconds(poll_slice)).count()) + 1);
-        if (n == SOCKET_ERROR) {
-            error = wsa_error(::WSAGetLastError());
-            return ConnectStatus::failed;
-        }
-        if (n > 0) {
-            int so_error = 0;
-            int len = sizeof so_error;
-            ::getsockopt(s, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&so_error), &len);
-            if (so_error == 0 && !(p.revents & (POLLERR | POLLHUP))) return ConnectStatus::ok;
-            error = wsa_error(so_error ? so_error : WSAECONNREFUSED);
-            return ConnectStatus::failed;
-        }
-    }
+    connection = std::move(c);
+    return Progress::pending;
 }
 
 }  // namespace fixtray::net_platform
