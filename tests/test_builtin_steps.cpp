@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <thread>
 
@@ -54,6 +55,31 @@ Step delete_step(const std::string& root, const std::string& glob,
 BuiltinResult run_delete(const std::string& root, const std::string& glob) {
     Env env;
     return delete_files(delete_step(root, glob), env.ctx);
+}
+
+// Root ignores permissions: as root, the tree under `root` (these entries of it) is handed to
+// nobody (65534) so that as_nobody_if_root can check what an ordinary user meets.
+void give_to_nobody_if_root(const TempDir& tmp, const std::string& root,
+                            std::initializer_list<const char*> entries) {
+    if (::geteuid() != 0) return;
+    ::chmod(tmp.path().c_str(), 0755);
+    for (const char* p : entries) REQUIRE(::chown((root + p).c_str(), 65534, 65534) == 0);
+}
+
+// Runs `check` (which returns failure bits, 0 when all is well) as nobody in a child process
+// when we are root, else right here. 100: the child could not drop its rights.
+template <class Check>
+int as_nobody_if_root(Check check) {
+    if (::geteuid() != 0) return check();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
+        ::_exit(check());
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
 }
 
 Step net_step(StepKind kind, const std::string& host, int port = 0,
@@ -395,12 +421,7 @@ TEST_CASE("delete_files: files that cannot be deleted are counted, the rest goes
     const std::string root = tmp / "r";
     write_file(root + "/locked/a.tmp", "a");
     write_file(root + "/open/b.tmp", "b");
-    const bool as_root = ::geteuid() == 0;
-    if (as_root) {
-        ::chmod(tmp.path().c_str(), 0755);
-        for (const char* p : {"", "/locked", "/locked/a.tmp", "/open", "/open/b.tmp"})
-            REQUIRE(::chown((root + p).c_str(), 65534, 65534) == 0);
-    }
+    give_to_nobody_if_root(tmp, root, {"", "/locked", "/locked/a.tmp", "/open", "/open/b.tmp"});
     ::chmod((root + "/locked").c_str(), 0500);
     auto run = [&] {
         const BuiltinResult r = run_delete(root, "**");
@@ -414,20 +435,7 @@ TEST_CASE("delete_files: files that cannot be deleted are counted, the rest goes
                                                                                                 : 4;
         return failures;
     };
-    int failures = 0;
-    if (as_root) {
-        const pid_t pid = ::fork();
-        if (pid == 0) {
-            if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
-            ::_exit(run());
-        }
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        REQUIRE(WIFEXITED(status));
-        failures = WEXITSTATUS(status);
-    } else {
-        failures = run();
-    }
+    const int failures = as_nobody_if_root(run);
     CHECK(failures == 0);  // bit 1: not ok, 2: message, 4: detail, 100: could not drop rights
     CHECK(present(root + "/locked/a.tmp"));
     CHECK_FALSE(present(root + "/open/b.tmp"));
@@ -439,32 +447,14 @@ TEST_CASE("delete_files: when every matching file fails the step fails") {
     TempDir tmp;
     const std::string root = tmp / "r";
     write_file(root + "/locked/a.tmp", "a");
-    const bool as_root = ::geteuid() == 0;
-    if (as_root) {
-        ::chmod(tmp.path().c_str(), 0755);
-        for (const char* p : {"", "/locked", "/locked/a.tmp"})
-            REQUIRE(::chown((root + p).c_str(), 65534, 65534) == 0);
-    }
+    give_to_nobody_if_root(tmp, root, {"", "/locked", "/locked/a.tmp"});
     ::chmod((root + "/locked").c_str(), 0500);
     auto run = [&] {
         const BuiltinResult r = run_delete(root, "**/*.tmp");
         return (r.ok ? 1 : 0) +
                (r.message == "deleted 0 files (0 bytes); 1 could not be deleted" ? 0 : 2);
     };
-    int failures = 0;
-    if (as_root) {
-        const pid_t pid = ::fork();
-        if (pid == 0) {
-            if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
-            ::_exit(run());
-        }
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        REQUIRE(WIFEXITED(status));
-        failures = WEXITSTATUS(status);
-    } else {
-        failures = run();
-    }
+    const int failures = as_nobody_if_root(run);
     CHECK(failures == 0);  // bit 1: ok although nothing was deleted, 2: message
     CHECK(present(root + "/locked/a.tmp"));
 }
