@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <initializer_list>
 #include <string>
 #include <thread>
 
@@ -47,6 +48,47 @@ Step delete_step(const std::string& root, const std::string& glob,
     s.root = root;
     s.glob = glob;
     s.older_than = older_than;
+    return s;
+}
+
+// delete_files with a fresh context, not a dry run.
+BuiltinResult run_delete(const std::string& root, const std::string& glob) {
+    Env env;
+    return delete_files(delete_step(root, glob), env.ctx);
+}
+
+// Root ignores permissions: as root, the tree under `root` (these entries of it) is handed to
+// nobody (65534) so that as_nobody_if_root can check what an ordinary user meets.
+void give_to_nobody_if_root(const TempDir& tmp, const std::string& root,
+                            std::initializer_list<const char*> entries) {
+    if (::geteuid() != 0) return;
+    ::chmod(tmp.path().c_str(), 0755);
+    for (const char* p : entries) REQUIRE(::chown((root + p).c_str(), 65534, 65534) == 0);
+}
+
+// Runs `check` (which returns failure bits, 0 when all is well) as nobody in a child process
+// when we are root, else right here. 100: the child could not drop its rights.
+template <class Check>
+int as_nobody_if_root(Check check) {
+    if (::geteuid() != 0) return check();
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
+        ::_exit(check());
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+Step net_step(StepKind kind, const std::string& host, int port = 0,
+              std::chrono::milliseconds timeout = Step{}.timeout) {
+    Step s;
+    s.kind = kind;
+    s.host = host;
+    s.port = port;
+    s.timeout = timeout;
     return s;
 }
 
@@ -246,8 +288,7 @@ TEST_CASE("delete_files: ** empties the root, removes emptied folders, keeps the
     write_file(root + "/x/y/2.png", std::string(1024, 'p'));
     write_file(root + "/3.png", "p");
     std::filesystem::create_directories(root + "/already-empty");
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(root, "**"), env.ctx);
+    const BuiltinResult r = run_delete(root, "**");
     CHECK(r.ok);
     CHECK(r.message == "deleted 3 files (3.0 KB) and 3 empty folders");
     CHECK(present(root));
@@ -261,8 +302,7 @@ TEST_CASE("delete_files: a folder that still holds kept files is not removed") {
     write_file(root + "/d/a.tmp", "a");
     write_file(root + "/d/keep.txt", "k");
     write_file(root + "/e/b.tmp", "b");
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(root, "**/*.tmp"), env.ctx);
+    const BuiltinResult r = run_delete(root, "**/*.tmp");
     CHECK(r.ok);
     CHECK(present(root + "/d/keep.txt"));
     CHECK_FALSE(present(root + "/e"));
@@ -282,8 +322,7 @@ TEST_CASE(
     std::filesystem::create_symlink(outside + "/target.txt", root + "/link-to-file");
     std::filesystem::create_directories(root + "/sub");
     std::filesystem::create_directory_symlink(outside + "/dir", root + "/sub/link-to-dir");
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(root, "**"), env.ctx);
+    const BuiltinResult r = run_delete(root, "**");
     CHECK(r.ok);
     CHECK_FALSE(present(root + "/link-to-file"));
     CHECK_FALSE(present(root + "/sub/link-to-dir"));
@@ -301,8 +340,7 @@ TEST_CASE("delete_files: a symlinked folder is never descended") {
     write_file(outside + "/dir/inner.txt", "precious");
     std::filesystem::create_directories(root);
     std::filesystem::create_directory_symlink(outside + "/dir", root + "/link-to-dir");
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(root, "link-to-dir/*"), env.ctx);
+    const BuiltinResult r = run_delete(root, "link-to-dir/*");
     CHECK(r.ok);
     CHECK(r.message == "deleted 0 files (0 bytes)");
     CHECK(present(outside + "/dir/inner.txt"));
@@ -314,8 +352,7 @@ TEST_CASE("delete_files: a root that is a symlink is refused") {
     TempDir tmp;
     write_file(tmp / "real/file.txt", "precious");
     std::filesystem::create_directory_symlink(tmp / "real", tmp / "root");
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(tmp / "root", "**"), env.ctx);
+    const BuiltinResult r = run_delete(tmp / "root", "**");
     CHECK_FALSE(r.ok);
     CHECK(r.message.find("symbolic link") != std::string::npos);
     CHECK(present(tmp / "real/file.txt"));
@@ -341,8 +378,7 @@ TEST_CASE("delete_files: dry run counts and deletes nothing") {
 TEST_CASE("delete_files: a missing root is fine, there is nothing to delete") {
     // The root does not exist: ok, and the message says so.
     TempDir tmp;
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(tmp / "nope", "**"), env.ctx);
+    const BuiltinResult r = run_delete(tmp / "nope", "**");
     CHECK(r.ok);
     CHECK(r.message.find("nothing to delete") == 0);
 }
@@ -372,8 +408,7 @@ TEST_CASE("delete_files: a root that is a file is refused") {
     // The root names a regular file.
     TempDir tmp;
     write_file(tmp / "file", "x");
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(tmp / "file", "**"), env.ctx);
+    const BuiltinResult r = run_delete(tmp / "file", "**");
     CHECK_FALSE(r.ok);
     CHECK(r.message.find("not a directory") != std::string::npos);
     CHECK(present(tmp / "file"));
@@ -386,16 +421,10 @@ TEST_CASE("delete_files: files that cannot be deleted are counted, the rest goes
     const std::string root = tmp / "r";
     write_file(root + "/locked/a.tmp", "a");
     write_file(root + "/open/b.tmp", "b");
-    const bool as_root = ::geteuid() == 0;
-    if (as_root) {
-        ::chmod(tmp.path().c_str(), 0755);
-        for (const char* p : {"", "/locked", "/locked/a.tmp", "/open", "/open/b.tmp"})
-            REQUIRE(::chown((root + p).c_str(), 65534, 65534) == 0);
-    }
+    give_to_nobody_if_root(tmp, root, {"", "/locked", "/locked/a.tmp", "/open", "/open/b.tmp"});
     ::chmod((root + "/locked").c_str(), 0500);
     auto run = [&] {
-        Env env;
-        const BuiltinResult r = delete_files(delete_step(root, "**"), env.ctx);
+        const BuiltinResult r = run_delete(root, "**");
         int failures = 0;
         failures += r.ok ? 0 : 1;
         failures +=
@@ -406,20 +435,7 @@ TEST_CASE("delete_files: files that cannot be deleted are counted, the rest goes
                                                                                                 : 4;
         return failures;
     };
-    int failures = 0;
-    if (as_root) {
-        const pid_t pid = ::fork();
-        if (pid == 0) {
-            if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
-            ::_exit(run());
-        }
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        REQUIRE(WIFEXITED(status));
-        failures = WEXITSTATUS(status);
-    } else {
-        failures = run();
-    }
+    const int failures = as_nobody_if_root(run);
     CHECK(failures == 0);  // bit 1: not ok, 2: message, 4: detail, 100: could not drop rights
     CHECK(present(root + "/locked/a.tmp"));
     CHECK_FALSE(present(root + "/open/b.tmp"));
@@ -431,33 +447,14 @@ TEST_CASE("delete_files: when every matching file fails the step fails") {
     TempDir tmp;
     const std::string root = tmp / "r";
     write_file(root + "/locked/a.tmp", "a");
-    const bool as_root = ::geteuid() == 0;
-    if (as_root) {
-        ::chmod(tmp.path().c_str(), 0755);
-        for (const char* p : {"", "/locked", "/locked/a.tmp"})
-            REQUIRE(::chown((root + p).c_str(), 65534, 65534) == 0);
-    }
+    give_to_nobody_if_root(tmp, root, {"", "/locked", "/locked/a.tmp"});
     ::chmod((root + "/locked").c_str(), 0500);
     auto run = [&] {
-        Env env;
-        const BuiltinResult r = delete_files(delete_step(root, "**/*.tmp"), env.ctx);
+        const BuiltinResult r = run_delete(root, "**/*.tmp");
         return (r.ok ? 1 : 0) +
                (r.message == "deleted 0 files (0 bytes); 1 could not be deleted" ? 0 : 2);
     };
-    int failures = 0;
-    if (as_root) {
-        const pid_t pid = ::fork();
-        if (pid == 0) {
-            if (::setgid(65534) != 0 || ::setuid(65534) != 0) ::_exit(100);
-            ::_exit(run());
-        }
-        int status = 0;
-        ::waitpid(pid, &status, 0);
-        REQUIRE(WIFEXITED(status));
-        failures = WEXITSTATUS(status);
-    } else {
-        failures = run();
-    }
+    const int failures = as_nobody_if_root(run);
     CHECK(failures == 0);  // bit 1: ok although nothing was deleted, 2: message
     CHECK(present(root + "/locked/a.tmp"));
 }
@@ -487,8 +484,7 @@ TEST_CASE("delete_files: the detail lists at most 200 paths, then ...") {
     TempDir tmp;
     const std::string root = tmp / "r";
     for (int i = 0; i < 250; ++i) write_file(root + "/f" + std::to_string(i), "");
-    Env env;
-    const BuiltinResult r = delete_files(delete_step(root, "*"), env.ctx);
+    const BuiltinResult r = run_delete(root, "*");
     CHECK(r.ok);
     CHECK(r.message == "deleted 250 files (0 bytes)");
     std::size_t lines = 0;
@@ -567,10 +563,7 @@ TEST_CASE("exists: root and glob, without following links out of the root") {
 TEST_CASE("dns_resolve: localhost resolves and the message lists its addresses") {
     // getaddrinfo("localhost") on the helper thread.
     Env env;
-    Step s;
-    s.kind = StepKind::dns_resolve;
-    s.host = "localhost";
-    s.timeout = 5000ms;
+    const Step s = net_step(StepKind::dns_resolve, "localhost", 0, 5000ms);
     const BuiltinResult r = run_builtin(s, env.ctx);
     CHECK(r.ok);
     CHECK(r.message.find("localhost resolves to ") == 0);
@@ -581,10 +574,7 @@ TEST_CASE("dns_resolve: localhost resolves and the message lists its addresses")
 TEST_CASE("dns_resolve: a name under .invalid does not resolve") {
     // RFC 6761 reserves .invalid: the step fails (or times out where no resolver answers).
     Env env;
-    Step s;
-    s.kind = StepKind::dns_resolve;
-    s.host = "nonexistent.invalid";
-    s.timeout = 5000ms;
+    const Step s = net_step(StepKind::dns_resolve, "nonexistent.invalid", 0, 5000ms);
     const auto t0 = std::chrono::steady_clock::now();
     const BuiltinResult r = dns_resolve(s, env.ctx);
     CHECK_FALSE(r.ok);
@@ -596,9 +586,7 @@ TEST_CASE("dns_resolve: a cancelled lookup returns at once") {
     // The token is already cancelled.
     Env env;
     env.cancel.cancel();
-    Step s;
-    s.kind = StepKind::dns_resolve;
-    s.host = "localhost";
+    const Step s = net_step(StepKind::dns_resolve, "localhost");
     const BuiltinResult r = dns_resolve(s, env.ctx);
     CHECK_FALSE(r.ok);
     CHECK(r.cancelled);
@@ -615,11 +603,7 @@ TEST_CASE("tcp_connect: a listening loopback socket accepts") {
     socklen_t len = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
     Env env;
-    Step s;
-    s.kind = StepKind::tcp_connect;
-    s.host = "127.0.0.1";
-    s.port = ntohs(addr.sin_port);
-    s.timeout = 5000ms;
+    const Step s = net_step(StepKind::tcp_connect, "127.0.0.1", ntohs(addr.sin_port), 5000ms);
     const BuiltinResult r = run_builtin(s, env.ctx);
     ::close(fd);
     CHECK(r.ok);
@@ -629,11 +613,7 @@ TEST_CASE("tcp_connect: a listening loopback socket accepts") {
 TEST_CASE("tcp_connect: a closed port fails fast") {
     // Nothing listens: refused well before the 10 s timeout.
     Env env;
-    Step s;
-    s.kind = StepKind::tcp_connect;
-    s.host = "127.0.0.1";
-    s.port = test::closed_port();
-    s.timeout = 10'000ms;
+    const Step s = net_step(StepKind::tcp_connect, "127.0.0.1", test::closed_port(), 10'000ms);
     const auto t0 = std::chrono::steady_clock::now();
     const BuiltinResult r = tcp_connect(s, env.ctx);
     CHECK_FALSE(r.ok);
@@ -645,9 +625,7 @@ TEST_CASE("tcp_connect: a closed port fails fast") {
 TEST_CASE("tcp_connect: bad ports are refused") {
     // Port 0 and 70000 are not ports.
     Env env;
-    Step s;
-    s.kind = StepKind::tcp_connect;
-    s.host = "127.0.0.1";
+    Step s = net_step(StepKind::tcp_connect, "127.0.0.1");
     for (int port : {0, -1, 70000}) {
         s.port = port;
         CHECK_FALSE(tcp_connect(s, env.ctx).ok);

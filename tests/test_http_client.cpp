@@ -25,6 +25,32 @@ HttpReply ok_reply(const std::string&) {
     return r;
 }
 
+// A server handler that answers every request with `status` and no body.
+LocalHttpServer::Handler answering(int status) {
+    return [status](const std::string&) {
+        HttpReply r;
+        r.status = status;
+        return r;
+    };
+}
+
+// A server handler that reads the request and never answers.
+HttpReply stalling(const std::string&) {
+    HttpReply r;
+    r.stall = true;
+    return r;
+}
+
+// What an http_probe step runs with: the real curl client and clock.
+struct ProbeRun {
+    CurlHttpClient client;
+    RealClock clock;
+    CancelToken cancel;
+    BuiltinContext ctx{client, clock, cancel};
+
+    BuiltinResult probe(const Step& step) { return http_probe(step, ctx); }
+};
+
 Step probe_step(const std::string& url, std::chrono::milliseconds timeout = 5000ms) {
     Step s;
     s.kind = StepKind::http_probe;
@@ -116,11 +142,7 @@ TEST_CASE("http client: a body over max_body is cut and the transfer aborted") {
 
 TEST_CASE("http client: a stalled server hits the overall timeout") {
     // The server reads the request and never answers; timeout 300 ms.
-    LocalHttpServer server([](const std::string&) {
-        HttpReply r;
-        r.stall = true;
-        return r;
-    });
+    LocalHttpServer server(stalling);
     CurlHttpClient client;
     CancelToken cancel;
     HttpRequest req;
@@ -138,11 +160,7 @@ TEST_CASE("http client: a stalled server hits the overall timeout") {
 
 TEST_CASE("http client: cancel stops a stalled transfer within about 100 ms") {
     // A stalled server, a 30 s timeout, and a cancel from another thread after 200 ms.
-    LocalHttpServer server([](const std::string&) {
-        HttpReply r;
-        r.stall = true;
-        return r;
-    });
+    LocalHttpServer server(stalling);
     CurlHttpClient client;
     CancelToken cancel;
     HttpRequest req;
@@ -202,11 +220,8 @@ TEST_CASE("http client: redirects are followed only when asked") {
 TEST_CASE("http probe: an expected status passes and the message gives status and time") {
     // http_probe of a server answering 200 with the default expect-status "200 204".
     LocalHttpServer server(ok_reply);
-    CurlHttpClient client;
-    RealClock clock;
-    CancelToken cancel;
-    BuiltinContext ctx{client, clock, cancel};
-    const BuiltinResult r = run_builtin(probe_step(server.url("/health")), ctx);
+    ProbeRun run;
+    const BuiltinResult r = run_builtin(probe_step(server.url("/health")), run.ctx);
     CHECK(r.ok);
     CHECK(r.message.find(server.url("/health") + " answered 200 in ") == 0);
     CHECK(r.message.find(" ms") != std::string::npos);
@@ -214,16 +229,9 @@ TEST_CASE("http probe: an expected status passes and the message gives status an
 
 TEST_CASE("http probe: a 500 answer fails and names the expected codes") {
     // The server answers 500, expect-status is 200 204.
-    LocalHttpServer server([](const std::string&) {
-        HttpReply r;
-        r.status = 500;
-        return r;
-    });
-    CurlHttpClient client;
-    RealClock clock;
-    CancelToken cancel;
-    BuiltinContext ctx{client, clock, cancel};
-    const BuiltinResult r = http_probe(probe_step(server.url()), ctx);
+    LocalHttpServer server(answering(500));
+    ProbeRun run;
+    const BuiltinResult r = run.probe(probe_step(server.url()));
     CHECK_FALSE(r.ok);
     CHECK_FALSE(r.timed_out);
     CHECK(r.message.find("answered 500") != std::string::npos);
@@ -232,16 +240,9 @@ TEST_CASE("http probe: a 500 answer fails and names the expected codes") {
 
 TEST_CASE("http probe: a stalled server times out at the step timeout") {
     // timeout 300 ms on a server that never answers.
-    LocalHttpServer server([](const std::string&) {
-        HttpReply r;
-        r.stall = true;
-        return r;
-    });
-    CurlHttpClient client;
-    RealClock clock;
-    CancelToken cancel;
-    BuiltinContext ctx{client, clock, cancel};
-    const BuiltinResult r = http_probe(probe_step(server.url(), 300ms), ctx);
+    LocalHttpServer server(stalling);
+    ProbeRun run;
+    const BuiltinResult r = run.probe(probe_step(server.url(), 300ms));
     CHECK_FALSE(r.ok);
     CHECK(r.timed_out);
     CHECK(r.message.find("no answer within 300 ms") != std::string::npos);
@@ -249,20 +250,13 @@ TEST_CASE("http probe: a stalled server times out at the step timeout") {
 
 TEST_CASE("http probe: cancel ends a probe of a stalled server") {
     // Cancel after 150 ms while the server stalls.
-    LocalHttpServer server([](const std::string&) {
-        HttpReply r;
-        r.stall = true;
-        return r;
-    });
-    CurlHttpClient client;
-    RealClock clock;
-    CancelToken cancel;
-    BuiltinContext ctx{client, clock, cancel};
+    LocalHttpServer server(stalling);
+    ProbeRun run;
     std::thread canceller([&] {
         std::this_thread::sleep_for(150ms);
-        cancel.cancel();
+        run.cancel.cancel();
     });
-    const BuiltinResult r = http_probe(probe_step(server.url(), 30s), ctx);
+    const BuiltinResult r = run.probe(probe_step(server.url(), 30s));
     canceller.join();
     CHECK_FALSE(r.ok);
     CHECK(r.cancelled);
@@ -270,31 +264,25 @@ TEST_CASE("http probe: cancel ends a probe of a stalled server") {
 
 TEST_CASE("http probe: a closed port says it could not connect") {
     // Nothing listens: ok=false, "could not connect (...)".
-    CurlHttpClient client;
-    RealClock clock;
-    CancelToken cancel;
-    BuiltinContext ctx{client, clock, cancel};
+    ProbeRun run;
     const std::string url = "http://127.0.0.1:" + std::to_string(test::closed_port()) + "/";
-    const BuiltinResult r = http_probe(probe_step(url), ctx);
+    const BuiltinResult r = run.probe(probe_step(url));
     CHECK_FALSE(r.ok);
     CHECK(r.message.find(url + ": could not connect (") == 0);
 }
 
 TEST_CASE("http probe: only http and https URLs are probed, credentials are not shown") {
     // ftp:// and file:// are refused without any transfer; user:password is hidden in messages.
-    CurlHttpClient client;
-    RealClock clock;
-    CancelToken cancel;
-    BuiltinContext ctx{client, clock, cancel};
+    ProbeRun run;
     for (const char* url : {"ftp://example.com/", "file:///etc/passwd", "example.com", ""}) {
         CAPTURE(url);
-        const BuiltinResult r = http_probe(probe_step(url), ctx);
+        const BuiltinResult r = run.probe(probe_step(url));
         CHECK_FALSE(r.ok);
         CHECK_FALSE(r.message.empty());
     }
     const std::string url =
         "http://bob:secret@127.0.0.1:" + std::to_string(test::closed_port()) + "/x";
-    const BuiltinResult r = http_probe(probe_step(url), ctx);
+    const BuiltinResult r = run.probe(probe_step(url));
     CHECK_FALSE(r.ok);
     CHECK(r.message.find("secret") == std::string::npos);
     CHECK(r.message.find("http://127.0.0.1:") == 0);

@@ -58,50 +58,52 @@ bool match_class(std::string_view p, std::size_t i, char c, std::size_t& next, b
     return true;
 }
 
-// One path segment against one pattern segment: * and ? (never '/', segments have none),
-// [..] classes. Greedy with single-star backtracking, linear in practice.
-bool match_segment(std::string_view p, std::string_view s) {
+constexpr std::size_t no_match = std::string_view::npos;
+
+// The greedy matcher both levels share: pattern `p` against `s`, where is_star(p[i]) says that
+// p[i] stands for any run of elements (consecutive stars count as one) and advance(pi, si) says
+// where the pattern goes on after p[pi] matched s[si], or no_match. Single-star backtracking,
+// linear in practice.
+template <class Seq, class IsStar, class Advance>
+bool greedy_match(const Seq& p, const Seq& s, IsStar is_star, Advance advance) {
     std::size_t pi = 0, si = 0;
-    std::size_t star_p = std::string_view::npos, star_s = 0;
+    std::size_t star_p = no_match, star_s = 0;
     while (si < s.size()) {
-        if (pi < p.size() && p[pi] == '*') {
-            while (pi < p.size() && p[pi] == '*') ++pi;  // "**" inside a segment is "*"
+        if (pi < p.size() && is_star(p[pi])) {
+            while (pi < p.size() && is_star(p[pi])) ++pi;
             star_p = pi;
             star_s = si;
             continue;
         }
         if (pi < p.size()) {
-            if (p[pi] == '?') {
-                ++pi;
-                ++si;
-                continue;
-            }
-            if (p[pi] == '[') {
-                std::size_t next = 0;
-                bool matched = false;
-                if (match_class(p, pi, s[si], next, matched)) {
-                    if (matched) {
-                        pi = next;
-                        ++si;
-                        continue;
-                    }
-                } else if (s[si] == '[') {
-                    ++pi;
-                    ++si;
-                    continue;
-                }
-            } else if (p[pi] == s[si]) {
-                ++pi;
+            if (const std::size_t next = advance(pi, si); next != no_match) {
+                pi = next;
                 ++si;
                 continue;
             }
         }
-        if (star_p == std::string_view::npos) return false;
+        if (star_p == no_match) return false;
         pi = star_p;
         si = ++star_s;
     }
-    while (pi < p.size() && p[pi] == '*') ++pi;
+    while (pi < p.size() && is_star(p[pi])) ++pi;
     return pi == p.size();
+}
+
+// One path segment against one pattern segment: * and ? (never '/', segments have none),
+// [..] classes; "**" inside a segment is "*".
+bool match_segment(std::string_view p, std::string_view s) {
+    const auto is_star = [](char c) { return c == '*'; };
+    return greedy_match(p, s, is_star, [&](std::size_t pi, std::size_t si) {
+        if (p[pi] == '?') return pi + 1;
+        if (p[pi] == '[') {
+            std::size_t next = 0;
+            bool matched = false;
+            if (match_class(p, pi, s[si], next, matched)) return matched ? next : no_match;
+            return s[si] == '[' ? pi + 1 : no_match;  // not a class: a literal '['
+        }
+        return p[pi] == s[si] ? pi + 1 : no_match;
+    });
 }
 
 }  // namespace
@@ -109,27 +111,11 @@ bool match_segment(std::string_view p, std::string_view s) {
 bool glob_match(std::string_view pattern, std::string_view path) {
     const auto ps = split_segments(pattern);
     const auto ss = split_segments(path);
-    // Same greedy algorithm one level up: "**" is a star over whole segments.
-    std::size_t pi = 0, si = 0;
-    std::size_t star_p = std::string_view::npos, star_s = 0;
-    while (si < ss.size()) {
-        if (pi < ps.size() && ps[pi] == "**") {
-            while (pi < ps.size() && ps[pi] == "**") ++pi;
-            star_p = pi;
-            star_s = si;
-            continue;
-        }
-        if (pi < ps.size() && match_segment(ps[pi], ss[si])) {
-            ++pi;
-            ++si;
-            continue;
-        }
-        if (star_p == std::string_view::npos) return false;
-        pi = star_p;
-        si = ++star_s;
-    }
-    while (pi < ps.size() && ps[pi] == "**") ++pi;
-    return pi == ps.size();
+    // The same matcher one level up: "**" is a star over whole segments.
+    const auto is_star = [](std::string_view segment) { return segment == "**"; };
+    return greedy_match(ps, ss, is_star, [&](std::size_t pi, std::size_t si) {
+        return match_segment(ps[pi], ss[si]) ? pi + 1 : no_match;
+    });
 }
 
 std::string validate_glob(const std::string& glob) {

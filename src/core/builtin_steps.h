@@ -31,11 +31,11 @@ struct BuiltinResult {
 BuiltinResult run_builtin(const Step& step, BuiltinContext& ctx);
 
 // Individual built-ins (declared here, each defined in its own file).
-BuiltinResult delete_files(const Step& step, BuiltinContext& ctx);   // delete_files.cpp (posix/)
-BuiltinResult end_process(const Step& step, BuiltinContext& ctx);    // end_process.cpp (posix/)
+BuiltinResult delete_files(const Step& step, BuiltinContext& ctx);   // delete_files.cpp
+BuiltinResult end_process(const Step& step, BuiltinContext& ctx);    // end_process.cpp
 BuiltinResult http_probe(const Step& step, BuiltinContext& ctx);     // http_probe.cpp
-BuiltinResult dns_resolve(const Step& step, BuiltinContext& ctx);    // net_probe.cpp (posix/)
-BuiltinResult tcp_connect(const Step& step, BuiltinContext& ctx);    // net_probe.cpp (posix/)
+BuiltinResult dns_resolve(const Step& step, BuiltinContext& ctx);    // net_probe.cpp
+BuiltinResult tcp_connect(const Step& step, BuiltinContext& ctx);    // net_probe.cpp
 BuiltinResult path_exists(const Step& step, BuiltinContext& ctx);    // path_exists.cpp
 BuiltinResult wait_step(const Step& step, BuiltinContext& ctx);      // builtin_steps.cpp
 

@@ -15,6 +15,7 @@
 #include "bounded_output.h"
 #include "cancel_token.h"
 #include "process_runner.h"
+#include "process_runner_platform.h"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -361,12 +362,6 @@ bool make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
     return true;
 }
 
-ProcessResult not_started(std::string message) {
-    ProcessResult result;
-    result.error = std::move(message);
-    return result;
-}
-
 // Spawns and supervises. An exception thrown by on_output is handed back in callback_error
 // (after the group is killed and reaped) so that run() can rethrow it unchanged.
 ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel,
@@ -488,32 +483,22 @@ std::optional<std::string> find_program(const std::string& name) {
     return std::nullopt;
 }
 
-ProcessResult SystemProcessRunner::run(const ProcessRequest& request, const CancelToken& cancel,
-                                       const OutputCallback& on_output) {
-    if (request.argv.empty() || request.argv.front().empty()) {
-        return not_started("no program given");
-    }
-    if (cancel.cancelled()) {
-        ProcessResult result = not_started("cancelled before start");
-        result.cancelled = true;
-        return result;
-    }
-    const std::string& program = request.argv.front();
-    auto exe = find_program(program);
-    if (!exe) return not_started("program not found: " + program);
+ProcessResult run_found_program(const ProcessRequest& request, const CancelToken& cancel,
+                                const OutputCallback& on_output, const std::string& found) {
+    std::string exe = found;
     // A relative path with a '/' means relative to our directory, not to working_dir.
     std::error_code fs_ec;
-    if (const auto absolute = std::filesystem::absolute(*exe, fs_ec); !fs_ec) {
+    if (const auto absolute = std::filesystem::absolute(exe, fs_ec); !fs_ec) {
         exe = absolute.string();
     }
 
     std::exception_ptr callback_error;
     ProcessResult result;
     try {
-        result = run_child(request, cancel, on_output, *exe, callback_error);
+        result = run_child(request, cancel, on_output, exe, callback_error);
     } catch (const std::exception& e) {
         // Boost or the system failed; a child that was already running has been killed.
-        return not_started("could not run " + *exe + ": " + e.what());
+        return not_started("could not run " + exe + ": " + e.what());
     }
     if (callback_error) std::rethrow_exception(callback_error);
     return result;

@@ -32,6 +32,8 @@
 #include "bounded_output.h"
 #include "cancel_token.h"
 #include "process_runner.h"
+#include "process_runner_platform.h"
+#include "win32_text.h"
 
 #include <algorithm>
 #include <atomic>
@@ -52,6 +54,10 @@
 #include <vector>
 
 namespace fixtray {
+
+using win32::narrow;
+using win32::system_message;
+using win32::widen;
 
 namespace {
 
@@ -84,38 +90,6 @@ public:
 private:
     HANDLE h_ = nullptr;
 };
-
-std::wstring widen(std::string_view s) {
-    if (s.empty()) return {};
-    const int n =
-        ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr, 0);
-    std::wstring out(static_cast<std::size_t>(n), L'\0');
-    ::MultiByteToWideChar(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), out.data(), n);
-    return out;
-}
-
-std::string narrow(std::wstring_view s) {
-    if (s.empty()) return {};
-    const int n = ::WideCharToMultiByte(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), nullptr,
-                                        0, nullptr, nullptr);
-    std::string out(static_cast<std::size_t>(n), '\0');
-    ::WideCharToMultiByte(CP_UTF8, 0, s.data(), static_cast<int>(s.size()), out.data(), n, nullptr,
-                          nullptr);
-    return out;
-}
-
-std::string system_message(DWORD error) {
-    wchar_t* buffer = nullptr;
-    const DWORD n = ::FormatMessageW(
-        FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS,
-        nullptr, error, 0, reinterpret_cast<wchar_t*>(&buffer), 0, nullptr);
-    std::string message =
-        n > 0 ? narrow(std::wstring_view(buffer, n)) : "error " + std::to_string(error);
-    if (buffer != nullptr) ::LocalFree(buffer);
-    while (!message.empty() && (message.back() == '\n' || message.back() == '\r'))
-        message.pop_back();
-    return message;
-}
 
 // Quoting that CommandLineToArgvW and the MSVC runtime undo exactly.
 void append_quoted(std::wstring& command_line, const std::wstring& arg) {
@@ -237,12 +211,6 @@ void read_pipe(HANDLE pipe, OutputStream stream, ChunkQueue& queue, const std::a
     queue.stream_closed();
 }
 
-ProcessResult not_started(std::string message) {
-    ProcessResult result;
-    result.error = std::move(message);
-    return result;
-}
-
 bool make_pipe(UniqueHandle& parent_read, UniqueHandle& child_write) {
     SECURITY_ATTRIBUTES sa{sizeof(sa), nullptr, TRUE};
     HANDLE read = nullptr;
@@ -279,22 +247,14 @@ std::optional<std::string> find_program(const std::string& name) {
     return std::nullopt;
 }
 
-ProcessResult SystemProcessRunner::run(const ProcessRequest& request, const CancelToken& cancel,
-                                       const OutputCallback& on_output) {
-    if (request.argv.empty() || request.argv.front().empty())
-        return not_started("no program given");
-    if (cancel.cancelled()) {
-        ProcessResult result = not_started("cancelled before start");
-        result.cancelled = true;
-        return result;
-    }
+ProcessResult run_found_program(const ProcessRequest& request, const CancelToken& cancel,
+                                const OutputCallback& on_output, const std::string& found) {
     const std::string& program = request.argv.front();
-    const auto exe = find_program(program);
-    if (!exe) return not_started("program not found: " + program);
+    const std::string& exe = found;
     // cmd.exe re-parses the command line of a batch file with different rules: arguments could
     // turn into commands. Steps that need a script must run cmd.exe or powershell.exe explicitly.
     {
-        std::string lower = *exe;
+        std::string lower = exe;
         std::transform(lower.begin(), lower.end(), lower.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         if (lower.ends_with(".bat") || lower.ends_with(".cmd")) {
@@ -303,7 +263,7 @@ ProcessResult SystemProcessRunner::run(const ProcessRequest& request, const Canc
     }
 
     const auto started_at = Clock::now();
-    const std::wstring application = widen(*exe);
+    const std::wstring application = widen(exe);
     std::wstring command_line;
     for (const auto& arg : request.argv) append_quoted(command_line, widen(arg));
     std::wstring environment = environment_block(request.extra_env);
@@ -355,14 +315,14 @@ ProcessResult SystemProcessRunner::run(const ProcessRequest& request, const Canc
     if (!::CreateProcessW(application.c_str(), command_line.data(), nullptr, nullptr, TRUE, flags,
                           environment.data(), working_dir.empty() ? nullptr : working_dir.c_str(),
                           &startup.StartupInfo, &info)) {
-        return not_started("could not start " + *exe + ": " + system_message(::GetLastError()));
+        return not_started("could not start " + exe + ": " + system_message(::GetLastError()));
     }
     UniqueHandle process(info.hProcess);
     UniqueHandle thread(info.hThread);
     if (!::AssignProcessToJobObject(job.get(), process.get())) {
         const DWORD error = ::GetLastError();
         ::TerminateProcess(process.get(), kTerminatedExitCode);
-        return not_started("could not start " + *exe + ": " + system_message(error));
+        return not_started("could not start " + exe + ": " + system_message(error));
     }
     ::ResumeThread(thread.get());
     thread.reset();

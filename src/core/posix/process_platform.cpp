@@ -1,12 +1,12 @@
-// end_process and process_running for Linux, by scanning /proc. A process matches when its
+// process_platform.h for Linux, by scanning /proc. A process matches when its
 // /proc/PID/comm, the base name of /proc/PID/exe or the base name of argv[0] equals the name
 // (comm is cut at 15 characters, hence the other two). Only processes whose real uid is ours
 // are considered, unless the step is admin; pid 1 and fixtray itself never are.
 //
 // Each target is identified by (pid, start time) and signalled through a pidfd where the kernel
 // has one (Linux >= 5.3), so a pid reused between the scan and the signal is never hit; without
-// pidfds the start time is re-checked just before kill(). SIGTERM first, then SIGKILL for those
-// still alive after step.grace. Zombies count as ended.
+// pidfds the start time is re-checked just before kill(). The polite request is SIGTERM, the
+// forced end SIGKILL. Zombies count as ended.
 //
 // macOS has no /proc: a macOS build needs a variant over proc_listpids/proc_pidpath
 // (libproc.h); it is not part of this file.
@@ -18,20 +18,17 @@
 
 #include <cctype>
 #include <cerrno>
-#include <chrono>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "builtin_steps.h"
-#include "builtin_text.h"
-#include "cancel_token.h"
+#include "process_platform.h"
 
-namespace fixtray {
+namespace fixtray::process_platform {
 namespace {
 
 struct ProcInfo {
@@ -101,7 +98,8 @@ bool name_matches(pid_t pid, const std::string& name) {
     return !argv0.empty() && base_name(argv0) == name;
 }
 
-std::vector<ProcInfo> find_processes(const std::string& name, bool any_user) {
+// The matching processes, as /proc shows them now.
+std::vector<ProcInfo> scan_proc(const std::string& name, bool any_user) {
     std::vector<ProcInfo> out;
     DIR* d = ::opendir("/proc");
     if (!d) return out;
@@ -131,9 +129,9 @@ bool still_running(const ProcInfo& p) {
     return now && now->start_time == p.start_time && now->state != 'Z' && now->state != 'X';
 }
 
-class Target {
+class PosixProcess final : public Process {
 public:
-    explicit Target(const ProcInfo& p) : info_(p) {
+    explicit PosixProcess(const ProcInfo& p) : info_(p) {
 #ifdef SYS_pidfd_open
         pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, p.pid, 0));
         // The pidfd refers to whatever has this pid now: make sure it is still the process seen.
@@ -144,24 +142,26 @@ public:
         }
 #endif
     }
-    Target(const Target&) = delete;
-    Target& operator=(const Target&) = delete;
-    Target(Target&& o) noexcept : info_(o.info_), pidfd_(o.pidfd_), gone_(o.gone_) {
-        o.pidfd_ = -1;
-    }
-    ~Target() {
+    PosixProcess(const PosixProcess&) = delete;
+    PosixProcess& operator=(const PosixProcess&) = delete;
+    ~PosixProcess() override {
         if (pidfd_ >= 0) ::close(pidfd_);
     }
 
-    const ProcInfo& info() const {
-        return info_;
-    }
-    bool running() const {
-        return !gone_ && still_running(info_);
+    long pid() const override { return info_.pid; }
+    bool running() const override { return !gone_ && still_running(info_); }
+    std::string ask_to_end() override { return signal(SIGTERM); }
+    std::string force_end() override { return signal(SIGKILL); }
+
+private:
+    // Empty on success (or already gone), else the error.
+    std::string signal(int sig) {
+        const int err = send(sig);
+        return err == 0 ? std::string() : std::strerror(err);
     }
 
     // 0 on success (or already gone), else errno.
-    int signal(int sig) {
+    int send(int sig) {
         if (gone_) return 0;
 #ifdef SYS_pidfd_send_signal
         if (pidfd_ >= 0) {
@@ -174,106 +174,27 @@ public:
         return errno == ESRCH ? 0 : errno;
     }
 
-private:
     ProcInfo info_;
     int pidfd_ = -1;
     bool gone_ = false;
 };
 
-std::string pid_list(const std::vector<Target>& ts) {
-    std::string s;
-    for (const auto& t : ts) {
-        if (!s.empty()) s += ", ";
-        s += std::to_string(t.info().pid);
-    }
-    return s;
-}
-
-// Waits until none of `ts` runs, `limit` passes or the token is cancelled.
-// Returns false when cancelled.
-bool wait_gone(const std::vector<Target>& ts, std::chrono::milliseconds limit,
-               const CancelToken& cancel) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (true) {
-        bool any = false;
-        for (const auto& t : ts) any = any || t.running();
-        if (!any) return true;
-        if (cancel.cancelled()) return false;
-        if (std::chrono::steady_clock::now() >= deadline) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-}
-
 }  // namespace
 
-bool process_running(const std::string& name) {
-    if (name.empty() || name.find('/') != std::string::npos) return false;
-    return !find_processes(name, false).empty();
-}
+const char* const forced_end_word = "killed";
 
-BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
-    using builtin_text::count_noun;
-    BuiltinResult r;
-    const std::string& name = step.process_name;
+std::string check_name(const std::string& name) {
     if (name.empty() || name.find('/') != std::string::npos ||
-        name.find('\0') != std::string::npos) {
-        r.message = "the process name must be a plain name, without '/'";
-        return r;
-    }
-    std::vector<Target> targets;
-    for (const ProcInfo& p : find_processes(name, step.admin)) targets.emplace_back(p);
-    if (targets.empty()) {
-        r.ok = true;
-        r.message = "no " + name + " process was running";
-        return r;
-    }
-    const std::string noun =
-        count_noun(targets.size(), (name + " process").c_str(), (name + " processes").c_str());
-    if (ctx.dry_run) {
-        r.ok = true;
-        r.message = "would end " + noun;
-        r.detail = "pids: " + pid_list(targets) + "\n";
-        return r;
-    }
-
-    std::size_t refused = 0;
-    for (auto& t : targets) {
-        if (const int err = t.signal(SIGTERM); err != 0) {
-            ++refused;
-            builtin_text::append_line(
-                r.detail, "cannot end " + std::to_string(t.info().pid) + ": " + std::strerror(err));
-        }
-    }
-    if (!wait_gone(targets, step.grace, ctx.cancel)) {
-        r.cancelled = true;
-        r.message = "cancelled while waiting for " + name + " to end";
-        return r;
-    }
-    std::size_t killed = 0;
-    for (auto& t : targets) {
-        if (!t.running()) continue;
-        if (t.signal(SIGKILL) == 0) {
-            ++killed;
-            builtin_text::append_line(r.detail, std::to_string(t.info().pid) +
-                                                    " did not end within the grace period: killed");
-        }
-    }
-    if (killed > 0 && !wait_gone(targets, std::chrono::milliseconds(2000), ctx.cancel)) {
-        r.cancelled = true;
-        r.message = "cancelled while waiting for " + name + " to end";
-        return r;
-    }
-    std::size_t left = 0;
-    for (const auto& t : targets) left += t.running() ? 1 : 0;
-    if (left == 0) {
-        r.ok = true;
-        r.message = "ended " + noun;
-    } else {
-        r.message = count_noun(left, (name + " process").c_str(), (name + " processes").c_str()) +
-                    " could not be ended" + (refused > 0 ? " (permission denied)" : "");
-    }
-    builtin_text::append_line(r.detail, "pids: " + pid_list(targets));
-    return r;
+        name.find('\0') != std::string::npos)
+        return "the process name must be a plain name, without '/'";
+    return {};
 }
 
-}  // namespace fixtray
+std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user) {
+    std::vector<std::unique_ptr<Process>> out;
+    for (const ProcInfo& p : scan_proc(name, any_user))
+        out.push_back(std::make_unique<PosixProcess>(p));
+    return out;
+}
+
+}  // namespace fixtray::process_platform

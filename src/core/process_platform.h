@@ -1,0 +1,38 @@
+// Finding and ending processes by name: the primitives end_process.cpp (end_process,
+// process_running) is built on. One implementation per platform: posix/process_platform.cpp
+// (/proc, pidfds, signals), win32/process_platform.cpp (Toolhelp32, WM_CLOSE, TerminateProcess).
+// Internal to the core.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace fixtray::process_platform {
+
+// A process chosen to be ended, held in a way that never hits another process that got its
+// pid later (a pidfd or start-time check; an open process handle).
+class Process {
+public:
+    virtual ~Process() = default;
+    virtual long pid() const = 0;
+    // False once it has exited (zombies count as exited).
+    virtual bool running() const = 0;
+    // The polite request to end (SIGTERM; WM_CLOSE to its top-level windows). Empty when sent
+    // (or the process is already gone), else why not, in the platform's words.
+    virtual std::string ask_to_end() = 0;
+    // The forced end (SIGKILL; TerminateProcess). Empty when done, else why not.
+    virtual std::string force_end() = 0;
+};
+
+// Empty when `name` is a plain process name here, else the message for a person.
+std::string check_name(const std::string& name);
+
+// The running processes called `name` (a name check_name() accepted), only the current user's
+// unless any_user. Never the init / system processes nor fixtray itself.
+std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user);
+
+// How messages call a forced end: "killed" (POSIX), "terminated" (Windows).
+extern const char* const forced_end_word;
+
+}  // namespace fixtray::process_platform
