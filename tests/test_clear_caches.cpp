@@ -4,6 +4,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -84,21 +87,38 @@ TEST_CASE("clear-caches deletes the caches, keeps everything else, never follows
 }
 
 TEST_CASE("clear-caches leaves a running browser's cache alone") {
-    // Scenario: a process named firefox-esr runs for this user; its cache is skipped.
+    // Scenario: a process named firefox-esr runs for the employee; its cache is skipped. The
+    // employee is user nobody here, so that the stand-in browser is invisible to tests that
+    // run in parallel as root (skip-if-running looks at the employee's own processes only).
+    REQUIRE_MESSAGE(geteuid() == 0, "this test switches to user nobody");
     CacheHome h;
+    for (const auto* dir : {&h.home, &h.outside}) {
+        fs::permissions(dir->path(), fs::perms::owner_all | fs::perms::group_read |
+                                         fs::perms::group_exec | fs::perms::others_read |
+                                         fs::perms::others_exec);
+        run_command({"chown", "-R", "65534:65534", dir->str()});
+    }
     const fs::path fake_name = h.outside.path() / "firefox-esr";
     fs::copy_file("/bin/sleep", fake_name);
-    fs::permissions(fake_name, fs::perms::owner_all);
-    // A real process under that name, spawned by the test and ended by it.
+    fs::permissions(fake_name, fs::perms::owner_all | fs::perms::others_exec | fs::perms::others_read);
+    // A real process under that name, owned by nobody, spawned by the test and ended by it.
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
     const std::string prog = fake_name.string();
-    char* const child_argv[] = {const_cast<char*>(prog.c_str()), const_cast<char*>("30"), nullptr};
+    std::vector<std::string> words{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                                   "--", prog, "30"};
+    std::vector<char*> child_argv;
+    for (auto& w : words) child_argv.push_back(w.data());
+    child_argv.push_back(nullptr);
     pid_t pid = 0;
-    REQUIRE(posix_spawn(&pid, prog.c_str(), nullptr, &attr, child_argv, environ) == 0);
+    REQUIRE(posix_spawnp(&pid, "setpriv", nullptr, &attr, child_argv.data(), environ) == 0);
     posix_spawnattr_destroy(&attr);
-    const auto r = run_fixctl({"run", "clear-caches", "--yes", "--json"}, h.env());
+    for (int i = 0; i < 100 && read_file("/proc/" + std::to_string(pid) + "/comm") != "firefox-esr\n"; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const auto r = run_command({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                                FIXCTL_PATH, "run", "clear-caches", "--yes", "--json"},
+                               h.env());
     ::kill(pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     INFO(r.out << r.err);
