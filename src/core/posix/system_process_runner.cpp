@@ -17,6 +17,8 @@
 #include "process_runner.h"
 #include "process_runner_platform.h"
 
+// Boost 1.74 offers vfork() only for old POSIX feature levels; glibc has it at every level.
+#define BOOST_POSIX_HAS_VFORK 1
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -28,6 +30,7 @@
 #include <boost/process/exe.hpp>
 #include <boost/process/extend.hpp>
 #include <boost/process/group.hpp>
+#include <boost/process/posix.hpp>
 
 #include <algorithm>
 #include <array>
@@ -117,17 +120,26 @@ struct ChildSetup : bp::extend::handler {
         }
         if (working_dir != nullptr && ::chdir(working_dir) != 0) fail(exec, "chdir() failed");
 
-        // Signal state survives exec where it is "ignored" or "blocked": give the program the
-        // defaults it expects (a worker thread may block signals, an app may ignore SIGPIPE).
-        sigset_t none;
-        sigemptyset(&none);
-        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        // We run in a vfork() child that shares the parent's memory: every signal arrives
+        // blocked (see run_child). First make sure no parent handler can run here, then give
+        // the program the signal state it expects: "ignored" and "blocked" survive exec (a
+        // worker thread may block signals, an app may ignore SIGPIPE).
         struct sigaction dfl {};
         dfl.sa_handler = SIG_DFL;
         sigemptyset(&dfl.sa_mask);
+        for (int sig = 1; sig < NSIG; ++sig) {
+            if (sig == SIGKILL || sig == SIGSTOP) continue;
+            struct sigaction old {};
+            if (::sigaction(sig, nullptr, &old) != 0) continue;
+            if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_IGN)
+                ::sigaction(sig, &dfl, nullptr);  // a handler of the parent's: reset
+        }
         for (int sig : {SIGPIPE, SIGXFSZ, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) {
             ::sigaction(sig, &dfl, nullptr);
         }
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
 
         // No descriptor beyond stdio crosses exec, whoever opened it (other threads, libraries).
         // CLOEXEC rather than close: Boost's exec-error pipe must stay usable until execve.
@@ -401,7 +413,15 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
     asio::io_context io(1);
     bp::group group;
     std::error_code spawn_ec;
-    bp::child child(bp::exe = exe, bp::args = args, env, group, setup, spawn_ec);
+    // vfork(): the parent is not copied, which keeps a start cheap for a large process (the
+    // tray app). The child shares our memory until execve, so the setup above does no
+    // allocation, and every signal stays blocked in this thread until the child has exec'd.
+    sigset_t all, previous;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+    bp::child child(bp::exe = exe, bp::args = args, env, group, setup, bp::posix::use_vfork,
+                    spawn_ec);
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     if (spawn_ec || !child.valid()) {
         return not_started("could not start " + exe + ": " + spawn_ec.message());
     }
