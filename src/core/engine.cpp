@@ -328,35 +328,26 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
         ++index;
         std::vector<const ListItem*> items{nullptr};
         if (!step.foreach_list.empty()) {
-            items.clear();
-            std::set<std::string> except;
-            if (!step.foreach_except.empty()) {
-                auto values = ctx.vars.list_values(step.foreach_except);
-                if (values.empty()) {
-                    // "Remove every queue except the site's" with an empty site list would
-                    // remove everything: refuse rather than guess.
-                    StepRecord rec;
-                    rec.phase = phase;
-                    rec.index = index;
-                    rec.kind = step.kind;
-                    rec.label = step.label.empty() ? default_label(step) : step.label;
-                    rec.status = StepStatus::failed;
-                    rec.message = "not run: the list " + step.foreach_except +
-                                  " it must keep is empty";
-                    ctx.observer.step_started(rec);
-                    ctx.record.steps.push_back(rec);
-                    ctx.observer.step_finished(ctx.record.steps.back());
-                    if (!step.continue_on_error) {
-                        ctx.first_failure = rec.label + ": " + rec.message;
-                        return false;
-                    }
-                    continue;
+            if (!step.foreach_except.empty() && ctx.vars.list_values(step.foreach_except).empty()) {
+                // "Remove every queue except the site's" with an empty site list would remove
+                // everything: refuse rather than guess.
+                StepRecord rec;
+                rec.phase = phase;
+                rec.index = index;
+                rec.kind = step.kind;
+                rec.label = step.label.empty() ? default_label(step) : step.label;
+                rec.status = StepStatus::failed;
+                rec.message = "not run: the list " + step.foreach_except + " it must keep is empty";
+                ctx.observer.step_started(rec);
+                ctx.record.steps.push_back(rec);
+                ctx.observer.step_finished(ctx.record.steps.back());
+                if (!step.continue_on_error) {
+                    ctx.first_failure = rec.label + ": " + rec.message;
+                    return false;
                 }
-                except.insert(values.begin(), values.end());
+                continue;
             }
-            if (const auto* list = ctx.vars.list(step.foreach_list))
-                for (const auto& item : *list)
-                    if (!except.count(item.value)) items.push_back(&item);
+            items = foreach_items(ctx.vars, step);
         }
         for (const ListItem* item : items) {
             if (ctx.cancel.cancelled()) {
@@ -550,14 +541,7 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
             const auto* list = step.foreach_list.empty() ? nullptr : vars.list(step.foreach_list);
             if (!step.foreach_list.empty()) {
                 if (list) {
-                    items.clear();
-                    std::set<std::string> except;
-                    if (!step.foreach_except.empty()) {
-                        auto values = vars.list_values(step.foreach_except);
-                        except.insert(values.begin(), values.end());
-                    }
-                    for (const auto& item : *list)
-                        if (!except.count(item.value)) items.push_back(&item);
+                    items = foreach_items(vars, step);
                     if (items.empty()) note = "for each " + step.foreach_var + " in " +
                                               step.foreach_list + ": no items, nothing to do";
                 } else {
