@@ -38,7 +38,7 @@ std::string step_label(const StepRecord& step) {
 
 TerminalProgress::TerminalProgress(std::FILE* out, bool verbose, std::string lang)
     : out_(out), verbose_(verbose), tty_(isatty(fileno(out)) != 0), lang_(std::move(lang)) {
-    if (tty_) ticker_ = std::thread([this] { tick(); });
+    ticker_ = std::thread([this] { tick(); });
 }
 
 TerminalProgress::~TerminalProgress() {
@@ -61,6 +61,15 @@ void TerminalProgress::tick() {
 void TerminalProgress::draw_running_line() {
     const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
         std::chrono::steady_clock::now() - running_since_);
+    if (!tty_) {
+        // A log or a pipe gets one line per step, plus one for a step that takes a while.
+        if (elapsed.count() >= 2 && !announced_) {
+            std::fprintf(out_, "  %s ... (running)\n", running_label_.c_str());
+            std::fflush(out_);
+            announced_ = true;
+        }
+        return;
+    }
     if (elapsed.count() >= 1)
         std::fprintf(out_, "\r\033[K  %s ... %lld s", running_label_.c_str(),
                      static_cast<long long>(elapsed.count()));
@@ -79,19 +88,15 @@ void TerminalProgress::step_started(const StepRecord& step) {
     std::lock_guard<std::mutex> lock(mutex_);
     running_label_ = step_label(step);
     running_since_ = std::chrono::steady_clock::now();
-    if (tty_) {
-        running_ = true;
-        draw_running_line();
-    } else {
-        std::fprintf(out_, "  %s ...\n", running_label_.c_str());
-        std::fflush(out_);
-    }
+    running_ = true;
+    announced_ = false;
+    draw_running_line();
 }
 
 void TerminalProgress::step_output(const StepRecord&, OutputStream, std::string_view chunk) {
     if (!verbose_) return;
     std::lock_guard<std::mutex> lock(mutex_);
-    if (running_) std::fputs("\r\033[K", out_);
+    if (running_ && tty_) std::fputs("\r\033[K", out_);
     std::size_t start = 0;
     while (start < chunk.size()) {
         auto end = chunk.find('\n', start);
@@ -99,7 +104,7 @@ void TerminalProgress::step_output(const StepRecord&, OutputStream, std::string_
         std::fprintf(out_, "    | %.*s\n", static_cast<int>(end - start), chunk.data() + start);
         start = end + 1;
     }
-    if (running_) draw_running_line();
+    if (running_ && tty_) draw_running_line();
     std::fflush(out_);
 }
 
@@ -118,7 +123,7 @@ void TerminalProgress::step_finished(const StepRecord& step) {
     if (!step.message.empty() && (step.status != StepStatus::ok || builtin))
         line += ": " + step.message;
     std::lock_guard<std::mutex> lock(mutex_);
-    if (running_) std::fputs("\r\033[K", out_);
+    if (running_ && tty_) std::fputs("\r\033[K", out_);
     running_ = false;
     std::fprintf(out_, "%s\n", line.c_str());
     std::fflush(out_);
@@ -127,7 +132,7 @@ void TerminalProgress::step_finished(const StepRecord& step) {
 bool TerminalProgress::confirm(const Fix&, const std::string& text) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (running_) std::fputs("\r\033[K", out_);
+        if (running_ && tty_) std::fputs("\r\033[K", out_);
         running_ = false;
     }
     if (!isatty(STDIN_FILENO)) {

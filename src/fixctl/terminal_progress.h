@@ -1,6 +1,7 @@
 // Shows a fix run live on a terminal: phases, each step as it starts and ends, and (verbose)
 // the step output. On a TTY the running step's line shows the elapsed time, updated every
-// second. Asks the confirmation question on the terminal.
+// second; elsewhere (a log, a pipe) each step gets one result line, plus a "(running)" line
+// when it takes more than two seconds. Asks the confirmation question on the terminal.
 #pragma once
 
 #include <chrono>
@@ -41,7 +42,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
-    bool running_ = false;  // a step line is open and waiting for its result
+    bool running_ = false;    // a step runs and waits for its result line
+    bool announced_ = false;  // not a TTY: its "... (running)" line was printed
     std::string running_label_;
     std::chrono::steady_clock::time_point running_since_;
     std::thread ticker_;
