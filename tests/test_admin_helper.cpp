@@ -44,10 +44,17 @@ ProcessResult in_mount_namespace(const fs::path& etc_fixtray, const std::string&
     std::error_code ec;
     fs::create_directories("/etc/fixtray", ec);  // a mount point; empty unless an admin fills it
     std::vector<std::string> cmd{
-        "unshare", "--mount", "--propagation", "private", "sh", "-c",
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
         "mount --bind \"$1\" /etc/fixtray && "
         "{ [ -z \"$2\" ] || mount --bind \"$2\" /etc/sudoers; } && shift 2 && exec \"$@\"",
-        "sh", etc_fixtray.string(), sudoers};
+        "sh",
+        etc_fixtray.string(),
+        sudoers};
     cmd.insert(cmd.end(), argv.begin(), argv.end());
     return run_command(cmd, env, std::chrono::seconds(240));
 }
@@ -79,12 +86,21 @@ nlohmann::json printers_config(const std::string& office_uri, const std::string&
 }
 
 std::vector<std::string> helper_request(const std::string& phase, int index,
-                                        const std::string& item,
-                                        const std::string& version = "") {
-    return {FIXTRAY_ADMIN_PATH, "run-step", "--pack", "org.fixtray.linux.remap-printers",
-            "--version", version.empty() ? pack_version("remap-printers") : version,
-            "--fix", "remap-printers", "--phase", phase, "--index", std::to_string(index),
-            "--item", item};
+                                        const std::string& item, const std::string& version = "") {
+    return {FIXTRAY_ADMIN_PATH,
+            "run-step",
+            "--pack",
+            "org.fixtray.linux.remap-printers",
+            "--version",
+            version.empty() ? pack_version("remap-printers") : version,
+            "--fix",
+            "remap-printers",
+            "--phase",
+            phase,
+            "--index",
+            std::to_string(index),
+            "--item",
+            item};
 }
 
 }  // namespace
@@ -126,8 +142,8 @@ TEST_CASE("admin helper: forged requests are refused (exit 3) and nothing runs")
         {helper_request("steps", 999, ""), "has no step 999"},
     };
     for (const auto& c : cases) {
-        const auto r = in_mount_namespace(machine.dir.path(), "", c.argv,
-                                          {{"CUPS_SERVER", "127.0.0.1:9"}});
+        const auto r =
+            in_mount_namespace(machine.dir.path(), "", c.argv, {{"CUPS_SERVER", "127.0.0.1:9"}});
         INFO(c.why << " | " << r.err);
         CHECK(r.exit_code == 3);
         CHECK(r.err.find(c.why) != std::string::npos);
@@ -164,7 +180,7 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     make_traversable(state.path());
     const auto cups_dir = state.path() / "cups";
     const auto started = run_command({services_dir() + "/cups.sh", "start", cups_dir.string()}, {},
-                                      std::chrono::seconds(90));
+                                     std::chrono::seconds(90));
     INFO(started.err);
     REQUIRE(started.exit_code == 0);
     auto cups_env = parse_exports(started.out);
@@ -178,7 +194,8 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     const fs::path sudoers = state.path() / "sudoers";
     write_file(sudoers, std::string("Defaults env_keep += \"CUPS_SERVER CUPS_SERVERROOT\"\n") +
                             "root ALL=(ALL:ALL) ALL\n"
-                            "nobody ALL=(root) NOPASSWD: " + FIXTRAY_ADMIN_PATH + "\n");
+                            "nobody ALL=(root) NOPASSWD: " +
+                            FIXTRAY_ADMIN_PATH + "\n");
     fs::permissions(sudoers, fs::perms::owner_read | fs::perms::group_read);
     const fs::path home = state.path() / "home";
     fs::create_directories(home);
@@ -190,11 +207,11 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     env["CUPS_SERVER"] = cups_env["CUPS_SERVER"];
     env["CUPS_SERVERROOT"] = cups_env["CUPS_SERVERROOT"];
     env["FIXTRAY_ADMIN_LAUNCHER"] = "sudo -n";
-    const auto r = in_mount_namespace(
-        machine.dir.path(), sudoers.string(),
-        {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", FIXCTL_PATH, "run",
-         "remap-printers", "--yes", "--json"},
-        env);
+    const auto r =
+        in_mount_namespace(machine.dir.path(), sudoers.string(),
+                           {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                            FIXCTL_PATH, "run", "remap-printers", "--yes", "--json"},
+                           env);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     const auto record = nlohmann::json::parse(r.out);

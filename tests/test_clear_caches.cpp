@@ -100,21 +100,23 @@ TEST_CASE("clear-caches leaves a running browser's cache alone") {
     }
     const fs::path fake_name = h.outside.path() / "firefox-esr";
     fs::copy_file("/bin/sleep", fake_name);
-    fs::permissions(fake_name, fs::perms::owner_all | fs::perms::others_exec | fs::perms::others_read);
+    fs::permissions(fake_name,
+                    fs::perms::owner_all | fs::perms::others_exec | fs::perms::others_read);
     // A real process under that name, owned by nobody, spawned by the test and ended by it.
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
     const std::string prog = fake_name.string();
-    std::vector<std::string> words{"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                                   "--", prog, "30"};
+    std::vector<std::string> words{
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--", prog, "30"};
     std::vector<char*> child_argv;
     for (auto& w : words) child_argv.push_back(w.data());
     child_argv.push_back(nullptr);
     pid_t pid = 0;
     REQUIRE(posix_spawnp(&pid, "setpriv", nullptr, &attr, child_argv.data(), environ) == 0);
     posix_spawnattr_destroy(&attr);
-    for (int i = 0; i < 100 && read_file("/proc/" + std::to_string(pid) + "/comm") != "firefox-esr\n"; ++i)
+    for (int i = 0;
+         i < 100 && read_file("/proc/" + std::to_string(pid) + "/comm") != "firefox-esr\n"; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     const auto r = run_command({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
                                 FIXCTL_PATH, "run", "clear-caches", "--yes", "--json"},

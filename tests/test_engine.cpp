@@ -1,8 +1,8 @@
 // Engine: the order of check, steps, verify and revert, outcomes, foreach, capture, records.
 #include <doctest/doctest.h>
 
-#include <nlohmann/json.hpp>
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "audit_log.h"
@@ -110,7 +110,8 @@ TEST_CASE("a failing verify is not fixed and runs the revert steps") {
 }
 
 TEST_CASE("a failing step stops the repair unless continue-on-error") {
-    // Scenario: the first step fails with continue-on-error, the second fails hard, the third never runs.
+    // Scenario: the first step fails with continue-on-error, the second fails hard, the third never
+    // runs.
     Harness h(pack_with_fix(
         "<steps>" + run_step("false", "label=\"soft\" continue-on-error=\"true\"") +
         "<run label=\"hard\" ok-exit=\"0\"><arg>sh</arg><arg>-c</arg><arg>exit 3</arg></run>" +
@@ -169,9 +170,9 @@ TEST_CASE("a missing site value refuses the fix as invalid input") {
 
 TEST_CASE("variables are passed as whole arguments, never through a shell") {
     // Scenario: a site value full of shell syntax arrives as one literal argument.
-    Harness h(pack_with_fix(
-        "<steps><run><arg>printf</arg><arg>%s|</arg><arg>${evil}</arg></run></steps>",
-        "<param name=\"evil\"/>"));
+    Harness h(
+        pack_with_fix("<steps><run><arg>printf</arg><arg>%s|</arg><arg>${evil}</arg></run></steps>",
+                      "<param name=\"evil\"/>"));
     h.site.values["evil"] = "$(touch /tmp/pwned); `id` && echo hi";
     const RunRecord r = h.run();
     REQUIRE(r.steps.size() == 1);
@@ -259,8 +260,8 @@ TEST_CASE("the plan expands variables and changes nothing") {
     // Scenario: dry-run plan of a fix that would delete a file.
     TempDir dir;
     fixtray::test::write_file(dir.path() / "keep", "x");
-    Harness h(pack_with_fix("<steps><run foreach=\"p in printers\"><arg>rm</arg><arg>" +
-                                dir.str() + "/${p.name}</arg></run>"
+    Harness h(pack_with_fix("<steps><run foreach=\"p in printers\"><arg>rm</arg><arg>" + dir.str() +
+                                "/${p.name}</arg></run>"
                                 "<run foreach=\"q in queues\"><arg>echo</arg><arg>${q}</arg></run>"
                                 "</steps>",
                             "<param name=\"printers\" list=\"true\" fields=\"name\"/>"
@@ -311,9 +312,10 @@ TEST_CASE("foreach with except over an empty list refuses instead of removing ev
 
 TEST_CASE("a site list item without a declared field is invalid input") {
     // Scenario: a printer without a uri in the site config.
-    Harness h(pack_with_fix("<steps><run foreach=\"p in printers\"><arg>echo</arg><arg>${p.uri}"
-                            "</arg></run></steps>",
-                            "<param name=\"printers\" list=\"true\" fields=\"name uri\"/>"));
+    Harness h(
+        pack_with_fix("<steps><run foreach=\"p in printers\"><arg>echo</arg><arg>${p.uri}"
+                      "</arg></run></steps>",
+                      "<param name=\"printers\" list=\"true\" fields=\"name uri\"/>"));
     h.site.lists["printers"] = {{"Office", {{"name", "Office"}}}};
     const RunRecord r = h.run();
     CHECK(r.outcome == Outcome::refused);

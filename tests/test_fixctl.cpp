@@ -17,9 +17,11 @@ const std::string kFixes = std::string(FIXTRAY_SOURCE_DIR) + "/fixes";
 
 TEST_CASE("fixctl --help and every command's --help answer and exit 0") {
     // Scenario: a newcomer asks for help.
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"--help"}, {"list", "--help"}, {"show", "--help"}, {"run", "--help"},
-             {"validate", "--help"}}) {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"--help"},
+                                                                  {"list", "--help"},
+                                                                  {"show", "--help"},
+                                                                  {"run", "--help"},
+                                                                  {"validate", "--help"}}) {
         const auto r = run_fixctl(args);
         CHECK(r.exit_code == 0);
         CHECK(r.out.find("Usage") != std::string::npos);
@@ -116,8 +118,8 @@ TEST_CASE("fixctl --packs: a help desk's pack is offered and overrides a built-i
                "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"com.example.mine\" version=\"1\">"
                "<fix id=\"clear-caches\" platforms=\"linux\"><title>Our own cache cleaner</title>"
                "<steps><run><arg>true</arg></run></steps></fix></fixpack>");
-    const auto r = run_fixctl({"--packs", dir.str(), "show", "clear-caches"},
-                              isolated_env(home.path()));
+    const auto r =
+        run_fixctl({"--packs", dir.str(), "show", "clear-caches"}, isolated_env(home.path()));
     CHECK(r.exit_code == 0);
     CHECK(r.out.find("Our own cache cleaner") != std::string::npos);
 }
@@ -126,9 +128,9 @@ TEST_CASE("fixctl run: a bad config file is invalid input (exit 2) with its posi
     // Scenario: --config points at broken JSON.
     TempDir dir;
     write_file(dir.path() / "site.json", "{\"site\": [}");
-    const auto r = run_fixctl({"--config", (dir.path() / "site.json").string(), "run",
-                               "clear-caches", "--dry-run"},
-                              isolated_env(dir.path()));
+    const auto r = run_fixctl(
+        {"--config", (dir.path() / "site.json").string(), "run", "clear-caches", "--dry-run"},
+        isolated_env(dir.path()));
     CHECK(r.exit_code == 2);
     CHECK(r.err.find("site.json:1:") != std::string::npos);
 }
@@ -138,9 +140,10 @@ TEST_CASE("fixctl run: a fix that asks first is refused without a terminal or --
     TempDir dir, home;
     write_file(dir.path() / "ask.xml",
                pack_with_fix("<confirm>This closes your browser.</confirm><steps><run><arg>touch"
-                             "</arg><arg>" + dir.str() + "/ran</arg></run></steps>"));
-    const auto r = run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"},
-                              isolated_env(home.path()));
+                             "</arg><arg>" +
+                             dir.str() + "/ran</arg></run></steps>"));
+    const auto r =
+        run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"}, isolated_env(home.path()));
     CHECK(r.exit_code == 3);
     CHECK(r.out.find("--yes") != std::string::npos);
     CHECK_FALSE(std::filesystem::exists(dir.path() / "ran"));
@@ -175,7 +178,8 @@ TEST_CASE("fixctl run: SIGINT cancels the running step and its children (exit 13
     TempDir dir, home;
     write_file(dir.path() / "p.xml",
                pack_with_fix("<steps><run timeout=\"60s\"><arg>sh</arg><arg>-c</arg><arg>sleep 300 "
-                             "&amp; echo $! > " + dir.str() + "/child; wait</arg></run></steps>"));
+                             "&amp; echo $! > " +
+                             dir.str() + "/child; wait</arg></run></steps>"));
     std::thread interrupter([&] {
         for (int i = 0; i < 100 && !std::filesystem::exists(dir.path() / "child"); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(50));

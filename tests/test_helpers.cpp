@@ -83,7 +83,9 @@ bool process_alive(const std::string& pid) {
     return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
 }
 
-std::string services_dir() { return std::string(FIXTRAY_SOURCE_DIR) + "/tests/services"; }
+std::string services_dir() {
+    return std::string(FIXTRAY_SOURCE_DIR) + "/tests/services";
+}
 
 std::map<std::string, std::string> parse_exports(const std::string& text) {
     std::map<std::string, std::string> out;

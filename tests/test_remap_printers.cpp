@@ -22,11 +22,13 @@ public:
                                                       std::filesystem::perms::group_exec |
                                                       std::filesystem::perms::others_read |
                                                       std::filesystem::perms::others_exec);
-        const auto r = run_command({services_dir() + "/cups.sh", "start", (dir_.path() / "cups").string()},
-                                   {}, std::chrono::seconds(90));
+        const auto r =
+            run_command({services_dir() + "/cups.sh", "start", (dir_.path() / "cups").string()}, {},
+                        std::chrono::seconds(90));
         INFO(r.out << r.err);
-        REQUIRE_MESSAGE(r.exit_code == 0, "tests/services/cups.sh start failed (needs root and the "
-                                          "packages in .ci/test-deps.txt)");
+        REQUIRE_MESSAGE(r.exit_code == 0,
+                        "tests/services/cups.sh start failed (needs root and the "
+                        "packages in .ci/test-deps.txt)");
         env_ = parse_exports(r.out);
         REQUIRE(env_.count("CUPS_SERVER"));
         REQUIRE(env_.count("FIXTRAY_TEST_PRINTER1_URI"));
@@ -37,7 +39,9 @@ public:
                     std::chrono::seconds(60));
     }
     const std::map<std::string, std::string>& env() const { return env_; }
-    std::string uri(int n) const { return env_.at("FIXTRAY_TEST_PRINTER" + std::to_string(n) + "_URI"); }
+    std::string uri(int n) const {
+        return env_.at("FIXTRAY_TEST_PRINTER" + std::to_string(n) + "_URI");
+    }
     const TempDir& dir() const { return dir_; }
 
     // lpadmin/lpstat/lp against this cupsd.
@@ -57,17 +61,19 @@ std::map<std::string, std::string> merged(std::map<std::string, std::string> a,
 }
 
 std::string site_config(const PrivateCups& cups, const std::string& lab_uri) {
-    nlohmann::json j = {{"site",
-                         {{"default_printer", "Office"},
-                          {"printers",
-                           {{{"name", "Office"}, {"uri", cups.uri(1)}},
-                            {{"name", "Lab"}, {"uri", lab_uri}}}}}}};
+    nlohmann::json j = {
+        {"site",
+         {{"default_printer", "Office"},
+          {"printers",
+           {{{"name", "Office"}, {"uri", cups.uri(1)}}, {{"name", "Lab"}, {"uri", lab_uri}}}}}}};
     return j.dump(2);
 }
 
 }  // namespace
 
-TEST_CASE("remap-printers: stale queues removed, site printers added, enabled, default set, jobs accepted") {
+TEST_CASE(
+    "remap-printers: stale queues removed, site printers added, enabled, default set, jobs "
+    "accepted") {
     // Scenario: a laptop with a stale queue and none of the site's printers runs remap-printers.
     REQUIRE_MESSAGE(geteuid() == 0, "this test starts cupsd and needs root (sudo bash .ci/run)");
     PrivateCups cups;
@@ -78,9 +84,9 @@ TEST_CASE("remap-printers: stale queues removed, site printers added, enabled, d
     TempDir home;
     const auto env = merged(isolated_env(home.path()), cups.env());
 
-    const auto r = run_fixctl({"--config", config.string(), "run", "remap-printers", "--yes",
-                               "--json"},
-                              env, std::chrono::seconds(240));
+    const auto r =
+        run_fixctl({"--config", config.string(), "run", "remap-printers", "--yes", "--json"}, env,
+                   std::chrono::seconds(240));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     const auto record = nlohmann::json::parse(r.out);
@@ -100,9 +106,9 @@ TEST_CASE("remap-printers: stale queues removed, site printers added, enabled, d
     }
 
     // Run again: the check sees healthy printers, nothing to fix.
-    const auto again = run_fixctl({"--config", config.string(), "run", "remap-printers", "--yes",
-                                   "--json"},
-                                  env, std::chrono::seconds(240));
+    const auto again =
+        run_fixctl({"--config", config.string(), "run", "remap-printers", "--yes", "--json"}, env,
+                   std::chrono::seconds(240));
     INFO(again.out << again.err);
     CHECK(again.exit_code == 0);
     CHECK(nlohmann::json::parse(again.out)["outcome"] == "nothing-to-fix");
@@ -115,10 +121,9 @@ TEST_CASE("remap-printers: a printer that does not answer is not fixed (exit 1)"
     const auto config = cups.dir().path() / "site.json";
     write_file(config, site_config(cups, "ipp://127.0.0.1:9/ipp/print"));
     TempDir home;
-    const auto r = run_fixctl({"--config", config.string(), "run", "remap-printers", "--yes",
-                               "--json"},
-                              merged(isolated_env(home.path()), cups.env()),
-                              std::chrono::seconds(300));
+    const auto r =
+        run_fixctl({"--config", config.string(), "run", "remap-printers", "--yes", "--json"},
+                   merged(isolated_env(home.path()), cups.env()), std::chrono::seconds(300));
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     const auto record = nlohmann::json::parse(r.out);

@@ -73,9 +73,11 @@ TEST_CASE("reset-network: a working network is nothing to fix") {
     REQUIRE_MESSAGE(geteuid() == 0, "this test creates a network namespace and needs root");
     TestNetns ns;
     auto server = ns.inside([] {
-        return std::make_unique<LocalHttpServer>([](const std::string&) { HttpReply reply;
+        return std::make_unique<LocalHttpServer>([](const std::string&) {
+            HttpReply reply;
             reply.status = 204;
-            return reply; });
+            return reply;
+        });
     });
     TempDir home;
     const auto config = write_config(home, server->port());
@@ -123,8 +125,8 @@ TEST_CASE("reset-network: a service that comes back during the repair is verifie
     std::thread restore([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(1000));
         server = ns.inside([&] {
-            return std::make_unique<LocalHttpServer>(
-                [](const std::string&) { return HttpReply{}; }, kPort);
+            return std::make_unique<LocalHttpServer>([](const std::string&) { return HttpReply{}; },
+                                                     kPort);
         });
     });
     const auto r = ns.fixctl({"--config", config, "run", "reset-network", "--yes", "--json"},

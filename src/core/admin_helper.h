@@ -9,9 +9,9 @@ namespace fixtray {
 
 // Exit codes of fixtray-admin.
 enum AdminHelperExit : int {
-    kAdminStepRan = 0,     // *out holds the step record (whatever the step's own result)
-    kAdminUsage = 2,       // malformed request
-    kAdminRefused = 3,     // the request does not hold against the trusted pack and config
+    kAdminStepRan = 0,  // *out holds the step record (whatever the step's own result)
+    kAdminUsage = 2,    // malformed request
+    kAdminRefused = 3,  // the request does not hold against the trusted pack and config
 };
 
 // Serves one request. args: the helper's arguments after the program name. `invoking_uid` is

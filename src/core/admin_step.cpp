@@ -10,8 +10,18 @@
 namespace fixtray {
 
 std::vector<std::string> AdminStepRequest::to_args() const {
-    return {"run-step", "--pack",  pack_id, "--version", std::to_string(pack_version), "--fix",
-            fix_id,     "--phase", to_string(phase), "--index", std::to_string(index), "--item",
+    return {"run-step",
+            "--pack",
+            pack_id,
+            "--version",
+            std::to_string(pack_version),
+            "--fix",
+            fix_id,
+            "--phase",
+            to_string(phase),
+            "--index",
+            std::to_string(index),
+            "--item",
             item};
 }
 
@@ -65,7 +75,10 @@ std::optional<AdminStepRequest> parse_admin_step_args(const std::vector<std::str
         }
     }
     for (bool h : have)
-        if (!h) return fail("expected: run-step --pack ID --version N --fix ID --phase P --index N --item VALUE");
+        if (!h)
+            return fail(
+                "expected: run-step --pack ID --version N --fix ID --phase P --index N --item "
+                "VALUE");
     return r;
 }
 
@@ -146,8 +159,8 @@ void HelperAdminStepRunner::run(const AdminStepRequest& request, const CancelTok
             return;
         } catch (const std::exception& e) {
             record->status = StepStatus::failed;
-            record->message = std::string("the admin helper answered something unreadable: ") +
-                              e.what();
+            record->message =
+                std::string("the admin helper answered something unreadable: ") + e.what();
             return;
         }
     }
@@ -163,8 +176,8 @@ void HelperAdminStepRunner::run(const AdminStepRequest& request, const CancelTok
             record->message = "not allowed to get administrator rights for this step";
             break;
         default:
-            record->message = "the admin helper refused the step" +
-                              (why.empty() ? std::string() : ": " + why);
+            record->message =
+                "the admin helper refused the step" + (why.empty() ? std::string() : ": " + why);
     }
 }
 

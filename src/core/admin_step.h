@@ -22,8 +22,8 @@ struct AdminStepRequest {
     int pack_version = 0;
     std::string fix_id;
     Phase phase = Phase::steps;
-    int index = 0;        // 1-based position of the step in its phase
-    std::string item;     // foreach item value; empty when the step has no foreach
+    int index = 0;     // 1-based position of the step in its phase
+    std::string item;  // foreach item value; empty when the step has no foreach
 
     std::vector<std::string> to_args() const;  // "run-step --pack ... --item ..."
 };

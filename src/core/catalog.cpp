@@ -57,7 +57,9 @@ std::vector<PackProblem> Catalog::add_directory(const std::string& dir) {
     return problems;
 }
 
-void Catalog::add_pack(FixPack pack) { packs_.push_back(std::move(pack)); }
+void Catalog::add_pack(FixPack pack) {
+    packs_.push_back(std::move(pack));
+}
 
 std::vector<CatalogEntry> Catalog::fixes(Platform platform) const {
     std::map<std::string, CatalogEntry> by_id;  // later packs replace earlier ones

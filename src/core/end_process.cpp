@@ -97,10 +97,9 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
         if (!t.running()) continue;
         if (const std::string err = t.force_end(); err.empty()) {
             ++forced;
-            builtin_text::append_line(r.detail,
-                                      std::to_string(t.pid()) +
-                                          " did not end within the grace period: " +
-                                          process_platform::forced_end_word);
+            builtin_text::append_line(r.detail, std::to_string(t.pid()) +
+                                                    " did not end within the grace period: " +
+                                                    process_platform::forced_end_word);
         } else if (!refused[i]) {
             builtin_text::append_line(r.detail,
                                       "cannot end " + std::to_string(t.pid()) + ": " + err);

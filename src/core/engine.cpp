@@ -47,8 +47,8 @@ std::vector<std::string> shell_argv(const Step& s) {
         argv = {s.interpreter == "sh" ? "/bin/sh" : "bash", "-c", s.script, "fixtray-step"};
         argv.insert(argv.end(), s.argv.begin(), s.argv.end());
     } else if (s.interpreter == "powershell") {
-        argv = {"powershell.exe", "-NoLogo", "-NoProfile", "-NonInteractive",
-                "-ExecutionPolicy", "Bypass", "-Command", kPowerShellWrapper};
+        argv = {"powershell.exe",   "-NoLogo", "-NoProfile", "-NonInteractive",
+                "-ExecutionPolicy", "Bypass",  "-Command",   kPowerShellWrapper};
     } else {  // cmd
         argv = {"cmd.exe", "/d", "/v:on", "/c", s.script};
     }
@@ -135,18 +135,25 @@ struct NullObserver final : RunObserver {};
 
 std::string default_label(const Step& s) {
     switch (s.kind) {
-        case StepKind::run: return "Run " + join(s.argv, 4);
-        case StepKind::shell: return "Run a " + s.interpreter + " script";
-        case StepKind::delete_files: return "Delete files in " + s.root;
-        case StepKind::end_process: return "Close " + s.process_name;
-        case StepKind::http_probe: return "Check that " + s.url + " answers";
-        case StepKind::dns_resolve: return "Check that " + s.host + " resolves";
+        case StepKind::run:
+            return "Run " + join(s.argv, 4);
+        case StepKind::shell:
+            return "Run a " + s.interpreter + " script";
+        case StepKind::delete_files:
+            return "Delete files in " + s.root;
+        case StepKind::end_process:
+            return "Close " + s.process_name;
+        case StepKind::http_probe:
+            return "Check that " + s.url + " answers";
+        case StepKind::dns_resolve:
+            return "Check that " + s.host + " resolves";
         case StepKind::tcp_connect:
             return "Check that " + s.host + ":" + std::to_string(s.port) + " accepts connections";
         case StepKind::exists:
             return std::string("Check that ") + (s.path.empty() ? s.root + "/" + s.glob : s.path) +
                    (s.expect_present ? " exists" : " is gone");
-        case StepKind::wait: return "Wait " + seconds_text(s.duration);
+        case StepKind::wait:
+            return "Wait " + seconds_text(s.duration);
     }
     return "Step";
 }
@@ -182,8 +189,7 @@ Variables Engine::variables_for(const FixPack& pack, const SiteConfig& site,
                 for (std::size_t i = 0; i < it->second.size(); ++i)
                     for (const auto& field : param.fields)
                         if (!it->second[i].fields.count(field) && missing)
-                            missing->push_back(param.name + "[" + std::to_string(i) + "]." +
-                                               field);
+                            missing->push_back(param.name + "[" + std::to_string(i) + "]." + field);
                 v.set_list(param.name, it->second);
             } else if (missing) {
                 missing->push_back(param.name);
@@ -210,7 +216,9 @@ std::string Engine::applicability_problem(const Fix& fix) const {
         bool holds = false;
         std::error_code ec;
         switch (c.kind) {
-            case Condition::Kind::program_exists: holds = find_program(c.value).has_value(); break;
+            case Condition::Kind::program_exists:
+                holds = find_program(c.value).has_value();
+                break;
             case Condition::Kind::path_exists: {
                 Variables v = variables_for(FixPack{}, SiteConfig{}, nullptr);
                 std::string path;
@@ -235,8 +243,7 @@ std::string Engine::applicability_problem(const Fix& fix) const {
 }
 
 RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& site,
-                      const RunOptions& options, RunObserver& observer,
-                      const CancelToken& cancel) {
+                      const RunOptions& options, RunObserver& observer, const CancelToken& cancel) {
     RunRecord r;
     r.run_id = new_uuid();
     r.fix_id = fix.id;
@@ -279,10 +286,10 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         return refuse(Refusal::declined, "Not run: you chose not to go ahead.");
 
     auto cancelled_outcome = [&] {
-        return finish(Outcome::cancelled, "Cancelled" + (ctx.first_failure.empty()
-                                                             ? std::string(".")
-                                                             : " during " + ctx.first_failure +
-                                                                   "."));
+        return finish(
+            Outcome::cancelled,
+            "Cancelled" + (ctx.first_failure.empty() ? std::string(".")
+                                                     : " during " + ctx.first_failure + "."));
     };
 
     if (!fix.check.empty()) {
@@ -370,8 +377,8 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
                 ctx.first_failure = rec.label;
                 return false;
             }
-            const bool failed = rec.status == StepStatus::failed ||
-                                rec.status == StepStatus::timed_out;
+            const bool failed =
+                rec.status == StepStatus::failed || rec.status == StepStatus::timed_out;
             if (failed && !step.continue_on_error) {
                 ctx.first_failure = rec.label + ": " + rec.message;
                 return false;
@@ -419,8 +426,8 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
 
     if (s.admin && !env_.is_admin) {
         // Only names and positions cross to the helper; it re-derives everything else.
-        AdminStepRequest request{ctx.pack.id, ctx.pack.version, ctx.fix.id, rec.phase, rec.index,
-                                 rec.item};
+        AdminStepRequest request{ctx.pack.id, ctx.pack.version, ctx.fix.id,
+                                 rec.phase,   rec.index,        rec.item};
         if (admin_)
             admin_->run(request, ctx.cancel, &rec);
         else {
@@ -435,10 +442,10 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         req.argv = rec.argv;
         req.timeout = s.timeout;
         if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
-        const ProcessResult res = runner_.run(req, ctx.cancel, [&](OutputStream which,
-                                                                   std::string_view chunk) {
-            ctx.observer.step_output(rec, which, chunk);
-        });
+        const ProcessResult res =
+            runner_.run(req, ctx.cancel, [&](OutputStream which, std::string_view chunk) {
+                ctx.observer.step_output(rec, which, chunk);
+            });
         rec.duration = res.duration;
         rec.exit_code = res.exit_code;
         rec.timed_out = res.timed_out;
@@ -500,8 +507,8 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
     BuiltinContext bctx{http_, clock_, ctx.cancel};
     const auto started = clock_.steady_now();
     BuiltinResult res = run_builtin(s, bctx);
-    rec.duration = std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() -
-                                                                         started);
+    rec.duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started);
     rec.message = res.message;
     rec.detail = res.detail;
     rec.timed_out = res.timed_out;
@@ -542,14 +549,15 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
             if (!step.foreach_list.empty()) {
                 if (list) {
                     items = foreach_items(vars, step);
-                    if (items.empty()) note = "for each " + step.foreach_var + " in " +
-                                              step.foreach_list + ": no items, nothing to do";
+                    if (items.empty())
+                        note = "for each " + step.foreach_var + " in " + step.foreach_list +
+                               ": no items, nothing to do";
                 } else {
-                    note = "once for each " + step.foreach_var + " in " + step.foreach_list +
-                           " (known when the fix runs)" +
-                           (step.foreach_except.empty()
-                                ? std::string()
-                                : ", except those in " + step.foreach_except);
+                    note =
+                        "once for each " + step.foreach_var + " in " + step.foreach_list +
+                        " (known when the fix runs)" +
+                        (step.foreach_except.empty() ? std::string()
+                                                     : ", except those in " + step.foreach_except);
                 }
             }
             if (items.empty()) {
@@ -582,8 +590,10 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
                                                      : builtin_words(s);
                 std::string n = note;
                 auto add_note = [&](const std::string& t) { n += (n.empty() ? "" : "; ") + t; };
-                if (!s.if_program.empty()) add_note("skipped if " + s.if_program + " is not installed");
-                if (!s.skip_if_running.empty()) add_note("skipped while " + s.skip_if_running + " runs");
+                if (!s.if_program.empty())
+                    add_note("skipped if " + s.if_program + " is not installed");
+                if (!s.skip_if_running.empty())
+                    add_note("skipped while " + s.skip_if_running + " runs");
                 if (!s.capture.empty()) add_note("output lines become the list " + s.capture);
                 if (s.continue_on_error) add_note("a failure does not stop the fix");
                 p.note = n;

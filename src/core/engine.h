@@ -47,16 +47,16 @@ struct PlannedStep {
     int index = 0;
     std::string label;
     StepKind kind = StepKind::run;
-    std::vector<std::string> argv;   // expanded; built-ins: kind + arguments
-    std::string note;                // "for each printer in printers: 2 items", skip conditions
+    std::vector<std::string> argv;  // expanded; built-ins: kind + arguments
+    std::string note;               // "for each printer in printers: 2 items", skip conditions
     bool admin = false;
 };
 
 struct Plan {
     bool ok = false;
     Refusal refusal = Refusal::none;
-    std::string message;             // why the fix would not run, when !ok
-    std::string confirm;             // the confirmation text that would be asked
+    std::string message;  // why the fix would not run, when !ok
+    std::string confirm;  // the confirmation text that would be asked
     std::vector<PlannedStep> steps;
 };
 

@@ -68,29 +68,29 @@ struct Step {
 
     // Common attributes.
     std::chrono::milliseconds timeout{60'000};
-    std::vector<int> ok_exit_codes;   // run / shell, as written; empty = the default, {0}
-    bool continue_on_error = false;   // a failure does not stop the phase
-    bool admin = false;               // needs admin rights
-    std::string foreach_var;          // "printer" in foreach="printer in printers"
-    std::string foreach_list;         // "printers"
-    std::string foreach_except;       // skip items equal to any value of this list (field path)
-    std::string if_program;           // skip (not fail) the step when this program is not on PATH
-    std::string skip_if_running;      // skip (not fail) the step while this process runs
+    std::vector<int> ok_exit_codes;  // run / shell, as written; empty = the default, {0}
+    bool continue_on_error = false;  // a failure does not stop the phase
+    bool admin = false;              // needs admin rights
+    std::string foreach_var;         // "printer" in foreach="printer in printers"
+    std::string foreach_list;        // "printers"
+    std::string foreach_except;      // skip items equal to any value of this list (field path)
+    std::string if_program;          // skip (not fail) the step when this program is not on PATH
+    std::string skip_if_running;     // skip (not fail) the step while this process runs
 
     // run / shell
-    std::vector<std::string> argv;     // run: program + args; shell: positional args
-    std::string interpreter;           // shell: "sh", "bash", "powershell", "cmd"
-    std::string script;                // shell: script text
-    std::string stdout_match;          // optional ECMAScript regex the stdout must match
-    std::string capture;               // store stdout lines as a list variable of this name
+    std::vector<std::string> argv;  // run: program + args; shell: positional args
+    std::string interpreter;        // shell: "sh", "bash", "powershell", "cmd"
+    std::string script;             // shell: script text
+    std::string stdout_match;       // optional ECMAScript regex the stdout must match
+    std::string capture;            // store stdout lines as a list variable of this name
 
     // delete_files / exists
     std::string root;
-    std::string glob;                  // relative to root, '/'-separated, supports * ? [..] **
+    std::string glob;  // relative to root, '/'-separated, supports * ? [..] **
     std::chrono::seconds older_than{0};
-    std::string path;                  // exists: a single path instead of root+glob
-    bool expect_present = true;        // exists
-    std::string type;                  // exists: "file", "dir" or "" (any)
+    std::string path;            // exists: a single path instead of root+glob
+    bool expect_present = true;  // exists
+    std::string type;            // exists: "file", "dir" or "" (any)
 
     // end_process
     std::string process_name;
@@ -122,10 +122,10 @@ struct Condition {
 
 struct DiagnosticItem {
     enum class Kind { command, file, fact } kind;
-    std::string name;                // label in the bundle
-    std::vector<std::string> argv;   // command
-    std::string path;                // file
-    std::string fact;                // fact id, e.g. "network.routes"
+    std::string name;               // label in the bundle
+    std::vector<std::string> argv;  // command
+    std::string path;               // file
+    std::string fact;               // fact id, e.g. "network.routes"
     SourcePos where;
 };
 
@@ -143,15 +143,15 @@ struct Fix {
     SourcePos where;
     LocalizedText title;
     LocalizedText description;
-    LocalizedText confirm;           // non-empty: ask before running (disruptive fix)
+    LocalizedText confirm;  // non-empty: ask before running (disruptive fix)
     std::string category;
     std::vector<std::string> keywords;
     std::vector<Platform> platforms;
     std::vector<Condition> conditions;
-    std::vector<Step> check;         // all pass -> healthy, nothing to fix
-    std::vector<Step> steps;         // at least one
-    std::vector<Step> verify;        // all pass -> fixed
-    std::vector<Step> revert;        // run when steps or verify fail
+    std::vector<Step> check;   // all pass -> healthy, nothing to fix
+    std::vector<Step> steps;   // at least one
+    std::vector<Step> verify;  // all pass -> fixed
+    std::vector<Step> revert;  // run when steps or verify fail
     std::vector<DiagnosticItem> diagnostics;
 
     bool runs_on(Platform p) const;
@@ -159,10 +159,10 @@ struct Fix {
 };
 
 struct FixPack {
-    std::string id;        // reverse-DNS, e.g. "org.fixtray.linux.clear-caches"
-    int version = 0;       // integer, increases with every published change
-    std::string file;      // where it was loaded from
-    std::string dir;       // its directory, available to steps as ${packdir}
+    std::string id;    // reverse-DNS, e.g. "org.fixtray.linux.clear-caches"
+    int version = 0;   // integer, increases with every published change
+    std::string file;  // where it was loaded from
+    std::string dir;   // its directory, available to steps as ${packdir}
     std::vector<Param> params;
     std::vector<Fix> fixes;
 

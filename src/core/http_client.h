@@ -24,8 +24,8 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-    bool ok = false;       // a response was received (any status)
-    std::string error;     // transport error, human readable, when !ok
+    bool ok = false;         // a response was received (any status)
+    std::string error;       // transport error, human readable, when !ok
     bool timed_out = false;  // !ok because the connect timeout or the overall timeout expired
     bool cancelled = false;  // !ok because the cancel token was set
     long status = 0;

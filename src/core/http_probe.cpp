@@ -55,7 +55,7 @@ BuiltinResult http_probe(const Step& step, BuiltinContext& ctx) {
     req.url = step.url;
     req.timeout = step.timeout;
     req.connect_timeout = step.timeout;  // a probe has one budget: connecting is part of it
-    req.max_body = 64 * 1024;  // a probe needs the status, not the body
+    req.max_body = 64 * 1024;            // a probe needs the status, not the body
     req.follow_redirects = false;
 
     const HttpResponse resp = ctx.http.send(req, ctx.cancel);

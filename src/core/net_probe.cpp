@@ -32,8 +32,8 @@ struct Resolution {
 std::vector<Address> without_repeats(std::vector<Address> in) {
     std::vector<Address> out;
     for (auto& a : in) {
-        const bool seen = std::any_of(out.begin(), out.end(),
-                                      [&](const Address& o) { return o.text == a.text; });
+        const bool seen =
+            std::any_of(out.begin(), out.end(), [&](const Address& o) { return o.text == a.text; });
         if (!seen) out.push_back(std::move(a));
     }
     return out;

@@ -7,13 +7,13 @@
 namespace fixtray {
 
 struct UserEnvironment {
-    std::string home;     // $HOME (or the password database)
-    std::string cache;    // XDG_CACHE_HOME or ~/.cache
-    std::string config;   // XDG_CONFIG_HOME or ~/.config
-    std::string state;    // XDG_STATE_HOME or ~/.local/state
-    std::string temp;     // TMPDIR or /tmp
-    std::string user;     // login name
-    std::string host;     // host name
+    std::string home;       // $HOME (or the password database)
+    std::string cache;      // XDG_CACHE_HOME or ~/.cache
+    std::string config;     // XDG_CONFIG_HOME or ~/.config
+    std::string state;      // XDG_STATE_HOME or ~/.local/state
+    std::string temp;       // TMPDIR or /tmp
+    std::string user;       // login name
+    std::string host;       // host name
     bool is_admin = false;  // effective uid 0 (Administrator token on Windows)
 };
 

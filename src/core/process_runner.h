@@ -17,8 +17,8 @@ class CancelToken;
 struct ProcessRequest {
     std::vector<std::string> argv;  // argv[0] is looked up on PATH unless it contains a '/'
     std::chrono::milliseconds timeout{60'000};
-    std::chrono::milliseconds kill_grace{2'000};  // SIGTERM -> SIGKILL of the whole group
-    std::size_t output_cap = 64 * 1024;           // bytes kept per stream (head and tail)
+    std::chrono::milliseconds kill_grace{2'000};   // SIGTERM -> SIGKILL of the whole group
+    std::size_t output_cap = 64 * 1024;            // bytes kept per stream (head and tail)
     std::map<std::string, std::string> extra_env;  // added to the inherited environment
     std::string working_dir;                       // empty: inherit
 };
@@ -26,15 +26,15 @@ struct ProcessRequest {
 enum class OutputStream { out, err };
 
 struct ProcessResult {
-    bool started = false;      // false: the program could not be started (see error)
-    std::string error;         // human message when !started, e.g. "program not found: nmcli"
-    int exit_code = -1;        // valid when exited normally
-    int term_signal = 0;       // signal that ended the direct child, 0 if none
-    bool timed_out = false;    // the deadline passed and the group was ended
-    bool killed = false;       // SIGKILL was needed (ignored SIGTERM)
-    bool cancelled = false;    // ended because the CancelToken fired
+    bool started = false;    // false: the program could not be started (see error)
+    std::string error;       // human message when !started, e.g. "program not found: nmcli"
+    int exit_code = -1;      // valid when exited normally
+    int term_signal = 0;     // signal that ended the direct child, 0 if none
+    bool timed_out = false;  // the deadline passed and the group was ended
+    bool killed = false;     // SIGKILL was needed (ignored SIGTERM)
+    bool cancelled = false;  // ended because the CancelToken fired
     std::chrono::milliseconds duration{0};
-    std::string out;           // bounded: head + "\n[... N bytes omitted ...]\n" + tail
+    std::string out;  // bounded: head + "\n[... N bytes omitted ...]\n" + tail
     std::string err;
     std::size_t out_bytes = 0;  // total bytes produced
     std::size_t err_bytes = 0;

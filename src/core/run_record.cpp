@@ -12,43 +12,62 @@ using nlohmann::json;
 
 const char* to_string(Phase p) {
     switch (p) {
-        case Phase::check: return "check";
-        case Phase::steps: return "steps";
-        case Phase::verify: return "verify";
-        case Phase::revert: return "revert";
+        case Phase::check:
+            return "check";
+        case Phase::steps:
+            return "steps";
+        case Phase::verify:
+            return "verify";
+        case Phase::revert:
+            return "revert";
     }
     return "?";
 }
 
 const char* to_string(StepStatus s) {
     switch (s) {
-        case StepStatus::ok: return "ok";
-        case StepStatus::failed: return "failed";
-        case StepStatus::skipped: return "skipped";
-        case StepStatus::timed_out: return "timed-out";
-        case StepStatus::cancelled: return "cancelled";
+        case StepStatus::ok:
+            return "ok";
+        case StepStatus::failed:
+            return "failed";
+        case StepStatus::skipped:
+            return "skipped";
+        case StepStatus::timed_out:
+            return "timed-out";
+        case StepStatus::cancelled:
+            return "cancelled";
     }
     return "?";
 }
 
 const char* to_string(Outcome o) {
     switch (o) {
-        case Outcome::fixed: return "fixed";
-        case Outcome::not_fixed: return "not-fixed";
-        case Outcome::nothing_to_fix: return "nothing-to-fix";
-        case Outcome::cancelled: return "cancelled";
-        case Outcome::refused: return "refused";
+        case Outcome::fixed:
+            return "fixed";
+        case Outcome::not_fixed:
+            return "not-fixed";
+        case Outcome::nothing_to_fix:
+            return "nothing-to-fix";
+        case Outcome::cancelled:
+            return "cancelled";
+        case Outcome::refused:
+            return "refused";
     }
     return "?";
 }
 
 const char* to_string(Refusal r) {
     switch (r) {
-        case Refusal::none: return "";
-        case Refusal::not_applicable: return "not-applicable";
-        case Refusal::declined: return "declined";
-        case Refusal::needs_admin: return "needs-admin";
-        case Refusal::invalid_input: return "invalid-input";
+        case Refusal::none:
+            return "";
+        case Refusal::not_applicable:
+            return "not-applicable";
+        case Refusal::declined:
+            return "declined";
+        case Refusal::needs_admin:
+            return "needs-admin";
+        case Refusal::invalid_input:
+            return "invalid-input";
     }
     return "?";
 }
@@ -63,10 +82,10 @@ Enum enum_from(const std::string& s, const std::array<Enum, N>& all) {
 }
 
 StepKind step_kind_from(const std::string& s) {
-    return enum_from(s, std::array{StepKind::run, StepKind::shell, StepKind::delete_files,
-                                   StepKind::end_process, StepKind::http_probe,
-                                   StepKind::dns_resolve, StepKind::tcp_connect, StepKind::exists,
-                                   StepKind::wait});
+    return enum_from(
+        s, std::array{StepKind::run, StepKind::shell, StepKind::delete_files, StepKind::end_process,
+                      StepKind::http_probe, StepKind::dns_resolve, StepKind::tcp_connect,
+                      StepKind::exists, StepKind::wait});
 }
 
 std::chrono::system_clock::time_point parse_time_utc(const std::string& s) {
@@ -84,8 +103,7 @@ std::chrono::system_clock::time_point parse_time_utc(const std::string& s) {
 
 std::string format_time_utc(std::chrono::system_clock::time_point t) {
     const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
     const std::time_t tt = std::chrono::system_clock::to_time_t(secs);
     std::tm tm{};
     gmtime_r(&tt, &tm);

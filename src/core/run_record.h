@@ -19,21 +19,21 @@ const char* to_string(StepStatus s);
 
 struct StepRecord {
     Phase phase = Phase::steps;
-    int index = 0;              // position in its phase (foreach items share the index)
-    std::string label;          // what a person sees
+    int index = 0;      // position in its phase (foreach items share the index)
+    std::string label;  // what a person sees
     StepKind kind = StepKind::run;
-    std::string item;           // foreach item value, if any
+    std::string item;               // foreach item value, if any
     std::vector<std::string> argv;  // run/shell: the exact argv; built-ins: kind + arguments
     bool admin = false;
     StepStatus status = StepStatus::ok;
-    std::string message;        // one line: why it failed / was skipped / what it did
-    int exit_code = -1;         // run/shell, when the process exited
+    std::string message;  // one line: why it failed / was skipped / what it did
+    int exit_code = -1;   // run/shell, when the process exited
     bool timed_out = false;
-    bool killed = false;        // SIGKILL was needed
+    bool killed = false;  // SIGKILL was needed
     std::chrono::milliseconds duration{0};
-    std::string out, err;       // bounded
+    std::string out, err;  // bounded
     bool out_truncated = false, err_truncated = false;
-    std::string detail;         // built-ins: longer log
+    std::string detail;  // built-ins: longer log
     bool continue_on_error = false;
 };
 
@@ -44,7 +44,7 @@ enum class Refusal { none, not_applicable, declined, needs_admin, invalid_input 
 const char* to_string(Refusal r);
 
 struct RunRecord {
-    std::string run_id;         // UUID
+    std::string run_id;  // UUID
     std::string fix_id;
     std::string fix_title;
     std::string pack_id;
@@ -55,8 +55,8 @@ struct RunRecord {
     std::chrono::system_clock::time_point started, finished;
     Outcome outcome = Outcome::not_fixed;
     Refusal refusal = Refusal::none;
-    std::string message;        // plain-language summary
-    bool reverted = false;      // revert steps ran
+    std::string message;    // plain-language summary
+    bool reverted = false;  // revert steps ran
     bool dry_run = false;
     std::vector<StepRecord> steps;
 };
@@ -68,6 +68,6 @@ StepRecord step_record_from_json(const nlohmann::json& j);
 RunRecord run_record_from_json(const nlohmann::json& j);
 
 std::string format_time_utc(std::chrono::system_clock::time_point t);  // RFC 3339, ms
-std::string new_uuid();  // random (version 4) UUID
+std::string new_uuid();                                                // random (version 4) UUID
 
 }  // namespace fixtray

@@ -2,7 +2,8 @@
 //
 //   { "site": { "probe_url": "https://intranet.example.com/health",
 //               "default_printer": "Office",
-//               "printers": [ { "name": "Office", "uri": "ipp://print.example.com/ipp/print" } ] } }
+//               "printers": [ { "name": "Office", "uri": "ipp://print.example.com/ipp/print" } ] }
+//               }
 //
 // Scalars are strings (numbers and booleans are taken as their text); a list is an array of
 // strings or an array of objects whose values are strings.
@@ -24,7 +25,7 @@ struct SiteConfig {
 };
 
 struct ConfigProblem {
-    std::string where;    // "file:line:col" or "file"
+    std::string where;  // "file:line:col" or "file"
     std::string message;
     bool warning = false;
     std::string str() const;

@@ -66,9 +66,8 @@ bool Variables::expand(std::string_view text, std::string* out, std::string* err
                 continue;
             }
             if (error) {
-                *error = lists_.count(name)
-                             ? "${" + name + "} is a list; use it with foreach"
-                             : "no value for ${" + name + "}";
+                *error = lists_.count(name) ? "${" + name + "} is a list; use it with foreach"
+                                            : "no value for ${" + name + "}";
             }
             return false;
         }

@@ -86,10 +86,14 @@ extern "C" void on_interrupt(int) {
 int exit_code_for(const RunRecord& r) {
     switch (r.outcome) {
         case Outcome::fixed:
-        case Outcome::nothing_to_fix: return kOk;
-        case Outcome::not_fixed: return kNotFixed;
-        case Outcome::cancelled: return kCancelled;
-        case Outcome::refused: return r.refusal == Refusal::invalid_input ? kUsage : kRefused;
+        case Outcome::nothing_to_fix:
+            return kOk;
+        case Outcome::not_fixed:
+            return kNotFixed;
+        case Outcome::cancelled:
+            return kCancelled;
+        case Outcome::refused:
+            return r.refusal == Refusal::invalid_input ? kUsage : kRefused;
     }
     return kNotFixed;
 }
@@ -99,7 +103,8 @@ void print_step_lines(const char* heading, const std::vector<Step>& steps) {
     std::printf("%s:\n", heading);
     int n = 0;
     for (const auto& s : steps) {
-        std::printf("  %d. %s%s\n", ++n, s.label.empty() ? default_label(s).c_str() : s.label.c_str(),
+        std::printf("  %d. %s%s\n", ++n,
+                    s.label.empty() ? default_label(s).c_str() : s.label.c_str(),
                     s.admin ? " [admin]" : "");
     }
 }
@@ -204,8 +209,7 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
     }
     if (!quiet)
         std::cerr << files << (files == 1 ? " file" : " files") << " checked, " << invalid
-                  << " invalid, " << warnings << (warnings == 1 ? " warning" : " warnings")
-                  << "\n";
+                  << " invalid, " << warnings << (warnings == 1 ? " warning" : " warnings") << "\n";
     return (invalid || any_error) ? kNotFixed : kOk;
 }
 
@@ -261,7 +265,8 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
                 }
                 std::string argv;
                 for (const auto& a : s.argv) {
-                    const bool quote = a.empty() || a.find_first_of(" \t\"'\\$") != std::string::npos;
+                    const bool quote =
+                        a.empty() || a.find_first_of(" \t\"'\\$") != std::string::npos;
                     argv += (argv.empty() ? "" : " ") + (quote ? json(a).dump() : a);
                 }
                 std::printf("  %d. %s%s\n     %s\n", s.index, s.label.c_str(),
@@ -282,8 +287,7 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     TerminalProgress progress(as_json ? stderr : stdout, verbose, g.lang);
     std::fprintf(as_json ? stderr : stdout, "%s (%s)\n", entry->fix->title.get(g.lang).c_str(),
                  entry->fix->id.c_str());
-    const RunRecord record =
-        engine.run(*entry->pack, *entry->fix, site, options, progress, cancel);
+    const RunRecord record = engine.run(*entry->pack, *entry->fix, site, options, progress, cancel);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     g_cancel = nullptr;

@@ -10,10 +10,14 @@ namespace {
 
 const char* phase_heading(Phase p) {
     switch (p) {
-        case Phase::check: return "Checking whether there is a problem";
-        case Phase::steps: return "Repairing";
-        case Phase::verify: return "Checking that it is fixed";
-        case Phase::revert: return "Undoing the changes";
+        case Phase::check:
+            return "Checking whether there is a problem";
+        case Phase::steps:
+            return "Repairing";
+        case Phase::verify:
+            return "Checking that it is fixed";
+        case Phase::revert:
+            return "Undoing the changes";
     }
     return "";
 }
@@ -111,11 +115,21 @@ void TerminalProgress::step_output(const StepRecord&, OutputStream, std::string_
 void TerminalProgress::step_finished(const StepRecord& step) {
     const char* mark = "";
     switch (step.status) {
-        case StepStatus::ok: mark = "ok"; break;
-        case StepStatus::skipped: mark = "skipped"; break;
-        case StepStatus::failed: mark = step.phase == Phase::check ? "problem found" : "FAILED"; break;
-        case StepStatus::timed_out: mark = "TIMED OUT"; break;
-        case StepStatus::cancelled: mark = "cancelled"; break;
+        case StepStatus::ok:
+            mark = "ok";
+            break;
+        case StepStatus::skipped:
+            mark = "skipped";
+            break;
+        case StepStatus::failed:
+            mark = step.phase == Phase::check ? "problem found" : "FAILED";
+            break;
+        case StepStatus::timed_out:
+            mark = "TIMED OUT";
+            break;
+        case StepStatus::cancelled:
+            mark = "cancelled";
+            break;
     }
     std::string line = "  " + step_label(step) + ": " + mark;
     if (step.status != StepStatus::skipped) line += " (" + duration_text(step.duration) + ")";
@@ -136,7 +150,8 @@ bool TerminalProgress::confirm(const Fix&, const std::string& text) {
         running_ = false;
     }
     if (!isatty(STDIN_FILENO)) {
-        std::fprintf(out_, "%s\nThis fix asks before it runs; run it again with --yes to go ahead.\n",
+        std::fprintf(out_,
+                     "%s\nThis fix asks before it runs; run it again with --yes to go ahead.\n",
                      text.c_str());
         return false;
     }

@@ -42,16 +42,17 @@ double time_ms(const std::function<void()>& f) {
 void report(const char* name, const char* ours, double a, const char* ref, double b,
             double target) {
     const double ratio = a / b;
-    std::printf("%s\n  %-44s %10.1f ms (median)\n  %-44s %10.1f ms (median)\n"
-                "  ratio %.2f (target <= %.2f): %s\n\n",
-                name, ours, a, ref, b, ratio, target, ratio <= target ? "met" : "NOT MET");
+    std::printf(
+        "%s\n  %-44s %10.1f ms (median)\n  %-44s %10.1f ms (median)\n"
+        "  ratio %.2f (target <= %.2f): %s\n\n",
+        name, ours, a, ref, b, ratio, target, ratio <= target ? "met" : "NOT MET");
 }
 
 std::string generated_pack(int n) {
     std::ostringstream x;
     x << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-      << "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"com.example.bench.p" << n
-      << "\" version=\"" << (n + 1) << "\">\n"
+      << "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"com.example.bench.p" << n << "\" version=\""
+      << (n + 1) << "\">\n"
       << "  <param name=\"probe_url\" default=\"https://intranet.example.com/health\"/>\n";
     for (int f = 0; f < 10; ++f) {
         x << "  <fix id=\"fix-" << n << "-" << f << "\" category=\"network\" platforms=\"linux\">\n"
@@ -183,11 +184,13 @@ int main(int argc, char** argv) {
     int rounds = 5;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--rounds" && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
+        if (a == "--rounds" && i + 1 < argc)
+            rounds = std::max(1, std::atoi(argv[++i]));
         else if (a == "-h" || a == "--help") {
             std::printf("usage: fixtray_bench [loader|engine|all] [--rounds N]\n");
             return 0;
-        } else which = a;
+        } else
+            which = a;
     }
     int rc = 0;
     if (which == "loader" || which == "all") rc |= bench_loader(rounds);

@@ -12,7 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     fixtray::PackLoadLimits limits;
     limits.max_fixes = 50;
     limits.max_steps_per_phase = 50;
-    const fixtray::PackLoadResult result = fixtray::load_pack_from_string(xml, "fuzz.xml", "/p", limits);
+    const fixtray::PackLoadResult result =
+        fixtray::load_pack_from_string(xml, "fuzz.xml", "/p", limits);
     // A pack is returned exactly when there is no error; every problem has a message.
     bool has_error = false;
     for (const auto& p : result.problems) {

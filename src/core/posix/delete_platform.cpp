@@ -127,8 +127,8 @@ OpenedRoot open_root(const std::string& root) {
         // With O_DIRECTORY a link gives ENOTDIR rather than ELOOP: lstat tells which it was.
         if (err == ENOENT) {
             out.status = OpenedRoot::Status::missing;
-        } else if (err == ELOOP || (err == ENOTDIR && ::lstat(root.c_str(), &lst) == 0 &&
-                                    S_ISLNK(lst.st_mode))) {
+        } else if (err == ELOOP ||
+                   (err == ENOTDIR && ::lstat(root.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode))) {
             out.status = OpenedRoot::Status::refused;
             out.why = "is a symbolic link";
         } else if (err == ENOTDIR) {

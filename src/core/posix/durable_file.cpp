@@ -47,8 +47,8 @@ std::string make_private_dirs(const std::string& dir) {
 std::string write_file_atomic(const std::string& path, std::string_view content) {
     const std::filesystem::path target(path);
     const std::string dir = target.parent_path().string();
-    const std::string tmp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
-                            std::to_string(std::random_device{}());
+    const std::string tmp =
+        path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return errno_message("cannot create", tmp);
     if (!write_all(fd, content) || ::fsync(fd) != 0) {

@@ -24,7 +24,7 @@ std::string absolute_env(const char* name) {
 
 UserEnvironment current_user_environment() {
     UserEnvironment e;
-    struct passwd pw{};
+    struct passwd pw {};
     struct passwd* found = nullptr;
     char buf[4096];
     getpwuid_r(geteuid(), &pw, buf, sizeof buf, &found);
@@ -55,7 +55,7 @@ UserEnvironment current_user_environment() {
 
 UserEnvironment user_environment_for_uid(unsigned uid) {
     UserEnvironment e;
-    struct passwd pw{};
+    struct passwd pw {};
     struct passwd* found = nullptr;
     char buf[4096];
     getpwuid_r(static_cast<uid_t>(uid), &pw, buf, sizeof buf, &found);
@@ -103,8 +103,7 @@ std::vector<std::string> builtin_pack_dirs() {
     if (!ec) {
         // <prefix>/bin/fixctl and <prefix>/libexec/fixtray/fixtray-admin
         candidates.push_back(exe.parent_path().parent_path() / "share/fixtray/fixes");
-        candidates.push_back(exe.parent_path().parent_path().parent_path() /
-                             "share/fixtray/fixes");
+        candidates.push_back(exe.parent_path().parent_path().parent_path() / "share/fixtray/fixes");
     }
     candidates.emplace_back(FIXTRAY_SOURCE_FIXES_DIR);
     candidates.emplace_back(FIXTRAY_INSTALL_FIXES_DIR);

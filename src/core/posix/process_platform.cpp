@@ -148,10 +148,18 @@ public:
         if (pidfd_ >= 0) ::close(pidfd_);
     }
 
-    long pid() const override { return info_.pid; }
-    bool running() const override { return !gone_ && still_running(info_); }
-    std::string ask_to_end() override { return signal(SIGTERM); }
-    std::string force_end() override { return signal(SIGKILL); }
+    long pid() const override {
+        return info_.pid;
+    }
+    bool running() const override {
+        return !gone_ && still_running(info_);
+    }
+    std::string ask_to_end() override {
+        return signal(SIGTERM);
+    }
+    std::string force_end() override {
+        return signal(SIGKILL);
+    }
 
 private:
     // Empty on success (or already gone), else the error.
@@ -184,8 +192,7 @@ private:
 const char* const forced_end_word = "killed";
 
 std::string check_name(const std::string& name) {
-    if (name.empty() || name.find('/') != std::string::npos ||
-        name.find('\0') != std::string::npos)
+    if (name.empty() || name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
         return "the process name must be a plain name, without '/'";
     return {};
 }

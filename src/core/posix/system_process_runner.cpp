@@ -342,7 +342,9 @@ private:
 
     // Safe even after the direct child exited: we poll with WNOWAIT, so the group leader stays
     // an unreaped zombie until run() ends and its pid (= the pgid) cannot be reused meanwhile.
-    void signal_group(int sig) { ::kill(-pid_, sig); }
+    void signal_group(int sig) {
+        ::kill(-pid_, sig);
+    }
 
     bool poll_exited() {
         siginfo_t info{};

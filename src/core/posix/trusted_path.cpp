@@ -14,7 +14,7 @@ std::string check_root_owned(const std::string& path) {
     p = p.lexically_normal();
     bool leaf = true;
     for (;;) {
-        struct stat st{};
+        struct stat st {};
         if (::lstat(p.c_str(), &st) != 0) return p.string() + " does not exist";
         if (S_ISLNK(st.st_mode)) return p.string() + " is a symbolic link";
         if (st.st_uid != 0) return p.string() + " is not owned by root";

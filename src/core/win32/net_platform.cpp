@@ -62,8 +62,8 @@ Lookup resolve(const std::string& host, int port) {
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
     ADDRINFOW* list = nullptr;
-    const int rc = ::GetAddrInfoW(whost.c_str(), service.empty() ? nullptr : service.c_str(),
-                                  &hints, &list);
+    const int rc =
+        ::GetAddrInfoW(whost.c_str(), service.empty() ? nullptr : service.c_str(), &hints, &list);
     Lookup out;
     if (rc != 0) {
         out.error = wsa_error(rc);
