@@ -3,7 +3,6 @@
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "durable_file.h"
 

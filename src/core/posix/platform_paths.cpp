@@ -78,11 +78,7 @@ UserEnvironment user_environment_for_uid(unsigned uid) {
 }
 
 std::string fixtray_state_dir(const UserEnvironment& env) {
-#if defined(__APPLE__)
     return env.state + "/fixtray";
-#else
-    return env.state + "/fixtray";
-#endif
 }
 
 std::string system_config_file() {
