@@ -88,6 +88,8 @@ StepKind step_kind_from(const std::string& s) {
                       StepKind::exists, StepKind::wait});
 }
 
+}  // namespace
+
 std::chrono::system_clock::time_point parse_time_utc(const std::string& s) {
     std::tm tm{};
     int ms = 0;
@@ -98,8 +100,6 @@ std::chrono::system_clock::time_point parse_time_utc(const std::string& s) {
     tm.tm_mon -= 1;
     return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(ms);
 }
-
-}  // namespace
 
 std::string format_time_utc(std::chrono::system_clock::time_point t) {
     const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);

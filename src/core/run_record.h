@@ -68,6 +68,8 @@ StepRecord step_record_from_json(const nlohmann::json& j);
 RunRecord run_record_from_json(const nlohmann::json& j);
 
 std::string format_time_utc(std::chrono::system_clock::time_point t);  // RFC 3339, ms
-std::string new_uuid();                                                // random (version 4) UUID
+// Reads what format_time_utc wrote; the epoch when malformed.
+std::chrono::system_clock::time_point parse_time_utc(const std::string& s);
+std::string new_uuid();  // random (version 4) UUID
 
 }  // namespace fixtray

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
@@ -33,8 +34,8 @@ struct SupportRequest {
     std::string description;  // plain text: what was tried, each step and result, verify
     std::string comment;      // the employee's own words (may be empty)
     Contact contact;
-    std::string user, host;  // as seen on the machine (may be pseudonymised in the text)
-    std::string os;          // e.g. "Debian GNU/Linux 12 (bookworm)"
+    std::string user, host;      // as seen on the machine (may be pseudonymised in the text)
+    std::string os;              // e.g. "Debian GNU/Linux 12 (bookworm)"
     std::string fix_id, run_id;  // empty when not escalating a run
     std::vector<AttachmentRef> attachments;
 

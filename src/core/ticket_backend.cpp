@@ -1,0 +1,20 @@
+#include "ticket_backend.h"
+
+namespace fixtray {
+
+DeliveryResult::Kind classify_http_status(long status) {
+    if (status >= 200 && status < 300) return DeliveryResult::Kind::delivered;
+    // Transport failures (0), timeouts, throttling and server trouble are worth retrying.
+    if (status == 0 || status == 408 || status == 425 || status == 429 || status >= 500)
+        return DeliveryResult::Kind::retry;
+    return DeliveryResult::Kind::failed;
+}
+
+std::unique_ptr<TicketBackend> make_ticket_backend(const BackendConfig& config, HttpClient&,
+                                                   std::string* error) {
+    *error =
+        config.where + ": escalation.backend.type: unknown ticket system \"" + config.type + "\"";
+    return nullptr;
+}
+
+}  // namespace fixtray
