@@ -17,4 +17,8 @@ std::string write_file_atomic(const std::string& path, std::string_view content)
 // fsyncs. Concurrent appenders never interleave within a line. "" on success.
 std::string append_line_durable(const std::string& path, std::string_view line);
 
+// Flushes a file's or a directory's contents (a directory: its entries, after a rename or a
+// create inside it) to stable storage. "" on success.
+std::string sync_path(const std::string& path);
+
 }  // namespace fixtray

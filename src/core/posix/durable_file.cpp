@@ -82,4 +82,13 @@ std::string append_line_durable(const std::string& path, std::string_view line) 
     return msg;
 }
 
+std::string sync_path(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno_message("cannot open", path);
+    const bool ok = ::fsync(fd) == 0;
+    const std::string msg = ok ? std::string() : errno_message("cannot flush", path);
+    ::close(fd);
+    return msg;
+}
+
 }  // namespace fixtray
