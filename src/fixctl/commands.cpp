@@ -11,6 +11,7 @@
 #include "catalog.h"
 #include "clock.h"
 #include "engine.h"
+#include "escalation_config.h"
 #include "http_client.h"
 #include "platform_paths.h"
 #include "process_runner.h"
@@ -20,8 +21,6 @@
 namespace fixtray::cli {
 
 using nlohmann::json;
-
-namespace {
 
 // Loads built-in packs, then --packs directories. Problems are printed as warnings: the
 // valid packs keep working.
@@ -50,6 +49,23 @@ bool load_config(const GlobalOptions& g, SiteConfig* config) {
     if (!g.config_file.empty()) report(merge_site_config_file(g.config_file, true, config));
     return ok;
 }
+
+bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config) {
+    bool ok = true;
+    auto report = [&](const std::vector<ConfigProblem>& problems) {
+        for (const auto& p : problems) {
+            // Warnings (unknown keys) were already shown by load_config.
+            if (p.warning) continue;
+            std::cerr << p.str() << "\n";
+            ok = false;
+        }
+    };
+    report(merge_escalation_config_file(system_config_file(), false, config));
+    if (!g.config_file.empty()) report(merge_escalation_config_file(g.config_file, true, config));
+    return ok;
+}
+
+namespace {
 
 json fix_summary_json(const CatalogEntry& e, const std::string& lang) {
     json platforms = json::array();

@@ -4,6 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "catalog.h"
+#include "escalation_config.h"
+#include "http_client.h"
+#include "outbox_sender.h"
+#include "site_config.h"
+#include "ticket_backend.h"
+
 namespace fixtray::cli {
 
 // Exit codes (a contract: scripts and the tray rely on them).
@@ -22,10 +29,28 @@ struct GlobalOptions {
     std::string lang;                    // from LC_ALL / LC_MESSAGES / LANG
 };
 
+// Shared by the commands. Problems go to stderr; false when a config file has an error.
+Catalog load_catalog(const GlobalOptions& g);
+bool load_config(const GlobalOptions& g, SiteConfig* config);
+bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config);
+// The configured ticket system, or nullptr after printing why there is none.
+std::unique_ptr<TicketBackend> backend_or_complain(const EscalationConfig& config,
+                                                   HttpClient& http);
+void print_send_report(const SendReport& r);
+
 int cmd_list(const GlobalOptions& g, bool json, bool all_platforms);
 int cmd_show(const GlobalOptions& g, const std::string& id, bool json);
 int cmd_validate(const std::vector<std::string>& paths, bool quiet);
 int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_run, bool json,
             bool verbose);
+
+struct OutboxOptions {
+    std::string action = "list";  // list, show, send, retry, save, remove
+    std::string id;               // request id or a unique prefix
+    std::string dir;              // save: where to
+    bool json = false;
+    bool wait = false;  // send: keep going (with backoff) until nothing is pending
+};
+int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o);
 
 }  // namespace fixtray::cli

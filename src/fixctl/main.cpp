@@ -73,6 +73,22 @@ int main(int argc, char** argv) try {
     run->add_flag("--json", json, "Print the run record (or the plan) as JSON on stdout");
     run->add_flag("-v,--verbose", verbose, "Show the output of each step as it runs");
 
+    OutboxOptions outbox_opts;
+    auto* outbox = app.add_subcommand(
+        "outbox",
+        "Support requests waiting for the help desk: list (default), show ID, send [ID], retry "
+        "ID, save ID [--to DIR], remove ID.\nRequests are kept until delivered; `send` tries "
+        "every pending one now. Exit 0 when nothing is left undelivered, 1 otherwise.");
+    outbox->add_option("ACTION", outbox_opts.action, "list, show, send, retry, save or remove")
+        ->check(CLI::IsMember({"list", "show", "send", "retry", "save", "remove"}));
+    outbox->add_option("ID", outbox_opts.id, "Request id (or a unique start of it, 4+ chars)");
+    outbox->add_option("--to", outbox_opts.dir, "save: folder to copy into (default ~/Desktop)")
+        ->type_name("DIR");
+    outbox->add_flag("--json", outbox_opts.json, "list/show: print JSON");
+    outbox->add_flag("--wait", outbox_opts.wait,
+                     "send: keep retrying with backoff until every request is delivered or "
+                     "failed (Ctrl-C stops)");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -90,6 +106,7 @@ int main(int argc, char** argv) try {
     if (*show) return cmd_show(g, id, json);
     if (*validate) return cmd_validate(paths, quiet);
     if (*run) return cmd_run(g, id, yes, dry_run, json, verbose);
+    if (*outbox) return cmd_outbox(g, outbox_opts);
     return kUsage;
 } catch (const std::exception& e) {
     std::cerr << "fixctl: internal error: " << e.what() << "\n";
