@@ -8,6 +8,10 @@ namespace fixtray {
 
 namespace fs = std::filesystem;
 
+bool is_diagnostics_set_file(const std::string& path) {
+    return path.size() >= 9 && path.compare(path.size() - 9, 9, ".diag.xml") == 0;
+}
+
 std::vector<std::string> pack_files_under(const std::string& path, std::string* error) {
     std::vector<std::string> files;
     std::error_code ec;
@@ -25,7 +29,7 @@ std::vector<std::string> pack_files_under(const std::string& path, std::string* 
         const auto& entry = *it;
         std::error_code fec;
         if (entry.is_regular_file(fec) && !entry.is_symlink(fec) &&
-            entry.path().extension() == ".xml")
+            entry.path().extension() == ".xml" && !is_diagnostics_set_file(entry.path().string()))
             files.push_back(entry.path().string());
     }
     if (ec && error) *error = ec.message();

@@ -38,7 +38,11 @@ private:
 };
 
 // *.xml files below a path (or the path itself if it is a file), sorted. Symlinked
-// directories are not followed.
+// directories are not followed. Files found in a directory whose name ends in .diag.xml are
+// default diagnostics sets (diagnostics.h), not packs, and are left out.
 std::vector<std::string> pack_files_under(const std::string& path, std::string* error);
+
+// Does the name end in ".diag.xml" (a default diagnostics set)?
+bool is_diagnostics_set_file(const std::string& path);
 
 }  // namespace fixtray

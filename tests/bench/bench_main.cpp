@@ -1,7 +1,7 @@
 // fixtray benchmarks. Each one measures fixtray and a reference in the same run, alternating
 // them over several rounds, and reports medians and the ratio fixtray / reference.
 //
-//   fixtray_bench [loader|engine|all] [--rounds N]
+//   fixtray_bench [loader|engine|diagnostics|all] [--rounds N]
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -14,13 +14,16 @@
 #include <string>
 #include <vector>
 
+#include "bundle.h"
 #include "cancel_token.h"
 #include "clock.h"
+#include "diagnostics.h"
 #include "engine.h"
 #include "http_client.h"
 #include "pack_loader.h"
 #include "platform_paths.h"
 #include "process_runner.h"
+#include "variables.h"
 
 using namespace fixtray;
 namespace fs = std::filesystem;
@@ -177,6 +180,73 @@ int bench_engine(int rounds) {
     return 0;
 }
 
+// The default diagnostics bundle (collect + redact + write the tar.gz) against sos report with
+// the plugins that cover the same ground, on the same machine, one after the other.
+int bench_diagnostics(int rounds) {
+    const auto sos = find_program("sos");
+    if (!sos) {
+        std::fprintf(stderr, "diagnostics: sos not found (apt-get install sosreport)\n");
+        return 1;
+    }
+    const std::string set_file = default_diagnostics_file(current_platform());
+    const DiagnosticsSet defaults = load_diagnostics_set(set_file);
+    if (!defaults.ok()) {
+        for (const auto& p : defaults.problems) std::fprintf(stderr, "%s\n", p.str().c_str());
+        return 1;
+    }
+    const fs::path dir = fs::temp_directory_path() / "fixtray-bench-diagnostics";
+    fs::remove_all(dir);
+    fs::create_directories(dir / "sos");
+    const std::string sos_command = "'" + *sos + "' report --batch --tmp-dir '" +
+                                    (dir / "sos").string() +
+                                    "' -o networking,cups,host,kernel,process,memory,filesys "
+                                    "</dev/null >'" +
+                                    (dir / "sos.log").string() + "' 2>&1";
+    SystemProcessRunner runner;
+    CancelToken cancel;
+    DiagnosticsOptions options;
+    options.run_record_json = R"({"run_id":"bench","outcome":"not-fixed"})";
+    Variables vars;
+    const UserEnvironment env = current_user_environment();
+    vars.set("home", env.home);
+    vars.set("cache", env.cache);
+    vars.set("config", env.config);
+    vars.set("temp", env.temp);
+    vars.set("user", env.user);
+    vars.set("host", env.host);
+    const auto items = diagnostic_items_for(defaults, nullptr, vars);
+    std::vector<double> ours, ref;
+    std::uint64_t bundle_size = 0;
+    for (int round = 0; round < rounds; ++round) {
+        ref.push_back(time_ms([&] {
+            if (std::system(sos_command.c_str()) != 0)
+                std::fprintf(stderr, "sos report failed: see %s\n", (dir / "sos.log").c_str());
+        }));
+        fs::remove_all(dir / "sos");
+        fs::create_directories(dir / "sos");
+        BundleWriteResult written;
+        ours.push_back(time_ms([&] {
+            const DiagnosticsReport report = collect_diagnostics(items, runner, options, cancel);
+            BundleOptions bundle_options;
+            bundle_options.redaction.pseudonymise = true;
+            bundle_options.redaction.user_names = {env.user};
+            bundle_options.redaction.host_names = {env.host};
+            written = write_bundle(report, (dir / "bundle.tar.gz").string(), bundle_options);
+        }));
+        if (!written.ok()) {
+            std::fprintf(stderr, "diagnostics bundle failed: %s\n", written.error.c_str());
+            return 1;
+        }
+        bundle_size = written.size;
+    }
+    fs::remove_all(dir);
+    std::printf("(%zu items from %s, bundle %llu bytes)\n", items.size(), set_file.c_str(),
+                static_cast<unsigned long long>(bundle_size));
+    report("Default diagnostics bundle", "fixtray collect + redact + write tar.gz", median(ours),
+           "sos report -o networking,cups,host,kernel,...", median(ref), 0.10);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -187,7 +257,7 @@ int main(int argc, char** argv) {
         if (a == "--rounds" && i + 1 < argc)
             rounds = std::max(1, std::atoi(argv[++i]));
         else if (a == "-h" || a == "--help") {
-            std::printf("usage: fixtray_bench [loader|engine|all] [--rounds N]\n");
+            std::printf("usage: fixtray_bench [loader|engine|diagnostics|all] [--rounds N]\n");
             return 0;
         } else
             which = a;
@@ -195,5 +265,6 @@ int main(int argc, char** argv) {
     int rc = 0;
     if (which == "loader" || which == "all") rc |= bench_loader(rounds);
     if (which == "engine" || which == "all") rc |= bench_engine(rounds);
+    if (which == "diagnostics" || which == "all") rc |= bench_diagnostics(rounds);
     return rc;
 }

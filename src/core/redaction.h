@@ -1,0 +1,75 @@
+// Redaction: removes secrets from diagnostics before anything is written, and optionally
+// replaces user and host names with pseudonyms. The built-in rules are hand-written linear
+// scanners (no std::regex on the collected text); site patterns use std::regex, but only on
+// bounded windows so that a long line can never exhaust the stack.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace fixtray {
+
+struct RedactionRules {
+    // Replace the names below with "user-1", "host-1"... consistently for one Redactor.
+    bool pseudonymise = false;
+    std::vector<std::string> user_names;  // e.g. the login name, the full name
+    std::vector<std::string> host_names;  // e.g. the host name and its FQDN
+    // Extra ECMAScript patterns from the site config; each match becomes "***". A match
+    // cannot be longer than one line nor span a 4 KiB window of a longer line.
+    std::vector<std::string> extra_patterns;
+};
+
+// What was redacted in one text (one diagnostics item), for the bundle's manifest.
+struct RedactionCounts {
+    int private_keys = 0;     // -----BEGIN ... PRIVATE KEY----- blocks removed
+    int url_credentials = 0;  // scheme://user:password@ → scheme://***@
+    int secrets = 0;          // password=, token:, "secret": "...", Authorization:, Cookie: ...
+    int custom = 0;           // matches of extra_patterns
+    int pseudonyms = 0;       // user and host names replaced
+
+    int total() const { return private_keys + url_credentials + secrets + custom + pseudonyms; }
+    RedactionCounts& operator+=(const RedactionCounts& o);
+};
+nlohmann::json to_json(const RedactionCounts& c);
+
+// Not thread-safe (the pseudonym table is shared by all texts): one Redactor per bundle, used
+// from one thread.
+class Redactor {
+public:
+    explicit Redactor(RedactionRules rules);
+    ~Redactor();
+    Redactor(Redactor&&) noexcept;
+    Redactor& operator=(Redactor&&) noexcept;
+
+    // Extra patterns that were refused ("pattern N: why"). A caller must not write anything
+    // while this is non-empty: a site that asked for a pattern expects it applied.
+    const std::vector<std::string>& problems() const { return problems_; }
+
+    // Redacts `text` in place and returns what was replaced.
+    RedactionCounts redact(std::string& text);
+
+    // Real name → pseudonym ("alice" → "user-1"). For the caller to keep on this machine; it
+    // must never travel with the bundle.
+    const std::map<std::string, std::string>& pseudonyms() const { return pseudonyms_; }
+
+private:
+    struct Compiled;
+    RedactionRules rules_;
+    std::vector<std::string> problems_;
+    std::map<std::string, std::string> pseudonyms_;
+    std::vector<std::pair<std::string, std::string>> by_length_;  // longest name first
+    std::vector<std::unique_ptr<Compiled>> patterns_;
+};
+
+// The individual built-in passes, each linear in the input. They return the new text and add
+// to *count what they replaced.
+std::string remove_private_keys(std::string_view text, int* count = nullptr);
+std::string strip_url_credentials(std::string_view text, int* count = nullptr);
+std::string mask_secrets(std::string_view text, int* count = nullptr);
+
+}  // namespace fixtray
