@@ -1,7 +1,14 @@
 #include "escalation.h"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "audit_log.h"
+#include "cancel_token.h"
+#include "durable_file.h"
+#include "variables.h"
 
 namespace fixtray {
 
@@ -150,6 +157,75 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
          "anything left the machine.\n";
     r.description = std::move(d);
     return r;
+}
+
+RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnvironment& env) {
+    RedactionRules rules;
+    rules.extra_patterns = config.patterns;
+    rules.pseudonymise = config.pseudonyms;
+    if (config.pseudonyms) {
+        if (!env.user.empty()) rules.user_names.push_back(env.user);
+        if (!env.host.empty()) rules.host_names.push_back(env.host);
+    }
+    return rules;
+}
+
+PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationConfig& config,
+                                      const Variables& vars, const UserEnvironment& env,
+                                      ProcessRunner& runner, const std::string& work_dir,
+                                      const CancelToken& cancel, DiagnosticsObserver* observer) {
+    PreparedEscalation out;
+    const RedactionRules rules = redaction_rules_for(config, env);
+    Redactor redactor(rules);
+    if (!redactor.problems().empty()) {
+        out.error = "the site's redaction patterns cannot be used: " + redactor.problems()[0];
+        return out;
+    }
+
+    DiagnosticsSet defaults;
+    if (const std::string file = default_diagnostics_file(current_platform()); !file.empty()) {
+        defaults = load_diagnostics_set(file);
+        for (const auto& p : defaults.problems) out.warnings.push_back(p.str());
+    } else {
+        out.warnings.push_back("the default diagnostics set is not installed");
+    }
+    auto items = diagnostic_items_for(defaults, in.fix, vars, &out.warnings);
+    if (!in.run)  // nothing to record: leave the item out rather than list it as failed
+        std::erase_if(items, [](const DiagnosticItem& i) {
+            return i.kind == DiagnosticItem::Kind::fact && i.fact == "run.record";
+        });
+
+    DiagnosticsOptions options;
+    if (in.run) options.run_record_json = dump_json(to_json(*in.run), 2);
+    out.diagnostics = collect_diagnostics(items, runner, options, cancel, observer);
+    if (out.diagnostics.cancelled || cancel.cancelled()) {
+        out.error = "cancelled";
+        return out;
+    }
+
+    if (auto err = make_private_dirs(work_dir); !err.empty()) {
+        out.error = err;
+        return out;
+    }
+    out.request = build_support_request(in, env, [&](std::string_view text) {
+        std::string copy(text);
+        redactor.redact(copy);
+        return copy;
+    });
+    BundleOptions bundle_options;
+    bundle_options.max_bytes = config.max_bundle_bytes;
+    bundle_options.redaction = rules;
+    bundle_options.fix_id = out.request.fix_id;
+    bundle_options.run_id = out.request.run_id;
+    out.bundle_path = work_dir + "/fixtray-diagnostics-" + out.request.id.substr(0, 8) + ".tar.gz";
+    out.bundle = write_bundle(out.diagnostics, out.bundle_path, bundle_options);
+    if (!out.bundle.ok()) {
+        out.error = out.bundle.error;
+        return out;
+    }
+    out.request.attachments.push_back({std::filesystem::path(out.bundle_path).filename().string(),
+                                       "application/gzip", out.bundle_path, out.bundle.size});
+    return out;
 }
 
 }  // namespace fixtray

@@ -5,6 +5,9 @@
 #include <string>
 #include <string_view>
 
+#include "bundle.h"
+#include "diagnostics.h"
+#include "escalation_config.h"
 #include "fix_pack.h"
 #include "platform_paths.h"
 #include "run_record.h"
@@ -35,5 +38,29 @@ Contact default_contact(const UserEnvironment& env, const std::string& email_dom
 
 // "Debian GNU/Linux 12 (bookworm)" from /etc/os-release, or the platform name.
 std::string os_description();
+
+// Everything a support request needs, ready for review before it is queued.
+struct PreparedEscalation {
+    std::string error;  // empty on success; else nothing usable was made
+    SupportRequest request;
+    std::string bundle_path;  // the redacted bundle (under work_dir)
+    DiagnosticsReport diagnostics;
+    BundleWriteResult bundle;
+    std::vector<std::string> warnings;  // items left out, problems of the default set
+    bool ok() const { return error.empty(); }
+};
+
+// Collects the default diagnostics plus the fix's own (variables expanded with `vars`), writes
+// the redacted bundle to work_dir, and builds the request text with the same redaction rules.
+// Blocks; cancellable; progress through `observer`.
+PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationConfig& config,
+                                      const Variables& vars, const UserEnvironment& env,
+                                      ProcessRunner& runner, const std::string& work_dir,
+                                      const CancelToken& cancel,
+                                      DiagnosticsObserver* observer = nullptr);
+
+// The redaction rules for a machine: the site's patterns, and the user's and host's names
+// when the site asked for pseudonyms.
+RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnvironment& env);
 
 }  // namespace fixtray

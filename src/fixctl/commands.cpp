@@ -230,7 +230,7 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
 }
 
 int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_run, bool as_json,
-            bool verbose) {
+            bool verbose, const EscalateOptions* escalate) {
     SiteConfig site;
     if (!load_config(g, &site)) return kUsage;
     const Catalog catalog = load_catalog(g);
@@ -318,7 +318,16 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     if (!audit_error.empty())
         std::cerr << "fixctl: warning: the run was not written to the audit log: " << audit_error
                   << "\n";
-    return exit_code_for(record);
+    const int code = exit_code_for(record);
+    if (escalate && record.outcome == Outcome::not_fixed) {
+        std::fprintf(as_json ? stderr : stdout, "\nThe fix did not work: asking your help desk.\n");
+        std::fflush(stdout);
+        EscalateOptions e = *escalate;
+        e.json = false;  // stdout already carries the run record
+        const int escalated = cmd_escalate(g, e, &record);
+        if (escalated == kCancelled) return kCancelled;
+    }
+    return code;
 }
 
 }  // namespace fixtray::cli

@@ -8,6 +8,7 @@
 #include "escalation_config.h"
 #include "http_client.h"
 #include "outbox_sender.h"
+#include "run_record.h"
 #include "site_config.h"
 #include "ticket_backend.h"
 
@@ -41,8 +42,10 @@ void print_send_report(const SendReport& r);
 int cmd_list(const GlobalOptions& g, bool json, bool all_platforms);
 int cmd_show(const GlobalOptions& g, const std::string& id, bool json);
 int cmd_validate(const std::vector<std::string>& paths, bool quiet);
+struct EscalateOptions;
+// escalate: when the fix is not fixed, continue as `fixctl escalate --run` with these options.
 int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_run, bool json,
-            bool verbose);
+            bool verbose, const EscalateOptions* escalate = nullptr);
 
 struct OutboxOptions {
     std::string action = "list";  // list, show, send, retry, save, remove
@@ -52,5 +55,27 @@ struct OutboxOptions {
     bool wait = false;  // send: keep going (with backoff) until nothing is pending
 };
 int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o);
+
+struct DiagnoseOptions {
+    std::string fix_id;  // add this fix's own diagnostics to the default set
+    std::string out;     // bundle path; default ./fixtray-diagnostics-HOST-TIME.tar.gz
+    bool json = false;   // print the manifest as JSON
+};
+int cmd_diagnose(const GlobalOptions& g, const DiagnoseOptions& o);
+
+struct EscalateOptions {
+    std::string fix_id;   // the fix the request is about
+    std::string run_id;   // or the run (from the audit log)
+    std::string message;  // the employee's comment
+    std::string email;    // contact e-mail (default login@escalation.email_domain)
+    std::string subject;  // replaces the generated subject
+    bool yes = false;     // send without the review
+    bool json = false;
+};
+// Builds, reviews (policy "ask" without --yes), queues and tries to send a support request.
+// `run`: the record of a run that just ended (run --escalate); else o.run_id / o.fix_id.
+// Exit 0 delivered or queued for delivery, 1 refused by the ticket system or not queued,
+// 2 bad input, 3 refused (policy off, review declined, no terminal for the review), 130.
+int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunRecord* run = nullptr);
 
 }  // namespace fixtray::cli

@@ -72,6 +72,43 @@ int main(int argc, char** argv) try {
                   "Print the exact plan with variables expanded; run and change nothing");
     run->add_flag("--json", json, "Print the run record (or the plan) as JSON on stdout");
     run->add_flag("-v,--verbose", verbose, "Show the output of each step as it runs");
+    bool run_escalate = false;
+    EscalateOptions esc;
+    run->add_flag("--escalate", run_escalate,
+                  "If the fix does not work, send a support request (as `fixctl escalate`); "
+                  "the exit code stays the run's");
+    run->add_option("--message", esc.message, "With --escalate: your comment for the help desk");
+
+    DiagnoseOptions diag;
+    auto* diagnose = app.add_subcommand(
+        "diagnose",
+        "Collect diagnostics (the default set, plus a fix's own with --fix) into a redacted "
+        "tar.gz bundle and print what was collected. Nothing is sent.");
+    diagnose->add_option("--fix", diag.fix_id, "Also collect what this fix asks for")
+        ->type_name("ID");
+    diagnose
+        ->add_option("-o,--out", diag.out,
+                     "Bundle path (default ./fixtray-diagnostics-HOST-TIME.tar.gz)")
+        ->type_name("FILE");
+    diagnose->add_flag("--json", diag.json, "Print the bundle's manifest as JSON");
+
+    auto* escalate = app.add_subcommand(
+        "escalate",
+        "Ask your help desk for help: collects diagnostics, fills in a support request (what "
+        "was tried, each step's result), lets you review it, then queues and sends it.\n"
+        "Exit 0 delivered or queued (sent later if the help desk cannot be reached), 1 refused "
+        "by the ticket system, 2 bad input, 3 not sent (turned off by policy, or declined).");
+    auto* esc_fix =
+        escalate->add_option("--fix", esc.fix_id, "The fix it is about")->type_name("ID");
+    escalate->add_option("--run", esc.run_id, "The fix run it is about (run id from `fixctl run`)")
+        ->type_name("RUN_ID")
+        ->excludes(esc_fix);
+    escalate->add_option("-m,--message", esc.message, "Your comment for the help desk");
+    escalate->add_option("--email", esc.email, "Where the help desk should answer")
+        ->type_name("ADDRESS");
+    escalate->add_option("--subject", esc.subject, "Replace the generated subject");
+    escalate->add_flag("-y,--yes", esc.yes, "Send without the review");
+    escalate->add_flag("--json", esc.json, "Print the request and its delivery status as JSON");
 
     OutboxOptions outbox_opts;
     auto* outbox = app.add_subcommand(
@@ -105,7 +142,12 @@ int main(int argc, char** argv) try {
     if (*list) return cmd_list(g, json, all_platforms);
     if (*show) return cmd_show(g, id, json);
     if (*validate) return cmd_validate(paths, quiet);
-    if (*run) return cmd_run(g, id, yes, dry_run, json, verbose);
+    if (*run) {
+        esc.yes = yes;
+        return cmd_run(g, id, yes, dry_run, json, verbose, run_escalate ? &esc : nullptr);
+    }
+    if (*diagnose) return cmd_diagnose(g, diag);
+    if (*escalate) return cmd_escalate(g, esc);
     if (*outbox) return cmd_outbox(g, outbox_opts);
     return kUsage;
 } catch (const std::exception& e) {
