@@ -87,6 +87,7 @@ TEST_CASE(
     for (const auto& f : pack_files_under(kFixes, nullptr)) CHECK_FALSE(f.ends_with(".diag.xml"));
     const std::string def = default_diagnostics_file(Platform::linux);
     CHECK(def.ends_with("diagnostics/linux.diag.xml"));
+    CHECK(load_default_diagnostics(Platform::linux).ok());
 }
 
 TEST_CASE("diagnostics: errors in a default set come with file:line:col") {

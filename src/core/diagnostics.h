@@ -95,6 +95,8 @@ DiagnosticsSet load_diagnostics_set(const std::string& path);
 // The default set's file for a platform among the built-in pack directories
 // (…/fixes/diagnostics/linux.diag.xml), or "" when none is installed.
 std::string default_diagnostics_file(Platform platform);
+// Loads default_diagnostics_file(platform); a problem when none is installed.
+DiagnosticsSet load_default_diagnostics(Platform platform);
 
 // The items for a failed fix: the default set, then the fix's own items (fix may be null);
 // ${variables} in arguments and paths expanded with `vars`. An item whose variables cannot be

@@ -151,6 +151,17 @@ std::string default_diagnostics_file(Platform platform) {
     return {};
 }
 
+DiagnosticsSet load_default_diagnostics(Platform platform) {
+    const std::string path = default_diagnostics_file(platform);
+    if (!path.empty()) return load_diagnostics_set(path);
+    DiagnosticsSet set;
+    PackProblem p;
+    p.where.file = std::string("diagnostics/") + to_string(platform) + ".diag.xml";
+    p.message = "no default diagnostics set is installed";
+    set.problems.push_back(std::move(p));
+    return set;
+}
+
 std::vector<DiagnosticItem> diagnostic_items_for(const DiagnosticsSet& defaults, const Fix* fix,
                                                  const Variables& vars,
                                                  std::vector<std::string>* problems) {
