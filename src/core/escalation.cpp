@@ -196,6 +196,10 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
         });
 
     DiagnosticsOptions options;
+    // Test the name the help desk's own probes use, when the site set one.
+    if (auto it = vars.scalars().find("probe_host");
+        it != vars.scalars().end() && !it->second.empty())
+        options.dns_test_hosts = {it->second};
     if (in.run) options.run_record_json = dump_json(to_json(*in.run), 2);
     out.diagnostics = collect_diagnostics(items, runner, options, cancel, observer);
     if (out.diagnostics.cancelled || cancel.cancelled()) {
