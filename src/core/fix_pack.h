@@ -62,6 +62,10 @@ const char* to_string(StepKind k);
 // One step as written in the pack. String fields may contain ${variables}; they are expanded
 // by the engine just before the step runs (never through a shell).
 struct Step {
+    // Every member has its default below. The empty body makes `Step()` (as in emplace_back())
+    // construct just those, instead of first zero-filling the whole, large object.
+    Step() noexcept {}
+
     StepKind kind = StepKind::run;
     SourcePos where;
     std::string label;  // optional human label; the engine derives one when empty
@@ -139,6 +143,8 @@ struct Param {
 };
 
 struct Fix {
+    Fix() noexcept {}  // as Step(): no zero-fill before the members' own defaults
+
     std::string id;
     SourcePos where;
     LocalizedText title;
