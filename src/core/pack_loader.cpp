@@ -1,10 +1,10 @@
 // Loading and validating fix packs (format v1, see fixes/README.md).
 //
-// Locations: the document is parsed in place from a private copy of the text, so every element
-// and attribute name points into that copy and its byte offset is a pointer difference. Offsets
-// become line:column through a LineCursor over the newline offsets that the byte check collects,
-// so the text is scanned once per load and each lookup is a few steps forward (the walk is in
-// document order) or a binary search.
+// Locations: the document is parsed in place (in the buffer a file was read into, or in a private
+// copy of a caller's text), so every element and attribute name points into that buffer and its
+// byte offset is a pointer difference. Offsets become line:column through a LineCursor over the
+// newline offsets that the byte check collects, so the text is scanned once per load and each
+// lookup is a few steps forward (the walk is in document order) or a binary search.
 #include "pack_loader.h"
 
 #include <algorithm>
@@ -17,6 +17,7 @@
 #include <limits>
 #include <regex>
 #include <span>
+#include <type_traits>
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
@@ -48,19 +49,25 @@ constexpr std::array<std::string_view, 7> kBuiltins = {"home", "cache", "config"
 constexpr std::array<std::string_view, 7> kCategories = {
     "network", "printing", "performance", "storage", "accounts", "software", "other"};
 
-// A view of a short NUL-terminated name (element and attribute names), without a library call.
-std::string_view name_view(const char* p) {
-    std::size_t n = 0;
-    while (p[n] != '\0') ++n;
-    return {p, n};
+// pugi's handles are a single pointer, and every member function, even the null test of operator
+// bool, is a call into the shared library. Loops over children and attributes test the handle's
+// bits instead.
+static_assert(sizeof(pugi::xml_node) == sizeof(const void*) &&
+              std::is_trivially_copyable_v<pugi::xml_node>);
+static_assert(sizeof(pugi::xml_attribute) == sizeof(const void*) &&
+              std::is_trivially_copyable_v<pugi::xml_attribute>);
+bool valid(pugi::xml_node n) {
+    return std::bit_cast<const void*>(n) != nullptr;
+}
+bool valid(pugi::xml_attribute a) {
+    return std::bit_cast<const void*>(a) != nullptr;
 }
 
-// Equality of short names inline: sizes first, then the bytes.
-bool same_name(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t k = 0; k < a.size(); ++k)
-        if (a[k] != b[k]) return false;
-    return true;
+// Whether the NUL-terminated name `p` is `name`: compared as it is read, so it costs no strlen.
+bool is_name(const char* p, std::string_view name) {
+    for (const char c : name)
+        if (*p++ != c) return false;
+    return *p == '\0';
 }
 
 bool is_builtin(std::string_view name) {
@@ -301,18 +308,22 @@ constexpr std::uint32_t bit(unsigned a) {
     return 1u << a;
 }
 
-// A collision-free hash of the step attribute names (size, first and third byte; every name has
-// at least three), so a step attribute is found with one table lookup and one compare.
-constexpr unsigned step_attr_hash(std::string_view n) {
-    return (static_cast<unsigned>(n.size()) + 3u * static_cast<unsigned char>(n[0]) +
-            27u * static_cast<unsigned char>(n[2])) &
-           63u;
+// A hash of the step attribute names that is collision-free (checked below), so a step attribute
+// is found with one table lookup and one compare. It is computed in the same pass over the name
+// that measures it.
+constexpr unsigned step_attr_hash_add(unsigned h, char c) {
+    return h * 31u + static_cast<unsigned char>(c);
+}
+constexpr unsigned step_attr_slot(unsigned h) {
+    return (h >> 3) & 63u;
 }
 constexpr std::array<signed char, 64> kStepAttrTable = [] {
     std::array<signed char, 64> table{};
     for (auto& t : table) t = -1;
     for (std::size_t i = 0; i < kStepAttrNames.size(); ++i) {
-        const unsigned h = step_attr_hash(kStepAttrNames[i]);
+        unsigned hash = 0;
+        for (const char c : kStepAttrNames[i]) hash = step_attr_hash_add(hash, c);
+        const unsigned h = step_attr_slot(hash);
         if (table[h] != -1) throw "step attribute hash collision";  // fails the constant evaluation
         table[h] = static_cast<signed char>(i);
     }
@@ -342,9 +353,9 @@ constexpr std::array<StepKindInfo, 9> kStepKinds = {{
     {"wait", StepKind::wait, kCommonAttrs | bit(a_duration)},
 }};
 
-const StepKindInfo* step_kind_of(std::string_view element) {
+const StepKindInfo* step_kind_of(const char* element) {
     for (const auto& info : kStepKinds)
-        if (same_name(info.element, element)) return &info;
+        if (is_name(element, info.element)) return &info;
     return nullptr;
 }
 
@@ -408,9 +419,18 @@ constexpr std::array<std::string_view, kFixPartCount> kFixPartNames = {
 
 class Loader {
 public:
-    Loader(std::string_view text, const std::string& file, const std::string& dir,
-           const PackLoadLimits& limits)
-        : text_(text), file_(file), dir_(dir), limits_(limits), cursor_(newlines_, text.size()) {}
+    // `text` is the document. With `inplace` (== text.data()) it is parsed where it is, and its
+    // original bytes, which a few error messages need after the parse, are read again from
+    // `reread_path`; without, a private copy is parsed and `text` stays as it was.
+    Loader(std::string_view text, char* inplace, const std::string* reread_path,
+           const std::string& file, const std::string& dir, const PackLoadLimits& limits)
+        : text_(text),
+          inplace_(inplace),
+          reread_path_(reread_path),
+          file_(file),
+          dir_(dir),
+          limits_(limits),
+          cursor_(newlines_, text.size()) {}
 
     PackLoadResult run();
 
@@ -505,7 +525,14 @@ private:
     static constexpr std::size_t kMaxProblems = 200;
     static constexpr int kDeepestValidNesting = 5;
 
+    // The document as it was before the parse modified it; only error paths need it.
+    std::string_view original();
+
     std::string_view text_;
+    char* inplace_;
+    const std::string* reread_path_;
+    bool reread_ = false;
+    ByteBuffer original_;  // the re-read bytes when the document was parsed in place
     const char* base_ = nullptr;
     const std::string& file_;
     const std::string& dir_;
@@ -528,19 +555,34 @@ private:
     std::string buffer_;                     // the private, mutable copy parsed in place
 };
 
+std::string_view Loader::original() {
+    if (!inplace_) return text_;
+    if (!reread_ && reread_path_) {
+        reread_ = true;
+        // The file changed in between (or cannot be read again): fall back to the parsed buffer,
+        // which has the same text up to the first entity or CR, so positions stay close.
+        if (!read_file_bounded(*reread_path_, text_.size(), original_).empty() ||
+            original_.size() != text_.size())
+            original_.clear();
+    }
+    if (!original_.empty()) return {original_.data(), original_.size()};
+    return text_;
+}
+
 void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
                         std::uint32_t allowed, Attr* slots, std::uint32_t& present) {
-    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
-        const char* name_ptr = a.name();
-        const std::string_view name = name_view(name_ptr);
-        // Only the allowed names, size and first byte before the rest: this runs for every
-        // attribute of every pack.
+    for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute()) {
+        const char* name = a.name();
+        // Only the allowed names: this runs for every attribute of every pack.
         std::size_t i = names.size();
         if (names.data() == kStepAttrNames.data()) {
-            if (name.size() >= 3) {
-                const int k = kStepAttrTable[step_attr_hash(name)];
-                if (k >= 0 && (allowed & bit(static_cast<unsigned>(k))) &&
-                    same_name(kStepAttrNames[static_cast<std::size_t>(k)], name))
+            unsigned hash = 0;
+            std::size_t size = 0;
+            for (; name[size] != '\0'; ++size) hash = step_attr_hash_add(hash, name[size]);
+            const int k = kStepAttrTable[step_attr_slot(hash)];
+            if (k >= 0 && (allowed & bit(static_cast<unsigned>(k)))) {
+                const std::string_view n = kStepAttrNames[static_cast<std::size_t>(k)];
+                if (n.size() == size && std::memcmp(n.data(), name, size) == 0)
                     i = static_cast<std::size_t>(k);
             }
         } else {
@@ -549,9 +591,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
                      (names.size() >= 32 ? ~0u : bit(static_cast<unsigned>(names.size())) - 1);
                  m != 0; m &= m - 1) {
                 const auto k = static_cast<std::size_t>(std::countr_zero(m));
-                const std::string_view n = names[k];
-                if (n.size() == name.size() && n.front() == name.front() &&
-                    std::memcmp(n.data() + 1, name.data() + 1, n.size() - 1) == 0) {
+                if (is_name(name, names[k])) {
                     i = k;
                     break;
                 }
@@ -562,7 +602,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
         } else if ((present >> i) & 1u) {
             error(off(a), "attribute " + quoted(name) + " is given twice");
         } else {
-            slots[i] = Attr{name_ptr, a.value()};
+            slots[i] = Attr{name, a.value()};
             present |= bit(static_cast<unsigned>(i));
         }
     }
@@ -595,7 +635,7 @@ std::string_view Loader::text_of(pugi::xml_node el, std::size_t& offset) {
     offset = off(el);
     pugi::xml_node c = el.first_child();
     // The common case, a single text node: a view into the parsed buffer, no copy.
-    if (c && !c.next_sibling()) {
+    if (valid(c) && !valid(c.next_sibling())) {
         const auto type = c.type();
         if (type == pugi::node_pcdata || type == pugi::node_cdata) {
             const char* v = c.value();
@@ -605,7 +645,7 @@ std::string_view Loader::text_of(pugi::xml_node el, std::size_t& offset) {
     }
     scratch_.clear();
     bool first = true;
-    for (; c; c = c.next_sibling()) {
+    for (; valid(c); c = c.next_sibling()) {
         const auto type = c.type();
         if (type == pugi::node_pcdata || type == pugi::node_cdata) {
             if (first && text_off(c) != npos) offset = text_off(c);
@@ -623,7 +663,10 @@ bool Loader::stray_text(pugi::xml_node child, pugi::xml_node parent) {
     if (type != pugi::node_pcdata && type != pugi::node_cdata) return false;
     if (!is_blank(child.value())) {
         std::size_t o = text_off(child);
-        if (o != npos) o = std::min(text_.find_first_not_of(" \t\r\n", o), text_.size());
+        if (o != npos) {
+            const std::string_view text = original();
+            o = std::min(text.find_first_not_of(" \t\r\n", o), text.size());
+        }
         error(o, "unexpected text in " + tag(parent.name()));
     }
     return true;
@@ -637,7 +680,7 @@ bool Loader::child_element(pugi::xml_node child, pugi::xml_node parent) {
 }
 
 void Loader::expect_empty(pugi::xml_node el) {
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (stray_text(c, el)) continue;
         if (c.type() == pugi::node_element)
             error(off(c), tag(el.name()) + " has no child elements; found " + tag(c.name()));
@@ -693,12 +736,12 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
 
 void Loader::check_top_level(pugi::xml_document& doc, pugi::xml_node& root) {
     bool first = true;
-    for (pugi::xml_node c = doc.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = doc.first_child(); valid(c); c = c.next_sibling()) {
         switch (c.type()) {
             case pugi::node_doctype: {
                 std::size_t o = text_off(c);
                 if (o != npos) {
-                    const std::size_t lt = text_.rfind("<!", o);
+                    const std::size_t lt = original().rfind("<!", o);
                     o = lt != npos ? lt : o;
                 }
                 error(o, "DOCTYPE is not allowed in fix packs");
@@ -712,8 +755,10 @@ void Loader::check_top_level(pugi::xml_document& doc, pugi::xml_node& root) {
                 if (!is_blank(c.value())) {
                     // Point at the first visible character, found in the original text.
                     std::size_t o = text_off(c);
-                    if (o != npos)
-                        o = std::min(text_.find_first_not_of(" \t\r\n", o), text_.size());
+                    if (o != npos) {
+                        const std::string_view text = original();
+                        o = std::min(text.find_first_not_of(" \t\r\n", o), text.size());
+                    }
                     error(o, "text outside the root element");
                 }
                 break;
@@ -795,16 +840,16 @@ void Loader::parse_pack(pugi::xml_node root) {
     }
 
     std::size_t count = 0;
-    for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) ++count;
+    for (pugi::xml_node c = root.first_child(); valid(c); c = c.next_sibling()) ++count;
     pack_.fixes.reserve(std::min(count, limits_.max_fixes));
     fix_ids_.reserve(std::min(count, limits_.max_fixes));
-    for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = root.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, root)) continue;
-        const std::string_view name = name_view(c.name());
-        if (same_name(name, "param")) {
+        const char* name = c.name();
+        if (is_name(name, "param")) {
             if (seen_fix_) error(off(c), "<param> must come before the first <fix>");
             parse_param(c);
-        } else if (same_name(name, "fix")) {
+        } else if (is_name(name, "fix")) {
             seen_fix_ = true;
             if (pack_.fixes.size() >= limits_.max_fixes) {
                 if (!too_many_fixes_)
@@ -871,7 +916,7 @@ void Loader::parse_param(pugi::xml_node el) {
 
 void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
     pugi::xml_attribute lang;
-    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
+    for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute()) {
         if (std::string_view(a.name()) == "xml:lang" && !lang)
             lang = a;
         else if (std::string_view(a.name()) == "xml:lang")
@@ -914,16 +959,16 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
 
 void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
     static constexpr std::array<std::string_view, 3> names = {"name", "path", "negate"};
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = name_view(c.name());
+        const char* name = c.name();
         Condition cond;
         unsigned value_attr;
-        if (same_name(name, "program-exists"))
+        if (is_name(name, "program-exists"))
             cond.kind = Condition::Kind::program_exists, value_attr = 0;
-        else if (same_name(name, "path-exists"))
+        else if (is_name(name, "path-exists"))
             cond.kind = Condition::Kind::path_exists, value_attr = 1;
-        else if (same_name(name, "env-set"))
+        else if (is_name(name, "env-set"))
             cond.kind = Condition::Kind::env_set, value_attr = 0;
         else {
             error(off(c), "unknown element " + tag(name) + " in <when>");
@@ -945,19 +990,19 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
 void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& argv,
                                 const Scope& scope, bool skip_first_script) {
     std::size_t count = 0;
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) ++count;
     argv.reserve(count);
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = name_view(c.name());
-        if (skip_first_script && same_name(name, "script")) continue;  // handled by the caller
-        if (!same_name(name, "arg")) {
+        const char* name = c.name();
+        if (skip_first_script && is_name(name, "script")) continue;  // handled by the caller
+        if (!is_name(name, "arg")) {
             error(off(c),
                   "unknown element " + tag(name) + " in " + tag(el.name()) +
                       (skip_first_script ? ": expected <script> and <arg>" : ": expected <arg>"));
             continue;
         }
-        for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+        for (pugi::xml_attribute a = c.first_attribute(); valid(a); a = a.next_attribute())
             error(off(a), "unknown attribute " + quoted(a.name()) + " on <arg>");
         std::size_t text_offset = 0;
         const std::string_view value = text_of(c, text_offset);
@@ -1144,17 +1189,18 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 }
                 pugi::xml_node script;
                 bool arg_seen = false;
-                for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+                for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
                     if (c.type() != pugi::node_element) continue;
-                    const std::string_view name = name_view(c.name());
-                    if (same_name(name, "arg")) arg_seen = true;
-                    if (!same_name(name, "script")) continue;
+                    const char* name = c.name();
+                    if (is_name(name, "arg")) arg_seen = true;
+                    if (!is_name(name, "script")) continue;
                     if (script)
                         error(off(c), "<shell> takes one <script>");
                     else if (arg_seen)
                         error(off(c), "<script> must come before the <arg>s");
                     script = c;
-                    for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+                    for (pugi::xml_attribute a = c.first_attribute(); valid(a);
+                         a = a.next_attribute())
                         error(off(a), "unknown attribute " + quoted(a.name()) + " on <script>");
                 }
                 if (!script) {
@@ -1278,15 +1324,15 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
 
 void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
                          std::vector<std::string>& captures) {
-    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute())
+    for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
     bool too_many = false;
     std::size_t count = 0;
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) ++count;
     phase.reserve(std::min(count, limits_.max_steps_per_phase));
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const StepKindInfo* info = step_kind_of(name_view(c.name()));
+        const StepKindInfo* info = step_kind_of(c.name());
         if (!info) {
             error(off(c), "unknown step " + tag(c.name()) +
                               ": use run, shell, delete-files, end-process, http-probe, "
@@ -1312,22 +1358,22 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
 }
 
 void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) {
-    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute())
+    for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on <diagnostics>");
     static constexpr std::array<std::string_view, 2> names = {"name", "path"};
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = name_view(c.name());
+        const char* name = c.name();
         DiagnosticItem item;
         item.where = pos(off(c));
         AttrTable<2> at;
-        if (same_name(name, "command")) {
+        if (is_name(name, "command")) {
             item.kind = DiagnosticItem::Kind::command;
             read_attrs(c, names, bit(0), at);
             parse_command_args(c, item.argv, scope, false);
             if (item.argv.empty() || item.argv.front().empty())
                 error(off(c), "<command> needs at least one <arg>: the program to run");
-        } else if (same_name(name, "file")) {
+        } else if (is_name(name, "file")) {
             item.kind = DiagnosticItem::Kind::file;
             read_attrs(c, names, bit(0) | bit(1), at);
             expect_empty(c);
@@ -1337,7 +1383,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
                 if (!is_variable_or_absolute(item.path))
                     error(off(at[1]), "path must be absolute or start with a ${variable}");
             }
-        } else if (same_name(name, "fact")) {
+        } else if (is_name(name, "fact")) {
             item.kind = DiagnosticItem::Kind::fact;
             read_attrs(c, names, bit(0), at);
             expect_empty(c);
@@ -1417,12 +1463,11 @@ void Loader::parse_fix(pugi::xml_node el) {
     int last_part = -1;
     std::array<bool, kFixPartCount> seen{};
     pugi::xml_node steps_el;
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = name_view(c.name());
-        const auto it =
-            std::find_if(kFixPartNames.begin(), kFixPartNames.end(),
-                         [name](std::string_view part) { return same_name(part, name); });
+        const char* name = c.name();
+        const auto it = std::find_if(kFixPartNames.begin(), kFixPartNames.end(),
+                                     [name](std::string_view part) { return is_name(name, part); });
         if (it == kFixPartNames.end()) {
             error(off(c), "unknown element " + tag(name) + " in <fix>");
             continue;
@@ -1448,7 +1493,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 parse_text(c, fix.confirm);
                 break;
             case p_keywords: {
-                for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+                for (pugi::xml_attribute a = c.first_attribute(); valid(a); a = a.next_attribute())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <keywords>");
                 std::size_t text_offset = 0;
                 const std::string_view words = text_of(c, text_offset);
@@ -1466,7 +1511,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 break;
             }
             case p_when:
-                for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+                for (pugi::xml_attribute a = c.first_attribute(); valid(a); a = a.next_attribute())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <when>");
                 parse_when(c, fix, scope);
                 break;
@@ -1529,13 +1574,17 @@ PackLoadResult Loader::run() {
         return finish();
     }
 
-    buffer_.assign(text_.data(), text_.size());
-    base_ = buffer_.data();
+    char* parse_buffer = inplace_;
+    if (!parse_buffer) {
+        buffer_.assign(text_.data(), text_.size());
+        parse_buffer = buffer_.data();
+    }
+    base_ = parse_buffer;
     pugi::xml_document doc;
     constexpr unsigned flags = pugi::parse_default | pugi::parse_doctype | pugi::parse_fragment |
                                pugi::parse_declaration | pugi::parse_ws_pcdata_single;
     const pugi::xml_parse_result parsed =
-        doc.load_buffer_inplace(buffer_.data(), buffer_.size(), flags, pugi::encoding_utf8);
+        doc.load_buffer_inplace(parse_buffer, text_.size(), flags, pugi::encoding_utf8);
     if (!parsed) {
         error(static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0)),
               std::string("malformed XML: ") + parsed.description());
@@ -1559,12 +1608,12 @@ PackLoadResult Loader::run() {
     return finish();
 }
 
-}  // namespace
-
-PackLoadResult load_pack_from_string(std::string_view xml, const std::string& file,
-                                     const std::string& dir, const PackLoadLimits& limits) {
+// Runs a Loader; see its constructor for `inplace` and `reread_path`.
+PackLoadResult load_pack(std::string_view xml, char* inplace, const std::string* reread_path,
+                         const std::string& file, const std::string& dir,
+                         const PackLoadLimits& limits) {
     try {
-        Loader loader(xml, file, dir, limits);
+        Loader loader(xml, inplace, reread_path, file, dir, limits);
         return loader.run();
     } catch (const std::bad_alloc&) {
         PackLoadResult result;
@@ -1581,6 +1630,13 @@ PackLoadResult load_pack_from_string(std::string_view xml, const std::string& fi
     }
 }
 
+}  // namespace
+
+PackLoadResult load_pack_from_string(std::string_view xml, const std::string& file,
+                                     const std::string& dir, const PackLoadLimits& limits) {
+    return load_pack(xml, nullptr, nullptr, file, dir, limits);
+}
+
 PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& limits) {
     const auto fail = [&](std::string message) {
         PackLoadResult result;
@@ -1588,7 +1644,7 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
             {PackProblem::Severity::error, SourceLocation{path}, std::move(message)});
         return result;
     };
-    std::string text;
+    ByteBuffer text;
     if (std::string error = read_file_bounded(path, limits.max_bytes, text); !error.empty())
         return fail(std::move(error));
     if (text.size() > limits.max_bytes)
@@ -1600,7 +1656,8 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
         dir = path.substr(0, slash == 0 ? 1 : slash);
     else
         dir = ".";
-    return load_pack_from_string(text, path, dir, limits);
+    // Parsed where it was read: no copy.
+    return load_pack({text.data(), text.size()}, text.data(), &path, path, dir, limits);
 }
 
 SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file) {
