@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <regex>
 #include <span>
 #include <type_traits>
@@ -353,10 +354,43 @@ constexpr std::array<StepKindInfo, 9> kStepKinds = {{
     {"wait", StepKind::wait, kCommonAttrs | bit(a_duration)},
 }};
 
+// Finds a NUL-terminated name in a small table by its first byte, then one compare (the names
+// of a table rarely share a first byte), instead of comparing against every entry.
+template <std::size_t N>
+class NameIndex {
+public:
+    template <typename Table, typename NameOf>
+    constexpr NameIndex(const Table& table, NameOf name_of) {
+        for (auto& h : head_) h = -1;
+        for (std::size_t i = N; i-- > 0;) {
+            const std::string_view name = name_of(table[i]);
+            const auto first = static_cast<unsigned char>(name.front());
+            next_[i] = head_[first];
+            head_[first] = static_cast<signed char>(i);
+            rest_[i] = name.substr(1);
+        }
+    }
+    // The index of `name`, or -1.
+    int find(const char* name) const {
+        const auto first = static_cast<unsigned char>(name[0]);
+        for (int i = head_[first]; i >= 0; i = next_[static_cast<std::size_t>(i)])
+            if (is_name(name + 1, rest_[static_cast<std::size_t>(i)])) return i;
+        return -1;
+    }
+
+private:
+    std::array<signed char, 256> head_{};
+    std::array<signed char, N> next_{};
+    std::array<std::string_view, N> rest_{};
+};
+
+constexpr NameIndex<kStepKinds.size()> kStepKindIndex(kStepKinds, [](const StepKindInfo& k) {
+    return k.element;
+});
+
 const StepKindInfo* step_kind_of(const char* element) {
-    for (const auto& info : kStepKinds)
-        if (is_name(element, info.element)) return &info;
-    return nullptr;
+    const int i = kStepKindIndex.find(element);
+    return i < 0 ? nullptr : &kStepKinds[static_cast<std::size_t>(i)];
 }
 
 // An attribute found by read_attrs: the name and value pointers of a pugi attribute (a
@@ -416,21 +450,78 @@ enum FixPart : int {
 constexpr std::array<std::string_view, kFixPartCount> kFixPartNames = {
     "title", "description", "keywords", "when",   "confirm",
     "check", "steps",       "verify",   "revert", "diagnostics"};
+constexpr NameIndex<kFixPartCount> kFixPartIndex(kFixPartNames,
+                                                 [](std::string_view n) { return n; });
+
+// Buffers a thread keeps from one load to the next, since packs are loaded by the hundred: the
+// text of a file, the newline offsets and the loader's scratch. What one large pack made them grow
+// to beyond kKeepBytes is given back after its load.
+struct Scratch {
+    static constexpr std::size_t kKeepBytes = 256 * 1024;
+
+    ByteBuffer file;                        // load_pack_file: the text, parsed in place
+    std::string copy;                       // load_pack_from_string: the copy parsed in place
+    std::vector<std::size_t> newlines;      // offsets of the '\n's
+    std::vector<pack_syntax::VarRef> refs;  // check_refs
+    std::string text;                       // text_of
+    bool in_use = false;
+
+    void trim() {
+        if (file.capacity() > kKeepBytes) file = ByteBuffer();
+        if (copy.capacity() > kKeepBytes) std::string().swap(copy);
+        if (newlines.capacity() * sizeof(std::size_t) > kKeepBytes)
+            std::vector<std::size_t>().swap(newlines);
+        if (text.capacity() > kKeepBytes) std::string().swap(text);
+    }
+};
+
+// The calling thread's Scratch, or a fresh one should a load ever run inside another.
+class ScratchLease {
+public:
+    ScratchLease() {
+        thread_local Scratch kept;
+        if (kept.in_use) {
+            own_ = std::make_unique<Scratch>();
+            scratch_ = own_.get();
+        } else {
+            scratch_ = &kept;
+        }
+        scratch_->in_use = true;
+    }
+    ~ScratchLease() {
+        scratch_->trim();
+        scratch_->in_use = false;
+    }
+    ScratchLease(const ScratchLease&) = delete;
+    ScratchLease& operator=(const ScratchLease&) = delete;
+    Scratch& operator*() const { return *scratch_; }
+
+private:
+    std::unique_ptr<Scratch> own_;
+    Scratch* scratch_;
+};
 
 class Loader {
 public:
     // `text` is the document. With `inplace` (== text.data()) it is parsed where it is, and its
     // original bytes, which a few error messages need after the parse, are read again from
-    // `reread_path`; without, a private copy is parsed and `text` stays as it was.
+    // `reread_path`; without, a copy in `scratch` is parsed and `text` stays as it was.
     Loader(std::string_view text, char* inplace, const std::string* reread_path,
-           const std::string& file, const std::string& dir, const PackLoadLimits& limits)
+           const std::string& file, const std::string& dir, const PackLoadLimits& limits,
+           Scratch& scratch)
         : text_(text),
           inplace_(inplace),
           reread_path_(reread_path),
           file_(file),
           dir_(dir),
           limits_(limits),
-          cursor_(newlines_, text.size()) {}
+          newlines_(scratch.newlines),
+          cursor_(newlines_, text.size()),
+          refs_(scratch.refs),
+          scratch_(scratch.text),
+          buffer_(scratch.copy) {
+        newlines_.clear();
+    }
 
     PackLoadResult run();
 
@@ -537,7 +628,7 @@ private:
     const std::string& file_;
     const std::string& dir_;
     const PackLoadLimits& limits_;
-    std::vector<std::size_t> newlines_;  // offsets of the '\n's, for cursor_
+    std::vector<std::size_t>& newlines_;  // offsets of the '\n's, for cursor_
     LineCursor cursor_;
     std::vector<PackProblem> problems_;
     std::size_t errors_ = 0;
@@ -550,9 +641,9 @@ private:
         std::size_t offset;
     };
     std::vector<FixIdUse> fix_ids_;
-    std::vector<pack_syntax::VarRef> refs_;  // scratch for check_refs
-    std::string scratch_;                    // scratch for text_of
-    std::string buffer_;                     // the private, mutable copy parsed in place
+    std::vector<pack_syntax::VarRef>& refs_;  // scratch for check_refs
+    std::string& scratch_;                    // scratch for text_of
+    std::string& buffer_;                     // the private, mutable copy parsed in place
 };
 
 std::string_view Loader::original() {
@@ -1466,13 +1557,11 @@ void Loader::parse_fix(pugi::xml_node el) {
     for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
         const char* name = c.name();
-        const auto it = std::find_if(kFixPartNames.begin(), kFixPartNames.end(),
-                                     [name](std::string_view part) { return is_name(name, part); });
-        if (it == kFixPartNames.end()) {
+        const int part = kFixPartIndex.find(name);
+        if (part < 0) {
             error(off(c), "unknown element " + tag(name) + " in <fix>");
             continue;
         }
-        const int part = static_cast<int>(it - kFixPartNames.begin());
         const bool repeatable = part == p_title || part == p_description || part == p_confirm;
         if (seen[part] && !repeatable) {
             error(off(c), "only one " + tag(name) + " is allowed in a <fix>");
@@ -1611,9 +1700,9 @@ PackLoadResult Loader::run() {
 // Runs a Loader; see its constructor for `inplace` and `reread_path`.
 PackLoadResult load_pack(std::string_view xml, char* inplace, const std::string* reread_path,
                          const std::string& file, const std::string& dir,
-                         const PackLoadLimits& limits) {
+                         const PackLoadLimits& limits, Scratch& scratch) {
     try {
-        Loader loader(xml, inplace, reread_path, file, dir, limits);
+        Loader loader(xml, inplace, reread_path, file, dir, limits, scratch);
         return loader.run();
     } catch (const std::bad_alloc&) {
         PackLoadResult result;
@@ -1634,7 +1723,8 @@ PackLoadResult load_pack(std::string_view xml, char* inplace, const std::string*
 
 PackLoadResult load_pack_from_string(std::string_view xml, const std::string& file,
                                      const std::string& dir, const PackLoadLimits& limits) {
-    return load_pack(xml, nullptr, nullptr, file, dir, limits);
+    const ScratchLease scratch;
+    return load_pack(xml, nullptr, nullptr, file, dir, limits, *scratch);
 }
 
 PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& limits) {
@@ -1644,7 +1734,8 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
             {PackProblem::Severity::error, SourceLocation{path}, std::move(message)});
         return result;
     };
-    ByteBuffer text;
+    const ScratchLease scratch;
+    ByteBuffer& text = (*scratch).file;
     if (std::string error = read_file_bounded(path, limits.max_bytes, text); !error.empty())
         return fail(std::move(error));
     if (text.size() > limits.max_bytes)
@@ -1657,7 +1748,7 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
     else
         dir = ".";
     // Parsed where it was read: no copy.
-    return load_pack({text.data(), text.size()}, text.data(), &path, path, dir, limits);
+    return load_pack({text.data(), text.size()}, text.data(), &path, path, dir, limits, *scratch);
 }
 
 SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file) {
