@@ -43,7 +43,7 @@ struct LocalizedText {
 
 enum class Platform { linux, windows, macos };
 const char* to_string(Platform p);
-std::optional<Platform> platform_from_string(const std::string& s);
+std::optional<Platform> platform_from_string(std::string_view s);
 Platform current_platform();
 
 enum class StepKind {
