@@ -71,8 +71,22 @@ bool is_name(const char* p, std::string_view name) {
     return *p == '\0';
 }
 
+// Equality of short strings inline (std::string_view's operator== calls an out-of-line compare).
+bool same(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t k = 0; k < a.size(); ++k)
+        if (a[k] != b[k]) return false;
+    return true;
+}
+
 bool is_builtin(std::string_view name) {
-    return std::find(kBuiltins.begin(), kBuiltins.end(), name) != kBuiltins.end();
+    for (const std::string_view b : kBuiltins)
+        if (same(b, name)) return true;
+    return false;
+}
+
+char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 bool is_blank(std::string_view s) {
@@ -168,6 +182,12 @@ std::size_t find_bad_byte(std::string_view text, const char*& what,
             }
             const auto nl =
                 static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            if ((mask & ~nl) == 0) {  // the usual block: text and line ends only
+                for (unsigned m = nl; m != 0; m &= m - 1)
+                    newlines.push_back(i + static_cast<std::size_t>(std::countr_zero(m)));
+                i += 16;
+                continue;
+            }
             const auto ws =
                 nl |
                 static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) |
@@ -309,27 +329,36 @@ constexpr std::uint32_t bit(unsigned a) {
     return 1u << a;
 }
 
-// A hash of the step attribute names that is collision-free (checked below), so a step attribute
-// is found with one table lookup and one compare. It is computed in the same pass over the name
-// that measures it.
-constexpr unsigned step_attr_hash_add(unsigned h, char c) {
-    return h * 31u + static_cast<unsigned char>(c);
+// Step attributes are found a word at a time: the first eight bytes of a name, zero from its NUL
+// on (little-endian), are its key, and a multiplicative hash of the key indexes a table that is
+// collision-free (checked below). One compare of the key then settles names shorter than eight
+// bytes; longer ones compare the rest.
+constexpr std::uint64_t kStepAttrMagic = 0x1ba1621582283d15;
+constexpr std::uint64_t name_key(std::string_view n) {
+    std::uint64_t key = 0;
+    for (std::size_t i = 0; i < n.size() && i < 8; ++i)
+        key |= std::uint64_t{static_cast<unsigned char>(n[i])} << (8 * i);
+    return key;
 }
-constexpr unsigned step_attr_slot(unsigned h) {
-    return (h >> 3) & 63u;
+constexpr unsigned key_slot(std::uint64_t key) {
+    return static_cast<unsigned>((key * kStepAttrMagic) >> 58);
 }
+constexpr std::array<std::uint64_t, kStepAttrCount> kStepAttrKeys = [] {
+    std::array<std::uint64_t, kStepAttrCount> keys{};
+    for (std::size_t i = 0; i < kStepAttrNames.size(); ++i) keys[i] = name_key(kStepAttrNames[i]);
+    return keys;
+}();
 constexpr std::array<signed char, 64> kStepAttrTable = [] {
     std::array<signed char, 64> table{};
     for (auto& t : table) t = -1;
     for (std::size_t i = 0; i < kStepAttrNames.size(); ++i) {
-        unsigned hash = 0;
-        for (const char c : kStepAttrNames[i]) hash = step_attr_hash_add(hash, c);
-        const unsigned h = step_attr_slot(hash);
+        const unsigned h = key_slot(kStepAttrKeys[i]);
         if (table[h] != -1) throw "step attribute hash collision";  // fails the constant evaluation
         table[h] = static_cast<signed char>(i);
     }
     return table;
 }();
+
 constexpr std::uint32_t kCommonAttrs = bit(a_label) | bit(a_timeout) | bit(a_continue_on_error) |
                                        bit(a_admin) | bit(a_foreach) | bit(a_except) |
                                        bit(a_if_program) | bit(a_skip_if_running);
@@ -425,7 +454,7 @@ struct Scope {
 
     const Param* param(std::string_view name) const {
         for (const auto& p : *params)
-            if (p.name == name) return &p;
+            if (same(p.name, name)) return &p;
         return nullptr;
     }
     bool captured(std::string_view name) const {
@@ -453,6 +482,13 @@ constexpr std::array<std::string_view, kFixPartCount> kFixPartNames = {
 constexpr NameIndex<kFixPartCount> kFixPartIndex(kFixPartNames,
                                                  [](std::string_view n) { return n; });
 
+// A fix id seen so far in a pack, for the check that ids are unique per platform.
+struct FixIdUse {
+    std::string_view id;
+    unsigned platforms;
+    std::size_t offset;
+};
+
 // Buffers a thread keeps from one load to the next, since packs are loaded by the hundred: the
 // text of a file, the newline offsets and the loader's scratch. What one large pack made them grow
 // to beyond kKeepBytes is given back after its load.
@@ -464,6 +500,7 @@ struct Scratch {
     std::vector<std::size_t> newlines;      // offsets of the '\n's
     std::vector<pack_syntax::VarRef> refs;  // check_refs
     std::string text;                       // text_of
+    std::vector<FixIdUse> fix_ids;          // the fix ids seen so far
     bool in_use = false;
 
     void trim() {
@@ -472,6 +509,8 @@ struct Scratch {
         if (newlines.capacity() * sizeof(std::size_t) > kKeepBytes)
             std::vector<std::size_t>().swap(newlines);
         if (text.capacity() > kKeepBytes) std::string().swap(text);
+        if (fix_ids.capacity() * sizeof(FixIdUse) > kKeepBytes)
+            std::vector<FixIdUse>().swap(fix_ids);
     }
 };
 
@@ -517,10 +556,12 @@ public:
           limits_(limits),
           newlines_(scratch.newlines),
           cursor_(newlines_, text.size()),
+          fix_ids_(scratch.fix_ids),
           refs_(scratch.refs),
           scratch_(scratch.text),
           buffer_(scratch.copy) {
         newlines_.clear();
+        fix_ids_.clear();
     }
 
     PackLoadResult run();
@@ -572,6 +613,11 @@ private:
         const std::ptrdiff_t dbg = n.offset_debug();
         return dbg >= 0 ? static_cast<std::size_t>(dbg) : npos;
     }
+    // The same, given the element's name (saves a call into the library).
+    std::size_t off(pugi::xml_node n, const char* name) const {
+        const std::size_t o = offset_of(name);
+        return o != npos && o > 0 ? o - 1 : off(n);
+    }
     std::size_t off(pugi::xml_attribute a) const { return offset_of(a.name()); }
     std::size_t off(Attr a) const { return a ? offset_of(a.name_) : npos; }
     std::size_t text_off(pugi::xml_node text) const { return offset_of(text.value()); }
@@ -604,7 +650,7 @@ private:
     void parse_when(pugi::xml_node el, Fix& fix, const Scope& scope);
     void parse_phase(pugi::xml_node el, std::vector<Step>& phase,
                      std::vector<std::string>& captures);
-    void parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
+    void parse_step(pugi::xml_node el, const char* el_name, const StepKindInfo& info, Step& step,
                     std::vector<std::string>& captures);
     void parse_command_args(pugi::xml_node el, std::vector<std::string>& argv, const Scope& scope,
                             bool skip_first_script);
@@ -635,12 +681,7 @@ private:
     FixPack pack_;
     bool seen_fix_ = false;
     bool too_many_fixes_ = false;
-    struct FixIdUse {
-        std::string_view id;
-        unsigned platforms;
-        std::size_t offset;
-    };
-    std::vector<FixIdUse> fix_ids_;
+    std::vector<FixIdUse>& fix_ids_;
     std::vector<pack_syntax::VarRef>& refs_;  // scratch for check_refs
     std::string& scratch_;                    // scratch for text_of
     std::string& buffer_;                     // the private, mutable copy parsed in place
@@ -667,14 +708,25 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
         // Only the allowed names: this runs for every attribute of every pack.
         std::size_t i = names.size();
         if (names.data() == kStepAttrNames.data()) {
-            unsigned hash = 0;
-            std::size_t size = 0;
-            for (; name[size] != '\0'; ++size) hash = step_attr_hash_add(hash, name[size]);
-            const int k = kStepAttrTable[step_attr_slot(hash)];
-            if (k >= 0 && (allowed & bit(static_cast<unsigned>(k)))) {
+            std::uint64_t key;
+            if (std::endian::native == std::endian::little && offset_of(name) != npos &&
+                offset_of(name) + 8 <= text_.size()) {
+                // Eight bytes of the parse buffer at once; the bytes from the NUL on are cleared
+                // (the lowest bit of `zero` is exactly the first NUL's top bit).
+                std::memcpy(&key, name, 8);
+                const std::uint64_t zero =
+                    (key - 0x0101010101010101ULL) & ~key & 0x8080808080808080ULL;
+                if (zero != 0) key &= (zero & (0 - zero)) - 1;
+            } else {
+                key = 0;
+                for (std::size_t b = 0; b < 8 && name[b] != '\0'; ++b)
+                    key |= std::uint64_t{static_cast<unsigned char>(name[b])} << (8 * b);
+            }
+            const int k = kStepAttrTable[key_slot(key)];
+            if (k >= 0 && (allowed & bit(static_cast<unsigned>(k))) &&
+                key == kStepAttrKeys[static_cast<std::size_t>(k)]) {
                 const std::string_view n = kStepAttrNames[static_cast<std::size_t>(k)];
-                if (n.size() == size && std::memcmp(n.data(), name, size) == 0)
-                    i = static_cast<std::size_t>(k);
+                if (n.size() < 8 || is_name(name + 8, n.substr(8))) i = static_cast<std::size_t>(k);
             }
         } else {
             for (std::uint32_t m =
@@ -723,17 +775,18 @@ std::optional<long long> Loader::duration(Attr a) {
 }
 
 std::string_view Loader::text_of(pugi::xml_node el, std::size_t& offset) {
-    offset = off(el);
     pugi::xml_node c = el.first_child();
     // The common case, a single text node: a view into the parsed buffer, no copy.
     if (valid(c) && !valid(c.next_sibling())) {
         const auto type = c.type();
         if (type == pugi::node_pcdata || type == pugi::node_cdata) {
             const char* v = c.value();
-            if (const std::size_t o = offset_of(v); o != npos) offset = o;
+            const std::size_t o = offset_of(v);
+            offset = o != npos ? o : off(el);
             return v;
         }
     }
+    offset = off(el);
     scratch_.clear();
     bool first = true;
     for (; valid(c); c = c.next_sibling()) {
@@ -779,7 +832,9 @@ void Loader::expect_empty(pugi::xml_node el) {
 }
 
 void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& scope) {
-    if (std::find(s.begin(), s.end(), '$') == s.end()) return;  // most values: no reference
+    // Most values hold no reference. An inline scan: they are short, and a call to memchr costs
+    // more than it saves.
+    if (std::find(s.begin(), s.end(), '$') == s.end()) return;
     std::vector<pack_syntax::VarRef>& refs = refs_;
     refs.clear();
     std::size_t bad = 0;
@@ -793,7 +848,7 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
             return "${" + std::string(r.name) +
                    (r.field.empty() ? "" : "." + std::string(r.field)) + "}";
         };
-        if (!scope.foreach_var.empty() && r.name == scope.foreach_var) {
+        if (!scope.foreach_var.empty() && same(r.name, scope.foreach_var)) {
             if (scope.foreach_unknown) continue;
             const Param* list = scope.foreach_param;
             const bool records = list && !list->fields.empty();
@@ -1006,14 +1061,15 @@ void Loader::parse_param(pugi::xml_node el) {
 }
 
 void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
-    pugi::xml_attribute lang;
+    Attr lang{};
     for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute()) {
-        if (std::string_view(a.name()) == "xml:lang" && !lang)
-            lang = a;
-        else if (std::string_view(a.name()) == "xml:lang")
+        const char* name = a.name();
+        if (is_name(name, "xml:lang") && !lang)
+            lang = Attr{name, a.value()};
+        else if (is_name(name, "xml:lang"))
             error(off(a), "attribute \"xml:lang\" is given twice");
         else
-            error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
+            error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
     }
     std::string key;
     if (lang) {
@@ -1034,10 +1090,8 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
     }
     for (const auto& [existing, _] : text.by_lang) {
         if (existing.size() == key.size() &&
-            std::equal(existing.begin(), existing.end(), key.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
-            })) {
+            std::equal(existing.begin(), existing.end(), key.begin(),
+                       [](char a, char b) { return ascii_lower(a) == ascii_lower(b); })) {
             error(off(el), key.empty()
                                ? "a second " + tag(el.name()) + " without xml:lang"
                                : "a second " + tag(el.name()) + " for language " + quoted(key));
@@ -1171,12 +1225,12 @@ void Loader::parse_except(Attr a, Step& step, const Scope& scope) {
     step.foreach_except = v;
 }
 
-void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
-                        std::vector<std::string>& captures) {
+void Loader::parse_step(pugi::xml_node el, const char* el_name, const StepKindInfo& info,
+                        Step& step, std::vector<std::string>& captures) {
     AttrTable<kStepAttrCount> at;
     read_attrs(el, kStepAttrNames, info.attrs, at);
     step.kind = info.kind;
-    step.where = pos(off(el));
+    step.where = pos(off(el, el_name));
     Scope scope{&pack_.params, &captures, {}, nullptr, false};
 
     if (at[a_foreach]) parse_foreach(at[a_foreach], step, scope);
@@ -1325,10 +1379,11 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                         bool dotdot = false;
                         std::size_t start = 0;
                         const std::string& g = step.glob;
-                        while (start <= g.size()) {
-                            std::size_t end = g.find_first_of("/\\", start);
-                            if (end == npos) end = g.size();
-                            if (g.compare(start, end - start, "..") == 0) dotdot = true;
+                        while (start <= g.size()) {  // a ".." segment, split at '/' or '\\'
+                            std::size_t end = start;
+                            while (end < g.size() && g[end] != '/' && g[end] != '\\') ++end;
+                            if (end - start == 2 && g[start] == '.' && g[start + 1] == '.')
+                                dotdot = true;
                             start = end + 1;
                         }
                         if (is_absolute_path(g))
@@ -1373,9 +1428,8 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 const std::string& u = step.url;
                 const auto starts = [&](std::string_view prefix) {
                     return u.size() >= prefix.size() &&
-                           std::equal(prefix.begin(), prefix.end(), u.begin(), [](char a, char b) {
-                               return a == std::tolower(static_cast<unsigned char>(b));
-                           });
+                           std::equal(prefix.begin(), prefix.end(), u.begin(),
+                                      [](char a, char b) { return a == ascii_lower(b); });
                 };
                 if (!starts("http://") && !starts("https://") && !u.starts_with("${"))
                     error(off(at[a_url]),
@@ -1423,7 +1477,8 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
     phase.reserve(std::min(count, limits_.max_steps_per_phase));
     for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const StepKindInfo* info = step_kind_of(c.name());
+        const char* name = c.name();
+        const StepKindInfo* info = step_kind_of(name);
         if (!info) {
             error(off(c), "unknown step " + tag(c.name()) +
                               ": use run, shell, delete-files, end-process, http-probe, "
@@ -1438,7 +1493,7 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
             continue;
         }
         phase.emplace_back();
-        parse_step(c, *info, phase.back(), captures);
+        parse_step(c, name, *info, phase.back(), captures);
         if (!phase.back().capture.empty()) captures.push_back(phase.back().capture);
     }
     if (phase.empty()) {
@@ -1499,7 +1554,8 @@ void Loader::parse_fix(pugi::xml_node el) {
 
     // Built in place: a Fix is large and is moved nowhere afterwards.
     Fix& fix = pack_.fixes.emplace_back();
-    fix.where = pos(off(el));
+    const std::size_t el_off = off(el);
+    fix.where = pos(el_off);
     bool id_ok = false;
     if (require(el, at[k_id], "id")) {
         fix.id = at[k_id].value();
@@ -1510,7 +1566,8 @@ void Loader::parse_fix(pugi::xml_node el) {
     }
     if (at[k_category]) {
         fix.category = at[k_category].value();
-        if (std::find(kCategories.begin(), kCategories.end(), fix.category) == kCategories.end())
+        if (std::none_of(kCategories.begin(), kCategories.end(),
+                         [&](std::string_view c) { return same(c, fix.category); }))
             error(off(at[k_category]), "unknown category " + quoted(fix.category) +
                                            ": use network, printing, performance, storage, "
                                            "accounts, software or other");
@@ -1521,7 +1578,7 @@ void Loader::parse_fix(pugi::xml_node el) {
         bool any_word = false;
         for (std::string_view word; words.next(word);) {
             any_word = true;
-            const auto p = platform_from_string(std::string(word));
+            const auto p = platform_from_string(word);
             if (!p) {
                 error(off(at[k_platforms]),
                       "unknown platform " + quoted(word) + ": use linux, windows or macos");
@@ -1546,7 +1603,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                                      std::to_string(line));
             break;
         }
-        fix_ids_.push_back({at[k_id].value(), platform_mask, off(el)});
+        fix_ids_.push_back({{at[k_id].value(), fix.id.size()}, platform_mask, el_off});
     }
 
     std::vector<std::string> captures;
