@@ -64,6 +64,28 @@ bool valid(pugi::xml_attribute a) {
     return std::bit_cast<const void*>(a) != nullptr;
 }
 
+// The children of an element, gathered in one pass so that a caller can size its vector before
+// it walks them, without a second first_child/next_sibling pass (a library call per child).
+class Children {
+public:
+    explicit Children(pugi::xml_node el) {
+        for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
+            if (count_ < kKept) kept_[count_] = std::bit_cast<const void*>(c);
+            ++count_;
+        }
+    }
+    std::size_t size() const { return count_; }
+    // Child i, given child i - 1 (ignored for i == 0); call with i = 0, 1, 2, ... in order.
+    pugi::xml_node at(std::size_t i, pugi::xml_node previous) const {
+        return i < kKept ? std::bit_cast<pugi::xml_node>(kept_[i]) : previous.next_sibling();
+    }
+
+private:
+    static constexpr std::size_t kKept = 16;
+    const void* kept_[kKept];
+    std::size_t count_ = 0;
+};
+
 // Whether the NUL-terminated name `p` is `name`: compared as it is read, so it costs no strlen.
 bool is_name(const char* p, std::string_view name) {
     for (const char c : name)
@@ -383,42 +405,57 @@ constexpr std::array<StepKindInfo, 9> kStepKinds = {{
     {"wait", StepKind::wait, kCommonAttrs | bit(a_duration)},
 }};
 
-// Finds a NUL-terminated name in a small table by its first byte, then one compare (the names
-// of a table rarely share a first byte), instead of comparing against every entry.
+// Finds a NUL-terminated name in a small table by its key (see name_key): a multiplicative hash
+// of the key indexes a collision-free table, the multiplier being searched for at compile time;
+// then one compare of the key, and for names of eight bytes or more one of the rest.
 template <std::size_t N>
 class NameIndex {
 public:
     template <typename Table, typename NameOf>
     constexpr NameIndex(const Table& table, NameOf name_of) {
-        for (auto& h : head_) h = -1;
-        for (std::size_t i = N; i-- > 0;) {
-            const std::string_view name = name_of(table[i]);
-            const auto first = static_cast<unsigned char>(name.front());
-            next_[i] = head_[first];
-            head_[first] = static_cast<signed char>(i);
-            rest_[i] = name.substr(1);
+        for (std::size_t i = 0; i < N; ++i) {
+            names_[i] = name_of(table[i]);
+            keys_[i] = name_key(names_[i]);
+        }
+        std::uint64_t m = 0x9E3779B97F4A7C15ULL;
+        for (int attempt = 0;; ++attempt) {
+            if (attempt == 100000) throw "no collision-free multiplier";  // fails at compile time
+            if (try_multiplier(m)) break;
+            m = (m * 6364136223846793005ULL + 1442695040888963407ULL) | 1u;
         }
     }
-    // The index of `name`, or -1.
-    int find(const char* name) const {
-        const auto first = static_cast<unsigned char>(name[0]);
-        for (int i = head_[first]; i >= 0; i = next_[static_cast<std::size_t>(i)])
-            if (is_name(name + 1, rest_[static_cast<std::size_t>(i)])) return i;
-        return -1;
+    // The index of the name whose key is `key` (of `name`), or -1.
+    int find(std::uint64_t key, const char* name) const {
+        const int i = slots_[static_cast<std::size_t>((key * multiplier_) >> 58)];
+        if (i < 0 || keys_[static_cast<std::size_t>(i)] != key) return -1;
+        const std::string_view n = names_[static_cast<std::size_t>(i)];
+        return n.size() < 8 || is_name(name + 8, n.substr(8)) ? i : -1;
     }
 
 private:
-    std::array<signed char, 256> head_{};
-    std::array<signed char, N> next_{};
-    std::array<std::string_view, N> rest_{};
+    constexpr bool try_multiplier(std::uint64_t m) {
+        for (auto& slot : slots_) slot = -1;
+        for (std::size_t i = 0; i < N; ++i) {
+            const auto h = static_cast<std::size_t>((keys_[i] * m) >> 58);
+            if (slots_[h] != -1) return false;
+            slots_[h] = static_cast<signed char>(i);
+        }
+        multiplier_ = m;
+        return true;
+    }
+
+    std::array<std::string_view, N> names_{};
+    std::array<std::uint64_t, N> keys_{};
+    std::array<signed char, 64> slots_{};
+    std::uint64_t multiplier_ = 0;
 };
 
 constexpr NameIndex<kStepKinds.size()> kStepKindIndex(kStepKinds, [](const StepKindInfo& k) {
     return k.element;
 });
 
-const StepKindInfo* step_kind_of(const char* element) {
-    const int i = kStepKindIndex.find(element);
+const StepKindInfo* step_kind_of(std::uint64_t key, const char* element) {
+    const int i = kStepKindIndex.find(key, element);
     return i < 0 ? nullptr : &kStepKinds[static_cast<std::size_t>(i)];
 }
 
@@ -546,13 +583,12 @@ public:
     // original bytes, which a few error messages need after the parse, are read again from
     // `reread_path`; without, a copy in `scratch` is parsed and `text` stays as it was.
     Loader(std::string_view text, char* inplace, const std::string* reread_path,
-           const std::string& file, const std::string& dir, const PackLoadLimits& limits,
-           Scratch& scratch)
+           const std::string& file, std::string dir, const PackLoadLimits& limits, Scratch& scratch)
         : text_(text),
           inplace_(inplace),
           reread_path_(reread_path),
           file_(file),
-          dir_(dir),
+          dir_(std::move(dir)),
           limits_(limits),
           newlines_(scratch.newlines),
           cursor_(newlines_, text.size()),
@@ -600,6 +636,23 @@ private:
     }
     void warning(std::size_t offset, std::string message) {
         problem(PackProblem::Severity::warning, offset, std::move(message));
+    }
+
+    // name_key of a name in the parse buffer: eight bytes at once where the buffer has them (the
+    // bytes from the NUL on are cleared; the lowest bit of `zero` is exactly the first NUL's).
+    std::uint64_t key_of(const char* name) const {
+        std::uint64_t key;
+        const std::size_t o = offset_of(name);
+        if (std::endian::native == std::endian::little && o != npos && o + 8 <= text_.size()) {
+            std::memcpy(&key, name, 8);
+            const std::uint64_t zero = (key - 0x0101010101010101ULL) & ~key & 0x8080808080808080ULL;
+            if (zero != 0) key &= (zero & (0 - zero)) - 1;
+            return key;
+        }
+        key = 0;
+        for (std::size_t b = 0; b < 8 && name[b] != '\0'; ++b)
+            key |= std::uint64_t{static_cast<unsigned char>(name[b])} << (8 * b);
+        return key;
     }
 
     std::size_t offset_of(const char* p) const {
@@ -672,7 +725,7 @@ private:
     ByteBuffer original_;  // the re-read bytes when the document was parsed in place
     const char* base_ = nullptr;
     const std::string& file_;
-    const std::string& dir_;
+    std::string dir_;  // moved into the pack
     const PackLoadLimits& limits_;
     std::vector<std::size_t>& newlines_;  // offsets of the '\n's, for cursor_
     LineCursor cursor_;
@@ -708,20 +761,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
         // Only the allowed names: this runs for every attribute of every pack.
         std::size_t i = names.size();
         if (names.data() == kStepAttrNames.data()) {
-            std::uint64_t key;
-            if (std::endian::native == std::endian::little && offset_of(name) != npos &&
-                offset_of(name) + 8 <= text_.size()) {
-                // Eight bytes of the parse buffer at once; the bytes from the NUL on are cleared
-                // (the lowest bit of `zero` is exactly the first NUL's top bit).
-                std::memcpy(&key, name, 8);
-                const std::uint64_t zero =
-                    (key - 0x0101010101010101ULL) & ~key & 0x8080808080808080ULL;
-                if (zero != 0) key &= (zero & (0 - zero)) - 1;
-            } else {
-                key = 0;
-                for (std::size_t b = 0; b < 8 && name[b] != '\0'; ++b)
-                    key |= std::uint64_t{static_cast<unsigned char>(name[b])} << (8 * b);
-            }
+            const std::uint64_t key = key_of(name);
             const int k = kStepAttrTable[key_slot(key)];
             if (k >= 0 && (allowed & bit(static_cast<unsigned>(k))) &&
                 key == kStepAttrKeys[static_cast<std::size_t>(k)]) {
@@ -1134,10 +1174,11 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
 
 void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& argv,
                                 const Scope& scope, bool skip_first_script) {
-    std::size_t count = 0;
-    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) ++count;
-    argv.reserve(count);
-    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
+    const Children children(el);
+    argv.reserve(children.size());
+    pugi::xml_node c = std::bit_cast<pugi::xml_node>(static_cast<const void*>(nullptr));
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        c = children.at(i, c);
         if (!child_element(c, el)) continue;
         const char* name = c.name();
         if (skip_first_script && is_name(name, "script")) continue;  // handled by the caller
@@ -1472,13 +1513,14 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
     for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
     bool too_many = false;
-    std::size_t count = 0;
-    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) ++count;
-    phase.reserve(std::min(count, limits_.max_steps_per_phase));
-    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
+    const Children children(el);
+    phase.reserve(std::min(children.size(), limits_.max_steps_per_phase));
+    pugi::xml_node c = std::bit_cast<pugi::xml_node>(static_cast<const void*>(nullptr));
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        c = children.at(i, c);
         if (!child_element(c, el)) continue;
         const char* name = c.name();
-        const StepKindInfo* info = step_kind_of(name);
+        const StepKindInfo* info = step_kind_of(key_of(name), name);
         if (!info) {
             error(off(c), "unknown step " + tag(c.name()) +
                               ": use run, shell, delete-files, end-process, http-probe, "
@@ -1614,7 +1656,7 @@ void Loader::parse_fix(pugi::xml_node el) {
     for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
         const char* name = c.name();
-        const int part = kFixPartIndex.find(name);
+        const int part = kFixPartIndex.find(key_of(name), name);
         if (part < 0) {
             error(off(c), "unknown element " + tag(name) + " in <fix>");
             continue;
@@ -1744,7 +1786,7 @@ PackLoadResult Loader::run() {
         return finish();
     }
     pack_.file = file_;
-    pack_.dir = dir_;
+    pack_.dir = std::move(dir_);
     parse_pack(root);
     // The walk above never descends into an element it does not know, and the deepest valid
     // structure (fixpack/fix/steps/run/arg) is 5 levels. So a document nested deeper than the
@@ -1756,10 +1798,10 @@ PackLoadResult Loader::run() {
 
 // Runs a Loader; see its constructor for `inplace` and `reread_path`.
 PackLoadResult load_pack(std::string_view xml, char* inplace, const std::string* reread_path,
-                         const std::string& file, const std::string& dir,
-                         const PackLoadLimits& limits, Scratch& scratch) {
+                         const std::string& file, std::string dir, const PackLoadLimits& limits,
+                         Scratch& scratch) {
     try {
-        Loader loader(xml, inplace, reread_path, file, dir, limits, scratch);
+        Loader loader(xml, inplace, reread_path, file, std::move(dir), limits, scratch);
         return loader.run();
     } catch (const std::bad_alloc&) {
         PackLoadResult result;
@@ -1805,7 +1847,8 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
     else
         dir = ".";
     // Parsed where it was read: no copy.
-    return load_pack({text.data(), text.size()}, text.data(), &path, path, dir, limits, *scratch);
+    return load_pack({text.data(), text.size()}, text.data(), &path, path, std::move(dir), limits,
+                     *scratch);
 }
 
 SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file) {
