@@ -110,7 +110,7 @@ const char* to_string(Platform p) {
     return "unknown";
 }
 
-std::optional<Platform> platform_from_string(const std::string& s) {
+std::optional<Platform> platform_from_string(std::string_view s) {
     if (s == "linux") return Platform::linux;
     if (s == "windows") return Platform::windows;
     if (s == "macos") return Platform::macos;

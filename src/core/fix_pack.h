@@ -43,7 +43,7 @@ struct LocalizedText {
 
 enum class Platform { linux, windows, macos };
 const char* to_string(Platform p);
-std::optional<Platform> platform_from_string(const std::string& s);
+std::optional<Platform> platform_from_string(std::string_view s);
 Platform current_platform();
 
 enum class StepKind {
@@ -62,6 +62,10 @@ const char* to_string(StepKind k);
 // One step as written in the pack. String fields may contain ${variables}; they are expanded
 // by the engine just before the step runs (never through a shell).
 struct Step {
+    // Every member has its default below. The empty body makes `Step()` (as in emplace_back())
+    // construct just those, instead of first zero-filling the whole, large object.
+    Step() noexcept {}
+
     StepKind kind = StepKind::run;
     SourcePos where;
     std::string label;  // optional human label; the engine derives one when empty
@@ -139,6 +143,8 @@ struct Param {
 };
 
 struct Fix {
+    Fix() noexcept {}  // as Step(): no zero-fill before the members' own defaults
+
     std::string id;
     SourcePos where;
     LocalizedText title;

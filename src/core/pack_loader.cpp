@@ -1,10 +1,10 @@
 // Loading and validating fix packs (format v1, see fixes/README.md).
 //
-// Locations: the document is parsed in place from a private copy of the text, so every element
-// and attribute name points into that copy and its byte offset is a pointer difference. Offsets
-// become line:column through a LineCursor over the newline offsets that the byte check collects,
-// so the text is scanned once per load and each lookup is a few steps forward (the walk is in
-// document order) or a binary search.
+// Locations: the document is parsed in place (in the buffer a file was read into, or in a private
+// copy of a caller's text), so every element and attribute name points into that buffer and its
+// byte offset is a pointer difference. Offsets become line:column through a LineCursor over the
+// newline offsets that the byte check collects, so the text is scanned once per load and each
+// lookup is a few steps forward (the walk is in document order) or a binary search.
 #include "pack_loader.h"
 
 #include <algorithm>
@@ -15,8 +15,10 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <regex>
 #include <span>
+#include <type_traits>
 
 #if defined(__SSE2__) || defined(_M_X64)
 #include <emmintrin.h>
@@ -48,15 +50,51 @@ constexpr std::array<std::string_view, 7> kBuiltins = {"home", "cache", "config"
 constexpr std::array<std::string_view, 7> kCategories = {
     "network", "printing", "performance", "storage", "accounts", "software", "other"};
 
-// A view of a short NUL-terminated name (element and attribute names), without a library call.
-std::string_view name_view(const char* p) {
-    std::size_t n = 0;
-    while (p[n] != '\0') ++n;
-    return {p, n};
+// pugi's handles are a single pointer, and every member function, even the null test of operator
+// bool, is a call into the shared library. Loops over children and attributes test the handle's
+// bits instead.
+static_assert(sizeof(pugi::xml_node) == sizeof(const void*) &&
+              std::is_trivially_copyable_v<pugi::xml_node>);
+static_assert(sizeof(pugi::xml_attribute) == sizeof(const void*) &&
+              std::is_trivially_copyable_v<pugi::xml_attribute>);
+bool valid(pugi::xml_node n) {
+    return std::bit_cast<const void*>(n) != nullptr;
+}
+bool valid(pugi::xml_attribute a) {
+    return std::bit_cast<const void*>(a) != nullptr;
 }
 
-// Equality of short names inline: sizes first, then the bytes.
-bool same_name(std::string_view a, std::string_view b) {
+// The children of an element, gathered in one pass so that a caller can size its vector before
+// it walks them, without a second first_child/next_sibling pass (a library call per child).
+class Children {
+public:
+    explicit Children(pugi::xml_node el) {
+        for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
+            if (count_ < kKept) kept_[count_] = std::bit_cast<const void*>(c);
+            ++count_;
+        }
+    }
+    std::size_t size() const { return count_; }
+    // Child i, given child i - 1 (ignored for i == 0); call with i = 0, 1, 2, ... in order.
+    pugi::xml_node at(std::size_t i, pugi::xml_node previous) const {
+        return i < kKept ? std::bit_cast<pugi::xml_node>(kept_[i]) : previous.next_sibling();
+    }
+
+private:
+    static constexpr std::size_t kKept = 16;
+    const void* kept_[kKept];
+    std::size_t count_ = 0;
+};
+
+// Whether the NUL-terminated name `p` is `name`: compared as it is read, so it costs no strlen.
+bool is_name(const char* p, std::string_view name) {
+    for (const char c : name)
+        if (*p++ != c) return false;
+    return *p == '\0';
+}
+
+// Equality of short strings inline (std::string_view's operator== calls an out-of-line compare).
+bool same(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t k = 0; k < a.size(); ++k)
         if (a[k] != b[k]) return false;
@@ -64,7 +102,13 @@ bool same_name(std::string_view a, std::string_view b) {
 }
 
 bool is_builtin(std::string_view name) {
-    return std::find(kBuiltins.begin(), kBuiltins.end(), name) != kBuiltins.end();
+    for (const std::string_view b : kBuiltins)
+        if (same(b, name)) return true;
+    return false;
+}
+
+char ascii_lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
 bool is_blank(std::string_view s) {
@@ -160,6 +204,12 @@ std::size_t find_bad_byte(std::string_view text, const char*& what,
             }
             const auto nl =
                 static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            if ((mask & ~nl) == 0) {  // the usual block: text and line ends only
+                for (unsigned m = nl; m != 0; m &= m - 1)
+                    newlines.push_back(i + static_cast<std::size_t>(std::countr_zero(m)));
+                i += 16;
+                continue;
+            }
             const auto ws =
                 nl |
                 static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')))) |
@@ -301,23 +351,36 @@ constexpr std::uint32_t bit(unsigned a) {
     return 1u << a;
 }
 
-// A collision-free hash of the step attribute names (size, first and third byte; every name has
-// at least three), so a step attribute is found with one table lookup and one compare.
-constexpr unsigned step_attr_hash(std::string_view n) {
-    return (static_cast<unsigned>(n.size()) + 3u * static_cast<unsigned char>(n[0]) +
-            27u * static_cast<unsigned char>(n[2])) &
-           63u;
+// Step attributes are found a word at a time: the first eight bytes of a name, zero from its NUL
+// on (little-endian), are its key, and a multiplicative hash of the key indexes a table that is
+// collision-free (checked below). One compare of the key then settles names shorter than eight
+// bytes; longer ones compare the rest.
+constexpr std::uint64_t kStepAttrMagic = 0x1ba1621582283d15;
+constexpr std::uint64_t name_key(std::string_view n) {
+    std::uint64_t key = 0;
+    for (std::size_t i = 0; i < n.size() && i < 8; ++i)
+        key |= std::uint64_t{static_cast<unsigned char>(n[i])} << (8 * i);
+    return key;
 }
+constexpr unsigned key_slot(std::uint64_t key) {
+    return static_cast<unsigned>((key * kStepAttrMagic) >> 58);
+}
+constexpr std::array<std::uint64_t, kStepAttrCount> kStepAttrKeys = [] {
+    std::array<std::uint64_t, kStepAttrCount> keys{};
+    for (std::size_t i = 0; i < kStepAttrNames.size(); ++i) keys[i] = name_key(kStepAttrNames[i]);
+    return keys;
+}();
 constexpr std::array<signed char, 64> kStepAttrTable = [] {
     std::array<signed char, 64> table{};
     for (auto& t : table) t = -1;
     for (std::size_t i = 0; i < kStepAttrNames.size(); ++i) {
-        const unsigned h = step_attr_hash(kStepAttrNames[i]);
+        const unsigned h = key_slot(kStepAttrKeys[i]);
         if (table[h] != -1) throw "step attribute hash collision";  // fails the constant evaluation
         table[h] = static_cast<signed char>(i);
     }
     return table;
 }();
+
 constexpr std::uint32_t kCommonAttrs = bit(a_label) | bit(a_timeout) | bit(a_continue_on_error) |
                                        bit(a_admin) | bit(a_foreach) | bit(a_except) |
                                        bit(a_if_program) | bit(a_skip_if_running);
@@ -342,10 +405,58 @@ constexpr std::array<StepKindInfo, 9> kStepKinds = {{
     {"wait", StepKind::wait, kCommonAttrs | bit(a_duration)},
 }};
 
-const StepKindInfo* step_kind_of(std::string_view element) {
-    for (const auto& info : kStepKinds)
-        if (same_name(info.element, element)) return &info;
-    return nullptr;
+// Finds a NUL-terminated name in a small table by its key (see name_key): a multiplicative hash
+// of the key indexes a collision-free table, the multiplier being searched for at compile time;
+// then one compare of the key, and for names of eight bytes or more one of the rest.
+template <std::size_t N>
+class NameIndex {
+public:
+    template <typename Table, typename NameOf>
+    constexpr NameIndex(const Table& table, NameOf name_of) {
+        for (std::size_t i = 0; i < N; ++i) {
+            names_[i] = name_of(table[i]);
+            keys_[i] = name_key(names_[i]);
+        }
+        std::uint64_t m = 0x9E3779B97F4A7C15ULL;
+        for (int attempt = 0;; ++attempt) {
+            if (attempt == 100000) throw "no collision-free multiplier";  // fails at compile time
+            if (try_multiplier(m)) break;
+            m = (m * 6364136223846793005ULL + 1442695040888963407ULL) | 1u;
+        }
+    }
+    // The index of the name whose key is `key` (of `name`), or -1.
+    int find(std::uint64_t key, const char* name) const {
+        const int i = slots_[static_cast<std::size_t>((key * multiplier_) >> 58)];
+        if (i < 0 || keys_[static_cast<std::size_t>(i)] != key) return -1;
+        const std::string_view n = names_[static_cast<std::size_t>(i)];
+        return n.size() < 8 || is_name(name + 8, n.substr(8)) ? i : -1;
+    }
+
+private:
+    constexpr bool try_multiplier(std::uint64_t m) {
+        for (auto& slot : slots_) slot = -1;
+        for (std::size_t i = 0; i < N; ++i) {
+            const auto h = static_cast<std::size_t>((keys_[i] * m) >> 58);
+            if (slots_[h] != -1) return false;
+            slots_[h] = static_cast<signed char>(i);
+        }
+        multiplier_ = m;
+        return true;
+    }
+
+    std::array<std::string_view, N> names_{};
+    std::array<std::uint64_t, N> keys_{};
+    std::array<signed char, 64> slots_{};
+    std::uint64_t multiplier_ = 0;
+};
+
+constexpr NameIndex<kStepKinds.size()> kStepKindIndex(kStepKinds, [](const StepKindInfo& k) {
+    return k.element;
+});
+
+const StepKindInfo* step_kind_of(std::uint64_t key, const char* element) {
+    const int i = kStepKindIndex.find(key, element);
+    return i < 0 ? nullptr : &kStepKinds[static_cast<std::size_t>(i)];
 }
 
 // An attribute found by read_attrs: the name and value pointers of a pugi attribute (a
@@ -380,7 +491,7 @@ struct Scope {
 
     const Param* param(std::string_view name) const {
         for (const auto& p : *params)
-            if (p.name == name) return &p;
+            if (same(p.name, name)) return &p;
         return nullptr;
     }
     bool captured(std::string_view name) const {
@@ -405,12 +516,89 @@ enum FixPart : int {
 constexpr std::array<std::string_view, kFixPartCount> kFixPartNames = {
     "title", "description", "keywords", "when",   "confirm",
     "check", "steps",       "verify",   "revert", "diagnostics"};
+constexpr NameIndex<kFixPartCount> kFixPartIndex(kFixPartNames,
+                                                 [](std::string_view n) { return n; });
+
+// A fix id seen so far in a pack, for the check that ids are unique per platform.
+struct FixIdUse {
+    std::string_view id;
+    unsigned platforms;
+    std::size_t offset;
+};
+
+// Buffers a thread keeps from one load to the next, since packs are loaded by the hundred: the
+// text of a file, the newline offsets and the loader's scratch. What one large pack made them grow
+// to beyond kKeepBytes is given back after its load.
+struct Scratch {
+    static constexpr std::size_t kKeepBytes = 256 * 1024;
+
+    ByteBuffer file;                        // load_pack_file: the text, parsed in place
+    std::string copy;                       // load_pack_from_string: the copy parsed in place
+    std::vector<std::size_t> newlines;      // offsets of the '\n's
+    std::vector<pack_syntax::VarRef> refs;  // check_refs
+    std::string text;                       // text_of
+    std::vector<FixIdUse> fix_ids;          // the fix ids seen so far
+    bool in_use = false;
+
+    void trim() {
+        if (file.capacity() > kKeepBytes) file = ByteBuffer();
+        if (copy.capacity() > kKeepBytes) std::string().swap(copy);
+        if (newlines.capacity() * sizeof(std::size_t) > kKeepBytes)
+            std::vector<std::size_t>().swap(newlines);
+        if (text.capacity() > kKeepBytes) std::string().swap(text);
+        if (fix_ids.capacity() * sizeof(FixIdUse) > kKeepBytes)
+            std::vector<FixIdUse>().swap(fix_ids);
+    }
+};
+
+// The calling thread's Scratch, or a fresh one should a load ever run inside another.
+class ScratchLease {
+public:
+    ScratchLease() {
+        thread_local Scratch kept;
+        if (kept.in_use) {
+            own_ = std::make_unique<Scratch>();
+            scratch_ = own_.get();
+        } else {
+            scratch_ = &kept;
+        }
+        scratch_->in_use = true;
+    }
+    ~ScratchLease() {
+        scratch_->trim();
+        scratch_->in_use = false;
+    }
+    ScratchLease(const ScratchLease&) = delete;
+    ScratchLease& operator=(const ScratchLease&) = delete;
+    Scratch& operator*() const { return *scratch_; }
+
+private:
+    std::unique_ptr<Scratch> own_;
+    Scratch* scratch_;
+};
 
 class Loader {
 public:
-    Loader(std::string_view text, const std::string& file, const std::string& dir,
-           const PackLoadLimits& limits)
-        : text_(text), file_(file), dir_(dir), limits_(limits), cursor_(newlines_, text.size()) {}
+    // `text` is the document. With `inplace` (== text.data()) it is parsed where it is, and its
+    // original bytes, which a few error messages need after the parse, are read again from
+    // `reread_path`; without, a copy in `scratch` is parsed and `text` stays as it was.
+    Loader(std::string_view text, char* inplace, const std::string* reread_path,
+           const std::string& file, std::string dir, const PackLoadLimits& limits, Scratch& scratch)
+        : text_(text),
+          inplace_(inplace),
+          reread_path_(reread_path),
+          file_(file),
+          dir_(std::move(dir)),
+          limits_(limits),
+          newlines_(scratch.newlines),
+          cursor_(newlines_, text.size()),
+          fix_ids_(scratch.fix_ids),
+          refs_(scratch.refs),
+          scratch_(scratch.text),
+          buffer_(scratch.copy) {
+        newlines_.clear();
+        fix_ids_.clear();
+    }
 
     PackLoadResult run();
 
@@ -450,6 +638,23 @@ private:
         problem(PackProblem::Severity::warning, offset, std::move(message));
     }
 
+    // name_key of a name in the parse buffer: eight bytes at once where the buffer has them (the
+    // bytes from the NUL on are cleared; the lowest bit of `zero` is exactly the first NUL's).
+    std::uint64_t key_of(const char* name) const {
+        std::uint64_t key;
+        const std::size_t o = offset_of(name);
+        if (std::endian::native == std::endian::little && o != npos && o + 8 <= text_.size()) {
+            std::memcpy(&key, name, 8);
+            const std::uint64_t zero = (key - 0x0101010101010101ULL) & ~key & 0x8080808080808080ULL;
+            if (zero != 0) key &= (zero & (0 - zero)) - 1;
+            return key;
+        }
+        key = 0;
+        for (std::size_t b = 0; b < 8 && name[b] != '\0'; ++b)
+            key |= std::uint64_t{static_cast<unsigned char>(name[b])} << (8 * b);
+        return key;
+    }
+
     std::size_t offset_of(const char* p) const {
         if (p >= base_ && p < base_ + text_.size()) return static_cast<std::size_t>(p - base_);
         return npos;
@@ -460,6 +665,11 @@ private:
         if (name != npos && name > 0) return name - 1;
         const std::ptrdiff_t dbg = n.offset_debug();
         return dbg >= 0 ? static_cast<std::size_t>(dbg) : npos;
+    }
+    // The same, given the element's name (saves a call into the library).
+    std::size_t off(pugi::xml_node n, const char* name) const {
+        const std::size_t o = offset_of(name);
+        return o != npos && o > 0 ? o - 1 : off(n);
     }
     std::size_t off(pugi::xml_attribute a) const { return offset_of(a.name()); }
     std::size_t off(Attr a) const { return a ? offset_of(a.name_) : npos; }
@@ -493,7 +703,7 @@ private:
     void parse_when(pugi::xml_node el, Fix& fix, const Scope& scope);
     void parse_phase(pugi::xml_node el, std::vector<Step>& phase,
                      std::vector<std::string>& captures);
-    void parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
+    void parse_step(pugi::xml_node el, const char* el_name, const StepKindInfo& info, Step& step,
                     std::vector<std::string>& captures);
     void parse_command_args(pugi::xml_node el, std::vector<std::string>& argv, const Scope& scope,
                             bool skip_first_script);
@@ -505,43 +715,58 @@ private:
     static constexpr std::size_t kMaxProblems = 200;
     static constexpr int kDeepestValidNesting = 5;
 
+    // The document as it was before the parse modified it; only error paths need it.
+    std::string_view original();
+
     std::string_view text_;
+    char* inplace_;
+    const std::string* reread_path_;
+    bool reread_ = false;
+    ByteBuffer original_;  // the re-read bytes when the document was parsed in place
     const char* base_ = nullptr;
     const std::string& file_;
-    const std::string& dir_;
+    std::string dir_;  // moved into the pack
     const PackLoadLimits& limits_;
-    std::vector<std::size_t> newlines_;  // offsets of the '\n's, for cursor_
+    std::vector<std::size_t>& newlines_;  // offsets of the '\n's, for cursor_
     LineCursor cursor_;
     std::vector<PackProblem> problems_;
     std::size_t errors_ = 0;
     FixPack pack_;
     bool seen_fix_ = false;
     bool too_many_fixes_ = false;
-    struct FixIdUse {
-        std::string_view id;
-        unsigned platforms;
-        std::size_t offset;
-    };
-    std::vector<FixIdUse> fix_ids_;
-    std::vector<pack_syntax::VarRef> refs_;  // scratch for check_refs
-    std::string scratch_;                    // scratch for text_of
-    std::string buffer_;                     // the private, mutable copy parsed in place
+    std::vector<FixIdUse>& fix_ids_;
+    std::vector<pack_syntax::VarRef>& refs_;  // scratch for check_refs
+    std::string& scratch_;                    // scratch for text_of
+    std::string& buffer_;                     // the private, mutable copy parsed in place
 };
+
+std::string_view Loader::original() {
+    if (!inplace_) return text_;
+    if (!reread_ && reread_path_) {
+        reread_ = true;
+        // The file changed in between (or cannot be read again): fall back to the parsed buffer,
+        // which has the same text up to the first entity or CR, so positions stay close.
+        if (!read_file_bounded(*reread_path_, text_.size(), original_).empty() ||
+            original_.size() != text_.size())
+            original_.clear();
+    }
+    if (!original_.empty()) return {original_.data(), original_.size()};
+    return text_;
+}
 
 void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> names,
                         std::uint32_t allowed, Attr* slots, std::uint32_t& present) {
-    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
-        const char* name_ptr = a.name();
-        const std::string_view name = name_view(name_ptr);
-        // Only the allowed names, size and first byte before the rest: this runs for every
-        // attribute of every pack.
+    for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute()) {
+        const char* name = a.name();
+        // Only the allowed names: this runs for every attribute of every pack.
         std::size_t i = names.size();
         if (names.data() == kStepAttrNames.data()) {
-            if (name.size() >= 3) {
-                const int k = kStepAttrTable[step_attr_hash(name)];
-                if (k >= 0 && (allowed & bit(static_cast<unsigned>(k))) &&
-                    same_name(kStepAttrNames[static_cast<std::size_t>(k)], name))
-                    i = static_cast<std::size_t>(k);
+            const std::uint64_t key = key_of(name);
+            const int k = kStepAttrTable[key_slot(key)];
+            if (k >= 0 && (allowed & bit(static_cast<unsigned>(k))) &&
+                key == kStepAttrKeys[static_cast<std::size_t>(k)]) {
+                const std::string_view n = kStepAttrNames[static_cast<std::size_t>(k)];
+                if (n.size() < 8 || is_name(name + 8, n.substr(8))) i = static_cast<std::size_t>(k);
             }
         } else {
             for (std::uint32_t m =
@@ -549,9 +774,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
                      (names.size() >= 32 ? ~0u : bit(static_cast<unsigned>(names.size())) - 1);
                  m != 0; m &= m - 1) {
                 const auto k = static_cast<std::size_t>(std::countr_zero(m));
-                const std::string_view n = names[k];
-                if (n.size() == name.size() && n.front() == name.front() &&
-                    std::memcmp(n.data() + 1, name.data() + 1, n.size() - 1) == 0) {
+                if (is_name(name, names[k])) {
                     i = k;
                     break;
                 }
@@ -562,7 +785,7 @@ void Loader::read_attrs(pugi::xml_node el, std::span<const std::string_view> nam
         } else if ((present >> i) & 1u) {
             error(off(a), "attribute " + quoted(name) + " is given twice");
         } else {
-            slots[i] = Attr{name_ptr, a.value()};
+            slots[i] = Attr{name, a.value()};
             present |= bit(static_cast<unsigned>(i));
         }
     }
@@ -592,20 +815,21 @@ std::optional<long long> Loader::duration(Attr a) {
 }
 
 std::string_view Loader::text_of(pugi::xml_node el, std::size_t& offset) {
-    offset = off(el);
     pugi::xml_node c = el.first_child();
     // The common case, a single text node: a view into the parsed buffer, no copy.
-    if (c && !c.next_sibling()) {
+    if (valid(c) && !valid(c.next_sibling())) {
         const auto type = c.type();
         if (type == pugi::node_pcdata || type == pugi::node_cdata) {
             const char* v = c.value();
-            if (const std::size_t o = offset_of(v); o != npos) offset = o;
+            const std::size_t o = offset_of(v);
+            offset = o != npos ? o : off(el);
             return v;
         }
     }
+    offset = off(el);
     scratch_.clear();
     bool first = true;
-    for (; c; c = c.next_sibling()) {
+    for (; valid(c); c = c.next_sibling()) {
         const auto type = c.type();
         if (type == pugi::node_pcdata || type == pugi::node_cdata) {
             if (first && text_off(c) != npos) offset = text_off(c);
@@ -623,7 +847,10 @@ bool Loader::stray_text(pugi::xml_node child, pugi::xml_node parent) {
     if (type != pugi::node_pcdata && type != pugi::node_cdata) return false;
     if (!is_blank(child.value())) {
         std::size_t o = text_off(child);
-        if (o != npos) o = std::min(text_.find_first_not_of(" \t\r\n", o), text_.size());
+        if (o != npos) {
+            const std::string_view text = original();
+            o = std::min(text.find_first_not_of(" \t\r\n", o), text.size());
+        }
         error(o, "unexpected text in " + tag(parent.name()));
     }
     return true;
@@ -637,7 +864,7 @@ bool Loader::child_element(pugi::xml_node child, pugi::xml_node parent) {
 }
 
 void Loader::expect_empty(pugi::xml_node el) {
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (stray_text(c, el)) continue;
         if (c.type() == pugi::node_element)
             error(off(c), tag(el.name()) + " has no child elements; found " + tag(c.name()));
@@ -645,7 +872,9 @@ void Loader::expect_empty(pugi::xml_node el) {
 }
 
 void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& scope) {
-    if (std::find(s.begin(), s.end(), '$') == s.end()) return;  // most values: no reference
+    // Most values hold no reference. An inline scan: they are short, and a call to memchr costs
+    // more than it saves.
+    if (std::find(s.begin(), s.end(), '$') == s.end()) return;
     std::vector<pack_syntax::VarRef>& refs = refs_;
     refs.clear();
     std::size_t bad = 0;
@@ -659,7 +888,7 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
             return "${" + std::string(r.name) +
                    (r.field.empty() ? "" : "." + std::string(r.field)) + "}";
         };
-        if (!scope.foreach_var.empty() && r.name == scope.foreach_var) {
+        if (!scope.foreach_var.empty() && same(r.name, scope.foreach_var)) {
             if (scope.foreach_unknown) continue;
             const Param* list = scope.foreach_param;
             const bool records = list && !list->fields.empty();
@@ -693,12 +922,12 @@ void Loader::check_refs(std::string_view s, std::size_t offset, const Scope& sco
 
 void Loader::check_top_level(pugi::xml_document& doc, pugi::xml_node& root) {
     bool first = true;
-    for (pugi::xml_node c = doc.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = doc.first_child(); valid(c); c = c.next_sibling()) {
         switch (c.type()) {
             case pugi::node_doctype: {
                 std::size_t o = text_off(c);
                 if (o != npos) {
-                    const std::size_t lt = text_.rfind("<!", o);
+                    const std::size_t lt = original().rfind("<!", o);
                     o = lt != npos ? lt : o;
                 }
                 error(o, "DOCTYPE is not allowed in fix packs");
@@ -712,8 +941,10 @@ void Loader::check_top_level(pugi::xml_document& doc, pugi::xml_node& root) {
                 if (!is_blank(c.value())) {
                     // Point at the first visible character, found in the original text.
                     std::size_t o = text_off(c);
-                    if (o != npos)
-                        o = std::min(text_.find_first_not_of(" \t\r\n", o), text_.size());
+                    if (o != npos) {
+                        const std::string_view text = original();
+                        o = std::min(text.find_first_not_of(" \t\r\n", o), text.size());
+                    }
                     error(o, "text outside the root element");
                 }
                 break;
@@ -795,16 +1026,16 @@ void Loader::parse_pack(pugi::xml_node root) {
     }
 
     std::size_t count = 0;
-    for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) ++count;
+    for (pugi::xml_node c = root.first_child(); valid(c); c = c.next_sibling()) ++count;
     pack_.fixes.reserve(std::min(count, limits_.max_fixes));
     fix_ids_.reserve(std::min(count, limits_.max_fixes));
-    for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = root.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, root)) continue;
-        const std::string_view name = name_view(c.name());
-        if (same_name(name, "param")) {
+        const char* name = c.name();
+        if (is_name(name, "param")) {
             if (seen_fix_) error(off(c), "<param> must come before the first <fix>");
             parse_param(c);
-        } else if (same_name(name, "fix")) {
+        } else if (is_name(name, "fix")) {
             seen_fix_ = true;
             if (pack_.fixes.size() >= limits_.max_fixes) {
                 if (!too_many_fixes_)
@@ -870,14 +1101,15 @@ void Loader::parse_param(pugi::xml_node el) {
 }
 
 void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
-    pugi::xml_attribute lang;
-    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute()) {
-        if (std::string_view(a.name()) == "xml:lang" && !lang)
-            lang = a;
-        else if (std::string_view(a.name()) == "xml:lang")
+    Attr lang{};
+    for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute()) {
+        const char* name = a.name();
+        if (is_name(name, "xml:lang") && !lang)
+            lang = Attr{name, a.value()};
+        else if (is_name(name, "xml:lang"))
             error(off(a), "attribute \"xml:lang\" is given twice");
         else
-            error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
+            error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
     }
     std::string key;
     if (lang) {
@@ -898,10 +1130,8 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
     }
     for (const auto& [existing, _] : text.by_lang) {
         if (existing.size() == key.size() &&
-            std::equal(existing.begin(), existing.end(), key.begin(), [](char a, char b) {
-                return std::tolower(static_cast<unsigned char>(a)) ==
-                       std::tolower(static_cast<unsigned char>(b));
-            })) {
+            std::equal(existing.begin(), existing.end(), key.begin(),
+                       [](char a, char b) { return ascii_lower(a) == ascii_lower(b); })) {
             error(off(el), key.empty()
                                ? "a second " + tag(el.name()) + " without xml:lang"
                                : "a second " + tag(el.name()) + " for language " + quoted(key));
@@ -914,16 +1144,16 @@ void Loader::parse_text(pugi::xml_node el, LocalizedText& text) {
 
 void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
     static constexpr std::array<std::string_view, 3> names = {"name", "path", "negate"};
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = name_view(c.name());
+        const char* name = c.name();
         Condition cond;
         unsigned value_attr;
-        if (same_name(name, "program-exists"))
+        if (is_name(name, "program-exists"))
             cond.kind = Condition::Kind::program_exists, value_attr = 0;
-        else if (same_name(name, "path-exists"))
+        else if (is_name(name, "path-exists"))
             cond.kind = Condition::Kind::path_exists, value_attr = 1;
-        else if (same_name(name, "env-set"))
+        else if (is_name(name, "env-set"))
             cond.kind = Condition::Kind::env_set, value_attr = 0;
         else {
             error(off(c), "unknown element " + tag(name) + " in <when>");
@@ -944,20 +1174,21 @@ void Loader::parse_when(pugi::xml_node el, Fix& fix, const Scope& scope) {
 
 void Loader::parse_command_args(pugi::xml_node el, std::vector<std::string>& argv,
                                 const Scope& scope, bool skip_first_script) {
-    std::size_t count = 0;
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
-    argv.reserve(count);
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    const Children children(el);
+    argv.reserve(children.size());
+    pugi::xml_node c = std::bit_cast<pugi::xml_node>(static_cast<const void*>(nullptr));
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        c = children.at(i, c);
         if (!child_element(c, el)) continue;
-        const std::string_view name = name_view(c.name());
-        if (skip_first_script && same_name(name, "script")) continue;  // handled by the caller
-        if (!same_name(name, "arg")) {
+        const char* name = c.name();
+        if (skip_first_script && is_name(name, "script")) continue;  // handled by the caller
+        if (!is_name(name, "arg")) {
             error(off(c),
                   "unknown element " + tag(name) + " in " + tag(el.name()) +
                       (skip_first_script ? ": expected <script> and <arg>" : ": expected <arg>"));
             continue;
         }
-        for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+        for (pugi::xml_attribute a = c.first_attribute(); valid(a); a = a.next_attribute())
             error(off(a), "unknown attribute " + quoted(a.name()) + " on <arg>");
         std::size_t text_offset = 0;
         const std::string_view value = text_of(c, text_offset);
@@ -1035,12 +1266,12 @@ void Loader::parse_except(Attr a, Step& step, const Scope& scope) {
     step.foreach_except = v;
 }
 
-void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
-                        std::vector<std::string>& captures) {
+void Loader::parse_step(pugi::xml_node el, const char* el_name, const StepKindInfo& info,
+                        Step& step, std::vector<std::string>& captures) {
     AttrTable<kStepAttrCount> at;
     read_attrs(el, kStepAttrNames, info.attrs, at);
     step.kind = info.kind;
-    step.where = pos(off(el));
+    step.where = pos(off(el, el_name));
     Scope scope{&pack_.params, &captures, {}, nullptr, false};
 
     if (at[a_foreach]) parse_foreach(at[a_foreach], step, scope);
@@ -1144,17 +1375,18 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 }
                 pugi::xml_node script;
                 bool arg_seen = false;
-                for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+                for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
                     if (c.type() != pugi::node_element) continue;
-                    const std::string_view name = name_view(c.name());
-                    if (same_name(name, "arg")) arg_seen = true;
-                    if (!same_name(name, "script")) continue;
+                    const char* name = c.name();
+                    if (is_name(name, "arg")) arg_seen = true;
+                    if (!is_name(name, "script")) continue;
                     if (script)
                         error(off(c), "<shell> takes one <script>");
                     else if (arg_seen)
                         error(off(c), "<script> must come before the <arg>s");
                     script = c;
-                    for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+                    for (pugi::xml_attribute a = c.first_attribute(); valid(a);
+                         a = a.next_attribute())
                         error(off(a), "unknown attribute " + quoted(a.name()) + " on <script>");
                 }
                 if (!script) {
@@ -1188,10 +1420,11 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                         bool dotdot = false;
                         std::size_t start = 0;
                         const std::string& g = step.glob;
-                        while (start <= g.size()) {
-                            std::size_t end = g.find_first_of("/\\", start);
-                            if (end == npos) end = g.size();
-                            if (g.compare(start, end - start, "..") == 0) dotdot = true;
+                        while (start <= g.size()) {  // a ".." segment, split at '/' or '\\'
+                            std::size_t end = start;
+                            while (end < g.size() && g[end] != '/' && g[end] != '\\') ++end;
+                            if (end - start == 2 && g[start] == '.' && g[start + 1] == '.')
+                                dotdot = true;
                             start = end + 1;
                         }
                         if (is_absolute_path(g))
@@ -1236,9 +1469,8 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
                 const std::string& u = step.url;
                 const auto starts = [&](std::string_view prefix) {
                     return u.size() >= prefix.size() &&
-                           std::equal(prefix.begin(), prefix.end(), u.begin(), [](char a, char b) {
-                               return a == std::tolower(static_cast<unsigned char>(b));
-                           });
+                           std::equal(prefix.begin(), prefix.end(), u.begin(),
+                                      [](char a, char b) { return a == ascii_lower(b); });
                 };
                 if (!starts("http://") && !starts("https://") && !u.starts_with("${"))
                     error(off(at[a_url]),
@@ -1278,15 +1510,17 @@ void Loader::parse_step(pugi::xml_node el, const StepKindInfo& info, Step& step,
 
 void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
                          std::vector<std::string>& captures) {
-    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute())
+    for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on " + tag(el.name()));
     bool too_many = false;
-    std::size_t count = 0;
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) ++count;
-    phase.reserve(std::min(count, limits_.max_steps_per_phase));
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    const Children children(el);
+    phase.reserve(std::min(children.size(), limits_.max_steps_per_phase));
+    pugi::xml_node c = std::bit_cast<pugi::xml_node>(static_cast<const void*>(nullptr));
+    for (std::size_t i = 0; i < children.size(); ++i) {
+        c = children.at(i, c);
         if (!child_element(c, el)) continue;
-        const StepKindInfo* info = step_kind_of(name_view(c.name()));
+        const char* name = c.name();
+        const StepKindInfo* info = step_kind_of(key_of(name), name);
         if (!info) {
             error(off(c), "unknown step " + tag(c.name()) +
                               ": use run, shell, delete-files, end-process, http-probe, "
@@ -1301,7 +1535,7 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
             continue;
         }
         phase.emplace_back();
-        parse_step(c, *info, phase.back(), captures);
+        parse_step(c, name, *info, phase.back(), captures);
         if (!phase.back().capture.empty()) captures.push_back(phase.back().capture);
     }
     if (phase.empty()) {
@@ -1312,22 +1546,22 @@ void Loader::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
 }
 
 void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) {
-    for (pugi::xml_attribute a = el.first_attribute(); a; a = a.next_attribute())
+    for (pugi::xml_attribute a = el.first_attribute(); valid(a); a = a.next_attribute())
         error(off(a), "unknown attribute " + quoted(a.name()) + " on <diagnostics>");
     static constexpr std::array<std::string_view, 2> names = {"name", "path"};
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = name_view(c.name());
+        const char* name = c.name();
         DiagnosticItem item;
         item.where = pos(off(c));
         AttrTable<2> at;
-        if (same_name(name, "command")) {
+        if (is_name(name, "command")) {
             item.kind = DiagnosticItem::Kind::command;
             read_attrs(c, names, bit(0), at);
             parse_command_args(c, item.argv, scope, false);
             if (item.argv.empty() || item.argv.front().empty())
                 error(off(c), "<command> needs at least one <arg>: the program to run");
-        } else if (same_name(name, "file")) {
+        } else if (is_name(name, "file")) {
             item.kind = DiagnosticItem::Kind::file;
             read_attrs(c, names, bit(0) | bit(1), at);
             expect_empty(c);
@@ -1337,7 +1571,7 @@ void Loader::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& scope) 
                 if (!is_variable_or_absolute(item.path))
                     error(off(at[1]), "path must be absolute or start with a ${variable}");
             }
-        } else if (same_name(name, "fact")) {
+        } else if (is_name(name, "fact")) {
             item.kind = DiagnosticItem::Kind::fact;
             read_attrs(c, names, bit(0), at);
             expect_empty(c);
@@ -1362,7 +1596,8 @@ void Loader::parse_fix(pugi::xml_node el) {
 
     // Built in place: a Fix is large and is moved nowhere afterwards.
     Fix& fix = pack_.fixes.emplace_back();
-    fix.where = pos(off(el));
+    const std::size_t el_off = off(el);
+    fix.where = pos(el_off);
     bool id_ok = false;
     if (require(el, at[k_id], "id")) {
         fix.id = at[k_id].value();
@@ -1373,7 +1608,8 @@ void Loader::parse_fix(pugi::xml_node el) {
     }
     if (at[k_category]) {
         fix.category = at[k_category].value();
-        if (std::find(kCategories.begin(), kCategories.end(), fix.category) == kCategories.end())
+        if (std::none_of(kCategories.begin(), kCategories.end(),
+                         [&](std::string_view c) { return same(c, fix.category); }))
             error(off(at[k_category]), "unknown category " + quoted(fix.category) +
                                            ": use network, printing, performance, storage, "
                                            "accounts, software or other");
@@ -1384,7 +1620,7 @@ void Loader::parse_fix(pugi::xml_node el) {
         bool any_word = false;
         for (std::string_view word; words.next(word);) {
             any_word = true;
-            const auto p = platform_from_string(std::string(word));
+            const auto p = platform_from_string(word);
             if (!p) {
                 error(off(at[k_platforms]),
                       "unknown platform " + quoted(word) + ": use linux, windows or macos");
@@ -1409,7 +1645,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                                      std::to_string(line));
             break;
         }
-        fix_ids_.push_back({at[k_id].value(), platform_mask, off(el)});
+        fix_ids_.push_back({{at[k_id].value(), fix.id.size()}, platform_mask, el_off});
     }
 
     std::vector<std::string> captures;
@@ -1417,17 +1653,14 @@ void Loader::parse_fix(pugi::xml_node el) {
     int last_part = -1;
     std::array<bool, kFixPartCount> seen{};
     pugi::xml_node steps_el;
-    for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
+    for (pugi::xml_node c = el.first_child(); valid(c); c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
-        const std::string_view name = name_view(c.name());
-        const auto it =
-            std::find_if(kFixPartNames.begin(), kFixPartNames.end(),
-                         [name](std::string_view part) { return same_name(part, name); });
-        if (it == kFixPartNames.end()) {
+        const char* name = c.name();
+        const int part = kFixPartIndex.find(key_of(name), name);
+        if (part < 0) {
             error(off(c), "unknown element " + tag(name) + " in <fix>");
             continue;
         }
-        const int part = static_cast<int>(it - kFixPartNames.begin());
         const bool repeatable = part == p_title || part == p_description || part == p_confirm;
         if (seen[part] && !repeatable) {
             error(off(c), "only one " + tag(name) + " is allowed in a <fix>");
@@ -1448,7 +1681,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 parse_text(c, fix.confirm);
                 break;
             case p_keywords: {
-                for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+                for (pugi::xml_attribute a = c.first_attribute(); valid(a); a = a.next_attribute())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <keywords>");
                 std::size_t text_offset = 0;
                 const std::string_view words = text_of(c, text_offset);
@@ -1466,7 +1699,7 @@ void Loader::parse_fix(pugi::xml_node el) {
                 break;
             }
             case p_when:
-                for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+                for (pugi::xml_attribute a = c.first_attribute(); valid(a); a = a.next_attribute())
                     error(off(a), "unknown attribute " + quoted(a.name()) + " on <when>");
                 parse_when(c, fix, scope);
                 break;
@@ -1529,13 +1762,17 @@ PackLoadResult Loader::run() {
         return finish();
     }
 
-    buffer_.assign(text_.data(), text_.size());
-    base_ = buffer_.data();
+    char* parse_buffer = inplace_;
+    if (!parse_buffer) {
+        buffer_.assign(text_.data(), text_.size());
+        parse_buffer = buffer_.data();
+    }
+    base_ = parse_buffer;
     pugi::xml_document doc;
     constexpr unsigned flags = pugi::parse_default | pugi::parse_doctype | pugi::parse_fragment |
                                pugi::parse_declaration | pugi::parse_ws_pcdata_single;
     const pugi::xml_parse_result parsed =
-        doc.load_buffer_inplace(buffer_.data(), buffer_.size(), flags, pugi::encoding_utf8);
+        doc.load_buffer_inplace(parse_buffer, text_.size(), flags, pugi::encoding_utf8);
     if (!parsed) {
         error(static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0)),
               std::string("malformed XML: ") + parsed.description());
@@ -1549,7 +1786,7 @@ PackLoadResult Loader::run() {
         return finish();
     }
     pack_.file = file_;
-    pack_.dir = dir_;
+    pack_.dir = std::move(dir_);
     parse_pack(root);
     // The walk above never descends into an element it does not know, and the deepest valid
     // structure (fixpack/fix/steps/run/arg) is 5 levels. So a document nested deeper than the
@@ -1559,12 +1796,12 @@ PackLoadResult Loader::run() {
     return finish();
 }
 
-}  // namespace
-
-PackLoadResult load_pack_from_string(std::string_view xml, const std::string& file,
-                                     const std::string& dir, const PackLoadLimits& limits) {
+// Runs a Loader; see its constructor for `inplace` and `reread_path`.
+PackLoadResult load_pack(std::string_view xml, char* inplace, const std::string* reread_path,
+                         const std::string& file, std::string dir, const PackLoadLimits& limits,
+                         Scratch& scratch) {
     try {
-        Loader loader(xml, file, dir, limits);
+        Loader loader(xml, inplace, reread_path, file, std::move(dir), limits, scratch);
         return loader.run();
     } catch (const std::bad_alloc&) {
         PackLoadResult result;
@@ -1581,6 +1818,14 @@ PackLoadResult load_pack_from_string(std::string_view xml, const std::string& fi
     }
 }
 
+}  // namespace
+
+PackLoadResult load_pack_from_string(std::string_view xml, const std::string& file,
+                                     const std::string& dir, const PackLoadLimits& limits) {
+    const ScratchLease scratch;
+    return load_pack(xml, nullptr, nullptr, file, dir, limits, *scratch);
+}
+
 PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& limits) {
     const auto fail = [&](std::string message) {
         PackLoadResult result;
@@ -1588,7 +1833,8 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
             {PackProblem::Severity::error, SourceLocation{path}, std::move(message)});
         return result;
     };
-    std::string text;
+    const ScratchLease scratch;
+    ByteBuffer& text = (*scratch).file;
     if (std::string error = read_file_bounded(path, limits.max_bytes, text); !error.empty())
         return fail(std::move(error));
     if (text.size() > limits.max_bytes)
@@ -1600,7 +1846,9 @@ PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& lim
         dir = path.substr(0, slash == 0 ? 1 : slash);
     else
         dir = ".";
-    return load_pack_from_string(text, path, dir, limits);
+    // Parsed where it was read: no copy.
+    return load_pack({text.data(), text.size()}, text.data(), &path, path, std::move(dir), limits,
+                     *scratch);
 }
 
 SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file) {

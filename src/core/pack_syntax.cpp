@@ -136,23 +136,35 @@ std::optional<long long> parse_uint(std::string_view s, long long max) {
 }
 
 std::optional<std::vector<int>> parse_int_list(std::string_view s, long long min, long long max) {
-    std::vector<int> out;
+    // One pass over the text into a small array, so the vector is allocated once at its size.
+    constexpr std::size_t kLocal = 16;
+    int local[kLocal];
+    std::vector<int> more;  // only for lists longer than kLocal
     std::size_t count = 0;
-    Words counter(s);
-    for (std::string_view item; counter.next(item);) ++count;
-    out.reserve(count);
-    Words words(s);
-    for (std::string_view item; words.next(item);) {
+    std::size_t i = 0;
+    while (true) {
+        while (i < s.size() && is_xml_space(s[i])) ++i;
+        if (i == s.size()) break;
+        const std::size_t start = i;
+        while (i < s.size() && !is_xml_space(s[i])) ++i;
+        std::string_view item = s.substr(start, i - start);
         const bool negative = item.front() == '-';
         if (negative) item.remove_prefix(1);
         const auto v = parse_uint(item, std::numeric_limits<int>::max());
         if (!v) return std::nullopt;
         const long long value = negative ? -*v : *v;
         if (value < min || value > max) return std::nullopt;
-        out.push_back(static_cast<int>(value));
+        if (count < kLocal) {
+            local[count] = static_cast<int>(value);
+        } else {
+            if (count == kLocal) more.assign(local, local + kLocal);
+            more.push_back(static_cast<int>(value));
+        }
+        ++count;
     }
-    if (out.empty()) return std::nullopt;
-    return out;
+    if (count == 0) return std::nullopt;
+    if (count > kLocal) return more;
+    return std::vector<int>(local, local + count);
 }
 
 bool scan_refs(std::string_view s, std::vector<VarRef>& out, std::size_t& bad) {

@@ -1,4 +1,4 @@
-// read_file_bounded on POSIX: open, fstat, then read straight into the caller's string; for a
+// read_file_bounded on POSIX: open, fstat, then read straight into the caller's buffer; for a
 // regular file the size from fstat sizes the buffer so one read(2) usually gets it all.
 #include "read_file.h"
 
@@ -13,7 +13,7 @@
 
 namespace fixtray {
 
-std::string read_file_bounded(const std::string& path, std::size_t max_bytes, std::string& out) {
+std::string read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out) {
     out.clear();
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::string("cannot open: ") + std::strerror(errno);
@@ -28,17 +28,16 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, st
         const std::size_t used = out.size();
         std::size_t want = used == 0 && hint > 0 ? hint + 1 : std::max<std::size_t>(used, 65536);
         want = std::min(want, cap - used);
-        out.resize(used + want);
+        out.reserve(used + want);
         ssize_t got;
         do {
             got = ::read(fd, out.data() + used, want);
         } while (got < 0 && errno == EINTR);
         if (got < 0) {
-            out.resize(used);
             failed = true;
             break;
         }
-        out.resize(used + static_cast<std::size_t>(got));
+        out.set_size(used + static_cast<std::size_t>(got));
         // A short read of a regular file means its end (Linux never splits a regular-file read
         // otherwise), which saves the extra read(2) that would return 0.
         if (got == 0 || (regular && static_cast<std::size_t>(got) < want)) break;

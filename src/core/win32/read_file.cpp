@@ -9,7 +9,7 @@
 
 namespace fixtray {
 
-std::string read_file_bounded(const std::string& path, std::size_t max_bytes, std::string& out) {
+std::string read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out) {
     out.clear();
     std::FILE* f = std::fopen(path.c_str(), "rb");
     if (f == nullptr) return std::string("cannot open: ") + std::strerror(errno);
@@ -20,9 +20,9 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, st
         const std::size_t used = out.size();
         const std::size_t want =
             std::min<std::size_t>(std::max<std::size_t>(used, 65536), cap - used);
-        out.resize(used + want);
+        out.reserve(used + want);
         const std::size_t got = std::fread(out.data() + used, 1, want, f);
-        out.resize(used + got);
+        out.set_size(used + got);
         if (got < want) {
             failed = std::ferror(f) != 0;
             break;
