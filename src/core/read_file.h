@@ -42,4 +42,13 @@ private:
 // "cannot open: No such file or directory" or "cannot read the file".
 std::string read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out);
 
+// The same into a std::string (for callers that keep the text).
+inline std::string read_file_bounded(const std::string& path, std::size_t max_bytes,
+                                     std::string& out) {
+    ByteBuffer buffer;
+    std::string error = read_file_bounded(path, max_bytes, buffer);
+    if (error.empty()) out.assign(buffer.data() ? buffer.data() : "", buffer.size());
+    return error;
+}
+
 }  // namespace fixtray
