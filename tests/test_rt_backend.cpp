@@ -112,9 +112,8 @@ LocalHttpServer::Handler answering(int status, std::string body,
 }  // namespace
 
 TEST_CASE(
-    "RT backend: the ticket lands in the queue with tag, body and attachment; find() sees it") {
-    // Scenario: a least-privileged RT user delivers a request with a binary bundle, then looks it
-    // up.
+    "RT backend: the ticket lands in the queue with tag, body and attachment, and find() sees it") {
+    // Scenario: a least-privileged user files a request with a binary bundle and finds it again.
     Rt rt;
     TempDir dir;
     const std::string bundle = test::binary_bytes(100 * 1024);
