@@ -141,8 +141,8 @@ TEST_CASE(
     std::optional<std::string> bundle_back;
     bool body_found = false;
     for (const auto& item : list["items"]) {
-        const json a = rt.admin_get(item["_url"].get<std::string>());
-        if (!a["Content"].is_string()) continue;  // multipart containers have none
+        json a = rt.admin_get(item["_url"].get<std::string>());  // [] on a missing key: null
+        if (!a["Content"].is_string()) continue;                 // multipart containers have none
         const auto content = base64_decode(a["Content"].get<std::string>());
         REQUIRE(content);
         if (a["Filename"] == "fixtray-diagnostics.tar.gz") {
