@@ -6,6 +6,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -53,5 +54,9 @@ public:
 // or pending with `connection` set to wait on.
 Progress start_connect(const Address& address, std::unique_ptr<Connection>& connection,
                        std::string& error);
+
+// Shuts down both directions of a connected socket someone else owns (libcurl's, from
+// CURLINFO_ACTIVESOCKET), so a blocking exchange on it ends at once; the owner still closes it.
+void shutdown_socket(std::uintptr_t socket);
 
 }  // namespace fixtray::net_platform

@@ -1,7 +1,9 @@
 // fixtray benchmarks. Each one measures fixtray and a reference in the same run, alternating
 // them over several rounds, and reports medians and the ratio fixtray / reference.
 //
-//   fixtray_bench [loader|engine|diagnostics|all] [--rounds N]
+//   fixtray_bench [loader|engine|diagnostics|rt|all] [--rounds N]
+//
+// rt needs a running Request Tracker: eval "$(tests/services/rt.sh start DIR)" first.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -9,12 +11,14 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "bundle.h"
+#include "base64.h"
 #include "cancel_token.h"
 #include "clock.h"
 #include "diagnostics.h"
@@ -24,6 +28,7 @@
 #include "platform_paths.h"
 #include "process_runner.h"
 #include "variables.h"
+#include "rt_backend.h"
 
 using namespace fixtray;
 namespace fs = std::filesystem;
@@ -247,6 +252,98 @@ int bench_diagnostics(int rounds) {
     return 0;
 }
 
+std::string env_or(const char* name, const char* fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+
+// Creating a ticket with a 64 KiB attachment: RtBackend::create (read the bundle, base64, JSON,
+// POST, parse the id) against the curl tool POSTing the same JSON, prepared in advance.
+int bench_rt(int rounds) {
+    const std::string url = env_or("FIXTRAY_TEST_RT_URL", "");
+    if (url.empty()) {
+        std::printf(
+            "rt: skipped (FIXTRAY_TEST_RT_URL is not set; start an RT with\n"
+            "  eval \"$(tests/services/rt.sh start $(mktemp -d /tmp/rt.XXXXXX))\")\n\n");
+        return 0;
+    }
+    const std::string user = env_or("FIXTRAY_TEST_RT_USER", "fixtray");
+    const std::string password = env_or("FIXTRAY_TEST_RT_PASSWORD", "fixtray-pass");
+    constexpr int per_round = 10;
+
+    const fs::path dir = fs::temp_directory_path() / "fixtray-bench-rt";
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    std::string bundle(64 * 1024, '\0');
+    for (std::size_t i = 0; i < bundle.size(); ++i) bundle[i] = static_cast<char>((i * 7919) >> 3);
+    const std::string bundle_path = (dir / "bundle.tar.gz").string();
+    std::ofstream(bundle_path, std::ios::binary) << bundle;
+
+    SupportRequest request;
+    request.id = "bench-0";
+    request.subject = "Benchmark ticket";
+    request.description = "Created by fixtray_bench rt.";
+    request.contact = {"Bench", "bench@example.com", ""};
+    request.host = "bench";
+    request.attachments.push_back(
+        {"fixtray-diagnostics.tar.gz", "application/gzip", bundle_path, bundle.size()});
+
+    // The reference payload: what RtBackend sends, written once to a file for curl.
+    const nlohmann::json payload = {{"Queue", "General"},
+                                    {"Subject", request.tagged_subject()},
+                                    {"Content", request.body()},
+                                    {"ContentType", "text/plain"},
+                                    {"Requestor", request.contact.email},
+                                    {"Attachments",
+                                     {{{"FileName", "fixtray-diagnostics.tar.gz"},
+                                       {"FileType", "application/gzip"},
+                                       {"FileContent", base64_encode(bundle)}}}}};
+    const std::string payload_path = (dir / "payload.json").string();
+    std::ofstream(payload_path, std::ios::binary) << payload.dump();
+    const std::string curl_command = "curl -sf -o /dev/null -u '" + user + ":" + password +
+                                     "' -H 'Content-Type: application/json' --data-binary @" +
+                                     payload_path + " '" + url + "/REST/2.0/ticket'";
+
+    CurlHttpClient http;
+    BackendConfig config;
+    config.type = "rt";
+    config.where = "bench";
+    config.options = {{"url", url}, {"user", user}, {"password", password}};
+    std::string error;
+    auto backend = make_rt_backend(config, http, &error);
+    if (!backend) {
+        std::fprintf(stderr, "rt: %s\n", error.c_str());
+        return 1;
+    }
+    CancelToken never;
+    int failures = 0;
+    std::vector<double> ours, ref;
+    for (int round = 0; round < rounds; ++round) {
+        ref.push_back(time_ms([&] {
+            for (int i = 0; i < per_round; ++i)
+                if (std::system(curl_command.c_str()) != 0) ++failures;
+        }));
+        ours.push_back(time_ms([&] {
+            for (int i = 0; i < per_round; ++i) {
+                request.id = "bench-" + std::to_string(round) + "-" + std::to_string(i);
+                const DeliveryResult d = backend->create(request, never);
+                if (d.kind != DeliveryResult::Kind::delivered) {
+                    std::fprintf(stderr, "rt: %s\n", d.message.c_str());
+                    ++failures;
+                }
+            }
+        }));
+    }
+    fs::remove_all(dir);
+    if (failures > 0) {
+        std::fprintf(stderr, "rt: %d of the ticket creations failed\n", failures);
+        return 1;
+    }
+    report("Create 10 RT tickets with a 64 KiB attachment", "fixtray RtBackend::create",
+           median(ours), "curl tool POSTing the same JSON (spawned)", median(ref), 1.2);
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -257,7 +354,7 @@ int main(int argc, char** argv) {
         if (a == "--rounds" && i + 1 < argc)
             rounds = std::max(1, std::atoi(argv[++i]));
         else if (a == "-h" || a == "--help") {
-            std::printf("usage: fixtray_bench [loader|engine|diagnostics|all] [--rounds N]\n");
+            std::printf("usage: fixtray_bench [loader|engine|diagnostics|rt|all] [--rounds N]\n");
             return 0;
         } else
             which = a;
@@ -266,5 +363,6 @@ int main(int argc, char** argv) {
     if (which == "loader" || which == "all") rc |= bench_loader(rounds);
     if (which == "engine" || which == "all") rc |= bench_engine(rounds);
     if (which == "diagnostics" || which == "all") rc |= bench_diagnostics(rounds);
+    if (which == "rt" || which == "all") rc |= bench_rt(rounds);
     return rc;
 }

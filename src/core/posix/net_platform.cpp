@@ -109,4 +109,8 @@ Progress start_connect(const Address& a, std::unique_ptr<Connection>& connection
     return Progress::pending;
 }
 
+void shutdown_socket(std::uintptr_t socket) {
+    ::shutdown(static_cast<int>(socket), SHUT_RDWR);
+}
+
 }  // namespace fixtray::net_platform

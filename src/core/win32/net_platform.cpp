@@ -135,4 +135,8 @@ Progress start_connect(const Address& a, std::unique_ptr<Connection>& connection
     return Progress::pending;
 }
 
+void shutdown_socket(std::uintptr_t socket) {
+    ::shutdown(static_cast<SOCKET>(socket), SD_BOTH);
+}
+
 }  // namespace fixtray::net_platform

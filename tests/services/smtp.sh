@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# A private mail catcher for tests: MailDev (npm) on 127.0.0.1, an SMTP server that keeps every
+# mail it receives and lists them as JSON over HTTP. Nothing is relayed anywhere.
+#
+#   smtp.sh start DIR   start it, wait until both ports answer, print `export` lines on stdout
+#   smtp.sh stop DIR    end exactly the process `start` recorded in DIR (safe to repeat)
+#   smtp.sh env DIR     print the `export` lines again
+#
+# Typical use:  eval "$(tests/services/smtp.sh start "$tmp/smtp")"
+#
+# MailDev comes from npm, installed outside the repository by .ci/run:
+#   npm install --prefix "${FIXTRAY_TEST_TOOLS:-/opt/fixtray-test-tools}" maildev@2.2.1
+# (2.2.1: the last release that runs on Debian 12's Node.js 18; 3.x needs Node 20 and moved the
+# API from /email to /api/email). Needs curl and iproute2 (ss).
+set -euo pipefail
+
+readonly START_TIMEOUT_S=${SMTP_SH_START_TIMEOUT:-30}
+readonly STOP_TIMEOUT_S=10
+readonly TOOLS_DIR=${FIXTRAY_TEST_TOOLS:-/opt/fixtray-test-tools}
+readonly MAILDEV=$TOOLS_DIR/node_modules/maildev/bin/maildev
+
+die() { echo "smtp.sh: error: $*" >&2; exit 1; }
+note() { echo "smtp.sh: $*" >&2; }
+
+usage() {
+    echo "usage: smtp.sh start DIR | stop DIR | env DIR" >&2
+    exit 2
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install -y $2)"
+}
+
+free_port() {
+    local port tries=0
+    while ((tries++ < 200)); do
+        port=$((20000 + RANDOM % 40000))
+        if [[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free TCP port found"
+}
+
+get() { if [[ -f "$DIR/$1" ]]; then cat "$DIR/$1"; fi; }
+
+# Alive and still MailDev (it runs under node; /proc/PID/comm is "node")?
+is_ours() {
+    local pid=$1
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "maildev"
+}
+
+print_env() {
+    local smtp web
+    smtp=$(get smtp.port)
+    web=$(get web.port)
+    [[ -n "$smtp" && -n "$web" ]] || die "$DIR has no running MailDev (run 'smtp.sh start $DIR' first)"
+    echo "export FIXTRAY_TEST_SMTP_URL=smtp://127.0.0.1:$smtp"
+    # GET lists received mail as JSON; GET .../ID/attachment/FILENAME gives an attachment's bytes.
+    echo "export FIXTRAY_TEST_MAILDEV_API=http://127.0.0.1:$web/email"
+}
+
+smtp_answers() {
+    # The greeting is enough: "220 ... ESMTP".
+    local greeting
+    greeting=$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && head -c 3 <&3" 2>/dev/null) &&
+        [[ "$greeting" == 220 ]]
+}
+
+web_answers() {
+    curl -sf -o /dev/null --max-time 3 "http://127.0.0.1:$1/email"
+}
+
+cmd_start() {
+    need node nodejs
+    need curl curl
+    need ss iproute2
+    need setsid util-linux
+    [[ -f "$MAILDEV" ]] ||
+        die "$MAILDEV not found (npm install --prefix $TOOLS_DIR maildev@2.2.1)"
+    if is_ours "$(get maildev.pid)"; then
+        die "a MailDev from $DIR is already running (pid $(get maildev.pid)); stop it first"
+    fi
+    mkdir -p "$DIR"
+    DIR=$(cd "$DIR" && pwd -P)
+    if [[ ! -f "$DIR/.fixtray-smtp" && -n "$(ls -A "$DIR")" ]]; then
+        die "$DIR is not empty and was not made by smtp.sh: give an empty or new directory"
+    fi
+    touch "$DIR/.fixtray-smtp"
+    trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
+    rm -rf "${DIR:?}/mail" "$DIR/log"
+    rm -f "$DIR/maildev.pid" "$DIR/smtp.port" "$DIR/web.port"
+    mkdir -p "$DIR/mail" "$DIR/log"
+
+    local smtp web
+    smtp=$(free_port)
+    web=$(free_port)
+    [[ "$smtp" != "$web" ]] || web=$(free_port)
+    echo "$smtp" >"$DIR/smtp.port"
+    echo "$web" >"$DIR/web.port"
+    # --ip / --web-ip: loopback only. --mail-directory: received mail under DIR, not os.tmpdir().
+    # No --outgoing-*/--auto-relay: nothing is ever passed on.
+    setsid node "$MAILDEV" --smtp "$smtp" --web "$web" --ip 127.0.0.1 --web-ip 127.0.0.1 \
+        --mail-directory "$DIR/mail" >"$DIR/log/maildev.log" 2>&1 </dev/null &
+    echo $! >"$DIR/maildev.pid"
+
+    local deadline=$((SECONDS + START_TIMEOUT_S))
+    until smtp_answers "$smtp" && web_answers "$web"; do
+        if ! is_ours "$(get maildev.pid)"; then
+            tail -n 20 "$DIR/log/maildev.log" >&2
+            die "maildev exited during start"
+        fi
+        if ((SECONDS >= deadline)); then
+            tail -n 20 "$DIR/log/maildev.log" >&2
+            die "MailDev did not answer within ${START_TIMEOUT_S}s"
+        fi
+        sleep 0.2
+    done
+    note "MailDev (smtp 127.0.0.1:$smtp, web 127.0.0.1:$web) is up"
+    trap - EXIT
+    print_env
+}
+
+cmd_stop() {
+    [[ -d "$DIR" ]] || { note "$DIR does not exist: nothing to stop"; return 0; }
+    local pid
+    pid=$(get maildev.pid)
+    if is_ours "$pid"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        local deadline=$((SECONDS + STOP_TIMEOUT_S))
+        while is_ours "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+        if is_ours "$pid"; then
+            note "maildev (pid $pid) ignored SIGTERM, sending SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        note "stopped maildev (pid $pid)"
+    fi
+    rm -f "$DIR/maildev.pid" "$DIR/smtp.port" "$DIR/web.port"
+}
+
+(($# == 2)) || usage
+DIR=$2
+[[ -n "$DIR" ]] || usage
+case $1 in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    env) print_env ;;
+    *) usage ;;
+esac
