@@ -1,5 +1,8 @@
 #include "ticket_backend.h"
 
+#include "rt_backend.h"
+#include "smtp_backend.h"
+
 namespace fixtray {
 
 DeliveryResult::Kind classify_http_status(long status) {
@@ -10,8 +13,10 @@ DeliveryResult::Kind classify_http_status(long status) {
     return DeliveryResult::Kind::failed;
 }
 
-std::unique_ptr<TicketBackend> make_ticket_backend(const BackendConfig& config, HttpClient&,
+std::unique_ptr<TicketBackend> make_ticket_backend(const BackendConfig& config, HttpClient& http,
                                                    std::string* error) {
+    if (config.type == "rt") return make_rt_backend(config, http, error);
+    if (config.type == "smtp") return make_smtp_backend(config, error);
     *error =
         config.where + ": escalation.backend.type: unknown ticket system \"" + config.type + "\"";
     return nullptr;
