@@ -56,7 +56,7 @@ public:
         if (!topic_id_.empty()) t["topicId"] = std::stoll(topic_id_);
         if (!attachments.empty()) t["attachments"] = attachments;
         HttpRequest req = api_json("POST", "/api/tickets.json", t);
-        req.timeout = api_upload("POST", "").timeout;
+        if (!files.empty()) req.timeout = api_upload("POST", "").timeout;
         const HttpResponse r = send(req, cancel);
         if (auto f = failure("creating the ticket", r, true)) return *f;
         // The answer is the ticket number as plain text.

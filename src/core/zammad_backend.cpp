@@ -71,7 +71,7 @@ public:
             ticket["customer_id"] = "guess:" + request.contact.email;
 
         HttpRequest req = api_json("POST", "/api/v1/tickets", ticket);
-        req.timeout = api_upload("POST", "").timeout;
+        if (!files.empty()) req.timeout = api_upload("POST", "").timeout;
         const HttpResponse r = send(req, cancel);
         if (auto f = failure("creating the ticket", r, true)) return *f;
         DeliveryResult bad;
