@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "http_client.h"
 #include "support/builtin_test_support.h"
+#include "support/fake_ticket_server.h"
 
 using namespace fixtray;
 using namespace std::chrono_literals;
@@ -215,6 +216,66 @@ TEST_CASE("http client: redirects are followed only when asked") {
     CHECK(resp.status == 200);
     CHECK(resp.body == "new");
     CHECK(resp.headers.count("location") == 0);
+}
+
+TEST_CASE("http client: form parts go out as multipart/form-data, bytes unchanged") {
+    // A field and a binary file part; the server parses the multipart body.
+    LocalHttpServer server(ok_reply);
+    CurlHttpClient client;
+    CancelToken cancel;
+    HttpRequest req;
+    req.method = "POST";
+    req.url = server.url("/upload");
+    req.form = {{"note", "", "", "hello"},
+                {"file", "b.tar.gz", "application/gzip", test::bundle_bytes()},
+                {"raw", "x.bin", "", std::string("\0\1", 2)}};
+    const HttpResponse resp = client.send(req, cancel);
+    REQUIRE(resp.ok);
+    CHECK(resp.request_sent);
+    const auto received = test::parse_received(server.requests().at(0));
+    CHECK(received.method == "POST");
+    const auto parts = test::parse_multipart(received);
+    REQUIRE(parts.size() == 3);
+    CHECK(parts[0].name == "note");
+    CHECK(parts[0].filename.empty());
+    CHECK(parts[0].data == "hello");
+    CHECK(parts[1].filename == "b.tar.gz");
+    CHECK(parts[1].content_type == "application/gzip");
+    CHECK(parts[1].data == test::bundle_bytes());
+    CHECK(parts[2].content_type == "application/octet-stream");
+    CHECK(parts[2].data == std::string("\0\1", 2));
+}
+
+TEST_CASE("http client: request_sent tells a refused connection from a stall after sending") {
+    // Closed port: nothing sent. Stalling server: the request went out, then the timeout.
+    CurlHttpClient client;
+    CancelToken cancel;
+    HttpRequest req;
+    req.method = "POST";
+    req.body = "{}";
+    req.url = "http://127.0.0.1:" + std::to_string(test::closed_port()) + "/";
+    HttpResponse resp = client.send(req, cancel);
+    CHECK_FALSE(resp.ok);
+    CHECK_FALSE(resp.request_sent);
+    LocalHttpServer server(stalling);
+    req.url = server.url();
+    req.timeout = 300ms;
+    resp = client.send(req, cancel);
+    CHECK(resp.timed_out);
+    CHECK(resp.request_sent);
+}
+
+TEST_CASE("http client: https to a plain HTTP server is a TLS failure") {
+    // The handshake meets an HTTP answer: tls_failed, nothing counted as sent.
+    test::PlainHttpResponder server;
+    CurlHttpClient client;
+    CancelToken cancel;
+    HttpRequest req;
+    req.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/";
+    const HttpResponse resp = client.send(req, cancel);
+    CHECK_FALSE(resp.ok);
+    CHECK(resp.tls_failed);
+    CHECK_FALSE(resp.request_sent);
 }
 
 TEST_CASE("http probe: an expected status passes and the message gives status and time") {

@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "cancel_token.h"
 #include "http_client.h"
@@ -77,6 +78,50 @@ struct MultiDeleter {
 struct SlistDeleter {
     void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
+struct MimeDeleter {
+    void operator()(curl_mime* m) const { curl_mime_free(m); }
+};
+
+// Builds the multipart body; nullptr when libcurl runs out of memory.
+std::unique_ptr<curl_mime, MimeDeleter> build_form(CURL* h, const std::vector<HttpFormPart>& form) {
+    std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(h));
+    if (!mime) return nullptr;
+    for (const HttpFormPart& p : form) {
+        curl_mimepart* part = curl_mime_addpart(mime.get());
+        if (!part || curl_mime_name(part, p.name.c_str()) != CURLE_OK ||
+            curl_mime_data(part, p.data.data(), p.data.size()) != CURLE_OK)
+            return nullptr;
+        if (!p.filename.empty() && curl_mime_filename(part, p.filename.c_str()) != CURLE_OK)
+            return nullptr;
+        const std::string type = !p.content_type.empty() ? p.content_type
+                                 : p.filename.empty()    ? std::string()
+                                                         : std::string("application/octet-stream");
+        if (!type.empty() && curl_mime_type(part, type.c_str()) != CURLE_OK) return nullptr;
+    }
+    return mime;
+}
+
+bool is_tls_failure(CURLcode c) {
+    switch (c) {
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_SSL_ISSUER_ERROR:
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+        case CURLE_SSL_INVALIDCERTSTATUS:
+        case CURLE_SSL_CRL_BADFILE:
+        case CURLE_SSL_ENGINE_INITFAILED:
+        case CURLE_SSL_ENGINE_NOTFOUND:
+        case CURLE_SSL_ENGINE_SETFAILED:
+        case CURLE_SSL_SHUTDOWN_FAILED:
+        case CURLE_USE_SSL_FAILED:
+            return true;
+        default:
+            return false;
+    }
+}
 
 bool has_header(const HttpRequest& r, const char* name) {
     for (const auto& [k, v] : r.headers) {
@@ -136,7 +181,18 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken&
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     if (!request.proxy.empty()) curl_easy_setopt(h, CURLOPT_PROXY, request.proxy.c_str());
 
-    if (request.method == "GET") {
+    std::unique_ptr<curl_mime, MimeDeleter> mime;
+    if (!request.form.empty()) {
+        mime = build_form(h, request.form);
+        if (!mime) {
+            response.error = "out of memory building the multipart body";
+            return finish(response);
+        }
+        curl_easy_setopt(h, CURLOPT_MIMEPOST, mime.get());
+        // CURLOPT_MIMEPOST implies POST; any other method is sent with the same body.
+        if (request.method != "POST")
+            curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    } else if (request.method == "GET") {
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
     } else if (request.method == "HEAD") {
         curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -202,6 +258,9 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken&
         }
     }
     curl_multi_remove_handle(multi.get(), h);
+    long request_size = 0;  // bytes of request sent so far (headers included)
+    curl_easy_getinfo(h, CURLINFO_REQUEST_SIZE, &request_size);
+    response.request_sent = request_size > 0;
 
     if (cancelled || result == CURLE_ABORTED_BY_CALLBACK) {
         response.cancelled = true;
@@ -216,6 +275,7 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken&
         return finish(response);
     }
     response.timed_out = result == CURLE_OPERATION_TIMEDOUT;
+    response.tls_failed = is_tls_failure(result);
     response.error = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(result));
     return finish(response);
 }

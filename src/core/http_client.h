@@ -11,11 +11,22 @@ namespace fixtray {
 
 class CancelToken;
 
+// One part of a multipart/form-data body (RFC 7578). With a filename the part is a file upload.
+struct HttpFormPart {
+    std::string name;
+    std::string filename;      // empty: a plain field
+    std::string content_type;  // empty: none for fields, application/octet-stream for files
+    std::string data;
+};
+
 struct HttpRequest {
     std::string method = "GET";
     std::string url;
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
+    // Non-empty: the body is multipart/form-data built from these parts (`body` is ignored and
+    // the Content-Type header with the boundary is set by the client). Needs a method with a body.
+    std::vector<HttpFormPart> form;
     std::chrono::milliseconds connect_timeout{10'000};
     std::chrono::milliseconds timeout{30'000};  // whole transfer
     std::size_t max_body = 8 * 1024 * 1024;     // enforced while receiving
@@ -24,10 +35,14 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-    bool ok = false;         // a response was received (any status)
-    std::string error;       // transport error, human readable, when !ok
-    bool timed_out = false;  // !ok because the connect timeout or the overall timeout expired
-    bool cancelled = false;  // !ok because the cancel token was set
+    bool ok = false;          // a response was received (any status)
+    std::string error;        // transport error, human readable, when !ok
+    bool timed_out = false;   // !ok because the connect timeout or the overall timeout expired
+    bool cancelled = false;   // !ok because the cancel token was set
+    bool tls_failed = false;  // !ok because the TLS handshake or certificate check failed
+    // Some of the request went out on the wire: a failure after this may have reached the
+    // server (a create may have happened). False when connecting (or TLS) failed.
+    bool request_sent = false;
     long status = 0;
     std::map<std::string, std::string> headers;  // lower-case names
     std::string body;
