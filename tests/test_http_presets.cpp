@@ -13,6 +13,7 @@
 #include "cancel_token.h"
 #include "http_client.h"
 #include "http_delivery.h"
+#include "http_retry_after.h"
 #include "http_ticket_backends.h"
 #include "support/builtin_test_support.h"
 #include "support/fake_ticket_server.h"

@@ -1,5 +1,7 @@
 #include "backend_options.h"
 
+#include "service_url.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -46,16 +48,8 @@ bool split_url(const std::string& url, UrlParts* out) {
 }  // namespace
 
 bool url_host_is_loopback(const std::string& url) {
-    UrlParts p;
-    if (!split_url(url, &p)) return false;
-    std::string host = p.host;
-    for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (host == "localhost" || host == "localhost.") return true;
-    in_addr v4{};
-    if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-    in6_addr v6{};
-    if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
-    return false;
+    ServiceUrl parsed;
+    return parse_service_url(url, &parsed).empty() && is_loopback_host(parsed.host);
 }
 
 void BackendOptions::fail(const std::string& text) {

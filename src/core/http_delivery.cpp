@@ -1,5 +1,7 @@
 #include "http_delivery.h"
 
+#include "http_retry_after.h"
+
 #include <cctype>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -99,25 +101,6 @@ std::string url_encode(std::string_view text) {
         }
     }
     return out;
-}
-
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                      std::chrono::system_clock::time_point now) {
-    while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
-    if (value.empty()) return std::nullopt;
-    if (value.find_first_not_of("0123456789") == std::string_view::npos) {
-        if (value.size() > 9) return std::chrono::seconds(999'999'999);
-        return std::chrono::seconds(std::stol(std::string(value)));
-    }
-    // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT".
-    std::tm tm{};
-    const std::string s(value);
-    const char* end = ::strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    if (!end || *end != '\0') return std::nullopt;
-    const std::time_t at = ::timegm(&tm);
-    const std::time_t now_t = std::chrono::system_clock::to_time_t(now);
-    return std::chrono::seconds(at > now_t ? at - now_t : 0);
 }
 
 std::optional<DeliveryResult> delivery_failure(const std::string& server, const std::string& what,

@@ -26,10 +26,6 @@ std::optional<DeliveryResult> delivery_failure(const std::string& server, const 
 std::optional<LookupResult> lookup_failure(const std::string& server, const std::string& what,
                                            const HttpResponse& response);
 
-// Retry-After: delay-seconds or an HTTP-date (RFC 9110 IMF-fixdate; dates in the past give 0).
-std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
-                                                      std::chrono::system_clock::time_point now);
-
 // The API's error text from an answer body: JSON error fields ("error", "message",
 // "errorMessage(s)", "errors", "detail", "description") when present, else the text itself;
 // control characters flattened, at most max_chars.

@@ -1,5 +1,6 @@
 #include "ticket_backend.h"
 
+#include "http_ticket_backends.h"
 #include "rt_backend.h"
 #include "smtp_backend.h"
 
@@ -17,8 +18,11 @@ std::unique_ptr<TicketBackend> make_ticket_backend(const BackendConfig& config, 
                                                    std::string* error) {
     if (config.type == "rt") return make_rt_backend(config, http, error);
     if (config.type == "smtp") return make_smtp_backend(config, error);
-    *error =
-        config.where + ": escalation.backend.type: unknown ticket system \"" + config.type + "\"";
+    if (is_http_preset_type(config.type)) return make_http_preset_backend(config, http, error);
+    if (is_fallback_type(config.type)) return make_fallback_backend(config, error);
+    *error = config.where + ": escalation.backend.type: unknown ticket system \"" + config.type +
+             "\" (rt, smtp, zammad, glpi, jira, freshdesk, zendesk, servicenow, osticket, mailto, "
+             "save)";
     return nullptr;
 }
 
