@@ -1,6 +1,5 @@
 #include "escalation_config.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -172,16 +171,10 @@ std::vector<ConfigProblem> merge_escalation_config(std::string_view text, const 
 
 std::vector<ConfigProblem> merge_escalation_config_file(const std::string& path, bool required,
                                                         EscalationConfig* config) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        if (!required) return {};
-        return {{path, "cannot open the config file"}};
-    }
-    constexpr std::size_t kMax = 1024 * 1024;
-    std::string text(kMax + 1, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMax) return {{path, "the config file is larger than 1 MiB"}};
+    std::string text;
+    bool found = false;
+    auto problems = read_config_file(path, required, &text, &found);
+    if (!problems.empty() || !found) return problems;
     return merge_escalation_config(text, path, config);
 }
 

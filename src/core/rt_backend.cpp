@@ -69,16 +69,6 @@ std::string server_text(const HttpResponse& r) {
     return text;
 }
 
-// Could a request that failed in transport have reached the server? Only a failure to resolve or
-// to connect proves that it did not. libcurl's messages are the only signal HttpResponse carries.
-bool may_have_been_sent(const HttpResponse& r) {
-    for (const char* before_sending :
-         {"Could not resolve", "Couldn't resolve", "Failed to connect", "Connection timed out",
-          "Connection refused", "Could not connect", "Couldn't connect"})
-        if (r.error.find(before_sending) != std::string::npos) return false;
-    return true;
-}
-
 std::optional<long> json_id(const json& v) {
     if (v.is_number_integer()) return v.get<long>();
     if (v.is_string()) {
@@ -172,7 +162,7 @@ public:
 
         if (!r.ok) {
             result.kind = DeliveryResult::Kind::retry;
-            result.maybe_created = may_have_been_sent(r);
+            result.maybe_created = r.request_sent;
             result.message = describe() + ": " + (r.cancelled ? "cancelled" : r.error);
             return result;
         }

@@ -103,18 +103,30 @@ std::vector<ConfigProblem> merge_site_config(std::string_view text, const std::s
     return problems;
 }
 
-std::vector<ConfigProblem> merge_site_config_file(const std::string& path, bool required,
-                                                  SiteConfig* config) {
+std::vector<ConfigProblem> read_config_file(const std::string& path, bool required,
+                                            std::string* text, bool* found) {
+    text->clear();
     std::ifstream in(path, std::ios::binary);
+    *found = static_cast<bool>(in);
     if (!in) {
         if (!required) return {};
         return {{path, "cannot open the config file"}};
     }
     constexpr std::size_t kMax = 1024 * 1024;
-    std::string text(kMax + 1, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
-    text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMax) return {{path, "the config file is larger than 1 MiB"}};
+    std::string buffer(kMax + 1, '\0');
+    in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+    buffer.resize(static_cast<std::size_t>(in.gcount()));
+    if (buffer.size() > kMax) return {{path, "the config file is larger than 1 MiB"}};
+    *text = std::move(buffer);
+    return {};
+}
+
+std::vector<ConfigProblem> merge_site_config_file(const std::string& path, bool required,
+                                                  SiteConfig* config) {
+    std::string text;
+    bool found = false;
+    auto problems = read_config_file(path, required, &text, &found);
+    if (!problems.empty() || !found) return problems;
     return merge_site_config(text, path, config);
 }
 

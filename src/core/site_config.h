@@ -39,4 +39,9 @@ std::vector<ConfigProblem> merge_site_config(std::string_view json, const std::s
 std::vector<ConfigProblem> merge_site_config_file(const std::string& path, bool required,
                                                   SiteConfig* config);
 
+// Shared by the readers of the config files' sections. Reads a config file (at most 1 MiB) into
+// *text; a missing file is an error only if required (*found tells whether it exists).
+std::vector<ConfigProblem> read_config_file(const std::string& path, bool required,
+                                            std::string* text, bool* found);
+
 }  // namespace fixtray

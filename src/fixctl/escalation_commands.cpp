@@ -185,6 +185,30 @@ bool review(PreparedEscalation& p) {
     }
 }
 
+// Collects and bundles with live progress; Ctrl-C (through `cancel`) stops it. nullopt after
+// printing why, with *exit_code set.
+std::optional<PreparedEscalation> collect(const RequestInputs& in, const EscalationConfig& config,
+                                          const Variables& vars, const UserEnvironment& env,
+                                          std::FILE* progress_out, const char* heading,
+                                          CancelToken& cancel, int* exit_code) {
+    std::fprintf(progress_out, "%s\n", heading);
+    SystemProcessRunner runner;
+    DiagnosticsProgress progress(progress_out);
+    PreparedEscalation p =
+        prepare_escalation(in, config, vars, env, runner, state_dir() + "/tmp", cancel, &progress);
+    for (const auto& w : p.warnings) std::cerr << "fixctl: warning: " << w << "\n";
+    if (cancel.cancelled()) {
+        *exit_code = kCancelled;
+        return std::nullopt;
+    }
+    if (!p.ok()) {
+        std::cerr << "fixctl: cannot prepare the diagnostics: " << p.error << "\n";
+        *exit_code = kNotFixed;
+        return std::nullopt;
+    }
+    return p;
+}
+
 }  // namespace
 
 int cmd_diagnose(const GlobalOptions& g, const DiagnoseOptions& o) {
@@ -209,21 +233,13 @@ int cmd_diagnose(const GlobalOptions& g, const DiagnoseOptions& o) {
     in.now = std::chrono::system_clock::now();
     in.os = os_description();
 
-    std::FILE* progress_out = o.json ? stderr : stdout;
-    std::fprintf(progress_out, "Collecting diagnostics...\n");
-    SystemProcessRunner runner;
     CancelToken cancel;
     InterruptScope interrupts(cancel);
-    DiagnosticsProgress progress(progress_out);
-    const std::string work = state_dir() + "/tmp";
-    PreparedEscalation p =
-        prepare_escalation(in, config, vars, env, runner, work, cancel, &progress);
-    for (const auto& w : p.warnings) std::cerr << "fixctl: warning: " << w << "\n";
-    if (cancel.cancelled()) return kCancelled;
-    if (!p.ok()) {
-        std::cerr << "fixctl: " << p.error << "\n";
-        return kNotFixed;
-    }
+    int exit_code = kOk;
+    auto prepared = collect(in, config, vars, env, o.json ? stderr : stdout,
+                            "Collecting diagnostics...", cancel, &exit_code);
+    if (!prepared) return exit_code;
+    PreparedEscalation& p = *prepared;
     std::string out = o.out;
     if (out.empty())
         out = "fixtray-diagnostics-" + env.host + "-" +
@@ -307,20 +323,14 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
     const Variables vars = variables_for_fix(g, entry ? &*entry : nullptr, site, env);
 
     std::FILE* progress_out = o.json ? stderr : stdout;
-    std::fprintf(progress_out, "Collecting diagnostics for your support request...\n");
-    SystemProcessRunner runner;
     CancelToken cancel;
     InterruptScope interrupts(cancel);
-    DiagnosticsProgress progress(progress_out);
-    const std::string work = state_dir() + "/tmp";
-    PreparedEscalation p =
-        prepare_escalation(in, config, vars, env, runner, work, cancel, &progress);
-    for (const auto& w : p.warnings) std::cerr << "fixctl: warning: " << w << "\n";
-    if (cancel.cancelled()) return kCancelled;
-    if (!p.ok()) {
-        std::cerr << "fixctl: cannot prepare the support request: " << p.error << "\n";
-        return kNotFixed;
-    }
+    int exit_code = kOk;
+    auto prepared =
+        collect(in, config, vars, env, progress_out,
+                "Collecting diagnostics for your support request...", cancel, &exit_code);
+    if (!prepared) return exit_code;
+    PreparedEscalation& p = *prepared;
     if (!o.subject.empty()) p.request.subject = o.subject;
 
     if (ask && !review(p)) {
