@@ -22,5 +22,16 @@ cmake --install "$here/build-release" >/dev/null
 if [ -d /usr/share/polkit-1/actions ] && [ "$prefix" != /usr ]; then
   install -m 644 "$here/build-release/src/org.fixtray.admin.policy" /usr/share/polkit-1/actions/
 fi
+# Deliver waiting support requests for every user, also when no tray app runs. systemd looks
+# for user units in /usr/local/lib and /usr/lib; other prefixes are linked there.
+if command -v systemctl >/dev/null 2>&1; then
+  if [ "$prefix" != /usr ] && [ "$prefix" != /usr/local ]; then
+    mkdir -p /usr/local/lib/systemd/user
+    ln -sf "$prefix/lib/systemd/user/fixtray-outbox.service" "$prefix/lib/systemd/user/fixtray-outbox.timer" \
+      /usr/local/lib/systemd/user/
+  fi
+  systemctl --global enable fixtray-outbox.timer >/dev/null 2>&1 ||
+    echo "note: could not enable fixtray-outbox.timer for all users (systemctl --global enable)" >&2
+fi
 echo "fixtray installed under $prefix. The fixes this machine offers:"
 "$prefix/bin/fixctl" list

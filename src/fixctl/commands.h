@@ -53,6 +53,7 @@ struct OutboxOptions {
     std::string dir;              // save: where to
     bool json = false;
     bool wait = false;  // send: keep going (with backoff) until nothing is pending
+    bool due = false;   // send: only requests whose next attempt time has come (for timers)
 };
 int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o);
 

@@ -125,6 +125,9 @@ int main(int argc, char** argv) try {
     outbox->add_flag("--wait", outbox_opts.wait,
                      "send: keep retrying with backoff until every request is delivered or "
                      "failed (Ctrl-C stops)");
+    outbox->add_flag("--due", outbox_opts.due,
+                     "send: only the requests whose next attempt time has come, quietly when "
+                     "there are none (what the fixtray-outbox timer runs)");
 
     try {
         app.parse(argc, argv);

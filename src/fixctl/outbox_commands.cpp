@@ -172,10 +172,12 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
     }
     if (o.id.empty()) {
         bool pending = false;
+        const auto now = std::chrono::system_clock::now();
         for (const auto& e : outbox.list())
-            pending = pending || e.status.state == DeliveryState::pending;
+            pending = pending || (e.status.state == DeliveryState::pending &&
+                                  (!o.due || e.status.next_attempt <= now));
         if (!pending) {
-            std::printf("Nothing to send.\n");
+            if (!o.due) std::printf("Nothing to send.\n");
             return kOk;
         }
     }
@@ -204,7 +206,7 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
         auto more = sender.run(cancel, {}, print_send_report);
         reports.insert(reports.end(), more.begin(), more.end());
     } else {
-        reports = sender.send_due(true, cancel, print_send_report);
+        reports = sender.send_due(!o.due, cancel, print_send_report);
     }
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
