@@ -30,6 +30,19 @@ if command -v systemctl >/dev/null 2>&1; then
     ln -sf "$prefix/lib/systemd/user/fixtray-outbox.service" "$prefix/lib/systemd/user/fixtray-outbox.timer" \
       /usr/local/lib/systemd/user/
   fi
+  if [ "$prefix" != /usr ] && [ "$prefix" != /usr/local ]; then
+    mkdir -p /usr/local/lib/systemd/system
+    ln -sf "$prefix/lib/systemd/system/fixtray-feed.service" "$prefix/lib/systemd/system/fixtray-feed.timer" \
+      /usr/local/lib/systemd/system/
+  fi
+  mkdir -p /etc/fixtray/keys && chmod 755 /etc/fixtray /etc/fixtray/keys
+  # The feed timer does nothing until feed.url is set in /etc/fixtray/fixtray.json.
+  if [ -d /run/systemd/system ]; then
+    systemctl daemon-reload && systemctl enable --now fixtray-feed.timer >/dev/null 2>&1 ||
+      echo "note: could not enable fixtray-feed.timer" >&2
+  else
+    systemctl enable fixtray-feed.timer >/dev/null 2>&1 || true
+  fi
   systemctl --global enable fixtray-outbox.timer >/dev/null 2>&1 ||
     echo "note: could not enable fixtray-outbox.timer for all users (systemctl --global enable)" >&2
 fi

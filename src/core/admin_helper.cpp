@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "admin_step.h"
@@ -33,8 +35,12 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
 
     // Packs only from root-owned directories and files; nothing from the caller's --packs.
     Catalog catalog;
-    for (const auto& dir : machine_pack_dirs()) {
-        if (!check_root_owned(dir).empty()) continue;
+    for (const auto& listed : machine_pack_dirs()) {
+        // The synced feed is reached through its `current` symlink: check the real path, whose
+        // every component must be root's (a link to a user's directory fails right here).
+        std::error_code ec;
+        const std::string dir = std::filesystem::canonical(listed, ec).string();
+        if (ec || !check_root_owned(dir).empty()) continue;
         for (const auto& file : pack_files_under(dir, nullptr))
             if (check_root_owned(file).empty()) catalog.add_file(file);
     }

@@ -65,6 +65,20 @@ void Catalog::add_pack(FixPack pack) {
     packs_.push_back(std::move(pack));
 }
 
+void Catalog::remove(const std::vector<std::string>& pack_ids,
+                     const std::vector<std::string>& fix_ids) {
+    auto listed = [](const std::vector<std::string>& ids, const std::string& id) {
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    std::deque<FixPack> kept;
+    for (auto& pack : packs_) {
+        if (listed(pack_ids, pack.id)) continue;
+        std::erase_if(pack.fixes, [&](const Fix& f) { return listed(fix_ids, f.id); });
+        if (!pack.fixes.empty()) kept.push_back(std::move(pack));
+    }
+    packs_ = std::move(kept);
+}
+
 std::vector<CatalogEntry> Catalog::fixes(Platform platform) const {
     std::map<std::string, CatalogEntry> by_id;  // later packs replace earlier ones
     for (const auto& pack : packs_)

@@ -25,6 +25,11 @@ public:
     std::vector<PackProblem> add_file(const std::string& path);
     void add_pack(FixPack pack);
 
+    // Drops every pack whose id is in pack_ids and every fix whose id is in fix_ids, whatever
+    // pack it is in (machine policy, packs a feed revoked). Call before taking CatalogEntry
+    // pointers: it invalidates them.
+    void remove(const std::vector<std::string>& pack_ids, const std::vector<std::string>& fix_ids);
+
     // Fixes that run on `platform`, one per id (the one that takes precedence), sorted by id.
     std::vector<CatalogEntry> fixes(Platform platform) const;
     // Every fix of every pack, for --all-platforms listings.

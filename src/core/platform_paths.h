@@ -36,8 +36,15 @@ std::string system_config_file();
 // Only directories that exist are returned.
 std::vector<std::string> builtin_pack_dirs();
 
+// Where the machine keeps the packs synced from the help desk's feed (root-owned; written by
+// `fixctl feed sync` as root): /var/lib/fixtray/feed (ProgramData / Library on the others).
+std::string machine_feed_dir();
+
+// The default directory of trusted feed signing keys (*.pub): /etc/fixtray/keys.
+std::string machine_keys_dir();
+
 // Directories the admin helper loads packs from: the built-in ones and the machine's own
-// (/etc/fixtray/packs). Whether they are trustworthy is checked by the helper.
+// (/etc/fixtray/packs), and the synced feed's packs (machine_feed_dir()/current/packs). Whether they are trustworthy is checked by the helper.
 std::vector<std::string> machine_pack_dirs();
 
 }  // namespace fixtray

@@ -44,7 +44,8 @@ std::vector<ConfigProblem> merge_site_config(std::string_view text, const std::s
     }
     SiteConfig merged = *config;
     for (const auto& [key, value] : doc.items()) {
-        if (key == "escalation") continue;  // read by merge_escalation_config
+        // Read by merge_escalation_config and merge_feed_config.
+        if (key == "escalation" || key == "feed" || key == "policy") continue;
         if (key != "site") {
             problems.push_back({file, "unknown key \"" + key + "\" (ignored)", true});
             continue;

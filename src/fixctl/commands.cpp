@@ -1,6 +1,7 @@
 #include "commands.h"
 
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -12,6 +13,8 @@
 #include "clock.h"
 #include "engine.h"
 #include "escalation_config.h"
+#include "feed_config.h"
+#include "feed_sync.h"
 #include "http_client.h"
 #include "platform_paths.h"
 #include "process_runner.h"
@@ -24,9 +27,19 @@ using nlohmann::json;
 
 // Loads built-in packs, then --packs directories. Problems are printed as warnings: the
 // valid packs keep working.
+// Loads the built-in packs, the packs synced from the help desk's feed, then --packs
+// directories. Problems are printed as warnings: the valid packs keep working. Packs the feed
+// revoked and fixes the machine's policy disables are left out.
 Catalog load_catalog(const GlobalOptions& g) {
     Catalog catalog;
+    FeedConfig feed = default_feed_config();
+    FixPolicy policy;
+    load_feed_config(g, &feed, &policy);
     std::vector<std::string> dirs = g.no_builtin ? std::vector<std::string>{} : builtin_pack_dirs();
+    const FeedState feed_state = read_feed_state(feed.state_dir, nullptr);
+    std::error_code ec;
+    if (!g.no_feed && std::filesystem::is_directory(feed_packs_dir(feed.state_dir), ec))
+        dirs.push_back(feed_packs_dir(feed.state_dir));
     dirs.insert(dirs.end(), g.pack_dirs.begin(), g.pack_dirs.end());
     for (const auto& dir : dirs) {
         for (const auto& p : catalog.add_directory(dir)) {
@@ -34,7 +47,26 @@ Catalog load_catalog(const GlobalOptions& g) {
                 std::cerr << p.str() << " (pack skipped)\n";
         }
     }
+    std::vector<std::string> removed_packs = policy.disabled_packs;
+    if (!g.no_feed)
+        removed_packs.insert(removed_packs.end(), feed_state.revoked.begin(),
+                             feed_state.revoked.end());
+    catalog.remove(removed_packs, policy.disabled_fixes);
     return catalog;
+}
+
+bool load_feed_config(const GlobalOptions& g, FeedConfig* feed, FixPolicy* policy) {
+    bool ok = true;
+    auto report = [&](const std::vector<ConfigProblem>& problems) {
+        for (const auto& p : problems) {
+            if (p.warning) continue;  // unknown keys: shown by load_config
+            std::cerr << p.str() << "\n";
+            ok = false;
+        }
+    };
+    report(merge_feed_config_file(system_config_file(), false, feed, policy));
+    if (!g.config_file.empty()) report(merge_feed_config_file(g.config_file, true, feed, policy));
+    return ok;
 }
 
 bool load_config(const GlobalOptions& g, SiteConfig* config) {

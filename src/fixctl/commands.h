@@ -6,6 +6,7 @@
 
 #include "catalog.h"
 #include "escalation_config.h"
+#include "feed_config.h"
 #include "http_client.h"
 #include "outbox_sender.h"
 #include "run_record.h"
@@ -27,6 +28,7 @@ struct GlobalOptions {
     std::vector<std::string> pack_dirs;  // --packs, in order
     std::string config_file;             // --config
     bool no_builtin = false;             // --no-builtin
+    bool no_feed = false;                // --no-feed: leave out the packs synced from the feed
     std::string lang;                    // from LC_ALL / LC_MESSAGES / LANG
 };
 
@@ -34,6 +36,7 @@ struct GlobalOptions {
 Catalog load_catalog(const GlobalOptions& g);
 bool load_config(const GlobalOptions& g, SiteConfig* config);
 bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config);
+bool load_feed_config(const GlobalOptions& g, FeedConfig* feed, FixPolicy* policy);
 // The configured ticket system, or nullptr after printing why there is none.
 std::unique_ptr<TicketBackend> backend_or_complain(const EscalationConfig& config,
                                                    HttpClient& http);
@@ -78,5 +81,12 @@ struct EscalateOptions {
 // Exit 0 delivered or queued for delivery, 1 refused by the ticket system or not queued,
 // 2 bad input, 3 refused (policy off, review declined, no terminal for the review), 130.
 int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunRecord* run = nullptr);
+
+// feed sync [--now] [--json]: exit 0 updated / unchanged / not due, 1 the feed was refused (the
+// last known good packs stay), 2 not configured or bad config, 4 the server could not be reached,
+// 130 cancelled.
+int cmd_feed_sync(const GlobalOptions& g, bool now, bool json);
+// feed status [--json]: where the synced packs came from, serial, last sync, expiry.
+int cmd_feed_status(const GlobalOptions& g, bool json);
 
 }  // namespace fixtray::cli

@@ -40,6 +40,8 @@ int main(int argc, char** argv) try {
                    "read after /etc/fixtray/fixtray.json")
         ->type_name("FILE");
     app.add_flag("--no-builtin", g.no_builtin, "Do not load the built-in fix packs");
+    app.add_flag("--no-feed", g.no_feed,
+                 "Do not load the packs synced from the help desk's feed (`fixctl feed status`)");
 
     bool json = false, all_platforms = false, yes = false, dry_run = false, verbose = false,
          quiet = false;

@@ -108,8 +108,25 @@ std::vector<std::string> builtin_pack_dirs() {
     return {};
 }
 
+std::string machine_feed_dir() {
+#if defined(__APPLE__)
+    return "/Library/Application Support/fixtray/feed";
+#else
+    return "/var/lib/fixtray/feed";
+#endif
+}
+
+std::string machine_keys_dir() {
+#if defined(__APPLE__)
+    return "/Library/Application Support/fixtray/keys";
+#else
+    return "/etc/fixtray/keys";
+#endif
+}
+
 std::vector<std::string> machine_pack_dirs() {
     std::vector<std::string> dirs = builtin_pack_dirs();
+    dirs.push_back(machine_feed_dir() + "/current/packs");
 #if defined(__APPLE__)
     dirs.emplace_back("/Library/Application Support/fixtray/packs");
 #else

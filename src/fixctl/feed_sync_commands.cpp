@@ -1,0 +1,194 @@
+// fixctl feed sync / feed status: thin front end over FeedSync (core/feed_sync.h).
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "cancel_token.h"
+#include "clock.h"
+#include "commands.h"
+#include "feed_sync.h"
+#include "http_client.h"
+#include "platform_paths.h"
+#include "run_record.h"
+
+namespace fixtray::cli {
+
+using nlohmann::json;
+
+namespace {
+
+enum FeedExit : int { kFeedRefused = 1, kFeedUnreachable = 4 };
+
+CancelToken* g_cancel = nullptr;
+extern "C" void on_feed_signal(int) {
+    if (g_cancel) g_cancel->cancel();
+}
+
+std::string time_text(std::chrono::system_clock::time_point t) {
+    return t.time_since_epoch().count() == 0 ? "never" : format_time_utc(t).substr(0, 19) + "Z";
+}
+
+// Where each pack of the catalog came from: the feed, the built-in packs or a local directory.
+std::string origin_of(const FixPack& pack, const std::string& feed_packs) {
+    if (pack.file.rfind(feed_packs + "/", 0) == 0) return "feed";
+    for (const auto& dir : builtin_pack_dirs())
+        if (pack.file.rfind(dir + "/", 0) == 0) return "built-in";
+    return "local";
+}
+
+json state_json(const FeedConfig& config, const FeedState& s) {
+    json packs = json::array();
+    for (const auto& p : s.packs)
+        packs.push_back({{"id", p.id},
+                         {"version", p.version},
+                         {"file", p.file},
+                         {"sha256", p.sha256},
+                         {"size", p.size},
+                         {"url", s.url + "packs/" + p.file}});
+    auto t = [](std::chrono::system_clock::time_point tp) {
+        return tp.time_since_epoch().count() == 0 ? json(nullptr) : json(format_time_utc(tp));
+    };
+    return {{"url", config.url},
+            {"repository", config.repository},
+            {"state_dir", config.state_dir},
+            {"keys_dir", config.keys_dir},
+            {"serial", s.serial},
+            {"generated", t(s.generated)},
+            {"expires", t(s.expires)},
+            {"last_check", t(s.last_check)},
+            {"last_success", t(s.last_success)},
+            {"next_due", t(s.next_due)},
+            {"last_error", s.last_error},
+            {"packs", packs},
+            {"revoked", s.revoked}};
+}
+
+}  // namespace
+
+int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json) {
+    FeedConfig config = default_feed_config();
+    FixPolicy policy;
+    if (!load_feed_config(g, &config, &policy)) return kUsage;
+
+    if (config.url.empty() && !now) return kOk;  // a timer pass on a machine without a feed
+
+    CurlHttpClient http;
+    RealClock clock;
+    CancelToken cancel;
+    g_cancel = &cancel;
+    std::signal(SIGINT, on_feed_signal);
+    std::signal(SIGTERM, on_feed_signal);
+    FeedSync sync(config, http, clock);
+    const auto r = sync.sync(now, cancel, [&](const std::string& line) {
+        if (!as_json) std::fprintf(stderr, "%s\n", line.c_str());
+    });
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    g_cancel = nullptr;
+
+    if (as_json) {
+        json j = {{"outcome", to_string(r.outcome)},
+                  {"message", r.message},
+                  {"problems", r.problems},
+                  {"requests", r.requests},
+                  {"bytes_downloaded", r.bytes_downloaded},
+                  {"added", r.added},
+                  {"changed", r.changed},
+                  {"removed", r.removed},
+                  {"state", state_json(config, r.state)}};
+        std::cout << j.dump(2) << "\n";
+    } else {
+        const bool bad = r.outcome == FeedSyncOutcome::refused ||
+                         r.outcome == FeedSyncOutcome::unreachable ||
+                         r.outcome == FeedSyncOutcome::not_configured ||
+                         r.outcome == FeedSyncOutcome::busy;
+        std::FILE* out = bad ? stderr : stdout;
+        if (r.outcome == FeedSyncOutcome::not_due && !now) {
+            // A timer pass before its time says nothing.
+        } else {
+            std::fprintf(out, "%sfeed %s: %s\n", bad ? "fixctl: " : "", to_string(r.outcome),
+                         r.message.c_str());
+            for (std::size_t i = 1; i < r.problems.size(); ++i)
+                std::fprintf(out, "  %s\n", r.problems[i].c_str());
+            for (const auto& id : r.added) std::fprintf(out, "  + %s\n", id.c_str());
+            for (const auto& id : r.changed) std::fprintf(out, "  ~ %s\n", id.c_str());
+            for (const auto& id : r.removed) std::fprintf(out, "  - %s\n", id.c_str());
+        }
+    }
+    switch (r.outcome) {
+        case FeedSyncOutcome::updated:
+        case FeedSyncOutcome::unchanged:
+        case FeedSyncOutcome::not_due:
+            return kOk;
+        case FeedSyncOutcome::refused:
+            return kFeedRefused;
+        case FeedSyncOutcome::not_configured:
+            return kUsage;
+        case FeedSyncOutcome::busy:
+        case FeedSyncOutcome::unreachable:
+            return kFeedUnreachable;
+        case FeedSyncOutcome::cancelled:
+            return kCancelled;
+    }
+    return kUsage;
+}
+
+int cmd_feed_status(const GlobalOptions& g, bool as_json) {
+    FeedConfig config = default_feed_config();
+    FixPolicy policy;
+    if (!load_feed_config(g, &config, &policy)) return kUsage;
+    std::string error;
+    const FeedState s = read_feed_state(config.state_dir, &error);
+    if (!error.empty()) std::cerr << "fixctl: warning: " << error << "\n";
+    const Catalog catalog = load_catalog(g);
+    const std::string feed_packs = feed_packs_dir(config.state_dir);
+
+    if (as_json) {
+        json j = state_json(config, s);
+        json all = json::array();
+        for (const auto& p : catalog.packs())
+            all.push_back({{"id", p.id},
+                           {"version", p.version},
+                           {"file", p.file},
+                           {"origin", origin_of(p, feed_packs)}});
+        j["loaded_packs"] = all;
+        j["disabled_fixes"] = policy.disabled_fixes;
+        j["disabled_packs"] = policy.disabled_packs;
+        std::cout << j.dump(2) << "\n";
+        return kOk;
+    }
+    if (config.url.empty())
+        std::printf("Feed:         not configured (feed.url in %s)\n", system_config_file().c_str());
+    else
+        std::printf("Feed:         %s (repository %s)\n", config.url.c_str(),
+                    config.repository.c_str());
+    std::printf("Keys:         %s\n", config.keys_dir.c_str());
+    if (s.serial == 0) {
+        std::printf("Serial:       none accepted yet\n");
+    } else {
+        std::printf("Serial:       %llu, generated %s\n", static_cast<unsigned long long>(s.serial),
+                    time_text(s.generated).c_str());
+        const bool expired = std::chrono::system_clock::now() >= s.expires;
+        std::printf("Expires:      %s%s\n", time_text(s.expires).c_str(),
+                    expired ? " (EXPIRED: the packs keep working, updates are refused until the "
+                              "help desk publishes a fresh index)"
+                            : "");
+    }
+    std::printf("Last check:   %s\nLast success: %s\nNext sync:    %s\n",
+                time_text(s.last_check).c_str(), time_text(s.last_success).c_str(),
+                time_text(s.next_due).c_str());
+    if (!s.last_error.empty()) std::printf("Last error:   %s\n", s.last_error.c_str());
+    std::printf("\nPacks (origin, id, version, file):\n");
+    for (const auto& p : catalog.packs())
+        std::printf("  %-9s %-40s v%-4d %s\n", origin_of(p, feed_packs).c_str(), p.id.c_str(),
+                    p.version, p.file.c_str());
+    for (const auto& id : s.revoked) std::printf("  revoked   %s\n", id.c_str());
+    for (const auto& id : policy.disabled_packs)
+        std::printf("  disabled  %s (pack, by policy)\n", id.c_str());
+    for (const auto& id : policy.disabled_fixes)
+        std::printf("  disabled  %s (fix, by policy)\n", id.c_str());
+    return kOk;
+}
+
+}  // namespace fixtray::cli
