@@ -76,7 +76,9 @@ run_load() {
         p50=$(awk '$1=="50%" {print $2}' <<<"$out")
         p99=$(awk '$1=="99%" {print $2}' <<<"$out")
     else
-        out=$(ab -q -k -c "$CONNS" -t "$SECS" -n 10000000 "$@" "$url" 2>&1)
+        local keepalive=-k
+        [[ "$*" == *"Connection: close"* ]] && keepalive=
+        out=$(ab -q $keepalive -c "$CONNS" -t "$SECS" -n 10000000 "$@" "$url" 2>&1)
         rps=$(awk '/^Requests per second:/ {print $4}' <<<"$out")
         if grep -q "^Non-2xx responses" <<<"$out" && [[ "$expect" == 200 ]]; then
             echo "$out" >&2; echo "nginx_304.sh: $label: error responses" >&2; exit 1
@@ -99,6 +101,8 @@ echo
 echo "| request | status | requests/s | p50 latency | p99 latency |"
 echo "|---|---|---|---|---|"
 run_load "conditional GET, If-None-Match matches" 304 -H "If-None-Match: $etag"
+run_load "conditional GET, new TCP connection per request" 304 \
+    -H "If-None-Match: $etag" -H "Connection: close"
 run_load "plain GET (full index)" 200
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
