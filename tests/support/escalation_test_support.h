@@ -11,6 +11,7 @@
 #include <map>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "../test_helpers.h"
 #include "support_request.h"
@@ -67,18 +68,21 @@ inline SupportRequest sample_request(const std::filesystem::path& dir,
 }
 
 // A service from tests/services started into a fresh directory for one test, stopped at scope
-// exit. `script` is "rt.sh" or "smtp.sh"; env() holds the exported variables.
+// exit. `script` is "rt.sh", "smtp.sh" or "nginx.sh"; `args` follow the directory on the start
+// command line (nginx.sh: the ROOT to serve). env() holds the exported variables.
 class TestService {
 public:
-    explicit TestService(const std::string& script) : script_(script) {
+    explicit TestService(const std::string& script, const std::vector<std::string>& args = {})
+        : script_(script) {
         // rt.sh runs RT as www-data when root: the directory must be reachable by it.
         std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
                                                       std::filesystem::perms::group_read |
                                                       std::filesystem::perms::group_exec |
                                                       std::filesystem::perms::others_read |
                                                       std::filesystem::perms::others_exec);
-        const auto r = run_command({services_dir() + "/" + script_, "start", state()}, {},
-                                   std::chrono::seconds(180));
+        std::vector<std::string> argv{services_dir() + "/" + script_, "start", state()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        const auto r = run_command(argv, {}, std::chrono::seconds(180));
         INFO(r.out << r.err);
         REQUIRE_MESSAGE(r.exit_code == 0, "tests/services/" << script_
                                                             << " start failed (needs the "
@@ -99,7 +103,8 @@ public:
     }
 
 private:
-    // DIR/rt or DIR/smtp: .ci/run's cleanup looks there for servers a crashed test left behind.
+    // DIR/rt, DIR/smtp or DIR/nginx: .ci/run's cleanup looks there for servers a crashed test
+    // left behind.
     std::string state() const {
         return (dir_.path() / script_.substr(0, script_.find('.'))).string();
     }

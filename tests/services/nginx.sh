@@ -1,0 +1,261 @@
+#!/usr/bin/env bash
+# A private nginx for tests: Debian's nginx serving one directory as static files on 127.0.0.1,
+# with its own configuration, logs, pid file and temp paths, all under one directory. The
+# machine's own nginx (/etc/nginx, nginx.service, port 80) is never read, started or signalled.
+#
+#   nginx.sh start DIR ROOT   start it serving ROOT, wait until it answers, print `export` lines
+#   nginx.sh stop DIR         end exactly the nginx `start` recorded in DIR, wait until its port
+#                             is closed (safe to repeat)
+#   nginx.sh env DIR          print the `export` lines again
+#
+# Typical use:  eval "$(tests/services/nginx.sh start "$tmp/nginx" "$tmp/feed")"
+#
+# ROOT is served read-only (no directory listing, no uploads). When started as root the worker
+# processes run as nobody:nogroup, so ROOT and every directory above it must be readable and
+# searchable by others (`start` checks and says so). NGINX_SH_WORKERS sets worker_processes
+# (default 1; the benchmark uses auto). Needs the Debian package nginx, curl, iproute2 (ss),
+# util-linux (setsid, setpriv).
+set -euo pipefail
+
+readonly START_TIMEOUT_S=${NGINX_SH_START_TIMEOUT:-30}
+readonly STOP_TIMEOUT_S=10
+readonly WORKERS=${NGINX_SH_WORKERS:-1}
+readonly WORKER_USER=nobody
+readonly WORKER_GROUP=nogroup
+
+die() { echo "nginx.sh: error: $*" >&2; exit 1; }
+note() { echo "nginx.sh: $*" >&2; }
+
+usage() {
+    echo "usage: nginx.sh start DIR ROOT | stop DIR | env DIR" >&2
+    exit 2
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install -y $2)"
+}
+
+nginx_bin() {
+    if [[ -x /usr/sbin/nginx ]]; then echo /usr/sbin/nginx; else command -v nginx || true; fi
+}
+
+free_port() {
+    local port tries=0
+    while ((tries++ < 200)); do
+        port=$((20000 + RANDOM % 40000))
+        if [[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
+            echo "$port"
+            return 0
+        fi
+    done
+    die "no free TCP port found"
+}
+
+get() { if [[ -f "$DIR/$1" ]]; then cat "$DIR/$1"; fi; }
+
+# Alive, an nginx binary, and started with this DIR's configuration (never the system nginx)?
+is_ours() {
+    local pid=$1 exe
+    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+    [[ "${exe##*/}" == nginx ]] || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-c $DIR/nginx.conf"
+}
+
+port_open() {
+    [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]
+}
+
+print_env() {
+    local port
+    port=$(get nginx.port)
+    [[ -n "$port" ]] || die "$DIR has no running nginx (run 'nginx.sh start $DIR ROOT' first)"
+    echo "export FIXTRAY_TEST_NGINX_URL=http://127.0.0.1:$port/"
+    echo "export FIXTRAY_TEST_NGINX_DIR=$DIR"
+    echo "export FIXTRAY_TEST_NGINX_ROOT=$(get root.path)"
+}
+
+write_config() {
+    local port=$1 root=$2 user_line="# not root: workers run as the caller"
+    if (($(id -u) == 0)); then
+        user_line="user $WORKER_USER $WORKER_GROUP;"
+    fi
+    cat >"$DIR/nginx.conf" <<EOF
+# Written by tests/services/nginx.sh for a test instance; nothing under /etc/nginx is read.
+$user_line
+daemon off;
+master_process on;
+worker_processes $WORKERS;
+pid $DIR/nginx.pid;
+error_log $DIR/log/error.log notice;
+
+events {
+    worker_connections 1024;
+}
+
+http {
+    types {
+        text/html html;
+        text/plain txt;
+        application/xml xml;
+        application/json json;
+        application/gzip gz;
+        application/octet-stream minisig sig bin;
+    }
+    default_type application/octet-stream;
+    charset off;
+    server_tokens off;
+
+    access_log $DIR/log/access.log;
+    # Every temp path under DIR: the compiled-in defaults are /var/lib/nginx/*.
+    client_body_temp_path $DIR/tmp/body;
+    proxy_temp_path $DIR/tmp/proxy;
+    fastcgi_temp_path $DIR/tmp/fastcgi;
+    uwsgi_temp_path $DIR/tmp/uwsgi;
+    scgi_temp_path $DIR/tmp/scgi;
+
+    sendfile on;
+    tcp_nopush on;
+    keepalive_timeout 65;
+    etag on;
+    if_modified_since exact;
+
+    server {
+        listen 127.0.0.1:$port;
+        server_name _;
+        root $root;
+        autoindex off;
+        location / {
+            limit_except GET { deny all; }
+            try_files \$uri =404;
+        }
+    }
+}
+EOF
+}
+
+# The workers (nobody) must reach ROOT: every directory from / down must be searchable.
+check_root_readable() {
+    local root=$1
+    (($(id -u) == 0)) || return 0
+    if ! setpriv --reuid="$WORKER_USER" --regid="$WORKER_GROUP" --clear-groups \
+        test -r "$root" -a -x "$root"; then
+        die "$root is not readable by $WORKER_USER (nginx's workers): make it and every" \
+            "directory above it world-readable (e.g. chmod 755; a directory inside a" \
+            "'mktemp -d' directory is not)"
+    fi
+}
+
+cmd_start() {
+    (($# == 1)) || usage
+    local root=$1 nginx
+    need curl curl
+    need ss iproute2
+    need setsid util-linux
+    need setpriv util-linux
+    nginx=$(nginx_bin)
+    [[ -n "$nginx" && -x "$nginx" ]] || die "nginx not found (apt-get install -y nginx)"
+    [[ -d "$root" ]] || die "ROOT $root is not a directory"
+    root=$(cd "$root" && pwd -P)
+    check_root_readable "$root"
+
+    mkdir -p "$DIR"
+    DIR=$(cd "$DIR" && pwd -P)
+    if is_ours "$(get nginx.pid)"; then
+        die "an nginx from $DIR is already running (pid $(get nginx.pid)); stop it first"
+    fi
+    if [[ ! -f "$DIR/.fixtray-nginx" && -n "$(ls -A "$DIR")" ]]; then
+        die "$DIR is not empty and was not made by nginx.sh: give an empty or new directory"
+    fi
+    case $root/ in
+        "$DIR"/*) die "ROOT must not be inside DIR (it would serve nginx's own config and logs)" ;;
+    esac
+    touch "$DIR/.fixtray-nginx"
+    trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
+    rm -rf "${DIR:?}/log" "$DIR/tmp"
+    rm -f "$DIR/nginx.pid" "$DIR/nginx.port" "$DIR/root.path"
+    mkdir -p "$DIR/log" "$DIR/tmp"
+    echo "$root" >"$DIR/root.path"
+
+    # A port chosen free can be taken before nginx binds it: then try another, three times.
+    local port attempt deadline up=0
+    for attempt in 1 2 3; do
+        port=$(free_port)
+        write_config "$port" "$root"
+        "$nginx" -t -q -c "$DIR/nginx.conf" -p "$DIR" -e "$DIR/log/error.log" \
+            >"$DIR/log/nginx-t.log" 2>&1 ||
+            { cat "$DIR/log/nginx-t.log" >&2; die "nginx -t rejected $DIR/nginx.conf"; }
+        echo "$port" >"$DIR/nginx.port"
+        # daemon off: the master is this process; its own process group (setsid) so a stuck
+        # shutdown can be ended together with its workers.
+        setsid "$nginx" -c "$DIR/nginx.conf" -p "$DIR" -e "$DIR/log/error.log" \
+            >"$DIR/log/nginx.out" 2>&1 </dev/null &
+        echo $! >"$DIR/nginx.pid"
+        deadline=$((SECONDS + START_TIMEOUT_S))
+        while :; do
+            if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 \
+                "http://127.0.0.1:$port/" 2>/dev/null)" =~ ^[1-5][0-9][0-9]$ ]] &&
+                is_ours "$(get nginx.pid)"; then
+                up=1
+                break
+            fi
+            if ! is_ours "$(get nginx.pid)"; then break; fi
+            if ((SECONDS >= deadline)); then
+                tail -n 20 "$DIR/log/error.log" >&2 || true
+                die "nginx did not answer within ${START_TIMEOUT_S}s"
+            fi
+            sleep 0.1
+        done
+        ((up)) && break
+        wait "$(get nginx.pid)" 2>/dev/null || true
+        if grep -q "Address already in use" "$DIR/log/error.log" 2>/dev/null && ((attempt < 3)); then
+            note "port $port was taken meanwhile, trying another"
+            : >"$DIR/log/error.log"
+            continue
+        fi
+        tail -n 20 "$DIR/log/error.log" "$DIR/log/nginx.out" >&2 || true
+        die "nginx exited during start"
+    done
+    note "nginx (pid $(get nginx.pid), 127.0.0.1:$port) serves $root"
+    trap - EXIT
+    print_env
+}
+
+cmd_stop() {
+    [[ -d "$DIR" ]] || { note "$DIR does not exist: nothing to stop"; return 0; }
+    DIR=$(cd "$DIR" && pwd -P)
+    local pid port stopped=0
+    pid=$(get nginx.pid)
+    port=$(get nginx.port)
+    if is_ours "$pid"; then
+        stopped=1
+        # SIGTERM: fast shutdown (SIGQUIT would wait for keep-alive connections to go idle).
+        kill -TERM "$pid" 2>/dev/null || true
+        local deadline=$((SECONDS + STOP_TIMEOUT_S))
+        while is_ours "$pid" && ((SECONDS < deadline)); do sleep 0.1; done
+        if is_ours "$pid"; then
+            note "nginx (pid $pid) ignored SIGTERM, sending SIGKILL to its process group"
+            kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+        fi
+        note "stopped nginx (pid $pid)"
+    fi
+    # Workers close the listening socket last: wait until the port is closed.
+    if ((stopped)) && [[ -n "$port" ]]; then
+        local deadline=$((SECONDS + STOP_TIMEOUT_S))
+        while port_open "$port" && ((SECONDS < deadline)); do sleep 0.1; done
+        port_open "$port" && note "port $port is still open after ${STOP_TIMEOUT_S}s"
+    fi
+    rm -f "$DIR/nginx.pid" "$DIR/nginx.port"
+}
+
+(($# >= 2)) || usage
+cmd=$1
+DIR=$2
+[[ -n "$DIR" ]] || usage
+shift 2
+case $cmd in
+    start) cmd_start "$@" ;;
+    stop) (($# == 0)) || usage; cmd_stop ;;
+    env) (($# == 0)) || usage; print_env ;;
+    *) usage ;;
+esac
