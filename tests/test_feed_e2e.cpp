@@ -57,6 +57,11 @@ TEST_CASE("feed e2e: built, signed with minisign, served by nginx, synced and ru
                               (feed / "index.xml").string()});
         REQUIRE_MESSAGE(s.exit_code == 0, s.err);
         ::chmod((feed / "index.xml.minisig").c_str(), 0644);
+        // nginx's ETag is mtime (seconds) + size: two builds within a second must differ.
+        static int builds = 0;
+        fs::last_write_time(feed / "index.xml", fs::file_time_type::clock::now() -
+                                                    std::chrono::hours(1) +
+                                                    std::chrono::seconds(2 * ++builds));
         auto v = run_fixctl({"feed", "verify", feed.string(), "--key",
                              (dir.path() / "k.pub").string()});
         INFO(v.out << v.err);

@@ -56,6 +56,16 @@ void make_world_readable(const fs::path& p) {
     ::chmod(p.c_str(), 0755);
 }
 
+// nginx's ETag is the file's mtime (in seconds) and size: a file rewritten within the same
+// second with the same size keeps its ETag. A real help desk publishes minutes apart; the test
+// publishes many times a second, so each write gets its own mtime.
+void give_new_etag(const fs::path& p) {
+    static int counter = 0;
+    const auto t = fs::file_time_type::clock::now() - std::chrono::hours(1) +
+                   std::chrono::seconds(2 * ++counter);
+    fs::last_write_time(p, t);
+}
+
 // A private nginx (tests/services/nginx.sh) serving `root`, stopped at scope exit.
 class Nginx {
 public:
@@ -148,6 +158,7 @@ struct HelpDesk {
     void write_raw_index(const std::string& bytes) {
         write_file(publish / "index.xml", bytes);
         ::chmod((publish / "index.xml").c_str(), 0644);
+        give_new_etag(publish / "index.xml");
     }
 
     FeedConfig config(const std::string& url) const {
