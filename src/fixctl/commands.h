@@ -1,6 +1,7 @@
 // fixctl's commands: each takes parsed options, prints, and returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -78,5 +79,24 @@ struct EscalateOptions {
 // Exit 0 delivered or queued for delivery, 1 refused by the ticket system or not queued,
 // 2 bad input, 3 refused (policy off, review declined, no terminal for the review), 130.
 int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunRecord* run = nullptr);
+
+struct FeedBuildCommand {
+    std::string packs_dir;   // DIR
+    std::string feed_dir;    // --out
+    std::string repository;  // --repository (empty: from the existing index)
+    int expires_days = 30;   // --expires
+    std::uint64_t serial = 0;
+    bool serial_given = false;  // --serial
+};
+// Exit 0 written, 1 a pack is invalid (nothing written), 2 bad options.
+int cmd_feed_build(const FeedBuildCommand& c);
+
+struct FeedVerifyCommand {
+    std::string feed_dir;
+    std::vector<std::string> key_files;  // --key, repeatable (key rotation)
+    std::string repository;              // --repository (empty: any)
+};
+// Exit 0 valid, 1 invalid (every problem printed), 2 bad usage (a key file that does not parse).
+int cmd_feed_verify(const FeedVerifyCommand& c);
 
 }  // namespace fixtray::cli
