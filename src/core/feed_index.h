@@ -60,6 +60,14 @@ FeedIndexParse parse_feed_index(std::string_view xml, const std::string& source)
 // written as RFC 3339 UTC with seconds ("2026-11-23T10:00:00Z").
 std::string write_feed_index(const FeedIndex& index);
 
+// RFC 3339 UTC with seconds, as in the index ("2026-11-23T10:00:00Z"; fractions are dropped).
+// (run_record.h's time functions write milliseconds and parse leniently; an index needs an
+// exact check.)
+std::string format_feed_time(std::chrono::system_clock::time_point t);
+// Reads exactly "YYYY-MM-DDTHH:MM:SSZ" (a fraction of a second is accepted and dropped); other
+// offsets than Z, dates that do not exist and times before 1970 are nullopt.
+std::optional<std::chrono::system_clock::time_point> parse_feed_time(std::string_view s);
+
 // A plain file name: 1-128 characters of [A-Za-z0-9._-], ending in ".xml", not starting with
 // '.', no "..". Anything else (slashes, backslashes, drive letters, NUL, "..") is refused.
 bool is_safe_feed_file_name(std::string_view name);

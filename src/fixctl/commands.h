@@ -1,6 +1,7 @@
 // fixctl's commands: each takes parsed options, prints, and returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -88,5 +89,24 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
 int cmd_feed_sync(const GlobalOptions& g, bool now, bool json);
 // feed status [--json]: where the synced packs came from, serial, last sync, expiry.
 int cmd_feed_status(const GlobalOptions& g, bool json);
+
+struct FeedBuildCommand {
+    std::string packs_dir;   // DIR
+    std::string feed_dir;    // --out
+    std::string repository;  // --repository (empty: from the existing index)
+    int expires_days = 30;   // --expires
+    std::uint64_t serial = 0;
+    bool serial_given = false;  // --serial
+};
+// Exit 0 written, 1 a pack is invalid (nothing written), 2 bad options.
+int cmd_feed_build(const FeedBuildCommand& c);
+
+struct FeedVerifyCommand {
+    std::string feed_dir;
+    std::vector<std::string> key_files;  // --key, repeatable (key rotation)
+    std::string repository;              // --repository (empty: any)
+};
+// Exit 0 valid, 1 invalid (every problem printed), 2 bad usage (a key file that does not parse).
+int cmd_feed_verify(const FeedVerifyCommand& c);
 
 }  // namespace fixtray::cli

@@ -131,6 +131,85 @@ int main(int argc, char** argv) try {
                      "send: only the requests whose next attempt time has come, quietly when "
                      "there are none (what the fixtray-outbox timer runs)");
 
+    auto* feed = app.add_subcommand(
+        "feed",
+        "Publish fix packs as a signed feed (a static directory any web server can serve): "
+        "build it, sign index.xml with minisign, verify it as a client would.");
+    feed->require_subcommand(1);
+    FeedBuildCommand feed_build_opts;
+    auto* feed_build = feed->add_subcommand(
+        "build",
+        "Feed tools: build a feed directory from the packs in DIR.\n"
+        "Every pack must be valid (problems are printed as PATH:LINE:COL and nothing is "
+        "written); each pack's exact bytes are copied to FEEDDIR/packs/ID-SHA256PREFIX.xml and "
+        "FEEDDIR/index.xml is written last, atomically, with the next serial. Pack files the new "
+        "index no longer lists are left in packs/: clients in the middle of a sync may still "
+        "fetch them (delete them later by hand). Then sign the index with the stock tool: "
+        "minisign -S -s KEYFILE -m FEEDDIR/index.xml (the exact command is printed).\n"
+        "Exit 0 written, 1 a pack is invalid, 2 bad options.");
+    feed_build->add_option("DIR", feed_build_opts.packs_dir, "Folder with the fix packs (*.xml)")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    feed_build->add_option("--out", feed_build_opts.feed_dir, "The feed directory to write")
+        ->type_name("FEEDDIR")
+        ->required();
+    feed_build
+        ->add_option("--repository", feed_build_opts.repository,
+                     "The feed's reverse-DNS id (needed for a new feed; must match an existing "
+                     "index)")
+        ->type_name("ID");
+    feed_build
+        ->add_option("--expires", feed_build_opts.expires_days,
+                     "Days until clients refuse the index if it is not rebuilt (default 30)")
+        ->type_name("DAYS");
+    auto* feed_serial =
+        feed_build
+            ->add_option("--serial", feed_build_opts.serial,
+                         "Serial of the new index (default: the current one + 1, or 1); must "
+                         "be greater than the current one")
+            ->type_name("N");
+
+    bool feed_now = false;
+    auto* feed_sync = feed->add_subcommand(
+        "sync",
+        "Machines: fetch the help desk's signed feed (feed.url in the machine config) and install "
+        "its packs if every check passes: signature by a key in feed.keys, repository, serial, "
+        "expiry, each pack's size and SHA-256. An unchanged feed costs one conditional request. "
+        "Without --now it does nothing before the next due time (feed.interval_minutes plus "
+        "jitter) or when no feed is configured: what the fixtray-feed timer runs, as root.\n"
+        "Exit 0 updated / unchanged / not due, 1 refused (the packs synced before keep working), "
+        "2 not configured or bad config, 4 the server could not be reached, 130 cancelled.");
+    feed_sync->add_flag("--now", feed_now, "Sync now, whatever the polling interval says");
+    feed_sync->add_flag("--json", json, "Print the outcome, the problems and the new state as JSON");
+    auto* feed_status = feed->add_subcommand(
+        "status",
+        "Show the synced feed: repository, serial, when it was generated and expires, last "
+        "check and success, the last error, and where every loaded pack came from (built-in, "
+        "feed, local).");
+    feed_status->add_flag("--json", json, "Print JSON");
+
+    FeedVerifyCommand feed_verify_opts;
+    auto* feed_verify = feed->add_subcommand(
+        "verify",
+        "Feed tools: check a feed directory offline as a client would: the minisign signature "
+        "of index.xml (index.xml.minisig) against the given public key(s) before anything else, "
+        "then the index, its repository and expiry, and every listed pack (present, size, "
+        "SHA-256, loads without errors, id and version as listed). Prints every problem.\n"
+        "Exit 0 valid, 1 invalid, 2 bad usage.");
+    feed_verify->add_option("FEEDDIR", feed_verify_opts.feed_dir, "The feed directory")
+        ->required()
+        ->check(CLI::ExistingDirectory);
+    feed_verify
+        ->add_option("--key", feed_verify_opts.key_files,
+                     "A minisign public key file (.pub); repeat it to accept several keys "
+                     "during a key change")
+        ->type_name("PUBKEY")
+        ->required();
+    feed_verify
+        ->add_option("--repository", feed_verify_opts.repository,
+                     "Also require this repository id")
+        ->type_name("ID");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -154,6 +233,13 @@ int main(int argc, char** argv) try {
     if (*diagnose) return cmd_diagnose(g, diag);
     if (*escalate) return cmd_escalate(g, esc);
     if (*outbox) return cmd_outbox(g, outbox_opts);
+    if (*feed_build) {
+        feed_build_opts.serial_given = feed_serial->count() > 0;
+        return cmd_feed_build(feed_build_opts);
+    }
+    if (*feed_verify) return cmd_feed_verify(feed_verify_opts);
+    if (*feed_sync) return cmd_feed_sync(g, feed_now, json);
+    if (*feed_status) return cmd_feed_status(g, json);
     return kUsage;
 } catch (const std::exception& e) {
     std::cerr << "fixctl: internal error: " << e.what() << "\n";
