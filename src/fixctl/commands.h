@@ -17,7 +17,7 @@ namespace fixtray::cli {
 // Exit codes (a contract: scripts and the tray rely on them).
 enum Exit : int {
     kOk = 0,            // fixed, nothing to fix, command succeeded
-    kNotFixed = 1,      // not fixed; validate: some file is invalid
+    kNotFixed = 1,      // not fixed; validate, pack lint: an error
     kUsage = 2,         // bad usage or invalid input
     kRefused = 3,       // refused: declined, needs admin rights, does not apply
     kLintWarnings = 4,  // pack lint: no errors, but warnings
