@@ -18,11 +18,12 @@ namespace fixtray::cli {
 
 // Exit codes (a contract: scripts and the tray rely on them).
 enum Exit : int {
-    kOk = 0,          // fixed, nothing to fix, command succeeded
-    kNotFixed = 1,    // not fixed; validate: some file is invalid
-    kUsage = 2,       // bad usage or invalid input
-    kRefused = 3,     // refused: declined, needs admin rights, does not apply
-    kCancelled = 130  // cancelled (Ctrl-C)
+    kOk = 0,            // fixed, nothing to fix, command succeeded
+    kNotFixed = 1,      // not fixed; validate, pack lint: an error
+    kUsage = 2,         // bad usage or invalid input
+    kRefused = 3,       // refused: declined, needs admin rights, does not apply
+    kLintWarnings = 4,  // pack lint: no errors, but warnings
+    kCancelled = 130    // cancelled (Ctrl-C)
 };
 
 struct GlobalOptions {
@@ -46,6 +47,9 @@ void print_send_report(const SendReport& r);
 int cmd_list(const GlobalOptions& g, bool json, bool all_platforms);
 int cmd_show(const GlobalOptions& g, const std::string& id, bool json);
 int cmd_validate(const std::vector<std::string>& paths, bool quiet);
+// pack lint: validate's errors plus warnings and notes for risky or incomplete packs.
+// Exit 0 clean (notes allowed), 1 any error, 4 warnings only.
+int cmd_pack_lint(const std::vector<std::string>& paths, bool json, bool quiet);
 struct EscalateOptions;
 // escalate: when the fix is not fixed, continue as `fixctl escalate --run` with these options.
 int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_run, bool json,

@@ -23,7 +23,7 @@ int main(int argc, char** argv) try {
         "fixctl: run fixtray's self-service repairs from a terminal, and check fix packs.\n\n"
         "Exit codes: 0 fixed / nothing to fix / success, 1 not fixed (validate: a file is "
         "invalid), 2 bad usage or invalid input, 3 refused (declined, needs admin rights, does "
-        "not apply here), 130 cancelled.",
+        "not apply here), 4 pack lint found warnings only, 130 cancelled.",
         "fixctl"};
     app.set_version_flag("--version", std::string("fixctl ") + FIXTRAY_VERSION);
     app.require_subcommand(1);
@@ -63,6 +63,20 @@ int main(int argc, char** argv) try {
     validate->add_option("PATH", paths, "Pack files or directories (searched for *.xml)")
         ->required();
     validate->add_flag("-q,--quiet", quiet, "Print problems only, no summary");
+
+    auto* pack = app.add_subcommand("pack", "Tools for fix pack authors");
+    pack->require_subcommand(1);
+    auto* lint = pack->add_subcommand(
+        "lint",
+        "Check fix pack files before publishing: every error `fixctl validate` reports, plus "
+        "warnings for risky or incomplete packs and notes.\n"
+        "Prints PATH:LINE:COL: error: MESSAGE, PATH:LINE:COL: warning: MESSAGE [CODE] and "
+        "PATH:LINE:COL: note: MESSAGE [CODE]; the codes are listed in fixes/README.md.\n"
+        "Exit 0 clean (notes allowed), 1 any error, 2 bad usage, 4 warnings but no errors.");
+    lint->add_option("PATH", paths, "Pack files or directories (searched for *.xml)")->required();
+    lint->add_flag("--json", json,
+                   "Print a JSON array of {file, line, column, severity, code, message}");
+    lint->add_flag("-q,--quiet", quiet, "Print problems only, no summary");
 
     auto* run = app.add_subcommand(
         "run",
@@ -226,6 +240,7 @@ int main(int argc, char** argv) try {
     if (*list) return cmd_list(g, json, all_platforms);
     if (*show) return cmd_show(g, id, json);
     if (*validate) return cmd_validate(paths, quiet);
+    if (*lint) return cmd_pack_lint(paths, json, quiet);
     if (*run) {
         esc.yes = yes;
         return cmd_run(g, id, yes, dry_run, json, verbose, run_escalate ? &esc : nullptr);
