@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "feed_build.h"
 #include "feed_index.h"
 #include "test_helpers.h"
 
@@ -223,4 +224,48 @@ TEST_CASE("fixctl feed: --help describes the feed tools") {
     CHECK(verify.exit_code == 0);
     CHECK(contains(verify.out, "Feed tools"));
     CHECK(run_fixctl({"feed"}).exit_code == 2);
+}
+
+TEST_CASE("feed verify: an expired index, a pack that does not match its entry, two keys") {
+    // Scenario: the index was not rebuilt in time, and an entry was hand-edited and re-signed.
+    TempDir dir;
+    make_key(dir);
+    const std::string feed = dir / "feed";
+    write_file(dir.path() / "packs/vpn.xml", pack_text("com.example.vpn", 3));
+    FeedBuildOptions o;
+    o.packs_dir = dir / "packs";
+    o.feed_dir = feed;
+    o.repository = "com.example.helpdesk";
+    o.expires_days = 1;
+    o.now = std::chrono::system_clock::now() - std::chrono::hours(48);
+    const FeedBuildResult built = build_feed(o);
+    REQUIRE(built.ok);
+    std::string text = read_file(feed + "/index.xml");
+    text.replace(text.find("version=\"3\""), 11, "version=\"4\"");
+    write_file(feed + "/index.xml", text);
+    sign_index(dir, feed, "com.example.helpdesk serial 1");
+
+    // The signing key and an unrelated one (as during a key change).
+    const auto other =
+        run_command({kMinisign, "-G", "-W", "-p", dir / "other.pub", "-s", dir / "other.key"});
+    REQUIRE(other.exit_code == 0);
+    std::vector<MinisignPublicKey> keys;
+    for (const std::string name : {"other.pub", "k.pub"}) {
+        std::string error;
+        auto key = parse_minisign_public_key(read_file(dir.path() / name), name, &error);
+        REQUIRE(key);
+        keys.push_back(*key);
+    }
+    const FeedVerification v = verify_feed_directory(feed, keys);
+    REQUIRE(v.errors.size() == 2);
+    CHECK(contains(v.errors[0], "the index expired at"));
+    CHECK(contains(v.errors[1], "the pack's version is 3, the index says 4"));
+    CHECK(v.key_id == key_id_hex(keys[1].key_id));
+    CHECK(v.trusted_comment == "com.example.helpdesk serial 1");
+
+    // Only the other key: refused, naming the signing key.
+    const FeedVerification wrong = verify_feed_directory(feed, {keys[0]});
+    REQUIRE(wrong.errors.size() == 1);
+    CHECK(contains(wrong.errors[0], "which is not trusted"));
+    CHECK_FALSE(wrong.index);
 }
