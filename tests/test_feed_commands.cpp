@@ -166,11 +166,26 @@ TEST_CASE("fixctl feed build: the serial goes up with every build") {
     r = run_fixctl({"feed", "build", dir / "packs", "--out", feed, "--serial", "10"});
     CHECK(r.exit_code == 0);
     CHECK(read_index(feed).serial == 10);
+
+    // A revocation added by hand is kept by the next build.
+    std::string text = read_file(feed + "/index.xml");
+    text.insert(text.find("</feed>"), "  <revoked id=\"com.example.old\"/>\n");
+    write_file(feed + "/index.xml", text);
+    REQUIRE(run_fixctl({"feed", "build", dir / "packs", "--out", feed}).exit_code == 0);
+    CHECK(read_index(feed).revoked == std::vector<std::string>{"com.example.old"});
+    CHECK(read_index(feed).serial == 11);
+    // Publishing a revoked pack again needs the revocation removed first.
+    write_file(dir.path() / "packs/old.xml", pack_text("com.example.old", 1));
+    r = run_fixctl({"feed", "build", dir / "packs", "--out", feed});
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "pack \"com.example.old\" is revoked"));
+    CHECK(read_index(feed).serial == 11);
+    std::filesystem::remove(dir.path() / "packs/old.xml");
     r = run_fixctl(
         {"feed", "build", dir / "packs", "--out", feed, "--repository", "com.example.other"});
     CHECK(r.exit_code == 2);
     CHECK(contains(r.err, "com.example.helpdesk"));
-    CHECK(read_index(feed).serial == 10);
+    CHECK(read_index(feed).serial == 11);
 }
 
 TEST_CASE(

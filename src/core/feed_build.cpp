@@ -148,6 +148,8 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
                               in_quotes(previous.index->repository) + ", not " +
                               in_quotes(o.repository));
         index.repository = previous.index->repository;
+        // Revocations stay until someone removes them from the index on purpose.
+        index.revoked = previous.index->revoked;
         result.previous = previous.index->serial;
     } else if (o.repository.empty()) {
         return bad_option(o.feed_dir +
@@ -179,7 +181,15 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
         result.errors = std::move(packs.errors);
         return result;
     }
-    for (const auto& p : packs.packs) index.packs.push_back(p.entry);
+    for (const auto& p : packs.packs) {
+        if (std::find(index.revoked.begin(), index.revoked.end(), p.entry.id) !=
+            index.revoked.end())
+            result.errors.push_back(p.path + ": error: pack " + in_quotes(p.entry.id) +
+                                    " is revoked in " + index_path +
+                                    "; to publish it again, remove its <revoked> element there");
+        index.packs.push_back(p.entry);
+    }
+    if (!result.errors.empty()) return result;
     const std::string text = write_feed_index(index);
     // What is written must read back: a check on this code, not on the input.
     if (FeedIndexParse check = parse_feed_index(text, index_path); !check.index) {
