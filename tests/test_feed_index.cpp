@@ -168,6 +168,8 @@ TEST_CASE("feed index: every problem is reported as SOURCE:LINE:COL") {
          "unknown element <mirror> (a feed lists <pack> and <revoked> elements)"},
         {feed("  <revoked id=\"com.example.a\"><x/></revoked>\n"), "\"com.example.a\">",
          "<revoked> must be empty"},
+        {feed("", ok + " serial=\"2\""), "2026-12-23T10:00:00Z\" ",
+         "attribute \"serial\" is repeated on <feed>"},
         {feed(pack("com.example.a", "/etc/x.xml")), "file=\"",
          "file=\"/etc/x.xml\" is not a plain file name"},
     };

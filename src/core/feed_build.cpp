@@ -112,6 +112,20 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
     if (o.expires_days < 1 || o.expires_days > 3650)
         return bad_option("--expires must be between 1 and 3650 days");
 
+    {
+        // A feed inside the pack folder would be read back as packs by the next build.
+        std::error_code ec1, ec2;
+        const fs::path packs = fs::weakly_canonical(o.packs_dir, ec1);
+        const fs::path out = fs::weakly_canonical(o.feed_dir, ec2);
+        if (!ec1 && !ec2) {
+            const auto rel = out.lexically_relative(packs);
+            if (!rel.empty() && *rel.begin() != "..")
+                return bad_option("the feed directory " + o.feed_dir +
+                                  " is inside the pack folder " + o.packs_dir +
+                                  ": write it somewhere else");
+        }
+    }
+
     FeedIndex index;
     index.repository = o.repository;
     const std::string index_path = (fs::path(o.feed_dir) / "index.xml").string();
@@ -131,8 +145,11 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
         }
         if (!o.repository.empty() && o.repository != previous.index->repository)
             return bad_option(index_path + " is the feed of repository " +
-                              in_quotes(previous.index->repository) + ", not " + in_quotes(o.repository));
+                              in_quotes(previous.index->repository) + ", not " +
+                              in_quotes(o.repository));
         index.repository = previous.index->repository;
+        // Revocations stay until someone removes them from the index on purpose.
+        index.revoked = previous.index->revoked;
         result.previous = previous.index->serial;
     } else if (o.repository.empty()) {
         return bad_option(o.feed_dir +
@@ -164,7 +181,15 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
         result.errors = std::move(packs.errors);
         return result;
     }
-    for (const auto& p : packs.packs) index.packs.push_back(p.entry);
+    for (const auto& p : packs.packs) {
+        if (std::find(index.revoked.begin(), index.revoked.end(), p.entry.id) !=
+            index.revoked.end())
+            result.errors.push_back(p.path + ": error: pack " + in_quotes(p.entry.id) +
+                                    " is revoked in " + index_path +
+                                    "; to publish it again, remove its <revoked> element there");
+        index.packs.push_back(p.entry);
+    }
+    if (!result.errors.empty()) return result;
     const std::string text = write_feed_index(index);
     // What is written must read back: a check on this code, not on the input.
     if (FeedIndexParse check = parse_feed_index(text, index_path); !check.index) {
@@ -222,7 +247,10 @@ FeedVerification verify_feed_directory(const std::string& dir,
     const MinisignVerification sig = verify_minisign(text, signature, keys);
     v.key_id = sig.key_id;
     if (!sig.ok) {
-        v.errors.push_back(sig_path + ": " + sig.error);
+        std::string hint;
+        if (sig.error.rfind("signature does not match", 0) == 0)
+            hint = " (index.xml changed after it was signed: if it was rebuilt, sign it again)";
+        v.errors.push_back(sig_path + ": " + sig.error + hint);
         return v;
     }
     v.trusted_comment = sig.trusted_comment;

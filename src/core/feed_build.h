@@ -52,7 +52,9 @@ struct FeedBuildResult {
 // Collects the packs, works out the serial from an existing index, copies each pack's bytes to
 // feed_dir/packs/<feed_pack_file_name> and then writes feed_dir/index.xml atomically (last, so
 // a reader never sees an index naming a pack that is not there yet). Files under packs/ the new
-// index does not list are kept: clients in the middle of a sync may still fetch them. Writes
+// index does not list are kept: clients in the middle of a sync may still fetch them. The
+// <revoked> ids of the existing index are carried over (a pack that is revoked there is an
+// error, not silently published again). Writes
 // nothing when there is any error. Files are made readable by everyone (0644): a feed is
 // published. Not safe against two builds into one directory at the same time.
 FeedBuildResult build_feed(const FeedBuildOptions& options);

@@ -231,7 +231,13 @@ private:
                 error(off(a), "unknown attribute " + in_quotes(name) + " on <" + e.name() + ">");
                 continue;
             }
-            found[static_cast<std::size_t>(it - allowed.begin())] = a;
+            pugi::xml_attribute& slot = found[static_cast<std::size_t>(it - allowed.begin())];
+            if (slot) {  // pugixml accepts repeated attributes; XML does not
+                error(off(a),
+                      "attribute " + in_quotes(name) + " is repeated on <" + e.name() + ">");
+                continue;
+            }
+            slot = a;
         }
         std::size_t i = 0;
         for (const char* n : allowed) {

@@ -220,8 +220,7 @@ int main(int argc, char** argv) try {
         ->type_name("PUBKEY")
         ->required();
     feed_verify
-        ->add_option("--repository", feed_verify_opts.repository,
-                     "Also require this repository id")
+        ->add_option("--repository", feed_verify_opts.repository, "Also require this repository id")
         ->type_name("ID");
 
     try {
