@@ -81,7 +81,7 @@ public:
     }
     ~Nginx() { run_command({services_dir() + "/nginx.sh", "stop", state()}, {}, 60s); }
     const std::string& url() const { return url_; }
-    std::string access_log() const { return read_file(dir_.path() / "nginx" / "access.log"); }
+    std::string access_log() const { return read_file(dir_.path() / "nginx" / "log" / "access.log"); }
 
 private:
     std::string state() const { return (dir_.path() / "nginx").string(); }
@@ -136,8 +136,10 @@ struct HelpDesk {
         FeedIndex index;
         index.repository = repository;
         index.serial = ++serial;
-        index.generated = std::chrono::system_clock::now();
-        index.expires = index.generated + valid_for;
+        const auto now = std::chrono::system_clock::now();
+        // An index that has already expired was generated before it expired.
+        index.generated = valid_for > 0h ? now : now + valid_for - 1h;
+        index.expires = now + valid_for;
         for (const auto& [id, xml] : packs) {
             FeedPackEntry e;
             e.id = id;
