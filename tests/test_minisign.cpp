@@ -171,6 +171,7 @@ TEST_CASE("minisign: public keys as .pub files or bare base64 lines") {
     CHECK(contains(error, "x.pub"));
     CHECK_FALSE(parse_minisign_public_key("one\ntwo\nthree\n", "x", &error));
     CHECK(key_id_hex({0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}) == "EFCDAB8967452301");
+    CHECK(key_id_hex({0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0x0e}) == "ECDAB8967452301");  // as minisign: no leading zero
 }
 
 TEST_CASE("minisign: trusted keys from a root-owned directory, several for a key change") {

@@ -37,7 +37,7 @@ TEST_CASE("site config: a syntax error names file, line and column and changes n
 TEST_CASE("site config: wrong types are errors, unknown keys are warnings") {
     // Scenario: a nested object where a string belongs, and a key from a newer version.
     SiteConfig c;
-    auto problems = merge_site_config(R"({"feed": {}, "site": {"x": {"y": 1}}})", "c.json", &c);
+    auto problems = merge_site_config(R"({"telemetry": {}, "site": {"x": {"y": 1}}})", "c.json", &c);
     REQUIRE(problems.size() == 2);
     CHECK(problems[0].warning);
     CHECK_FALSE(problems[1].warning);

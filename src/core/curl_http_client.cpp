@@ -139,8 +139,35 @@ std::once_flag g_curl_init;
 
 }  // namespace
 
-CurlHttpClient::CurlHttpClient() {
+// The share handle's caches are used from several threads: libcurl asks for a lock per kind of
+// data.
+struct CurlHttpClient::Shared {
+    CURLSH* share = nullptr;
+    std::mutex locks[CURL_LOCK_DATA_LAST];
+
+    static void lock(CURL*, curl_lock_data data, curl_lock_access, void* user) {
+        static_cast<Shared*>(user)->locks[data].lock();
+    }
+    static void unlock(CURL*, curl_lock_data data, void* user) {
+        static_cast<Shared*>(user)->locks[data].unlock();
+    }
+};
+
+CurlHttpClient::CurlHttpClient() : shared_(std::make_unique<Shared>()) {
     std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+    if (CURLSH* sh = curl_share_init()) {
+        curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, &Shared::lock);
+        curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, &Shared::unlock);
+        curl_share_setopt(sh, CURLSHOPT_USERDATA, shared_.get());
+        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+        shared_->share = sh;
+    }
+}
+
+CurlHttpClient::~CurlHttpClient() {
+    if (shared_->share) curl_share_cleanup(shared_->share);
 }
 
 HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken& cancel) {
@@ -163,6 +190,7 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken&
     char errbuf[CURL_ERROR_SIZE] = {};
 
     curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
+    if (shared_->share) curl_easy_setopt(h, CURLOPT_SHARE, shared_->share);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");

@@ -126,10 +126,10 @@ std::string http_failure(const HttpResponse& r, const std::string& url) {
     return url + ": " + r.error;
 }
 
-// Writes `content` to `path` and flushes it (the generation is synced as a whole before the
-// switch).
-std::string write_new_file(const std::string& path, std::string_view content) {
-    return write_file_atomic(path, content);
+// Files of a new generation: readable by every user (the packs are for everyone), flushed
+// together by sync_filesystem before the switch.
+std::string write_generation_file(const std::string& path, std::string_view content) {
+    return write_new_file(path, content, 0644);
 }
 
 std::string make_dirs(const std::string& dir) {
@@ -486,16 +486,16 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
                            "packs/" + p.file + " is " + loaded.pack->id + " version " +
                                std::to_string(loaded.pack->version) + ", the index says " + p.id +
                                " version " + std::to_string(p.version) + ".");
-        if (auto why = write_new_file(gen_dir + "/packs/" + p.file, bytes); !why.empty())
+        if (auto why = write_generation_file(gen_dir + "/packs/" + p.file, bytes); !why.empty())
             return abandon(FeedSyncOutcome::unreachable, why);
     }
-    if (auto why = write_new_file(gen_dir + "/index.xml", index.body); !why.empty())
+    if (auto why = write_generation_file(gen_dir + "/index.xml", index.body); !why.empty())
         return abandon(FeedSyncOutcome::unreachable, why);
-    if (auto why = write_new_file(gen_dir + "/index.xml.minisig", sig.body); !why.empty())
+    if (auto why = write_generation_file(gen_dir + "/index.xml.minisig", sig.body); !why.empty())
         return abandon(FeedSyncOutcome::unreachable, why);
-    sync_path(gen_dir + "/packs");
-    sync_path(gen_dir);
-    sync_path(config_.state_dir + "/generations");
+    // One flush for the whole generation (files and directories) before anything points to it.
+    if (auto why = sync_filesystem(gen_dir); !why.empty())
+        return abandon(FeedSyncOutcome::unreachable, why);
 
     // The switch: from here the new set is what the machine runs.
     if (auto why = switch_current(config_.state_dir, gen); !why.empty())

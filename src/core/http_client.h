@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -57,11 +58,20 @@ public:
     virtual HttpResponse send(const HttpRequest& request, const CancelToken& cancel) = 0;
 };
 
-// libcurl. curl_global_init runs once on first construction.
+// libcurl. curl_global_init runs once on first construction. One client keeps a connection,
+// DNS and TLS session cache shared by its requests (from any thread), so a series of requests
+// to one server (a feed sync) reuses one keep-alive connection.
 class CurlHttpClient final : public HttpClient {
 public:
     CurlHttpClient();
+    ~CurlHttpClient() override;
+    CurlHttpClient(const CurlHttpClient&) = delete;
+    CurlHttpClient& operator=(const CurlHttpClient&) = delete;
     HttpResponse send(const HttpRequest& request, const CancelToken& cancel) override;
+
+private:
+    struct Shared;
+    std::unique_ptr<Shared> shared_;
 };
 
 }  // namespace fixtray

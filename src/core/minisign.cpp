@@ -72,7 +72,9 @@ std::string key_id_hex(const std::array<std::uint8_t, 8>& key_id) {
         out.push_back(digits[*it >> 4]);
         out.push_back(digits[*it & 0x0f]);
     }
-    return out;
+    // ... with printf("%" PRIX64), so without leading zeros (checked against minisign 0.11).
+    const auto first = out.find_first_not_of('0');
+    return first == std::string::npos ? "0" : out.substr(first);
 }
 
 std::optional<MinisignPublicKey> parse_minisign_public_key(std::string_view text,

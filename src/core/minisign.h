@@ -17,8 +17,8 @@ struct MinisignPublicKey {
     std::string source;  // where it was read from (file name), for messages
 };
 
-// The key id as minisign prints it ("Public key: ..." / "key ID"): 16 upper-case hex digits of
-// the little-endian 64-bit id.
+// The key id as minisign prints it (in the .pub file's comment): the little-endian 64-bit id in
+// upper-case hex without leading zeros (so sometimes fewer than 16 digits).
 std::string key_id_hex(const std::array<std::uint8_t, 8>& key_id);
 
 // Parses a public key: the text of a minisign .pub file (an "untrusted comment:" line, then the

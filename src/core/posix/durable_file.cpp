@@ -91,4 +91,37 @@ std::string sync_path(const std::string& path) {
     return msg;
 }
 
+std::string write_new_file(const std::string& path, std::string_view content, unsigned mode) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                          static_cast<mode_t>(mode));
+    if (fd < 0) return errno_message("cannot create", path);
+    std::size_t done = 0;
+    while (done < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const std::string msg = errno_message("cannot write", path);
+            ::close(fd);
+            return msg;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::close(fd) != 0) return errno_message("cannot write", path);
+    return {};
+}
+
+std::string sync_filesystem(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno_message("cannot open", path);
+#if defined(__linux__)
+    const bool ok = ::syncfs(fd) == 0;
+#else
+    const bool ok = ::fsync(fd) == 0;
+    ::sync();
+#endif
+    const std::string msg = ok ? std::string() : errno_message("cannot flush", path);
+    ::close(fd);
+    return msg;
+}
+
 }  // namespace fixtray
