@@ -260,5 +260,8 @@ TEST_CASE("feed index: times are RFC 3339 UTC with seconds") {
     CHECK(format_feed_time(*t) == "2026-11-23T10:00:00Z");
     CHECK(parse_feed_time("2028-02-29T23:59:59Z"));
     CHECK_FALSE(parse_feed_time("2027-02-29T00:00:00Z"));
+    // Found by fuzzing: a year past 2262 overflowed system_clock (nanoseconds) in from_time_t.
+    CHECK_FALSE(parse_feed_time("4909-12-23T10:00:00Z"));
+    CHECK(parse_feed_time("2200-12-31T23:59:59Z"));
     CHECK_FALSE(parse_feed_time("2026-11-23T10:00:00.Z"));
 }

@@ -424,3 +424,30 @@ TEST_CASE("feed sync: configuration is checked before anything is fetched") {
     CHECK(contains(r.message, "no trusted feed key"));
     CHECK(r.requests == 0);
 }
+
+TEST_CASE("feed sync: the configured proxy carries the requests") {
+    // Scenario: feed.proxy names a proxy (a socket in this process); the feed's own address is
+    // closed. The index request reaches the proxy with the absolute URL, as HTTP proxies get it.
+    HelpDesk desk;
+    LocalHttpServer proxy([](const std::string&) { return HttpReply{503, "proxy says no", {}}; });
+    FeedConfig config = desk.config("http://127.0.0.1:9/fixtray/");
+    config.proxy = proxy.url("/");
+    const auto r = sync_now(config);
+    CHECK(r.outcome == FeedSyncOutcome::unreachable);
+    CHECK(contains(r.message, "HTTP 503"));
+    const auto requests = proxy.requests();
+    REQUIRE(requests.size() == 1);
+    CHECK(requests[0].rfind("GET http://127.0.0.1:9/fixtray/index.xml HTTP/1.1", 0) == 0);
+}
+
+TEST_CASE("feed sync: a state directory that cannot be created says to run as root") {
+    // Scenario: the state directory's parent is a file: not configured, with the reason.
+    HelpDesk desk;
+    write_file(desk.dir.path() / "file", "x");
+    FeedConfig config = desk.config("https://127.0.0.1:9/");
+    config.state_dir = (desk.dir.path() / "file" / "state").string();
+    const auto r = sync_now(config);
+    CHECK(r.outcome == FeedSyncOutcome::not_configured);
+    CHECK(contains(r.message, "sudo fixctl feed sync"));
+    CHECK(r.requests == 0);
+}

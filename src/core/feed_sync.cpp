@@ -273,7 +273,8 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
     }
 
     if (auto why = make_dirs(config_.state_dir + "/generations"); !why.empty())
-        return finish(FeedSyncOutcome::unreachable, why);
+        return finish(FeedSyncOutcome::not_configured,
+                      why + " (the machine's feed is synced by root: sudo fixctl feed sync)");
     std::string lock_error;
     FileLock lock = FileLock::try_acquire(config_.state_dir + "/lock", &lock_error);
     if (!lock.held())

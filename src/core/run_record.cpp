@@ -96,6 +96,9 @@ std::chrono::system_clock::time_point parse_time_utc(const std::string& s) {
     if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6)
         return {};
+    // system_clock counts nanoseconds in 64 bits (it ends in 2262): a damaged file must not
+    // overflow it.
+    if (tm.tm_year < 1970 || tm.tm_year > 2200 || ms < 0 || ms > 999) return {};
     tm.tm_year -= 1900;
     tm.tm_mon -= 1;
     return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(ms);
