@@ -107,8 +107,10 @@ int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json) {
         if (r.outcome == FeedSyncOutcome::not_due && !now) {
             // A timer pass before its time says nothing.
         } else {
-            std::fprintf(out, "%sfeed %s: %s\n", bad ? "fixctl: " : "", to_string(r.outcome),
-                         r.message.c_str());
+            if (bad)
+                std::fprintf(out, "fixctl: feed %s: %s\n", to_string(r.outcome), r.message.c_str());
+            else
+                std::fprintf(out, "Feed %s\n", r.message.c_str());
             for (std::size_t i = 1; i < r.problems.size(); ++i)
                 std::fprintf(out, "  %s\n", r.problems[i].c_str());
             for (const auto& id : r.added) std::fprintf(out, "  + %s\n", id.c_str());

@@ -147,8 +147,10 @@ int main(int argc, char** argv) try {
 
     auto* feed = app.add_subcommand(
         "feed",
-        "Publish fix packs as a signed feed (a static directory any web server can serve): "
-        "build it, sign index.xml with minisign, verify it as a client would.");
+        "The help desk's signed pack feed (a static directory any web server can serve). Help "
+        "desks: build it, sign index.xml with minisign, verify it as a client would. Machines: "
+        "sync it (as root; the fixtray-feed timer does) and show its status. The whole workflow "
+        "is in fixes/README.md, \"Publishing packs\".");
     feed->require_subcommand(1);
     FeedBuildCommand feed_build_opts;
     auto* feed_build = feed->add_subcommand(
