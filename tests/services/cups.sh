@@ -72,6 +72,10 @@ wait_until() {
     note "$what is up"
 }
 
+scheduler_running() {
+    [[ "$(lpstat -h "127.0.0.1:$1" -r 2>&1)" == "scheduler is running" ]]
+}
+
 print_env() {
     local port
     port=$(get cupsd.port)
@@ -213,12 +217,11 @@ cmd_start() {
     DBUS_SYSTEM_BUS_ADDRESS=$BUS cupsd -f -c "$DIR/etc/cupsd.conf" -s "$DIR/etc/cups-files.conf" \
         >"$DIR/log/cupsd.out" 2>&1 </dev/null &
     echo $! >"$DIR/cupsd.pid"
-    wait_until "$START_TIMEOUT_S" "cupsd (127.0.0.1:$port)" lpstat -h "127.0.0.1:$port" -r ||
+    # lpstat -r exits 0 even when the scheduler is not (yet) running: wait for the positive
+    # answer (on a loaded machine cupsd can take a few seconds to listen).
+    wait_until "$START_TIMEOUT_S" "cupsd (127.0.0.1:$port)" scheduler_running "$port" ||
         { tail -n 20 "$DIR/log/error_log" "$DIR/log/cupsd.out" >&2 || true;
-          die "cupsd did not answer within ${START_TIMEOUT_S}s"; }
-    # lpstat -r exits 0 even when the scheduler is not running: require the positive answer.
-    [[ "$(lpstat -h "127.0.0.1:$port" -r 2>&1)" == "scheduler is running" ]] ||
-        die "cupsd on 127.0.0.1:$port does not say it is running"
+          die "cupsd on 127.0.0.1:$port does not say it is running after ${START_TIMEOUT_S}s"; }
 
     local name
     for name in "${PRINTER_NAMES[@]}"; do
