@@ -173,12 +173,12 @@ struct HelpDesk {
     }
 };
 
-FeedSyncResult sync_now(const FeedConfig& config, Clock* clock = nullptr) {
+FeedSyncResult sync_now(const FeedConfig& config, Clock* clock = nullptr, bool force = true) {
     CurlHttpClient http;
     RealClock real;
     CancelToken cancel;
     FeedSync sync(config, http, clock ? *clock : real);
-    return sync.sync(true, cancel);
+    return sync.sync(force, cancel);
 }
 
 // The fix ids the synced packs offer, as the catalog loads them.
@@ -450,4 +450,58 @@ TEST_CASE("feed sync: a state directory that cannot be created says to run as ro
     CHECK(r.outcome == FeedSyncOutcome::not_configured);
     CHECK(contains(r.message, "sudo fixctl feed sync"));
     CHECK(r.requests == 0);
+}
+
+TEST_CASE("feed sync: the rollback floor survives a lost install and a switch to another feed") {
+    // Scenario: serial 2 is accepted. 1) `current` is deleted (an admin "clearing" packs): the
+    // signed serial 1 is still refused. 2) The machine follows another repository for a while,
+    // then this one again: serial 1 is still refused.
+    HelpDesk desk;
+    desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 1, "reconnect-vpn", "Reconnect");
+    desk.publish_feed();
+    const std::string serial1_index = read_file(desk.publish / "index.xml");
+    const std::string serial1_sig = read_file(desk.publish / "index.xml.minisig");
+    desk.packs["com.example.mail"] = pack_xml("com.example.mail", 1, "fix-mail", "Mail");
+    desk.publish_feed();
+    Nginx nginx(desk.publish);
+    FeedConfig config = desk.config(nginx.url());
+    REQUIRE(sync_now(config).outcome == FeedSyncOutcome::updated);
+    auto replay_serial1 = [&] {
+        desk.write_raw_index(serial1_index);
+        write_file(desk.publish / "index.xml.minisig", serial1_sig);
+        ::chmod((desk.publish / "index.xml.minisig").c_str(), 0644);
+    };
+
+    fs::remove(desk.state / "current");
+    replay_serial1();
+    auto r = sync_now(config);
+    INFO(r.message);
+    CHECK(r.outcome == FeedSyncOutcome::refused);
+    CHECK(contains(r.message, "older than serial 2"));
+
+    FeedConfig other = config;
+    other.repository = "com.example.other";
+    r = sync_now(other);  // the served index is this repository's: refused, floors stay
+    CHECK(r.outcome == FeedSyncOutcome::refused);
+    r = sync_now(config);
+    CHECK(r.outcome == FeedSyncOutcome::refused);
+    CHECK(contains(r.message, "older than serial 2"));
+}
+
+TEST_CASE("feed sync: a clock that was ahead does not stop the timer's syncs") {
+    // Scenario: a sync runs while the clock is 3 years ahead (next_due lands in 2029); with the
+    // clock right again, a timer pass (not forced) syncs instead of waiting for 2029.
+    HelpDesk desk;
+    desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 1, "reconnect-vpn", "Reconnect");
+    desk.publish_feed();
+    Nginx nginx(desk.publish);
+    const FeedConfig config = desk.config(nginx.url());
+    FakeShiftedClock ahead(24h * 365 * 3);
+    auto r = sync_now(config, &ahead);
+    CHECK(r.outcome == FeedSyncOutcome::refused);  // everything looks expired from 2029
+    r = sync_now(config, nullptr, false);
+    INFO(r.message);
+    CHECK(r.outcome == FeedSyncOutcome::updated);
+    r = sync_now(config, nullptr, false);  // and now the interval holds again
+    CHECK(r.outcome == FeedSyncOutcome::not_due);
 }

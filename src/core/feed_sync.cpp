@@ -38,6 +38,13 @@ std::chrono::system_clock::time_point time_from(const json& j, const char* key) 
     return parse_time_utc(it->get<std::string>());
 }
 
+json floors_json(const FeedState& s) {
+    json floors = json::object();
+    for (const auto& [repo, f] : s.floors)
+        floors[repo] = {{"serial", f.serial}, {"index_sha256", f.index_sha256}};
+    return floors;
+}
+
 json state_to_json(const FeedState& s) {
     json packs = json::array();
     for (const auto& p : s.packs)
@@ -59,7 +66,8 @@ json state_to_json(const FeedState& s) {
             {"next_due", time_or_empty(s.next_due)},
             {"last_error", s.last_error},
             {"packs", packs},
-            {"revoked", s.revoked}};
+            {"revoked", s.revoked},
+            {"floors", floors_json(s)}};
 }
 
 FeedState state_from_json(const json& j) {
@@ -83,6 +91,13 @@ FeedState state_from_json(const json& j) {
     if (auto it = j.find("revoked"); it != j.end() && it->is_array())
         for (const auto& r : *it)
             if (r.is_string()) s.revoked.push_back(r.get<std::string>());
+    if (auto it = j.find("floors"); it != j.end() && it->is_object())
+        for (const auto& [repo, f] : it->items())
+            if (f.is_object())
+                s.floors[repo] = {f.value("serial", std::uint64_t{0}), f.value("index_sha256", "")};
+    // A state written before floors existed: its own index is the floor.
+    if (!s.repository.empty() && s.serial > s.floors[s.repository].serial)
+        s.floors[s.repository] = {s.serial, s.index_sha256};
     return s;
 }
 
@@ -118,7 +133,16 @@ bool state_from_generation(const std::string& state_dir, FeedState* s) {
 }
 
 std::string write_state(const std::string& state_dir, const FeedState& s) {
-    return write_file_atomic(state_dir + "/state.json", state_to_json(s).dump(2) + "\n");
+    const std::string path = state_dir + "/state.json";
+    if (auto why = write_file_atomic(path, state_to_json(s).dump(2) + "\n"); !why.empty())
+        return why;
+    // Readable by every user (`fixctl feed status`): it holds no secret.
+    std::error_code ec;
+    fs::permissions(path,
+                    fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                        fs::perms::others_read,
+                    ec);
+    return {};
 }
 
 std::string http_failure(const HttpResponse& r, const std::string& url) {
@@ -201,6 +225,18 @@ const char* to_string(FeedSyncOutcome o) {
     return "?";
 }
 
+FeedState::Floor FeedState::floor_for(const std::string& repo) const {
+    Floor f;
+    if (auto it = floors.find(repo); it != floors.end()) f = it->second;
+    if (repository == repo && serial > f.serial) f = {serial, index_sha256};
+    return f;
+}
+
+bool feed_expired(const FeedState& state, std::chrono::system_clock::time_point now) {
+    return !state.packs.empty() && state.expires.time_since_epoch().count() != 0 &&
+           now >= state.expires;
+}
+
 FeedState read_feed_state(const std::string& state_dir, std::string* error) {
     FeedState s;
     std::string text;
@@ -208,9 +244,11 @@ FeedState read_feed_state(const std::string& state_dir, std::string* error) {
     std::error_code ec;
     if (!fs::exists(path, ec)) {
         state_from_generation(state_dir, &s);
+        if (!s.repository.empty()) s.floors[s.repository] = {s.serial, s.index_sha256};
         return s;
     }
     std::string why = read_file_bounded(path, kMaxStateBytes, text);
+    std::map<std::string, FeedState::Floor> floors;
     if (why.empty()) {
         try {
             s = state_from_json(json::parse(text));
@@ -218,6 +256,7 @@ FeedState read_feed_state(const std::string& state_dir, std::string* error) {
             const std::string gen = current_generation(state_dir);
             if (gen == s.generation) return s;
             why = "it does not describe the installed generation";
+            floors = s.floors;  // what was accepted stays accepted
         } catch (const std::exception& e) {
             why = std::string("not valid JSON: ") + e.what();
         }
@@ -225,6 +264,9 @@ FeedState read_feed_state(const std::string& state_dir, std::string* error) {
     if (error) *error = path + ": " + why + " (rebuilt from the installed feed index)";
     s = {};
     state_from_generation(state_dir, &s);
+    if (!s.repository.empty() && s.serial > floors[s.repository].serial)
+        floors[s.repository] = {s.serial, s.index_sha256};
+    s.floors = std::move(floors);
     return s;
 }
 
@@ -277,16 +319,22 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
                       why + " (the machine's feed is synced by root: sudo fixctl feed sync)");
     std::string lock_error;
     FileLock lock = FileLock::try_acquire(config_.state_dir + "/lock", &lock_error);
+    if (!lock.held() && lock_error.empty())
+        return finish(FeedSyncOutcome::busy, "another feed sync is running");
     if (!lock.held())
-        return finish(FeedSyncOutcome::busy, lock_error.empty()
-                                                 ? "another feed sync is running"
-                                                 : lock_error);
+        return finish(FeedSyncOutcome::not_configured,
+                      lock_error + " (the machine's feed is synced by root: sudo fixctl feed sync)");
 
     std::string state_error;
     FeedState state = read_feed_state(config_.state_dir, &state_error);
     if (!state_error.empty()) say(state_error);
     const auto now = clock_.now();
-    if (!force && state.next_due.time_since_epoch().count() != 0 && now < state.next_due) {
+    // Not due yet, unless next_due lies further ahead than one interval could have put it (the
+    // clock was ahead when it was set): a wrong clock must not stop syncs for years.
+    const bool plausible_due =
+        state.next_due <= now + config_.interval + config_.jitter + std::chrono::minutes(1);
+    if (!force && state.next_due.time_since_epoch().count() != 0 && now < state.next_due &&
+        plausible_due) {
         result.state = state;
         return finish(FeedSyncOutcome::not_due,
                       "next sync due at " + format_time_utc(state.next_due));
@@ -297,8 +345,10 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
         FeedState fresh;
         fresh.generation = state.generation;
         fresh.packs = state.packs;
+        fresh.floors = state.floors;  // switching back later cannot roll that feed back
         state = fresh;
     }
+    const FeedState::Floor floor = state.floor_for(config_.repository);
 
     // Whatever happens next, record it and schedule the next timer pass.
     auto schedule = [&](FeedSyncOutcome outcome, std::string message) {
@@ -387,18 +437,18 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
     if (idx.repository != config_.repository)
         return refuse(index_url + ": the index is for repository " + idx.repository +
                       ", this machine follows " + config_.repository + ".");
-    if (idx.serial < state.serial)
+    if (idx.serial < floor.serial)
         return refuse(index_url + ": serial " + std::to_string(idx.serial) +
-                      " is older than serial " + std::to_string(state.serial) +
+                      " is older than serial " + std::to_string(floor.serial) +
                       " accepted before (a rollback to an old feed).");
-    if (idx.serial == state.serial && index_sha != state.index_sha256)
+    if (idx.serial == floor.serial && index_sha != floor.index_sha256)
         return refuse(index_url + ": serial " + std::to_string(idx.serial) +
                       " was accepted before with different content (a serial must go up with "
                       "every change).");
     if (now >= idx.expires)
         return refuse(index_url + ": the index expired at " + format_time_utc(idx.expires) +
                       " (a stale or frozen feed).");
-    if (idx.serial == state.serial && have_current) {
+    if (idx.serial == state.serial && index_sha == state.index_sha256 && have_current) {
         if (auto it = index.headers.find("etag"); it != index.headers.end()) state.etag = it->second;
         return schedule(FeedSyncOutcome::unchanged,
                         "unchanged (serial " + std::to_string(state.serial) + ")");
@@ -519,6 +569,7 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
     state.repository = idx.repository;
     state.serial = idx.serial;
     state.index_sha256 = index_sha;
+    state.floors[idx.repository] = {idx.serial, index_sha};
     auto etag = index.headers.find("etag");
     state.etag = etag == index.headers.end() ? "" : etag->second;
     state.generation = gen;

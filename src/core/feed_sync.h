@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -57,12 +58,27 @@ struct FeedState {
     std::string last_error;               // the last refusal or failure ("" after a success)
     std::vector<FeedPackState> packs;     // what `current` holds
     std::vector<std::string> revoked;
+    // The rollback floor of every repository this machine ever accepted an index from: its
+    // highest serial and that index's SHA-256. Kept when the installed set is lost or the
+    // machine switches feeds, so neither lowers the floor.
+    struct Floor {
+        std::uint64_t serial = 0;
+        std::string index_sha256;
+    };
+    std::map<std::string, Floor> floors;
+
+    // The floor for `repository` (the higher of floors[] and the installed index).
+    Floor floor_for(const std::string& repository) const;
 };
 
-// Reads state.json. A missing file gives an empty state; a damaged one gives an empty state and
-// *error (the next sync then fetches everything again, with no rollback floor lost: the serial
-// floor is also kept in the generation's index, see read_feed_state).
+// Reads state.json. What is installed is taken from the installed generation (its signed index)
+// when state.json is missing, damaged or describes another generation (*error then says so);
+// the rollback floors of a readable state.json are kept in every case.
 FeedState read_feed_state(const std::string& state_dir, std::string* error);
+
+// Has the installed index expired (a feed that is frozen, or that this machine could not reach
+// for a long time)? Its packs still run; front ends warn.
+bool feed_expired(const FeedState& state, std::chrono::system_clock::time_point now);
 
 // The directory holding the synced packs (through the `current` link).
 std::string feed_packs_dir(const std::string& state_dir);

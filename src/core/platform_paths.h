@@ -43,8 +43,9 @@ std::string machine_feed_dir();
 // The default directory of trusted feed signing keys (*.pub): /etc/fixtray/keys.
 std::string machine_keys_dir();
 
-// Directories the admin helper loads packs from: the built-in ones and the machine's own
-// (/etc/fixtray/packs), and the synced feed's packs (machine_feed_dir()/current/packs). Whether they are trustworthy is checked by the helper.
+// The machine's own pack directory (/etc/fixtray/packs; Library on macOS). The admin helper
+// loads it after the built-in packs and the synced feed; whether it is trustworthy is checked
+// by the helper.
 std::vector<std::string> machine_pack_dirs();
 
 }  // namespace fixtray

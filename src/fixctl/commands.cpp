@@ -37,6 +37,15 @@ Catalog load_catalog(const GlobalOptions& g) {
     load_feed_config(g, &feed, &policy);
     std::vector<std::string> dirs = g.no_builtin ? std::vector<std::string>{} : builtin_pack_dirs();
     const FeedState feed_state = read_feed_state(feed.state_dir, nullptr);
+    if (!g.no_feed && feed_expired(feed_state, std::chrono::system_clock::now()))
+        std::cerr << "fixctl: warning: the help desk's feed expired at "
+                  << format_time_utc(feed_state.expires)
+                  << " (last successful sync: "
+                  << (feed_state.last_success.time_since_epoch().count() == 0
+                          ? std::string("unknown")
+                          : format_time_utc(feed_state.last_success))
+                  << "). Its packs still run, without admin rights; `fixctl feed status` says "
+                     "more.\n";
     std::error_code ec;
     if (!g.no_feed && std::filesystem::is_directory(feed_packs_dir(feed.state_dir), ec))
         dirs.push_back(feed_packs_dir(feed.state_dir));

@@ -125,8 +125,7 @@ std::string machine_keys_dir() {
 }
 
 std::vector<std::string> machine_pack_dirs() {
-    std::vector<std::string> dirs = builtin_pack_dirs();
-    dirs.push_back(machine_feed_dir() + "/current/packs");
+    std::vector<std::string> dirs;
 #if defined(__APPLE__)
     dirs.emplace_back("/Library/Application Support/fixtray/packs");
 #else
