@@ -32,16 +32,7 @@ FeedConfig default_feed_config() {
 std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::string& file,
                                              bool trusted, FeedConfig* feed, FixPolicy* policy) {
     json doc;
-    try {
-        doc = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
-        const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-        std::string message = e.what();
-        if (auto pos = message.find("syntax error"); pos != std::string::npos)
-            message = message.substr(pos);
-        return {{location_of(text, offset, file).str(), message}};
-    }
-    if (!doc.is_object()) return {{file, "the config must be a JSON object"}};
+    if (auto problem = parse_config_json(text, file, &doc)) return {std::move(*problem)};
 
     std::vector<ConfigProblem> problems;
     FeedConfig f = *feed;

@@ -45,7 +45,7 @@ json floors_json(const FeedState& s) {
     return floors;
 }
 
-json state_to_json(const FeedState& s) {
+json state_json_of(const FeedState& s) {
     json packs = json::array();
     for (const auto& p : s.packs)
         packs.push_back({{"id", p.id},
@@ -134,7 +134,7 @@ bool state_from_generation(const std::string& state_dir, FeedState* s) {
 
 std::string write_state(const std::string& state_dir, const FeedState& s) {
     const std::string path = state_dir + "/state.json";
-    if (auto why = write_file_atomic(path, state_to_json(s).dump(2) + "\n"); !why.empty())
+    if (auto why = write_file_atomic(path, state_json_of(s).dump(2) + "\n"); !why.empty())
         return why;
     // Readable by every user (`fixctl feed status`): it holds no secret.
     std::error_code ec;
@@ -269,6 +269,8 @@ FeedState read_feed_state(const std::string& state_dir, std::string* error) {
     s.floors = std::move(floors);
     return s;
 }
+
+nlohmann::json feed_state_to_json(const FeedState& state) { return state_json_of(state); }
 
 std::string feed_packs_dir(const std::string& state_dir) { return state_dir + "/current/packs"; }
 

@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,9 @@ FeedState read_feed_state(const std::string& state_dir, std::string* error);
 // Has the installed index expired (a feed that is frozen, or that this machine could not reach
 // for a long time)? Its packs still run; front ends warn.
 bool feed_expired(const FeedState& state, std::chrono::system_clock::time_point now);
+
+// state.json's content (times as RFC 3339, "" for never); also what `feed status --json` shows.
+nlohmann::json feed_state_to_json(const FeedState& state);
 
 // The directory holding the synced packs (through the `current` link).
 std::string feed_packs_dir(const std::string& state_dir);

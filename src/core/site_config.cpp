@@ -18,6 +18,23 @@ std::string scalar_text(const json& v) {
 
 }  // namespace
 
+std::optional<ConfigProblem> parse_config_json(std::string_view text, const std::string& file,
+                                               nlohmann::ordered_json* doc) {
+    try {
+        *doc = json::parse(text.begin(), text.end());
+    } catch (const json::parse_error& e) {
+        const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
+        std::string message = e.what();
+        // nlohmann's what() is "[json.exception.parse_error.101] parse error at line 1, ...":
+        // keep the part that carries the reason.
+        if (auto pos = message.find("syntax error"); pos != std::string::npos)
+            message = message.substr(pos);
+        return ConfigProblem{location_of(text, offset, file).str(), message};
+    }
+    if (!doc->is_object()) return ConfigProblem{file, "the config must be a JSON object"};
+    return std::nullopt;
+}
+
 std::string ConfigProblem::str() const {
     return where + ": " + (warning ? "warning: " : "error: ") + message;
 }
@@ -26,20 +43,8 @@ std::vector<ConfigProblem> merge_site_config(std::string_view text, const std::s
                                              SiteConfig* config) {
     std::vector<ConfigProblem> problems;
     json doc;
-    try {
-        doc = json::parse(text.begin(), text.end());
-    } catch (const json::parse_error& e) {
-        const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
-        std::string message = e.what();
-        // nlohmann's what() is "[json.exception.parse_error.101] parse error at line 1, ...":
-        // keep the part after the last ": " that carries the reason.
-        if (auto pos = message.find("syntax error"); pos != std::string::npos)
-            message = message.substr(pos);
-        problems.push_back({location_of(text, offset, file).str(), message});
-        return problems;
-    }
-    if (!doc.is_object()) {
-        problems.push_back({file, "the config must be a JSON object"});
+    if (auto problem = parse_config_json(text, file, &doc)) {
+        problems.push_back(std::move(*problem));
         return problems;
     }
     SiteConfig merged = *config;

@@ -10,6 +10,8 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +40,12 @@ std::vector<ConfigProblem> merge_site_config(std::string_view json, const std::s
 // Reads a file (at most 1 MiB) and merges it. A missing file is an error only if required.
 std::vector<ConfigProblem> merge_site_config_file(const std::string& path, bool required,
                                                   SiteConfig* config);
+
+// Shared by the readers of the config files' sections: parses a config document (a JSON
+// object, key order kept). nullopt on success, else the problem ("file:line:col" for a syntax
+// error, "file" when it is not an object).
+std::optional<ConfigProblem> parse_config_json(std::string_view text, const std::string& file,
+                                               nlohmann::ordered_json* doc);
 
 // Shared by the readers of the config files' sections. Reads a config file (at most 1 MiB) into
 // *text; a missing file is an error only if required (*found tells whether it exists).

@@ -37,31 +37,15 @@ std::string origin_of(const FixPack& pack, const std::string& feed_packs) {
     return "local";
 }
 
+// The state as the core records it, with where this machine looks for the feed and its keys.
 json state_json(const FeedConfig& config, const FeedState& s) {
-    json packs = json::array();
-    for (const auto& p : s.packs)
-        packs.push_back({{"id", p.id},
-                         {"version", p.version},
-                         {"file", p.file},
-                         {"sha256", p.sha256},
-                         {"size", p.size},
-                         {"url", s.url + "packs/" + p.file}});
-    auto t = [](std::chrono::system_clock::time_point tp) {
-        return tp.time_since_epoch().count() == 0 ? json(nullptr) : json(format_time_utc(tp));
-    };
-    return {{"url", config.url},
-            {"repository", config.repository},
-            {"state_dir", config.state_dir},
-            {"keys_dir", config.keys_dir},
-            {"serial", s.serial},
-            {"generated", t(s.generated)},
-            {"expires", t(s.expires)},
-            {"last_check", t(s.last_check)},
-            {"last_success", t(s.last_success)},
-            {"next_due", t(s.next_due)},
-            {"last_error", s.last_error},
-            {"packs", packs},
-            {"revoked", s.revoked}};
+    json j = feed_state_to_json(s);
+    j["url"] = config.url;
+    j["repository"] = config.repository;
+    j["state_dir"] = config.state_dir;
+    j["keys_dir"] = config.keys_dir;
+    for (auto& p : j["packs"]) p["url"] = s.url + "packs/" + p["file"].get<std::string>();
+    return j;
 }
 
 }  // namespace
