@@ -25,34 +25,16 @@ readonly PRINTER_NAMES=(printer1 printer2)
 # Every process we start, in stop order, with its /proc/PID/comm.
 readonly SERVICES=(printer1:ippeveprinter printer2:ippeveprinter cupsd:cupsd dbus:dbus-daemon)
 
-die() { echo "cups.sh: error: $*" >&2; exit 1; }
-note() { echo "cups.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     echo "usage: cups.sh start DIR | stop DIR | env DIR" >&2
     exit 2
 }
 
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install -y $2)"
-}
-
 # A TCP port on 127.0.0.1 that nothing listens on right now.
-free_port() {
-    local port tries=0
-    while ((tries++ < 200)); do
-        port=$((20000 + RANDOM % 40000))
-        if [[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free TCP port found"
-}
-
 # Reads a recorded value; empty when missing.
-get() { if [[ -f "$DIR/$1" ]]; then cat "$DIR/$1"; fi; }
-
 # Is PID alive and still the program we started (guards against a recycled PID)?
 is_ours() {
     local pid=$1 comm=$2

@@ -23,35 +23,17 @@ readonly WORKERS=${NGINX_SH_WORKERS:-1}
 readonly WORKER_USER=nobody
 readonly WORKER_GROUP=nogroup
 
-die() { echo "nginx.sh: error: $*" >&2; exit 1; }
-note() { echo "nginx.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     echo "usage: nginx.sh start DIR ROOT | stop DIR | env DIR" >&2
     exit 2
 }
 
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install -y $2)"
-}
-
 nginx_bin() {
     if [[ -x /usr/sbin/nginx ]]; then echo /usr/sbin/nginx; else command -v nginx || true; fi
 }
-
-free_port() {
-    local port tries=0
-    while ((tries++ < 200)); do
-        port=$((20000 + RANDOM % 40000))
-        if [[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free TCP port found"
-}
-
-get() { if [[ -f "$DIR/$1" ]]; then cat "$DIR/$1"; fi; }
 
 # Alive, an nginx binary, and started with this DIR's configuration (never the system nginx)?
 is_ours() {

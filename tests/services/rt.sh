@@ -33,31 +33,13 @@ readonly TEMPLATE_DIR=$TOOLS_DIR/rt
 readonly TEST_USER=fixtray
 readonly TEST_PASSWORD=fixtray-pass
 
-die() { echo "rt.sh: error: $*" >&2; exit 1; }
-note() { echo "rt.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     echo "usage: rt.sh start DIR | stop DIR | env DIR" >&2
     exit 2
 }
-
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install -y $2)"
-}
-
-free_port() {
-    local port tries=0
-    while ((tries++ < 200)); do
-        port=$((20000 + RANDOM % 40000))
-        if [[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free TCP port found"
-}
-
-get() { if [[ -f "$DIR/$1" ]]; then cat "$DIR/$1"; fi; }
 
 # Alive and still rt-server (Starlet keeps that name in /proc/PID/comm)?
 is_ours() {

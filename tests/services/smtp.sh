@@ -19,31 +19,13 @@ readonly STOP_TIMEOUT_S=10
 readonly TOOLS_DIR=${FIXTRAY_TEST_TOOLS:-/opt/fixtray-test-tools}
 readonly MAILDEV=$TOOLS_DIR/node_modules/maildev/bin/maildev
 
-die() { echo "smtp.sh: error: $*" >&2; exit 1; }
-note() { echo "smtp.sh: $*" >&2; }
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
     echo "usage: smtp.sh start DIR | stop DIR | env DIR" >&2
     exit 2
 }
-
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "'$1' not found (apt-get install -y $2)"
-}
-
-free_port() {
-    local port tries=0
-    while ((tries++ < 200)); do
-        port=$((20000 + RANDOM % 40000))
-        if [[ -z "$(ss -Hltn "sport = :$port" 2>/dev/null)" ]]; then
-            echo "$port"
-            return 0
-        fi
-    done
-    die "no free TCP port found"
-}
-
-get() { if [[ -f "$DIR/$1" ]]; then cat "$DIR/$1"; fi; }
 
 # Alive and still MailDev (it runs under node; /proc/PID/comm is "node")?
 is_ours() {
