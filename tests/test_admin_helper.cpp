@@ -225,3 +225,25 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     CHECK(queues.out.find("Office") != std::string::npos);
     CHECK(queues.out.find("Lab") != std::string::npos);
 }
+
+TEST_CASE("admin helper: a fix or pack the machine's policy disables gets no admin rights") {
+    // Scenario: the machine config disables remap-printers (by fix id, then by pack id): a
+    // request for one of its admin steps is refused, as fixctl would not offer the fix.
+    REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
+    const int make_default =
+        step_index("remap-printers", "steps", "Making ${default_printer} the default printer");
+    for (const auto& policy :
+         {nlohmann::json{{"disabled_fixes", {"remap-printers"}}},
+          nlohmann::json{{"disabled_packs", {"org.fixtray.linux.remap-printers"}}}}) {
+        auto config = printers_config("ipp://127.0.0.1:9/a", "ipp://127.0.0.1:9/b");
+        config["policy"] = policy;
+        MachineConfig machine(config);
+        const auto r = in_mount_namespace(machine.dir.path(), "",
+                                          helper_request("steps", make_default, ""),
+                                          {{"CUPS_SERVER", "127.0.0.1:9"}});
+        INFO(policy.dump() << " | " << r.err);
+        CHECK(r.exit_code == 3);
+        CHECK(r.err.find("not revoked or disabled by policy") != std::string::npos);
+        CHECK(r.out.empty());
+    }
+}
