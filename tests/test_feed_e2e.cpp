@@ -62,8 +62,8 @@ TEST_CASE("feed e2e: built, signed with minisign, served by nginx, synced and ru
         fs::last_write_time(feed / "index.xml", fs::file_time_type::clock::now() -
                                                     std::chrono::hours(1) +
                                                     std::chrono::seconds(2 * ++builds));
-        auto v = run_fixctl({"feed", "verify", feed.string(), "--key",
-                             (dir.path() / "k.pub").string()});
+        auto v =
+            run_fixctl({"feed", "verify", feed.string(), "--key", (dir.path() / "k.pub").string()});
         INFO(v.out << v.err);
         CHECK(v.exit_code == 0);
     };

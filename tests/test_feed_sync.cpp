@@ -47,9 +47,8 @@ private:
 std::string pack_xml(const std::string& id, int version, const std::string& fix_id,
                      const std::string& title) {
     return "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"" + id + "\" version=\"" +
-           std::to_string(version) + "\"><fix id=\"" + fix_id +
-           "\" platforms=\"linux\"><title>" + title +
-           "</title><steps><run><arg>true</arg></run></steps></fix></fixpack>";
+           std::to_string(version) + "\"><fix id=\"" + fix_id + "\" platforms=\"linux\"><title>" +
+           title + "</title><steps><run><arg>true</arg></run></steps></fix></fixpack>";
 }
 
 void make_world_readable(const fs::path& p) {
@@ -70,8 +69,8 @@ void give_new_etag(const fs::path& p) {
 class Nginx {
 public:
     explicit Nginx(const fs::path& root) {
-        const auto r = run_command({services_dir() + "/nginx.sh", "start", state(), root.string()},
-                                   {}, 60s);
+        const auto r =
+            run_command({services_dir() + "/nginx.sh", "start", state(), root.string()}, {}, 60s);
         INFO(r.out << r.err);
         REQUIRE_MESSAGE(r.exit_code == 0, "tests/services/nginx.sh start failed (needs nginx)");
         env_ = parse_exports(r.out);
@@ -81,7 +80,9 @@ public:
     }
     ~Nginx() { run_command({services_dir() + "/nginx.sh", "stop", state()}, {}, 60s); }
     const std::string& url() const { return url_; }
-    std::string access_log() const { return read_file(dir_.path() / "nginx" / "log" / "access.log"); }
+    std::string access_log() const {
+        return read_file(dir_.path() / "nginx" / "log" / "access.log");
+    }
 
 private:
     std::string state() const { return (dir_.path() / "nginx").string(); }
@@ -113,16 +114,18 @@ struct HelpDesk {
     }
 
     void keygen(const std::string& name) {
-        const auto r = run_command({"minisign", "-G", "-W", "-p", dir / (name + ".pub"), "-s",
-                                    dir / (name + ".key")});
+        const auto r = run_command(
+            {"minisign", "-G", "-W", "-p", dir / (name + ".pub"), "-s", dir / (name + ".key")});
         INFO(r.out << r.err);
         REQUIRE_MESSAGE(r.exit_code == 0, "minisign -G failed (is minisign installed?)");
     }
 
     void sign(const std::string& key = "helpdesk", bool legacy = false) {
-        std::vector<std::string> argv = {"minisign", "-S", "-s", dir / (key + ".key"), "-m",
-                                         (publish / "index.xml").string(), "-t",
-                                         repository + " serial " + std::to_string(serial)};
+        std::vector<std::string> argv = {
+            "minisign", "-S",
+            "-s",       dir / (key + ".key"),
+            "-m",       (publish / "index.xml").string(),
+            "-t",       repository + " serial " + std::to_string(serial)};
         if (legacy) argv.push_back("-l");
         const auto r = run_command(argv);
         INFO(r.out << r.err);
@@ -197,7 +200,8 @@ bool contains(const std::string& text, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("feed sync: a pack signed with stock minisign arrives from nginx, then 304 costs one request") {
+TEST_CASE(
+    "feed sync: a pack signed with stock minisign arrives from nginx, then 304 costs one request") {
     // Scenario: first sync installs the pack; an unchanged feed is one conditional GET with no
     // body; a new serial with a changed pack downloads only the index, its signature and it.
     HelpDesk desk;
@@ -227,8 +231,7 @@ TEST_CASE("feed sync: a pack signed with stock minisign arrives from nginx, then
     CHECK(r.requests == 3);  // index, signature, the changed pack
     const auto index_size = fs::file_size(desk.publish / "index.xml");
     const auto sig_size = fs::file_size(desk.publish / "index.xml.minisig");
-    CHECK(r.bytes_downloaded ==
-          index_size + sig_size + desk.packs["com.example.vpn"].size());
+    CHECK(r.bytes_downloaded == index_size + sig_size + desk.packs["com.example.vpn"].size());
     (void)index;
 }
 
@@ -324,10 +327,12 @@ TEST_CASE("feed sync: attacks are refused and the last known good packs keep wor
         // The attacker serves the older, once-signed mail pack in place of the new one.
         for (const auto& p : index.packs)
             if (p.id == "com.example.mail")
-                write_file(desk.publish / "packs" / p.file,
-                           pack_xml("com.example.mail", 1, "fix-mail", "Mail") +
-                               std::string(p.size - pack_xml("com.example.mail", 1, "fix-mail",
-                                                             "Mail").size(), ' '));
+                write_file(
+                    desk.publish / "packs" / p.file,
+                    pack_xml("com.example.mail", 1, "fix-mail", "Mail") +
+                        std::string(
+                            p.size - pack_xml("com.example.mail", 1, "fix-mail", "Mail").size(),
+                            ' '));
         expect_refused("mix and match", "SHA-256 does not match");
     }
     SUBCASE("a pack larger than the index says") {

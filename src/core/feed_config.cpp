@@ -18,8 +18,7 @@ using json = nlohmann::ordered_json;
 bool FixPolicy::fix_disabled(const std::string& pack_id, const std::string& fix_id) const {
     return std::find(disabled_fixes.begin(), disabled_fixes.end(), fix_id) !=
                disabled_fixes.end() ||
-           std::find(disabled_packs.begin(), disabled_packs.end(), pack_id) !=
-               disabled_packs.end();
+           std::find(disabled_packs.begin(), disabled_packs.end(), pack_id) != disabled_packs.end();
 }
 
 FeedConfig default_feed_config() {
@@ -56,8 +55,8 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                 auto number = [&](long long min, long long max, auto setter) {
                     if (!value.is_number_integer() || value.get<long long>() < min ||
                         value.get<long long>() > max)
-                        error(name, "must be a whole number from " + std::to_string(min) +
-                                        " to " + std::to_string(max));
+                        error(name, "must be a whole number from " + std::to_string(min) + " to " +
+                                        std::to_string(max));
                     else
                         setter(value.get<long long>());
                 };
@@ -70,8 +69,10 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                         error(name, "must be a reverse-DNS id such as com.example.helpdesk");
                 } else if (key == "keys" || key == "state_dir") {
                     if (!trusted) {
-                        error(name, "is only read from a config file owned and writable only "
-                                    "by root (such as " + system_config_file() + ")");
+                        error(name,
+                              "is only read from a config file owned and writable only "
+                              "by root (such as " +
+                                  system_config_file() + ")");
                         continue;
                     }
                     string_value(key == "keys" ? &f.keys_dir : &f.state_dir);
@@ -81,7 +82,8 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                     else
                         f.proxy = value.get<std::string>();
                 } else if (key == "interval_minutes") {
-                    number(1, 7 * 24 * 60, [&](long long v) { f.interval = std::chrono::minutes(v); });
+                    number(1, 7 * 24 * 60,
+                           [&](long long v) { f.interval = std::chrono::minutes(v); });
                 } else if (key == "jitter_minutes") {
                     number(0, 24 * 60, [&](long long v) { f.jitter = std::chrono::minutes(v); });
                 } else if (key == "timeout_seconds") {
@@ -112,8 +114,10 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                 bool good = value.is_array();
                 if (good)
                     for (const auto& v : value) {
-                        if (!v.is_string()) good = false;
-                        else ids.push_back(v.get<std::string>());
+                        if (!v.is_string())
+                            good = false;
+                        else
+                            ids.push_back(v.get<std::string>());
                     }
                 if (!good) {
                     error("policy." + key, "must be a list of ids");

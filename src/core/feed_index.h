@@ -29,15 +29,15 @@ namespace fixtray {
 inline constexpr const char* kFeedNamespace = "https://fixtray.org/feed/1";
 
 struct FeedPackEntry {
-    std::string id;       // the pack's reverse-DNS id (must match the pack file's id)
-    int version = 0;      // must match the pack file's version
-    std::string file;     // a safe file name under packs/ (is_safe_feed_file_name)
+    std::string id;    // the pack's reverse-DNS id (must match the pack file's id)
+    int version = 0;   // must match the pack file's version
+    std::string file;  // a safe file name under packs/ (is_safe_feed_file_name)
     std::uint64_t size = 0;
-    std::string sha256;   // 64 lower-case hex digits
+    std::string sha256;  // 64 lower-case hex digits
 };
 
 struct FeedIndex {
-    std::string repository;  // reverse-DNS id of the feed; a client accepts only its own
+    std::string repository;    // reverse-DNS id of the feed; a client accepts only its own
     std::uint64_t serial = 0;  // only goes up; an equal serial must mean identical bytes
     std::chrono::system_clock::time_point generated;
     std::chrono::system_clock::time_point expires;  // a client refuses the index after this

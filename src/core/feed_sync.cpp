@@ -270,15 +270,18 @@ FeedState read_feed_state(const std::string& state_dir, std::string* error) {
     return s;
 }
 
-nlohmann::json feed_state_to_json(const FeedState& state) { return state_json_of(state); }
+nlohmann::json feed_state_to_json(const FeedState& state) {
+    return state_json_of(state);
+}
 
-std::string feed_packs_dir(const std::string& state_dir) { return state_dir + "/current/packs"; }
+std::string feed_packs_dir(const std::string& state_dir) {
+    return state_dir + "/current/packs";
+}
 
 FeedSync::FeedSync(FeedConfig config, HttpClient& http, Clock& clock)
     : config_(std::move(config)), http_(http), clock_(clock) {}
 
-FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
-                              const FeedProgress& progress) {
+FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedProgress& progress) {
     FeedSyncResult result;
     auto say = [&](const std::string& line) {
         if (progress) progress(line);
@@ -324,8 +327,9 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
     if (!lock.held() && lock_error.empty())
         return finish(FeedSyncOutcome::busy, "another feed sync is running");
     if (!lock.held())
-        return finish(FeedSyncOutcome::not_configured,
-                      lock_error + " (the machine's feed is synced by root: sudo fixctl feed sync)");
+        return finish(
+            FeedSyncOutcome::not_configured,
+            lock_error + " (the machine's feed is synced by root: sudo fixctl feed sync)");
 
     std::string state_error;
     FeedState state = read_feed_state(config_.state_dir, &state_error);
@@ -363,7 +367,8 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
             state.last_error = message;
         }
         std::mt19937_64 rng(std::random_device{}());
-        const auto jitter_s = std::chrono::duration_cast<std::chrono::seconds>(config_.jitter).count();
+        const auto jitter_s =
+            std::chrono::duration_cast<std::chrono::seconds>(config_.jitter).count();
         std::uniform_int_distribution<long long> dist(0, std::max<long long>(0, jitter_s));
         state.next_due = now + config_.interval + std::chrono::seconds(dist(rng));
         if (auto why = write_state(config_.state_dir, state); !why.empty()) say(why);
@@ -373,15 +378,14 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
     auto refuse = [&](std::string message) {
         if (result.problems.empty()) result.problems.push_back(message);
         const std::string kept =
-            state.packs.empty()
-                ? std::string(" Nothing was installed.")
-                : " Keeping the " + std::to_string(state.packs.size()) + " pack(s) of serial " +
-                      std::to_string(state.serial) + ".";
+            state.packs.empty() ? std::string(" Nothing was installed.")
+                                : " Keeping the " + std::to_string(state.packs.size()) +
+                                      " pack(s) of serial " + std::to_string(state.serial) + ".";
         return schedule(FeedSyncOutcome::refused, message + kept);
     };
 
-    const bool have_current = !state.generation.empty() &&
-                              current_generation(config_.state_dir) == state.generation;
+    const bool have_current =
+        !state.generation.empty() && current_generation(config_.state_dir) == state.generation;
     auto get = [&](const std::string& u, std::uint64_t max, const std::string& etag) {
         HttpRequest req;
         req.url = u;
@@ -451,7 +455,8 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
         return refuse(index_url + ": the index expired at " + format_time_utc(idx.expires) +
                       " (a stale or frozen feed).");
     if (idx.serial == state.serial && index_sha == state.index_sha256 && have_current) {
-        if (auto it = index.headers.find("etag"); it != index.headers.end()) state.etag = it->second;
+        if (auto it = index.headers.find("etag"); it != index.headers.end())
+            state.etag = it->second;
         return schedule(FeedSyncOutcome::unchanged,
                         "unchanged (serial " + std::to_string(state.serial) + ")");
     }
@@ -476,10 +481,9 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
     auto abandon = [&](FeedSyncOutcome outcome, std::string message) {
         std::error_code ec;
         fs::remove_all(gen_dir, ec);
-        return outcome == FeedSyncOutcome::refused ? refuse(std::move(message))
-               : outcome == FeedSyncOutcome::cancelled
-                   ? finish(outcome, std::move(message))
-                   : schedule(outcome, std::move(message));
+        return outcome == FeedSyncOutcome::refused     ? refuse(std::move(message))
+               : outcome == FeedSyncOutcome::cancelled ? finish(outcome, std::move(message))
+                                                       : schedule(outcome, std::move(message));
     };
     if (auto why = make_dirs(gen_dir + "/packs"); !why.empty())
         return abandon(FeedSyncOutcome::unreachable, why);
@@ -492,8 +496,8 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
         if (cancel.cancelled()) return abandon(FeedSyncOutcome::cancelled, "cancelled");
         std::string bytes;
         if (auto it = installed_by_sha.find(p.sha256); it != installed_by_sha.end()) {
-            const std::string old = config_.state_dir + "/generations/" + state.generation +
-                                    "/packs/" + it->second;
+            const std::string old =
+                config_.state_dir + "/generations/" + state.generation + "/packs/" + it->second;
             if (read_file_bounded(old, p.size, bytes).empty() && sha256_hex(bytes) != p.sha256)
                 bytes.clear();  // damaged local copy: download again
         }
@@ -505,9 +509,9 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel,
             HttpResponse r = get(pack_url, p.size + 1, "");
             if (r.cancelled) return abandon(FeedSyncOutcome::cancelled, "cancelled");
             if (r.body_truncated || r.body.size() > p.size)
-                return abandon(FeedSyncOutcome::refused,
-                               pack_url + " is larger than the " + std::to_string(p.size) +
-                                   " bytes the index says: refused.");
+                return abandon(FeedSyncOutcome::refused, pack_url + " is larger than the " +
+                                                             std::to_string(p.size) +
+                                                             " bytes the index says: refused.");
             if (!r.ok || r.status != 200) {
                 if (r.ok && r.status == 404)
                     return abandon(FeedSyncOutcome::refused,

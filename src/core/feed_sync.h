@@ -46,18 +46,18 @@ struct FeedPackState {
 
 // What the last syncs established; state.json in the state directory.
 struct FeedState {
-    std::string url;                      // the feed it came from
+    std::string url;  // the feed it came from
     std::string repository;
-    std::uint64_t serial = 0;             // last accepted serial (0: none yet)
-    std::string index_sha256;             // of the accepted index bytes
-    std::string etag;                     // of the accepted index, for If-None-Match
-    std::string generation;               // directory name under generations/
+    std::uint64_t serial = 0;  // last accepted serial (0: none yet)
+    std::string index_sha256;  // of the accepted index bytes
+    std::string etag;          // of the accepted index, for If-None-Match
+    std::string generation;    // directory name under generations/
     std::chrono::system_clock::time_point generated, expires;
     std::chrono::system_clock::time_point last_check;    // last time the server was asked
     std::chrono::system_clock::time_point last_success;  // last time it answered acceptably
     std::chrono::system_clock::time_point next_due;      // when a timer pass syncs again
-    std::string last_error;               // the last refusal or failure ("" after a success)
-    std::vector<FeedPackState> packs;     // what `current` holds
+    std::string last_error;            // the last refusal or failure ("" after a success)
+    std::vector<FeedPackState> packs;  // what `current` holds
     std::vector<std::string> revoked;
     // The rollback floor of every repository this machine ever accepted an index from: its
     // highest serial and that index's SHA-256. Kept when the installed set is lost or the
@@ -101,12 +101,12 @@ const char* to_string(FeedSyncOutcome o);
 
 struct FeedSyncResult {
     FeedSyncOutcome outcome = FeedSyncOutcome::not_configured;
-    std::string message;          // one line for a person
-    std::vector<std::string> problems;  // every reason for a refusal
-    int requests = 0;             // HTTP requests made
-    std::uint64_t bytes_downloaded = 0;  // response body bytes received
+    std::string message;                               // one line for a person
+    std::vector<std::string> problems;                 // every reason for a refusal
+    int requests = 0;                                  // HTTP requests made
+    std::uint64_t bytes_downloaded = 0;                // response body bytes received
     std::vector<std::string> added, changed, removed;  // pack ids, on `updated`
-    FeedState state;              // after the sync
+    FeedState state;                                   // after the sync
 };
 
 // Progress for a front end: one line per step ("Checking ...", "Downloading packs/x.xml").

@@ -83,10 +83,9 @@ int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json) {
                   {"state", state_json(config, r.state)}};
         std::cout << j.dump(2) << "\n";
     } else {
-        const bool bad = r.outcome == FeedSyncOutcome::refused ||
-                         r.outcome == FeedSyncOutcome::unreachable ||
-                         r.outcome == FeedSyncOutcome::not_configured ||
-                         r.outcome == FeedSyncOutcome::busy;
+        const bool bad =
+            r.outcome == FeedSyncOutcome::refused || r.outcome == FeedSyncOutcome::unreachable ||
+            r.outcome == FeedSyncOutcome::not_configured || r.outcome == FeedSyncOutcome::busy;
         std::FILE* out = bad ? stderr : stdout;
         if (r.outcome == FeedSyncOutcome::not_due && !now) {
             // A timer pass before its time says nothing.
@@ -145,7 +144,8 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
         return kOk;
     }
     if (config.url.empty())
-        std::printf("Feed:         not configured (feed.url in %s)\n", system_config_file().c_str());
+        std::printf("Feed:         not configured (feed.url in %s)\n",
+                    system_config_file().c_str());
     else
         std::printf("Feed:         %s (repository %s)\n", config.url.c_str(),
                     config.repository.c_str());
