@@ -160,6 +160,19 @@ struct HelpDesk {
         return index;
     }
 
+    // The published index and signature as they are now, to serve again later (a replay).
+    struct Snapshot {
+        std::string index, signature;
+    };
+    Snapshot snapshot() const {
+        return {read_file(publish / "index.xml"), read_file(publish / "index.xml.minisig")};
+    }
+    void replay(const Snapshot& old) {
+        write_raw_index(old.index);
+        write_file(publish / "index.xml.minisig", old.signature);
+        ::chmod((publish / "index.xml.minisig").c_str(), 0644);
+    }
+
     void write_raw_index(const std::string& bytes) {
         write_file(publish / "index.xml", bytes);
         ::chmod((publish / "index.xml").c_str(), 0644);
@@ -224,7 +237,7 @@ TEST_CASE(
     CHECK(contains(nginx.access_log(), "\"GET /index.xml HTTP/1.1\" 304"));
 
     desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 2, "reconnect-vpn", "Reconnect 2");
-    const auto index = desk.publish_feed();
+    desk.publish_feed();
     r = sync_now(desk.config(nginx.url()));
     REQUIRE(r.outcome == FeedSyncOutcome::updated);
     CHECK(r.changed == std::vector<std::string>{"com.example.vpn"});
@@ -232,7 +245,6 @@ TEST_CASE(
     const auto index_size = fs::file_size(desk.publish / "index.xml");
     const auto sig_size = fs::file_size(desk.publish / "index.xml.minisig");
     CHECK(r.bytes_downloaded == index_size + sig_size + desk.packs["com.example.vpn"].size());
-    (void)index;
 }
 
 TEST_CASE("feed sync: attacks are refused and the last known good packs keep working") {
@@ -243,8 +255,7 @@ TEST_CASE("feed sync: attacks are refused and the last known good packs keep wor
     desk.keygen("attacker");
     desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 1, "reconnect-vpn", "Reconnect");
     desk.publish_feed();
-    const std::string serial1_index = read_file(desk.publish / "index.xml");
-    const std::string serial1_sig = read_file(desk.publish / "index.xml.minisig");
+    const auto serial1 = desk.snapshot();
     desk.packs["com.example.mail"] = pack_xml("com.example.mail", 1, "fix-mail", "Mail");
     desk.publish_feed();
     Nginx nginx(desk.publish);
@@ -298,9 +309,7 @@ TEST_CASE("feed sync: attacks are refused and the last known good packs keep wor
         expect_refused("legacy", "legacy");
     }
     SUBCASE("rollback to an older serial") {
-        desk.write_raw_index(serial1_index);
-        write_file(desk.publish / "index.xml.minisig", serial1_sig);
-        ::chmod((desk.publish / "index.xml.minisig").c_str(), 0644);
+        desk.replay(serial1);
         expect_refused("rollback", "older than serial 2");
     }
     SUBCASE("the same serial with other content") {
@@ -464,21 +473,15 @@ TEST_CASE("feed sync: the rollback floor survives a lost install and a switch to
     HelpDesk desk;
     desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 1, "reconnect-vpn", "Reconnect");
     desk.publish_feed();
-    const std::string serial1_index = read_file(desk.publish / "index.xml");
-    const std::string serial1_sig = read_file(desk.publish / "index.xml.minisig");
+    const auto serial1 = desk.snapshot();
     desk.packs["com.example.mail"] = pack_xml("com.example.mail", 1, "fix-mail", "Mail");
     desk.publish_feed();
     Nginx nginx(desk.publish);
     FeedConfig config = desk.config(nginx.url());
     REQUIRE(sync_now(config).outcome == FeedSyncOutcome::updated);
-    auto replay_serial1 = [&] {
-        desk.write_raw_index(serial1_index);
-        write_file(desk.publish / "index.xml.minisig", serial1_sig);
-        ::chmod((desk.publish / "index.xml.minisig").c_str(), 0644);
-    };
 
     fs::remove(desk.state / "current");
-    replay_serial1();
+    desk.replay(serial1);
     auto r = sync_now(config);
     INFO(r.message);
     CHECK(r.outcome == FeedSyncOutcome::refused);

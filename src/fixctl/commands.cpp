@@ -1,8 +1,8 @@
 #include "commands.h"
 
 #include <csignal>
-#include <filesystem>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -31,16 +31,19 @@ using nlohmann::json;
 // directories. Problems are printed as warnings: the valid packs keep working. Packs the feed
 // revoked and fixes the machine's policy disables are left out.
 Catalog load_catalog(const GlobalOptions& g) {
-    Catalog catalog;
     FeedConfig feed = default_feed_config();
     FixPolicy policy;
     load_feed_config(g, &feed, &policy);
+    return load_catalog(g, feed, policy);
+}
+
+Catalog load_catalog(const GlobalOptions& g, const FeedConfig& feed, const FixPolicy& policy) {
+    Catalog catalog;
     std::vector<std::string> dirs = g.no_builtin ? std::vector<std::string>{} : builtin_pack_dirs();
     const FeedState feed_state = read_feed_state(feed.state_dir, nullptr);
     if (!g.no_feed && feed_expired(feed_state, std::chrono::system_clock::now()))
         std::cerr << "fixctl: warning: the help desk's feed expired at "
-                  << format_time_utc(feed_state.expires)
-                  << " (last successful sync: "
+                  << format_time_utc(feed_state.expires) << " (last successful sync: "
                   << (feed_state.last_success.time_since_epoch().count() == 0
                           ? std::string("unknown")
                           : format_time_utc(feed_state.last_success))

@@ -36,6 +36,8 @@ struct GlobalOptions {
 
 // Shared by the commands. Problems go to stderr; false when a config file has an error.
 Catalog load_catalog(const GlobalOptions& g);
+// The same with the feed config and policy already read (load_feed_config).
+Catalog load_catalog(const GlobalOptions& g, const FeedConfig& feed, const FixPolicy& policy);
 bool load_config(const GlobalOptions& g, SiteConfig* config);
 bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config);
 bool load_feed_config(const GlobalOptions& g, FeedConfig* feed, FixPolicy* policy);

@@ -30,14 +30,25 @@ std::string time_text(std::chrono::system_clock::time_point t) {
 }
 
 // Where each pack of the catalog came from: the feed, the built-in packs or a local directory.
-std::string origin_of(const FixPack& pack, const std::string& feed_packs) {
-    if (pack.file.rfind(feed_packs + "/", 0) == 0) return "feed";
-    for (const auto& dir : builtin_pack_dirs())
-        if (pack.file.rfind(dir + "/", 0) == 0) return "built-in";
-    return "local";
-}
+class PackOrigins {
+public:
+    explicit PackOrigins(std::string feed_packs)
+        : feed_packs_(std::move(feed_packs)), builtin_(builtin_pack_dirs()) {}
+    std::string of(const FixPack& pack) const {
+        if (under(pack.file, feed_packs_)) return "feed";
+        for (const auto& dir : builtin_)
+            if (under(pack.file, dir)) return "built-in";
+        return "local";
+    }
 
-// The state as the core records it, with where this machine looks for the feed and its keys.
+private:
+    static bool under(const std::string& file, const std::string& dir) {
+        return file.rfind(dir + "/", 0) == 0;
+    }
+    std::string feed_packs_;
+    std::vector<std::string> builtin_;
+};
+
 json state_json(const FeedConfig& config, const FeedState& s) {
     json j = feed_state_to_json(s);
     j["url"] = config.url;
@@ -126,8 +137,8 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     std::string error;
     const FeedState s = read_feed_state(config.state_dir, &error);
     if (!error.empty()) std::cerr << "fixctl: warning: " << error << "\n";
-    const Catalog catalog = load_catalog(g);
-    const std::string feed_packs = feed_packs_dir(config.state_dir);
+    const Catalog catalog = load_catalog(g, config, policy);
+    const PackOrigins origins(feed_packs_dir(config.state_dir));
 
     if (as_json) {
         json j = state_json(config, s);
@@ -136,7 +147,7 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
             all.push_back({{"id", p.id},
                            {"version", p.version},
                            {"file", p.file},
-                           {"origin", origin_of(p, feed_packs)}});
+                           {"origin", origins.of(p)}});
         j["loaded_packs"] = all;
         j["disabled_fixes"] = policy.disabled_fixes;
         j["disabled_packs"] = policy.disabled_packs;
@@ -167,8 +178,8 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     if (!s.last_error.empty()) std::printf("Last error:   %s\n", s.last_error.c_str());
     std::printf("\nPacks (origin, id, version, file):\n");
     for (const auto& p : catalog.packs())
-        std::printf("  %-9s %-40s v%-4d %s\n", origin_of(p, feed_packs).c_str(), p.id.c_str(),
-                    p.version, p.file.c_str());
+        std::printf("  %-9s %-40s v%-4d %s\n", origins.of(p).c_str(), p.id.c_str(), p.version,
+                    p.file.c_str());
     for (const auto& id : s.revoked) std::printf("  revoked   %s\n", id.c_str());
     for (const auto& id : policy.disabled_packs)
         std::printf("  disabled  %s (pack, by policy)\n", id.c_str());
