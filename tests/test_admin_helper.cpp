@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "admin_step.h"
-#include "process_runner.h"
+#include "engine/admin_step.h"
+#include "platform/process_runner.h"
 #include "test_helpers.h"
 
 using namespace fixtray;

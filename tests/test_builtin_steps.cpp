@@ -16,10 +16,10 @@
 #include <string>
 #include <thread>
 
-#include "builtin_steps.h"
-#include "cancel_token.h"
-#include "clock.h"
-#include "http_client.h"
+#include "engine/steps/builtin_steps.h"
+#include "base/cancel_token.h"
+#include "base/clock.h"
+#include "net/http_client.h"
 #include "support/builtin_test_support.h"
 
 using namespace fixtray;

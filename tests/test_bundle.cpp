@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "bundle.h"
-#include "cancel_token.h"
-#include "diagnostics.h"
-#include "process_runner.h"
+#include "diagnostics/bundle.h"
+#include "base/cancel_token.h"
+#include "diagnostics/diagnostics.h"
+#include "platform/process_runner.h"
 #include "test_helpers.h"
 
 using namespace fixtray;

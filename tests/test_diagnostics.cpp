@@ -15,13 +15,13 @@
 #include <thread>
 #include <vector>
 
-#include "cancel_token.h"
-#include "catalog.h"
-#include "diagnostics.h"
-#include "pack_loader.h"
-#include "process_runner.h"
+#include "base/cancel_token.h"
+#include "packs/catalog.h"
+#include "diagnostics/diagnostics.h"
+#include "packs/pack_loader.h"
+#include "platform/process_runner.h"
 #include "test_helpers.h"
-#include "variables.h"
+#include "packs/variables.h"
 
 using namespace fixtray;
 using namespace std::chrono_literals;

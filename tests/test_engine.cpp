@@ -5,13 +5,13 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "audit_log.h"
-#include "cancel_token.h"
-#include "clock.h"
-#include "engine.h"
-#include "http_client.h"
-#include "pack_loader.h"
-#include "platform_paths.h"
+#include "engine/audit_log.h"
+#include "base/cancel_token.h"
+#include "base/clock.h"
+#include "engine/engine.h"
+#include "net/http_client.h"
+#include "packs/pack_loader.h"
+#include "platform/platform_paths.h"
 #include "test_helpers.h"
 
 using namespace fixtray;

@@ -10,9 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "base64.h"
-#include "cancel_token.h"
-#include "http_client.h"
+#include "base/base64.h"
+#include "base/cancel_token.h"
+#include "net/http_client.h"
 #include "support/builtin_test_support.h"
 #include "support/escalation_test_support.h"
 #include "test_helpers.h"

@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <string>
 
-#include "cancel_token.h"
-#include "fallback_backends.h"
-#include "http_ticket_backends.h"
+#include "base/cancel_token.h"
+#include "tickets/fallback_backends.h"
+#include "tickets/http_ticket_backends.h"
 #include "support/fake_ticket_server.h"
 
 using namespace fixtray;

@@ -3,8 +3,8 @@
 
 #include <filesystem>
 
-#include "feed_build.h"
-#include "feed_index.h"
+#include "feed/feed_build.h"
+#include "feed/feed_index.h"
 #include "test_helpers.h"
 
 using namespace fixtray;

@@ -1,7 +1,7 @@
 // The feed index format: parse_feed_index / write_feed_index and feed file names.
 #include <doctest/doctest.h>
 
-#include "feed_index.h"
+#include "feed/feed_index.h"
 
 using namespace fixtray;
 

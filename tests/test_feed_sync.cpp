@@ -7,13 +7,13 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "cancel_token.h"
-#include "catalog.h"
-#include "clock.h"
-#include "feed_index.h"
-#include "feed_sync.h"
-#include "http_client.h"
-#include "minisign.h"
+#include "base/cancel_token.h"
+#include "packs/catalog.h"
+#include "base/clock.h"
+#include "feed/feed_index.h"
+#include "feed/feed_sync.h"
+#include "net/http_client.h"
+#include "feed/minisign.h"
 #include "support/builtin_test_support.h"
 #include "test_helpers.h"
 

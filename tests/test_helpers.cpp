@@ -9,7 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "cancel_token.h"
+#include "base/cancel_token.h"
 
 namespace fixtray::test {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "process_runner.h"
+#include "platform/process_runner.h"
 
 namespace fixtray::test {
 

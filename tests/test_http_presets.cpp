@@ -8,13 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "backend_options.h"
-#include "base64.h"
-#include "cancel_token.h"
-#include "http_client.h"
-#include "http_delivery.h"
-#include "http_retry_after.h"
-#include "http_ticket_backends.h"
+#include "tickets/backend_options.h"
+#include "base/base64.h"
+#include "base/cancel_token.h"
+#include "net/http_client.h"
+#include "tickets/http_delivery.h"
+#include "net/http_retry_after.h"
+#include "tickets/http_ticket_backends.h"
 #include "support/builtin_test_support.h"
 #include "support/fake_ticket_server.h"
 

@@ -3,7 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "minisign.h"
+#include "feed/minisign.h"
 #include "test_helpers.h"
 
 using namespace fixtray;

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <string>
 
-#include "cancel_token.h"
-#include "http_client.h"
+#include "base/cancel_token.h"
+#include "net/http_client.h"
 #include "support/escalation_test_support.h"
 #include "test_helpers.h"
 

@@ -5,12 +5,12 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "cancel_token.h"
-#include "clock.h"
-#include "escalation_config.h"
-#include "outbox.h"
-#include "outbox_sender.h"
-#include "run_record.h"
+#include "base/cancel_token.h"
+#include "base/clock.h"
+#include "escalation/escalation_config.h"
+#include "outbox/outbox.h"
+#include "outbox/outbox_sender.h"
+#include "engine/run_record.h"
 #include "test_helpers.h"
 
 using namespace fixtray;

@@ -1,5 +1,5 @@
 // pack lint: validate's errors plus warnings for risky or incomplete packs, core and fixctl.
-#include "pack_lint.h"
+#include "packs/pack_lint.h"
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "catalog.h"
+#include "packs/catalog.h"
 #include "test_helpers.h"
 
 using namespace fixtray;

@@ -14,7 +14,7 @@
 
 #include <unistd.h>
 
-#include "pack_loader.h"
+#include "packs/pack_loader.h"
 
 using namespace fixtray;
 namespace fs = std::filesystem;

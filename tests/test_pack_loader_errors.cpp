@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "pack_loader.h"
+#include "packs/pack_loader.h"
 
 using namespace fixtray;
 

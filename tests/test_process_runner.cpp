@@ -1,9 +1,9 @@
 // SystemProcessRunner against real processes (/bin/sh, sleep, head, cat...), plus BoundedOutput.
 #include <doctest/doctest.h>
 
-#include "bounded_output.h"
-#include "cancel_token.h"
-#include "process_runner.h"
+#include "base/bounded_output.h"
+#include "base/cancel_token.h"
+#include "platform/process_runner.h"
 
 #include <atomic>
 #include <chrono>

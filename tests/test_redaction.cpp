@@ -5,7 +5,7 @@
 #include <random>
 #include <string>
 
-#include "redaction.h"
+#include "diagnostics/redaction.h"
 
 using namespace fixtray;
 

@@ -9,11 +9,11 @@
 #include <optional>
 #include <string>
 
-#include "base64.h"
-#include "cancel_token.h"
-#include "http_client.h"
-#include "http_retry_after.h"
-#include "rt_backend.h"
+#include "base/base64.h"
+#include "base/cancel_token.h"
+#include "net/http_client.h"
+#include "net/http_retry_after.h"
+#include "tickets/rt_backend.h"
 #include "support/builtin_test_support.h"
 #include "support/escalation_test_support.h"
 

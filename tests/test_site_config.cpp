@@ -1,8 +1,8 @@
 // Site config and ${variable} expansion.
 #include <doctest/doctest.h>
 
-#include "site_config.h"
-#include "variables.h"
+#include "packs/site_config.h"
+#include "packs/variables.h"
 
 using namespace fixtray;
 

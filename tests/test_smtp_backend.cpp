@@ -15,9 +15,9 @@
 #include <string>
 #include <thread>
 
-#include "cancel_token.h"
-#include "http_client.h"
-#include "smtp_backend.h"
+#include "base/cancel_token.h"
+#include "net/http_client.h"
+#include "tickets/smtp_backend.h"
 #include "support/builtin_test_support.h"
 #include "support/escalation_test_support.h"
 

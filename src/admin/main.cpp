@@ -8,7 +8,7 @@
 
 #include <unistd.h>
 
-#include "admin_helper.h"
+#include "app/admin_helper.h"
 
 int main(int argc, char** argv) try {
     std::vector<std::string> args(argv + 1, argv + argc);

@@ -5,14 +5,14 @@
 #include <string>
 #include <vector>
 
-#include "catalog.h"
-#include "escalation_config.h"
-#include "feed_config.h"
-#include "http_client.h"
-#include "outbox_sender.h"
-#include "run_record.h"
-#include "site_config.h"
-#include "ticket_backend.h"
+#include "packs/catalog.h"
+#include "escalation/escalation_config.h"
+#include "feed/feed_config.h"
+#include "net/http_client.h"
+#include "outbox/outbox_sender.h"
+#include "engine/run_record.h"
+#include "packs/site_config.h"
+#include "tickets/ticket_backend.h"
 
 namespace fixtray::cli {
 

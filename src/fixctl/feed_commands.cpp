@@ -2,8 +2,8 @@
 #include <iostream>
 
 #include "commands.h"
-#include "feed_build.h"
-#include "read_file.h"
+#include "feed/feed_build.h"
+#include "platform/read_file.h"
 
 namespace fixtray::cli {
 

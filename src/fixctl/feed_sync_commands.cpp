@@ -4,13 +4,13 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "cancel_token.h"
-#include "clock.h"
+#include "base/cancel_token.h"
+#include "base/clock.h"
 #include "commands.h"
-#include "feed_sync.h"
-#include "http_client.h"
-#include "platform_paths.h"
-#include "run_record.h"
+#include "feed/feed_sync.h"
+#include "net/http_client.h"
+#include "platform/platform_paths.h"
+#include "engine/run_record.h"
 
 namespace fixtray::cli {
 

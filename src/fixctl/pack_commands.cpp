@@ -2,10 +2,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "audit_log.h"
-#include "catalog.h"
+#include "engine/audit_log.h"
+#include "packs/catalog.h"
 #include "commands.h"
-#include "pack_lint.h"
+#include "packs/pack_lint.h"
 
 namespace fixtray::cli {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "engine.h"
+#include "engine/engine.h"
 
 namespace fixtray::cli {
 

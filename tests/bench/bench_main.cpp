@@ -18,20 +18,20 @@
 #include <string>
 #include <vector>
 
-#include "bundle.h"
-#include "base64.h"
-#include "cancel_token.h"
-#include "clock.h"
-#include "diagnostics.h"
-#include "engine.h"
-#include "http_client.h"
-#include "pack_loader.h"
-#include "platform_paths.h"
-#include "process_runner.h"
-#include "variables.h"
-#include "rt_backend.h"
-#include "feed_build.h"
-#include "feed_sync.h"
+#include "diagnostics/bundle.h"
+#include "base/base64.h"
+#include "base/cancel_token.h"
+#include "base/clock.h"
+#include "diagnostics/diagnostics.h"
+#include "engine/engine.h"
+#include "net/http_client.h"
+#include "packs/pack_loader.h"
+#include "platform/platform_paths.h"
+#include "platform/process_runner.h"
+#include "packs/variables.h"
+#include "tickets/rt_backend.h"
+#include "feed/feed_build.h"
+#include "feed/feed_sync.h"
 
 using namespace fixtray;
 namespace fs = std::filesystem;

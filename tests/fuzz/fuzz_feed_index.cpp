@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "feed_index.h"
+#include "feed/feed_index.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view xml(reinterpret_cast<const char*>(data), size);

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "pack_loader.h"
+#include "packs/pack_loader.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view xml(reinterpret_cast<const char*>(data), size);

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "../test_helpers.h"
-#include "support_request.h"
+#include "tickets/support_request.h"
 
 namespace fixtray::test {
 

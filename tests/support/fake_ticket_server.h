@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "../test_helpers.h"
-#include "support_request.h"
-#include "ticket_backend.h"
+#include "tickets/support_request.h"
+#include "tickets/ticket_backend.h"
 
 namespace fixtray::test {
 

@@ -1,0 +1,71 @@
+// Admin rights only for the steps that need them. An employee's fixctl or tray runs a fix
+// unprivileged; each step marked admin="true" is handed to fixtray-admin, a small helper
+// started through pkexec (polkit) that trusts nothing from its caller: it loads the pack only
+// from root-owned directories, the site values only from the machine config, re-derives every
+// foreach list itself, and runs only a step that the trusted pack marks admin.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/run_record.h"
+
+namespace fixtray {
+
+class CancelToken;
+class ProcessRunner;
+
+// What the unprivileged side asks for: names and positions only, never argv or values.
+struct AdminStepRequest {
+    std::string pack_id;
+    int pack_version = 0;
+    std::string fix_id;
+    Phase phase = Phase::steps;
+    int index = 0;     // 1-based position of the step in its phase
+    std::string item;  // foreach item value; empty when the step has no foreach
+
+    std::vector<std::string> to_args() const;  // "run-step --pack ... --item ..."
+};
+
+// Parses the helper's arguments (after the program name). nullopt with *error on bad input.
+std::optional<AdminStepRequest> parse_admin_step_args(const std::vector<std::string>& args,
+                                                      std::string* error);
+
+// Runs an admin step with elevated rights on behalf of the engine.
+class AdminStepRunner {
+public:
+    virtual ~AdminStepRunner() = default;
+    // Can admin steps be run at all (helper installed, launcher present)?
+    virtual bool available() const = 0;
+    // Fills the outcome fields of *record (status, message, exit code, output, duration...).
+    virtual void run(const AdminStepRequest& request, const CancelToken& cancel,
+                     StepRecord* record) = 0;
+};
+
+// The real one: `LAUNCHER... fixtray-admin run-step ...` (launcher: pkexec by default, or
+// FIXTRAY_ADMIN_LAUNCHER, e.g. "sudo -n"; an empty value runs the helper directly).
+class HelperAdminStepRunner final : public AdminStepRunner {
+public:
+    HelperAdminStepRunner(ProcessRunner& runner, std::string helper_path,
+                          std::vector<std::string> launcher);
+    bool available() const override;
+    void run(const AdminStepRequest& request, const CancelToken& cancel,
+             StepRecord* record) override;
+
+    // The helper next to this executable, or in <prefix>/libexec/fixtray; "" if none.
+    static std::string find_helper();
+    // From FIXTRAY_ADMIN_LAUNCHER (split on spaces) or {"pkexec"}.
+    static std::vector<std::string> launcher_from_environment();
+
+private:
+    ProcessRunner& runner_;
+    std::string helper_path_;
+    std::vector<std::string> launcher_;
+};
+
+// "" when path and every directory above it are owned by root and not writable by group or
+// others (a root-owned sticky directory such as /tmp is accepted), else the reason.
+std::string check_root_owned(const std::string& path);
+
+}  // namespace fixtray

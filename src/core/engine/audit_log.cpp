@@ -1,0 +1,69 @@
+#include "engine/audit_log.h"
+
+#include <cctype>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "platform/durable_file.h"
+
+namespace fixtray {
+
+std::string dump_json(const nlohmann::json& j, int indent) {
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+AuditLog::AuditLog(std::string state_dir)
+    : dir_(std::move(state_dir)), log_path_(dir_ + "/audit.jsonl"), runs_dir_(dir_ + "/runs") {}
+
+namespace {
+
+bool valid_run_id(const std::string& id) {
+    if (id.empty() || id.size() > 64) return false;
+    for (char c : id)
+        if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == '-')) return false;
+    return true;
+}
+
+}  // namespace
+
+std::string AuditLog::append(const RunRecord& record) const {
+    if (!valid_run_id(record.run_id)) return "invalid run id \"" + record.run_id + "\"";
+    if (auto err = make_private_dirs(runs_dir_); !err.empty()) return err;
+    if (auto err = write_file_atomic(runs_dir_ + "/" + record.run_id + ".json",
+                                     dump_json(to_json(record), 2));
+        !err.empty())
+        return err;
+    nlohmann::json line = {{"run_id", record.run_id},
+                           {"time", format_time_utc(record.finished)},
+                           {"fix_id", record.fix_id},
+                           {"pack_id", record.pack_id},
+                           {"pack_version", record.pack_version},
+                           {"outcome", to_string(record.outcome)},
+                           {"user", record.user},
+                           {"host", record.host},
+                           {"dry_run", record.dry_run},
+                           {"message", record.message}};
+    if (record.refusal != Refusal::none) line["refusal"] = to_string(record.refusal);
+    nlohmann::json steps = nlohmann::json::array();
+    for (const auto& s : record.steps)
+        steps.push_back({{"phase", to_string(s.phase)},
+                         {"label", s.label},
+                         {"status", to_string(s.status)},
+                         {"exit_code", s.exit_code},
+                         {"duration_ms", s.duration.count()}});
+    line["steps"] = std::move(steps);
+    return append_line_durable(log_path_, dump_json(line));
+}
+
+std::optional<RunRecord> AuditLog::find(const std::string& run_id) const {
+    if (!valid_run_id(run_id)) return std::nullopt;
+    std::ifstream in(runs_dir_ + "/" + run_id + ".json", std::ios::binary);
+    if (!in) return std::nullopt;
+    try {
+        return run_record_from_json(nlohmann::json::parse(in));
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace fixtray

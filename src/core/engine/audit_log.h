@@ -1,0 +1,31 @@
+// The audit log: one JSON line per fix run (audit.jsonl) plus the full run record per run
+// (runs/RUN_ID.json), under fixtray's state directory. A support request quotes a run id.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "engine/run_record.h"
+
+namespace fixtray {
+
+class AuditLog {
+public:
+    explicit AuditLog(std::string state_dir);
+
+    // Durable before it returns. "" on success, else a message naming the path.
+    std::string append(const RunRecord& record) const;
+    // nullopt when unknown or unreadable. Run ids are validated (no path tricks).
+    std::optional<RunRecord> find(const std::string& run_id) const;
+
+    const std::string& log_path() const { return log_path_; }
+    const std::string& dir() const { return dir_; }
+
+private:
+    std::string dir_, log_path_, runs_dir_;
+};
+
+// Serialises with invalid UTF-8 replaced (step output is arbitrary bytes).
+std::string dump_json(const nlohmann::json& j, int indent = -1);
+
+}  // namespace fixtray

@@ -1,0 +1,685 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+
+#include "engine/admin_step.h"
+#include "engine/steps/builtin_steps.h"
+#include "base/cancel_token.h"
+#include "base/clock.h"
+#include "net/http_client.h"
+#include "platform/platform_paths.h"
+
+namespace fixtray {
+namespace {
+
+std::string join(const std::vector<std::string>& v, std::size_t max_items = 8) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size() && i < max_items; ++i) {
+        if (i) out += ' ';
+        out += v[i];
+    }
+    if (v.size() > max_items) out += " ...";
+    return out;
+}
+
+std::string seconds_text(std::chrono::milliseconds d) {
+    if (d.count() % 1000 == 0) return std::to_string(d.count() / 1000) + " s";
+    return std::to_string(d.count()) + " ms";
+}
+
+// PowerShell and cmd cannot take arguments safely on their command line, so a shell step's
+// arguments reach them through the environment (FIXTRAY_ARGC, FIXTRAY_ARG_0...): a constant
+// PowerShell wrapper turns them into $args; cmd scripts read !FIXTRAY_ARG_0! (delayed
+// expansion is on). POSIX shells get them as positional parameters $1, $2...
+constexpr const char* kPowerShellWrapper =
+    "$a = @(); for ($i = 0; $i -lt [int]$env:FIXTRAY_ARGC; $i++) { $a += "
+    "[Environment]::GetEnvironmentVariable('FIXTRAY_ARG_' + $i) }; "
+    "& ([scriptblock]::Create($env:FIXTRAY_SCRIPT)) @a; exit $LASTEXITCODE";
+
+std::vector<std::string> shell_argv(const Step& s) {
+    std::vector<std::string> argv;
+    if (s.interpreter == "sh" || s.interpreter == "bash") {
+        argv = {s.interpreter == "sh" ? "/bin/sh" : "bash", "-c", s.script, "fixtray-step"};
+        argv.insert(argv.end(), s.argv.begin(), s.argv.end());
+    } else if (s.interpreter == "powershell") {
+        argv = {"powershell.exe",   "-NoLogo", "-NoProfile", "-NonInteractive",
+                "-ExecutionPolicy", "Bypass",  "-Command",   kPowerShellWrapper};
+    } else {  // cmd
+        argv = {"cmd.exe", "/d", "/v:on", "/c", s.script};
+    }
+    return argv;
+}
+
+std::map<std::string, std::string> shell_env(const Step& s) {
+    std::map<std::string, std::string> env;
+    if (s.interpreter == "sh" || s.interpreter == "bash") return env;
+    if (s.interpreter == "powershell") env["FIXTRAY_SCRIPT"] = s.script;
+    env["FIXTRAY_ARGC"] = std::to_string(s.argv.size());
+    for (std::size_t i = 0; i < s.argv.size(); ++i)
+        env["FIXTRAY_ARG_" + std::to_string(i)] = s.argv[i];
+    return env;
+}
+
+// What a built-in step does, as argv-like words for records and plans.
+std::vector<std::string> builtin_words(const Step& s) {
+    std::vector<std::string> w{to_string(s.kind)};
+    auto add = [&](const char* key, const std::string& value) {
+        if (!value.empty()) w.push_back(std::string(key) + "=" + value);
+    };
+    switch (s.kind) {
+        case StepKind::delete_files:
+            add("root", s.root);
+            add("glob", s.glob);
+            if (s.older_than.count()) add("older-than", std::to_string(s.older_than.count()) + "s");
+            break;
+        case StepKind::end_process:
+            add("name", s.process_name);
+            break;
+        case StepKind::http_probe: {
+            add("url", s.url);
+            std::string codes;
+            for (int c : s.expect_status()) codes += (codes.empty() ? "" : ",") + std::to_string(c);
+            add("expect-status", codes);
+            break;
+        }
+        case StepKind::dns_resolve:
+            add("host", s.host);
+            break;
+        case StepKind::tcp_connect:
+            add("host", s.host);
+            add("port", std::to_string(s.port));
+            break;
+        case StepKind::exists:
+            add("path", s.path);
+            add("root", s.root);
+            add("glob", s.glob);
+            add("type", s.type);
+            add("expect", s.expect_present ? "present" : "absent");
+            break;
+        case StepKind::wait:
+            add("duration", seconds_text(s.duration));
+            break;
+        case StepKind::run:
+        case StepKind::shell:
+            break;
+    }
+    return w;
+}
+
+// skip-if-running takes a comma-separated list of process names; returns the first that runs.
+std::string first_running(const std::string& names) {
+    std::size_t start = 0;
+    while (start < names.size()) {
+        auto end = names.find(',', start);
+        if (end == std::string::npos) end = names.size();
+        std::string name = names.substr(start, end - start);
+        const auto first = name.find_first_not_of(" \t");
+        const auto last = name.find_last_not_of(" \t");
+        if (first != std::string::npos) {
+            name = name.substr(first, last - first + 1);
+            if (process_running(name)) return name;
+        }
+        start = end + 1;
+    }
+    return {};
+}
+
+struct NullObserver final : RunObserver {};
+
+}  // namespace
+
+std::string default_label(const Step& s) {
+    switch (s.kind) {
+        case StepKind::run:
+            return "Run " + join(s.argv, 4);
+        case StepKind::shell:
+            return "Run a " + s.interpreter + " script";
+        case StepKind::delete_files:
+            return "Delete files in " + s.root;
+        case StepKind::end_process:
+            return "Close " + s.process_name;
+        case StepKind::http_probe:
+            return "Check that " + s.url + " answers";
+        case StepKind::dns_resolve:
+            return "Check that " + s.host + " resolves";
+        case StepKind::tcp_connect:
+            return "Check that " + s.host + ":" + std::to_string(s.port) + " accepts connections";
+        case StepKind::exists:
+            return std::string("Check that ") + (s.path.empty() ? s.root + "/" + s.glob : s.path) +
+                   (s.expect_present ? " exists" : " is gone");
+        case StepKind::wait:
+            return "Wait " + seconds_text(s.duration);
+    }
+    return "Step";
+}
+
+struct Engine::Context {
+    const FixPack& pack;
+    const Fix& fix;
+    Variables vars;
+    RunObserver& observer;
+    const CancelToken& cancel;
+    RunRecord& record;
+    bool cancelled = false;
+    std::string first_failure;  // "label: message" of the step that stopped a phase
+};
+
+Engine::Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env,
+               AdminStepRunner* admin)
+    : runner_(runner), http_(http), clock_(clock), env_(env), admin_(admin) {}
+
+Variables Engine::variables_for(const FixPack& pack, const SiteConfig& site,
+                                std::vector<std::string>* missing) const {
+    Variables v;
+    v.set("home", env_.home);
+    v.set("cache", env_.cache);
+    v.set("config", env_.config);
+    v.set("temp", env_.temp);
+    v.set("user", env_.user);
+    v.set("host", env_.host);
+    v.set("packdir", pack.dir);
+    for (const auto& param : pack.params) {
+        if (param.is_list) {
+            if (auto it = site.lists.find(param.name); it != site.lists.end()) {
+                for (std::size_t i = 0; i < it->second.size(); ++i)
+                    for (const auto& field : param.fields)
+                        if (!it->second[i].fields.count(field) && missing)
+                            missing->push_back(param.name + "[" + std::to_string(i) + "]." + field);
+                v.set_list(param.name, it->second);
+            } else if (missing) {
+                missing->push_back(param.name);
+            }
+        } else if (auto it = site.values.find(param.name); it != site.values.end()) {
+            v.set(param.name, it->second);
+        } else if (param.default_value) {
+            v.set(param.name, *param.default_value);
+        } else if (missing) {
+            missing->push_back(param.name);
+        }
+    }
+    return v;
+}
+
+std::string Engine::applicability_problem(const Fix& fix) const {
+    const Platform here = current_platform();
+    if (!fix.runs_on(here)) {
+        std::string on;
+        for (Platform p : fix.platforms) on += (on.empty() ? "" : ", ") + std::string(to_string(p));
+        return "this fix is for " + on + "; this machine runs " + to_string(here);
+    }
+    for (const auto& c : fix.conditions) {
+        bool holds = false;
+        std::error_code ec;
+        switch (c.kind) {
+            case Condition::Kind::program_exists:
+                holds = find_program(c.value).has_value();
+                break;
+            case Condition::Kind::path_exists: {
+                Variables v = variables_for(FixPack{}, SiteConfig{}, nullptr);
+                std::string path;
+                holds = v.expand(c.value, &path, nullptr) && std::filesystem::exists(path, ec);
+                break;
+            }
+            case Condition::Kind::env_set: {
+                const char* value = std::getenv(c.value.c_str());
+                holds = value && *value;
+                break;
+            }
+        }
+        if (holds == c.negate) {
+            const char* what = c.kind == Condition::Kind::program_exists ? "program"
+                               : c.kind == Condition::Kind::path_exists  ? "path"
+                                                                         : "environment variable";
+            return std::string("this fix applies only where the ") + what + " " + c.value +
+                   (c.negate ? " is absent" : " is present");
+        }
+    }
+    return {};
+}
+
+RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+                      const RunOptions& options, RunObserver& observer, const CancelToken& cancel) {
+    RunRecord r;
+    r.run_id = new_uuid();
+    r.fix_id = fix.id;
+    r.fix_title = fix.title.get(options.lang);
+    r.pack_id = pack.id;
+    r.pack_version = pack.version;
+    r.pack_file = pack.file;
+    r.platform = to_string(current_platform());
+    r.user = env_.user;
+    r.host = env_.host;
+    r.started = clock_.now();
+
+    auto finish = [&](Outcome outcome, std::string message) -> RunRecord {
+        r.outcome = outcome;
+        r.message = std::move(message);
+        r.finished = clock_.now();
+        observer.run_finished(r);
+        return r;
+    };
+    auto refuse = [&](Refusal why, std::string message) {
+        r.refusal = why;
+        return finish(Outcome::refused, std::move(message));
+    };
+
+    if (auto problem = applicability_problem(fix); !problem.empty())
+        return refuse(Refusal::not_applicable, "Not run: " + problem + ".");
+
+    std::vector<std::string> missing;
+    Context ctx{pack, fix, variables_for(pack, site, &missing), observer, cancel, r, false, {}};
+    if (!missing.empty())
+        return refuse(Refusal::invalid_input,
+                      "Not run: the site configuration does not set " + join(missing) +
+                          " (ask your help desk to add it to the site config).");
+    if (fix.needs_admin() && !env_.is_admin && !(admin_ && admin_->available()))
+        return refuse(Refusal::needs_admin,
+                      "Not run: this fix needs administrator rights. Ask your help desk, or run "
+                      "it as an administrator.");
+    if (!fix.confirm.empty() && !options.assume_yes &&
+        !observer.confirm(fix, fix.confirm.get(options.lang)))
+        return refuse(Refusal::declined, "Not run: you chose not to go ahead.");
+
+    auto cancelled_outcome = [&] {
+        return finish(
+            Outcome::cancelled,
+            "Cancelled" + (ctx.first_failure.empty() ? std::string(".")
+                                                     : " during " + ctx.first_failure + "."));
+    };
+
+    if (!fix.check.empty()) {
+        const bool healthy = run_phase(ctx, Phase::check, fix.check);
+        if (ctx.cancelled) return cancelled_outcome();
+        if (healthy)
+            return finish(Outcome::nothing_to_fix,
+                          "No problem found: the check passed, so nothing was changed.");
+        ctx.first_failure.clear();
+    }
+
+    const bool steps_ok = run_phase(ctx, Phase::steps, fix.steps);
+    if (ctx.cancelled) return cancelled_outcome();
+    std::string why;
+    bool fixed = steps_ok;
+    if (!steps_ok) {
+        why = "the step \"" + ctx.first_failure + "\" failed";
+    } else if (!fix.verify.empty()) {
+        fixed = run_phase(ctx, Phase::verify, fix.verify);
+        if (ctx.cancelled) return cancelled_outcome();
+        if (!fixed) why = "the problem is still there (" + ctx.first_failure + ")";
+    }
+    if (fixed) return finish(Outcome::fixed, "Fixed: the repair ran and the problem is gone.");
+
+    std::string message = "Not fixed: " + why + ".";
+    if (!fix.revert.empty()) {
+        ctx.first_failure.clear();
+        const bool reverted = run_phase(ctx, Phase::revert, fix.revert);
+        r.reverted = true;
+        if (ctx.cancelled)
+            message += " Undoing the changes was cancelled.";
+        else
+            message += reverted ? " The changes were undone."
+                                : " Undoing the changes failed (" + ctx.first_failure + ").";
+    }
+    return finish(Outcome::not_fixed, message);
+}
+
+bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps) {
+    ctx.observer.phase_started(phase);
+    int index = 0;
+    for (const auto& step : steps) {
+        ++index;
+        std::vector<const ListItem*> items{nullptr};
+        if (!step.foreach_list.empty()) {
+            if (!step.foreach_except.empty() && ctx.vars.list_values(step.foreach_except).empty()) {
+                // "Remove every queue except the site's" with an empty site list would remove
+                // everything: refuse rather than guess.
+                StepRecord rec;
+                rec.phase = phase;
+                rec.index = index;
+                rec.kind = step.kind;
+                rec.label = step.label.empty() ? default_label(step) : step.label;
+                rec.status = StepStatus::failed;
+                rec.message = "not run: the list " + step.foreach_except + " it must keep is empty";
+                ctx.observer.step_started(rec);
+                ctx.record.steps.push_back(rec);
+                ctx.observer.step_finished(ctx.record.steps.back());
+                if (!step.continue_on_error) {
+                    ctx.first_failure = rec.label + ": " + rec.message;
+                    return false;
+                }
+                continue;
+            }
+            items = foreach_items(ctx.vars, step);
+        }
+        for (const ListItem* item : items) {
+            if (ctx.cancel.cancelled()) {
+                ctx.cancelled = true;
+                return false;
+            }
+            if (item) ctx.vars.bind_item(step.foreach_var, *item);
+            StepRecord rec;
+            rec.phase = phase;
+            rec.index = index;
+            rec.kind = step.kind;
+            rec.admin = step.admin;
+            rec.continue_on_error = step.continue_on_error;
+            if (item) rec.item = item->value;
+            run_one(ctx, step, rec);
+            ctx.record.steps.push_back(rec);
+            ctx.observer.step_finished(ctx.record.steps.back());
+            if (rec.status == StepStatus::cancelled || ctx.cancel.cancelled()) {
+                ctx.cancelled = true;
+                ctx.first_failure = rec.label;
+                return false;
+            }
+            const bool failed =
+                rec.status == StepStatus::failed || rec.status == StepStatus::timed_out;
+            if (failed && !step.continue_on_error) {
+                ctx.first_failure = rec.label + ": " + rec.message;
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
+    Step s = step;
+    std::string error;
+    auto expand = [&](std::string& field) {
+        if (!error.empty() || field.empty()) return;
+        std::string out;
+        if (ctx.vars.expand(field, &out, &error)) field = std::move(out);
+    };
+    for (auto& a : s.argv) expand(a);
+    for (std::string* f : {&s.label, &s.script, &s.root, &s.glob, &s.path, &s.url, &s.host,
+                           &s.process_name, &s.stdout_match, &s.if_program, &s.skip_if_running})
+        expand(*f);
+    rec.label = s.label.empty() ? default_label(s) : s.label;
+    rec.argv = s.kind == StepKind::run     ? s.argv
+               : s.kind == StepKind::shell ? shell_argv(s)
+                                           : builtin_words(s);
+    if (!error.empty()) {
+        rec.status = StepStatus::failed;
+        rec.message = error;
+        ctx.observer.step_started(rec);
+        return;
+    }
+    if (!s.if_program.empty() && !find_program(s.if_program)) {
+        rec.status = StepStatus::skipped;
+        rec.message = s.if_program + " is not installed";
+        ctx.observer.step_started(rec);
+        return;
+    }
+    if (auto running = first_running(s.skip_if_running); !running.empty()) {
+        rec.status = StepStatus::skipped;
+        rec.message = running + " is running; close it and run the fix again";
+        ctx.observer.step_started(rec);
+        return;
+    }
+    ctx.observer.step_started(rec);
+
+    if (s.admin && !env_.is_admin) {
+        // Only names and positions cross to the helper; it re-derives everything else.
+        AdminStepRequest request{ctx.pack.id, ctx.pack.version, ctx.fix.id,
+                                 rec.phase,   rec.index,        rec.item};
+        if (admin_)
+            admin_->run(request, ctx.cancel, &rec);
+        else {
+            rec.status = StepStatus::failed;
+            rec.message = "needs administrator rights";
+        }
+        return;
+    }
+
+    if (s.kind == StepKind::run || s.kind == StepKind::shell) {
+        ProcessRequest req;
+        req.argv = rec.argv;
+        req.timeout = s.timeout;
+        if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
+        const ProcessResult res =
+            runner_.run(req, ctx.cancel, [&](OutputStream which, std::string_view chunk) {
+                ctx.observer.step_output(rec, which, chunk);
+            });
+        rec.duration = res.duration;
+        rec.exit_code = res.exit_code;
+        rec.timed_out = res.timed_out;
+        rec.killed = res.killed;
+        rec.out = res.out;
+        rec.err = res.err;
+        rec.out_truncated = res.out_truncated;
+        rec.err_truncated = res.err_truncated;
+        if (!res.started) {
+            rec.status = StepStatus::failed;
+            rec.message = res.error;
+        } else if (res.cancelled) {
+            rec.status = StepStatus::cancelled;
+            rec.message = "cancelled";
+        } else if (res.timed_out) {
+            rec.status = StepStatus::timed_out;
+            rec.message = "timed out after " + seconds_text(s.timeout) +
+                          (res.killed ? " (had to be killed)" : "");
+        } else if (res.term_signal) {
+            rec.status = StepStatus::failed;
+            rec.message = "ended by signal " + std::to_string(res.term_signal);
+        } else if (std::find(s.ok_exit().begin(), s.ok_exit().end(), res.exit_code) ==
+                   s.ok_exit().end()) {
+            rec.status = StepStatus::failed;
+            rec.message = "exited with code " + std::to_string(res.exit_code);
+        } else {
+            rec.status = StepStatus::ok;
+            rec.message = "exited with code " + std::to_string(res.exit_code);
+            if (!s.stdout_match.empty()) {
+                bool matched = false;
+                try {
+                    matched = std::regex_search(res.out, std::regex(s.stdout_match));
+                } catch (const std::regex_error&) {
+                    matched = false;
+                }
+                if (!matched) {
+                    rec.status = StepStatus::failed;
+                    rec.message = "the output does not contain \"" + s.stdout_match + "\"";
+                }
+            }
+        }
+        if (rec.status == StepStatus::ok && !s.capture.empty()) {
+            std::vector<ListItem> lines;
+            std::size_t start = 0;
+            while (start < res.out.size()) {
+                auto end = res.out.find('\n', start);
+                if (end == std::string::npos) end = res.out.size();
+                std::string line = res.out.substr(start, end - start);
+                while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+                    line.pop_back();
+                if (!line.empty()) lines.push_back({line, {}});
+                start = end + 1;
+            }
+            ctx.vars.set_list(s.capture, std::move(lines));
+        }
+        return;
+    }
+
+    BuiltinContext bctx{http_, clock_, ctx.cancel};
+    const auto started = clock_.steady_now();
+    BuiltinResult res = run_builtin(s, bctx);
+    rec.duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.steady_now() - started);
+    rec.message = res.message;
+    rec.detail = res.detail;
+    rec.timed_out = res.timed_out;
+    rec.status = res.cancelled   ? StepStatus::cancelled
+                 : res.timed_out ? StepStatus::timed_out
+                 : res.ok        ? StepStatus::ok
+                                 : StepStatus::failed;
+}
+
+Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+                  const RunOptions& options) const {
+    Plan plan;
+    if (auto problem = applicability_problem(fix); !problem.empty()) {
+        plan.refusal = Refusal::not_applicable;
+        plan.message = "Would not run: " + problem + ".";
+        return plan;
+    }
+    std::vector<std::string> missing;
+    Variables vars = variables_for(pack, site, &missing);
+    if (!missing.empty()) {
+        plan.refusal = Refusal::invalid_input;
+        plan.message = "Would not run: the site configuration does not set " + join(missing) + ".";
+        return plan;
+    }
+    if (fix.needs_admin() && !env_.is_admin && !(admin_ && admin_->available())) {
+        plan.refusal = Refusal::needs_admin;
+        plan.message = "Would not run: this fix needs administrator rights.";
+    }
+    plan.confirm = fix.confirm.get(options.lang);
+
+    auto add_phase = [&](Phase phase, const std::vector<Step>& steps) {
+        int index = 0;
+        for (const auto& step : steps) {
+            ++index;
+            std::vector<const ListItem*> items{nullptr};
+            std::string note;
+            const auto* list = step.foreach_list.empty() ? nullptr : vars.list(step.foreach_list);
+            if (!step.foreach_list.empty()) {
+                if (list) {
+                    items = foreach_items(vars, step);
+                    if (items.empty())
+                        note = "for each " + step.foreach_var + " in " + step.foreach_list +
+                               ": no items, nothing to do";
+                } else {
+                    note =
+                        "once for each " + step.foreach_var + " in " + step.foreach_list +
+                        " (known when the fix runs)" +
+                        (step.foreach_except.empty() ? std::string()
+                                                     : ", except those in " + step.foreach_except);
+                }
+            }
+            if (items.empty()) {
+                PlannedStep p{phase, index, "", step.kind, {}, note, step.admin};
+                p.label = step.label.empty() ? default_label(step) : step.label;
+                plan.steps.push_back(std::move(p));
+                continue;
+            }
+            Variables scope = vars;
+            for (const ListItem* item : items) {
+                if (item) scope.bind_item(step.foreach_var, *item);
+                Step s = step;
+                auto expand = [&](std::string& f) {
+                    std::string out;
+                    scope.expand(f, &out, nullptr, true);
+                    f = std::move(out);
+                };
+                for (auto& a : s.argv) expand(a);
+                for (std::string* f : {&s.label, &s.script, &s.root, &s.glob, &s.path, &s.url,
+                                       &s.host, &s.process_name, &s.stdout_match})
+                    expand(*f);
+                PlannedStep p;
+                p.phase = phase;
+                p.index = index;
+                p.kind = s.kind;
+                p.admin = s.admin;
+                p.label = s.label.empty() ? default_label(s) : s.label;
+                p.argv = s.kind == StepKind::run     ? s.argv
+                         : s.kind == StepKind::shell ? shell_argv(s)
+                                                     : builtin_words(s);
+                std::string n = note;
+                auto add_note = [&](const std::string& t) { n += (n.empty() ? "" : "; ") + t; };
+                if (!s.if_program.empty())
+                    add_note("skipped if " + s.if_program + " is not installed");
+                if (!s.skip_if_running.empty())
+                    add_note("skipped while " + s.skip_if_running + " runs");
+                if (!s.capture.empty()) add_note("output lines become the list " + s.capture);
+                if (s.continue_on_error) add_note("a failure does not stop the fix");
+                p.note = n;
+                plan.steps.push_back(std::move(p));
+            }
+        }
+    };
+    add_phase(Phase::check, fix.check);
+    add_phase(Phase::steps, fix.steps);
+    add_phase(Phase::verify, fix.verify);
+    add_phase(Phase::revert, fix.revert);
+    plan.ok = plan.refusal == Refusal::none;
+    return plan;
+}
+
+std::optional<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
+                                                   const SiteConfig& site, Phase phase, int index,
+                                                   const std::string& item,
+                                                   const CancelToken& cancel,
+                                                   std::string* refusal) {
+    auto refuse = [&](std::string why) -> std::optional<StepRecord> {
+        if (refusal) *refusal = std::move(why);
+        return std::nullopt;
+    };
+    const std::vector<Step>* phases[] = {&fix.check, &fix.steps, &fix.verify, &fix.revert};
+    const auto& steps = *phases[static_cast<int>(phase)];
+    if (index < 1 || static_cast<std::size_t>(index) > steps.size())
+        return refuse("fix " + fix.id + " has no step " + std::to_string(index) + " in " +
+                      to_string(phase));
+    const Step& step = steps[static_cast<std::size_t>(index) - 1];
+    if (!step.admin) return refuse("that step is not marked admin in the trusted pack");
+    if (!fix.runs_on(current_platform())) return refuse("the fix does not run on this platform");
+
+    std::vector<std::string> missing;
+    RunRecord scratch;
+    NullObserver quiet;
+    Context ctx{pack, fix, variables_for(pack, site, &missing), quiet, cancel, scratch, false, {}};
+    if (!missing.empty()) return refuse("the machine config does not set " + join(missing));
+
+    StepRecord rec;
+    rec.phase = phase;
+    rec.index = index;
+    rec.kind = step.kind;
+    rec.admin = true;
+    rec.item = item;
+    if (step.foreach_list.empty()) {
+        if (!item.empty()) return refuse("that step has no foreach, so it takes no item");
+    } else {
+        // Lists captured by earlier steps are captured again here, by this process.
+        const bool site_list = ctx.vars.list(step.foreach_list) != nullptr;
+        for (int p = 0; p <= static_cast<int>(phase) && !site_list; ++p) {
+            const auto& v = *phases[p];
+            const std::size_t end = p == static_cast<int>(phase) ? index - 1 : v.size();
+            for (std::size_t i = 0; i < end; ++i) {
+                if (v[i].capture != step.foreach_list || !v[i].foreach_list.empty()) continue;
+                StepRecord capture_rec;
+                capture_rec.phase = static_cast<Phase>(p);
+                capture_rec.kind = v[i].kind;
+                run_one(ctx, v[i], capture_rec);
+            }
+        }
+        if (!step.foreach_except.empty() && ctx.vars.list_values(step.foreach_except).empty())
+            return refuse("the list " + step.foreach_except + " it must keep is empty");
+        const ListItem* chosen = nullptr;
+        for (const ListItem* candidate : foreach_items(ctx.vars, step))
+            if (candidate->value == item) chosen = candidate;
+        if (!chosen)
+            return refuse("\"" + item + "\" is not an item of " + step.foreach_list +
+                          " on this machine");
+        ctx.vars.bind_item(step.foreach_var, *chosen);
+    }
+    run_one(ctx, step, rec);
+    return rec;
+}
+
+std::vector<const ListItem*> Engine::foreach_items(const Variables& vars, const Step& step) const {
+    std::vector<const ListItem*> items;
+    std::set<std::string> except;
+    if (!step.foreach_except.empty()) {
+        auto values = vars.list_values(step.foreach_except);
+        except.insert(values.begin(), values.end());
+    }
+    if (const auto* list = vars.list(step.foreach_list))
+        for (const auto& item : *list)
+            if (!except.count(item.value)) items.push_back(&item);
+    return items;
+}
+
+}  // namespace fixtray

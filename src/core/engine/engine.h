@@ -1,0 +1,110 @@
+// The fix engine: applicability, confirmation, check, steps, verify, revert; one RunRecord.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "packs/fix_pack.h"
+#include "platform/process_runner.h"
+#include "engine/run_record.h"
+#include "packs/site_config.h"
+#include "packs/variables.h"
+
+namespace fixtray {
+
+class AdminStepRunner;
+class CancelToken;
+class Clock;
+class HttpClient;
+struct UserEnvironment;
+
+// Progress events, called on the thread that runs the fix, in order. A front end that shows
+// them elsewhere (the tray) marshals them onto its own thread. Implementations must not
+// throw and should return quickly.
+class RunObserver {
+public:
+    virtual ~RunObserver() = default;
+    virtual void phase_started(Phase) {}
+    virtual void step_started(const StepRecord&) {}
+    virtual void step_output(const StepRecord&, OutputStream, std::string_view) {}
+    virtual void step_finished(const StepRecord&) {}
+    virtual void run_finished(const RunRecord&) {}
+    // Asked when the fix has a confirmation text and the run was not started with
+    // assume_yes. Return true to go ahead.
+    virtual bool confirm(const Fix&, const std::string& /*text*/) { return false; }
+};
+
+struct RunOptions {
+    bool assume_yes = false;  // skip the confirmation question
+    std::string lang;         // for titles and confirmation texts, e.g. "de_DE.UTF-8"
+};
+
+// One line of a dry-run plan.
+struct PlannedStep {
+    Phase phase = Phase::steps;
+    int index = 0;
+    std::string label;
+    StepKind kind = StepKind::run;
+    std::vector<std::string> argv;  // expanded; built-ins: kind + arguments
+    std::string note;               // "for each printer in printers: 2 items", skip conditions
+    bool admin = false;
+};
+
+struct Plan {
+    bool ok = false;
+    Refusal refusal = Refusal::none;
+    std::string message;  // why the fix would not run, when !ok
+    std::string confirm;  // the confirmation text that would be asked
+    std::vector<PlannedStep> steps;
+};
+
+class Engine {
+public:
+    // admin: runs steps marked admin when this process has no admin rights (may be null: such
+    // fixes are then refused).
+    Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env,
+           AdminStepRunner* admin = nullptr);
+
+    // Runs the fix. Never throws for failures of the fix; returns the complete record (also
+    // given to observer.run_finished). Cancel from any thread through `cancel`.
+    RunRecord run(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+                  const RunOptions& options, RunObserver& observer, const CancelToken& cancel);
+
+    // The exact plan with variables expanded; runs nothing and changes nothing.
+    Plan plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+              const RunOptions& options) const;
+
+    // The admin helper's side: runs the one step a request names, after checking it against the
+    // trusted pack and site config: the step must exist and be marked admin, and a foreach
+    // item must be one that the trusted lists yield (lists captured by earlier steps are
+    // captured again here). Returns nullopt and sets *refusal when the request does not hold.
+    std::optional<StepRecord> run_trusted_step(const FixPack& pack, const Fix& fix,
+                                               const SiteConfig& site, Phase phase, int index,
+                                               const std::string& item, const CancelToken& cancel,
+                                               std::string* refusal);
+
+    // The variables a fix of this pack sees. Missing site values are listed in *missing.
+    Variables variables_for(const FixPack& pack, const SiteConfig& site,
+                            std::vector<std::string>* missing) const;
+
+private:
+    struct Context;
+    bool run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps);
+    void run_one(Context& ctx, const Step& step, StepRecord& record);
+    std::string applicability_problem(const Fix& fix) const;
+
+    std::vector<const ListItem*> foreach_items(const Variables& vars, const Step& step) const;
+
+    ProcessRunner& runner_;
+    HttpClient& http_;
+    Clock& clock_;
+    const UserEnvironment& env_;
+    AdminStepRunner* admin_;
+};
+
+// A short label for a step when the pack gives none: "Run resolvectl flush-caches".
+std::string default_label(const Step& step);
+
+}  // namespace fixtray

@@ -1,0 +1,243 @@
+#include "engine/run_record.h"
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <random>
+
+namespace fixtray {
+
+using nlohmann::json;
+
+const char* to_string(Phase p) {
+    switch (p) {
+        case Phase::check:
+            return "check";
+        case Phase::steps:
+            return "steps";
+        case Phase::verify:
+            return "verify";
+        case Phase::revert:
+            return "revert";
+    }
+    return "?";
+}
+
+const char* to_string(StepStatus s) {
+    switch (s) {
+        case StepStatus::ok:
+            return "ok";
+        case StepStatus::failed:
+            return "failed";
+        case StepStatus::skipped:
+            return "skipped";
+        case StepStatus::timed_out:
+            return "timed-out";
+        case StepStatus::cancelled:
+            return "cancelled";
+    }
+    return "?";
+}
+
+const char* to_string(Outcome o) {
+    switch (o) {
+        case Outcome::fixed:
+            return "fixed";
+        case Outcome::not_fixed:
+            return "not-fixed";
+        case Outcome::nothing_to_fix:
+            return "nothing-to-fix";
+        case Outcome::cancelled:
+            return "cancelled";
+        case Outcome::refused:
+            return "refused";
+    }
+    return "?";
+}
+
+const char* to_string(Refusal r) {
+    switch (r) {
+        case Refusal::none:
+            return "";
+        case Refusal::not_applicable:
+            return "not-applicable";
+        case Refusal::declined:
+            return "declined";
+        case Refusal::needs_admin:
+            return "needs-admin";
+        case Refusal::invalid_input:
+            return "invalid-input";
+    }
+    return "?";
+}
+
+namespace {
+
+template <typename Enum, std::size_t N>
+Enum enum_from(const std::string& s, const std::array<Enum, N>& all) {
+    for (Enum e : all)
+        if (s == to_string(e)) return e;
+    throw json::other_error::create(501, "unknown value \"" + s + "\"", nullptr);
+}
+
+StepKind step_kind_from(const std::string& s) {
+    return enum_from(
+        s, std::array{StepKind::run, StepKind::shell, StepKind::delete_files, StepKind::end_process,
+                      StepKind::http_probe, StepKind::dns_resolve, StepKind::tcp_connect,
+                      StepKind::exists, StepKind::wait});
+}
+
+}  // namespace
+
+std::chrono::system_clock::time_point parse_time_utc(const std::string& s) {
+    std::tm tm{};
+    int ms = 0;
+    if (std::sscanf(s.c_str(), "%d-%d-%dT%d:%d:%d.%dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6)
+        return {};
+    // system_clock counts nanoseconds in 64 bits (it ends in 2262): a damaged file must not
+    // overflow it.
+    if (tm.tm_year < 1970 || tm.tm_year > 2200 || ms < 0 || ms > 999) return {};
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(ms);
+}
+
+std::string format_time_utc(std::chrono::system_clock::time_point t) {
+    const auto secs = std::chrono::time_point_cast<std::chrono::seconds>(t);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
+    const std::time_t tt = std::chrono::system_clock::to_time_t(secs);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                  static_cast<int>(ms));
+    return buf;
+}
+
+std::string new_uuid() {
+    static thread_local std::mt19937_64 rng{[] {
+        std::random_device rd;
+        std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
+        return std::mt19937_64(seq);
+    }()};
+    std::array<unsigned char, 16> b{};
+    for (std::size_t i = 0; i < b.size(); i += 8) {
+        const auto v = rng();
+        for (std::size_t k = 0; k < 8; ++k) b[i + k] = static_cast<unsigned char>(v >> (8 * k));
+    }
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
+    char out[37];
+    std::snprintf(out, sizeof out,
+                  "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+                  b[14], b[15]);
+    return out;
+}
+
+json to_json(const StepRecord& s) {
+    json j = {{"phase", to_string(s.phase)},
+              {"index", s.index},
+              {"label", s.label},
+              {"kind", to_string(s.kind)},
+              {"argv", s.argv},
+              {"status", to_string(s.status)},
+              {"message", s.message},
+              {"duration_ms", s.duration.count()},
+              {"timed_out", s.timed_out},
+              {"killed", s.killed}};
+    if (!s.item.empty()) j["item"] = s.item;
+    if (s.admin) j["admin"] = true;
+    if (s.continue_on_error) j["continue_on_error"] = true;
+    if (s.kind == StepKind::run || s.kind == StepKind::shell) {
+        j["exit_code"] = s.exit_code;
+        j["stdout"] = s.out;
+        j["stderr"] = s.err;
+        if (s.out_truncated) j["stdout_truncated"] = true;
+        if (s.err_truncated) j["stderr_truncated"] = true;
+    }
+    if (!s.detail.empty()) j["detail"] = s.detail;
+    return j;
+}
+
+json to_json(const RunRecord& r) {
+    json steps = json::array();
+    for (const auto& s : r.steps) steps.push_back(to_json(s));
+    json j = {{"run_id", r.run_id},
+              {"fix_id", r.fix_id},
+              {"fix_title", r.fix_title},
+              {"pack_id", r.pack_id},
+              {"pack_version", r.pack_version},
+              {"pack_file", r.pack_file},
+              {"platform", r.platform},
+              {"user", r.user},
+              {"host", r.host},
+              {"started", format_time_utc(r.started)},
+              {"finished", format_time_utc(r.finished)},
+              {"outcome", to_string(r.outcome)},
+              {"message", r.message},
+              {"reverted", r.reverted},
+              {"dry_run", r.dry_run},
+              {"steps", steps}};
+    if (r.refusal != Refusal::none) j["refusal"] = to_string(r.refusal);
+    return j;
+}
+
+StepRecord step_record_from_json(const json& sj) {
+    StepRecord s;
+    s.phase = enum_from(sj.at("phase").get<std::string>(),
+                        std::array{Phase::check, Phase::steps, Phase::verify, Phase::revert});
+    s.index = sj.value("index", 0);
+    s.label = sj.value("label", "");
+    s.kind = step_kind_from(sj.at("kind").get<std::string>());
+    s.item = sj.value("item", "");
+    s.argv = sj.value("argv", std::vector<std::string>{});
+    s.admin = sj.value("admin", false);
+    s.status = enum_from(sj.at("status").get<std::string>(),
+                         std::array{StepStatus::ok, StepStatus::failed, StepStatus::skipped,
+                                    StepStatus::timed_out, StepStatus::cancelled});
+    s.message = sj.value("message", "");
+    s.exit_code = sj.value("exit_code", -1);
+    s.timed_out = sj.value("timed_out", false);
+    s.killed = sj.value("killed", false);
+    s.duration = std::chrono::milliseconds(sj.value("duration_ms", 0LL));
+    s.out = sj.value("stdout", "");
+    s.err = sj.value("stderr", "");
+    s.out_truncated = sj.value("stdout_truncated", false);
+    s.err_truncated = sj.value("stderr_truncated", false);
+    s.detail = sj.value("detail", "");
+    s.continue_on_error = sj.value("continue_on_error", false);
+    return s;
+}
+
+RunRecord run_record_from_json(const json& j) {
+    RunRecord r;
+    r.run_id = j.at("run_id").get<std::string>();
+    r.fix_id = j.at("fix_id").get<std::string>();
+    r.fix_title = j.value("fix_title", "");
+    r.pack_id = j.value("pack_id", "");
+    r.pack_version = j.value("pack_version", 0);
+    r.pack_file = j.value("pack_file", "");
+    r.platform = j.value("platform", "");
+    r.user = j.value("user", "");
+    r.host = j.value("host", "");
+    r.started = parse_time_utc(j.value("started", ""));
+    r.finished = parse_time_utc(j.value("finished", ""));
+    r.outcome = enum_from(j.at("outcome").get<std::string>(),
+                          std::array{Outcome::fixed, Outcome::not_fixed, Outcome::nothing_to_fix,
+                                     Outcome::cancelled, Outcome::refused});
+    if (j.contains("refusal"))
+        r.refusal = enum_from(j["refusal"].get<std::string>(),
+                              std::array{Refusal::not_applicable, Refusal::declined,
+                                         Refusal::needs_admin, Refusal::invalid_input});
+    r.message = j.value("message", "");
+    r.reverted = j.value("reverted", false);
+    r.dry_run = j.value("dry_run", false);
+    for (const auto& sj : j.at("steps")) r.steps.push_back(step_record_from_json(sj));
+    return r;
+}
+
+}  // namespace fixtray

@@ -1,0 +1,126 @@
+// end_process and process_running over the primitives of process_platform.h: the polite request
+// first, then the forced end for those still running after step.grace.
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/steps/builtin_steps.h"
+#include "engine/steps/builtin_text.h"
+#include "base/cancel_token.h"
+#include "platform/process_platform.h"
+
+namespace fixtray {
+namespace {
+
+using process_platform::Process;
+using Processes = std::vector<std::unique_ptr<Process>>;
+
+std::string pid_list(const Processes& ps) {
+    std::string s;
+    for (const auto& p : ps) {
+        if (!s.empty()) s += ", ";
+        s += std::to_string(p->pid());
+    }
+    return s;
+}
+
+std::size_t count_running(const Processes& ps) {
+    std::size_t n = 0;
+    for (const auto& p : ps) n += p->running() ? 1 : 0;
+    return n;
+}
+
+// Waits until none of `ps` runs, `limit` passes or the token is cancelled.
+// Returns false when cancelled.
+bool wait_gone(const Processes& ps, std::chrono::milliseconds limit, const CancelToken& cancel) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (true) {
+        if (count_running(ps) == 0) return true;
+        if (cancel.cancelled()) return false;
+        if (std::chrono::steady_clock::now() >= deadline) return true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+}
+
+std::string processes_noun(std::size_t n, const std::string& name) {
+    return builtin_text::count_noun(n, (name + " process").c_str(), (name + " processes").c_str());
+}
+
+}  // namespace
+
+bool process_running(const std::string& name) {
+    if (!process_platform::check_name(name).empty()) return false;
+    return !process_platform::find_processes(name, false).empty();
+}
+
+BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
+    BuiltinResult r;
+    const std::string& name = step.process_name;
+    if (std::string why = process_platform::check_name(name); !why.empty()) {
+        r.message = std::move(why);
+        return r;
+    }
+    const Processes targets = process_platform::find_processes(name, step.admin);
+    if (targets.empty()) {
+        r.ok = true;
+        r.message = "no " + name + " process was running";
+        return r;
+    }
+    const std::string noun = processes_noun(targets.size(), name);
+    if (ctx.dry_run) {
+        r.ok = true;
+        r.message = "would end " + noun;
+        r.detail = "pids: " + pid_list(targets) + "\n";
+        return r;
+    }
+
+    // A process that refuses is reported once: when asked, or else when forced.
+    std::vector<bool> refused(targets.size(), false);
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        if (const std::string err = targets[i]->ask_to_end(); !err.empty()) {
+            refused[i] = true;
+            builtin_text::append_line(
+                r.detail, "cannot end " + std::to_string(targets[i]->pid()) + ": " + err);
+        }
+    }
+    if (!wait_gone(targets, step.grace, ctx.cancel)) {
+        r.cancelled = true;
+        r.message = "cancelled while waiting for " + name + " to end";
+        return r;
+    }
+    std::size_t forced = 0;
+    for (std::size_t i = 0; i < targets.size(); ++i) {
+        Process& t = *targets[i];
+        if (!t.running()) continue;
+        if (const std::string err = t.force_end(); err.empty()) {
+            ++forced;
+            builtin_text::append_line(r.detail, std::to_string(t.pid()) +
+                                                    " did not end within the grace period: " +
+                                                    process_platform::forced_end_word);
+        } else if (!refused[i]) {
+            builtin_text::append_line(r.detail,
+                                      "cannot end " + std::to_string(t.pid()) + ": " + err);
+        }
+    }
+    if (forced > 0 && !wait_gone(targets, std::chrono::milliseconds(2000), ctx.cancel)) {
+        r.cancelled = true;
+        r.message = "cancelled while waiting for " + name + " to end";
+        return r;
+    }
+    const std::size_t left = count_running(targets);
+    if (left == 0) {
+        r.ok = true;
+        r.message = "ended " + noun;
+    } else {
+        const bool any_refused = std::find(refused.begin(), refused.end(), true) != refused.end();
+        r.message = processes_noun(left, name) + " could not be ended" +
+                    (any_refused ? " (permission denied)" : "");
+    }
+    builtin_text::append_line(r.detail, "pids: " + pid_list(targets));
+    return r;
+}
+
+}  // namespace fixtray

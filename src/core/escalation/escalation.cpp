@@ -1,0 +1,235 @@
+#include "escalation/escalation.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "engine/audit_log.h"
+#include "base/cancel_token.h"
+#include "platform/durable_file.h"
+#include "packs/variables.h"
+
+namespace fixtray {
+
+namespace {
+
+std::string seconds_text(std::chrono::milliseconds d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(d.count()) / 1000.0);
+    return buf;
+}
+
+// The last `max_lines` lines of a step's output (at most `max_bytes` of it), indented.
+std::string tail_lines(std::string_view text, int max_lines, std::size_t max_bytes) {
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    if (text.empty()) return {};
+    std::size_t start = text.size();
+    for (int lines = 0; lines < max_lines && start > 0; ++lines) {
+        const auto nl = text.rfind('\n', start - 1);
+        start = nl == std::string_view::npos ? 0 : nl + 1;
+        if (start > 0) --start;  // stand on the newline for the next search
+    }
+    if (start > 0) ++start;  // skip the newline itself
+    if (text.size() - start > max_bytes) start = text.size() - max_bytes;
+    std::string out = start > 0 ? "        [...]\n" : "";
+    std::string_view rest = text.substr(start);
+    while (!rest.empty()) {
+        const auto nl = rest.find('\n');
+        out += "        " + std::string(rest.substr(0, nl)) + "\n";
+        if (nl == std::string_view::npos) break;
+        rest.remove_prefix(nl + 1);
+    }
+    return out;
+}
+
+std::string step_result_text(const StepRecord& s) {
+    std::string text = to_string(s.status);
+    std::string detail;
+    if (s.exit_code >= 0 && (s.kind == StepKind::run || s.kind == StepKind::shell))
+        detail = "exit " + std::to_string(s.exit_code) + ", ";
+    if (s.timed_out) detail += "timed out, ";
+    detail += seconds_text(s.duration);
+    text += " (" + detail + ")";
+    if (!s.message.empty()) text += ": " + s.message;
+    return text;
+}
+
+}  // namespace
+
+std::string os_description() {
+    std::ifstream in("/etc/os-release");
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind("PRETTY_NAME=", 0) != 0) continue;
+        std::string value = line.substr(12);
+        if (value.size() >= 2 && (value.front() == '"' || value.front() == '\''))
+            value = value.substr(1, value.size() - 2);
+        return value;
+    }
+    return to_string(current_platform());
+}
+
+Contact default_contact(const UserEnvironment& env, const std::string& email_domain) {
+    Contact c;
+    c.name = env.user;
+    if (!email_domain.empty() && !env.user.empty()) c.email = env.user + "@" + email_domain;
+    return c;
+}
+
+SupportRequest build_support_request(const RequestInputs& in, const UserEnvironment& env,
+                                     const std::function<std::string(std::string_view)>& redact) {
+    auto clean = [&](std::string_view s) { return redact ? redact(s) : std::string(s); };
+    SupportRequest r;
+    r.id = new_uuid();
+    r.created = in.now;
+    r.user = env.user;
+    r.host = env.host;
+    r.os = in.os;
+    r.comment = in.comment;
+    r.contact = in.contact;
+
+    std::string title;
+    if (in.fix) title = in.fix->title.get(in.lang);
+    if (title.empty() && in.run) title = in.run->fix_title;
+    const std::string host = clean(env.host);
+    if (in.run && in.run->outcome != Outcome::fixed && in.run->outcome != Outcome::nothing_to_fix)
+        r.subject = "\"" + title + "\" did not fix the problem on " + host;
+    else if (!title.empty())
+        r.subject = "Help needed with \"" + title + "\" on " + host;
+    else
+        r.subject = "Help needed on " + host;
+
+    std::string d;
+    if (in.run) {
+        const RunRecord& run = *in.run;
+        r.fix_id = run.fix_id;
+        r.run_id = run.run_id;
+        d += "The employee ran a fixtray repair and it did not solve the problem.\n\n";
+        d += "Fix:      " + title + " (" + run.fix_id + ", pack " + run.pack_id + " version " +
+             std::to_string(run.pack_version) + ")\n";
+        d += std::string("Outcome:  ") + to_string(run.outcome);
+        if (run.refusal != Refusal::none) d += std::string(" (") + to_string(run.refusal) + ")";
+        if (!run.message.empty()) d += ": " + clean(run.message);
+        d += "\n";
+        d += "Started:  " + format_time_utc(run.started) + ", took " +
+             seconds_text(std::chrono::duration_cast<std::chrono::milliseconds>(run.finished -
+                                                                                run.started)) +
+             "\n";
+        d += "Run id:   " + run.run_id + "\n";
+        if (run.reverted) d += "The fix's revert steps ran after it failed.\n";
+        d += "\nWhat fixtray did:\n";
+        Phase phase = Phase::check;
+        bool first = true;
+        for (const auto& s : run.steps) {
+            if (first || s.phase != phase) {
+                d += std::string("  ") + to_string(s.phase) + ":\n";
+                phase = s.phase;
+                first = false;
+            }
+            std::string label = clean(s.label);
+            if (!s.item.empty()) label += " [" + clean(s.item) + "]";
+            d += "    " + std::to_string(s.index + 1) + ". " + label + ": " +
+                 clean(step_result_text(s)) + "\n";
+            const bool bad = s.status == StepStatus::failed || s.status == StepStatus::timed_out;
+            if (bad) {
+                if (!s.argv.empty()) {
+                    std::string argv;
+                    for (const auto& a : s.argv) argv += (argv.empty() ? "" : " ") + a;
+                    d += "       command: " + clean(argv) + "\n";
+                }
+                if (auto t = tail_lines(s.err, 10, 2048); !t.empty())
+                    d += "       last error output:\n" + clean(t);
+                else if (auto o = tail_lines(s.out, 10, 2048); !o.empty())
+                    d += "       last output:\n" + clean(o);
+            }
+        }
+        if (run.steps.empty()) d += "  (no step ran)\n";
+    } else if (in.fix) {
+        r.fix_id = in.fix->id;
+        d += "The employee asks for help with \"" + title + "\" (" + in.fix->id +
+             "). No repair was run for this request.\n";
+    } else {
+        d += "The employee asks for help. No repair was run for this request.\n";
+    }
+    d += "\nThe diagnostics bundle collected by fixtray is attached (its manifest lists what ran "
+         "and how long it took). Passwords, tokens and other secrets were masked before "
+         "anything left the machine.\n";
+    r.description = std::move(d);
+    return r;
+}
+
+RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnvironment& env) {
+    RedactionRules rules;
+    rules.extra_patterns = config.patterns;
+    rules.pseudonymise = config.pseudonyms;
+    if (config.pseudonyms) {
+        if (!env.user.empty()) rules.user_names.push_back(env.user);
+        if (!env.host.empty()) rules.host_names.push_back(env.host);
+    }
+    return rules;
+}
+
+PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationConfig& config,
+                                      const Variables& vars, const UserEnvironment& env,
+                                      ProcessRunner& runner, const std::string& work_dir,
+                                      const CancelToken& cancel, DiagnosticsObserver* observer) {
+    PreparedEscalation out;
+    const RedactionRules rules = redaction_rules_for(config, env);
+    Redactor redactor(rules);
+    if (!redactor.problems().empty()) {
+        out.error = "the site's redaction patterns cannot be used: " + redactor.problems()[0];
+        return out;
+    }
+
+    DiagnosticsSet defaults;
+    if (const std::string file = default_diagnostics_file(current_platform()); !file.empty()) {
+        defaults = load_diagnostics_set(file);
+        for (const auto& p : defaults.problems) out.warnings.push_back(p.str());
+    } else {
+        out.warnings.push_back("the default diagnostics set is not installed");
+    }
+    auto items = diagnostic_items_for(defaults, in.fix, vars, &out.warnings);
+    if (!in.run)  // nothing to record: leave the item out rather than list it as failed
+        std::erase_if(items, [](const DiagnosticItem& i) {
+            return i.kind == DiagnosticItem::Kind::fact && i.fact == "run.record";
+        });
+
+    DiagnosticsOptions options;
+    // Test the name the help desk's own probes use, when the site set one.
+    if (auto it = vars.scalars().find("probe_host");
+        it != vars.scalars().end() && !it->second.empty())
+        options.dns_test_hosts = {it->second};
+    if (in.run) options.run_record_json = dump_json(to_json(*in.run), 2);
+    out.diagnostics = collect_diagnostics(items, runner, options, cancel, observer);
+    if (out.diagnostics.cancelled || cancel.cancelled()) {
+        out.error = "cancelled";
+        return out;
+    }
+
+    if (auto err = make_private_dirs(work_dir); !err.empty()) {
+        out.error = err;
+        return out;
+    }
+    out.request = build_support_request(in, env, [&](std::string_view text) {
+        std::string copy(text);
+        redactor.redact(copy);
+        return copy;
+    });
+    BundleOptions bundle_options;
+    bundle_options.max_bytes = config.max_bundle_bytes;
+    bundle_options.redaction = rules;
+    bundle_options.fix_id = out.request.fix_id;
+    bundle_options.run_id = out.request.run_id;
+    out.bundle_path = work_dir + "/fixtray-diagnostics-" + out.request.id.substr(0, 8) + ".tar.gz";
+    out.bundle = write_bundle(out.diagnostics, out.bundle_path, bundle_options);
+    if (!out.bundle.ok()) {
+        out.error = out.bundle.error;
+        return out;
+    }
+    out.request.attachments.push_back({std::filesystem::path(out.bundle_path).filename().string(),
+                                       "application/gzip", out.bundle_path, out.bundle.size});
+    return out;
+}
+
+}  // namespace fixtray

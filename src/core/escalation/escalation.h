@@ -1,0 +1,66 @@
+// Turning a failed fix into a support request: the subject and text a technician reads first.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "diagnostics/bundle.h"
+#include "diagnostics/diagnostics.h"
+#include "escalation/escalation_config.h"
+#include "packs/fix_pack.h"
+#include "platform/platform_paths.h"
+#include "engine/run_record.h"
+#include "tickets/support_request.h"
+
+namespace fixtray {
+
+struct RequestInputs {
+    const RunRecord* run = nullptr;  // the failed run, if the request is about one
+    const Fix* fix = nullptr;        // the fix, if known (with or without a run)
+    std::string lang = "en";         // for the fix's title
+    std::string comment;             // the employee's words
+    Contact contact;
+    std::string os;  // e.g. "Debian GNU/Linux 12 (bookworm)"
+    std::chrono::system_clock::time_point now;
+};
+
+// Fills in id (a new UUID), created, subject, description, comment, contact, user, host, os,
+// fix_id and run_id. `redact` is applied to every text that comes from the machine (step
+// output, messages, argv) before it goes into the request; pass the bundle's redactor so the
+// ticket and the bundle hide the same things.
+SupportRequest build_support_request(const RequestInputs& in, const UserEnvironment& env,
+                                     const std::function<std::string(std::string_view)>& redact);
+
+// The contact an employee gets without typing anything: their display name from the password
+// database (or login name) and login@email_domain when the help desk set a domain.
+Contact default_contact(const UserEnvironment& env, const std::string& email_domain);
+
+// "Debian GNU/Linux 12 (bookworm)" from /etc/os-release, or the platform name.
+std::string os_description();
+
+// Everything a support request needs, ready for review before it is queued.
+struct PreparedEscalation {
+    std::string error;  // empty on success; else nothing usable was made
+    SupportRequest request;
+    std::string bundle_path;  // the redacted bundle (under work_dir)
+    DiagnosticsReport diagnostics;
+    BundleWriteResult bundle;
+    std::vector<std::string> warnings;  // items left out, problems of the default set
+    bool ok() const { return error.empty(); }
+};
+
+// Collects the default diagnostics plus the fix's own (variables expanded with `vars`), writes
+// the redacted bundle to work_dir, and builds the request text with the same redaction rules.
+// Blocks; cancellable; progress through `observer`.
+PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationConfig& config,
+                                      const Variables& vars, const UserEnvironment& env,
+                                      ProcessRunner& runner, const std::string& work_dir,
+                                      const CancelToken& cancel,
+                                      DiagnosticsObserver* observer = nullptr);
+
+// The redaction rules for a machine: the site's patterns, and the user's and host's names
+// when the site asked for pseudonyms.
+RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnvironment& env);
+
+}  // namespace fixtray

@@ -1,0 +1,148 @@
+#include "feed/feed_config.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "engine/admin_step.h"
+#include "packs/pack_loader.h"
+#include "packs/pack_syntax.h"
+#include "platform/platform_paths.h"
+
+namespace fixtray {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+}  // namespace
+
+bool FixPolicy::fix_disabled(const std::string& pack_id, const std::string& fix_id) const {
+    return std::find(disabled_fixes.begin(), disabled_fixes.end(), fix_id) !=
+               disabled_fixes.end() ||
+           std::find(disabled_packs.begin(), disabled_packs.end(), pack_id) != disabled_packs.end();
+}
+
+FeedConfig default_feed_config() {
+    FeedConfig c;
+    c.keys_dir = machine_keys_dir();
+    c.state_dir = machine_feed_dir();
+    return c;
+}
+
+std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::string& file,
+                                             bool trusted, FeedConfig* feed, FixPolicy* policy) {
+    json doc;
+    if (auto problem = parse_config_json(text, file, &doc)) return {std::move(*problem)};
+
+    std::vector<ConfigProblem> problems;
+    FeedConfig f = *feed;
+    FixPolicy pol = *policy;
+    auto error = [&](const std::string& key, const std::string& message) {
+        problems.push_back({file, key + ": " + message});
+    };
+
+    if (auto section = doc.find("feed"); section != doc.end()) {
+        if (!section->is_object()) {
+            error("feed", "must be an object");
+        } else {
+            for (const auto& [key, value] : section->items()) {
+                const std::string name = "feed." + key;
+                auto string_value = [&](std::string* out) {
+                    if (!value.is_string() || value.get<std::string>().empty())
+                        error(name, "must be a non-empty string");
+                    else
+                        *out = value.get<std::string>();
+                };
+                auto number = [&](long long min, long long max, auto setter) {
+                    if (!value.is_number_integer() || value.get<long long>() < min ||
+                        value.get<long long>() > max)
+                        error(name, "must be a whole number from " + std::to_string(min) + " to " +
+                                        std::to_string(max));
+                    else
+                        setter(value.get<long long>());
+                };
+                if (key == "url") {
+                    string_value(&f.url);
+                    if (!f.url.empty() && f.url.back() != '/') f.url += '/';
+                } else if (key == "repository") {
+                    string_value(&f.repository);
+                    if (!f.repository.empty() && !pack_syntax::is_pack_id(f.repository))
+                        error(name, "must be a reverse-DNS id such as com.example.helpdesk");
+                } else if (key == "keys" || key == "state_dir") {
+                    if (!trusted) {
+                        error(name,
+                              "is only read from a config file owned and writable only "
+                              "by root (such as " +
+                                  system_config_file() + ")");
+                        continue;
+                    }
+                    string_value(key == "keys" ? &f.keys_dir : &f.state_dir);
+                } else if (key == "proxy") {
+                    if (!value.is_string())
+                        error(name, "must be a string (\"\" for none)");
+                    else
+                        f.proxy = value.get<std::string>();
+                } else if (key == "interval_minutes") {
+                    number(1, 7 * 24 * 60,
+                           [&](long long v) { f.interval = std::chrono::minutes(v); });
+                } else if (key == "jitter_minutes") {
+                    number(0, 24 * 60, [&](long long v) { f.jitter = std::chrono::minutes(v); });
+                } else if (key == "timeout_seconds") {
+                    number(1, 3600, [&](long long v) { f.timeout = std::chrono::seconds(v); });
+                } else if (key == "max_index_bytes") {
+                    number(1024, 64ll << 20, [&](long long v) { f.max_index_bytes = v; });
+                } else if (key == "max_pack_bytes") {
+                    number(1024, 64ll << 20, [&](long long v) { f.max_pack_bytes = v; });
+                } else if (key == "max_total_bytes") {
+                    number(1024, 4ll << 30, [&](long long v) { f.max_total_bytes = v; });
+                } else {
+                    problems.push_back({file, "unknown key \"feed." + key + "\" (ignored)", true});
+                }
+            }
+        }
+    }
+    if (auto section = doc.find("policy"); section != doc.end()) {
+        if (!section->is_object()) {
+            error("policy", "must be an object");
+        } else {
+            for (const auto& [key, value] : section->items()) {
+                if (key != "disabled_fixes" && key != "disabled_packs") {
+                    problems.push_back(
+                        {file, "unknown key \"policy." + key + "\" (ignored)", true});
+                    continue;
+                }
+                std::vector<std::string> ids;
+                bool good = value.is_array();
+                if (good)
+                    for (const auto& v : value) {
+                        if (!v.is_string())
+                            good = false;
+                        else
+                            ids.push_back(v.get<std::string>());
+                    }
+                if (!good) {
+                    error("policy." + key, "must be a list of ids");
+                    continue;
+                }
+                auto& target = key == "disabled_fixes" ? pol.disabled_fixes : pol.disabled_packs;
+                target.insert(target.end(), ids.begin(), ids.end());
+            }
+        }
+    }
+    for (const auto& p : problems)
+        if (!p.warning) return problems;
+    if (doc.contains("feed")) f.files.push_back(file);
+    *feed = std::move(f);
+    *policy = std::move(pol);
+    return problems;
+}
+
+std::vector<ConfigProblem> merge_feed_config_file(const std::string& path, bool required,
+                                                  FeedConfig* feed, FixPolicy* policy) {
+    std::string text;
+    bool found = false;
+    auto problems = read_config_file(path, required, &text, &found);
+    if (!found || !problems.empty()) return problems;
+    return merge_feed_config(text, path, check_root_owned(path).empty(), feed, policy);
+}
+
+}  // namespace fixtray

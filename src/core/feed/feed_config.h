@@ -1,0 +1,63 @@
+// The help desk's pack feed settings and the local fix policy: the "feed" and "policy" objects of
+// the same config files as the site values (/etc/fixtray/fixtray.json, then --config).
+//
+//   { "feed": {
+//       "url": "https://helpdesk.example.com/fixtray/",   // the feed directory (index.xml in it)
+//       "repository": "com.example.helpdesk",            // the only repository id accepted
+//       "keys": "/etc/fixtray/keys",                     // trusted *.pub (root-owned)
+//       "interval_minutes": 15, "jitter_minutes": 5,     // polling, for `feed sync` without --now
+//       "proxy": "http://proxy.example.com:3128",        // else the environment's
+//       "max_index_bytes": 1048576, "max_pack_bytes": 1048576, "max_total_bytes": 67108864,
+//       "timeout_seconds": 60,
+//       "state_dir": "/var/lib/fixtray/feed" },          // where synced packs are kept
+//     "policy": { "disabled_fixes": [ "clear-caches" ], "disabled_packs": [ "com.example.vpn" ] } }
+//
+// Trust: "keys" and "state_dir" are read only from config files that are root-owned and
+// writable only by root, so a user's --config cannot make the machine trust another key.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "packs/site_config.h"
+
+namespace fixtray {
+
+struct FeedConfig {
+    std::string url;         // empty: no feed configured
+    std::string repository;  // required with a url
+    std::string keys_dir;    // default machine_keys_dir()
+    std::string state_dir;   // default machine_feed_dir()
+    std::chrono::minutes interval{15};
+    std::chrono::minutes jitter{5};
+    std::string proxy;
+    std::uint64_t max_index_bytes = 1024 * 1024;
+    std::uint64_t max_pack_bytes = 1024 * 1024;
+    std::uint64_t max_total_bytes = 64ull * 1024 * 1024;
+    std::chrono::seconds timeout{60};
+    std::vector<std::string> files;  // config files that set something here
+};
+
+// Fixes and packs the machine's policy turns off, wherever they come from.
+struct FixPolicy {
+    std::vector<std::string> disabled_fixes;
+    std::vector<std::string> disabled_packs;
+    bool fix_disabled(const std::string& pack_id, const std::string& fix_id) const;
+};
+
+// Defaults for this machine (keys_dir, state_dir).
+FeedConfig default_feed_config();
+
+// Merges the "feed" and "policy" objects of one config document. `trusted` says the file is
+// root-owned (only then are "keys" and "state_dir" accepted). On any error nothing changes.
+std::vector<ConfigProblem> merge_feed_config(std::string_view json, const std::string& file,
+                                             bool trusted, FeedConfig* feed, FixPolicy* policy);
+// Reads the file (a missing one is an error only if required), checks whether it is
+// root-owned, and merges it.
+std::vector<ConfigProblem> merge_feed_config_file(const std::string& path, bool required,
+                                                  FeedConfig* feed, FixPolicy* policy);
+
+}  // namespace fixtray

@@ -1,0 +1,128 @@
+// Keeping this machine's copy of the help desk's pack feed up to date, safely: the feed is as
+// trusted as a software update channel, so a forged, replayed, stale or oversized feed is
+// refused and the packs synced last time (the last known good) keep working.
+//
+// Order of checks for a new index (nothing is parsed before the signature holds):
+//   1. minisign signature over the exact bytes, by a trusted key (feed.keys);
+//   2. repository id == feed.repository;
+//   3. serial >= the last accepted one (equal: byte-identical to it);
+//   4. not expired;
+//   5. every listed pack: size and SHA-256 as the index says, a safe file name, a valid pack
+//      whose id and version match the entry, no revoked id.
+// Then the new set is installed atomically: a new generation directory, then the `current`
+// symlink swapped by rename(2), then the state file. A crash at any point leaves the old set or
+// the new one, never a mix.
+//
+// State directory layout (root-owned for the machine's feed):
+//   state.json              FeedState
+//   current -> generations/G
+//   generations/G/index.xml, index.xml.minisig, packs/FILE...
+//   lock                    held during a sync
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "feed/feed_config.h"
+
+namespace fixtray {
+
+class CancelToken;
+class Clock;
+class HttpClient;
+
+struct FeedPackState {
+    std::string id;
+    int version = 0;
+    std::string file;
+    std::string sha256;
+    std::uint64_t size = 0;
+};
+
+// What the last syncs established; state.json in the state directory.
+struct FeedState {
+    std::string url;  // the feed it came from
+    std::string repository;
+    std::uint64_t serial = 0;  // last accepted serial (0: none yet)
+    std::string index_sha256;  // of the accepted index bytes
+    std::string etag;          // of the accepted index, for If-None-Match
+    std::string generation;    // directory name under generations/
+    std::chrono::system_clock::time_point generated, expires;
+    std::chrono::system_clock::time_point last_check;    // last time the server was asked
+    std::chrono::system_clock::time_point last_success;  // last time it answered acceptably
+    std::chrono::system_clock::time_point next_due;      // when a timer pass syncs again
+    std::string last_error;            // the last refusal or failure ("" after a success)
+    std::vector<FeedPackState> packs;  // what `current` holds
+    std::vector<std::string> revoked;
+    // The rollback floor of every repository this machine ever accepted an index from: its
+    // highest serial and that index's SHA-256. Kept when the installed set is lost or the
+    // machine switches feeds, so neither lowers the floor.
+    struct Floor {
+        std::uint64_t serial = 0;
+        std::string index_sha256;
+    };
+    std::map<std::string, Floor> floors;
+
+    // The floor for `repository` (the higher of floors[] and the installed index).
+    Floor floor_for(const std::string& repository) const;
+};
+
+// Reads state.json. What is installed is taken from the installed generation (its signed index)
+// when state.json is missing, damaged or describes another generation (*error then says so);
+// the rollback floors of a readable state.json are kept in every case.
+FeedState read_feed_state(const std::string& state_dir, std::string* error);
+
+// Has the installed index expired (a feed that is frozen, or that this machine could not reach
+// for a long time)? Its packs still run; front ends warn.
+bool feed_expired(const FeedState& state, std::chrono::system_clock::time_point now);
+
+// state.json's content (times as RFC 3339, "" for never); also what `feed status --json` shows.
+nlohmann::json feed_state_to_json(const FeedState& state);
+
+// The directory holding the synced packs (through the `current` link).
+std::string feed_packs_dir(const std::string& state_dir);
+
+enum class FeedSyncOutcome {
+    not_configured,  // no feed.url, no repository, no trusted key, or a URL that is not https
+    not_due,         // a timer pass before next_due (sync(force=false))
+    busy,            // another sync holds the lock
+    unchanged,       // 304, or the same index again
+    updated,         // a new set of packs is installed
+    refused,         // the feed failed a check: nothing changed, the last known good stays
+    unreachable,     // network or server error: nothing changed, try later
+    cancelled,
+};
+const char* to_string(FeedSyncOutcome o);
+
+struct FeedSyncResult {
+    FeedSyncOutcome outcome = FeedSyncOutcome::not_configured;
+    std::string message;                               // one line for a person
+    std::vector<std::string> problems;                 // every reason for a refusal
+    int requests = 0;                                  // HTTP requests made
+    std::uint64_t bytes_downloaded = 0;                // response body bytes received
+    std::vector<std::string> added, changed, removed;  // pack ids, on `updated`
+    FeedState state;                                   // after the sync
+};
+
+// Progress for a front end: one line per step ("Checking ...", "Downloading packs/x.xml").
+using FeedProgress = std::function<void(const std::string&)>;
+
+class FeedSync {
+public:
+    FeedSync(FeedConfig config, HttpClient& http, Clock& clock);
+    // force: sync now even before next_due (`feed sync --now`). Thread: one call at a time per
+    // state directory (a file lock enforces it across processes).
+    FeedSyncResult sync(bool force, const CancelToken& cancel, const FeedProgress& progress = {});
+
+private:
+    FeedConfig config_;
+    HttpClient& http_;
+    Clock& clock_;
+};
+
+}  // namespace fixtray

@@ -1,0 +1,75 @@
+#include "net/service_url.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <memory>
+
+namespace fixtray {
+namespace {
+
+struct UrlDeleter {
+    void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+
+// Copies one part of a parsed URL; "" when the part is absent.
+std::string part(CURLU* u, CURLUPart which, unsigned int flags = 0) {
+    char* value = nullptr;
+    if (curl_url_get(u, which, &value, flags) != CURLUE_OK || !value) return "";
+    std::string s(value);
+    curl_free(value);
+    return s;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return s;
+}
+
+}  // namespace
+
+std::string parse_service_url(const std::string& url, ServiceUrl* out) {
+    std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+    if (!u) return "out of memory";
+    // Without CURLU_GUESS_SCHEME / CURLU_DEFAULT_SCHEME: a URL without a scheme is an error.
+    const CURLUcode rc =
+        curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
+    if (rc != CURLUE_OK) return std::string("not a valid URL (") + curl_url_strerror(rc) + ")";
+    out->scheme = lower(part(u.get(), CURLUPART_SCHEME));
+    out->host = lower(part(u.get(), CURLUPART_HOST));
+    if (out->host.size() > 2 && out->host.front() == '[' && out->host.back() == ']')
+        out->host = out->host.substr(1, out->host.size() - 2);
+    const std::string port = part(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
+    out->port = port.empty() ? 0 : std::stol(port);
+    out->has_credentials =
+        !part(u.get(), CURLUPART_USER).empty() || !part(u.get(), CURLUPART_PASSWORD).empty();
+    if (out->host.empty()) return "the URL has no host";
+    return "";
+}
+
+bool is_loopback_host(const std::string& host) {
+    std::string h = lower(host);
+    if (h == "localhost" || h == "localhost.") return true;
+    if (h == "::1" || h == "0:0:0:0:0:0:0:1") return true;
+    if (h.rfind("::ffff:", 0) == 0) h = h.substr(7);  // IPv4-mapped
+    // A dotted quad 127.a.b.c (libcurl has already normalised the host).
+    int octets = 0;
+    std::size_t i = 0;
+    std::string first;
+    while (i <= h.size()) {
+        const std::size_t dot = std::min(h.find('.', i), h.size());
+        const std::string o = h.substr(i, dot - i);
+        if (o.empty() || o.size() > 3 ||
+            !std::all_of(o.begin(), o.end(), [](unsigned char c) { return std::isdigit(c); }) ||
+            std::stoi(o) > 255)
+            return false;
+        if (octets == 0) first = o;
+        ++octets;
+        i = dot + 1;
+    }
+    return octets == 4 && first == "127";
+}
+
+}  // namespace fixtray

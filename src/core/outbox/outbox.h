@@ -1,0 +1,97 @@
+// The outbox: support requests waiting to reach the help desk. A request is written durably
+// (files fsynced, directory renamed into place) before any send is tried, so a crash, a reboot
+// or a dead network never loses it.
+//
+// Layout under <state>/fixtray/outbox:
+//   ID/request.json   the SupportRequest (never changed after it is queued)
+//   ID/status.json    delivery state, rewritten atomically after every attempt
+//   ID/<attachment>   the bundle and any other attachment
+//   ID/lock           held (flock) by the one sender working on this request
+//   .incoming-ID/     a request being queued; ignored, removed when stale
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/file_lock.h"
+#include "tickets/support_request.h"
+
+namespace fixtray {
+
+enum class DeliveryState { pending, delivered, failed };
+const char* to_string(DeliveryState s);
+
+struct DeliveryStatus {
+    DeliveryState state = DeliveryState::pending;
+    int attempts = 0;
+    std::chrono::system_clock::time_point queued, last_attempt, next_attempt, delivered;
+    // A create call was started and its result is unknown (the sender died or the answer never
+    // came): the next attempt looks the ticket up before creating it again.
+    bool in_flight = false;
+    std::string last_error;  // the last failure, one line
+    std::string backend;     // where it was (or is being) sent
+    std::string ticket_id, ticket_url;
+    std::vector<std::string> history;  // "TIME: what happened", one per attempt, oldest first
+};
+
+nlohmann::json to_json(const DeliveryStatus& s);
+DeliveryStatus delivery_status_from_json(const nlohmann::json& j);
+
+struct OutboxEntry {
+    SupportRequest request;  // attachment paths resolved inside the entry directory
+    DeliveryStatus status;
+    std::string dir;
+};
+
+// A file to queue with a request; it is copied into the entry (the source is left alone).
+struct AttachmentSource {
+    std::string file_name;  // name in the ticket; must be a plain file name
+    std::string mime_type;
+    std::string path;
+};
+
+class Outbox {
+public:
+    explicit Outbox(std::string dir);
+    const std::string& dir() const { return dir_; }
+
+    // Queues a request with its attachments, durably, as pending. Fails (with a message naming
+    // the path) when the request id is not a UUID, an attachment is missing or the disk is full;
+    // nothing half-written is left visible then.
+    std::string add(SupportRequest request, const std::vector<AttachmentSource>& attachments);
+
+    // Every readable entry, oldest first. Unreadable ones are reported through *problems.
+    std::vector<OutboxEntry> list(std::vector<std::string>* problems = nullptr) const;
+    std::optional<OutboxEntry> get(const std::string& id, std::string* error = nullptr) const;
+
+    // Rewrites an entry's status atomically. "" on success.
+    std::string write_status(const std::string& id, const DeliveryStatus& status) const;
+
+    // Takes the entry's sender lock without waiting (unheld when another sender has it).
+    FileLock lock(const std::string& id, std::string* error) const;
+
+    // Puts a failed (or pending) request back to pending, due now. "" on success.
+    std::string retry(const std::string& id) const;
+    // Removes an entry (after it was delivered, or when the employee gives up on it).
+    std::string remove(const std::string& id) const;
+    // Copies the request (text + attachments) to a directory the employee chooses, for sending
+    // by hand. Returns the files written through *written.
+    std::string save_copy(const std::string& id, const std::string& to_dir,
+                          std::vector<std::string>* written) const;
+
+private:
+    std::string dir_;
+    std::string entry_dir(const std::string& id) const { return dir_ + "/" + id; }
+};
+
+// A request id as the outbox accepts it: a lower-case UUID (no path tricks possible).
+bool valid_request_id(const std::string& id);
+
+// The request as plain text: subject, body and attachment list (what `outbox show` prints and
+// what save_copy writes).
+std::string request_text(const SupportRequest& request);
+
+}  // namespace fixtray

@@ -1,0 +1,220 @@
+#include "outbox/outbox_sender.h"
+
+#include <algorithm>
+
+#include "base/cancel_token.h"
+#include "base/clock.h"
+#include "engine/run_record.h"
+
+namespace fixtray {
+
+using namespace std::chrono;
+
+const char* to_string(SendReport::Result r) {
+    switch (r) {
+        case SendReport::Result::delivered:
+            return "delivered";
+        case SendReport::Result::found_existing:
+            return "found-existing";
+        case SendReport::Result::will_retry:
+            return "will-retry";
+        case SendReport::Result::failed:
+            return "failed";
+        case SendReport::Result::busy:
+            return "busy";
+        case SendReport::Result::not_due:
+            return "not-due";
+        case SendReport::Result::skipped:
+            return "skipped";
+        case SendReport::Result::error:
+            return "error";
+    }
+    return "?";
+}
+
+milliseconds retry_delay(const RetryPolicy& policy, int attempts,
+                         std::optional<seconds> retry_after, std::mt19937_64& rng) {
+    const int doublings = std::clamp(attempts - 1, 0, 30);
+    const auto initial = duration_cast<milliseconds>(policy.initial);
+    const auto cap = duration_cast<milliseconds>(policy.max);
+    milliseconds base = initial;
+    for (int i = 0; i < doublings && base < cap; ++i) base *= 2;
+    base = std::min(base, cap);
+    std::uniform_int_distribution<long long> half(0, base.count() / 2);
+    milliseconds delay = base - base / 2 + milliseconds(half(rng));
+    if (retry_after) {
+        const auto wanted =
+            duration_cast<milliseconds>(std::min(*retry_after, policy.max_retry_after));
+        delay = std::max(delay, wanted);
+    }
+    return delay;
+}
+
+OutboxSender::OutboxSender(const Outbox& outbox, TicketBackend& backend, Clock& clock,
+                           RetryPolicy policy, std::uint64_t seed)
+    : outbox_(outbox),
+      backend_(backend),
+      clock_(clock),
+      policy_(policy),
+      rng_(seed != 0 ? seed : std::random_device{}()) {}
+
+SendReport OutboxSender::send(const std::string& id, bool force, const CancelToken& cancel) {
+    SendReport report;
+    report.id = id;
+    std::string error;
+    FileLock held = outbox_.lock(id, &error);
+    if (!held.held()) {
+        report.result = error.empty() ? SendReport::Result::busy : SendReport::Result::error;
+        report.message = error.empty() ? "another sender is delivering this request" : error;
+        return report;
+    }
+    // Read under the lock: another sender may have delivered it in the meantime.
+    auto entry = outbox_.get(id, &error);
+    if (!entry) {
+        report.message = error;
+        return report;
+    }
+    DeliveryStatus& status = entry->status;
+    report.status = status;
+    if (status.state != DeliveryState::pending) {
+        report.result = SendReport::Result::skipped;
+        report.message = std::string("already ") + to_string(status.state);
+        return report;
+    }
+    const auto now = clock_.now();
+    if (!force && status.next_attempt > now) {
+        report.result = SendReport::Result::not_due;
+        report.message = "next attempt at " + format_time_utc(status.next_attempt);
+        return report;
+    }
+    status.backend = backend_.describe();
+    auto save = [&](SendReport::Result result, std::string message) {
+        report.result = result;
+        report.message = std::move(message);
+        status.history.push_back(format_time_utc(clock_.now()) + ": " + report.message);
+        if (status.history.size() > 50) status.history.erase(status.history.begin());
+        if (auto err = outbox_.write_status(id, status); !err.empty()) {
+            report.result = SendReport::Result::error;
+            report.message += "; and the outbox could not be updated: " + err;
+        }
+        report.status = status;
+        return report;
+    };
+    auto schedule_retry = [&](const std::string& why, std::optional<seconds> retry_after) {
+        status.last_error = why;
+        status.next_attempt =
+            clock_.now() + retry_delay(policy_, std::max(status.attempts, 1), retry_after, rng_);
+        return save(SendReport::Result::will_retry,
+                    why + "; next attempt at " + format_time_utc(status.next_attempt));
+    };
+
+    // An earlier create may have reached the server: find its ticket before creating another.
+    if (status.in_flight) {
+        const LookupResult found = backend_.find(entry->request, cancel);
+        if (found.kind == LookupResult::Kind::found) {
+            status.state = DeliveryState::delivered;
+            status.in_flight = false;
+            status.delivered = clock_.now();
+            status.ticket_id = found.ticket_id;
+            status.ticket_url = found.ticket_url;
+            status.last_error.clear();
+            return save(SendReport::Result::found_existing,
+                        "found ticket " + found.ticket_id + " created by an earlier attempt");
+        }
+        if (found.kind == LookupResult::Kind::error) {
+            ++status.attempts;
+            status.last_attempt = clock_.now();
+            return schedule_retry(
+                "could not check for a ticket from an earlier attempt: " + found.message,
+                std::nullopt);
+        }
+        // not_found: safe to create. unsupported: the correlation id in the ticket lets the
+        // help desk de-duplicate; creating again is the only way not to lose the request.
+    }
+
+    ++status.attempts;
+    status.last_attempt = clock_.now();
+    status.in_flight = true;
+    if (auto err = outbox_.write_status(id, status); !err.empty()) {
+        report.message = "cannot record the attempt, not sending: " + err;
+        return report;
+    }
+    const DeliveryResult result = backend_.create(entry->request, cancel);
+    switch (result.kind) {
+        case DeliveryResult::Kind::delivered:
+            status.state = DeliveryState::delivered;
+            status.in_flight = false;
+            status.delivered = clock_.now();
+            status.ticket_id = result.ticket_id;
+            status.ticket_url = result.ticket_url;
+            status.last_error.clear();
+            return save(SendReport::Result::delivered,
+                        result.ticket_id.empty() ? "delivered: " + result.message
+                                                 : "delivered as ticket " + result.ticket_id);
+        case DeliveryResult::Kind::retry:
+            status.in_flight = result.maybe_created;
+            return schedule_retry(result.message, result.retry_after);
+        case DeliveryResult::Kind::failed:
+            status.state = DeliveryState::failed;
+            status.in_flight = false;
+            status.last_error = result.message;
+            return save(SendReport::Result::failed, "failed: " + result.message);
+    }
+    return report;
+}
+
+std::vector<SendReport> OutboxSender::send_due(
+    bool force, const CancelToken& cancel,
+    const std::function<void(const SendReport&)>& on_report) {
+    std::vector<SendReport> reports;
+    std::vector<std::string> problems;
+    for (const auto& entry : outbox_.list(&problems)) {
+        if (cancel.cancelled()) break;
+        if (entry.status.state != DeliveryState::pending) continue;
+        if (!force && entry.status.next_attempt > clock_.now()) continue;
+        reports.push_back(send(entry.request.id, force, cancel));
+        if (on_report) on_report(reports.back());
+    }
+    for (const auto& p : problems) {
+        SendReport r;
+        r.message = p;
+        if (on_report) on_report(r);
+        reports.push_back(std::move(r));
+    }
+    return reports;
+}
+
+std::vector<SendReport> OutboxSender::run(const CancelToken& cancel,
+                                          const std::function<bool()>& wake,
+                                          const std::function<void(const SendReport&)>& on_report) {
+    std::vector<SendReport> all;
+    bool force = false;
+    while (!cancel.cancelled()) {
+        for (auto& r : send_due(force, cancel, on_report)) all.push_back(std::move(r));
+        force = false;
+        std::optional<system_clock::time_point> next;
+        bool busy = false;
+        for (const auto& entry : outbox_.list()) {
+            if (entry.status.state != DeliveryState::pending) continue;
+            if (!next || entry.status.next_attempt < *next) next = entry.status.next_attempt;
+            std::string ignored;
+            busy = busy || !outbox_.lock(entry.request.id, &ignored).held();
+        }
+        if (!next) break;  // nothing pending
+        // Sleep until the next one is due, in slices so a wake-up is noticed within a second.
+        auto wait = duration_cast<milliseconds>(*next - clock_.now());
+        if (busy) wait = std::max(wait, milliseconds(1000));
+        while (wait > milliseconds(0) && !cancel.cancelled()) {
+            const auto slice = std::min(wait, milliseconds(1000));
+            if (!clock_.sleep_for(slice, cancel)) break;
+            wait -= slice;
+            if (wake && wake()) {
+                force = true;
+                break;
+            }
+        }
+    }
+    return all;
+}
+
+}  // namespace fixtray

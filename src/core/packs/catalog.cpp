@@ -1,0 +1,111 @@
+#include "packs/catalog.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+namespace fixtray {
+
+namespace fs = std::filesystem;
+
+bool is_diagnostics_set_file(const std::string& path) {
+    return path.size() >= 9 && path.compare(path.size() - 9, 9, ".diag.xml") == 0;
+}
+
+std::vector<std::string> pack_files_under(const std::string& path, std::string* error) {
+    std::vector<std::string> files;
+    std::error_code ec;
+    const auto st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) {
+        if (error) *error = "no such file or directory";
+        return files;
+    }
+    if (!fs::is_directory(st)) {
+        files.push_back(path);
+        return files;
+    }
+    fs::recursive_directory_iterator it(path, fs::directory_options::skip_permission_denied, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const auto& entry = *it;
+        std::error_code fec;
+        if (entry.is_regular_file(fec) && !entry.is_symlink(fec) &&
+            entry.path().extension() == ".xml" && !is_diagnostics_set_file(entry.path().string()))
+            files.push_back(entry.path().string());
+    }
+    if (ec && error) *error = ec.message();
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::vector<PackProblem> Catalog::add_file(const std::string& path) {
+    PackLoadResult result = load_pack_file(path);
+    if (result.pack) add_pack(std::move(*result.pack));
+    return std::move(result.problems);
+}
+
+std::vector<PackProblem> Catalog::add_directory(const std::string& dir) {
+    std::vector<PackProblem> problems;
+    std::string error;
+    const auto files = pack_files_under(dir, &error);
+    if (!error.empty()) {
+        PackProblem p;
+        p.where.file = dir;
+        p.message = error;
+        problems.push_back(std::move(p));
+    }
+    for (const auto& f : files) {
+        auto more = add_file(f);
+        problems.insert(problems.end(), std::make_move_iterator(more.begin()),
+                        std::make_move_iterator(more.end()));
+    }
+    return problems;
+}
+
+void Catalog::add_pack(FixPack pack) {
+    packs_.push_back(std::move(pack));
+}
+
+void Catalog::remove(const std::vector<std::string>& pack_ids,
+                     const std::vector<std::string>& fix_ids) {
+    auto listed = [](const std::vector<std::string>& ids, const std::string& id) {
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    std::deque<FixPack> kept;
+    for (auto& pack : packs_) {
+        if (listed(pack_ids, pack.id)) continue;
+        std::erase_if(pack.fixes, [&](const Fix& f) { return listed(fix_ids, f.id); });
+        if (!pack.fixes.empty()) kept.push_back(std::move(pack));
+    }
+    packs_ = std::move(kept);
+}
+
+std::vector<CatalogEntry> Catalog::fixes(Platform platform) const {
+    std::map<std::string, CatalogEntry> by_id;  // later packs replace earlier ones
+    for (const auto& pack : packs_)
+        for (const auto& fix : pack.fixes)
+            if (fix.runs_on(platform)) by_id[fix.id] = CatalogEntry{&pack, &fix};
+    std::vector<CatalogEntry> out;
+    out.reserve(by_id.size());
+    for (auto& [id, entry] : by_id) out.push_back(entry);
+    return out;
+}
+
+std::vector<CatalogEntry> Catalog::all_fixes() const {
+    std::vector<CatalogEntry> out;
+    for (const auto& pack : packs_)
+        for (const auto& fix : pack.fixes) out.push_back(CatalogEntry{&pack, &fix});
+    std::stable_sort(out.begin(), out.end(), [](const CatalogEntry& a, const CatalogEntry& b) {
+        return a.fix->id < b.fix->id;
+    });
+    return out;
+}
+
+std::optional<CatalogEntry> Catalog::find(const std::string& fix_id, Platform platform) const {
+    std::optional<CatalogEntry> found;
+    for (const auto& pack : packs_)
+        for (const auto& fix : pack.fixes)
+            if (fix.id == fix_id && fix.runs_on(platform)) found = CatalogEntry{&pack, &fix};
+    return found;
+}
+
+}  // namespace fixtray

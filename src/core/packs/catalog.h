@@ -1,0 +1,53 @@
+// The fixes this machine offers: packs loaded from directories, looked up by fix id.
+#pragma once
+
+#include <deque>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "packs/fix_pack.h"
+#include "packs/pack_loader.h"
+
+namespace fixtray {
+
+struct CatalogEntry {
+    const FixPack* pack = nullptr;
+    const Fix* fix = nullptr;
+};
+
+class Catalog {
+public:
+    // Loads every *.xml below dir (recursively, sorted, symlinks not followed). Invalid packs
+    // are left out and their problems returned; the rest are added. Directories added later
+    // take precedence for the same fix id (a help desk's packs override the built-in ones).
+    std::vector<PackProblem> add_directory(const std::string& dir);
+    std::vector<PackProblem> add_file(const std::string& path);
+    void add_pack(FixPack pack);
+
+    // Drops every pack whose id is in pack_ids and every fix whose id is in fix_ids, whatever
+    // pack it is in (machine policy, packs a feed revoked). Call before taking CatalogEntry
+    // pointers: it invalidates them.
+    void remove(const std::vector<std::string>& pack_ids, const std::vector<std::string>& fix_ids);
+
+    // Fixes that run on `platform`, one per id (the one that takes precedence), sorted by id.
+    std::vector<CatalogEntry> fixes(Platform platform) const;
+    // Every fix of every pack, for --all-platforms listings.
+    std::vector<CatalogEntry> all_fixes() const;
+    std::optional<CatalogEntry> find(const std::string& fix_id, Platform platform) const;
+
+    const std::deque<FixPack>& packs() const { return packs_; }
+
+private:
+    std::deque<FixPack> packs_;  // deque: stable addresses for CatalogEntry
+};
+
+// *.xml files below a path (or the path itself if it is a file), sorted. Symlinked
+// directories are not followed. Files found in a directory whose name ends in .diag.xml are
+// default diagnostics sets (diagnostics.h), not packs, and are left out.
+std::vector<std::string> pack_files_under(const std::string& path, std::string* error);
+
+// Does the name end in ".diag.xml" (a default diagnostics set)?
+bool is_diagnostics_set_file(const std::string& path);
+
+}  // namespace fixtray

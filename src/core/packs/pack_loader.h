@@ -1,0 +1,52 @@
+// Loading fix packs from XML: errors are data with file:line:column, never exceptions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "packs/fix_pack.h"
+
+namespace fixtray {
+
+struct PackProblem {
+    enum class Severity { error, warning } severity = Severity::error;
+    SourceLocation where;
+    std::string message;
+
+    // "file:line:col: error: message"
+    std::string str() const;
+};
+
+struct PackLoadResult {
+    std::optional<FixPack> pack;        // set only when there is no error
+    std::vector<PackProblem> problems;  // errors and warnings, in document order
+
+    bool ok() const { return pack.has_value(); }
+};
+
+struct PackLoadLimits {
+    std::size_t max_bytes = 4 * 1024 * 1024;  // larger files are refused before parsing
+    int max_depth = 32;                       // element nesting
+    std::size_t max_fixes = 1000;
+    std::size_t max_steps_per_phase = 500;
+};
+
+// Parses and validates one pack document held in memory. `file` is used for messages only
+// and `dir` becomes ${packdir}. Never throws for bad input; thread-safe.
+PackLoadResult load_pack_from_string(std::string_view xml, const std::string& file,
+                                     const std::string& dir = {},
+                                     const PackLoadLimits& limits = {});
+
+// Reads the file (bounded by limits.max_bytes) and calls load_pack_from_string.
+PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& limits = {});
+
+// 1-based line and column (in bytes) of a byte offset.
+SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file);
+
+// Parses durations as written in packs: "500ms", "30s", "5m", "2h", "7d"; a bare number is
+// seconds. nullopt when malformed or negative.
+std::optional<long long> parse_duration_ms(std::string_view text);
+
+}  // namespace fixtray

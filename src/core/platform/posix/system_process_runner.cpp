@@ -1,0 +1,553 @@
+// SystemProcessRunner on POSIX: Boost.Process v1 spawns, asio drains output and keeps time.
+//
+// One run() = one asio::io_context on the calling thread; nothing is shared between runs, so
+// any number of threads may call run() at once. Per run:
+//   - stdout/stderr: pipe2(O_CLOEXEC) read ends as asio stream descriptors, read concurrently;
+//   - stdin: /dev/null (reads see EOF at once; fd 0 is never left free for the child to reuse);
+//   - the child gets its own process group (bp::group -> setpgid(0, 0) in the child);
+//   - a 50 ms steady_timer polls for the child's exit, the deadline and the CancelToken;
+//   - timeout/cancel: SIGTERM to the group, kill_grace on the timer, then SIGKILL to the group;
+//   - normal exit: descendants are left alone; output they still hold open is read for up to
+//     500 ms more, then we stop listening (a step that starts a daemon must detach it).
+// Boost pitfalls avoided (see FIELD-NOTES): no wait_for, no on_exit, no limit_handles.
+#include <utility>  // before any asio header: g++ 12 in C++20 mode needs it (std::exchange)
+
+#include "base/bounded_output.h"
+#include "base/cancel_token.h"
+#include "platform/process_runner.h"
+#include "platform/process_runner_platform.h"
+
+// Boost 1.74 offers vfork() only for old POSIX feature levels; glibc has it at every level.
+#define BOOST_POSIX_HAS_VFORK 1
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/process/args.hpp>
+#include <boost/process/child.hpp>
+#include <boost/process/env.hpp>
+#include <boost/process/environment.hpp>
+#include <boost/process/exe.hpp>
+#include <boost/process/extend.hpp>
+#include <boost/process/group.hpp>
+#include <boost/process/posix.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+namespace fixtray {
+
+namespace asio = boost::asio;
+namespace bp = boost::process;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+// After the direct child exited, how long we keep reading output still held open by its
+// descendants before we stop listening (we do not kill them on a normal exit).
+constexpr auto kDrainAfterExit = std::chrono::milliseconds(500);
+// After SIGKILL, how long we wait for the child and the pipes before giving up.
+constexpr auto kWaitAfterKill = std::chrono::seconds(5);
+constexpr std::size_t kReadChunk = 64 * 1024;
+
+class UniqueFd {
+public:
+    UniqueFd() = default;
+    explicit UniqueFd(int fd) : fd_(fd) {}
+    UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    UniqueFd& operator=(UniqueFd&& other) noexcept {
+        if (this != &other) reset(std::exchange(other.fd_, -1));
+        return *this;
+    }
+    ~UniqueFd() { reset(); }
+    int get() const { return fd_; }
+    int release() { return std::exchange(fd_, -1); }
+    void reset(int fd = -1) {
+        if (fd_ >= 0) ::close(fd_);
+        fd_ = fd;
+    }
+
+private:
+    int fd_ = -1;
+};
+
+std::error_code last_error() {
+    return {errno, std::system_category()};
+}
+
+bool is_executable_file(const std::string& path) {
+    struct stat st {};
+    return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+           ::access(path.c_str(), X_OK) == 0;
+}
+
+// Runs in the forked child before execve: only async-signal-safe calls, no allocation.
+// Boost's own redirections are not used so that every descriptor we create is O_CLOEXEC from
+// birth (boost's async_pipe uses pipe(2) without it, which leaks into concurrent spawns).
+struct ChildSetup : bp::extend::handler {
+    int stdin_fd;
+    int stdout_fd;
+    int stderr_fd;
+    const char* working_dir;  // nullptr: inherit
+
+    template <class Executor>
+    void on_exec_setup(Executor& exec) const {
+        if (::dup2(stdin_fd, STDIN_FILENO) < 0 || ::dup2(stdout_fd, STDOUT_FILENO) < 0 ||
+            ::dup2(stderr_fd, STDERR_FILENO) < 0) {
+            fail(exec, "dup2() failed");
+        }
+        if (working_dir != nullptr && ::chdir(working_dir) != 0) fail(exec, "chdir() failed");
+
+        // We run in a vfork() child that shares the parent's memory: every signal arrives
+        // blocked (see run_child). First make sure no parent handler can run here, then give
+        // the program the signal state it expects: "ignored" and "blocked" survive exec (a
+        // worker thread may block signals, an app may ignore SIGPIPE).
+        struct sigaction dfl {};
+        dfl.sa_handler = SIG_DFL;
+        sigemptyset(&dfl.sa_mask);
+        for (int sig = 1; sig < NSIG; ++sig) {
+            if (sig == SIGKILL || sig == SIGSTOP) continue;
+            struct sigaction old {};
+            if (::sigaction(sig, nullptr, &old) != 0) continue;
+            if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_IGN)
+                ::sigaction(sig, &dfl, nullptr);  // a handler of the parent's: reset
+        }
+        for (int sig : {SIGPIPE, SIGXFSZ, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) {
+            ::sigaction(sig, &dfl, nullptr);
+        }
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+
+        // No descriptor beyond stdio crosses exec, whoever opened it (other threads, libraries).
+        // CLOEXEC rather than close: Boost's exec-error pipe must stay usable until execve.
+        mark_cloexec_from(3);
+    }
+
+    // Spawn failed after fork: the child already exited (or is about to); reap it so that a
+    // failed start leaves no zombie (Boost 1.74 does not).
+    template <class Executor>
+    void on_error(Executor& exec, const std::error_code&) const {
+        if (exec.pid > 0) {
+            int status = 0;
+            while (::waitpid(exec.pid, &status, 0) < 0 && errno == EINTR) {
+            }
+        }
+    }
+
+    template <class Executor>
+    [[noreturn]] static void fail(Executor& exec, const char* what) {
+        exec.set_error(last_error(), what);  // in the child: written to Boost's error pipe
+        ::_exit(127);
+    }
+
+    static void mark_cloexec_from(int first) {
+#if defined(__linux__) && defined(SYS_close_range)
+        if (::syscall(SYS_close_range, first, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+#endif
+        struct rlimit rl {};
+        long last = 65536;
+        if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) {
+            last = static_cast<long>(std::min<rlim_t>(rl.rlim_cur, 1 << 20));
+        }
+        for (long fd = first; fd < last; ++fd) ::fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+    }
+};
+
+// One output stream of the child: the read end of its pipe plus what we keep of it.
+struct Capture {
+    Capture(asio::io_context& io, int fd, OutputStream which, std::size_t cap)
+        : pipe(io, fd), stream(which), kept(cap), buffer(kReadChunk) {}
+
+    asio::posix::stream_descriptor pipe;
+    OutputStream stream;
+    BoundedOutput kept;
+    std::vector<char> buffer;
+    bool open = true;
+};
+
+// Watches one started child until it is finished; lives on the run() stack frame.
+class Supervisor {
+public:
+    Supervisor(asio::io_context& io, pid_t pid, const ProcessRequest& request,
+               const CancelToken& cancel, const OutputCallback& on_output, ProcessResult& result,
+               int out_fd, int err_fd)
+        : timer_(io),
+          exit_watch_(io),
+          pid_(pid),
+          request_(request),
+          cancel_(cancel),
+          on_output_(on_output),
+          result_(result),
+          out_(io, out_fd, OutputStream::out, request.output_cap),
+          err_(io, err_fd, OutputStream::err, request.output_cap) {
+        const auto now = Clock::now();
+        deadline_ = request.timeout.count() > 0 ? now + request.timeout : Clock::time_point::max();
+    }
+
+    void start() {
+        read(out_);
+        read(err_);
+        watch_exit();
+        arm(kPollInterval);
+    }
+
+    bool child_exited() const { return child_exited_; }
+    bool signalled_group() const { return phase_ != Phase::running; }
+    std::exception_ptr callback_error() const { return callback_error_; }
+    const Capture& out() const { return out_; }
+    const Capture& err() const { return err_; }
+
+private:
+    enum class Phase { running, terminating, killed };
+
+    void read(Capture& c) {
+        c.pipe.async_read_some(
+            asio::buffer(c.buffer),
+            [this, &c](const boost::system::error_code& ec, std::size_t n) { on_read(c, ec, n); });
+    }
+
+    void on_read(Capture& c, const boost::system::error_code& ec, std::size_t n) {
+        if (n > 0) {
+            const std::string_view chunk(c.buffer.data(), n);
+            c.kept.append(chunk);
+            if (on_output_ && !callback_error_) {
+                try {
+                    on_output_(c.stream, chunk);
+                } catch (...) {
+                    // The caller's exception: end the step now, rethrown by run() after cleanup.
+                    callback_error_ = std::current_exception();
+                    signal_group(SIGKILL);
+                    finish();
+                    return;
+                }
+            }
+        }
+        if (!ec && !done_) {
+            read(c);
+            return;
+        }
+        // EOF, an error, or finish() closed the pipe.
+        if (c.open) {
+            c.open = false;
+            boost::system::error_code ignored;
+            c.pipe.close(ignored);
+        }
+        poke();
+    }
+
+    // A pidfd becomes readable when the child exits (Linux >= 5.3): the exit is seen at once
+    // instead of at the next poll. Without one, the polling below still finds it.
+    void watch_exit() {
+#if defined(__linux__) && defined(SYS_pidfd_open)
+        const int fd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+        if (fd < 0) return;
+        ::fcntl(fd, F_SETFD, FD_CLOEXEC);
+        boost::system::error_code ec;
+        exit_watch_.assign(fd, ec);
+        if (ec) {
+            ::close(fd);
+            return;
+        }
+        exit_watch_.async_wait(asio::posix::stream_descriptor::wait_read,
+                               [this](const boost::system::error_code& error) {
+                                   if (!error) poke();
+                               });
+#endif
+    }
+
+    // Re-evaluate now instead of at the next poll (output finished: the exit is near).
+    void poke() {
+        if (!done_) timer_.cancel();
+    }
+
+    void arm(Clock::duration interval) {
+        timer_.expires_after(interval);
+        timer_.async_wait([this](const boost::system::error_code&) {
+            if (!done_) tick();
+        });
+    }
+
+    void tick() {
+        const auto now = Clock::now();
+        if (!child_exited_) child_exited_ = poll_exited();
+        const bool output_done = !out_.open && !err_.open;
+
+        switch (phase_) {
+            case Phase::running:
+                if (cancel_.cancelled()) {
+                    result_.cancelled = true;
+                    terminate(now);
+                } else if (now >= deadline_) {
+                    result_.timed_out = true;
+                    terminate(now);
+                } else if (child_exited_) {
+                    if (output_done) return finish();
+                    if (!drain_end_) drain_end_ = now + kDrainAfterExit;
+                    if (now >= *drain_end_) return finish();
+                }
+                break;
+            case Phase::terminating:
+                if (child_exited_ && output_done) return finish();
+                if (now >= grace_end_) {
+                    // Someone ignored SIGTERM: the child itself or a descendant holding our pipes.
+                    signal_group(SIGKILL);
+                    result_.killed = true;
+                    phase_ = Phase::killed;
+                    give_up_ = now + kWaitAfterKill;
+                }
+                break;
+            case Phase::killed:
+                if (child_exited_ && output_done) return finish();
+                if (now >= give_up_) return finish();
+                break;
+        }
+
+        // Output closed but the child not yet reaped: poll fast for a moment, then back off.
+        if (output_done && !child_exited_) {
+            fast_poll_ = std::min<Clock::duration>(fast_poll_ * 2, kPollInterval);
+            arm(fast_poll_);
+        } else {
+            arm(kPollInterval);
+        }
+    }
+
+    void terminate(Clock::time_point now) {
+        signal_group(SIGTERM);
+        phase_ = Phase::terminating;
+        grace_end_ = now + request_.kill_grace;
+    }
+
+    // Safe even after the direct child exited: we poll with WNOWAIT, so the group leader stays
+    // an unreaped zombie until run() ends and its pid (= the pgid) cannot be reused meanwhile.
+    void signal_group(int sig) {
+        ::kill(-pid_, sig);
+    }
+
+    bool poll_exited() {
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0) {
+            return info.si_pid == pid_;
+        }
+        return errno == ECHILD;  // reaped by someone else (a foreign SIGCHLD handler)
+    }
+
+    void finish() {
+        done_ = true;
+        boost::system::error_code ignored;
+        timer_.cancel();
+        exit_watch_.close(ignored);
+        out_.pipe.close(ignored);
+        err_.pipe.close(ignored);
+    }
+
+    asio::steady_timer timer_;
+    asio::posix::stream_descriptor exit_watch_;
+    pid_t pid_;
+    const ProcessRequest& request_;
+    const CancelToken& cancel_;
+    const OutputCallback& on_output_;
+    ProcessResult& result_;
+    Capture out_;
+    Capture err_;
+
+    Phase phase_ = Phase::running;
+    bool child_exited_ = false;
+    bool done_ = false;
+    Clock::time_point deadline_;
+    Clock::time_point grace_end_;
+    Clock::time_point give_up_;
+    std::optional<Clock::time_point> drain_end_;
+    Clock::duration fast_poll_ = std::chrono::microseconds(500);
+    std::exception_ptr callback_error_;
+};
+
+void decode_status(int status, ProcessResult& result) {
+    if (WIFEXITED(status)) {
+        result.exit_code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        result.term_signal = WTERMSIG(status);
+    }
+}
+
+bool make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+    read_end.reset(fds[0]);
+    write_end.reset(fds[1]);
+    return true;
+}
+
+// Spawns and supervises. An exception thrown by on_output is handed back in callback_error
+// (after the group is killed and reaped) so that run() can rethrow it unchanged.
+ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel,
+                        const OutputCallback& on_output, const std::string& exe,
+                        std::exception_ptr& callback_error) {
+    const auto started_at = Clock::now();
+
+    UniqueFd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (null_in.get() < 0) return not_started("cannot open /dev/null: " + last_error().message());
+    UniqueFd out_read, out_write, err_read, err_write;
+    if (!make_pipe(out_read, out_write) || !make_pipe(err_read, err_write)) {
+        return not_started("cannot create a pipe: " + last_error().message());
+    }
+
+    bp::environment env = boost::this_process::environment();
+    for (const auto& [name, value] : request.extra_env) {
+        if (name.empty() || name.find('=') != std::string::npos) {
+            return not_started("invalid environment variable name: " + name);
+        }
+        // Not env[name]: Boost 1.74's environment::find reads past shorter entries (ASan).
+        env.set(name, value);
+    }
+    if (!request.working_dir.empty()) {
+        std::error_code fs_ec;
+        if (!std::filesystem::is_directory(request.working_dir, fs_ec)) {
+            return not_started("working directory not found: " + request.working_dir);
+        }
+    }
+
+    const std::vector<std::string> args(request.argv.begin() + 1, request.argv.end());
+    const ChildSetup setup{{},
+                           null_in.get(),
+                           out_write.get(),
+                           err_write.get(),
+                           request.working_dir.empty() ? nullptr : request.working_dir.c_str()};
+
+    asio::io_context io(1);
+    bp::group group;
+    std::error_code spawn_ec;
+    // vfork(): the parent is not copied, which keeps a start cheap for a large process (the
+    // tray app). The child shares our memory until execve, so the setup above does no
+    // allocation, and every signal stays blocked in this thread until the child has exec'd.
+    sigset_t all, previous;
+    sigfillset(&all);
+    ::pthread_sigmask(SIG_SETMASK, &all, &previous);
+    bp::child child(bp::exe = exe, bp::args = args, env, group, setup, bp::posix::use_vfork,
+                    spawn_ec);
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    if (spawn_ec || !child.valid()) {
+        return not_started("could not start " + exe + ": " + spawn_ec.message());
+    }
+    // From here the child runs. We signal its group ourselves and never let ~group() do it:
+    // that would killpg() after the leader is reaped, when the pgid may belong to someone else.
+    group.detach();
+    const pid_t pid = child.id();
+    null_in.reset();
+    out_write.reset();  // our copies of the write ends: EOF comes when the child's side closes
+    err_write.reset();
+
+    ProcessResult result;
+    result.started = true;
+    Supervisor supervisor(io, pid, request, cancel, on_output, result, out_read.release(),
+                          err_read.release());
+    try {
+        supervisor.start();
+        io.run();
+    } catch (...) {
+        ::kill(-pid, SIGKILL);  // never leave a running group behind
+        std::error_code wait_ec;
+        child.wait(wait_ec);
+        throw;
+    }
+
+    callback_error = supervisor.callback_error();
+    if (supervisor.signalled_group()) {
+        // Sweep descendants that ignored SIGTERM without holding our pipes.
+        ::kill(-pid, SIGKILL);
+    }
+    if (supervisor.child_exited() || callback_error) {
+        // After an on_output exception the group already got SIGKILL: this wait is short.
+        std::error_code wait_ec;
+        child.wait(wait_ec);
+        if (!wait_ec) decode_status(child.native_exit_code(), result);
+    } else {
+        // Survived SIGKILL for kWaitAfterKill (uninterruptible sleep): do not block on it.
+        child.detach();
+        result.error = "the process did not exit after SIGKILL";
+    }
+
+    const auto& out = supervisor.out();
+    const auto& err = supervisor.err();
+    result.out = out.kept.str();
+    result.err = err.kept.str();
+    result.out_bytes = out.kept.total();
+    result.err_bytes = err.kept.total();
+    result.out_truncated = out.kept.truncated();
+    result.err_truncated = err.kept.truncated();
+    result.duration =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_at);
+    return result;
+}
+
+}  // namespace
+
+std::optional<std::string> find_program(const std::string& name) {
+    if (name.empty()) return std::nullopt;
+    if (name.find('/') != std::string::npos) {
+        if (is_executable_file(name)) return name;
+        return std::nullopt;
+    }
+    // Empty and relative PATH entries (meaning the current directory) are skipped on purpose:
+    // fix steps may run privileged and must not pick up programs from wherever they run.
+    const char* path_env = std::getenv("PATH");
+    const std::string_view path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t begin = 0;
+    while (begin <= path.size()) {
+        const std::size_t end = std::min(path.find(':', begin), path.size());
+        const std::string_view dir = path.substr(begin, end - begin);
+        if (!dir.empty() && dir.front() == '/') {
+            std::string candidate(dir);
+            if (candidate.back() != '/') candidate += '/';
+            candidate += name;
+            if (is_executable_file(candidate)) return candidate;
+        }
+        begin = end + 1;
+    }
+    return std::nullopt;
+}
+
+ProcessResult run_found_program(const ProcessRequest& request, const CancelToken& cancel,
+                                const OutputCallback& on_output, const std::string& found) {
+    std::string exe = found;
+    // A relative path with a '/' means relative to our directory, not to working_dir.
+    std::error_code fs_ec;
+    if (const auto absolute = std::filesystem::absolute(exe, fs_ec); !fs_ec) {
+        exe = absolute.string();
+    }
+
+    std::exception_ptr callback_error;
+    ProcessResult result;
+    try {
+        result = run_child(request, cancel, on_output, exe, callback_error);
+    } catch (const std::exception& e) {
+        // Boost or the system failed; a child that was already running has been killed.
+        return not_started("could not run " + exe + ": " + e.what());
+    }
+    if (callback_error) std::rethrow_exception(callback_error);
+    return result;
+}
+
+}  // namespace fixtray
