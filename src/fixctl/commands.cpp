@@ -6,19 +6,19 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/cancel_token.h"
+#include "base/clock.h"
 #include "engine/admin_step.h"
 #include "engine/audit_log.h"
-#include "base/cancel_token.h"
-#include "packs/catalog.h"
-#include "base/clock.h"
 #include "engine/engine.h"
 #include "escalation/escalation_config.h"
 #include "feed/feed_config.h"
 #include "feed/feed_sync.h"
 #include "net/http_client.h"
+#include "packs/catalog.h"
+#include "packs/site_config.h"
 #include "platform/platform_paths.h"
 #include "platform/process_runner.h"
-#include "packs/site_config.h"
 #include "terminal_progress.h"
 
 namespace fixtray::cli {

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "packs/catalog.h"
+#include "engine/run_record.h"
 #include "escalation/escalation_config.h"
 #include "feed/feed_config.h"
 #include "net/http_client.h"
 #include "outbox/outbox_sender.h"
-#include "engine/run_record.h"
+#include "packs/catalog.h"
 #include "packs/site_config.h"
 #include "tickets/ticket_backend.h"
 

@@ -10,21 +10,21 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "engine/audit_log.h"
-#include "diagnostics/bundle.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
 #include "commands.h"
+#include "diagnostics/bundle.h"
 #include "diagnostics/diagnostics.h"
-#include "platform/durable_file.h"
+#include "engine/audit_log.h"
 #include "engine/engine.h"
+#include "engine/run_record.h"
 #include "escalation/escalation.h"
 #include "net/http_client.h"
 #include "outbox/outbox.h"
 #include "outbox/outbox_sender.h"
+#include "platform/durable_file.h"
 #include "platform/platform_paths.h"
 #include "platform/process_runner.h"
-#include "engine/run_record.h"
 
 namespace fixtray::cli {
 

@@ -7,10 +7,10 @@
 #include "base/cancel_token.h"
 #include "base/clock.h"
 #include "commands.h"
+#include "engine/run_record.h"
 #include "feed/feed_sync.h"
 #include "net/http_client.h"
 #include "platform/platform_paths.h"
-#include "engine/run_record.h"
 
 namespace fixtray::cli {
 

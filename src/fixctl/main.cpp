@@ -196,7 +196,8 @@ int main(int argc, char** argv) try {
         "Exit 0 updated / unchanged / not due, 1 refused (the packs synced before keep working), "
         "2 not configured or bad config, 4 the server could not be reached, 130 cancelled.");
     feed_sync->add_flag("--now", feed_now, "Sync now, whatever the polling interval says");
-    feed_sync->add_flag("--json", json, "Print the outcome, the problems and the new state as JSON");
+    feed_sync->add_flag("--json", json,
+                        "Print the outcome, the problems and the new state as JSON");
     auto* feed_status = feed->add_subcommand(
         "status",
         "Show the synced feed: repository, serial, when it was generated and expires, last "

@@ -4,15 +4,15 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "engine/audit_log.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
 #include "commands.h"
+#include "engine/audit_log.h"
+#include "engine/run_record.h"
 #include "net/http_client.h"
 #include "outbox/outbox.h"
 #include "outbox/outbox_sender.h"
 #include "platform/platform_paths.h"
-#include "engine/run_record.h"
 
 namespace fixtray::cli {
 

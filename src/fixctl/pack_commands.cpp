@@ -2,9 +2,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "commands.h"
 #include "engine/audit_log.h"
 #include "packs/catalog.h"
-#include "commands.h"
 #include "packs/pack_lint.h"
 
 namespace fixtray::cli {

@@ -23,7 +23,7 @@
 #include <utility>
 #include <vector>
 
-#include "../test_helpers.h"
+#include "support/test_helpers.h"
 
 namespace fixtray::test {
 

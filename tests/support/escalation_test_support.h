@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "../test_helpers.h"
+#include "support/test_helpers.h"
 #include "tickets/support_request.h"
 
 namespace fixtray::test {

@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "../test_helpers.h"
+#include "support/test_helpers.h"
 #include "tickets/support_request.h"
 #include "tickets/ticket_backend.h"
 

@@ -6,19 +6,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/cancel_token.h"
+#include "base/clock.h"
 #include "engine/admin_step.h"
 #include "engine/audit_log.h"
-#include "base/cancel_token.h"
-#include "packs/catalog.h"
-#include "base/clock.h"
 #include "engine/engine.h"
+#include "engine/run_record.h"
 #include "feed/feed_config.h"
 #include "feed/feed_sync.h"
 #include "net/http_client.h"
+#include "packs/catalog.h"
+#include "packs/site_config.h"
 #include "platform/platform_paths.h"
 #include "platform/process_runner.h"
-#include "engine/run_record.h"
-#include "packs/site_config.h"
 
 namespace fixtray {
 

@@ -11,8 +11,8 @@
 #include <set>
 #include <utility>
 
-#include "packs/fix_pack.h"
 #include "engine/run_record.h"
+#include "packs/fix_pack.h"
 
 #ifndef FIXTRAY_VERSION
 #define FIXTRAY_VERSION "unknown"

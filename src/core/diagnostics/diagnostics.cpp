@@ -14,14 +14,14 @@
 #include <thread>
 
 #include "base/bounded_output.h"
-#include "engine/steps/builtin_steps.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
 #include "diagnostics/facts_platform.h"
+#include "diagnostics/redaction.h"
+#include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
 #include "platform/process_runner.h"
 #include "platform/read_file.h"
-#include "diagnostics/redaction.h"
 
 namespace fixtray {
 namespace {

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "diagnostics/diagnostics.h"
+#include "packs/variables.h"
 #include "platform/platform_paths.h"
 #include "platform/read_file.h"
-#include "packs/variables.h"
 
 namespace fixtray {
 namespace {

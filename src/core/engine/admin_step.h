@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/run_record.h"
+#include "platform/trusted_path.h"
 
 namespace fixtray {
 
@@ -63,9 +64,5 @@ private:
     std::string helper_path_;
     std::vector<std::string> launcher_;
 };
-
-// "" when path and every directory above it are owned by root and not writable by group or
-// others (a root-owned sticky directory such as /tmp is accepted), else the reason.
-std::string check_root_owned(const std::string& path);
 
 }  // namespace fixtray

@@ -8,10 +8,6 @@
 
 namespace fixtray {
 
-std::string dump_json(const nlohmann::json& j, int indent) {
-    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 AuditLog::AuditLog(std::string state_dir)
     : dir_(std::move(state_dir)), log_path_(dir_ + "/audit.jsonl"), runs_dir_(dir_ + "/runs") {}
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "base/json_text.h"
 #include "engine/run_record.h"
 
 namespace fixtray {
@@ -24,8 +25,5 @@ public:
 private:
     std::string dir_, log_path_, runs_dir_;
 };
-
-// Serialises with invalid UTF-8 replaced (step output is arbitrary bytes).
-std::string dump_json(const nlohmann::json& j, int indent = -1);
 
 }  // namespace fixtray

@@ -7,10 +7,10 @@
 #include <regex>
 #include <set>
 
-#include "engine/admin_step.h"
-#include "engine/steps/builtin_steps.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "engine/admin_step.h"
+#include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
 #include "platform/platform_paths.h"
 

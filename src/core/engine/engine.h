@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
-#include "packs/fix_pack.h"
-#include "platform/process_runner.h"
 #include "engine/run_record.h"
+#include "packs/fix_pack.h"
 #include "packs/site_config.h"
 #include "packs/variables.h"
+#include "platform/process_runner.h"
 
 namespace fixtray {
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/time_text.h"
 #include "packs/fix_pack.h"
 
 namespace fixtray {
@@ -66,10 +67,5 @@ nlohmann::json to_json(const RunRecord& r);
 StepRecord step_record_from_json(const nlohmann::json& j);
 // Reads a record written by to_json; throws nlohmann::json::exception on malformed input.
 RunRecord run_record_from_json(const nlohmann::json& j);
-
-std::string format_time_utc(std::chrono::system_clock::time_point t);  // RFC 3339, ms
-// Reads what format_time_utc wrote; the epoch when malformed.
-std::chrono::system_clock::time_point parse_time_utc(const std::string& s);
-std::string new_uuid();  // random (version 4) UUID
 
 }  // namespace fixtray

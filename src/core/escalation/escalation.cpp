@@ -5,10 +5,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "engine/audit_log.h"
 #include "base/cancel_token.h"
-#include "platform/durable_file.h"
+#include "base/json_text.h"
 #include "packs/variables.h"
+#include "platform/durable_file.h"
 
 namespace fixtray {
 

@@ -7,10 +7,10 @@
 
 #include "diagnostics/bundle.h"
 #include "diagnostics/diagnostics.h"
+#include "engine/run_record.h"
 #include "escalation/escalation_config.h"
 #include "packs/fix_pack.h"
 #include "platform/platform_paths.h"
-#include "engine/run_record.h"
 #include "tickets/support_request.h"
 
 namespace fixtray {

@@ -3,7 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
-#include "packs/pack_loader.h"
+#include "base/duration.h"
 
 namespace fixtray {
 namespace {

@@ -6,9 +6,9 @@
 #include <set>
 
 #include "packs/catalog.h"
-#include "platform/durable_file.h"
 #include "packs/pack_loader.h"
 #include "packs/pack_syntax.h"
+#include "platform/durable_file.h"
 #include "platform/read_file.h"
 
 namespace fixtray {

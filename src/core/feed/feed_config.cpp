@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "engine/admin_step.h"
-#include "packs/pack_loader.h"
+#include "base/duration.h"
 #include "packs/pack_syntax.h"
 #include "platform/platform_paths.h"
+#include "platform/trusted_path.h"
 
 namespace fixtray {
 namespace {

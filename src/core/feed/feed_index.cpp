@@ -7,7 +7,7 @@
 #include <pugixml.hpp>
 #include <set>
 
-#include "packs/pack_loader.h"
+#include "base/source_location.h"
 #include "packs/pack_syntax.h"
 
 namespace fixtray {
@@ -58,8 +58,8 @@ std::optional<std::chrono::system_clock::time_point> parse_feed_time(std::string
     const int year = digits(s, 0, 4), mon = digits(s, 5, 2), day = digits(s, 8, 2),
               hour = digits(s, 11, 2), min = digits(s, 14, 2), sec = digits(s, 17, 2);
     // system_clock counts nanoseconds in 64 bits: it ends in 2262.
-    if (year < 1970 || year > 2200 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 ||
-        min < 0 || min > 59 || sec < 0 || sec > 59)
+    if (year < 1970 || year > 2200 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour < 0 ||
+        hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59)
         return std::nullopt;
     tm.tm_year = year - 1900;
     tm.tm_mon = mon - 1;

@@ -9,15 +9,15 @@
 
 #include "base/cancel_token.h"
 #include "base/clock.h"
-#include "platform/durable_file.h"
+#include "base/time_text.h"
 #include "feed/feed_index.h"
-#include "platform/file_lock.h"
-#include "net/http_client.h"
 #include "feed/minisign.h"
-#include "packs/pack_loader.h"
-#include "platform/read_file.h"
-#include "engine/run_record.h"
+#include "net/http_client.h"
 #include "net/service_url.h"
+#include "packs/pack_loader.h"
+#include "platform/durable_file.h"
+#include "platform/file_lock.h"
+#include "platform/read_file.h"
 
 namespace fixtray {
 namespace fs = std::filesystem;

@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "engine/admin_step.h"
 #include "base/base64.h"
 #include "platform/read_file.h"
+#include "platform/trusted_path.h"
 
 namespace fixtray {
 

@@ -5,9 +5,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "engine/audit_log.h"
+#include "base/json_text.h"
+#include "base/time_text.h"
 #include "platform/durable_file.h"
-#include "engine/run_record.h"
 
 namespace fixtray {
 

@@ -4,7 +4,7 @@
 
 #include "base/cancel_token.h"
 #include "base/clock.h"
-#include "engine/run_record.h"
+#include "base/time_text.h"
 
 namespace fixtray {
 

@@ -5,19 +5,6 @@
 
 namespace fixtray {
 
-std::string SourceLocation::str() const {
-    std::string out = file;
-    if (line > 0) {
-        if (!out.empty()) out += ':';
-        out += std::to_string(line);
-        if (column > 0) {
-            out += ':';
-            out += std::to_string(column);
-        }
-    }
-    return out;
-}
-
 namespace {
 
 char lower_ascii(char c) {

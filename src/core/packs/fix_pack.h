@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/source_location.h"
+
 namespace fixtray {
 
 // A 1-based line and column (in bytes) inside a pack file; 0 = unknown. Model nodes carry only
@@ -19,14 +21,6 @@ struct SourcePos {
 };
 
 // Where something came from, for messages like "file:12:7: error: ...".
-struct SourceLocation {
-    std::string file;
-    int line = 0;
-    int column = 0;
-
-    std::string str() const;  // "file:line:col" (omits what is unknown)
-};
-
 // A human text with translations; the untagged (or "en") text is the fallback.
 struct LocalizedText {
     // (language tag, text); "" = untagged default. Tags are unique (case-insensitively); the

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/duration.h"
+#include "base/source_location.h"
 #include "packs/fix_pack.h"
 
 namespace fixtray {
@@ -41,12 +43,5 @@ PackLoadResult load_pack_from_string(std::string_view xml, const std::string& fi
 
 // Reads the file (bounded by limits.max_bytes) and calls load_pack_from_string.
 PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& limits = {});
-
-// 1-based line and column (in bytes) of a byte offset.
-SourceLocation location_of(std::string_view text, std::size_t offset, const std::string& file);
-
-// Parses durations as written in packs: "500ms", "30s", "5m", "2h", "7d"; a bare number is
-// seconds. nullopt when malformed or negative.
-std::optional<long long> parse_duration_ms(std::string_view text);
 
 }  // namespace fixtray

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "packs/pack_loader.h"
+#include "base/source_location.h"
 
 namespace fixtray {
 namespace {

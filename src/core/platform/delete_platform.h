@@ -10,6 +10,14 @@
 #include <string>
 #include <vector>
 
+namespace fixtray {
+
+// A root for delete_files: absolute, normalised, not "/" nor a top-level system directory.
+// Empty string = valid, else the reason.
+std::string validate_delete_root(const std::string& root);
+
+}  // namespace fixtray
+
 namespace fixtray::delete_platform {
 
 // What happened to one call on one entry.

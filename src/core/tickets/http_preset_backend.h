@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "tickets/backend_options.h"
 #include "net/http_client.h"
+#include "tickets/backend_options.h"
 #include "tickets/ticket_backend.h"
 
 namespace fixtray {

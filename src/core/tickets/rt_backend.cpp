@@ -8,8 +8,8 @@
 #include "base/base64.h"
 #include "net/http_client.h"
 #include "net/http_retry_after.h"
-#include "platform/read_file.h"
 #include "net/service_url.h"
+#include "platform/read_file.h"
 
 namespace fixtray {
 namespace {

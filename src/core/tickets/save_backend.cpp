@@ -3,9 +3,9 @@
 #include <fstream>
 #include <system_error>
 
-#include "tickets/backend_options.h"
 #include "base/cancel_token.h"
 #include "platform/durable_file.h"
+#include "tickets/backend_options.h"
 #include "tickets/fallback_backends.h"
 
 namespace fixtray {

@@ -13,9 +13,9 @@
 
 #include "base/base64.h"
 #include "base/cancel_token.h"
+#include "net/service_url.h"
 #include "platform/net_platform.h"
 #include "platform/read_file.h"
-#include "net/service_url.h"
 
 namespace fixtray {
 namespace {

@@ -3,7 +3,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "engine/run_record.h"
+#include "base/time_text.h"
 
 namespace fixtray {
 

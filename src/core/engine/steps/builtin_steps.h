@@ -6,6 +6,7 @@
 #include <string>
 
 #include "packs/fix_pack.h"
+#include "platform/delete_platform.h"
 
 namespace fixtray {
 
@@ -49,8 +50,5 @@ bool glob_match(std::string_view pattern, std::string_view path);
 
 // A pack's glob must be relative, with no ".." segment and no NUL. Empty string = valid.
 std::string validate_glob(const std::string& glob);
-// A root for delete_files: absolute, normalised, not "/" nor a top-level system directory.
-// Empty string = valid, else the reason.
-std::string validate_delete_root(const std::string& root);
 
 }  // namespace fixtray

@@ -18,10 +18,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/steps/builtin_steps.h"
-#include "engine/steps/builtin_text.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "engine/steps/builtin_steps.h"
+#include "engine/steps/builtin_text.h"
 #include "platform/delete_platform.h"
 
 namespace fixtray {

@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/cancel_token.h"
 #include "engine/steps/builtin_steps.h"
 #include "engine/steps/builtin_text.h"
-#include "base/cancel_token.h"
 #include "platform/process_platform.h"
 
 namespace fixtray {

@@ -3,8 +3,8 @@
 #include <cctype>
 #include <string>
 
-#include "engine/steps/builtin_steps.h"
 #include "base/cancel_token.h"
+#include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
 
 namespace fixtray {

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/steps/builtin_steps.h"
 #include "base/cancel_token.h"
+#include "engine/steps/builtin_steps.h"
 #include "platform/net_platform.h"
 
 namespace fixtray {

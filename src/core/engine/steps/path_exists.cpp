@@ -7,9 +7,9 @@
 #include <string>
 #include <system_error>
 
-#include "engine/steps/builtin_steps.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "engine/steps/builtin_steps.h"
 
 namespace fixtray {
 namespace {

@@ -15,7 +15,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/steps/builtin_steps.h"
 #include "platform/delete_platform.h"
 
 namespace fixtray::delete_platform {

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <string>
 
-#include "engine/admin_step.h"
+#include "platform/trusted_path.h"
 
 namespace fixtray {
 

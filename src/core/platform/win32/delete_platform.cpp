@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/steps/builtin_steps.h"
 #include "platform/delete_platform.h"
 #include "platform/win32/win32_text.h"
 

@@ -15,7 +15,7 @@
 #include "net/http_client.h"
 #include "feed/minisign.h"
 #include "support/builtin_test_support.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace fixtray::test;

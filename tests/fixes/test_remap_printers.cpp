@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray::test;
 

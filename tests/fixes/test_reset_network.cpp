@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "support/builtin_test_support.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray::test;
 

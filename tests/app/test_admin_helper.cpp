@@ -11,7 +11,7 @@
 
 #include "engine/admin_step.h"
 #include "platform/process_runner.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace fixtray::test;

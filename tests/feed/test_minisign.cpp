@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "feed/minisign.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace fixtray::test;

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace fixtray::test;

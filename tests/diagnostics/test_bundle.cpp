@@ -13,7 +13,7 @@
 #include "base/cancel_token.h"
 #include "diagnostics/diagnostics.h"
 #include "platform/process_runner.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace std::chrono_literals;

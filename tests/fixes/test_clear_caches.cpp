@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 extern char** environ;
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "packs/catalog.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace fixtray::test;

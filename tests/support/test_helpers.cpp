@@ -1,4 +1,4 @@
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 #include <fcntl.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include "base/cancel_token.h"
 #include "net/http_client.h"
 #include "support/escalation_test_support.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using fixtray::test::TempDir;

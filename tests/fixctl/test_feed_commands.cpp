@@ -5,7 +5,7 @@
 
 #include "feed/feed_build.h"
 #include "feed/feed_index.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace fixtray::test;

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray::test;
 namespace fs = std::filesystem;

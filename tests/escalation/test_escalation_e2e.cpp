@@ -15,7 +15,7 @@
 #include "net/http_client.h"
 #include "support/builtin_test_support.h"
 #include "support/escalation_test_support.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 extern char** environ;
 

@@ -11,7 +11,7 @@
 #include "outbox/outbox.h"
 #include "outbox/outbox_sender.h"
 #include "engine/run_record.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace std::chrono;

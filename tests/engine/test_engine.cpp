@@ -12,7 +12,7 @@
 #include "net/http_client.h"
 #include "packs/pack_loader.h"
 #include "platform/platform_paths.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using fixtray::test::pack_with_fix;

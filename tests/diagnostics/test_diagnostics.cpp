@@ -20,7 +20,7 @@
 #include "diagnostics/diagnostics.h"
 #include "packs/pack_loader.h"
 #include "platform/process_runner.h"
-#include "test_helpers.h"
+#include "support/test_helpers.h"
 #include "packs/variables.h"
 
 using namespace fixtray;
