@@ -112,7 +112,8 @@ TEST_CASE("redaction: pseudonyms are consistent across texts and the mapping sta
 }
 
 TEST_CASE("redaction: site patterns are applied, and a bad pattern is reported") {
-    // An employee number pattern from the site config, plus one invalid and one too complex.
+    // An employee number pattern from the site config, plus one invalid and one past RE2's
+    // repeat limit.
     RedactionRules rules;
     rules.extra_patterns = {"EMP-[0-9]{6}", "(unclosed", "(a{1000}){1000}"};
     Redactor r(rules);
@@ -141,18 +142,43 @@ TEST_CASE("redaction: megabyte lines and hostile input finish quickly without bl
     CHECK(line.find("EMP-123456") == std::string::npos);
 }
 
-TEST_CASE("redaction: site patterns that backtrack stay within the window's stack") {
-    // 8 KiB lines under patterns std::regex backtracks on: bounded recursion, no crash. (They
-    // cost window^2 per window, which is why fixes/README.md asks for specific patterns.)
-    RedactionRules backtracking;
-    backtracking.extra_patterns = {"a.*b", "(x|y)+z"};
-    Redactor rb(backtracking);
-    std::string as(8 * 1024, 'a'), xs(8 * 1024 - 1, 'x');  // + z: 2 windows
+TEST_CASE("redaction: site patterns run over long lines whole, without windows") {
+    // Patterns std::regex backtracked on, over 16 KiB and 1 MiB lines: RE2 is linear, and a match
+    // is no longer cut at a 4 KiB window (the old work-around left 12 KiB of the run unmasked).
+    RedactionRules rules;
+    rules.extra_patterns = {"a.*b", "(x|y)+z"};
+    Redactor r(rules);
+    std::string as(1 << 20, 'a'), xs(16 * 1024 - 1, 'x');
     xs += "z";
-    rb.redact(as);
-    const auto c = rb.redact(xs);
-    CHECK(as == std::string(8 * 1024, 'a'));
-    CHECK(c.custom >= 1);
+    const auto t0 = std::chrono::steady_clock::now();
+    r.redact(as);
+    const auto c = r.redact(xs);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(10));
+    CHECK(as == std::string(1 << 20, 'a'));
+    CHECK(xs == "***");
+    CHECK(c.custom == 1);
+}
+
+TEST_CASE("redaction: a site pattern masks every match in a large text, line by line") {
+    // 4 MiB of log lines, one employee number each; ^ anchors at each line's start. The first
+    // line is long, with its number across byte 4096 (where the old 4 KiB windows cut it).
+    RedactionRules rules;
+    rules.extra_patterns = {"EMP-[0-9]{6}", "^session [0-9a-f]{8}"};
+    Redactor r(rules);
+    std::string text = std::string(4090, '.') + " EMP-999999 " + std::string(2000, '.') + "\n";
+    int lines = 0;
+    while (text.size() < 4u * 1024 * 1024) {
+        text += "session 0123abcd user EMP-" + std::to_string(100000 + lines % 900000) +
+                " printed a page of (x|y)*\n noise\n";
+        ++lines;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto c = r.redact(text);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
+    CHECK(c.custom == 2 * lines + 1);
+    CHECK(text.find("EMP-") == std::string::npos);
+    CHECK(text.find("0123abcd") == std::string::npos);
+    CHECK(text.find("noise") != std::string::npos);
 }
 
 TEST_CASE("redaction: seeded secrets in random text never survive (fuzz-like)") {

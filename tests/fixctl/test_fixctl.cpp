@@ -2,10 +2,9 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
-#include <sstream>
 #include <thread>
 
+#include "packs/pattern.h"
 #include "support/test_helpers.h"
 
 using namespace fixtray;
@@ -62,13 +61,12 @@ TEST_CASE("fixctl validate: problems as PATH:LINE:COL: error: message, exit 1") 
                "</fixpack>\n");
     const auto r = run_fixctl({"validate", dir.str()});
     CHECK(r.exit_code == 1);
-    const std::regex line("^" + (dir.path() / "bad.xml").string() + ":4:\\d+: error: .*timeout.*$");
-    std::istringstream out(r.out);
-    std::string l;
-    bool found = false;
-    while (std::getline(out, l)) found = found || std::regex_match(l, line);
+    // (?m): ^ and $ at each line; \Q...\E: the path as literal text.
+    const Pattern line("(?m)^\\Q" + (dir.path() / "bad.xml").string() +
+                       "\\E:4:\\d+: error: .*timeout.*$");
+    REQUIRE(line.ok());
     INFO(r.out);
-    CHECK(found);
+    CHECK(line.search(r.out));
     CHECK(r.out.find("good.xml") == std::string::npos);
 }
 

@@ -259,19 +259,35 @@ TEST_CASE("invalid pack: bad-interpreter") {
 }
 
 TEST_CASE("invalid pack: bad-regex") {
-    // An invalid stdout-match regular expression: an error at 7:12.
-    expect_error("bad-regex", 7, 12, "invalid regular expression in stdout-match");
+    // An invalid stdout-match regular expression: RE2's own message at the attribute, 7:12.
+    expect_error("bad-regex", 7, 12,
+                 "invalid regular expression in stdout-match: missing ): (enabled");
 }
 
 TEST_CASE("invalid pack: regex-backreference") {
-    // A stdout-match back-reference number that would overflow std::regex: an error at 7:12.
+    // A back-reference (std::regex overflowed on this one): RE2 has none, and the message says so.
     expect_error("regex-backreference", 7, 12,
-                 "stdout-match is refused: a back-reference number is too large");
+                 "invalid regular expression in stdout-match: invalid escape sequence: \\5; RE2 "
+                 "has no back-references (see https://github.com/google/re2/wiki/Syntax)");
+}
+
+TEST_CASE("invalid pack: regex-lookaround") {
+    // A look-ahead written for Perl or ECMAScript: refused, naming what RE2 lacks, at 7:12.
+    expect_error("regex-lookaround", 7, 12,
+                 "invalid regular expression in stdout-match: invalid perl operator: (?=; RE2 has "
+                 "no look-ahead or look-behind");
 }
 
 TEST_CASE("invalid pack: regex-repeat") {
-    // Stdout-match repeat counts that would blow up std::regex: an error at 7:12.
-    expect_error("regex-repeat", 7, 12, "stdout-match is refused: repeat counts are too large");
+    // A repeat count above RE2's limit of 1000: RE2's message at 7:12.
+    expect_error("regex-repeat", 7, 12,
+                 "invalid regular expression in stdout-match: invalid repetition size: {1000}");
+}
+
+TEST_CASE("invalid pack: regex-too-large") {
+    // Repeats within RE2's counts whose program exceeds the memory bound: refused at 7:12.
+    expect_error("regex-too-large", 7, 12,
+                 "invalid regular expression in stdout-match: pattern too large");
 }
 
 TEST_CASE("invalid pack: bad-url") {

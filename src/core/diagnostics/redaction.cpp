@@ -4,17 +4,13 @@
 #include <array>
 #include <cctype>
 #include <nlohmann/json.hpp>
-#include <regex>
 
-#include "packs/pack_syntax.h"
+#include "packs/pattern.h"
 
 namespace fixtray {
 namespace {
 
 constexpr std::string_view mask = "***";
-// Site patterns run on windows of at most this many bytes (libstdc++'s std::regex recurses
-// per character; 4 KiB keeps that far from any thread's stack limit).
-constexpr std::size_t regex_window = 4096;
 
 bool key_char(char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -262,10 +258,6 @@ std::string mask_secrets(std::string_view text, int* count) {
     return out;
 }
 
-struct Redactor::Compiled {
-    std::regex re;
-};
-
 Redactor::Redactor(RedactionRules rules) : rules_(std::move(rules)) {
     for (std::size_t i = 0; i < rules_.extra_patterns.size(); ++i) {
         const std::string& pattern = rules_.extra_patterns[i];
@@ -275,17 +267,11 @@ Redactor::Redactor(RedactionRules rules) : rules_(std::move(rules)) {
             problems_.push_back(where + ": empty");
             continue;
         }
-        if (const char* why = pack_syntax::regex_limit_problem(pattern)) {
-            problems_.push_back(where + ": " + why);
-            continue;
-        }
-        try {
-            auto c = std::make_unique<Compiled>();
-            c->re = std::regex(pattern, std::regex::ECMAScript);
-            patterns_.push_back(std::move(c));
-        } catch (const std::regex_error& e) {
-            problems_.push_back(where + ": " + e.what());
-        }
+        Pattern compiled(pattern);
+        if (compiled.ok())
+            patterns_.push_back(std::move(compiled));
+        else
+            problems_.push_back(where + ": " + compiled.error());
     }
     if (rules_.pseudonymise) {
         auto add = [&](const std::vector<std::string>& names, const char* prefix) {
@@ -309,35 +295,6 @@ Redactor::Redactor(Redactor&&) noexcept = default;
 Redactor& Redactor::operator=(Redactor&&) noexcept = default;
 
 namespace {
-
-// Replaces every match of `re` in windows of at most regex_window bytes, line by line.
-std::string apply_pattern(const std::string& text, const std::regex& re, int* count) {
-    std::string out;
-    out.reserve(text.size());
-    std::size_t pos = 0;
-    while (pos < text.size()) {
-        std::size_t eol = text.find('\n', pos);
-        if (eol == std::string::npos) eol = text.size();
-        const std::size_t end = std::min(eol, pos + regex_window);
-        auto first = text.begin() + static_cast<std::ptrdiff_t>(pos);
-        auto last = text.begin() + static_cast<std::ptrdiff_t>(end);
-        auto copied = first;
-        for (std::sregex_iterator it(first, last, re), none; it != none; ++it) {
-            if (it->length(0) == 0) continue;
-            out.append(copied, (*it)[0].first);
-            out.append(mask);
-            ++*count;
-            copied = (*it)[0].second;
-        }
-        out.append(copied, last);
-        pos = end;
-        if (pos == eol && pos < text.size()) {
-            out.push_back('\n');
-            ++pos;
-        }
-    }
-    return out;
-}
 
 // Whole-word, case-insensitive replacement of `name`.
 std::string replace_name(const std::string& text, const std::string& name, const std::string& alias,
@@ -371,7 +328,7 @@ RedactionCounts Redactor::redact(std::string& text) {
     text = remove_private_keys(text, &c.private_keys);
     text = strip_url_credentials(text, &c.url_credentials);
     text = mask_secrets(text, &c.secrets);
-    for (const auto& p : patterns_) text = apply_pattern(text, p->re, &c.custom);
+    for (const auto& p : patterns_) c.custom += p.replace_in_lines(text, mask);
     for (const auto& [real, alias] : by_length_)
         text = replace_name(text, real, alias, &c.pseudonyms);
     return c;

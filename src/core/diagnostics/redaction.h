@@ -1,16 +1,16 @@
 // Redaction: removes secrets from diagnostics before anything is written, and optionally
 // replaces user and host names with pseudonyms. The built-in rules are hand-written linear
-// scanners (no std::regex on the collected text); site patterns use std::regex, but only on
-// bounded windows so that a long line can never exhaust the stack.
+// scanners; site patterns run on RE2 (packs/pattern.h), linear in the text as well.
 #pragma once
 
 #include <map>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
+
+#include "packs/pattern.h"
 
 namespace fixtray {
 
@@ -19,8 +19,8 @@ struct RedactionRules {
     bool pseudonymise = false;
     std::vector<std::string> user_names;  // e.g. the login name, the full name
     std::vector<std::string> host_names;  // e.g. the host name and its FQDN
-    // Extra ECMAScript patterns from the site config; each match becomes "***". A match
-    // cannot be longer than one line nor span a 4 KiB window of a longer line.
+    // Extra patterns from the site config (RE2 syntax); each non-empty match becomes "***". A
+    // match lies within one line; ^ and $ are that line's start and end.
     std::vector<std::string> extra_patterns;
 };
 
@@ -58,12 +58,11 @@ public:
     const std::map<std::string, std::string>& pseudonyms() const { return pseudonyms_; }
 
 private:
-    struct Compiled;
     RedactionRules rules_;
     std::vector<std::string> problems_;
     std::map<std::string, std::string> pseudonyms_;
     std::vector<std::pair<std::string, std::string>> by_length_;  // longest name first
-    std::vector<std::unique_ptr<Compiled>> patterns_;
+    std::vector<Pattern> patterns_;
 };
 
 // The individual built-in passes, each linear in the input. They return the new text and add

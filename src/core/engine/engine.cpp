@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
-#include <regex>
+#include <optional>
 #include <set>
 
 #include "base/cancel_token.h"
@@ -12,6 +12,7 @@
 #include "engine/admin_step.h"
 #include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
+#include "packs/pattern.h"
 #include "platform/platform_paths.h"
 
 namespace fixtray {
@@ -404,6 +405,17 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
     rec.argv = s.kind == StepKind::run     ? s.argv
                : s.kind == StepKind::shell ? shell_argv(s)
                                            : builtin_words(s);
+    // A stdout-match with ${variables} is first checked here, once expanded: a bad one fails the
+    // step before its command runs.
+    std::optional<Pattern> stdout_match;
+    if (error.empty() && !s.stdout_match.empty() &&
+        (s.kind == StepKind::run || s.kind == StepKind::shell)) {
+        stdout_match.emplace(s.stdout_match);
+        if (!stdout_match->ok())
+            error = "stdout-match \"" + s.stdout_match +
+                    "\" is not a valid regular expression once its variables are expanded: " +
+                    stdout_match->error();
+    }
     if (!error.empty()) {
         rec.status = StepStatus::failed;
         rec.message = error;
@@ -474,17 +486,9 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         } else {
             rec.status = StepStatus::ok;
             rec.message = "exited with code " + std::to_string(res.exit_code);
-            if (!s.stdout_match.empty()) {
-                bool matched = false;
-                try {
-                    matched = std::regex_search(res.out, std::regex(s.stdout_match));
-                } catch (const std::regex_error&) {
-                    matched = false;
-                }
-                if (!matched) {
-                    rec.status = StepStatus::failed;
-                    rec.message = "the output does not contain \"" + s.stdout_match + "\"";
-                }
+            if (stdout_match && !stdout_match->search(res.out)) {
+                rec.status = StepStatus::failed;
+                rec.message = "the output does not contain \"" + s.stdout_match + "\"";
             }
         }
         if (rec.status == StepStatus::ok && !s.capture.empty()) {

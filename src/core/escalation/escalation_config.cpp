@@ -1,9 +1,9 @@
 #include "escalation/escalation_config.h"
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "base/duration.h"
+#include "packs/pattern.h"
 
 namespace fixtray {
 namespace {
@@ -134,13 +134,13 @@ std::vector<ConfigProblem> merge_escalation_config(std::string_view text, const 
                             error(path, "must be a non-empty string");
                             continue;
                         }
-                        try {
-                            std::regex check(v[i].get<std::string>(), std::regex::ECMAScript);
+                        // The same compilation the Redactor does, so that a config that loads
+                        // never stops a bundle later.
+                        const Pattern check(v[i].get<std::string>());
+                        if (check.ok())
                             patterns.push_back(v[i].get<std::string>());
-                        } catch (const std::regex_error& e) {
-                            error(path,
-                                  std::string("is not a valid regular expression: ") + e.what());
-                        }
+                        else
+                            error(path, "is not a valid regular expression: " + check.error());
                     }
                     merged.patterns = std::move(patterns);
                 } else {

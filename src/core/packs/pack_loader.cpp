@@ -16,7 +16,6 @@
 #include <cstring>
 #include <limits>
 #include <memory>
-#include <regex>
 #include <span>
 #include <type_traits>
 
@@ -28,6 +27,7 @@
 #include <pugixml.hpp>
 
 #include "packs/pack_syntax.h"
+#include "packs/pattern.h"
 #include "platform/read_file.h"
 
 namespace fixtray {
@@ -1327,24 +1327,8 @@ void Loader::parse_step(pugi::xml_node el, const char* el_name, const StepKindIn
             if (at[a_stdout_match]) {
                 step.stdout_match = at[a_stdout_match].value();
                 check_refs(step.stdout_match, off(at[a_stdout_match]), scope);
-                if (step.stdout_match.find("${") == npos) {
-                    std::string pattern = step.stdout_match;
-                    for (std::size_t i = pattern.find("$$"); i != npos;
-                         i = pattern.find("$$", i + 1))
-                        pattern.erase(i, 1);
-                    if (const char* why = pack_syntax::regex_limit_problem(pattern)) {
-                        error(off(at[a_stdout_match]),
-                              std::string("stdout-match is refused: ") + why);
-                    } else {
-                        try {
-                            std::regex re(pattern, std::regex::ECMAScript);
-                        } catch (const std::exception& e) {
-                            error(off(at[a_stdout_match]),
-                                  "invalid regular expression in stdout-match: " +
-                                      std::string(e.what()));
-                        }
-                    }
-                }
+                if (auto why = stdout_match_problem(step.stdout_match); !why.empty())
+                    error(off(at[a_stdout_match]), why);
             }
             if (at[a_capture]) {
                 const std::string_view name = at[a_capture].value();

@@ -1,6 +1,5 @@
 #include "packs/pack_syntax.h"
 
-#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -176,55 +175,6 @@ bool scan_refs(std::string_view s, std::vector<VarRef>& out, std::size_t& bad) {
         out.push_back(ref);
         i = close + 1;
     }
-}
-
-const char* regex_limit_problem(std::string_view pattern) {
-    if (pattern.size() > 1024) return "the pattern is longer than 1024 characters";
-    int depth = 0;
-    long long product = 1;
-    bool in_class = false;
-    for (std::size_t i = 0; i < pattern.size(); ++i) {
-        const char c = pattern[i];
-        if (c == '\\') {
-            // A back-reference such as \12: libstdc++ overflows on long digit runs.
-            std::size_t digits = 0;
-            while (i + 1 + digits < pattern.size() && is_digit(pattern[i + 1 + digits])) ++digits;
-            if (digits > 2) return "a back-reference number is too large";
-            i += std::max<std::size_t>(digits, 1);
-            continue;
-        }
-        if (in_class) {
-            in_class = c != ']';
-            continue;
-        }
-        if (c == '[') {
-            in_class = true;
-        } else if (c == '(') {
-            if (++depth > 16) return "groups are nested deeper than 16";
-        } else if (c == ')') {
-            --depth;
-        } else if (c == '{') {
-            // Every number inside a counted repeat: at most 5 digits, product at most 10000.
-            std::size_t j = i + 1;
-            while (j < pattern.size() && pattern[j] != '}') {
-                if (is_digit(pattern[j])) {
-                    long long v = 0;
-                    std::size_t digits = 0;
-                    while (j < pattern.size() && is_digit(pattern[j])) {
-                        if (++digits > 5) return "a repeat count is too large";
-                        v = v * 10 + (pattern[j] - '0');
-                        ++j;
-                    }
-                    product *= std::max(v, 1LL);
-                    if (product > 10000) return "repeat counts are too large";
-                } else {
-                    ++j;
-                }
-            }
-            i = j;
-        }
-    }
-    return nullptr;
 }
 
 }  // namespace pack_syntax

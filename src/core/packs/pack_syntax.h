@@ -51,11 +51,4 @@ struct VarRef {
 // closed or is not of the form ${identifier} / ${identifier.identifier}.
 bool scan_refs(std::string_view s, std::vector<VarRef>& out, std::size_t& bad);
 
-// std::regex compiles recursively and without limits (a hostile "{99999999999}" is undefined
-// behaviour in libstdc++, deep groups exhaust the stack). Returns why a stdout-match pattern is
-// refused before it reaches std::regex, or nullptr when it is within the limits: at most
-// 1024 characters, 16 nested groups, and counted repeats {n,m} whose bounds multiply to at
-// most 10000.
-const char* regex_limit_problem(std::string_view pattern);
-
 }  // namespace fixtray::pack_syntax
