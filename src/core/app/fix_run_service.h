@@ -60,6 +60,7 @@ struct FixRunResult {
 // The service's one door to a front end. Every call runs on the service's worker thread, in
 // order, never two at once; a front end with its own UI thread marshals them there (wx:
 // CallAfter) and returns at once: while a callback runs, the step's output is not drained.
+// What a callback receives by reference is valid during the call only: copy what you marshal.
 // Callbacks must not throw. They may call cancel(); start() from a callback is refused (the
 // run is still in progress until run_finished returns) and wait() returns at once.
 class FixRunObserver {
