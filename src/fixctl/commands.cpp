@@ -1,11 +1,13 @@
 #include "commands.h"
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/fix_run_service.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
 #include "engine/admin_step.h"
@@ -136,10 +138,14 @@ std::optional<CatalogEntry> find_or_complain(const Catalog& catalog, const std::
     return entry;
 }
 
+// Ctrl-C before the run starts (at the question) is kept in g_cancel and handed on at the
+// start; once the run is in progress it cancels the run directly.
 CancelToken* g_cancel = nullptr;
+std::atomic<FixRunService*> g_run_service{nullptr};
 
 extern "C" void on_interrupt(int) {
     if (g_cancel) g_cancel->cancel();
+    if (FixRunService* service = g_run_service.load()) service->cancel();
     std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends fixctl at once
 }
 
@@ -281,19 +287,11 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     auto entry = find_or_complain(catalog, id);
     if (!entry) return kUsage;
 
-    const UserEnvironment env = current_user_environment();
-    SystemProcessRunner runner;
-    CurlHttpClient http;
-    RealClock clock;
-    HelperAdminStepRunner admin(runner, HelperAdminStepRunner::find_helper(),
-                                HelperAdminStepRunner::launcher_from_environment());
-    Engine engine(runner, http, clock, env, &admin);
-    RunOptions options;
-    options.assume_yes = yes;
-    options.lang = g.lang;
+    FixRunRequest request = make_fix_run_request(*entry, std::move(site), g.lang);
+    FixRunService service;
 
     if (dry_run) {
-        const Plan plan = engine.plan(*entry->pack, *entry->fix, site, options);
+        const Plan plan = service.plan(request);
         if (as_json) {
             json steps = json::array();
             for (const auto& s : plan.steps)
@@ -347,13 +345,28 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     TerminalProgress progress(as_json ? stderr : stdout, verbose, g.lang);
     std::fprintf(as_json ? stderr : stdout, "%s (%s)\n", entry->fix->title.get(g.lang).c_str(),
                  entry->fix->id.c_str());
-    const RunRecord record = engine.run(*entry->pack, *entry->fix, site, options, progress, cancel);
+    // Asked here, before the run: the run itself never waits for an answer.
+    request.confirmed = yes;
+    if (!yes && !request.fix->confirm.empty()) {
+        const Plan plan = service.plan(request);
+        if (plan.ok) request.confirmed = progress.ask(plan.confirm);
+    }
+    const FixRunStart started = service.start(std::move(request), progress);
+    g_run_service.store(&service);
+    if (cancel.cancelled()) service.cancel();
+    const std::optional<FixRunResult> result =
+        started.started ? service.wait() : std::optional<FixRunResult>();
+    g_run_service.store(nullptr);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     g_cancel = nullptr;
+    if (!result) {
+        std::cerr << "fixctl: " << started.message << "\n";
+        return kNotFixed;
+    }
 
-    const AuditLog audit(fixtray_state_dir(env));
-    const std::string audit_error = audit.append(record);
+    const RunRecord& record = result->record;
+    const std::string& audit_error = result->audit_error;
     if (as_json) {
         std::cout << dump_json(to_json(record), 2) << "\n";
     } else {

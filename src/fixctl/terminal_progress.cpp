@@ -82,13 +82,13 @@ void TerminalProgress::draw_running_line() {
     std::fflush(out_);
 }
 
-void TerminalProgress::phase_started(Phase phase) {
+void TerminalProgress::phase_started(Phase phase, int) {
     std::lock_guard<std::mutex> lock(mutex_);
     std::fprintf(out_, "%s...\n", phase_heading(phase));
     std::fflush(out_);
 }
 
-void TerminalProgress::step_started(const StepRecord& step) {
+void TerminalProgress::step_started(const StepPosition&, const StepRecord& step) {
     std::lock_guard<std::mutex> lock(mutex_);
     running_label_ = step_label(step);
     running_since_ = std::chrono::steady_clock::now();
@@ -97,7 +97,8 @@ void TerminalProgress::step_started(const StepRecord& step) {
     draw_running_line();
 }
 
-void TerminalProgress::step_output(const StepRecord&, OutputStream, std::string_view chunk) {
+void TerminalProgress::step_output(const StepPosition&, const StepRecord&, OutputStream,
+                                   std::string_view chunk) {
     if (!verbose_) return;
     std::lock_guard<std::mutex> lock(mutex_);
     if (running_ && tty_) std::fputs("\r\033[K", out_);
@@ -112,7 +113,7 @@ void TerminalProgress::step_output(const StepRecord&, OutputStream, std::string_
     std::fflush(out_);
 }
 
-void TerminalProgress::step_finished(const StepRecord& step) {
+void TerminalProgress::step_finished(const StepPosition&, const StepRecord& step) {
     const char* mark = "";
     switch (step.status) {
         case StepStatus::ok:
@@ -143,7 +144,7 @@ void TerminalProgress::step_finished(const StepRecord& step) {
     std::fflush(out_);
 }
 
-bool TerminalProgress::confirm(const Fix&, const std::string& text) {
+bool TerminalProgress::ask(const std::string& text) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (running_ && tty_) std::fputs("\r\033[K", out_);

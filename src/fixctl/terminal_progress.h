@@ -1,7 +1,8 @@
 // Shows a fix run live on a terminal: phases, each step as it starts and ends, and (verbose)
 // the step output. On a TTY the running step's line shows the elapsed time, updated every
 // second; elsewhere (a log, a pipe) each step gets one result line, plus a "(running)" line
-// when it takes more than two seconds. Asks the confirmation question on the terminal.
+// when it takes more than two seconds. Asks the confirmation question on the terminal, before
+// the run starts.
 #pragma once
 
 #include <chrono>
@@ -11,12 +12,12 @@
 #include <string>
 #include <thread>
 
-#include "engine/engine.h"
+#include "app/fix_run_service.h"
 
 namespace fixtray::cli {
 
-// Thread-safe: the engine calls it on the run thread; a ticker thread redraws the line.
-class TerminalProgress final : public RunObserver {
+// Thread-safe: the service calls it on its worker thread; a ticker thread redraws the line.
+class TerminalProgress final : public FixRunObserver {
 public:
     // out: where progress goes (stdout, or stderr when stdout carries JSON).
     TerminalProgress(std::FILE* out, bool verbose, std::string lang);
@@ -24,11 +25,15 @@ public:
     TerminalProgress(const TerminalProgress&) = delete;
     TerminalProgress& operator=(const TerminalProgress&) = delete;
 
-    void phase_started(Phase phase) override;
-    void step_started(const StepRecord& step) override;
-    void step_output(const StepRecord& step, OutputStream stream, std::string_view chunk) override;
-    void step_finished(const StepRecord& step) override;
-    bool confirm(const Fix& fix, const std::string& text) override;
+    // The fix's confirmation text, asked before the run. Without a terminal on stdin nobody
+    // can answer: says to use --yes and returns false.
+    bool ask(const std::string& text);
+
+    void phase_started(Phase phase, int total) override;
+    void step_started(const StepPosition& at, const StepRecord& step) override;
+    void step_output(const StepPosition& at, const StepRecord& step, OutputStream stream,
+                     std::string_view chunk) override;
+    void step_finished(const StepPosition& at, const StepRecord& step) override;
 
 private:
     void tick();

@@ -1,0 +1,173 @@
+#include "app/fix_run_service.h"
+
+#include <exception>
+#include <map>
+
+#include "base/clock.h"
+#include "base/time_text.h"
+#include "engine/admin_step.h"
+#include "engine/audit_log.h"
+#include "net/http_client.h"
+#include "packs/catalog.h"
+#include "platform/process_runner.h"
+
+namespace fixtray {
+namespace {
+
+// Between the engine's observer and the service's: adds each step's position in its phase and
+// holds back the engine's run_finished (the service reports it after the audit log). Never
+// asks anything: whether the employee agreed was settled before the run (RunOptions).
+class PositionedObserver final : public RunObserver {
+public:
+    PositionedObserver(FixRunObserver& out, const Plan& plan) : out_(out) {
+        for (const auto& step : plan.steps) ++planned_[step.phase];
+    }
+
+    void phase_started(Phase phase) override {
+        position_ = StepPosition{phase, 0, planned_[phase]};
+        out_.phase_started(phase, position_.total);
+    }
+    void step_started(const StepRecord& step) override {
+        ++position_.number;
+        if (position_.total < position_.number) position_.total = position_.number;
+        out_.step_started(position_, step);
+    }
+    void step_output(const StepRecord& step, OutputStream stream, std::string_view chunk) override {
+        out_.step_output(position_, step, stream, chunk);
+    }
+    void step_finished(const StepRecord& step) override { out_.step_finished(position_, step); }
+    bool confirm(const Fix&, const std::string&) override { return false; }
+
+private:
+    FixRunObserver& out_;
+    std::map<Phase, int> planned_;
+    StepPosition position_;
+};
+
+// The record of a run the engine could not finish because something unexpected was thrown.
+RunRecord failed_record(const FixRunRequest& request, const Clock& clock, const char* what) {
+    RunRecord r;
+    r.run_id = new_uuid();
+    r.fix_id = request.fix->id;
+    r.fix_title = request.fix->title.get(request.lang);
+    r.pack_id = request.pack->id;
+    r.pack_version = request.pack->version;
+    r.pack_file = request.pack->file;
+    r.platform = to_string(current_platform());
+    r.started = r.finished = clock.now();
+    r.outcome = Outcome::not_fixed;
+    r.message = std::string("Not fixed: fixtray failed unexpectedly (") + what + ").";
+    return r;
+}
+
+}  // namespace
+
+FixRunRequest make_fix_run_request(const CatalogEntry& entry, SiteConfig site, std::string lang) {
+    FixRunRequest request;
+    auto pack = std::make_shared<const FixPack>(*entry.pack);
+    const auto offset = entry.fix - entry.pack->fixes.data();
+    request.fix = std::shared_ptr<const Fix>(pack, &pack->fixes[static_cast<std::size_t>(offset)]);
+    request.pack = std::move(pack);
+    request.site = std::move(site);
+    request.lang = std::move(lang);
+    return request;
+}
+
+FixRunService::FixRunService(FixRunDependencies deps)
+    : runner_(deps.runner ? *deps.runner
+                          : *(own_runner_ = std::make_unique<SystemProcessRunner>())),
+      http_(deps.http ? *deps.http : *(own_http_ = std::make_unique<CurlHttpClient>())),
+      clock_(deps.clock ? *deps.clock : *(own_clock_ = std::make_unique<RealClock>())),
+      admin_(deps.admin ? *deps.admin
+                        : *(own_admin_ = std::make_unique<HelperAdminStepRunner>(
+                                runner_, HelperAdminStepRunner::find_helper(),
+                                HelperAdminStepRunner::launcher_from_environment()))),
+      env_(deps.env ? *deps.env : current_user_environment()),
+      state_dir_(deps.state_dir.empty() ? fixtray_state_dir(env_) : deps.state_dir) {}
+
+FixRunService::~FixRunService() {
+    if (worker_.joinable()) worker_.join();
+}
+
+Plan FixRunService::plan(const FixRunRequest& request) const {
+    if (!request.pack || !request.fix) {
+        Plan plan;
+        plan.refusal = Refusal::invalid_input;
+        plan.message = "Would not run: no fix was given.";
+        return plan;
+    }
+    RunOptions options;
+    options.lang = request.lang;
+    const Engine engine(runner_, http_, clock_, env_, &admin_);
+    return engine.plan(*request.pack, *request.fix, request.site, options);
+}
+
+FixRunStart FixRunService::start(FixRunRequest request, FixRunObserver& observer) {
+    if (!request.pack || !request.fix) return {false, "No fix was given to run."};
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (busy_) return {false, "Another fix is still running; wait for it to finish or cancel it."};
+    // The previous worker has returned from run_finished and is about to end.
+    if (worker_.joinable()) worker_.join();
+    busy_ = true;
+    cancel_.reset();
+    worker_ = std::thread([this, request = std::move(request), &observer]() mutable {
+        work(std::move(request), observer);
+    });
+    return {true, {}};
+}
+
+void FixRunService::cancel() noexcept {
+    cancel_.cancel();
+}
+
+bool FixRunService::running() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return busy_;
+}
+
+std::optional<FixRunResult> FixRunService::wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (worker_.get_id() == std::this_thread::get_id()) return std::nullopt;
+    idle_.wait(lock, [this] { return !busy_; });
+    return last_;
+}
+
+void FixRunService::work(FixRunRequest request, FixRunObserver& observer) {
+    FixRunResult result;
+    try {
+        result.record = run_fix(request, observer);
+    } catch (const std::exception& e) {
+        result.record = failed_record(request, clock_, e.what());
+    } catch (...) {
+        result.record = failed_record(request, clock_, "unknown error");
+    }
+    try {
+        result.audit_error = AuditLog(state_dir_).append(result.record);
+    } catch (const std::exception& e) {
+        result.audit_error = e.what();
+    }
+    try {
+        observer.run_finished(result);
+    } catch (...) {
+        // The observer broke its contract; the run is over either way.
+    }
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        last_ = std::move(result);
+        busy_ = false;
+    }
+    idle_.notify_all();
+}
+
+RunRecord FixRunService::run_fix(const FixRunRequest& request, FixRunObserver& observer) {
+    RunOptions options;
+    options.lang = request.lang;
+    options.assume_yes = request.confirmed;
+    Engine engine(runner_, http_, clock_, env_, &admin_);
+    const Plan plan = engine.plan(*request.pack, *request.fix, request.site, options);
+    observer.run_started(*request.fix, plan);
+    PositionedObserver positioned(observer, plan);
+    return engine.run(*request.pack, *request.fix, request.site, options, positioned, cancel_);
+}
+
+}  // namespace fixtray
