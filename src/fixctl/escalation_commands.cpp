@@ -7,21 +7,16 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "app/escalation_session.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "base/json_text.h"
+#include "base/time_text.h"
 #include "commands.h"
-#include "diagnostics/bundle.h"
-#include "diagnostics/diagnostics.h"
-#include "engine/audit_log.h"
-#include "engine/engine.h"
-#include "engine/run_record.h"
-#include "escalation/escalation.h"
 #include "net/http_client.h"
 #include "outbox/outbox.h"
-#include "outbox/outbox_sender.h"
 #include "platform/durable_file.h"
 #include "platform/platform_paths.h"
 #include "platform/process_runner.h"
@@ -54,12 +49,11 @@ public:
 };
 
 // One line per item as it finishes (" 3. network.routes  ok (0.1 s)").
-class DiagnosticsProgress final : public DiagnosticsObserver {
+class DiagnosticsProgress final : public EscalationObserver {
 public:
     explicit DiagnosticsProgress(std::FILE* out) : out_(out) {}
-    void item_finished(std::size_t, const DiagnosticResult& r) override {
-        std::lock_guard lock(mutex_);
-        ++done_;
+    void item_finished(std::size_t, const std::string&, const DiagnosticResult& r) override {
+        ++done_;  // calls are serialised by the session
         std::fprintf(out_, "  %2zu. %-28s %s (%.1f s)\n", done_, r.name.c_str(), state(r).c_str(),
                      static_cast<double>(r.duration.count()) / 1000.0);
         std::fflush(out_);
@@ -75,23 +69,27 @@ public:
 private:
     std::FILE* out_;
     std::size_t done_ = 0;
-    std::mutex mutex_;
 };
 
 std::string state_dir() {
     return fixtray_state_dir(current_user_environment());
 }
 
-Variables variables_for_fix(const GlobalOptions&, const CatalogEntry* entry, const SiteConfig& site,
-                            const UserEnvironment& env) {
+// The machine's parts a session works with, for one command.
+struct SessionParts {
     SystemProcessRunner runner;
     CurlHttpClient http;
     RealClock clock;
-    Engine engine(runner, http, clock, env);
-    std::vector<std::string> missing;
-    if (entry) return engine.variables_for(*entry->pack, site, &missing);
-    FixPack none;
-    return engine.variables_for(none, site, &missing);
+};
+
+EscalationSetup session_setup(const GlobalOptions& g, SiteConfig site, EscalationConfig config) {
+    EscalationSetup setup;
+    setup.config = std::move(config);
+    setup.site = std::move(site);
+    setup.env = current_user_environment();
+    setup.state_dir = fixtray_state_dir(setup.env);
+    setup.lang = g.lang;
+    return setup;
 }
 
 bool ask_line(const std::string& prompt, std::string* answer) {
@@ -120,26 +118,22 @@ bool edit_in_editor(std::string* text) {
     return true;
 }
 
-void print_bundle_items(const std::string& bundle_path) {
-    const BundleContents contents = read_bundle(bundle_path);
-    if (!contents.ok()) {
-        std::printf("  (cannot read the bundle: %s)\n", contents.error.c_str());
-        return;
-    }
+void print_bundle_items(const EscalationSession& s) {
     int n = 0;
-    for (const auto& e : contents.entries)
-        std::printf("  %2d. %-40s %8llu bytes\n", ++n, e.name.c_str(),
-                    static_cast<unsigned long long>(e.size));
+    for (const BundleItem& item : s.items())
+        std::printf("  %2d. %-34s %8llu bytes  %s\n", ++n, item.title.c_str(),
+                    static_cast<unsigned long long>(item.size), item.file.c_str());
 }
 
 // The review an employee does before sending: see everything, remove items, edit the text.
 // Returns true to send, false to keep it unsent.
-bool review(PreparedEscalation& p) {
+bool review(EscalationSession& s) {
     for (;;) {
         std::printf("\n--- Support request (review before it is sent) ---\n%s\n",
-                    request_text(p.request).c_str());
-        std::printf("Diagnostics bundle %s:\n", p.bundle_path.c_str());
-        print_bundle_items(p.bundle_path);
+                    request_text(s.request()).c_str());
+        std::printf("Diagnostics bundle %s (%llu bytes):\n", s.bundle_path().c_str(),
+                    static_cast<unsigned long long>(s.bundle_size()));
+        print_bundle_items(s);
         std::string answer;
         if (!ask_line("\n[s]end, [v]iew N, [r]emove N, [e]dit the text, [c]omment, [q]uit: ",
                       &answer))
@@ -150,34 +144,37 @@ bool review(PreparedEscalation& p) {
         if (cmd == 's') return true;
         if (cmd == 'q') return false;
         if (cmd == 'c') {
-            ask_line("Your comment for the help desk (one line): ", &p.request.comment);
+            std::string comment;
+            ask_line("Your comment for the help desk (one line): ", &comment);
+            if (auto err = s.set_comment(comment)) std::printf("%s\n", err.message.c_str());
             continue;
         }
         if (cmd == 'e') {
-            if (!edit_in_editor(&p.request.description))
+            std::string text = s.request().description;
+            if (!edit_in_editor(&text))
                 std::printf("No editor is set (VISUAL or EDITOR): use [c]omment instead.\n");
+            else if (auto err = s.set_description(text))
+                std::printf("%s\n", err.message.c_str());
             continue;
         }
         if (cmd == 'v' || cmd == 'r') {
-            const BundleContents contents = read_bundle(p.bundle_path);
             const int n = std::atoi(arg.c_str());
-            if (!contents.ok() || n < 1 || n > static_cast<int>(contents.entries.size())) {
+            if (n < 1 || n > static_cast<int>(s.items().size())) {
                 std::printf("Give an item number from the list, e.g. \"%c 2\".\n", cmd);
                 continue;
             }
-            const std::string name = contents.entries[static_cast<std::size_t>(n - 1)].name;
+            const BundleItem item = s.items()[static_cast<std::size_t>(n - 1)];
             if (cmd == 'v') {
                 std::string content;
-                if (auto err = read_bundle_entry(p.bundle_path, name, &content); !err.empty())
-                    std::printf("%s\n", err.c_str());
+                if (auto err = s.item_text(item.file, &content))
+                    std::printf("%s\n", err.message.c_str());
                 else
-                    std::printf("--- %s ---\n%s\n--- end of %s ---\n", name.c_str(),
-                                content.c_str(), name.c_str());
-            } else if (auto err = remove_bundle_entry(p.bundle_path, name); !err.empty()) {
-                std::printf("%s\n", err.c_str());
+                    std::printf("--- %s (%s) ---\n%s\n--- end of %s ---\n", item.title.c_str(),
+                                item.file.c_str(), content.c_str(), item.title.c_str());
+            } else if (auto err = s.remove_item(item.file)) {
+                std::printf("%s\n", err.message.c_str());
             } else {
-                std::printf("Removed %s from the bundle.\n", name.c_str());
-                p.request.attachments[0].size = fs::file_size(p.bundle_path);
+                std::printf("Removed %s from the bundle.\n", item.title.c_str());
             }
             continue;
         }
@@ -185,28 +182,24 @@ bool review(PreparedEscalation& p) {
     }
 }
 
-// Collects and bundles with live progress; Ctrl-C (through `cancel`) stops it. nullopt after
-// printing why, with *exit_code set.
-std::optional<PreparedEscalation> collect(const RequestInputs& in, const EscalationConfig& config,
-                                          const Variables& vars, const UserEnvironment& env,
-                                          std::FILE* progress_out, const char* heading,
-                                          CancelToken& cancel, int* exit_code) {
+// Collects and bundles with live progress; Ctrl-C stops it. false after printing why, with
+// *exit_code set.
+bool collect(EscalationSession& session, std::FILE* progress_out, const char* heading,
+             const CancelToken& cancel, int* exit_code) {
     std::fprintf(progress_out, "%s\n", heading);
-    SystemProcessRunner runner;
     DiagnosticsProgress progress(progress_out);
-    PreparedEscalation p =
-        prepare_escalation(in, config, vars, env, runner, state_dir() + "/tmp", cancel, &progress);
-    for (const auto& w : p.warnings) std::cerr << "fixctl: warning: " << w << "\n";
-    if (cancel.cancelled()) {
+    const EscalationError err = session.prepare(cancel, &progress);
+    for (const auto& w : session.warnings()) std::cerr << "fixctl: warning: " << w << "\n";
+    if (err.kind == EscalationError::Kind::cancelled || cancel.cancelled()) {
         *exit_code = kCancelled;
-        return std::nullopt;
+        return false;
     }
-    if (!p.ok()) {
-        std::cerr << "fixctl: cannot prepare the diagnostics: " << p.error << "\n";
+    if (err) {
+        std::cerr << "fixctl: " << err.message << "\n";
         *exit_code = kNotFixed;
-        return std::nullopt;
+        return false;
     }
-    return p;
+    return true;
 }
 
 }  // namespace
@@ -217,55 +210,46 @@ int cmd_diagnose(const GlobalOptions& g, const DiagnoseOptions& o) {
     EscalationConfig config;
     if (!load_escalation_config(g, &config)) return kUsage;
     const Catalog catalog = load_catalog(g);
-    std::optional<CatalogEntry> entry;
+    SessionParts parts;
+    EscalationSession session(session_setup(g, std::move(site), std::move(config)), parts.runner,
+                              parts.http, parts.clock);
     if (!o.fix_id.empty()) {
-        entry = catalog.find(o.fix_id, current_platform());
-        if (!entry) {
+        if (auto err = session.about_fix(catalog, o.fix_id, RunChoice::none)) {
             std::cerr << "fixctl: no fix \"" << o.fix_id << "\" (see `fixctl list`)\n";
             return kUsage;
         }
     }
-    const UserEnvironment env = current_user_environment();
-    const Variables vars = variables_for_fix(g, entry ? &*entry : nullptr, site, env);
-    RequestInputs in;
-    in.fix = entry ? entry->fix : nullptr;
-    in.lang = g.lang;
-    in.now = std::chrono::system_clock::now();
-    in.os = os_description();
 
     CancelToken cancel;
     InterruptScope interrupts(cancel);
     int exit_code = kOk;
-    auto prepared = collect(in, config, vars, env, o.json ? stderr : stdout,
-                            "Collecting diagnostics...", cancel, &exit_code);
-    if (!prepared) return exit_code;
-    PreparedEscalation& p = *prepared;
+    if (!collect(session, o.json ? stderr : stdout, "Collecting diagnostics...", cancel,
+                 &exit_code))
+        return exit_code;
     std::string out = o.out;
     if (out.empty())
-        out = "fixtray-diagnostics-" + env.host + "-" +
-              format_time_utc(in.now).substr(0, 19).replace(13, 1, "").replace(15, 1, "") +
+        out = "fixtray-diagnostics-" + current_user_environment().host + "-" +
+              format_time_utc(session.request().created)
+                  .substr(0, 19)
+                  .replace(13, 1, "")
+                  .replace(15, 1, "") +
               ".tar.gz";
-    std::error_code ec;
-    fs::rename(p.bundle_path, out, ec);
-    if (ec) {
-        fs::copy_file(p.bundle_path, out, fs::copy_options::overwrite_existing, ec);
-        fs::remove(p.bundle_path);
-        if (ec) {
-            std::cerr << "fixctl: cannot write " << out << ": " << ec.message() << "\n";
-            return kNotFixed;
-        }
+    const std::uint64_t size = session.bundle_size();
+    if (auto err = session.save_bundle(out)) {
+        std::cerr << "fixctl: " << err.message << "\n";
+        return kNotFixed;
     }
     if (o.json) {
-        json j = p.bundle.manifest;
+        json j = session.manifest();
         j["bundle"] = out;
-        j["size"] = p.bundle.size;
+        j["size"] = size;
         std::cout << dump_json(j, 2) << "\n";
     } else {
         std::printf(
             "Wrote %s (%llu bytes, %zu items, %.1f s). Secrets were masked; review it "
             "with: tar -tzf %s\n",
-            out.c_str(), static_cast<unsigned long long>(p.bundle.size), p.diagnostics.items.size(),
-            static_cast<double>(p.diagnostics.duration.count()) / 1000.0, out.c_str());
+            out.c_str(), static_cast<unsigned long long>(size), session.diagnostics().items.size(),
+            static_cast<double>(session.diagnostics().duration.count()) / 1000.0, out.c_str());
     }
     return kOk;
 }
@@ -275,110 +259,73 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
     if (!load_config(g, &site)) return kUsage;
     EscalationConfig config;
     if (!load_escalation_config(g, &config)) return kUsage;
-    if (config.policy == EscalationPolicy::off) {
-        std::cerr << "fixctl: your help desk has turned support requests off on this machine "
-                     "(escalation.policy is \"off\")\n";
+    Catalog catalog;  // outlives the session, which points into it
+    SessionParts parts;
+    EscalationSession session(session_setup(g, std::move(site), std::move(config)), parts.runner,
+                              parts.http, parts.clock);
+    if (!session.gate().allowed) {
+        std::cerr << "fixctl: " << session.gate().reason << "\n";
         return kRefused;
     }
-    const UserEnvironment env = current_user_environment();
-    const Catalog catalog = load_catalog(g);
+    catalog = load_catalog(g);
 
-    std::optional<RunRecord> loaded;
-    if (!run && !o.run_id.empty()) {
-        loaded = AuditLog(state_dir()).find(o.run_id);
-        if (!loaded) {
-            std::cerr << "fixctl: no run \"" << o.run_id << "\" in the audit log ("
-                      << AuditLog(state_dir()).log_path() << ")\n";
-            return kUsage;
-        }
-        run = &*loaded;
-    }
-    std::string fix_id = o.fix_id;
-    if (fix_id.empty() && run) fix_id = run->fix_id;
-    std::optional<CatalogEntry> entry;
-    if (!fix_id.empty()) {
-        entry = catalog.find(fix_id, current_platform());
-        if (!entry && o.run_id.empty() && !run) {
-            std::cerr << "fixctl: no fix \"" << fix_id << "\" (see `fixctl list`)\n";
-            return kUsage;
-        }
+    EscalationError about;
+    if (run)
+        about = session.about_run(catalog, *run, o.fix_id);
+    else if (!o.run_id.empty())
+        about = session.about_run_id(catalog, o.run_id, o.fix_id);
+    else if (!o.fix_id.empty())
+        about = session.about_fix(catalog, o.fix_id, RunChoice::none);
+    if (about) {
+        if (o.run_id.empty() && !run)
+            std::cerr << "fixctl: no fix \"" << o.fix_id << "\" (see `fixctl list`)\n";
+        else
+            std::cerr << "fixctl: " << about.message << "\n";
+        return kUsage;
     }
 
-    const bool ask = config.policy == EscalationPolicy::ask && !o.yes;
+    const bool ask = session.gate().review_required && !o.yes;
     if (ask && !isatty(STDIN_FILENO)) {
         std::cerr << "fixctl: your help desk asks you to review a support request before it is "
                      "sent; run this on a terminal, or add --yes to send it without review\n";
         return kRefused;
     }
-
-    RequestInputs in;
-    in.run = run;
-    in.fix = entry ? entry->fix : nullptr;
-    in.lang = g.lang;
-    in.comment = o.message;
-    in.contact = default_contact(env, config.email_domain);
-    if (!o.email.empty()) in.contact.email = o.email;
-    in.now = std::chrono::system_clock::now();
-    in.os = os_description();
-    const Variables vars = variables_for_fix(g, entry ? &*entry : nullptr, site, env);
+    EscalationError edit = session.set_comment(o.message);
+    if (!edit && !o.email.empty()) edit = session.set_email(o.email);
+    if (!edit && !o.subject.empty()) edit = session.set_subject(o.subject);
+    if (edit) {
+        std::cerr << "fixctl: " << edit.message << "\n";
+        return kUsage;
+    }
 
     std::FILE* progress_out = o.json ? stderr : stdout;
     CancelToken cancel;
     InterruptScope interrupts(cancel);
     int exit_code = kOk;
-    auto prepared =
-        collect(in, config, vars, env, progress_out,
-                "Collecting diagnostics for your support request...", cancel, &exit_code);
-    if (!prepared) return exit_code;
-    PreparedEscalation& p = *prepared;
-    if (!o.subject.empty()) p.request.subject = o.subject;
+    if (!collect(session, progress_out, "Collecting diagnostics for your support request...",
+                 cancel, &exit_code))
+        return exit_code;
 
-    if (ask && !review(p)) {
-        fs::remove(p.bundle_path);
+    if (ask && !review(session)) {
+        session.discard();
         std::printf("Not sent. Nothing was queued.\n");
         return kRefused;
     }
+    if (cancel.cancelled()) return kCancelled;  // Ctrl-C during the review: nothing queued
 
-    Outbox outbox(state_dir() + "/outbox");
-    const std::string bundle_name = fs::path(p.bundle_path).filename().string();
-    const std::string queue_error =
-        outbox.add(p.request, {{bundle_name, "application/gzip", p.bundle_path}});
-    fs::remove(p.bundle_path);
-    if (!queue_error.empty()) {
-        std::cerr << "fixctl: cannot queue the support request: " << queue_error << "\n";
+    if (auto err = session.queue()) {
+        std::cerr << "fixctl: " << err.message << "\n";
         return kNotFixed;
     }
-    std::fprintf(progress_out, "Queued support request %s.\n", p.request.id.c_str());
+    std::fprintf(progress_out, "Queued support request %s.\n", session.request().id.c_str());
 
-    CurlHttpClient http;
-    std::unique_ptr<TicketBackend> backend;
-    if (config.backend) {
-        std::string error;
-        backend = make_ticket_backend(*config.backend, http, &error);
-        if (!backend) std::cerr << "fixctl: " << error << "\n";
-    }
-    SendReport report;
-    report.id = p.request.id;
-    if (backend) {
-        RealClock clock;
-        OutboxSender sender(outbox, *backend, clock, {config.retry_initial, config.retry_max});
-        report = sender.send(p.request.id, true, cancel);
-    } else {
-        // No ticket system: copy it where the employee can attach it to a mail by hand.
-        std::vector<std::string> written;
-        const std::string to = env.home + "/Desktop";
-        if (auto err = outbox.save_copy(p.request.id, to, &written); err.empty()) {
-            report.result = SendReport::Result::will_retry;
-            report.message = "no ticket system is configured; saved to " + to +
-                             " for you to send to your help desk";
-        } else {
-            report.message = "no ticket system is configured, and saving a copy failed: " + err;
-        }
-        if (auto entry_now = outbox.get(p.request.id)) report.status = entry_now->status;
-    }
+    const EscalationDelivery delivery = session.deliver(cancel);
+    if (!delivery.backend_problem.empty())
+        std::cerr << "fixctl: " << delivery.backend_problem << "\n";
+    const SendReport& report = delivery.report;
 
     if (o.json) {
-        json j = {{"request", to_json(p.request)},
+        json j = {{"request", to_json(session.request())},
                   {"result", to_string(report.result)},
                   {"message", report.message},
                   {"status", to_json(report.status)}};
@@ -396,7 +343,7 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
                 std::printf(
                     "Your help desk's system refused the request: %s\nIt stays in the "
                     "outbox: `fixctl outbox save %s` copies it for sending by hand.\n",
-                    report.status.last_error.c_str(), p.request.id.substr(0, 8).c_str());
+                    report.status.last_error.c_str(), session.request().id.substr(0, 8).c_str());
                 break;
             default:
                 std::printf(

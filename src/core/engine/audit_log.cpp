@@ -62,4 +62,22 @@ std::optional<RunRecord> AuditLog::find(const std::string& run_id) const {
     }
 }
 
+std::optional<RunRecord> AuditLog::latest_run(const std::string& fix_id) const {
+    std::ifstream in(log_path_, std::ios::binary);
+    std::string line, run_id;
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_object() || !j.contains("fix_id") || !j["fix_id"].is_string() ||
+            !j.contains("run_id") || !j["run_id"].is_string())
+            continue;
+        if (j["fix_id"].get<std::string>() != fix_id) continue;
+        if (const auto dry = j.find("dry_run");
+            dry != j.end() && dry->is_boolean() && dry->get<bool>())
+            continue;
+        run_id = j["run_id"].get<std::string>();
+    }
+    if (run_id.empty()) return std::nullopt;
+    return find(run_id);
+}
+
 }  // namespace fixtray

@@ -18,6 +18,9 @@ public:
     std::string append(const RunRecord& record) const;
     // nullopt when unknown or unreadable. Run ids are validated (no path tricks).
     std::optional<RunRecord> find(const std::string& run_id) const;
+    // The last run of `fix_id` appended to the log that was not a dry run, nullopt when the fix
+    // never ran (or its record is gone). Lines that do not parse are skipped.
+    std::optional<RunRecord> latest_run(const std::string& fix_id) const;
 
     const std::string& log_path() const { return log_path_; }
     const std::string& dir() const { return dir_; }

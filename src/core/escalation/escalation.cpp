@@ -173,7 +173,7 @@ RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnv
 PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationConfig& config,
                                       const Variables& vars, const UserEnvironment& env,
                                       ProcessRunner& runner, const std::string& work_dir,
-                                      const CancelToken& cancel, DiagnosticsObserver* observer) {
+                                      const CancelToken& cancel, PrepareObserver* observer) {
     PreparedEscalation out;
     const RedactionRules rules = redaction_rules_for(config, env);
     Redactor redactor(rules);
@@ -201,6 +201,7 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
         it != vars.scalars().end() && !it->second.empty())
         options.dns_test_hosts = {it->second};
     if (in.run) options.run_record_json = dump_json(to_json(*in.run), 2);
+    if (observer) observer->items_planned(items);
     out.diagnostics = collect_diagnostics(items, runner, options, cancel, observer);
     if (out.diagnostics.cancelled || cancel.cancelled()) {
         out.error = "cancelled";

@@ -50,6 +50,13 @@ struct PreparedEscalation {
     bool ok() const { return error.empty(); }
 };
 
+// prepare_escalation's progress: the items as they run (DiagnosticsObserver, from worker
+// threads, serialised) and, once before any starts, the list of items that will run.
+class PrepareObserver : public DiagnosticsObserver {
+public:
+    virtual void items_planned(const std::vector<DiagnosticItem>& /*items*/) {}
+};
+
 // Collects the default diagnostics plus the fix's own (variables expanded with `vars`), writes
 // the redacted bundle to work_dir, and builds the request text with the same redaction rules.
 // Blocks; cancellable; progress through `observer`.
@@ -57,7 +64,7 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
                                       const Variables& vars, const UserEnvironment& env,
                                       ProcessRunner& runner, const std::string& work_dir,
                                       const CancelToken& cancel,
-                                      DiagnosticsObserver* observer = nullptr);
+                                      PrepareObserver* observer = nullptr);
 
 // The redaction rules for a machine: the site's patterns, and the user's and host's names
 // when the site asked for pseudonyms.
