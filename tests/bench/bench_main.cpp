@@ -18,20 +18,20 @@
 #include <string>
 #include <vector>
 
-#include "diagnostics/bundle.h"
 #include "base/base64.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "diagnostics/bundle.h"
 #include "diagnostics/diagnostics.h"
 #include "engine/engine.h"
-#include "net/http_client.h"
-#include "packs/pack_loader.h"
-#include "platform/platform_paths.h"
-#include "platform/process_runner.h"
-#include "packs/variables.h"
-#include "tickets/rt_backend.h"
 #include "feed/feed_build.h"
 #include "feed/feed_sync.h"
+#include "net/http_client.h"
+#include "packs/pack_loader.h"
+#include "packs/variables.h"
+#include "platform/platform_paths.h"
+#include "platform/process_runner.h"
+#include "tickets/rt_backend.h"
 
 using namespace fixtray;
 namespace fs = std::filesystem;
@@ -85,6 +85,15 @@ std::string generated_pack(int n) {
     return x.str();
 }
 
+// "p<n>.xml", appended piece by piece: g++ 12 warns about "p" + std::to_string(n) (-Wrestrict,
+// a false positive, GCC bug 105329).
+std::string pack_file_name(int n) {
+    std::string name = "p";
+    name += std::to_string(n);
+    name += ".xml";
+    return name;
+}
+
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream ss;
@@ -92,13 +101,17 @@ std::string slurp(const std::string& path) {
     return ss.str();
 }
 
+// The loader is plain code (no SIMD, no perfect hashing, no buffer pool: issue 9); 3x the bare
+// parse is the budget that keeps it so. See README.md for the figures.
+constexpr double kLoaderTarget = 3.0;
+
 int bench_loader(int rounds) {
     const fs::path dir = fs::temp_directory_path() / "fixtray-bench-packs";
     fs::remove_all(dir);
     fs::create_directories(dir);
     std::vector<std::string> files;
     for (int i = 0; i < 1000; ++i) {
-        const std::string path = (dir / ("p" + std::to_string(i) + ".xml")).string();
+        const std::string path = (dir / pack_file_name(i)).string();
         std::ofstream(path, std::ios::binary) << generated_pack(i);
         files.push_back(path);
     }
@@ -138,10 +151,10 @@ int bench_loader(int rounds) {
     fs::remove_all(dir);
     std::printf("(checksum %zu)\n", sink);
     report("Load + validate 1,000 packs x 10 fixes", "fixtray load_pack_file (read+parse+validate)",
-           median(ours), "pugixml load_file alone", median(ref_file), 1.5);
+           median(ours), "pugixml load_file alone", median(ref_file), kLoaderTarget);
     report("  (the same, against another pugixml reference)",
            "fixtray load_pack_file (read+parse+validate)", median(ours),
-           "read into a string + pugixml load_buffer", median(ref), 1.5);
+           "read into a string + pugixml load_buffer", median(ref), kLoaderTarget);
     return 0;
 }
 
@@ -347,7 +360,6 @@ int bench_rt(int rounds) {
     return 0;
 }
 
-
 // The feed: what a sync costs in requests and bytes (200 packs; unchanged; one pack changed)
 // against the least any client could download (the index, its signature and the changed packs),
 // and the time of a first full sync against curl fetching the same files in one process.
@@ -366,7 +378,7 @@ int bench_feed(int rounds) {
     fs::create_directories(dir / "packs");
     fs::create_directories(dir / "keys");
     for (int n = 0; n < 200; ++n)
-        std::ofstream(dir / "packs" / ("p" + std::to_string(n) + ".xml")) << generated_pack(n);
+        std::ofstream(dir / "packs" / pack_file_name(n)) << generated_pack(n);
     const std::string key = (dir / "k.key").string();
     if (std::system(("minisign -G -W -p " + (dir / "keys" / "k.pub").string() + " -s " + key +
                      " >/dev/null")
@@ -389,8 +401,9 @@ int bench_feed(int rounds) {
         fs::last_write_time(root + "/index.xml", fs::file_time_type::clock::now() -
                                                      std::chrono::hours(1) +
                                                      std::chrono::seconds(2 * ++publishes));
-        return std::system(("minisign -S -s " + key + " -m " + root + "/index.xml >/dev/null")
-                               .c_str()) == 0 &&
+        return std::system(
+                   ("minisign -S -s " + key + " -m " + root + "/index.xml >/dev/null").c_str()) ==
+                   0 &&
                std::system(("chmod -R a+rX " + root).c_str()) == 0;
     };
     FeedConfig config;
@@ -423,7 +436,8 @@ int bench_feed(int rounds) {
         FeedSync sync(config, http, clock);
         ours.push_back(time_ms([&] { first = sync.sync(true, never); }));
         minimum_first = file_size("index.xml") + file_size("index.xml.minisig");
-        for (const auto& e : fs::directory_iterator(root + "/packs")) minimum_first += e.file_size();
+        for (const auto& e : fs::directory_iterator(root + "/packs"))
+            minimum_first += e.file_size();
         unchanged = sync.sync(true, never);
         // One pack changes: a new version of p7.
         std::string p7 = generated_pack(7);
@@ -436,7 +450,8 @@ int bench_feed(int rounds) {
         fs::remove_all(config.state_dir);
     }
     fs::remove_all(dir);
-    if (first.outcome != FeedSyncOutcome::updated || unchanged.outcome != FeedSyncOutcome::unchanged ||
+    if (first.outcome != FeedSyncOutcome::updated ||
+        unchanged.outcome != FeedSyncOutcome::unchanged ||
         one_changed.outcome != FeedSyncOutcome::updated) {
         std::fprintf(stderr, "feed: sync failed: %s / %s / %s\n", first.message.c_str(),
                      unchanged.message.c_str(), one_changed.message.c_str());
@@ -474,7 +489,8 @@ int main(int argc, char** argv) {
         if (a == "--rounds" && i + 1 < argc)
             rounds = std::max(1, std::atoi(argv[++i]));
         else if (a == "-h" || a == "--help") {
-            std::printf("usage: fixtray_bench [loader|engine|diagnostics|rt|feed|all] [--rounds N]\n");
+            std::printf(
+                "usage: fixtray_bench [loader|engine|diagnostics|rt|feed|all] [--rounds N]\n");
             return 0;
         } else
             which = a;
