@@ -372,3 +372,21 @@ TEST_CASE("escalation config: policy, backend and redaction settings, with error
     REQUIRE(problems.size() == 1);
     CHECK(problems[0].where == "x.json:2:13");
 }
+
+TEST_CASE("escalation config: redaction patterns are checked by RE2 when the config loads") {
+    // Patterns std::regex accepted but RE2 cannot run (look-behind, a back-reference) are refused
+    // at load, naming the file, the key and what RE2 lacks, instead of stopping a bundle later.
+    EscalationConfig config;
+    const auto problems = merge_escalation_config(
+        R"({"escalation": {"redaction": {"patterns": ["(?<=EMP-)[0-9]{6}", "(x)\\1", "ok"]}}})",
+        "/etc/fixtray/fixtray.json", &config);
+    REQUIRE(problems.size() == 2);
+    CHECK(problems[0].str() ==
+          "/etc/fixtray/fixtray.json: error: escalation.redaction.patterns[0]: is not a valid "
+          "regular expression: invalid perl operator: (?<; RE2 has no look-ahead or look-behind "
+          "(see https://github.com/google/re2/wiki/Syntax)");
+    CHECK(problems[1].str().find("escalation.redaction.patterns[1]: is not a valid regular "
+                                 "expression: invalid escape sequence: \\1; RE2 has no "
+                                 "back-references") != std::string::npos);
+    CHECK(config.patterns.empty());  // unchanged on error
+}

@@ -265,9 +265,9 @@ TEST_CASE("invalid pack: bad-regex") {
 }
 
 TEST_CASE("invalid pack: regex-backreference") {
-    // A back-reference (std::regex overflowed on this one): RE2 has none, and the message says so.
+    // A back-reference: RE2 has none, and the message says so.
     expect_error("regex-backreference", 7, 12,
-                 "invalid regular expression in stdout-match: invalid escape sequence: \\5; RE2 "
+                 "invalid regular expression in stdout-match: invalid escape sequence: \\1; RE2 "
                  "has no back-references (see https://github.com/google/re2/wiki/Syntax)");
 }
 

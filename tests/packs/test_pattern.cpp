@@ -56,7 +56,7 @@ TEST_CASE("pattern: an invalid pattern is an error value with RE2's message") {
 
 TEST_CASE("pattern: back-references and look-around are refused and named") {
     // Authors coming from Perl or ECMAScript are told what RE2 lacks, not just "bad escape".
-    for (const char* backref : {"(a)\\1", "(a)\\5555555555555555555", "(?P<x>a)\\k<x>"}) {
+    for (const char* backref : {"(a)\\1", "(a)(b)\\9", "(?P<x>a)\\k<x>"}) {
         const Pattern p(backref);
         INFO(backref << " -> " << p.error());
         CHECK_FALSE(p.ok());
@@ -69,6 +69,15 @@ TEST_CASE("pattern: back-references and look-around are refused and named") {
         CHECK_FALSE(p.ok());
         CHECK(contains(p.error(), "RE2 has no look-ahead or look-behind"));
     }
+}
+
+TEST_CASE("pattern: a digit run after a backslash is an octal escape, not an overflow") {
+    // The pattern whose back-reference number overflowed std::regex's compiler: in RE2, \555 is
+    // the octal code of U+016D and the other digits are literal.
+    const Pattern p("(a)\\5555555555555555555");
+    REQUIRE(p.ok());
+    CHECK(p.search("a\u016d5555555555555555"));
+    CHECK_FALSE(p.search("aa5555555555555555"));
 }
 
 TEST_CASE("pattern: memory is bounded and long messages are shortened") {
