@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "app/admin_helper.h"
+#include "app/machine_paths.h"
 
 int main(int argc, char** argv) try {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -31,7 +32,10 @@ int main(int argc, char** argv) try {
             break;
         }
     std::string out, err;
-    const int code = fixtray::serve_admin_request(args, uid, &out, &err);
+    // The machine's real paths, always: the helper runs as root for a user and trusts nothing
+    // of the user's, so FIXTRAY_MACHINE_ROOT (fixctl's, for tests) is not read here.
+    const int code =
+        fixtray::serve_admin_request(args, uid, fixtray::real_machine_paths(), &out, &err);
     if (!out.empty()) std::fwrite(out.data(), 1, out.size(), stdout);
     if (!err.empty()) std::fprintf(stderr, "%s\n", err.c_str());
     return code;

@@ -27,46 +27,33 @@ namespace fixtray::cli {
 
 using nlohmann::json;
 
-// Loads built-in packs, then --packs directories. Problems are printed as warnings: the
-// valid packs keep working.
-// Loads the built-in packs, the packs synced from the help desk's feed, then --packs
-// directories. Problems are printed as warnings: the valid packs keep working. Packs the feed
-// revoked and fixes the machine's policy disables are left out.
-Catalog load_catalog(const GlobalOptions& g) {
-    FeedConfig feed = default_feed_config();
-    FixPolicy policy;
-    load_feed_config(g, &feed, &policy);
-    return load_catalog(g, feed, policy);
+CatalogOptions catalog_options(const GlobalOptions& g) {
+    CatalogOptions o;
+    o.builtin = !g.no_builtin;
+    o.feed = !g.no_feed;
+    o.pack_dirs = g.pack_dirs;
+    o.user_config_file = g.config_file;
+    return o;
 }
 
-Catalog load_catalog(const GlobalOptions& g, const FeedConfig& feed, const FixPolicy& policy) {
-    Catalog catalog;
-    std::vector<std::string> dirs = g.no_builtin ? std::vector<std::string>{} : builtin_pack_dirs();
-    const FeedState feed_state = read_feed_state(feed.state_dir, nullptr);
-    if (!g.no_feed && feed_expired(feed_state, std::chrono::system_clock::now()))
-        std::cerr << "fixctl: warning: the help desk's feed expired at "
-                  << format_time_utc(feed_state.expires) << " (last successful sync: "
-                  << (feed_state.last_success.time_since_epoch().count() == 0
-                          ? std::string("unknown")
-                          : format_time_utc(feed_state.last_success))
-                  << "). Its packs still run, without admin rights; `fixctl feed status` says "
-                     "more.\n";
-    std::error_code ec;
-    if (!g.no_feed && std::filesystem::is_directory(feed_packs_dir(feed.state_dir), ec))
-        dirs.push_back(feed_packs_dir(feed.state_dir));
-    dirs.insert(dirs.end(), g.pack_dirs.begin(), g.pack_dirs.end());
-    for (const auto& dir : dirs) {
-        for (const auto& p : catalog.add_directory(dir)) {
-            if (p.severity == PackProblem::Severity::error)
-                std::cerr << p.str() << " (pack skipped)\n";
-        }
-    }
-    std::vector<std::string> removed_packs = policy.disabled_packs;
-    if (!g.no_feed)
-        removed_packs.insert(removed_packs.end(), feed_state.revoked.begin(),
-                             feed_state.revoked.end());
-    catalog.remove(removed_packs, policy.disabled_fixes);
+void report_catalog_problems(const MachineCatalog& catalog, bool config_problems) {
+    if (config_problems)
+        for (const auto& p : catalog.config().problems)
+            if (!p.warning) std::cerr << p.str() << "\n";  // unknown keys: shown by load_config
+    if (const auto warning = catalog.feed_expiry_warning(); !warning.empty())
+        std::cerr << "fixctl: warning: " << warning << "; `fixctl feed status` says more.\n";
+    for (const auto& p : catalog.pack_problems())
+        if (p.severity == PackProblem::Severity::error) std::cerr << p.str() << " (pack skipped)\n";
+}
+
+MachineCatalog load_machine_catalog(const GlobalOptions& g) {
+    MachineCatalog catalog(g.machine, catalog_options(g));
+    report_catalog_problems(catalog, true);
     return catalog;
+}
+
+Catalog load_catalog(const GlobalOptions& g) {
+    return load_machine_catalog(g).catalog();
 }
 
 bool load_feed_config(const GlobalOptions& g, FeedConfig* feed, FixPolicy* policy) {
@@ -78,7 +65,9 @@ bool load_feed_config(const GlobalOptions& g, FeedConfig* feed, FixPolicy* polic
             ok = false;
         }
     };
-    report(merge_feed_config_file(system_config_file(), false, feed, policy));
+    feed->keys_dir = g.machine.keys_dir;
+    feed->state_dir = g.machine.feed_state_dir;
+    report(merge_feed_config_file(g.machine.config_file, false, feed, policy));
     if (!g.config_file.empty()) report(merge_feed_config_file(g.config_file, true, feed, policy));
     return ok;
 }
@@ -91,7 +80,7 @@ bool load_config(const GlobalOptions& g, SiteConfig* config) {
             if (!p.warning) ok = false;
         }
     };
-    report(merge_site_config_file(system_config_file(), false, config));
+    report(merge_site_config_file(g.machine.config_file, false, config));
     if (!g.config_file.empty()) report(merge_site_config_file(g.config_file, true, config));
     return ok;
 }
@@ -106,14 +95,15 @@ bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config) {
             ok = false;
         }
     };
-    report(merge_escalation_config_file(system_config_file(), false, config));
+    report(merge_escalation_config_file(g.machine.config_file, false, config));
     if (!g.config_file.empty()) report(merge_escalation_config_file(g.config_file, true, config));
     return ok;
 }
 
 namespace {
 
-json fix_summary_json(const CatalogEntry& e, const std::string& lang) {
+// origin: where the pack came from (built-in, machine, feed, local), "" when unknown.
+json fix_summary_json(const CatalogEntry& e, const std::string& lang, const PackOrigin* origin) {
     json platforms = json::array();
     for (Platform p : e.fix->platforms) platforms.push_back(to_string(p));
     return {{"id", e.fix->id},
@@ -126,7 +116,8 @@ json fix_summary_json(const CatalogEntry& e, const std::string& lang) {
             {"confirm", e.fix->confirm.empty() ? "" : e.fix->confirm.get(lang)},
             {"pack_id", e.pack->id},
             {"pack_version", e.pack->version},
-            {"file", e.pack->file}};
+            {"file", e.pack->file},
+            {"origin", origin ? to_string(origin->source) : ""}};
 }
 
 std::optional<CatalogEntry> find_or_complain(const Catalog& catalog, const std::string& id) {
@@ -178,11 +169,13 @@ void print_step_lines(const char* heading, const std::vector<Step>& steps) {
 }  // namespace
 
 int cmd_list(const GlobalOptions& g, bool as_json, bool all_platforms) {
-    const Catalog catalog = load_catalog(g);
+    const MachineCatalog machine = load_machine_catalog(g);
+    const Catalog& catalog = machine.catalog();
     const auto entries = all_platforms ? catalog.all_fixes() : catalog.fixes(current_platform());
     if (as_json) {
         json out = json::array();
-        for (const auto& e : entries) out.push_back(fix_summary_json(e, g.lang));
+        for (const auto& e : entries)
+            out.push_back(fix_summary_json(e, g.lang, machine.origin(*e.pack)));
         std::cout << dump_json(out, 2) << "\n";
         return kOk;
     }
@@ -204,12 +197,13 @@ int cmd_list(const GlobalOptions& g, bool as_json, bool all_platforms) {
 }
 
 int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
-    const Catalog catalog = load_catalog(g);
+    const MachineCatalog machine = load_machine_catalog(g);
+    const Catalog& catalog = machine.catalog();
     auto entry = find_or_complain(catalog, id);
     if (!entry) return kUsage;
     const Fix& fix = *entry->fix;
     if (as_json) {
-        json j = fix_summary_json(*entry, g.lang);
+        json j = fix_summary_json(*entry, g.lang, machine.origin(*entry->pack));
         auto steps = [](const std::vector<Step>& v) {
             json a = json::array();
             for (const auto& s : v)
@@ -230,6 +224,24 @@ int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
     if (!fix.description.empty()) std::printf("%s\n", fix.description.get(g.lang).c_str());
     std::printf("\nPack: %s version %d (%s)\n", entry->pack->id.c_str(), entry->pack->version,
                 entry->pack->file.c_str());
+    if (const PackOrigin* origin = machine.origin(*entry->pack)) {
+        switch (origin->source) {
+            case PackSource::builtin:
+                std::printf("From: the built-in packs\n");
+                break;
+            case PackSource::machine:
+                std::printf("From: this machine's packs (%s)\n", origin->dir.c_str());
+                break;
+            case PackSource::feed:
+                std::printf("From: the help desk's feed (repository %s, serial %llu)\n",
+                            origin->repository.c_str(),
+                            static_cast<unsigned long long>(origin->serial));
+                break;
+            case PackSource::packs_dir:
+                std::printf("From: --packs %s\n", origin->dir.c_str());
+                break;
+        }
+    }
     if (!fix.category.empty()) std::printf("Category: %s\n", fix.category.c_str());
     if (!fix.keywords.empty()) {
         std::string k;

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "app/machine_catalog.h"
+#include "app/machine_paths.h"
 #include "engine/run_record.h"
 #include "escalation/escalation_config.h"
 #include "feed/feed_config.h"
@@ -31,15 +33,26 @@ struct GlobalOptions {
     std::string config_file;             // --config
     bool no_builtin = false;             // --no-builtin
     bool no_feed = false;                // --no-feed: leave out the packs synced from the feed
-    std::string lang;                    // from LC_ALL / LC_MESSAGES / LANG
+    std::string lang;                    // message_language() (app/language.h)
+    MachinePaths machine;                // fixctl_machine_paths() (app/machine_paths.h)
 };
 
-// Shared by the commands. Problems go to stderr; false when a config file has an error.
+// What the global options ask of the machine's catalog (--packs, --config, --no-builtin,
+// --no-feed).
+CatalogOptions catalog_options(const GlobalOptions& g);
+// The machine's catalog (app/machine_catalog.h) for these options. Its problems go to stderr
+// as warnings (config errors, packs skipped, the feed's expiry): the valid packs keep working.
+MachineCatalog load_machine_catalog(const GlobalOptions& g);
+// Prints a loaded catalog's problems as load_machine_catalog does; with config_problems false,
+// leaves out the config file's (for a command that already reported them).
+void report_catalog_problems(const MachineCatalog& catalog, bool config_problems);
+// Only the fixes of load_machine_catalog(g), for commands that need no origins.
 Catalog load_catalog(const GlobalOptions& g);
-// The same with the feed config and policy already read (load_feed_config).
-Catalog load_catalog(const GlobalOptions& g, const FeedConfig& feed, const FixPolicy& policy);
+// Shared by the commands. Problems go to stderr; false when a config file has an error.
 bool load_config(const GlobalOptions& g, SiteConfig* config);
 bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config);
+// The feed settings and policy alone (feed sync, feed status); feed->keys_dir and state_dir
+// start as g.machine's.
 bool load_feed_config(const GlobalOptions& g, FeedConfig* feed, FixPolicy* policy);
 // The configured ticket system, or nullptr after printing why there is none.
 std::unique_ptr<TicketBackend> backend_or_complain(const EscalationConfig& config,

@@ -29,26 +29,6 @@ std::string time_text(std::chrono::system_clock::time_point t) {
     return t.time_since_epoch().count() == 0 ? "never" : format_time_utc(t).substr(0, 19) + "Z";
 }
 
-// Where each pack of the catalog came from: the feed, the built-in packs or a local directory.
-class PackOrigins {
-public:
-    explicit PackOrigins(std::string feed_packs)
-        : feed_packs_(std::move(feed_packs)), builtin_(builtin_pack_dirs()) {}
-    std::string of(const FixPack& pack) const {
-        if (under(pack.file, feed_packs_)) return "feed";
-        for (const auto& dir : builtin_)
-            if (under(pack.file, dir)) return "built-in";
-        return "local";
-    }
-
-private:
-    static bool under(const std::string& file, const std::string& dir) {
-        return file.rfind(dir + "/", 0) == 0;
-    }
-    std::string feed_packs_;
-    std::vector<std::string> builtin_;
-};
-
 json state_json(const FeedConfig& config, const FeedState& s) {
     json j = feed_state_to_json(s);
     j["url"] = config.url;
@@ -137,17 +117,29 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     std::string error;
     const FeedState s = read_feed_state(config.state_dir, &error);
     if (!error.empty()) std::cerr << "fixctl: warning: " << error << "\n";
-    const Catalog catalog = load_catalog(g, config, policy);
-    const PackOrigins origins(feed_packs_dir(config.state_dir));
+    const MachineCatalog machine(g.machine, catalog_options(g));
+    report_catalog_problems(machine, false);  // the config's were reported above
+    const Catalog& catalog = machine.catalog();
+    auto origin_of = [&](const FixPack& p) {
+        const PackOrigin* o = machine.origin(p);
+        return std::string(o ? to_string(o->source) : "local");
+    };
 
     if (as_json) {
         json j = state_json(config, s);
         json all = json::array();
-        for (const auto& p : catalog.packs())
-            all.push_back({{"id", p.id},
-                           {"version", p.version},
-                           {"file", p.file},
-                           {"origin", origins.of(p)}});
+        for (const auto& p : catalog.packs()) {
+            json pack = {
+                {"id", p.id}, {"version", p.version}, {"file", p.file}, {"origin", origin_of(p)}};
+            if (const PackOrigin* o = machine.origin(p)) {
+                pack["origin_dir"] = o->dir;
+                if (o->source == PackSource::feed) {
+                    pack["repository"] = o->repository;
+                    pack["serial"] = o->serial;
+                }
+            }
+            all.push_back(std::move(pack));
+        }
         j["loaded_packs"] = all;
         j["disabled_fixes"] = policy.disabled_fixes;
         j["disabled_packs"] = policy.disabled_packs;
@@ -156,7 +148,7 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     }
     if (config.url.empty())
         std::printf("Feed:         not configured (feed.url in %s)\n",
-                    system_config_file().c_str());
+                    g.machine.config_file.c_str());
     else
         std::printf("Feed:         %s (repository %s)\n", config.url.c_str(),
                     config.repository.c_str());
@@ -178,7 +170,7 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     if (!s.last_error.empty()) std::printf("Last error:   %s\n", s.last_error.c_str());
     std::printf("\nPacks (origin, id, version, file):\n");
     for (const auto& p : catalog.packs())
-        std::printf("  %-9s %-40s v%-4d %s\n", origins.of(p).c_str(), p.id.c_str(), p.version,
+        std::printf("  %-9s %-40s v%-4d %s\n", origin_of(p).c_str(), p.id.c_str(), p.version,
                     p.file.c_str());
     for (const auto& id : s.revoked) std::printf("  revoked   %s\n", id.c_str());
     for (const auto& id : policy.disabled_packs)

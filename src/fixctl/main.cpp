@@ -1,22 +1,13 @@
 // fixctl: the command-line front end over the fixtray core. Parses arguments, calls a command.
 #include <CLI/CLI.hpp>
-#include <cstdlib>
 #include <exception>
 #include <iostream>
 
+#include "app/language.h"
+#include "app/machine_paths.h"
 #include "commands.h"
 
 using namespace fixtray::cli;
-
-namespace {
-
-std::string message_language() {
-    for (const char* var : {"LC_ALL", "LC_MESSAGES", "LANG"})
-        if (const char* v = std::getenv(var); v && *v) return v;
-    return "en";
-}
-
-}  // namespace
 
 int main(int argc, char** argv) try {
     CLI::App app{
@@ -29,10 +20,11 @@ int main(int argc, char** argv) try {
     app.require_subcommand(1);
 
     GlobalOptions g;
-    g.lang = message_language();
+    g.lang = fixtray::message_language();
+    g.machine = fixtray::fixctl_machine_paths();  // FIXTRAY_MACHINE_ROOT: see machine_paths.h
     app.add_option("--packs", g.pack_dirs,
                    "Also load the fix packs in DIR (repeatable; later ones take precedence "
-                   "over the built-in packs)")
+                   "over the built-in packs, the machine's /etc/fixtray/packs and the feed's)")
         ->type_name("DIR")
         ->check(CLI::ExistingDirectory);
     app.add_option("--config", g.config_file,

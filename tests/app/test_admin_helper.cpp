@@ -204,6 +204,7 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     run_command({"chmod", "-R", "a+rX", cups_env["CUPS_SERVERROOT"]});
 
     std::map<std::string, std::string> env = isolated_env(home);
+    env.erase("FIXTRAY_MACHINE_ROOT");  // this fixctl reads the /etc/fixtray mounted below
     env["CUPS_SERVER"] = cups_env["CUPS_SERVER"];
     env["CUPS_SERVERROOT"] = cups_env["CUPS_SERVERROOT"];
     env["FIXTRAY_ADMIN_LAUNCHER"] = "sudo -n";
@@ -238,9 +239,9 @@ TEST_CASE("admin helper: a fix or pack the machine's policy disables gets no adm
         auto config = printers_config("ipp://127.0.0.1:9/a", "ipp://127.0.0.1:9/b");
         config["policy"] = policy;
         MachineConfig machine(config);
-        const auto r = in_mount_namespace(machine.dir.path(), "",
-                                          helper_request("steps", make_default, ""),
-                                          {{"CUPS_SERVER", "127.0.0.1:9"}});
+        const auto r =
+            in_mount_namespace(machine.dir.path(), "", helper_request("steps", make_default, ""),
+                               {{"CUPS_SERVER", "127.0.0.1:9"}});
         INFO(policy.dump() << " | " << r.err);
         CHECK(r.exit_code == 3);
         CHECK(r.err.find("not revoked or disabled by policy") != std::string::npos);

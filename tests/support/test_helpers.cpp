@@ -108,7 +108,10 @@ std::map<std::string, std::string> isolated_env(const std::filesystem::path& hom
             {"XDG_CACHE_HOME", (home / ".cache").string()},
             {"XDG_CONFIG_HOME", (home / ".config").string()},
             {"XDG_STATE_HOME", (home / ".local/state").string()},
-            {"LANG", "C.UTF-8"}};
+            {"LANG", "C.UTF-8"},
+            // fixctl's /etc/fixtray and /var/lib/fixtray under home/machine (empty unless a test
+            // fills it): the machine's own configuration never leaks in (app/machine_paths.h).
+            {"FIXTRAY_MACHINE_ROOT", (home / "machine").string()}};
 }
 
 std::string pack_with_fix(const std::string& fix_children, const std::string& params,

@@ -41,7 +41,8 @@ ProcessResult run_fixctl(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {},
                          std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
-// Environment for fixctl with HOME and XDG dirs inside `home` (no system config leaks in).
+// Environment for fixctl with HOME and XDG dirs inside `home`, and its machine paths
+// (/etc/fixtray, /var/lib/fixtray) under home/machine: no system config leaks in.
 std::map<std::string, std::string> isolated_env(const std::filesystem::path& home);
 
 // Is the process alive (exists and is not a zombie)?

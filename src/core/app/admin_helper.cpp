@@ -2,28 +2,24 @@
 
 #include <unistd.h>
 
-#include <filesystem>
-
 #include <nlohmann/json.hpp>
 
+#include "app/machine_catalog.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
 #include "engine/admin_step.h"
 #include "engine/audit_log.h"
 #include "engine/engine.h"
 #include "engine/run_record.h"
-#include "feed/feed_config.h"
 #include "feed/feed_sync.h"
 #include "net/http_client.h"
-#include "packs/catalog.h"
-#include "packs/site_config.h"
 #include "platform/platform_paths.h"
 #include "platform/process_runner.h"
 
 namespace fixtray {
 
 int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_uid,
-                        std::string* out, std::string* err) {
+                        const MachinePaths& paths, std::string* out, std::string* err) {
     std::string error;
     const auto request = parse_admin_step_args(args, &error);
     if (!request) {
@@ -36,43 +32,18 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
     };
     if (geteuid() != 0) return refuse("must run as root (through pkexec)");
 
-    // Everything from the machine config, and only if root owns it: site values, the feed's
-    // state directory, the policy.
-    SiteConfig site;
-    FeedConfig feed = default_feed_config();
-    FixPolicy policy;
-    const std::string config = system_config_file();
-    if (::access(config.c_str(), F_OK) == 0) {
-        if (auto why = check_root_owned(config); !why.empty()) return refuse(why);
-        for (const auto& p : merge_site_config_file(config, true, &site))
-            if (!p.warning) return refuse("machine config: " + p.str());
-        for (const auto& p : merge_feed_config_file(config, true, &feed, &policy))
-            if (!p.warning) return refuse("machine config: " + p.str());
-    }
-
-    // Packs only from root-owned directories and files; nothing from the caller's --packs. The
-    // synced feed counts only while its signed index has not expired, and never with the packs
-    // it revoked; the machine's policy applies as in fixctl.
-    const FeedState feed_state = read_feed_state(feed.state_dir, nullptr);
-    const bool expired = feed_expired(feed_state, std::chrono::system_clock::now());
-    std::vector<std::string> dirs = builtin_pack_dirs();
-    if (!expired) dirs.push_back(feed_packs_dir(feed.state_dir));
-    for (const auto& dir : machine_pack_dirs()) dirs.push_back(dir);
-    Catalog catalog;
-    for (const auto& listed : dirs) {
-        // The synced feed is reached through its `current` symlink: check the real path, whose
-        // every component must be root's (a link to a user's directory fails right here).
-        std::error_code ec;
-        const std::string dir = std::filesystem::canonical(listed, ec).string();
-        if (ec || !check_root_owned(dir).empty()) continue;
-        for (const auto& file : pack_files_under(dir, nullptr))
-            if (check_root_owned(file).empty()) catalog.add_file(file);
-    }
-    std::vector<std::string> removed = policy.disabled_packs;
-    removed.insert(removed.end(), feed_state.revoked.begin(), feed_state.revoked.end());
-    catalog.remove(removed, policy.disabled_fixes);
+    // The machine's catalog under the helper's rules (CatalogOptions::admin_helper): packs and
+    // the machine config only if root owns them, nothing from the caller (no --packs, no user
+    // config, no environment), the synced feed only while its signed index has not expired,
+    // never the packs it revoked, and the machine's policy as in fixctl.
+    const MachineCatalog machine(paths, CatalogOptions::admin_helper());
+    for (const auto& p : machine.config().problems)
+        if (!p.warning) return refuse("machine config: " + p.str());
+    const SiteConfig& site = machine.config().site;
+    const FeedState& feed_state = machine.feed_state();
+    const bool expired = machine.feed_expired();
     const FixPack* pack = nullptr;
-    for (const auto& p : catalog.packs())
+    for (const auto& p : machine.catalog().packs())
         if (p.id == request->pack_id && p.version == request->pack_version) pack = &p;
     if (!pack) {
         std::string why = "no trusted pack " + request->pack_id + " version " +

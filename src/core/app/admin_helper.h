@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "app/machine_paths.h"
+
 namespace fixtray {
 
 // Exit codes of fixtray-admin.
@@ -16,8 +18,10 @@ enum AdminHelperExit : int {
 
 // Serves one request. args: the helper's arguments after the program name. `invoking_uid` is
 // the user the step runs for (${home} etc.), from pkexec's PKEXEC_UID or sudo's SUDO_UID.
-// Writes the step record (JSON) to *out and a one-line reason to *err.
+// `paths`: the machine's (real_machine_paths() in fixtray-admin, which never takes them from
+// its caller or the environment). Writes the step record (JSON) to *out and a one-line reason
+// to *err.
 int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_uid,
-                        std::string* out, std::string* err);
+                        const MachinePaths& paths, std::string* out, std::string* err);
 
 }  // namespace fixtray

@@ -1,0 +1,23 @@
+// The language the user reads messages in, decided in one place for every front end.
+#pragma once
+
+#include <functional>
+#include <string>
+
+namespace fixtray {
+
+// The user's message language as a locale name or language tag ("de_DE.UTF-8", "de", "pt_BR"),
+// for LocalizedText::get and RunOptions::lang. Looked up as gettext does:
+//   1. LANGUAGE, a colon-separated list of preferences: its first non-empty entry;
+//   2. else the first non-empty of LC_ALL, LC_MESSAGES, LANG;
+//   3. else "en".
+// "C" and "POSIX" (with or without a codeset, e.g. "C.UTF-8") mean English ("en"). As in
+// gettext, LANGUAGE is ignored when the locale from step 2 is explicitly C or POSIX, so
+// LANG=C still gives English whatever LANGUAGE says.
+std::string message_language();
+
+// The same over any lookup (tests, or a front end with another environment). `lookup` returns
+// the variable's value or nullptr when it is not set.
+std::string message_language(const std::function<const char*(const char*)>& lookup);
+
+}  // namespace fixtray

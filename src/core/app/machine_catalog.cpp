@@ -1,0 +1,191 @@
+#include "app/machine_catalog.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "base/time_text.h"
+#include "platform/trusted_path.h"
+
+namespace fixtray {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// "size:mtime" of a file, "-" when it cannot be read: what tells a changed file apart.
+std::string stamp(const std::string& path) {
+    std::error_code ec;
+    const auto size = fs::file_size(path, ec);
+    if (ec) return "-";
+    const auto time = fs::last_write_time(path, ec);
+    if (ec) return "-";
+    return std::to_string(size) + ":" + std::to_string(time.time_since_epoch().count());
+}
+
+// Fix id -> what identifies the fix's definition, for the fixes offered on this platform.
+std::map<std::string, std::string> offered(const Catalog& catalog,
+                                           const std::map<std::string, std::string>& stamps) {
+    std::map<std::string, std::string> out;
+    for (const auto& e : catalog.fixes(current_platform())) {
+        const auto it = stamps.find(e.pack->file);
+        out[e.fix->id] = e.pack->id + "\n" + std::to_string(e.pack->version) + "\n" + e.pack->file +
+                         "\n" + (it == stamps.end() ? "" : it->second);
+    }
+    return out;
+}
+
+}  // namespace
+
+const char* to_string(PackSource s) {
+    switch (s) {
+        case PackSource::builtin:
+            return "built-in";
+        case PackSource::machine:
+            return "machine";
+        case PackSource::feed:
+            return "feed";
+        case PackSource::packs_dir:
+            return "local";
+    }
+    return "local";
+}
+
+MachineCatalog::MachineCatalog(MachinePaths paths, CatalogOptions options)
+    : paths_(std::move(paths)), options_(std::move(options)) {
+    load();
+}
+
+void MachineCatalog::load() {
+    config_ = load_machine_config(paths_, options_);
+    feed_state_error_.clear();
+    feed_state_ = read_feed_state(config_.feed.state_dir, &feed_state_error_);
+    feed_expired_ = fixtray::feed_expired(feed_state_, std::chrono::system_clock::now());
+    catalog_ = Catalog();
+    origin_by_file_.clear();
+    stamp_by_file_.clear();
+    pack_problems_.clear();
+    untrusted_.clear();
+
+    if (options_.builtin)
+        for (const auto& dir : paths_.builtin_pack_dirs) add_source(PackSource::builtin, dir, true);
+    add_source(PackSource::machine, paths_.packs_dir, false);
+    if (options_.feed && (!feed_expired_ || options_.expired_feed))
+        add_source(PackSource::feed, feed_packs_dir(config_.feed.state_dir), false);
+    if (!options_.root_owned_only)
+        for (const auto& dir : options_.pack_dirs) add_source(PackSource::packs_dir, dir, true);
+
+    std::vector<std::string> removed = config_.policy.disabled_packs;
+    removed.insert(removed.end(), feed_state_.revoked.begin(), feed_state_.revoked.end());
+    catalog_.remove(removed, config_.policy.disabled_fixes);
+    fingerprint_ = fingerprint();
+}
+
+void MachineCatalog::add_source(PackSource source, const std::string& dir, bool must_exist) {
+    std::error_code ec;
+    if (!must_exist && !fs::is_directory(dir, ec)) return;
+    std::string listed = dir;
+    if (options_.root_owned_only) {
+        // The real path (the feed is reached through its `current` symlink), every component of
+        // which must be root's: a link into a user's directory fails here.
+        listed = fs::canonical(dir, ec).string();
+        if (ec) {
+            untrusted_.push_back(dir + ": " + ec.message());
+            return;
+        }
+        if (auto why = check_root_owned(listed); !why.empty()) {
+            untrusted_.push_back(dir + ": " + why);
+            return;
+        }
+    }
+    PackOrigin origin;
+    origin.source = source;
+    origin.dir = dir;
+    if (source == PackSource::feed) {
+        origin.repository = feed_state_.repository;
+        origin.serial = feed_state_.serial;
+    }
+    std::string error;
+    const auto files = pack_files_under(listed, &error);
+    if (!error.empty()) {
+        PackProblem p;
+        p.where.file = dir;
+        p.message = error;
+        pack_problems_.push_back(std::move(p));
+    }
+    for (const auto& file : files) {
+        if (options_.root_owned_only) {
+            if (auto why = check_root_owned(file); !why.empty()) {
+                untrusted_.push_back(file + ": " + why);
+                continue;
+            }
+        }
+        auto problems = catalog_.add_file(file);
+        pack_problems_.insert(pack_problems_.end(), std::make_move_iterator(problems.begin()),
+                              std::make_move_iterator(problems.end()));
+        origin_by_file_[file] = origin;
+        stamp_by_file_[file] = stamp(file);
+    }
+}
+
+std::string MachineCatalog::fingerprint() const {
+    std::string f;
+    auto line = [&](const std::string& a, const std::string& b) { f += a + "\t" + b + "\n"; };
+    line(paths_.config_file, stamp(paths_.config_file));
+    if (!options_.user_config_file.empty())
+        line(options_.user_config_file, stamp(options_.user_config_file));
+    const std::string& state_dir = config_.feed.state_dir;
+    line(state_dir + "/state.json", stamp(state_dir + "/state.json"));
+    std::error_code ec;
+    line(state_dir + "/current", fs::read_symlink(state_dir + "/current", ec).string());
+
+    std::vector<std::string> dirs;
+    if (options_.builtin) dirs = paths_.builtin_pack_dirs;
+    dirs.push_back(paths_.packs_dir);
+    if (options_.feed) dirs.push_back(feed_packs_dir(state_dir));
+    if (!options_.root_owned_only)
+        dirs.insert(dirs.end(), options_.pack_dirs.begin(), options_.pack_dirs.end());
+    for (const auto& dir : dirs) {
+        line(dir, fs::is_directory(dir, ec) ? "dir" : "none");
+        for (const auto& file : pack_files_under(dir, nullptr)) line(file, stamp(file));
+    }
+    return f;
+}
+
+bool MachineCatalog::sources_changed() const {
+    return fingerprint() != fingerprint_ ||
+           fixtray::feed_expired(feed_state_, std::chrono::system_clock::now()) != feed_expired_;
+}
+
+CatalogChange MachineCatalog::reload() {
+    const auto before = offered(catalog_, stamp_by_file_);
+    load();
+    const auto after = offered(catalog_, stamp_by_file_);
+    CatalogChange change;
+    for (const auto& [id, what] : after) {
+        const auto it = before.find(id);
+        if (it == before.end())
+            change.added.push_back(id);
+        else if (it->second != what)
+            change.changed.push_back(id);
+    }
+    for (const auto& [id, what] : before)
+        if (!after.count(id)) change.removed.push_back(id);
+    return change;
+}
+
+std::string MachineCatalog::feed_expiry_warning() const {
+    if (!feed_expired_ || !options_.feed || !options_.expired_feed) return {};
+    const bool never = feed_state_.last_success.time_since_epoch().count() == 0;
+    return "the help desk's feed expired at " + format_time_utc(feed_state_.expires) +
+           " (last successful sync: " +
+           (never ? std::string("unknown") : format_time_utc(feed_state_.last_success)) +
+           "). Its packs still run, without admin rights";
+}
+
+const PackOrigin* MachineCatalog::origin(const FixPack& pack) const {
+    const auto it = origin_by_file_.find(pack.file);
+    return it == origin_by_file_.end() ? nullptr : &it->second;
+}
+
+}  // namespace fixtray

@@ -1,0 +1,103 @@
+// The fixes this machine offers, assembled in one place for every front end (fixctl, the admin
+// helper, the tray app). No front end loads packs or reads the machine config by itself.
+//
+// Sources, in precedence order (a later source overrides an earlier one for the same fix id;
+// within a source, files in sorted path order, a later file overriding an earlier one):
+//   1. the built-in packs           (MachinePaths::builtin_pack_dirs; not with options.builtin off)
+//   2. the machine's own packs      (MachinePaths::packs_dir, /etc/fixtray/packs, if it exists)
+//   3. the synced feed's packs      (<feed.state_dir>/current/packs; not with options.feed off,
+//                                    and not while expired unless options.expired_feed)
+//   4. the front end's extra dirs   (fixctl --packs, in order; never with root_owned_only)
+// Then, whatever the source: packs the feed revoked and the packs and fixes the machine's policy
+// disables are removed. Revocations apply even when the feed's own packs are not loaded
+// (--no-feed, expired): a revoked pack id is withdrawn everywhere.
+//
+// Nothing is printed: pack, config and trust problems and the feed's expiry are values a front
+// end shows in its own way.
+//
+// Thread safety: none. One MachineCatalog belongs to one thread (the tray's UI thread);
+// reload() invalidates every CatalogEntry and FixPack pointer taken from it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/machine_config.h"
+#include "app/machine_paths.h"
+#include "feed/feed_sync.h"
+#include "packs/catalog.h"
+
+namespace fixtray {
+
+enum class PackSource { builtin, machine, feed, packs_dir };
+// "built-in", "machine", "feed", "local" (what `fixctl feed status` prints for each).
+const char* to_string(PackSource s);
+
+// Where a loaded pack came from.
+struct PackOrigin {
+    PackSource source = PackSource::builtin;
+    std::string dir;           // the source directory, as listed
+    std::string repository;    // feed: the repository id of the installed index
+    std::uint64_t serial = 0;  // feed: the serial of the installed index
+};
+
+// What reload() found different, as fix ids (those offered on this platform), each sorted.
+struct CatalogChange {
+    std::vector<std::string> added, removed, changed;  // changed: another pack, file or content
+    bool empty() const { return added.empty() && removed.empty() && changed.empty(); }
+};
+
+class MachineCatalog {
+public:
+    // Reads the config and loads every source (see above).
+    MachineCatalog(MachinePaths paths, CatalogOptions options);
+
+    // Loads everything again and says what changed for the fixes offered on this platform.
+    CatalogChange reload();
+    // Whether a config file, a pack file, a source directory or the installed feed differs from
+    // what the last load saw (sizes, modification times, the feed's generation). Cheap enough
+    // for a timer: no pack is parsed.
+    bool sources_changed() const;
+
+    const Catalog& catalog() const { return catalog_; }
+    const MachineConfig& config() const { return config_; }
+    const MachinePaths& paths() const { return paths_; }
+    const CatalogOptions& options() const { return options_; }
+
+    // The feed as installed (revocations, expiry, repository, serial).
+    const FeedState& feed_state() const { return feed_state_; }
+    const std::string& feed_state_error() const { return feed_state_error_; }
+    bool feed_expired() const { return feed_expired_; }
+    // One sentence for a person when the feed expired and its packs were loaded anyway, else "".
+    std::string feed_expiry_warning() const;
+
+    // The origin of a pack of catalog(); nullptr for a pack that is not from this catalog.
+    const PackOrigin* origin(const FixPack& pack) const;
+
+    // Problems of the packs that were read (errors: the pack is left out; warnings: it loaded).
+    const std::vector<PackProblem>& pack_problems() const { return pack_problems_; }
+    // Directories and files left out by root_owned_only, as "PATH: why".
+    const std::vector<std::string>& untrusted() const { return untrusted_; }
+
+private:
+    void load();
+    void add_source(PackSource source, const std::string& dir, bool must_exist);
+    std::string fingerprint() const;
+
+    MachinePaths paths_;
+    CatalogOptions options_;
+    MachineConfig config_;
+    FeedState feed_state_;
+    std::string feed_state_error_;
+    bool feed_expired_ = false;
+    Catalog catalog_;
+    std::map<std::string, PackOrigin> origin_by_file_;
+    std::map<std::string, std::string> stamp_by_file_;  // pack file -> "size:mtime"
+    std::vector<PackProblem> pack_problems_;
+    std::vector<std::string> untrusted_;
+    std::string fingerprint_;
+};
+
+}  // namespace fixtray

@@ -1,0 +1,76 @@
+// Change notifications for front ends (pwsafe's UIinterface observer, WinSparkle's Notify*):
+// the core says what changed, the front end decides how to show it.
+//
+// ChangeWatcher is poll-based: the tray calls poll() from a timer (every few seconds). poll()
+// compares what is on disk with what it saw last and calls the subscribed observers.
+//
+// Thread contract: a ChangeWatcher, the MachineCatalog it watches and its observers belong to
+// one thread, the one that calls poll() (the tray's UI thread). Every callback runs
+// synchronously inside poll(), on that thread, so a wxWidgets front end may update its windows
+// directly; nothing is called from any other thread, and nothing is called outside poll(). A
+// callback may subscribe or unsubscribe observers (itself included): an observer unsubscribed
+// during a poll gets no further callback from it. poll() does file I/O (state files, the outbox,
+// and re-reading the packs when a source changed): milliseconds on a local disk.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "app/machine_catalog.h"
+#include "feed/feed_sync.h"
+#include "outbox/outbox.h"
+
+namespace fixtray {
+
+// Support requests that appeared, changed state (an attempt, delivery, failure) or went away.
+struct OutboxChange {
+    std::vector<std::string> added, changed, removed;  // request ids, sorted
+    std::vector<OutboxEntry> entries;                  // the whole outbox now, oldest first
+};
+
+class AppObserver {
+public:
+    virtual ~AppObserver() = default;
+    // The fixes offered changed (a new feed generation, a pack file edited, the policy): the
+    // catalog is already reloaded; earlier CatalogEntry pointers are invalid.
+    virtual void catalog_changed(const MachineCatalog& catalog, const CatalogChange& change) {
+        (void)catalog;
+        (void)change;
+    }
+    virtual void outbox_changed(const OutboxChange& change) { (void)change; }
+    // The feed's state changed: a sync ran (success or error), or the installed index expired.
+    virtual void feed_status_changed(const FeedState& state, bool expired) {
+        (void)state;
+        (void)expired;
+    }
+};
+
+class ChangeWatcher {
+public:
+    // Takes what is there now as the starting point (no callback for it). outbox_dir: the
+    // user's outbox (<state>/fixtray/outbox), "" to not watch one. `catalog` must outlive this.
+    ChangeWatcher(MachineCatalog& catalog, std::string outbox_dir);
+
+    void subscribe(AppObserver* observer);
+    void unsubscribe(AppObserver* observer);
+
+    // Checks the feed state, then the catalog's sources, then the outbox, and calls the
+    // observers for each that changed since the last poll.
+    void poll();
+
+private:
+    std::string feed_snapshot(FeedState* state, bool* expired) const;
+    std::map<std::string, std::string> outbox_snapshot(std::vector<OutboxEntry>* entries) const;
+    template <typename Call>
+    void notify(Call call);
+
+    MachineCatalog& catalog_;
+    std::string outbox_dir_;
+    std::vector<AppObserver*> observers_;  // nullptr: unsubscribed during a notification
+    int notifying_ = 0;
+    std::string feed_;
+    std::map<std::string, std::string> outbox_;
+};
+
+}  // namespace fixtray
