@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the test service scripts (sourced, not run): messages, tools, ports, processes,
 # state files. The sourcing script sets DIR (its state directory) before calling get.
 

@@ -180,8 +180,7 @@ cmd_start() {
     fi
 
     # RT binds its port only after loading (10 s and more): the port stays reserved until then.
-    # Starlet dies at once when the port is taken ("failed to listen to port ...: Address
-    # already in use"): then it starts again on another port.
+    # rt-server exits at once when the port is taken: then it starts again on another port.
     local attempt=0 port pid up=0
     while :; do
         attempt=$((attempt + 1))
@@ -212,7 +211,10 @@ cmd_start() {
         ((up)) && break
         wait "$pid" 2>/dev/null || true
         release_port "$port"
-        if bind_failed "$DIR/log/rt-server.log" && ((attempt < 3 && SECONDS < DEADLINE)); then
+        # rt-server hides Starlet's EADDRINUSE behind its own message.
+        if { bind_failed "$DIR/log/rt-server.log" ||
+            grep -qsF "couldn't start up a web server on port $port" "$DIR/log/rt-server.log"; } &&
+            ((attempt < 3 && SECONDS < DEADLINE)); then
             note "port $port was taken before RT could bind it, trying another"
             continue
         fi
