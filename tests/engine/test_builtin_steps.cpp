@@ -16,9 +16,9 @@
 #include <string>
 #include <thread>
 
-#include "engine/steps/builtin_steps.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
 #include "support/builtin_test_support.h"
 
@@ -92,7 +92,8 @@ Step net_step(StepKind kind, const std::string& host, int port = 0,
     return s;
 }
 
-// A copy of /bin/sleep under a unique name, started with "30"; killed and reaped on destruction.
+// A copy of /bin/sleep under a unique name, started with "600" (it must outlive a slow test on
+// a loaded machine); killed and reaped on destruction.
 class SleepChild {
 public:
     SleepChild(const TempDir& dir, const std::string& prefix, bool ignore_term = false,
@@ -107,17 +108,16 @@ public:
         if (pid_ == 0) {
             if (ignore_term) ::signal(SIGTERM, SIG_IGN);  // stays ignored across exec
             if (as_uid != static_cast<uid_t>(-1) && ::setuid(as_uid) != 0) ::_exit(126);
-            ::execl(exe.c_str(), exe.c_str(), "30", static_cast<char*>(nullptr));
+            ::execl(exe.c_str(), exe.c_str(), "600", static_cast<char*>(nullptr));
             ::_exit(127);
         }
-        // Wait until the child has exec'd (before that it carries the test binary's name).
-        for (int i = 0; i < 200; ++i) {
-            char buf[4096];
-            const ssize_t n =
-                ::readlink(("/proc/" + std::to_string(pid_) + "/exe").c_str(), buf, sizeof buf);
-            if (n > 0 && std::string(buf, static_cast<std::size_t>(n)) == exe) break;
-            std::this_thread::sleep_for(10ms);
+        // Until its exec the child carries the test binary's name: the steps would not see it.
+        const bool started = test::wait_for_exec(pid_, exe);
+        if (!started) {
+            ::kill(pid_, SIGKILL);
+            reap();
         }
+        REQUIRE_MESSAGE(started, exe << " did not start");
     }
     ~SleepChild() {
         if (!reaped_) {
@@ -676,13 +676,20 @@ TEST_CASE("end_process: several processes of one name, dry run leaves them runni
     // A second copy with the same name in another folder.
     std::filesystem::copy_file(tmp / a.name(), exe2 + "/" + a.name());
     ::chmod((exe2 + "/" + a.name()).c_str(), 0755);
+    const std::string exe_b = exe2 + "/" + a.name();
     const pid_t b = ::fork();
     if (b == 0) {
-        const std::string exe = exe2 + "/" + a.name();
-        ::execl(exe.c_str(), exe.c_str(), "30", static_cast<char*>(nullptr));
+        ::execl(exe_b.c_str(), exe_b.c_str(), "600", static_cast<char*>(nullptr));
         ::_exit(127);
     }
-    std::this_thread::sleep_for(100ms);
+    struct Reap {
+        pid_t pid;
+        ~Reap() {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+    } reap_b{b};
+    REQUIRE(test::wait_for_exec(b, exe_b));
     Env env;
     env.ctx.dry_run = true;
     BuiltinResult r = end_process(end_step(a.name()), env.ctx);
@@ -693,8 +700,6 @@ TEST_CASE("end_process: several processes of one name, dry run leaves them runni
     r = end_process(end_step(a.name()), env.ctx);
     CHECK(r.ok);
     CHECK(r.message == "ended 2 " + a.name() + " processes");
-    int status = 0;
-    ::waitpid(b, &status, 0);
     a.reap();
 }
 
@@ -723,7 +728,6 @@ TEST_CASE("end_process: another user's process is left alone unless the step is 
     }
     TempDir tmp;
     SleepChild child(tmp, "fxt-other-", false, 65534);
-    std::this_thread::sleep_for(100ms);
     Env env;
     Step s = end_step(child.name());
     BuiltinResult r = end_process(s, env.ctx);

@@ -19,7 +19,7 @@
 # ippeveprinter also needs the IPv6 loopback (::1): it listens on both addresses of "localhost".
 set -euo pipefail
 
-readonly START_TIMEOUT_S=${CUPS_SH_START_TIMEOUT:-30}  # per service, for the readiness waits
+readonly START_TIMEOUT_S=${CUPS_SH_START_TIMEOUT:-60}  # the whole start, every service
 readonly STOP_TIMEOUT_S=10                              # SIGTERM grace before SIGKILL
 readonly PRINTER_NAMES=(printer1 printer2)
 # Every process we start, in stop order, with its /proc/PID/comm.
@@ -33,29 +33,46 @@ usage() {
     exit 2
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on right now.
-# Reads a recorded value; empty when missing.
 # Is PID alive and still the program we started (guards against a recycled PID)?
 is_ours() {
-    local pid=$1 comm=$2
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-        [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "$comm" ]]
+    local pid=$1 comm=$2 now=
+    alive "$pid" || return 1
+    read -r now 2>/dev/null <"/proc/$pid/comm" || return 1
+    [[ "$now" == "$comm" ]]
 }
 
-# wait_until SECONDS DESCRIPTION COMMAND...: retries COMMAND every 0.2 s until it succeeds.
-wait_until() {
-    local timeout=$1 what=$2
+# wait_ready PID WHAT COMMAND...: retries COMMAND every 0.2 s until it succeeds (0), PID exits
+# (1; alive, not is_ours: until its exec a new child is still a copy of this script) or the
+# start's deadline passes (2).
+wait_ready() {
+    local pid=$1 what=$2
     shift 2
-    local deadline=$((SECONDS + timeout))
     until "$@" >/dev/null 2>&1; do
-        ((SECONDS < deadline)) || return 1
+        alive "$pid" || return 1
+        ((SECONDS < DEADLINE)) || return 2
         sleep 0.2
     done
     note "$what is up"
 }
 
+# stop_started PID: ends a process this start made and that did not come up, and reaps it.
+stop_started() {
+    kill -TERM "$1" 2>/dev/null || true
+    local deadline=$((SECONDS + STOP_TIMEOUT_S))
+    while alive "$1" && ((SECONDS < deadline)); do sleep 0.1; done
+    kill -KILL "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+
+# cupsd with PID answers on PORT (not another scheduler that took the port first).
 scheduler_running() {
-    [[ "$(lpstat -h "127.0.0.1:$1" -r 2>&1)" == "scheduler is running" ]]
+    [[ "$(lpstat -h "127.0.0.1:$1" -r 2>&1)" == "scheduler is running" ]] && listened_by "$1" "$2"
+}
+
+# ippeveprinter with PID answers IPP on PORT.
+printer_answers() {
+    ipptool -T 3 "ipp://127.0.0.1:$1/ipp/print" get-printer-attributes.test &&
+        listened_by "$1" "$2"
 }
 
 print_env() {
@@ -125,26 +142,86 @@ EOF
 }
 
 start_ippeveprinter() {
-    local name=$1 port
-    port=$(free_port)
+    local name=$1 port pid attempt=0 status
     mkdir -p "$DIR/$name"
-    # -r off: no DNS-SD announcement; -n localhost: listen on 127.0.0.1 and ::1 only (it makes
-    # one listener per address family of this name); -d: its own spool; -k: keep the printed
-    # documents so tests can look at them; -c /bin/true: "print" instantly (without a command it
-    # simulates printing by sleeping 5-15 s per job).
-    DBUS_SYSTEM_BUS_ADDRESS=$BUS ippeveprinter -r off -n localhost -p "$port" -d "$DIR/$name" -k \
-        -c /bin/true \
-        -f application/pdf,image/pwg-raster,image/urf,text/plain,application/octet-stream \
-        "fixtray-$name" >"$DIR/log/$name.log" 2>&1 </dev/null &
-    echo $! >"$DIR/$name.pid"
-    echo "$port" >"$DIR/$name.port"
-    local uri="ipp://127.0.0.1:$port/ipp/print"
-    wait_until "$START_TIMEOUT_S" "$name ($uri)" \
-        ipptool -T 3 "$uri" get-printer-attributes.test ||
-        { tail -n 20 "$DIR/log/$name.log" >&2; die "$name did not answer within ${START_TIMEOUT_S}s"; }
+    while :; do
+        attempt=$((attempt + 1))
+        reserve_port port
+        echo "$port" >"$DIR/$name.port"
+        # -r off: no DNS-SD announcement; -n localhost: listen on 127.0.0.1 and ::1 only (it
+        # makes one listener per address family of this name); -d: its own spool; -k: keep the
+        # printed documents so tests can look at them; -c /bin/true: "print" instantly (without
+        # a command it simulates printing by sleeping 5-15 s per job).
+        DBUS_SYSTEM_BUS_ADDRESS=$BUS spawn "$DIR/log/$name.log" ippeveprinter -r off \
+            -n localhost -p "$port" -d "$DIR/$name" -k -c /bin/true \
+            -f application/pdf,image/pwg-raster,image/urf,text/plain,application/octet-stream \
+            "fixtray-$name"
+        pid=$!
+        echo "$pid" >"$DIR/$name.pid"
+        status=0
+        wait_ready "$pid" "$name (ipp://127.0.0.1:$port/ipp/print)" printer_answers "$port" \
+            "$pid" || status=$?
+        release_port "$port"
+        ((status == 0)) && return 0
+        if ((status == 1)) && bind_failed "$DIR/log/$name.log" && ((attempt < 5)); then
+            wait "$pid" 2>/dev/null || true
+            note "port $port was taken before $name could bind it, trying another"
+            continue
+        fi
+        log_tail "$DIR/log/$name.log"
+        ((status == 1)) && die "$name (ippeveprinter) exited during start"
+        die "$name (pid $pid) did not answer on 127.0.0.1:$port within ${START_TIMEOUT_S}s"
+    done
+}
+
+start_cupsd() {
+    local port pid attempt=0 status
+    while :; do
+        attempt=$((attempt + 1))
+        reserve_port port
+        write_config "$port"
+        echo "$port" >"$DIR/cupsd.port"
+        cupsd -t -c "$DIR/etc/cupsd.conf" -s "$DIR/etc/cups-files.conf" \
+            >"$DIR/log/cupsd-test.log" 2>&1 ||
+            { cat "$DIR/log/cupsd-test.log" >&2; die "cupsd rejects the generated configuration"; }
+        rm -f "$DIR/log/error_log"
+        # -f: stay in the foreground, so $! is cupsd itself and no system service manager is
+        # involved. CUPS_SERVERROOT etc. are not needed: -c/-s carry every path.
+        DBUS_SYSTEM_BUS_ADDRESS=$BUS spawn "$DIR/log/cupsd.out" cupsd -f \
+            -c "$DIR/etc/cupsd.conf" -s "$DIR/etc/cups-files.conf"
+        pid=$!
+        echo "$pid" >"$DIR/cupsd.pid"
+        # lpstat -r exits 0 even when the scheduler is not (yet) running: wait for the positive
+        # answer. A cupsd that cannot bind its port logs it and may keep running without it.
+        status=0
+        wait_ready "$pid" "cupsd (127.0.0.1:$port)" scheduler_running_or_bind_failed "$port" \
+            "$pid" || status=$?
+        if ((status == 0)) && ! bind_failed "$DIR/log/error_log"; then
+            release_port "$port"
+            return 0
+        fi
+        release_port "$port"
+        if ((status != 2)) && bind_failed "$DIR/log/error_log" "$DIR/log/cupsd.out" &&
+            ((attempt < 5)); then
+            stop_started "$pid"
+            note "port $port was taken before cupsd could bind it, trying another"
+            continue
+        fi
+        log_tail "$DIR/log/error_log" "$DIR/log/cupsd.out"
+        ((status == 1)) && die "cupsd exited during start"
+        die "cupsd (pid $pid) on 127.0.0.1:$port does not say it is running after" \
+            "${START_TIMEOUT_S}s"
+    done
+}
+
+scheduler_running_or_bind_failed() {
+    bind_failed "$DIR/log/error_log" || scheduler_running "$@"
 }
 
 cmd_start() {
+    # One deadline for the whole start (every service, every attempt), below the callers'
+    # timeouts: a start that fails says why, with the failing service's log.
+    DEADLINE=$((SECONDS + START_TIMEOUT_S))
     [[ $EUID -eq 0 ]] || die "must run as root (cupsd runs its backends as user lp)"
     need cupsd cups
     need lpstat cups-client
@@ -153,6 +230,7 @@ cmd_start() {
     need ss iproute2
     need dbus-daemon dbus-daemon
     need runuser util-linux
+    need flock util-linux
     if is_ours "$(get cupsd.pid)" cupsd; then
         die "a CUPS from $DIR is already running (pid $(get cupsd.pid)); stop it first"
     fi
@@ -168,6 +246,8 @@ cmd_start() {
     export CUPS_SERVERROOT="$DIR/client"
     # A start that fails half-way ends what it had already started.
     trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
+    # Killed by a caller's timeout: still stop what was started.
+    trap 'exit 143' TERM INT
     rm -rf "${DIR:?}/etc" "$DIR/client" "$DIR/cache" "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/dbus" \
         "${PRINTER_NAMES[@]/#/$DIR/}"
     rm -f "$DIR"/*.pid "$DIR"/*.port
@@ -181,35 +261,19 @@ cmd_start() {
 
     mkdir -p "$DIR/dbus"
     BUS="unix:path=$DIR/dbus/system_bus_socket"
-    dbus-daemon --session --nofork --nopidfile --address="$BUS" \
-        >"$DIR/log/dbus.log" 2>&1 </dev/null &
-    echo $! >"$DIR/dbus.pid"
-    wait_until "$START_TIMEOUT_S" "private D-Bus ($BUS)" test -S "$DIR/dbus/system_bus_socket" ||
-        { cat "$DIR/log/dbus.log" >&2; die "dbus-daemon did not create its socket"; }
+    spawn "$DIR/log/dbus.log" dbus-daemon --session --nofork --nopidfile --address="$BUS"
+    local dbus=$!
+    echo "$dbus" >"$DIR/dbus.pid"
+    wait_ready "$dbus" "private D-Bus ($BUS)" test -S "$DIR/dbus/system_bus_socket" ||
+        { log_tail "$DIR/log/dbus.log"; die "dbus-daemon did not create its socket"; }
 
-    local port
-    port=$(free_port)
-    write_config "$port"
-    echo "$port" >"$DIR/cupsd.port"
-    cupsd -t -c "$DIR/etc/cupsd.conf" -s "$DIR/etc/cups-files.conf" >"$DIR/log/cupsd-test.log" 2>&1 ||
-        { cat "$DIR/log/cupsd-test.log" >&2; die "cupsd rejects the generated configuration"; }
-
-    # -f: stay in the foreground, so $! is cupsd itself and no system service manager is involved.
-    # CUPS_SERVERROOT etc. are not needed: -c/-s carry every path.
-    DBUS_SYSTEM_BUS_ADDRESS=$BUS cupsd -f -c "$DIR/etc/cupsd.conf" -s "$DIR/etc/cups-files.conf" \
-        >"$DIR/log/cupsd.out" 2>&1 </dev/null &
-    echo $! >"$DIR/cupsd.pid"
-    # lpstat -r exits 0 even when the scheduler is not (yet) running: wait for the positive
-    # answer (on a loaded machine cupsd can take a few seconds to listen).
-    wait_until "$START_TIMEOUT_S" "cupsd (127.0.0.1:$port)" scheduler_running "$port" ||
-        { tail -n 20 "$DIR/log/error_log" "$DIR/log/cupsd.out" >&2 || true;
-          die "cupsd on 127.0.0.1:$port does not say it is running after ${START_TIMEOUT_S}s"; }
+    start_cupsd
 
     local name
     for name in "${PRINTER_NAMES[@]}"; do
         start_ippeveprinter "$name"
     done
-    trap - EXIT
+    trap - EXIT TERM INT
     print_env
 }
 

@@ -17,7 +17,7 @@
 # util-linux (setsid, setpriv).
 set -euo pipefail
 
-readonly START_TIMEOUT_S=${NGINX_SH_START_TIMEOUT:-30}
+readonly START_TIMEOUT_S=${NGINX_SH_START_TIMEOUT:-30}  # the whole start, all attempts
 readonly STOP_TIMEOUT_S=10
 readonly WORKERS=${NGINX_SH_WORKERS:-1}
 readonly WORKER_USER=nobody
@@ -37,15 +37,22 @@ nginx_bin() {
 
 # Alive, an nginx binary, and started with this DIR's configuration (never the system nginx)?
 is_ours() {
-    local pid=$1 exe
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
+    local pid=$1 exe args
+    alive "$pid" || return 1
     exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
     [[ "${exe##*/}" == nginx ]] || return 1
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-c $DIR/nginx.conf"
+    mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
+    [[ " ${args[*]} " == *" -c $DIR/nginx.conf "* ]]
 }
 
 port_open() {
     [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]
+}
+
+# Any HTTP status from 127.0.0.1:PORT (ROOT's index may well be 404 or 403).
+answers() {
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$1/" \
+        2>/dev/null)" =~ ^[1-5][0-9][0-9]$ ]]
 }
 
 print_env() {
@@ -135,6 +142,7 @@ cmd_start() {
     need ss iproute2
     need setsid util-linux
     need setpriv util-linux
+    need flock util-linux
     nginx=$(nginx_bin)
     [[ -n "$nginx" && -x "$nginx" ]] || die "nginx not found (apt-get install -y nginx)"
     [[ -d "$root" ]] || die "ROOT $root is not a directory"
@@ -154,15 +162,19 @@ cmd_start() {
     esac
     touch "$DIR/.fixtray-nginx"
     trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
+    # Killed by a caller's timeout: still stop what was started (nginx runs in its own session).
+    trap 'exit 143' TERM INT
     rm -rf "${DIR:?}/log" "$DIR/tmp"
     rm -f "$DIR/nginx.pid" "$DIR/nginx.port" "$DIR/root.path"
     mkdir -p "$DIR/log" "$DIR/tmp"
     echo "$root" >"$DIR/root.path"
 
-    # A port chosen free can be taken before nginx binds it: then try another, three times.
-    local port attempt deadline up=0
-    for attempt in 1 2 3; do
-        port=$(free_port)
+    # One deadline for the whole start, below the callers' timeouts (the tests give 60 s): a
+    # start that fails says why, with nginx's log, instead of being killed silently.
+    local deadline=$((SECONDS + START_TIMEOUT_S)) attempt=0 port pid up=0
+    while :; do
+        attempt=$((attempt + 1))
+        reserve_port port
         write_config "$port" "$root"
         "$nginx" -t -q -c "$DIR/nginx.conf" -p "$DIR" -e "$DIR/log/error.log" \
             >"$DIR/log/nginx-t.log" 2>&1 ||
@@ -170,36 +182,38 @@ cmd_start() {
         echo "$port" >"$DIR/nginx.port"
         # daemon off: the master is this process; its own process group (setsid) so a stuck
         # shutdown can be ended together with its workers.
-        setsid "$nginx" -c "$DIR/nginx.conf" -p "$DIR" -e "$DIR/log/error.log" \
-            >"$DIR/log/nginx.out" 2>&1 </dev/null &
-        echo $! >"$DIR/nginx.pid"
-        deadline=$((SECONDS + START_TIMEOUT_S))
-        while :; do
-            if [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 \
-                "http://127.0.0.1:$port/" 2>/dev/null)" =~ ^[1-5][0-9][0-9]$ ]] &&
-                is_ours "$(get nginx.pid)"; then
+        spawn "$DIR/log/nginx.out" setsid "$nginx" -c "$DIR/nginx.conf" -p "$DIR" \
+            -e "$DIR/log/error.log"
+        pid=$!
+        echo "$pid" >"$DIR/nginx.pid"
+        # Ready: an HTTP answer on the port, from a socket this nginx listens on (the port
+        # could have been bound by someone else in the meantime: then nginx is still retrying
+        # its bind and whatever answers is not ours).
+        while alive "$pid"; do
+            if answers "$port" && listened_by "$port" "$pid"; then
                 up=1
                 break
             fi
-            if ! is_ours "$(get nginx.pid)"; then break; fi
             if ((SECONDS >= deadline)); then
-                tail -n 20 "$DIR/log/error.log" >&2 || true
-                die "nginx did not answer within ${START_TIMEOUT_S}s"
+                log_tail "$DIR/log/error.log" "$DIR/log/nginx.out"
+                die "nginx (pid $pid) did not answer on 127.0.0.1:$port within ${START_TIMEOUT_S}s"
             fi
             sleep 0.1
         done
         ((up)) && break
-        wait "$(get nginx.pid)" 2>/dev/null || true
-        if grep -q "Address already in use" "$DIR/log/error.log" 2>/dev/null && ((attempt < 3)); then
-            note "port $port was taken meanwhile, trying another"
+        wait "$pid" 2>/dev/null || true
+        release_port "$port"
+        if bind_failed "$DIR/log/error.log" && ((attempt < 5 && SECONDS < deadline)); then
+            note "port $port was taken before nginx could bind it, trying another"
             : >"$DIR/log/error.log"
             continue
         fi
-        tail -n 20 "$DIR/log/error.log" "$DIR/log/nginx.out" >&2 || true
+        log_tail "$DIR/log/error.log" "$DIR/log/nginx.out"
         die "nginx exited during start"
     done
-    note "nginx (pid $(get nginx.pid), 127.0.0.1:$port) serves $root"
-    trap - EXIT
+    release_ports
+    note "nginx (pid $pid, 127.0.0.1:$port) serves $root"
+    trap - EXIT TERM INT
     print_env
 }
 

@@ -23,7 +23,7 @@
 # reachable by www-data.
 set -euo pipefail
 
-readonly START_TIMEOUT_S=${RT_SH_START_TIMEOUT:-120}
+readonly START_TIMEOUT_S=${RT_SH_START_TIMEOUT:-150}  # the whole start, all attempts
 readonly STOP_TIMEOUT_S=10
 readonly RT_SERVER=/usr/share/request-tracker5/libexec/rt-server
 readonly RT_LIB=/usr/share/request-tracker5/lib
@@ -43,9 +43,10 @@ usage() {
 
 # Alive and still rt-server (Starlet keeps that name in /proc/PID/comm)?
 is_ours() {
-    local pid=$1
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-        [[ "$(cat "/proc/$pid/comm" 2>/dev/null)" == "rt-server" ]]
+    local pid=$1 comm=
+    alive "$pid" || return 1
+    read -r comm 2>/dev/null <"/proc/$pid/comm" || return 1
+    [[ "$comm" == rt-server ]]
 }
 
 print_env() {
@@ -91,7 +92,8 @@ EOF
 make_template() {
     mkdir -p "$TEMPLATE_DIR"
     exec 9>"$TEMPLATE_DIR/.lock"
-    flock -w "$START_TIMEOUT_S" 9 || die "timed out waiting for $TEMPLATE_DIR/.lock"
+    flock -w "$((DEADLINE > SECONDS ? DEADLINE - SECONDS : 1))" 9 ||
+        die "timed out waiting for $TEMPLATE_DIR/.lock"
     if [[ -f "$TEMPLATE_DIR/rtdb" && "$TEMPLATE_DIR/rtdb" -nt "$INSTALLED_DB" ]]; then
         exec 9>&-
         return 0
@@ -138,6 +140,9 @@ rest_answers() {
 }
 
 cmd_start() {
+    # One deadline for the whole start (template, every attempt), below the callers' timeouts
+    # (the tests give 180 s): a start that fails says why, with RT's log.
+    DEADLINE=$((SECONDS + START_TIMEOUT_S))
     need curl curl
     need ss iproute2
     need flock util-linux
@@ -154,6 +159,8 @@ cmd_start() {
     fi
     touch "$DIR/.fixtray-rt"
     trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
+    # Killed by a caller's timeout: still stop what was started (RT has its own session).
+    trap 'exit 143' TERM INT
 
     make_template
     rm -rf "${DIR:?}/etc" "$DIR/db" "$DIR/cache" "$DIR/log"
@@ -162,43 +169,61 @@ cmd_start() {
         "$DIR/cache/session_data" "$DIR/log"
     cp "$TEMPLATE_DIR/rtdb" "$DIR/db/rtdb"
 
-    local port
-    port=$(free_port)
-    echo "$port" >"$DIR/rt.port"
-    write_config "$port"
-
     local -a as_user=()
     if [[ $EUID -eq 0 ]]; then
         # Like the packaged RT: not as root. www-data owns what RT writes (database, caches, log).
         chmod 0755 "$DIR"
         chown -R www-data:www-data "$DIR/db" "$DIR/cache" "$DIR/log"
-        chmod 0644 "$DIR/etc/RT_SiteConfig.pm"
-        runuser -u www-data -- test -r "$DIR/etc/RT_SiteConfig.pm" ||
+        runuser -u www-data -- test -r "$DIR/db/rtdb" ||
             die "user www-data cannot reach $DIR (a parent directory is not world-searchable); use a directory such as \$(mktemp -d /tmp/rt.XXXXXX)"
         as_user=(setpriv --reuid=www-data --regid=www-data --init-groups --)
     fi
 
-    # setsid: the server and its Starlet workers form their own process group, which stop ends.
-    # --max-workers 2: tests make a few requests at a time; each worker costs ~60 MB.
-    RT_SITE_CONFIG="$DIR/etc/RT_SiteConfig.pm" RT_SITE_CONFIG_DIR="$DIR/etc/RT_SiteConfig.d" \
-        setsid "${as_user[@]}" "$RT_SERVER" --host 127.0.0.1 --port "$port" --max-workers 2 \
-        >"$DIR/log/rt-server.log" 2>&1 </dev/null &
-    echo $! >"$DIR/rt.pid"
-
-    local deadline=$((SECONDS + START_TIMEOUT_S))
-    until rest_answers "$port"; do
-        if ! is_ours "$(get rt.pid)"; then
-            tail -n 20 "$DIR/log/rt-server.log" >&2
-            die "rt-server exited during start"
+    # RT binds its port only after loading (10 s and more): the port stays reserved until then.
+    # rt-server exits at once when the port is taken: then it starts again on another port.
+    local attempt=0 port pid up=0
+    while :; do
+        attempt=$((attempt + 1))
+        reserve_port port
+        echo "$port" >"$DIR/rt.port"
+        write_config "$port"
+        chmod 0644 "$DIR/etc/RT_SiteConfig.pm"
+        # setsid: the server and its Starlet workers form their own process group, which stop
+        # ends. --max-workers 2: tests make a few requests at a time; each worker costs ~60 MB.
+        RT_SITE_CONFIG="$DIR/etc/RT_SiteConfig.pm" RT_SITE_CONFIG_DIR="$DIR/etc/RT_SiteConfig.d" \
+            spawn "$DIR/log/rt-server.log" setsid "${as_user[@]}" "$RT_SERVER" --host 127.0.0.1 \
+            --port "$port" --max-workers 2
+        pid=$!
+        echo "$pid" >"$DIR/rt.pid"
+        # Ready: REST 2 answers, on a socket this server listens on. Alive, not is_ours: until
+        # its exec the child is still a copy of this script.
+        while alive "$pid"; do
+            if rest_answers "$port" && listened_by "$port" "$pid"; then
+                up=1
+                break
+            fi
+            if ((SECONDS >= DEADLINE)); then
+                log_tail "$DIR/log/rt-server.log"
+                die "RT (pid $pid) did not answer on 127.0.0.1:$port within ${START_TIMEOUT_S}s"
+            fi
+            sleep 0.2
+        done
+        ((up)) && break
+        wait "$pid" 2>/dev/null || true
+        release_port "$port"
+        # rt-server hides Starlet's EADDRINUSE behind its own message.
+        if { bind_failed "$DIR/log/rt-server.log" ||
+            grep -qsF "couldn't start up a web server on port $port" "$DIR/log/rt-server.log"; } &&
+            ((attempt < 3 && SECONDS < DEADLINE)); then
+            note "port $port was taken before RT could bind it, trying another"
+            continue
         fi
-        if ((SECONDS >= deadline)); then
-            tail -n 20 "$DIR/log/rt-server.log" >&2
-            die "RT did not answer on 127.0.0.1:$port within ${START_TIMEOUT_S}s"
-        fi
-        sleep 0.2
+        log_tail "$DIR/log/rt-server.log"
+        die "rt-server exited during start"
     done
-    note "Request Tracker (http://127.0.0.1:$port) is up"
-    trap - EXIT
+    release_ports
+    note "Request Tracker (pid $pid, http://127.0.0.1:$port) is up"
+    trap - EXIT TERM INT
     print_env
 }
 

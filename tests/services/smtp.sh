@@ -11,10 +11,10 @@
 # MailDev comes from npm, installed outside the repository by .ci/run:
 #   npm install --prefix "${FIXTRAY_TEST_TOOLS:-/opt/fixtray-test-tools}" maildev@2.2.1
 # (2.2.1: the last release that runs on Debian 12's Node.js 18; 3.x needs Node 20 and moved the
-# API from /email to /api/email). Needs curl and iproute2 (ss).
+# API from /email to /api/email). Needs curl, iproute2 (ss) and util-linux (setsid, flock).
 set -euo pipefail
 
-readonly START_TIMEOUT_S=${SMTP_SH_START_TIMEOUT:-30}
+readonly START_TIMEOUT_S=${SMTP_SH_START_TIMEOUT:-60}  # the whole start, all attempts
 readonly STOP_TIMEOUT_S=10
 readonly TOOLS_DIR=${FIXTRAY_TEST_TOOLS:-/opt/fixtray-test-tools}
 readonly MAILDEV=$TOOLS_DIR/node_modules/maildev/bin/maildev
@@ -29,9 +29,10 @@ usage() {
 
 # Alive and still MailDev (it runs under node; /proc/PID/comm is "node")?
 is_ours() {
-    local pid=$1
-    [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "maildev"
+    local pid=$1 args
+    alive "$pid" || return 1
+    mapfile -d '' args 2>/dev/null <"/proc/$pid/cmdline" || return 1
+    [[ "${args[*]}" == *maildev* ]]
 }
 
 print_env() {
@@ -60,6 +61,7 @@ cmd_start() {
     need curl curl
     need ss iproute2
     need setsid util-linux
+    need flock util-linux
     [[ -f "$MAILDEV" ]] ||
         die "$MAILDEV not found (npm install --prefix $TOOLS_DIR maildev@2.2.1)"
     if is_ours "$(get maildev.pid)"; then
@@ -72,36 +74,55 @@ cmd_start() {
     fi
     touch "$DIR/.fixtray-smtp"
     trap 'note "start failed, stopping what was started"; cmd_stop' EXIT
+    # Killed by a caller's timeout: still stop what was started (MailDev has its own session).
+    trap 'exit 143' TERM INT
     rm -rf "${DIR:?}/mail" "$DIR/log"
     rm -f "$DIR/maildev.pid" "$DIR/smtp.port" "$DIR/web.port"
     mkdir -p "$DIR/mail" "$DIR/log"
 
-    local smtp web
-    smtp=$(free_port)
-    web=$(free_port)
-    [[ "$smtp" != "$web" ]] || web=$(free_port)
-    echo "$smtp" >"$DIR/smtp.port"
-    echo "$web" >"$DIR/web.port"
-    # --ip / --web-ip: loopback only. --mail-directory: received mail under DIR, not os.tmpdir().
-    # No --outgoing-*/--auto-relay: nothing is ever passed on.
-    setsid node "$MAILDEV" --smtp "$smtp" --web "$web" --ip 127.0.0.1 --web-ip 127.0.0.1 \
-        --mail-directory "$DIR/mail" >"$DIR/log/maildev.log" 2>&1 </dev/null &
-    echo $! >"$DIR/maildev.pid"
-
-    local deadline=$((SECONDS + START_TIMEOUT_S))
-    until smtp_answers "$smtp" && web_answers "$web"; do
-        if ! is_ours "$(get maildev.pid)"; then
-            tail -n 20 "$DIR/log/maildev.log" >&2
-            die "maildev exited during start"
+    # One deadline for the whole start, below the callers' timeouts. MailDev (node) exits at
+    # once when a port is taken (EADDRINUSE in its log): then it starts again on other ports.
+    local deadline=$((SECONDS + START_TIMEOUT_S)) attempt=0 smtp web pid up=0
+    while :; do
+        attempt=$((attempt + 1))
+        reserve_port smtp
+        reserve_port web
+        echo "$smtp" >"$DIR/smtp.port"
+        echo "$web" >"$DIR/web.port"
+        # --ip / --web-ip: loopback only. --mail-directory: received mail under DIR, not
+        # os.tmpdir(). No --outgoing-*/--auto-relay: nothing is ever passed on.
+        spawn "$DIR/log/maildev.log" setsid node "$MAILDEV" --smtp "$smtp" --web "$web" \
+            --ip 127.0.0.1 --web-ip 127.0.0.1 --mail-directory "$DIR/mail"
+        pid=$!
+        echo "$pid" >"$DIR/maildev.pid"
+        # Ready: both protocols answer, on sockets this MailDev listens on. Alive, not is_ours:
+        # until its exec the child is still a copy of this script.
+        while alive "$pid"; do
+            if smtp_answers "$smtp" && web_answers "$web" && listened_by "$smtp" "$pid" &&
+                listened_by "$web" "$pid"; then
+                up=1
+                break
+            fi
+            if ((SECONDS >= deadline)); then
+                log_tail "$DIR/log/maildev.log"
+                die "MailDev (pid $pid) did not answer on 127.0.0.1:$smtp (SMTP) and" \
+                    "127.0.0.1:$web (web) within ${START_TIMEOUT_S}s"
+            fi
+            sleep 0.2
+        done
+        ((up)) && break
+        wait "$pid" 2>/dev/null || true
+        release_ports
+        if bind_failed "$DIR/log/maildev.log" && ((attempt < 5 && SECONDS < deadline)); then
+            note "port $smtp or $web was taken before MailDev could bind it, trying others"
+            continue
         fi
-        if ((SECONDS >= deadline)); then
-            tail -n 20 "$DIR/log/maildev.log" >&2
-            die "MailDev did not answer within ${START_TIMEOUT_S}s"
-        fi
-        sleep 0.2
+        log_tail "$DIR/log/maildev.log"
+        die "maildev exited during start"
     done
-    note "MailDev (smtp 127.0.0.1:$smtp, web 127.0.0.1:$web) is up"
-    trap - EXIT
+    release_ports
+    note "MailDev (pid $pid, smtp 127.0.0.1:$smtp, web 127.0.0.1:$web) is up"
+    trap - EXIT TERM INT
     print_env
 }
 

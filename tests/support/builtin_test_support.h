@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -33,6 +34,22 @@ inline bool present(const std::string& path) {
            std::filesystem::file_type::not_found;
 }
 
+// Sockets holding the ports closed_port() handed out, by port; for the life of the process.
+inline std::map<int, int>& reserved_ports() {
+    static std::map<int, int> ports;
+    return ports;
+}
+
+// The socket reserving `port` (from closed_port), handed over to the caller; -1 if none.
+inline int take_reserved_port(int port) {
+    auto& ports = reserved_ports();
+    const auto it = ports.find(port);
+    if (it == ports.end()) return -1;
+    const int fd = it->second;
+    ports.erase(it);
+    return fd;
+}
+
 struct HttpReply {
     int status = 200;
     std::string body;
@@ -46,16 +63,20 @@ class LocalHttpServer {
 public:
     using Handler = std::function<HttpReply(const std::string& request)>;
 
-    // port 0: any free port.
+    // port 0: any free port. A port from closed_port(): its reservation becomes this server's
+    // socket, so nobody can take the port in between.
     explicit LocalHttpServer(Handler handler, int port = 0) : handler_(std::move(handler)) {
-        fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        fd_ = take_reserved_port(port);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
         addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         addr.sin_port = htons(static_cast<uint16_t>(port));
-        if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-            ::listen(fd_, 16) != 0)
-            throw std::runtime_error("cannot listen on 127.0.0.1");
+        if (fd_ < 0) {
+            fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+                throw std::runtime_error("cannot bind 127.0.0.1:" + std::to_string(port));
+        }
+        if (::listen(fd_, 16) != 0) throw std::runtime_error("cannot listen on 127.0.0.1");
         socklen_t len = sizeof addr;
         ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
         port_ = ntohs(addr.sin_port);
@@ -146,17 +167,23 @@ private:
     std::vector<std::string> requests_;
 };
 
-// A loopback port nothing listens on (bound, then closed).
+// A loopback port nothing listens on, and nothing will: for "the server is down" tests. The
+// port stays bound (not listening, without SO_REUSEADDR) for the rest of the test process:
+// a connection is refused, the kernel never hands it out for another bind(0) or a client's
+// source port, and no other program can bind it (a port merely found closed can be taken by a
+// parallel test a moment later). LocalHttpServer(handler, port) takes such a port over.
 inline int closed_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+        throw std::runtime_error("cannot bind a port on 127.0.0.1");
     socklen_t len = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    ::close(fd);
-    return ntohs(addr.sin_port);
+    const int port = ntohs(addr.sin_port);
+    reserved_ports()[port] = fd;
+    return port;
 }
 
 }  // namespace fixtray::test

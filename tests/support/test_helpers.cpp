@@ -3,11 +3,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 #include "base/cancel_token.h"
 
@@ -81,6 +84,22 @@ bool process_alive(const std::string& pid) {
     if (stat.empty()) return false;
     const auto close = stat.rfind(')');
     return close == std::string::npos || close + 2 >= stat.size() || stat[close + 2] != 'Z';
+}
+
+bool wait_for_exec(pid_t pid, const std::string& exe, std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    const std::string link = "/proc/" + std::to_string(pid) + "/exe";
+    while (true) {
+        char buf[4096];
+        const ssize_t n = ::readlink(link.c_str(), buf, sizeof buf);
+        if (n > 0 && std::string(buf, static_cast<std::size_t>(n)) == exe) return true;
+        siginfo_t info{};
+        if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+            info.si_pid == pid)
+            return false;  // exited (exec failed), left for the caller to reap
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
 }
 
 std::string services_dir() {

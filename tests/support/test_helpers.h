@@ -1,6 +1,8 @@
 // Shared test helpers: temporary directories, writing files, running fixctl.
 #pragma once
 
+#include <sys/types.h>
+
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -47,6 +49,12 @@ std::map<std::string, std::string> isolated_env(const std::filesystem::path& hom
 
 // Is the process alive (exists and is not a zombie)?
 bool process_alive(const std::string& pid);
+
+// Waits until the forked child `pid` runs `exe` (its execve is done: before that it carries the
+// parent's name and signal handlers). False when the child exited first or `limit` passed; the
+// limit is for a machine under heavy load, where an exec can take seconds.
+bool wait_for_exec(pid_t pid, const std::string& exe,
+                   std::chrono::milliseconds limit = std::chrono::seconds(60));
 
 // The repository's tests/services directory (service scripts).
 std::string services_dir();
