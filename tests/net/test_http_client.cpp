@@ -5,9 +5,9 @@
 #include <string>
 #include <thread>
 
-#include "engine/steps/builtin_steps.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
 #include "support/builtin_test_support.h"
 #include "support/fake_ticket_server.h"

@@ -1,9 +1,10 @@
 #include "base/time_text.h"
 
-#include <array>
+#include <boost/uuid/random_generator.hpp>
+#include <boost/uuid/uuid_io.hpp>
+
 #include <cstdio>
 #include <ctime>
-#include <random>
 
 namespace fixtray {
 
@@ -35,24 +36,11 @@ std::string format_time_utc(std::chrono::system_clock::time_point t) {
 }
 
 std::string new_uuid() {
-    static thread_local std::mt19937_64 rng{[] {
-        std::random_device rd;
-        std::seed_seq seq{rd(), rd(), rd(), rd(), rd(), rd(), rd(), rd()};
-        return std::mt19937_64(seq);
-    }()};
-    std::array<unsigned char, 16> b{};
-    for (std::size_t i = 0; i < b.size(); i += 8) {
-        const auto v = rng();
-        for (std::size_t k = 0; k < 8; ++k) b[i + k] = static_cast<unsigned char>(v >> (8 * k));
-    }
-    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-    char out[37];
-    std::snprintf(out, sizeof out,
-                  "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                  b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                  b[14], b[15]);
-    return out;
+    // Boost.Uuid draws from the operating system's CSPRNG (getrandom on Linux): identifiers sent
+    // to a help desk are not predictable from earlier ones. One generator per thread: it is not
+    // thread-safe, and it keeps the OS handle open.
+    static thread_local boost::uuids::random_generator generate;
+    return boost::uuids::to_string(generate());
 }
 
 }  // namespace fixtray

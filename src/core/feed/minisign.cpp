@@ -223,14 +223,9 @@ std::string sha256_hex(std::string_view data) {
     ensure_sodium();
     unsigned char hash[crypto_hash_sha256_BYTES];
     crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(2 * sizeof hash);
-    for (unsigned char b : hash) {
-        out.push_back(digits[b >> 4]);
-        out.push_back(digits[b & 0x0f]);
-    }
-    return out;
+    char hex[2 * sizeof hash + 1];
+    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
+    return hex;
 }
 
 }  // namespace fixtray

@@ -1,6 +1,7 @@
 #include "net/service_url.h"
 
 #include <curl/curl.h>
+#include <boost/asio/ip/address.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -50,26 +51,17 @@ std::string parse_service_url(const std::string& url, ServiceUrl* out) {
 }
 
 bool is_loopback_host(const std::string& host) {
-    std::string h = lower(host);
+    const std::string h = lower(host);
     if (h == "localhost" || h == "localhost.") return true;
-    if (h == "::1" || h == "0:0:0:0:0:0:0:1") return true;
-    if (h.rfind("::ffff:", 0) == 0) h = h.substr(7);  // IPv4-mapped
-    // A dotted quad 127.a.b.c (libcurl has already normalised the host).
-    int octets = 0;
-    std::size_t i = 0;
-    std::string first;
-    while (i <= h.size()) {
-        const std::size_t dot = std::min(h.find('.', i), h.size());
-        const std::string o = h.substr(i, dot - i);
-        if (o.empty() || o.size() > 3 ||
-            !std::all_of(o.begin(), o.end(), [](unsigned char c) { return std::isdigit(c); }) ||
-            std::stoi(o) > 255)
-            return false;
-        if (octets == 0) first = o;
-        ++octets;
-        i = dot + 1;
-    }
-    return octets == 4 && first == "127";
+    // Any spelling of an address ("::1", "0:0::1", "::ffff:127.0.0.2"), read by the resolver's
+    // own parser (inet_pton underneath); names other than localhost are not resolved.
+    boost::system::error_code ec;
+    const auto a = boost::asio::ip::make_address(h, ec);
+    if (ec) return false;
+    if (a.is_v6() && a.to_v6().is_v4_mapped())
+        return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, a.to_v6())
+            .is_loopback();
+    return a.is_loopback();
 }
 
 }  // namespace fixtray

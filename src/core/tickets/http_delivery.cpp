@@ -2,7 +2,6 @@
 
 #include "net/http_retry_after.h"
 
-#include <cctype>
 #include <ctime>
 #include <nlohmann/json.hpp>
 
@@ -85,22 +84,6 @@ std::string api_error_text(const std::string& body, std::size_t max_chars) {
         if (!text.empty()) return flatten(text, max_chars);
     }
     return flatten(body, max_chars);
-}
-
-std::string url_encode(std::string_view text) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (const char c : text) {
-        const auto u = static_cast<unsigned char>(c);
-        if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += c;
-        } else {
-            out += '%';
-            out += hex[u >> 4];
-            out += hex[u & 15];
-        }
-    }
-    return out;
 }
 
 std::optional<DeliveryResult> delivery_failure(const std::string& server, const std::string& what,

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "net/http_client.h"
+#include "net/url_encode.h"  // url_encode, for the backends
 #include "tickets/ticket_backend.h"
 
 namespace fixtray {
@@ -30,8 +31,5 @@ std::optional<LookupResult> lookup_failure(const std::string& server, const std:
 // "errorMessage(s)", "errors", "detail", "description") when present, else the text itself;
 // control characters flattened, at most max_chars.
 std::string api_error_text(const std::string& body, std::size_t max_chars = 300);
-
-// Percent-encodes everything but RFC 3986 unreserved characters (for query values).
-std::string url_encode(std::string_view text);
 
 }  // namespace fixtray

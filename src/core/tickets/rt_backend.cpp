@@ -9,6 +9,7 @@
 #include "net/http_client.h"
 #include "net/http_retry_after.h"
 #include "net/service_url.h"
+#include "net/url_encode.h"
 #include "platform/read_file.h"
 
 namespace fixtray {
@@ -24,22 +25,6 @@ std::string trim(std::string s) {
     s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
     s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
     return s;
-}
-
-// RFC 3986 unreserved characters stay, everything else is %XX.
-std::string url_encode(const std::string& s) {
-    static constexpr char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
 }
 
 // A TicketSQL string literal: single quotes, with ' and \ escaped.
