@@ -31,7 +31,7 @@ public:
     Pattern(Pattern&&) noexcept;
     Pattern& operator=(Pattern&&) noexcept;
 
-    bool ok() const { return error_.empty(); }
+    bool ok() const { return re_ && error_.empty(); }  // false once moved from
     // Why the pattern was refused, for a person: RE2's own message ("missing ): (enabled"),
     // shortened when it quotes a long pattern, plus a hint when the pattern uses what RE2 lacks
     // (back-references, look-around). Empty when ok().
