@@ -43,7 +43,7 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
     FixPolicy policy;
     const std::string config = system_config_file();
     if (::access(config.c_str(), F_OK) == 0) {
-        if (auto why = check_root_owned(config); !why.empty()) return refuse(why);
+        if (Status trusted = check_root_owned(config); !trusted) return refuse(trusted.message());
         for (const auto& p : merge_site_config_file(config, true, &site))
             if (!p.warning) return refuse("machine config: " + p.str());
         for (const auto& p : merge_feed_config_file(config, true, &feed, &policy))
@@ -64,9 +64,9 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
         // every component must be root's (a link to a user's directory fails right here).
         std::error_code ec;
         const std::string dir = std::filesystem::canonical(listed, ec).string();
-        if (ec || !check_root_owned(dir).empty()) continue;
+        if (ec || !check_root_owned(dir).ok()) continue;
         for (const auto& file : pack_files_under(dir, nullptr))
-            if (check_root_owned(file).empty()) catalog.add_file(file);
+            if (check_root_owned(file).ok()) catalog.add_file(file);
     }
     std::vector<std::string> removed = policy.disabled_packs;
     removed.insert(removed.end(), feed_state.revoked.begin(), feed_state.revoked.end());
