@@ -156,18 +156,19 @@ TEST_CASE("admin helper: trusted means owned by root and writable only by root")
     TempDir dir;
     make_traversable(dir.path());
     write_file(dir.path() / "pack.xml", "x");
-    CHECK(check_root_owned((dir.path() / "pack.xml").string()).empty());  // /tmp: root + sticky
+    CHECK(check_root_owned((dir.path() / "pack.xml").string()).ok());  // /tmp: root + sticky
     fs::permissions(dir.path() / "pack.xml", fs::perms::others_write, fs::perm_options::add);
-    CHECK(check_root_owned((dir.path() / "pack.xml").string()).find("writable") !=
+    CHECK(check_root_owned((dir.path() / "pack.xml").string()).message().find("writable") !=
           std::string::npos);
     fs::permissions(dir.path() / "pack.xml", fs::perms::others_write, fs::perm_options::remove);
     REQUIRE(::chown((dir.path() / "pack.xml").c_str(), 65534, 65534) == 0);
-    CHECK(check_root_owned((dir.path() / "pack.xml").string()).find("not owned by root") !=
-          std::string::npos);
+    CHECK(
+        check_root_owned((dir.path() / "pack.xml").string()).message().find("not owned by root") !=
+        std::string::npos);
     fs::permissions(dir.path(), fs::perms::others_write, fs::perm_options::add);
-    CHECK(check_root_owned(dir.str()).find("writable") != std::string::npos);
+    CHECK(check_root_owned(dir.str()).message().find("writable") != std::string::npos);
     fs::create_symlink("/etc/hostname", dir.path() / "link");
-    CHECK(check_root_owned((dir.path() / "link").string()).find("symbolic link") !=
+    CHECK(check_root_owned((dir.path() / "link").string()).message().find("symbolic link") !=
           std::string::npos);
 }
 

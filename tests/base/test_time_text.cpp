@@ -27,7 +27,8 @@ TEST_CASE("new_uuid: version 4, variant 1, lower case, never repeated") {
     }
 }
 
-TEST_CASE("format_time_utc and parse_time_utc round-trip; malformed text is the epoch") {
+TEST_CASE(
+    "format_time_utc and parse_time_utc: a time reads back equal, malformed text is the epoch") {
     // Scenario: a time written to a record reads back equal; a damaged file gives the epoch.
     const auto t = std::chrono::sys_days{std::chrono::year{2026} / 12 / 4} +
                    std::chrono::hours{16} + std::chrono::minutes{21} + std::chrono::seconds{49} +

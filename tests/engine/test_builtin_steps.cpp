@@ -224,7 +224,8 @@ TEST_CASE("validate_delete_root: normalised absolute roots below system director
     for (const char* ok : {"/tmp/fxt-abc", "/home/alice/.cache/thumbnails", "/var/tmp/x",
                            "/var/cache/app", "/tmp/fxt/"}) {
         CAPTURE(ok);
-        CHECK(validate_delete_root(ok).empty());
+        const Status s = validate_delete_root(ok);
+        CHECK_MESSAGE(s.ok(), s.message());
     }
     for (const char* bad : {"",
                             "/",
@@ -251,7 +252,9 @@ TEST_CASE("validate_delete_root: normalised absolute roots below system director
                             "/tmp/./x",
                             "/tmp//x"}) {
         CAPTURE(bad);
-        CHECK_FALSE(validate_delete_root(bad).empty());
+        const Status s = validate_delete_root(bad);
+        CHECK_FALSE(s.ok());
+        CHECK_FALSE(s.message().empty());
     }
 }
 

@@ -10,26 +10,29 @@ using namespace fixtray;
 
 TEST_CASE("parse_service_url: scheme, host, default port and credentials") {
     // Scenario: the parts a backend needs come out of a well-formed URL, normalised.
-    ServiceUrl u;
-    REQUIRE(parse_service_url("HTTPS://Help.Example.COM/rt", &u).empty());
-    CHECK(u.scheme == "https");
-    CHECK(u.host == "help.example.com");
-    CHECK(u.port == 443);
-    CHECK_FALSE(u.has_credentials);
-    REQUIRE(parse_service_url("smtp://user:secret@[::1]:2525", &u).empty());
-    CHECK(u.scheme == "smtp");
-    CHECK(u.host == "::1");
-    CHECK(u.port == 2525);
-    CHECK(u.has_credentials);
+    const Result<ServiceUrl> https = parse_service_url("HTTPS://Help.Example.COM/rt");
+    REQUIRE_MESSAGE(https.ok(), https.message());
+    CHECK(https->scheme == "https");
+    CHECK(https->host == "help.example.com");
+    CHECK(https->port == 443);
+    CHECK_FALSE(https->has_credentials);
+    const Result<ServiceUrl> smtp = parse_service_url("smtp://user:secret@[::1]:2525");
+    REQUIRE_MESSAGE(smtp.ok(), smtp.message());
+    CHECK(smtp->scheme == "smtp");
+    CHECK(smtp->host == "::1");
+    CHECK(smtp->port == 2525);
+    CHECK(smtp->has_credentials);
 }
 
 TEST_CASE("parse_service_url: text that is not an absolute URL says why") {
     // Scenario: a typo in the site config is reported, not guessed at.
-    ServiceUrl u;
-    CHECK(parse_service_url("help.example.com", &u).find("not a valid URL") == 0);
-    CHECK_FALSE(parse_service_url("", &u).empty());
-    CHECK_FALSE(parse_service_url("http://exa mple.com/", &u).empty());
-    CHECK_FALSE(parse_service_url("http://:80/", &u).empty());
+    CHECK(parse_service_url("help.example.com").message().find("not a valid URL") == 0);
+    for (const char* bad : {"", "http://exa mple.com/", "http://:80/", "file:///etc/passwd"}) {
+        CAPTURE(bad);
+        const Result<ServiceUrl> r = parse_service_url(bad);
+        CHECK_FALSE(r.ok());
+        CHECK_FALSE(r.message().empty());
+    }
 }
 
 TEST_CASE("is_loopback_host: every spelling of this machine, and nothing else") {
@@ -51,9 +54,10 @@ TEST_CASE("is_loopback_host: every spelling of this machine, and nothing else") 
 TEST_CASE("is_loopback_host after parse_service_url: libcurl's normalised loopback forms") {
     // Scenario: short and octal IPv4 forms a config might use reach loopback; libcurl rewrites
     // them to dotted quads before the check sees them.
-    ServiceUrl u;
-    REQUIRE(parse_service_url("http://127.1:8080/", &u).empty());
-    CHECK(is_loopback_host(u.host));
-    REQUIRE(parse_service_url("http://0x7f000001/", &u).empty());
-    CHECK(is_loopback_host(u.host));
+    for (const char* url : {"http://127.1:8080/", "http://0x7f000001/", "http://[::1]/"}) {
+        CAPTURE(url);
+        const Result<ServiceUrl> r = parse_service_url(url);
+        REQUIRE_MESSAGE(r.ok(), r.message());
+        CHECK(is_loopback_host(r->host));
+    }
 }

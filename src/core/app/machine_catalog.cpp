@@ -93,8 +93,8 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
             untrusted_.push_back(dir + ": " + ec.message());
             return;
         }
-        if (auto why = check_root_owned(listed); !why.empty()) {
-            untrusted_.push_back(dir + ": " + why);
+        if (Status trusted = check_root_owned(listed); !trusted) {
+            untrusted_.push_back(dir + ": " + trusted.message());
             return;
         }
     }
@@ -115,8 +115,8 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
     }
     for (const auto& file : files) {
         if (options_.root_owned_only) {
-            if (auto why = check_root_owned(file); !why.empty()) {
-                untrusted_.push_back(file + ": " + why);
+            if (Status trusted = check_root_owned(file); !trusted) {
+                untrusted_.push_back(file + ": " + trusted.message());
                 continue;
             }
         }

@@ -43,8 +43,9 @@ MachineConfig load_machine_config(const MachinePaths& paths, const CatalogOption
     if (options.root_owned_only) {
         std::error_code ec;
         if (std::filesystem::exists(std::filesystem::symlink_status(paths.config_file, ec))) {
-            if (auto why = check_root_owned(paths.config_file); !why.empty())
-                c.problems.push_back({paths.config_file, "not read, it is untrusted: " + why});
+            if (Status trusted = check_root_owned(paths.config_file); !trusted)
+                c.problems.push_back(
+                    {paths.config_file, "not read, it is untrusted: " + trusted.message()});
             else
                 read(paths.config_file, true);
         }

@@ -142,7 +142,7 @@ std::vector<ConfigProblem> merge_feed_config_file(const std::string& path, bool 
     bool found = false;
     auto problems = read_config_file(path, required, &text, &found);
     if (!found || !problems.empty()) return problems;
-    return merge_feed_config(text, path, check_root_owned(path).empty(), feed, policy);
+    return merge_feed_config(text, path, check_root_owned(path).ok(), feed, policy);
 }
 
 }  // namespace fixtray

@@ -299,9 +299,10 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
         return finish(FeedSyncOutcome::not_configured,
                       "feed.repository is not set: the client accepts only the repository id "
                       "it is told to follow");
-    ServiceUrl url;
-    if (auto why = parse_service_url(config_.url, &url); !why.empty())
-        return finish(FeedSyncOutcome::not_configured, "feed.url: " + why);
+    const Result<ServiceUrl> feed_url = parse_service_url(config_.url);
+    if (!feed_url)
+        return finish(FeedSyncOutcome::not_configured, "feed.url: " + feed_url.message());
+    const ServiceUrl& url = *feed_url;
     if (url.has_credentials)
         return finish(FeedSyncOutcome::not_configured,
                       "feed.url must not carry a user name or password");
@@ -322,14 +323,13 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
     if (auto why = make_dirs(config_.state_dir + "/generations"); !why.empty())
         return finish(FeedSyncOutcome::not_configured,
                       why + " (the machine's feed is synced by root: sudo fixctl feed sync)");
-    std::string lock_error;
-    FileLock lock = FileLock::try_acquire(config_.state_dir + "/lock", &lock_error);
-    if (!lock.held() && lock_error.empty())
-        return finish(FeedSyncOutcome::busy, "another feed sync is running");
-    if (!lock.held())
+    Result<FileLock> locked = FileLock::try_acquire(config_.state_dir + "/lock");
+    if (!locked)
         return finish(
             FeedSyncOutcome::not_configured,
-            lock_error + " (the machine's feed is synced by root: sudo fixctl feed sync)");
+            locked.message() + " (the machine's feed is synced by root: sudo fixctl feed sync)");
+    const FileLock lock = std::move(locked).value();
+    if (!lock.held()) return finish(FeedSyncOutcome::busy, "another feed sync is running");
 
     std::string state_error;
     FeedState state = read_feed_state(config_.state_dir, &state_error);

@@ -184,8 +184,8 @@ std::vector<MinisignPublicKey> load_trusted_keys(const std::string& dir,
     const auto problem = [&](std::string p) {
         if (problems) problems->push_back(std::move(p));
     };
-    if (std::string why = check_root_owned(dir); !why.empty()) {
-        problem("trusted key directory " + dir + " is not used: " + why);
+    if (Status trusted = check_root_owned(dir); !trusted) {
+        problem("trusted key directory " + dir + " is not used: " + trusted.message());
         return keys;
     }
     std::vector<std::string> files;
@@ -200,8 +200,8 @@ std::vector<MinisignPublicKey> load_trusted_keys(const std::string& dir,
     }
     std::sort(files.begin(), files.end());
     for (const auto& file : files) {
-        if (std::string why = check_root_owned(file); !why.empty()) {
-            problem("key " + file + " is not used: " + why);
+        if (Status trusted = check_root_owned(file); !trusted) {
+            problem("key " + file + " is not used: " + trusted.message());
             continue;
         }
         std::string text;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <memory>
+#include <new>
 
 namespace fixtray {
 namespace {
@@ -31,23 +32,25 @@ std::string lower(std::string s) {
 
 }  // namespace
 
-std::string parse_service_url(const std::string& url, ServiceUrl* out) {
+Result<ServiceUrl> parse_service_url(const std::string& url) {
     std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
-    if (!u) return "out of memory";
+    if (!u) throw std::bad_alloc();
     // Without CURLU_GUESS_SCHEME / CURLU_DEFAULT_SCHEME: a URL without a scheme is an error.
     const CURLUcode rc =
         curl_url_set(u.get(), CURLUPART_URL, url.c_str(), CURLU_NON_SUPPORT_SCHEME);
-    if (rc != CURLUE_OK) return std::string("not a valid URL (") + curl_url_strerror(rc) + ")";
-    out->scheme = lower(part(u.get(), CURLUPART_SCHEME));
-    out->host = lower(part(u.get(), CURLUPART_HOST));
-    if (out->host.size() > 2 && out->host.front() == '[' && out->host.back() == ']')
-        out->host = out->host.substr(1, out->host.size() - 2);
+    if (rc != CURLUE_OK)
+        return Status::error(std::string("not a valid URL (") + curl_url_strerror(rc) + ")");
+    ServiceUrl parsed;
+    parsed.scheme = lower(part(u.get(), CURLUPART_SCHEME));
+    parsed.host = lower(part(u.get(), CURLUPART_HOST));
+    if (parsed.host.size() > 2 && parsed.host.front() == '[' && parsed.host.back() == ']')
+        parsed.host = parsed.host.substr(1, parsed.host.size() - 2);
     const std::string port = part(u.get(), CURLUPART_PORT, CURLU_DEFAULT_PORT);
-    out->port = port.empty() ? 0 : std::stol(port);
-    out->has_credentials =
+    parsed.port = port.empty() ? 0 : std::stol(port);
+    parsed.has_credentials =
         !part(u.get(), CURLUPART_USER).empty() || !part(u.get(), CURLUPART_PASSWORD).empty();
-    if (out->host.empty()) return "the URL has no host";
-    return "";
+    if (parsed.host.empty()) return Status::error("the URL has no host");
+    return parsed;
 }
 
 bool is_loopback_host(const std::string& host) {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "base/status.h"
+
 namespace fixtray {
 
 struct ServiceUrl {
@@ -13,8 +15,9 @@ struct ServiceUrl {
     bool has_credentials = false;  // "user:password@" in the URL
 };
 
-// Parses an absolute URL with libcurl's URL parser. "" on success, else why it is not one.
-std::string parse_service_url(const std::string& url, ServiceUrl* out);
+// Parses an absolute URL with libcurl's URL parser; on failure, why it is not one ("not a valid URL
+// (Bad scheme)", "the URL has no host").
+Result<ServiceUrl> parse_service_url(const std::string& url);
 
 // True for names and addresses that can only reach this machine: "localhost", 127.0.0.0/8, ::1.
 bool is_loopback_host(const std::string& host);

@@ -253,7 +253,13 @@ FileLock Outbox::lock(const std::string& id, std::string* error) const {
         *error = "invalid request id \"" + id + "\"";
         return {};
     }
-    return FileLock::try_acquire(entry_dir(id) + "/lock", error);
+    Result<FileLock> lock = FileLock::try_acquire(entry_dir(id) + "/lock");
+    if (!lock) {
+        *error = lock.message();
+        return {};
+    }
+    error->clear();
+    return std::move(lock).value();
 }
 
 std::string Outbox::retry(const std::string& id) const {

@@ -10,11 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace fixtray {
 
 // A root for delete_files: absolute, normalised, not "/" nor a top-level system directory.
-// Empty string = valid, else the reason.
-std::string validate_delete_root(const std::string& root);
+// Fails with the reason ("the root must not be a system directory (/usr/lib)").
+Status validate_delete_root(const std::string& root);
 
 }  // namespace fixtray
 
@@ -53,8 +55,8 @@ public:
     virtual bool remove_empty_directory(const std::string& name) = 0;
 };
 
-// The platform's rules for a delete_files root: empty when acceptable, else the reason.
-std::string validate_root(const std::string& root);
+// The platform's rules for a delete_files root: ok when acceptable, else fails with the reason.
+Status validate_root(const std::string& root);
 
 // Opening the (validated) root of a walk.
 struct OpenedRoot {

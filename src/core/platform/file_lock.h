@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "base/status.h"
+
 namespace fixtray {
 
 class FileLock {
@@ -15,10 +17,10 @@ public:
     FileLock(const FileLock&) = delete;
     FileLock& operator=(const FileLock&) = delete;
 
-    // Creates the file if needed and takes the lock without waiting. Returns a held lock, or an
-    // unheld one when another process (or another FileLock in this one) holds it or the file
-    // cannot be created; *error is then set ("" when it is merely busy).
-    static FileLock try_acquire(const std::string& path, std::string* error);
+    // Creates the file if needed and takes the lock without waiting. A held lock, or an unheld
+    // one when another process (or another FileLock in this one) holds it; fails when the file
+    // cannot be opened or locked ("cannot open lock file /x/lock: Permission denied").
+    static Result<FileLock> try_acquire(const std::string& path);
 
     bool held() const { return handle_ != kNone; }
 

@@ -4,10 +4,13 @@
 
 #include <string>
 
+#include "base/status.h"
+
 namespace fixtray {
 
-// "" when path and every directory above it are owned by root and not writable by group or
-// others (a root-owned sticky directory such as /tmp is accepted), else the reason.
-std::string check_root_owned(const std::string& path);
+// Ok when path and every directory above it are owned by root and not writable by group or
+// others (a root-owned sticky directory such as /tmp is accepted), else fails with the reason
+// ("/etc/fixtray/keys is writable by users other than root").
+Status check_root_owned(const std::string& path);
 
 }  // namespace fixtray

@@ -48,8 +48,8 @@ bool split_url(const std::string& url, UrlParts* out) {
 }  // namespace
 
 bool url_host_is_loopback(const std::string& url) {
-    ServiceUrl parsed;
-    return parse_service_url(url, &parsed).empty() && is_loopback_host(parsed.host);
+    const Result<ServiceUrl> parsed = parse_service_url(url);
+    return parsed && is_loopback_host(parsed->host);
 }
 
 void BackendOptions::fail(const std::string& text) {

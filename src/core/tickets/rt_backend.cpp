@@ -253,11 +253,12 @@ std::unique_ptr<TicketBackend> make_rt_backend(const BackendConfig& config, Http
         return nullptr;
     }
     while (!base.empty() && base.back() == '/') base.pop_back();
-    ServiceUrl url;
-    if (std::string e = parse_service_url(base, &url); !e.empty()) {
-        *error = where + "url: \"" + base + "\" is " + e;
+    const Result<ServiceUrl> parsed = parse_service_url(base);
+    if (!parsed) {
+        *error = where + "url: \"" + base + "\" is " + parsed.message();
         return nullptr;
     }
+    const ServiceUrl& url = *parsed;
     if (url.scheme != "https" && url.scheme != "http") {
         *error = where + "url: \"" + base + "\" must start with https://";
         return nullptr;

@@ -382,11 +382,12 @@ std::unique_ptr<TicketBackend> make_smtp_backend(const BackendConfig& config, st
         *error = where + "smtp_url: missing (e.g. smtps://mail.example.com:465)";
         return nullptr;
     }
-    ServiceUrl url;
-    if (std::string e = parse_service_url(s.url, &url); !e.empty()) {
-        *error = where + "smtp_url: \"" + s.url + "\" is " + e;
+    const Result<ServiceUrl> parsed = parse_service_url(s.url);
+    if (!parsed) {
+        *error = where + "smtp_url: \"" + s.url + "\" is " + parsed.message();
         return nullptr;
     }
+    const ServiceUrl& url = *parsed;
     if (url.scheme != "smtp" && url.scheme != "smtps") {
         *error = where + "smtp_url: \"" + s.url + "\" must start with smtp:// or smtps://";
         return nullptr;

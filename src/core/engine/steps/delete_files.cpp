@@ -174,8 +174,8 @@ std::string summary(const Walk& w, bool dry_run) {
 BuiltinResult delete_files(const Step& step, BuiltinContext& ctx) {
     using delete_platform::OpenedRoot;
     BuiltinResult r;
-    if (std::string why = delete_platform::validate_root(step.root); !why.empty()) {
-        r.message = "refusing to delete: " + why;
+    if (Status root = delete_platform::validate_root(step.root); !root) {
+        r.message = "refusing to delete: " + root.message();
         return r;
     }
     if (std::string why = validate_glob(step.glob); !why.empty()) {

@@ -113,7 +113,7 @@ private:
 
 }  // namespace
 
-std::string validate_root(const std::string& root) {
+Status validate_root(const std::string& root) {
     return validate_delete_root(root);
 }
 

@@ -29,20 +29,17 @@ void FileLock::release() {
     handle_ = kNone;
 }
 
-FileLock FileLock::try_acquire(const std::string& path, std::string* error) {
-    error->clear();
+Result<FileLock> FileLock::try_acquire(const std::string& path) {
     FileLock lock;
     // flock locks belong to the open file description: a second open in this process gets a
     // separate one, so two FileLocks in one process exclude each other as well.
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        *error = "cannot open lock file " + path + ": " + std::strerror(errno);
-        return lock;
-    }
+    if (fd < 0) return Status::error("cannot open lock file " + path + ": " + std::strerror(errno));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK) *error = "cannot lock " + path + ": " + std::strerror(errno);
+        const int e = errno;
         ::close(fd);
-        return lock;
+        if (e == EWOULDBLOCK) return lock;  // busy: not a failure
+        return Status::error("cannot lock " + path + ": " + std::strerror(e));
     }
     lock.handle_ = fd;
     return lock;

@@ -126,21 +126,21 @@ private:
 
 // Windows roots: "C:\\..." (or with '/'), normalised, not the drive itself, not a top-level
 // folder, nothing under Windows / Program Files / ProgramData, not a whole user profile.
-std::string validate_root(const std::string& root) {
+Status validate_root(const std::string& root) {
     if (root.size() < 3 || !std::isalpha(static_cast<unsigned char>(root[0])) || root[1] != ':' ||
         (root[2] != '\\' && root[2] != '/'))
-        return "the root must be an absolute path with a drive letter";
+        return Status::error("the root must be an absolute path with a drive letter");
     std::string lower = root.substr(2);
     for (char& c : lower)
         c = c == '\\' ? '/' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     // The POSIX rules cover normalisation, the drive root and top-level folders.
-    if (std::string why = validate_delete_root(lower); !why.empty()) return why;
+    if (Status rules = validate_delete_root(lower); !rules) return rules;
     for (const std::string bad :
          {"/windows", "/program files", "/program files (x86)", "/programdata"})
         if (lower == bad || lower.rfind(bad + "/", 0) == 0)
-            return "the root must not be under " + bad.substr(1);
+            return Status::error("the root must not be under " + bad.substr(1));
     if (lower.rfind("/users/", 0) == 0 && std::count(lower.begin(), lower.end(), '/') < 3)
-        return "the root must not be a whole user profile";
+        return Status::error("the root must not be a whole user profile");
     return {};
 }
 

@@ -27,17 +27,15 @@ void FileLock::release() {
     handle_ = kNone;
 }
 
-FileLock FileLock::try_acquire(const std::string& path, std::string* error) {
-    error->clear();
+Result<FileLock> FileLock::try_acquire(const std::string& path) {
     FileLock lock;
     // No sharing: a second opener fails with ERROR_SHARING_VIOLATION, which means "busy".
     HANDLE h = ::CreateFileW(win32::widen(path).c_str(), GENERIC_READ | GENERIC_WRITE, 0, nullptr,
                              OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, nullptr);
     if (h == INVALID_HANDLE_VALUE) {
         const DWORD code = ::GetLastError();
-        if (code != ERROR_SHARING_VIOLATION)
-            *error = "cannot open lock file " + path + ": " + win32::system_message(code);
-        return lock;
+        if (code == ERROR_SHARING_VIOLATION) return lock;  // busy: not a failure
+        return Status::error("cannot open lock file " + path + ": " + win32::system_message(code));
     }
     lock.handle_ = h;
     return lock;
