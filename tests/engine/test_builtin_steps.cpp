@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <initializer_list>
 #include <string>
@@ -99,7 +100,11 @@ public:
     SleepChild(const TempDir& dir, const std::string& prefix, bool ignore_term = false,
                uid_t as_uid = static_cast<uid_t>(-1)) {
         static std::atomic<int> counter{0};
-        name_ = prefix + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+        // The pid padded to 7 digits: the name is over 15 characters (longer than comm can
+        // hold) with any pid, also the 3-digit ones of a fresh container.
+        char pid[16];
+        std::snprintf(pid, sizeof pid, "%07d", static_cast<int>(::getpid()));
+        name_ = prefix + pid + "-" + std::to_string(counter++);
         const std::string exe = dir / name_;
         std::filesystem::copy_file("/bin/sleep", exe);
         ::chmod(exe.c_str(), 0755);
