@@ -339,7 +339,7 @@ TEST_CASE("fix run service: a catalog replaced during the run does not change th
     CHECK(reloaded->find("t", current_platform())->fix->steps[0].label == "other");
 }
 
-TEST_CASE("fix run service: a second start while a fix runs is refused; the next one runs") {
+TEST_CASE("fix run service: a second start while a fix runs is refused, the next one runs") {
     // Scenario: start, start again at once, cancel the first, start again.
     Harness h;
     auto slow = request_for(

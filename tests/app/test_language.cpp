@@ -51,7 +51,7 @@ std::string language_with(const std::map<std::string, std::string>& values) {
 
 }  // namespace
 
-TEST_CASE("message language: LANGUAGE, then LC_ALL, LC_MESSAGES, LANG; C and POSIX are English") {
+TEST_CASE("message language: LANGUAGE, then LC_ALL, LC_MESSAGES, LANG, C and POSIX are English") {
     // Scenario: each variable in turn decides, with the ones before it unset or empty.
     CHECK(language_with({}) == "en");
     CHECK(language_with({{"LANG", "de_DE.UTF-8"}}) == "de_DE.UTF-8");

@@ -101,7 +101,7 @@ TEST_CASE("machine catalog: built-in, then machine, then feed, then --packs, by 
     CHECK(MachineCatalog(m.paths, options).catalog().packs().empty());
 }
 
-TEST_CASE("machine catalog: problems are values; an invalid pack is left out, the rest load") {
+TEST_CASE("machine catalog: problems are values, an invalid pack is left out, the rest load") {
     // Scenario: a broken pack in the machine's directory and a --packs dir that does not exist.
     TestMachine m;
     m.machine_pack("good.xml", simple_pack("org.example.good", "good", "Good"));
@@ -331,7 +331,7 @@ TEST_CASE("fixctl: the feed's packs are offered with their origin and an expired
     CHECK(contains(r.err, "fixctl: warning: the help desk's feed expired at"));
 }
 
-TEST_CASE("admin helper: FIXTRAY_MACHINE_ROOT is not read; only the real /etc/fixtray counts") {
+TEST_CASE("admin helper: FIXTRAY_MACHINE_ROOT is not read, only the real /etc/fixtray counts") {
     // Scenario: a caller points FIXTRAY_MACHINE_ROOT at a root-owned machine root whose
     // etc/fixtray/packs has a pack with an admin step: the helper refuses it (no trusted pack).
     // The control: the same directory mounted on /etc/fixtray (a private mount namespace) is

@@ -16,7 +16,7 @@ bool contains(const std::string& s, const std::string& part) {
 
 }  // namespace
 
-TEST_CASE("pattern: search finds a match anywhere; ^ and $ anchor to the whole output") {
+TEST_CASE("pattern: search finds a match anywhere, ^ and $ anchor to the whole output") {
     // stdout-match's semantics: a partial match, anchored only where the author anchors it.
     CHECK(Pattern("enabled").search("printer lp0 is idle.  enabled since Mon"));
     CHECK(Pattern("\\benabled since").search("lp0 enabled since Mon"));
