@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/fix_run_service.h"
+#include "app/offered_fixes.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
 #include "engine/admin_step.h"
@@ -120,13 +121,23 @@ json fix_summary_json(const CatalogEntry& e, const std::string& lang, const Pack
             {"origin", origin ? to_string(origin->source) : ""}};
 }
 
-std::optional<CatalogEntry> find_or_complain(const Catalog& catalog, const std::string& id) {
-    auto entry = catalog.find(id, current_platform());
-    if (!entry) {
-        std::cerr << "fixctl: no fix \"" << id << "\" for " << to_string(current_platform())
-                  << " (see `fixctl list`)\n";
+// The fix with this id on this platform, or nullopt after saying why not on stderr, with the
+// exit code in *code: 2 for an unknown id, 3 for a fix the feed revoked or policy disabled.
+std::optional<CatalogEntry> find_or_complain(const MachineCatalog& machine, const std::string& id,
+                                             int* code) {
+    auto entry = machine.catalog().find(id, current_platform());
+    if (entry) return entry;
+    if (const WithdrawnFix* w = machine.withdrawn_fix(id)) {
+        std::cerr << "fixctl: fix \"" << id << "\" of pack " << w->pack_id << " version "
+                  << w->pack_version << " (" << w->file
+                  << ") is not run on this machine: " << w->why << ".\n";
+        *code = kRefused;
+        return std::nullopt;
     }
-    return entry;
+    std::cerr << "fixctl: no fix \"" << id << "\" for " << to_string(current_platform())
+              << " (see `fixctl list`)\n";
+    *code = kUsage;
+    return std::nullopt;
 }
 
 // Ctrl-C before the run starts (at the question) is kept in g_cancel and handed on at the
@@ -168,39 +179,60 @@ void print_step_lines(const char* heading, const std::vector<Step>& steps) {
 
 }  // namespace
 
-int cmd_list(const GlobalOptions& g, bool as_json, bool all_platforms) {
+int cmd_list(const GlobalOptions& g, bool as_json, bool all_platforms, bool all) {
     const MachineCatalog machine = load_machine_catalog(g);
     const Catalog& catalog = machine.catalog();
-    const auto entries = all_platforms ? catalog.all_fixes() : catalog.fixes(current_platform());
+    // A fix whose <when> fails here is not offered (`--all` lists it, with the reason); fixes
+    // of other platforms only with --all-platforms.
+    SiteConfig site;
+    static_cast<void>(load_config(g, &site));  // problems printed; the rest of the list stands
+    std::vector<OfferedFix> offered = offered_fixes(catalog, site, current_user_environment(), all);
+    const std::size_t hidden = catalog.fixes(current_platform()).size() - offered.size();
+    if (all_platforms)
+        for (const auto& e : catalog.all_fixes())
+            if (!e.fix->runs_on(current_platform()))
+                offered.push_back({e, "this fix is for another platform"});  // JSON only
     if (as_json) {
         json out = json::array();
-        for (const auto& e : entries)
-            out.push_back(fix_summary_json(e, g.lang, machine.origin(*e.pack)));
+        for (const auto& o : offered) {
+            json j = fix_summary_json(o.entry, g.lang, machine.origin(*o.entry.pack));
+            j["applies"] = o.applies();
+            if (!o.applies()) j["not_applicable"] = o.not_applicable;
+            out.push_back(std::move(j));
+        }
         std::cout << dump_json(out, 2) << "\n";
         return kOk;
     }
-    if (entries.empty()) {
+    if (offered.empty())
         std::cout << "No fixes are available for " << to_string(current_platform()) << ".\n";
-        return kOk;
-    }
     std::size_t width = 2;
-    for (const auto& e : entries) width = std::max(width, e.fix->id.size());
-    for (const auto& e : entries) {
+    for (const auto& o : offered) width = std::max(width, o.entry.fix->id.size());
+    for (const auto& o : offered) {
+        const Fix& fix = *o.entry.fix;
         std::string platforms;
         if (all_platforms)
-            for (Platform p : e.fix->platforms) platforms += std::string(" [") + to_string(p) + "]";
-        std::printf("%-*s  %s%s%s\n", static_cast<int>(width), e.fix->id.c_str(),
-                    e.fix->title.get(g.lang).c_str(), e.fix->needs_admin() ? " (admin)" : "",
+            for (Platform p : fix.platforms) platforms += std::string(" [") + to_string(p) + "]";
+        std::printf("%-*s  %s%s%s\n", static_cast<int>(width), fix.id.c_str(),
+                    fix.title.get(g.lang).c_str(), fix.needs_admin() ? " (admin)" : "",
                     platforms.c_str());
+        if (!o.applies() && fix.runs_on(current_platform()))  // others: their [platform] says it
+            std::printf("%-*s  (not offered here: %s)\n", static_cast<int>(width), "",
+                        o.not_applicable.c_str());
     }
+    if (hidden > 0)
+        std::printf(
+            "%s%zu more %s not apply on this machine; `fixctl list --all` shows %s and "
+            "why.\n",
+            offered.empty() ? "" : "\n", hidden, hidden == 1 ? "fix does" : "fixes do",
+            hidden == 1 ? "it" : "them");
     return kOk;
 }
 
 int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
     const MachineCatalog machine = load_machine_catalog(g);
-    const Catalog& catalog = machine.catalog();
-    auto entry = find_or_complain(catalog, id);
-    if (!entry) return kUsage;
+    int code = kUsage;
+    auto entry = find_or_complain(machine, id, &code);
+    if (!entry) return code;
     const Fix& fix = *entry->fix;
     if (as_json) {
         json j = fix_summary_json(*entry, g.lang, machine.origin(*entry->pack));
@@ -292,12 +324,29 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
 }
 
 int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_run, bool as_json,
-            bool verbose, const EscalateOptions* escalate) {
+            bool verbose, const EscalateOptions* escalate, bool allow_admin_from_packs) {
     SiteConfig site;
     if (!load_config(g, &site)) return kUsage;
-    const Catalog catalog = load_catalog(g);
-    auto entry = find_or_complain(catalog, id);
-    if (!entry) return kUsage;
+    const MachineCatalog machine = load_machine_catalog(g);
+    int not_found = kUsage;
+    auto entry = find_or_complain(machine, id, &not_found);
+    if (!entry) return not_found;
+    // A pack from --packs is a draft nobody signed. Its admin steps run as root only when asked
+    // for, and never silently (as a user, the admin helper refuses them anyway: it trusts only
+    // packs an administrator installed).
+    const PackOrigin* origin = machine.origin(*entry->pack);
+    if (origin && origin->source == PackSource::packs_dir && entry->fix->needs_admin() &&
+        current_user_environment().is_admin && !dry_run) {
+        if (!allow_admin_from_packs) {
+            std::cerr << "fixctl: not run: fix \"" << id << "\" has admin steps and comes from "
+                      << entry->pack->file
+                      << " (--packs: not installed by an administrator, not signed). To run its "
+                         "admin steps as root, add --allow-admin-from-packs to `fixctl run`.\n";
+            return kRefused;
+        }
+        std::cerr << "fixctl: notice: running the admin steps of " << entry->pack->file
+                  << " as root (--allow-admin-from-packs); this pack is not signed.\n";
+    }
 
     FixRunRequest request = make_fix_run_request(*entry, std::move(site), g.lang);
     FixRunService service;
@@ -361,7 +410,7 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     request.confirmed = yes;
     if (!yes && !request.fix->confirm.empty()) {
         const Plan plan = service.plan(request);
-        if (plan.ok) request.confirmed = progress.ask(plan.confirm);
+        if (plan.ok) request.confirmed = progress.ask(plan.confirm, plan.confirm_lang);
     }
     const FixRunStart started = service.start(std::move(request), progress);
     g_run_service.store(&service);

@@ -59,7 +59,7 @@ std::unique_ptr<TicketBackend> backend_or_complain(const EscalationConfig& confi
                                                    HttpClient& http);
 void print_send_report(const SendReport& r);
 
-int cmd_list(const GlobalOptions& g, bool json, bool all_platforms);
+int cmd_list(const GlobalOptions& g, bool json, bool all_platforms, bool all);
 int cmd_show(const GlobalOptions& g, const std::string& id, bool json);
 int cmd_validate(const std::vector<std::string>& paths, bool quiet);
 // pack lint: validate's errors plus warnings and notes for risky or incomplete packs.
@@ -67,8 +67,10 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet);
 int cmd_pack_lint(const std::vector<std::string>& paths, bool json, bool quiet);
 struct EscalateOptions;
 // escalate: when the fix is not fixed, continue as `fixctl escalate --run` with these options.
+// allow_admin_from_packs: as root, run the admin steps of a fix from --packs (with a notice).
 int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_run, bool json,
-            bool verbose, const EscalateOptions* escalate = nullptr);
+            bool verbose, const EscalateOptions* escalate = nullptr,
+            bool allow_admin_from_packs = false);
 
 struct OutboxOptions {
     std::string action = "list";  // list, show, send, retry, save, remove
@@ -105,7 +107,7 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
 // feed sync [--now] [--json]: exit 0 updated / unchanged / not due, 1 the feed was refused (the
 // last known good packs stay), 2 not configured or bad config, 4 the server could not be reached,
 // 130 cancelled.
-int cmd_feed_sync(const GlobalOptions& g, bool now, bool json);
+int cmd_feed_sync(const GlobalOptions& g, bool now, bool json, bool quiet = false);
 // feed status [--json]: where the synced packs came from, serial, last sync, expiry.
 int cmd_feed_status(const GlobalOptions& g, bool json);
 

@@ -41,12 +41,12 @@ json state_json(const FeedConfig& config, const FeedState& s) {
 
 }  // namespace
 
-int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json) {
+int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json, bool quiet) {
     FeedConfig config = default_feed_config();
     FixPolicy policy;
     if (!load_feed_config(g, &config, &policy)) return kUsage;
 
-    if (config.url.empty() && !now) return kOk;  // a timer pass on a machine without a feed
+    if (config.url.empty() && !now && quiet) return kOk;  // the timer, on a machine without a feed
 
     CurlHttpClient http;
     RealClock clock;
@@ -78,8 +78,14 @@ int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json) {
             r.outcome == FeedSyncOutcome::refused || r.outcome == FeedSyncOutcome::unreachable ||
             r.outcome == FeedSyncOutcome::not_configured || r.outcome == FeedSyncOutcome::busy;
         std::FILE* out = bad ? stderr : stdout;
-        if (r.outcome == FeedSyncOutcome::not_due && !now) {
-            // A timer pass before its time says nothing.
+        if (r.outcome == FeedSyncOutcome::not_due) {
+            // The timer's pass (--quiet) before its time says nothing; a person is told when.
+            if (!quiet)
+                std::fprintf(out,
+                             "Feed not due yet: %s (%s). `fixctl feed sync --now` syncs now.\n",
+                             r.message.c_str(), config.url.c_str());
+        } else if (quiet && !bad && r.outcome == FeedSyncOutcome::unchanged) {
+            // --quiet: nothing to say when nothing changed.
         } else {
             if (bad)
                 std::fprintf(out, "fixctl: feed %s: %s\n", to_string(r.outcome), r.message.c_str());

@@ -42,6 +42,10 @@ int main(int argc, char** argv) try {
 
     auto* list = app.add_subcommand("list", "List the fixes this machine offers");
     list->add_flag("--json", json, "Print JSON");
+    bool list_all = false;
+    list->add_flag("--all", list_all,
+                   "Also list the fixes that do not apply on this machine (their <when> "
+                   "conditions fail), each with the reason");
     list->add_flag("--all-platforms", all_platforms, "Include fixes for other platforms");
 
     auto* show = app.add_subcommand("show", "Show a fix: what it checks, does and verifies");
@@ -80,6 +84,10 @@ int main(int argc, char** argv) try {
                   "Print the exact plan with variables expanded; run and change nothing");
     run->add_flag("--json", json, "Print the run record (or the plan) as JSON on stdout");
     run->add_flag("-v,--verbose", verbose, "Show the output of each step as it runs");
+    bool allow_admin_from_packs = false;
+    run->add_flag("--allow-admin-from-packs", allow_admin_from_packs,
+                  "As root: run the admin steps of a fix from --packs (an unsigned draft); "
+                  "without it such a fix is refused (exit 3)");
     bool run_escalate = false;
     EscalateOptions esc;
     run->add_flag("--escalate", run_escalate,
@@ -188,6 +196,10 @@ int main(int argc, char** argv) try {
         "Exit 0 updated / unchanged / not due, 1 refused (the packs synced before keep working), "
         "2 not configured or bad config, 4 the server could not be reached, 130 cancelled.");
     feed_sync->add_flag("--now", feed_now, "Sync now, whatever the polling interval says");
+    bool feed_quiet = false;
+    feed_sync->add_flag("-q,--quiet", feed_quiet,
+                        "Say nothing when the sync is not due yet or nothing changed (what the "
+                        "fixtray-feed timer runs); problems are still printed");
     feed_sync->add_flag("--json", json,
                         "Print the outcome, the problems and the new state as JSON");
     auto* feed_status = feed->add_subcommand(
@@ -231,13 +243,14 @@ int main(int argc, char** argv) try {
         return kUsage;
     }
 
-    if (*list) return cmd_list(g, json, all_platforms);
+    if (*list) return cmd_list(g, json, all_platforms, list_all);
     if (*show) return cmd_show(g, id, json);
     if (*validate) return cmd_validate(paths, quiet);
     if (*lint) return cmd_pack_lint(paths, json, quiet);
     if (*run) {
         esc.yes = yes;
-        return cmd_run(g, id, yes, dry_run, json, verbose, run_escalate ? &esc : nullptr);
+        return cmd_run(g, id, yes, dry_run, json, verbose, run_escalate ? &esc : nullptr,
+                       allow_admin_from_packs);
     }
     if (*diagnose) return cmd_diagnose(g, diag);
     if (*escalate) return cmd_escalate(g, esc);
@@ -247,7 +260,7 @@ int main(int argc, char** argv) try {
         return cmd_feed_build(feed_build_opts);
     }
     if (*feed_verify) return cmd_feed_verify(feed_verify_opts);
-    if (*feed_sync) return cmd_feed_sync(g, feed_now, json);
+    if (*feed_sync) return cmd_feed_sync(g, feed_now, json, feed_quiet);
     if (*feed_status) return cmd_feed_status(g, json);
     return kUsage;
 } catch (const std::exception& e) {

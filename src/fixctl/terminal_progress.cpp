@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include "app/language.h"
+
 namespace fixtray::cli {
 
 namespace {
@@ -144,7 +146,7 @@ void TerminalProgress::step_finished(const StepPosition&, const StepRecord& step
     std::fflush(out_);
 }
 
-bool TerminalProgress::ask(const std::string& text) {
+bool TerminalProgress::ask(const std::string& text, const std::string& text_language) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (running_ && tty_) std::fputs("\r\033[K", out_);
@@ -156,11 +158,12 @@ bool TerminalProgress::ask(const std::string& text) {
                      text.c_str());
         return false;
     }
-    std::fprintf(out_, "%s\nGo ahead? [y/N] ", text.c_str());
+    const GoAheadQuestion question = go_ahead_question(text_language);
+    std::fprintf(out_, "%s\n%s", text.c_str(), question.prompt.c_str());
     std::fflush(out_);
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;
-    return !answer.empty() && (answer[0] == 'y' || answer[0] == 'Y');
+    return question.accepts(answer);
 }
 
 }  // namespace fixtray::cli

@@ -27,7 +27,9 @@ public:
 
     // The fix's confirmation text, asked before the run. Without a terminal on stdin nobody
     // can answer: says to use --yes and returns false.
-    bool ask(const std::string& text);
+    // The question and the accepted answers follow text_language, the tag of the text (see
+    // app/language.h go_ahead_question).
+    bool ask(const std::string& text, const std::string& text_language);
 
     void phase_started(Phase phase, int total) override;
     void step_started(const StepPosition& at, const StepRecord& step) override;

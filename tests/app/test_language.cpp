@@ -95,3 +95,22 @@ TEST_CASE("fixctl shows a pack's titles in the language the environment asks for
           std::string::npos);
     CHECK(list({{"LANG", "C"}, {"LANGUAGE", "de"}}).find("Clear it") != std::string::npos);
 }
+
+TEST_CASE("go-ahead question: in the language of the confirmation text") {
+    const GoAheadQuestion de = go_ahead_question("de");
+    CHECK(de.prompt == "Fortfahren? [j/N] ");
+    CHECK(de.accepts("j"));
+    CHECK(de.accepts(" Ja \n"));
+    CHECK_FALSE(de.accepts("n"));
+    CHECK_FALSE(de.accepts(""));
+    CHECK_FALSE(de.accepts("jein"));
+    CHECK(go_ahead_question("de-AT").accepts("ja"));
+    CHECK(go_ahead_question("de_CH").prompt == "Fortfahren? [j/N] ");
+    const GoAheadQuestion en = go_ahead_question("");
+    CHECK(en.prompt == "Go ahead? [y/N] ");
+    CHECK(en.accepts("Y"));
+    CHECK(en.accepts("yes"));
+    CHECK_FALSE(en.accepts("j"));
+    CHECK(go_ahead_question("sv").prompt == "Go ahead? [y/N] ");  // no table: English
+    CHECK(go_ahead_question("fr").accepts("oui"));
+}

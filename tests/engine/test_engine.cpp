@@ -5,9 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "engine/audit_log.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "engine/audit_log.h"
 #include "engine/engine.h"
 #include "net/http_client.h"
 #include "packs/pack_loader.h"
@@ -220,14 +220,17 @@ TEST_CASE("a fix for another platform does not apply") {
 }
 
 TEST_CASE("if-program skips a step whose program is missing") {
-    // Scenario: a step for a tool that is not installed is skipped, not failed.
+    // Scenario: a step for a tool that is not installed is skipped, not failed; the repair's
+    // other step runs, so the fix can be fixed. (With every acting step skipped it cannot: see
+    // the author tests' skipped-step outcomes.)
     Harness h(pack_with_fix(
         "<steps><run if-program=\"fixtray-no-such-tool\"><arg>fixtray-no-such-tool</arg></run>"
-        "</steps>"));
+        "<run><arg>true</arg></run></steps>"));
     const RunRecord r = h.run();
     CHECK(r.outcome == Outcome::fixed);
-    REQUIRE(r.steps.size() == 1);
+    REQUIRE(r.steps.size() == 2);
     CHECK(r.steps[0].status == StepStatus::skipped);
+    CHECK(r.steps[1].status == StepStatus::ok);
 }
 
 TEST_CASE("a missing program fails the step with a clear message") {

@@ -124,10 +124,16 @@ TEST_CASE("feed e2e: built, signed with minisign, served by nginx, synced and ru
     CHECK(sync["requests"] == 1);
     CHECK(sync["bytes_downloaded"] == 0);
 
-    // A timer pass before the polling interval is over does nothing and says nothing.
-    r = fixctl({"feed", "sync"});
+    // A timer pass (--quiet) before the polling interval is over does nothing and says nothing;
+    // a person running it is told when it is due and how to sync now.
+    r = fixctl({"feed", "sync", "--quiet"});
     CHECK(r.exit_code == 0);
     CHECK(r.out.empty());
+    CHECK(r.err.empty());
+    r = fixctl({"feed", "sync"});
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Feed not due yet: next sync due at ") != std::string::npos);
+    CHECK(r.out.find("fixctl feed sync --now") != std::string::npos);
 
     // Serial 2 with a pack tampered with after signing: refused, v1 keeps working.
     write_file(packs / "vpn.xml", vpn_pack(2, "ran-v2"));

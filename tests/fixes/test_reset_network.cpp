@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "platform/process_runner.h"
 #include "support/builtin_test_support.h"
 #include "support/test_helpers.h"
 
@@ -106,16 +107,36 @@ TEST_CASE("reset-network: with the network down it is not fixed, and says why (e
     const auto record = nlohmann::json::parse(r.out);
     CHECK(record["outcome"] == "not-fixed");
     CHECK(record["reverted"] == true);
+    // Where nmcli or resolvectl can run, the repair runs and the verify step finds the network
+    // still down; where neither is installed (this CI machine), nothing was repaired and the
+    // message says so. Either way, the reason is in the record.
     bool verify_failed = false;
-    for (const auto& s : record["steps"])
+    int acted = 0;
+    for (const auto& s : record["steps"]) {
         if (s["phase"] == "verify" && (s["status"] == "failed" || s["status"] == "timed-out"))
             verify_failed = true;
-    CHECK(verify_failed);
+        if (s["phase"] == "steps" && s["status"] != "skipped" && s["kind"] != "wait") ++acted;
+    }
+    if (acted > 0)
+        CHECK(verify_failed);
+    else
+        CHECK(record["message"].get<std::string>().find(
+                  "none of the repair's steps could run on this machine") != std::string::npos);
     CHECK(server->requests().empty());
 }
 
-TEST_CASE("reset-network: a service that comes back during the repair is verified as fixed") {
-    // Scenario: nothing answers the probe URL at the check; it answers again before the verify.
+TEST_CASE(
+    "reset-network without NetworkManager: a service that comes back by itself is not claimed "
+    "fixed" *
+    doctest::skip(fixtray::find_program("nmcli").has_value() ||
+                  fixtray::find_program("resolvectl").has_value()) *
+    doctest::description("this machine has nmcli or resolvectl: the case is about one "
+                         "without")) {
+    // Scenario: nothing answers the probe URL at the check and it answers again later, but this
+    // machine has no nmcli or resolvectl (CI does not): every repair step is skipped, so fixtray
+    // repaired nothing and must not say "fixed". What this covers: the skip rules and the
+    // check phase against a real HTTP server in a network namespace. What it does not: the
+    // NetworkManager steps themselves (no NetworkManager runs in CI; see the closing note).
     REQUIRE_MESSAGE(geteuid() == 0, "this test creates a network namespace and needs root");
     TestNetns ns;
     static constexpr int kPort = 8080;  // the namespace is fresh: nothing else listens in it
@@ -133,12 +154,17 @@ TEST_CASE("reset-network: a service that comes back during the repair is verifie
                              isolated_env(home.path()));
     restore.join();
     INFO(r.out << r.err);
-    CHECK(r.exit_code == 0);
+    CHECK(r.exit_code == 1);
     const auto record = nlohmann::json::parse(r.out);
-    CHECK(record["outcome"] == "fixed");
+    CHECK(record["outcome"] == "not-fixed");
+    CHECK(record["message"].get<std::string>().find(
+              "none of the repair's steps could run on this machine") != std::string::npos);
     CHECK(record["steps"][1]["phase"] == "check");
     CHECK(record["steps"][1]["status"] == "failed");
     CHECK(record["steps"][1]["message"].get<std::string>().find("connect") != std::string::npos);
-    REQUIRE(server);
-    CHECK(server->requests().size() == 1);  // only the verify reached it
+    int skipped = 0;
+    for (const auto& st : record["steps"])
+        if (st["phase"] == "steps" && st["status"] == "skipped") ++skipped;
+    CHECK(skipped == 5);
+    for (const auto& st : record["steps"]) CHECK(st["phase"] != "verify");
 }

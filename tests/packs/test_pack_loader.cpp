@@ -212,12 +212,13 @@ TEST_CASE("errors: a location before the previous one is still exact") {
 }
 
 TEST_CASE("hostile: empty input") {
-    // An empty file is refused with a clear message and no location.
+    // An empty file is refused with a clear message.
     const auto r = load_pack_from_string("", "empty.xml");
     REQUIRE(r.problems.size() == 1);
     CHECK_FALSE(r.ok());
     CHECK(r.problems[0].message == "the file is empty");
-    CHECK(r.problems[0].str() == "empty.xml: error: the file is empty");
+    // At 1:1, so an editor jumps to it like to any other problem.
+    CHECK(r.problems[0].str() == "empty.xml:1:1: error: the file is empty");
 }
 
 TEST_CASE("hostile: white space only") {
@@ -226,6 +227,7 @@ TEST_CASE("hostile: white space only") {
     CHECK_FALSE(r.ok());
     REQUIRE(r.problems.size() == 1);
     CHECK(r.problems[0].message.find("no root element") == 0);
+    CHECK(r.problems[0].str().find("ws.xml:1:1: error: ") == 0);
 }
 
 TEST_CASE("hostile: NUL byte inside the document") {

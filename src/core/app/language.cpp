@@ -1,5 +1,7 @@
 #include "app/language.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <string_view>
 
@@ -38,6 +40,28 @@ std::string message_language(const std::function<const char*(const char*)>& look
 
 std::string message_language() {
     return message_language([](const char* name) { return std::getenv(name); });
+}
+
+GoAheadQuestion go_ahead_question(std::string_view text_language) {
+    std::string primary(text_language.substr(0, text_language.find_first_of("-_.@")));
+    std::transform(primary.begin(), primary.end(), primary.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (primary == "de") return {"Fortfahren? [j/N] ", {"j", "ja"}};
+    if (primary == "fr") return {"Continuer ? [o/N] ", {"o", "oui"}};
+    if (primary == "es") return {"¿Continuar? [s/N] ", {"s", "si", "sí"}};
+    if (primary == "nl") return {"Doorgaan? [j/N] ", {"j", "ja"}};
+    return {"Go ahead? [y/N] ", {"y", "yes"}};
+}
+
+bool GoAheadQuestion::accepts(std::string_view answer) const {
+    const auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    const auto first = std::find_if(answer.begin(), answer.end(), not_space);
+    const auto last = std::find_if(answer.rbegin(), answer.rend(), not_space).base();
+    if (first >= last) return false;
+    std::string a(first, last);
+    std::transform(a.begin(), a.end(), a.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return std::find(yes.begin(), yes.end(), a) != yes.end();
 }
 
 }  // namespace fixtray

@@ -3,6 +3,8 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace fixtray {
 
@@ -19,5 +21,18 @@ std::string message_language();
 // The same over any lookup (tests, or a front end with another environment). `lookup` returns
 // the variable's value or nullptr when it is not set.
 std::string message_language(const std::function<const char*(const char*)>& lookup);
+
+// The yes/no question asked around a fix's confirmation text, in the language that text is
+// shown in (its tag: "de", "de-AT", "" for untagged), so the question and the text agree and
+// the answer is read in the same language: German asks "Fortfahren? [j/N]" and takes j and ja.
+// Languages without a table here ask in English.
+struct GoAheadQuestion {
+    std::string prompt;            // "Go ahead? [y/N] "
+    std::vector<std::string> yes;  // accepted answers, lower case ("y", "yes")
+    // Is the answer one of `yes` (case and surrounding white space ignored)? Anything else,
+    // an empty answer included, is no.
+    bool accepts(std::string_view answer) const;
+};
+GoAheadQuestion go_ahead_question(std::string_view text_language);
 
 }  // namespace fixtray

@@ -66,6 +66,7 @@ void MachineCatalog::load() {
     stamp_by_file_.clear();
     pack_problems_.clear();
     untrusted_.clear();
+    withdrawn_.clear();
 
     if (options_.builtin)
         for (const auto& dir : paths_.builtin_pack_dirs) add_source(PackSource::builtin, dir, true);
@@ -75,10 +76,61 @@ void MachineCatalog::load() {
     if (!options_.root_owned_only)
         for (const auto& dir : options_.pack_dirs) add_source(PackSource::packs_dir, dir, true);
 
+    if (!config_.policy.feed_admin_steps) {
+        // policy.feed_admin_steps false: the feed's key may not act as root here.
+        catalog_.remove_fixes([&](const FixPack& pack, const Fix& fix) {
+            const auto it = origin_by_file_.find(pack.file);
+            if (it == origin_by_file_.end() || it->second.source != PackSource::feed ||
+                !fix.needs_admin())
+                return false;
+            if (fix.runs_on(current_platform()))
+                withdrawn_.push_back({fix.id, pack.id, pack.version, pack.file, PackSource::feed,
+                                      "it has admin steps and comes from the help desk's feed, "
+                                      "which the machine's policy does not allow "
+                                      "(policy.feed_admin_steps is false)"});
+            return true;
+        });
+    }
+    note_withdrawn();
     std::vector<std::string> removed = config_.policy.disabled_packs;
     removed.insert(removed.end(), feed_state_.revoked.begin(), feed_state_.revoked.end());
     catalog_.remove(removed, config_.policy.disabled_fixes);
     fingerprint_ = fingerprint();
+}
+
+void MachineCatalog::note_withdrawn() {
+    const auto listed = [](const std::vector<std::string>& ids, const std::string& id) {
+        return std::find(ids.begin(), ids.end(), id) != ids.end();
+    };
+    std::string revoked_by = "revoked by the help desk's feed";
+    if (!feed_state_.repository.empty())
+        revoked_by += " (" + feed_state_.repository + ", index " +
+                      std::to_string(feed_state_.serial) + " signed " +
+                      format_time_utc(feed_state_.generated) + ")";
+    for (const FixPack& pack : catalog_.packs()) {
+        std::string why;
+        if (listed(feed_state_.revoked, pack.id))
+            why = revoked_by;
+        else if (listed(config_.policy.disabled_packs, pack.id))
+            why = "its pack is disabled by the machine's policy";
+        const auto it = origin_by_file_.find(pack.file);
+        for (const Fix& fix : pack.fixes) {
+            if (!fix.runs_on(current_platform())) continue;
+            std::string fix_why = why;
+            if (fix_why.empty() && listed(config_.policy.disabled_fixes, fix.id))
+                fix_why = "disabled by the machine's policy";
+            if (fix_why.empty()) continue;
+            withdrawn_.push_back(
+                {fix.id, pack.id, pack.version, pack.file,
+                 it != origin_by_file_.end() ? it->second.source : PackSource::builtin, fix_why});
+        }
+    }
+}
+
+const WithdrawnFix* MachineCatalog::withdrawn_fix(const std::string& fix_id) const {
+    for (const WithdrawnFix& w : withdrawn_)
+        if (w.fix_id == fix_id) return &w;
+    return nullptr;
 }
 
 void MachineCatalog::add_source(PackSource source, const std::string& dir, bool must_exist) {

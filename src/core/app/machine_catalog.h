@@ -49,6 +49,17 @@ struct CatalogChange {
     bool empty() const { return added.empty() && removed.empty() && changed.empty(); }
 };
 
+// A fix left out after loading: its pack was revoked by the feed or disabled by policy, or the
+// fix itself was disabled. What a front end says instead of "no such fix".
+struct WithdrawnFix {
+    std::string fix_id;
+    std::string pack_id;
+    int pack_version = 0;
+    std::string file;
+    PackSource source = PackSource::builtin;
+    std::string why;  // for a person: "revoked by the help desk's feed (...)", "disabled by ..."
+};
+
 class MachineCatalog {
 public:
     // Reads the config and loads every source (see above).
@@ -78,11 +89,16 @@ public:
 
     // Problems of the packs that were read (errors: the pack is left out; warnings: it loaded).
     const std::vector<PackProblem>& pack_problems() const { return pack_problems_; }
+    // The fixes that loaded but are not offered: revoked or disabled (see WithdrawnFix).
+    const std::vector<WithdrawnFix>& withdrawn() const { return withdrawn_; }
+    // The withdrawn fix with this id on this platform, or nullptr.
+    const WithdrawnFix* withdrawn_fix(const std::string& fix_id) const;
     // Directories and files left out by root_owned_only, as "PATH: why".
     const std::vector<std::string>& untrusted() const { return untrusted_; }
 
 private:
     void load();
+    void note_withdrawn();  // before the removal: what it will remove, and why
     void add_source(PackSource source, const std::string& dir, bool must_exist);
     std::string fingerprint() const;
 
@@ -97,6 +113,7 @@ private:
     std::map<std::string, std::string> stamp_by_file_;  // pack file -> "size:mtime"
     std::vector<PackProblem> pack_problems_;
     std::vector<std::string> untrusted_;
+    std::vector<WithdrawnFix> withdrawn_;
     std::string fingerprint_;
 };
 

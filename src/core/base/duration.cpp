@@ -1,6 +1,7 @@
 #include "base/duration.h"
 
 #include <limits>
+#include <utility>
 
 namespace fixtray {
 
@@ -39,6 +40,16 @@ std::optional<long long> parse_duration_ms(std::string_view text) {
         return std::nullopt;
     if (value > kMax / factor) return std::nullopt;
     return value * factor;
+}
+
+std::string format_duration(std::chrono::milliseconds d) {
+    const long long ms = d.count();
+    if (ms == 0) return "0s";
+    static constexpr std::pair<long long, const char*> units[] = {
+        {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
+    for (const auto& [factor, unit] : units)
+        if (ms % factor == 0) return std::to_string(ms / factor) + unit;
+    return std::to_string(ms) + "ms";
 }
 
 }  // namespace fixtray

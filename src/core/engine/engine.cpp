@@ -9,6 +9,7 @@
 
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "base/duration.h"
 #include "engine/admin_step.h"
 #include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
@@ -76,7 +77,7 @@ std::vector<std::string> builtin_words(const Step& s) {
         case StepKind::delete_files:
             add("root", s.root);
             add("glob", s.glob);
-            if (s.older_than.count()) add("older-than", std::to_string(s.older_than.count()) + "s");
+            if (s.older_than.count()) add("older-than", format_duration(s.older_than));
             break;
         case StepKind::end_process:
             add("name", s.process_name);
@@ -132,6 +133,21 @@ std::string first_running(const std::string& names) {
 
 struct NullObserver final : RunObserver {};
 
+// Does a step of this kind act on the machine (rather than look at it or wait)?
+bool acts(StepKind k) {
+    return k == StepKind::run || k == StepKind::shell || k == StepKind::delete_files ||
+           k == StepKind::end_process;
+}
+
+// The step's label in `lang` (label-LANG), else its label.
+std::string step_label(const Step& s, const std::string& lang) {
+    if (s.label_translations.empty()) return s.label;
+    LocalizedText text;
+    text.by_lang = s.label_translations;
+    text.by_lang.emplace_back("", s.label);
+    return text.get(lang);
+}
+
 }  // namespace
 
 std::string default_label(const Step& s) {
@@ -168,67 +184,90 @@ struct Engine::Context {
     RunRecord& record;
     bool cancelled = false;
     std::string first_failure;  // "label: message" of the step that stopped a phase
+    std::string lang;           // RunOptions::lang: which label-LANG a step shows
+    // Of the last phase run: step runs that changed something when they ran (run, shell,
+    // delete-files, end-process; not a probe or a wait), step runs that were skipped, and the
+    // first skipped one ("label: why"). A skipped step proves nothing: see run_phase.
+    int phase_ran = 0;
+    int phase_skipped = 0;
+    std::string first_skipped;
 };
 
 Engine::Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env,
                AdminStepRunner* admin)
     : runner_(runner), http_(http), clock_(clock), env_(env), admin_(admin) {}
 
-Variables Engine::variables_for(const FixPack& pack, const SiteConfig& site,
-                                std::vector<std::string>* missing) const {
+Variables fix_variables(const FixPack& pack, const SiteConfig& site, const UserEnvironment& env,
+                        std::vector<std::string>* missing, const Fix* fix) {
     Variables v;
-    v.set("home", env_.home);
-    v.set("cache", env_.cache);
-    v.set("config", env_.config);
-    v.set("temp", env_.temp);
-    v.set("user", env_.user);
-    v.set("host", env_.host);
+    v.set("home", env.home);
+    v.set("cache", env.cache);
+    v.set("config", env.config);
+    v.set("data", env.data);
+    v.set("state", env.state);
+    v.set("trash", env.trash);
+    v.set("temp", env.temp);
+    v.set("user", env.user);
+    v.set("host", env.host);
     v.set("packdir", pack.dir);
+    const std::vector<std::string> used = fix ? fix->names_used() : std::vector<std::string>{};
+    const auto report = [&](const Param& param, std::string what) {
+        if (!missing) return;
+        if (fix && !std::binary_search(used.begin(), used.end(), param.name)) return;
+        missing->push_back(std::move(what));
+    };
     for (const auto& param : pack.params) {
         if (param.is_list) {
             if (auto it = site.lists.find(param.name); it != site.lists.end()) {
                 for (std::size_t i = 0; i < it->second.size(); ++i)
                     for (const auto& field : param.fields)
-                        if (!it->second[i].fields.count(field) && missing)
-                            missing->push_back(param.name + "[" + std::to_string(i) + "]." + field);
+                        if (!it->second[i].fields.count(field))
+                            report(param, param.name + "[" + std::to_string(i) + "]." + field);
                 v.set_list(param.name, it->second);
-            } else if (missing) {
-                missing->push_back(param.name);
+            } else if (param.default_value) {
+                v.set_list(param.name, {});  // default="": no items
+            } else {
+                report(param, param.name);
             }
         } else if (auto it = site.values.find(param.name); it != site.values.end()) {
             v.set(param.name, it->second);
         } else if (param.default_value) {
             v.set(param.name, *param.default_value);
-        } else if (missing) {
-            missing->push_back(param.name);
+        } else {
+            report(param, param.name);
         }
     }
     return v;
 }
 
-std::string Engine::applicability_problem(const Fix& fix) const {
+std::string applicability_problem(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+                                  const UserEnvironment& env) {
     const Platform here = current_platform();
     if (!fix.runs_on(here)) {
         std::string on;
         for (Platform p : fix.platforms) on += (on.empty() ? "" : ", ") + std::string(to_string(p));
         return "this fix is for " + on + "; this machine runs " + to_string(here);
     }
+    if (fix.conditions.empty()) return {};
+    const Variables vars = fix_variables(pack, site, env, nullptr);
     for (const auto& c : fix.conditions) {
+        // Conditions take variables as every other attribute does: built-ins and the pack's
+        // params with their site values.
+        std::string value, error;
+        if (!vars.expand(c.value, &value, &error))
+            return "its condition " + c.value + " cannot be checked: " + error;
         bool holds = false;
         std::error_code ec;
         switch (c.kind) {
             case Condition::Kind::program_exists:
-                holds = find_program(c.value).has_value();
+                holds = find_program(value).has_value();
                 break;
-            case Condition::Kind::path_exists: {
-                Variables v = variables_for(FixPack{}, SiteConfig{}, nullptr);
-                std::string path;
-                holds = v.expand(c.value, &path, nullptr) && std::filesystem::exists(path, ec);
+            case Condition::Kind::path_exists:
+                holds = std::filesystem::exists(value, ec);
                 break;
-            }
             case Condition::Kind::env_set: {
-                const char* value = std::getenv(c.value.c_str());
-                holds = value && *value;
+                const char* set = std::getenv(value.c_str());
+                holds = set && *set;
                 break;
             }
         }
@@ -236,7 +275,7 @@ std::string Engine::applicability_problem(const Fix& fix) const {
             const char* what = c.kind == Condition::Kind::program_exists ? "program"
                                : c.kind == Condition::Kind::path_exists  ? "path"
                                                                          : "environment variable";
-            return std::string("this fix applies only where the ") + what + " " + c.value +
+            return std::string("this fix applies only where the ") + what + " " + value +
                    (c.negate ? " is absent" : " is present");
         }
     }
@@ -269,11 +308,14 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         return finish(Outcome::refused, std::move(message));
     };
 
-    if (auto problem = applicability_problem(fix); !problem.empty())
+    if (auto problem = applicability_problem(pack, fix, site, env_); !problem.empty())
         return refuse(Refusal::not_applicable, "Not run: " + problem + ".");
 
     std::vector<std::string> missing;
-    Context ctx{pack, fix, variables_for(pack, site, &missing), observer, cancel, r, false, {}};
+    Context ctx{pack,     fix,    variables_for(pack, site, &missing, &fix),
+                observer, cancel, r,
+                false,    {},     options.lang,
+                0,        0,      {}};
     if (!missing.empty())
         return refuse(Refusal::invalid_input,
                       "Not run: the site configuration does not set " + join(missing) +
@@ -308,10 +350,18 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
     bool fixed = steps_ok;
     if (!steps_ok) {
         why = "the step \"" + ctx.first_failure + "\" failed";
+    } else if (ctx.phase_ran == 0 && ctx.phase_skipped > 0) {
+        // No repair step could act here (each was skipped; a wait or a probe repairs
+        // nothing): whatever the verify says, fixtray fixed nothing.
+        fixed = false;
+        why = "none of the repair's steps could run on this machine (" + ctx.first_skipped + ")";
     } else if (!fix.verify.empty()) {
         fixed = run_phase(ctx, Phase::verify, fix.verify);
         if (ctx.cancelled) return cancelled_outcome();
-        if (!fixed) why = "the problem is still there (" + ctx.first_failure + ")";
+        if (!fixed)
+            why = ctx.phase_skipped > 0
+                      ? "the repair could not be verified (" + ctx.first_failure + ")"
+                      : "the problem is still there (" + ctx.first_failure + ")";
     }
     if (fixed) return finish(Outcome::fixed, "Fixed: the repair ran and the problem is gone.");
 
@@ -331,6 +381,8 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
 
 bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps) {
     ctx.observer.phase_started(phase);
+    ctx.phase_ran = ctx.phase_skipped = 0;
+    ctx.first_skipped.clear();
     int index = 0;
     for (const auto& step : steps) {
         ++index;
@@ -343,7 +395,7 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
                 rec.phase = phase;
                 rec.index = index;
                 rec.kind = step.kind;
-                rec.label = step.label.empty() ? default_label(step) : step.label;
+                rec.label = step.label.empty() ? default_label(step) : step_label(step, ctx.lang);
                 rec.status = StepStatus::failed;
                 rec.message = "not run: the list " + step.foreach_except + " it must keep is empty";
                 ctx.observer.step_started(rec);
@@ -378,6 +430,11 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
                 ctx.first_failure = rec.label;
                 return false;
             }
+            if (rec.status == StepStatus::skipped) {
+                if (ctx.phase_skipped++ == 0) ctx.first_skipped = rec.label + ": " + rec.message;
+            } else if (acts(step.kind)) {
+                ++ctx.phase_ran;
+            }
             const bool failed =
                 rec.status == StepStatus::failed || rec.status == StepStatus::timed_out;
             if (failed && !step.continue_on_error) {
@@ -386,11 +443,18 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
             }
         }
     }
+    // A skipped check or verify step proves nothing: the check does not find the machine
+    // healthy, and the verify does not find the problem gone.
+    if ((phase == Phase::check || phase == Phase::verify) && ctx.phase_skipped > 0) {
+        ctx.first_failure = ctx.first_skipped + " (skipped)";
+        return false;
+    }
     return true;
 }
 
 void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
     Step s = step;
+    s.label = step_label(s, ctx.lang);
     std::string error;
     auto expand = [&](std::string& field) {
         if (!error.empty() || field.empty()) return;
@@ -398,8 +462,8 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         if (ctx.vars.expand(field, &out, &error)) field = std::move(out);
     };
     for (auto& a : s.argv) expand(a);
-    for (std::string* f : {&s.label, &s.script, &s.root, &s.glob, &s.path, &s.url, &s.host,
-                           &s.process_name, &s.stdout_match, &s.if_program, &s.skip_if_running})
+    for (std::string* f : {&s.label, &s.root, &s.glob, &s.path, &s.url, &s.host, &s.process_name,
+                           &s.stdout_match, &s.if_program, &s.skip_if_running})
         expand(*f);
     rec.label = s.label.empty() ? default_label(s) : s.label;
     rec.argv = s.kind == StepKind::run     ? s.argv
@@ -525,13 +589,13 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
 Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
                   const RunOptions& options) const {
     Plan plan;
-    if (auto problem = applicability_problem(fix); !problem.empty()) {
+    if (auto problem = applicability_problem(pack, fix, site, env_); !problem.empty()) {
         plan.refusal = Refusal::not_applicable;
         plan.message = "Would not run: " + problem + ".";
         return plan;
     }
     std::vector<std::string> missing;
-    Variables vars = variables_for(pack, site, &missing);
+    Variables vars = variables_for(pack, site, &missing, &fix);
     if (!missing.empty()) {
         plan.refusal = Refusal::invalid_input;
         plan.message = "Would not run: the site configuration does not set " + join(missing) + ".";
@@ -542,6 +606,7 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
         plan.message = "Would not run: this fix needs administrator rights.";
     }
     plan.confirm = fix.confirm.get(options.lang);
+    plan.confirm_lang = fix.confirm.tag_for(options.lang);
 
     auto add_phase = [&](Phase phase, const std::vector<Step>& steps) {
         int index = 0;
@@ -574,14 +639,16 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
             for (const ListItem* item : items) {
                 if (item) scope.bind_item(step.foreach_var, *item);
                 Step s = step;
+                s.label = step_label(s, options.lang);
                 auto expand = [&](std::string& f) {
                     std::string out;
                     scope.expand(f, &out, nullptr, true);
                     f = std::move(out);
                 };
                 for (auto& a : s.argv) expand(a);
-                for (std::string* f : {&s.label, &s.script, &s.root, &s.glob, &s.path, &s.url,
-                                       &s.host, &s.process_name, &s.stdout_match})
+                for (std::string* f :
+                     {&s.label, &s.root, &s.glob, &s.path, &s.url, &s.host, &s.process_name,
+                      &s.stdout_match, &s.if_program, &s.skip_if_running})
                     expand(*f);
                 PlannedStep p;
                 p.phase = phase;
@@ -634,7 +701,10 @@ std::optional<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fi
     std::vector<std::string> missing;
     RunRecord scratch;
     NullObserver quiet;
-    Context ctx{pack, fix, variables_for(pack, site, &missing), quiet, cancel, scratch, false, {}};
+    Context ctx{pack,  fix,    variables_for(pack, site, &missing, &fix),
+                quiet, cancel, scratch,
+                false, {},     {},
+                0,     0,      {}};
     if (!missing.empty()) return refuse("the machine config does not set " + join(missing));
 
     StepRecord rec;

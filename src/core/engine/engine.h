@@ -57,8 +57,24 @@ struct Plan {
     Refusal refusal = Refusal::none;
     std::string message;  // why the fix would not run, when !ok
     std::string confirm;  // the confirmation text that would be asked
+    // The language tag of `confirm` ("de"; "" for the untagged text): ask the question around
+    // it in that language (app/language.h go_ahead_question).
+    std::string confirm_lang;
     std::vector<PlannedStep> steps;
 };
+
+// The variables a fix of this pack sees: the built-ins of `env`, the pack's params with their
+// site values or defaults (a list param with default="" is an empty list). Missing site values
+// are listed in *missing: with `fix`, only those the fix refers to (a value no step of it uses
+// blocks nothing).
+Variables fix_variables(const FixPack& pack, const SiteConfig& site, const UserEnvironment& env,
+                        std::vector<std::string>* missing, const Fix* fix = nullptr);
+
+// Why the fix does not apply on this machine (its platforms, its <when> conditions with the
+// built-ins, the pack's params and site values expanded), or "" when it applies. What
+// `fixctl list` filters on, and what Engine::run() and plan() refuse as not_applicable.
+std::string applicability_problem(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+                                  const UserEnvironment& env);
 
 class Engine {
 public:
@@ -85,15 +101,16 @@ public:
                                                const std::string& item, const CancelToken& cancel,
                                                std::string* refusal);
 
-    // The variables a fix of this pack sees. Missing site values are listed in *missing.
+    // The variables a fix of this pack sees (fix_variables with this engine's user).
     Variables variables_for(const FixPack& pack, const SiteConfig& site,
-                            std::vector<std::string>* missing) const;
+                            std::vector<std::string>* missing, const Fix* fix = nullptr) const {
+        return fix_variables(pack, site, env_, missing, fix);
+    }
 
 private:
     struct Context;
     bool run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps);
     void run_one(Context& ctx, const Step& step, StepRecord& record);
-    std::string applicability_problem(const Fix& fix) const;
 
     std::vector<const ListItem*> foreach_items(const Variables& vars, const Step& step) const;
 

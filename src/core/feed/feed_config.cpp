@@ -105,6 +105,13 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
             error("policy", "must be an object");
         } else {
             for (const auto& [key, value] : section->items()) {
+                if (key == "feed_admin_steps") {
+                    if (!value.is_boolean())
+                        error("policy.feed_admin_steps", "must be true or false");
+                    else if (!value.get<bool>())
+                        pol.feed_admin_steps = false;  // never back on from a later file
+                    continue;
+                }
                 if (key != "disabled_fixes" && key != "disabled_packs") {
                     problems.push_back(
                         {file, "unknown key \"policy." + key + "\" (ignored)", true});

@@ -45,6 +45,11 @@ struct FeedConfig {
 struct FixPolicy {
     std::vector<std::string> disabled_fixes;
     std::vector<std::string> disabled_packs;
+    // policy.feed_admin_steps: may a pack from the help desk's feed run admin steps? The feed's
+    // signing key then acts as root on every machine. On by default (printer and network
+    // repairs need admin rights); false withdraws every feed fix with an admin step. A later
+    // config file cannot turn it back on once one said false.
+    bool feed_admin_steps = true;
     bool fix_disabled(const std::string& pack_id, const std::string& fix_id) const;
 };
 

@@ -79,6 +79,15 @@ void Catalog::remove(const std::vector<std::string>& pack_ids,
     packs_ = std::move(kept);
 }
 
+void Catalog::remove_fixes(const std::function<bool(const FixPack&, const Fix&)>& drop) {
+    std::deque<FixPack> kept;
+    for (auto& pack : packs_) {
+        std::erase_if(pack.fixes, [&](const Fix& f) { return drop(pack, f); });
+        if (!pack.fixes.empty()) kept.push_back(std::move(pack));
+    }
+    packs_ = std::move(kept);
+}
+
 std::vector<CatalogEntry> Catalog::fixes(Platform platform) const {
     std::map<std::string, CatalogEntry> by_id;  // later packs replace earlier ones
     for (const auto& pack : packs_)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,9 @@ public:
     // pack it is in (machine policy, packs a feed revoked). Call before taking CatalogEntry
     // pointers: it invalidates them.
     void remove(const std::vector<std::string>& pack_ids, const std::vector<std::string>& fix_ids);
+    // Removes each fix for which drop(pack, fix) is true (a pack left without fixes goes too).
+    // An earlier pack's fix of the same id is offered again. Invalidates CatalogEntry pointers.
+    void remove_fixes(const std::function<bool(const FixPack&, const Fix&)>& drop);
 
     // Fixes that run on `platform`, one per id (the one that takes precedence), sorted by id.
     std::vector<CatalogEntry> fixes(Platform platform) const;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "packs/pack_syntax.h"
+
 namespace fixtray {
 
 namespace {
@@ -43,9 +45,8 @@ const std::string* LocalizedText::find(std::string_view lang) const {
     return nullptr;
 }
 
-const std::string& LocalizedText::get(const std::string& lang) const {
-    static const std::string empty_text;
-    if (by_lang.empty()) return empty_text;
+const std::pair<std::string, std::string>* LocalizedText::entry_for(const std::string& lang) const {
+    if (by_lang.empty()) return nullptr;
 
     // Among the entries that match, the one with the smallest tag (the order of a sorted map).
     const auto first_match = [this](auto&& matches) -> const std::pair<std::string, std::string>* {
@@ -60,19 +61,31 @@ const std::string& LocalizedText::get(const std::string& lang) const {
         // 1. exact tag, 2. the primary language alone, 3. any region of the same language.
         if (const auto* e = first_match(
                 [&](const std::string& tag) { return !tag.empty() && same_tag(tag, wanted); }))
-            return e->second;
+            return e;
         if (const auto* e = first_match(
                 [&](const std::string& tag) { return !tag.empty() && same_tag(tag, primary); }))
-            return e->second;
+            return e;
         if (const auto* e = first_match([&](const std::string& tag) {
                 return !tag.empty() && same_tag(primary_subtag(tag), primary);
             }))
-            return e->second;
+            return e;
     }
     if (const auto* e = first_match([](const std::string& tag) { return same_tag(tag, "en"); }))
-        return e->second;
-    if (const std::string* untagged = find("")) return *untagged;
-    return first_match([](const std::string&) { return true; })->second;
+        return e;
+    if (const auto* e = first_match([](const std::string& tag) { return tag.empty(); })) return e;
+    return first_match([](const std::string&) { return true; });
+}
+
+const std::string& LocalizedText::get(const std::string& lang) const {
+    static const std::string empty_text;
+    const auto* e = entry_for(lang);
+    return e ? e->second : empty_text;
+}
+
+const std::string& LocalizedText::tag_for(const std::string& lang) const {
+    static const std::string none;
+    const auto* e = entry_for(lang);
+    return e ? e->first : none;
 }
 
 const std::vector<int>& Step::ok_exit() const {
@@ -147,6 +160,39 @@ bool Fix::needs_admin() const {
         return std::any_of(phase.begin(), phase.end(), [](const Step& s) { return s.admin; });
     };
     return admin(check) || admin(steps) || admin(verify) || admin(revert);
+}
+
+std::vector<std::string> Fix::names_used() const {
+    std::vector<std::string> names;
+    std::vector<pack_syntax::VarRef> refs;
+    const auto scan = [&](std::string_view text) {
+        if (text.find('$') == std::string_view::npos) return;
+        refs.clear();
+        std::size_t bad = 0;
+        static_cast<void>(pack_syntax::scan_refs(text, refs, bad));  // loaded packs are valid
+        for (const auto& r : refs) names.emplace_back(r.name);
+    };
+    const auto name_of_path = [&](const std::string& path) {  // "list" or "list.field"
+        if (!path.empty()) names.push_back(path.substr(0, path.find('.')));
+    };
+    for (const auto* phase : {&check, &steps, &verify, &revert})
+        for (const Step& st : *phase) {
+            name_of_path(st.foreach_list);
+            name_of_path(st.foreach_except);
+            for (const auto& a : st.argv) scan(a);
+            for (const std::string* f :
+                 {&st.label, &st.root, &st.glob, &st.path, &st.url, &st.host, &st.process_name,
+                  &st.stdout_match, &st.if_program, &st.skip_if_running})
+                scan(*f);
+        }
+    for (const auto& c : conditions) scan(c.value);
+    for (const auto& d : diagnostics) {
+        for (const auto& a : d.argv) scan(a);
+        scan(d.path);
+    }
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    return names;
 }
 
 }  // namespace fixtray

@@ -33,6 +33,12 @@ struct LocalizedText {
     // Best text for a language tag such as "de_DE.UTF-8", "de-AT" or "de"; falls back to
     // English, then the untagged text, then any text.
     const std::string& get(const std::string& lang) const;
+    // The tag of the text get(lang) returns ("de", "" for the untagged default), so a front end
+    // asks its question around that text in the same language.
+    const std::string& tag_for(const std::string& lang) const;
+
+private:
+    const std::pair<std::string, std::string>* entry_for(const std::string& lang) const;
 };
 
 enum class Platform { linux, windows, macos };
@@ -63,6 +69,8 @@ struct Step {
     StepKind kind = StepKind::run;
     SourcePos where;
     std::string label;  // optional human label; the engine derives one when empty
+    // label-LANG attributes (label-de="..."): (tag, text), picked like LocalizedText::get.
+    std::vector<std::pair<std::string, std::string>> label_translations;
 
     // Common attributes.
     std::chrono::milliseconds timeout{60'000};
@@ -156,6 +164,10 @@ struct Fix {
 
     bool runs_on(Platform p) const;
     bool needs_admin() const;
+    // The variable names this fix refers to anywhere ("${printer.uri}" -> "printer", a foreach
+    // list, a foreach except path), sorted, each once: a site value only this fix's own
+    // references need. Scripts are not scanned (a script takes no variables).
+    std::vector<std::string> names_used() const;
 };
 
 struct FixPack {

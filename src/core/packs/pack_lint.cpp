@@ -89,12 +89,13 @@ bool climbs_up(std::string_view path) {
 
 // The user's own directories: what a delete may touch without a second look.
 bool is_user_dir_variable(std::string_view v) {
-    return v == "home" || v == "cache" || v == "config" || v == "temp";
+    return v == "home" || v == "cache" || v == "config" || v == "data" || v == "state" ||
+           v == "trash" || v == "temp";
 }
 
 // Deleting here is throwaway: programs rebuild caches, temporary files are temporary.
 bool is_throwaway_variable(std::string_view v) {
-    return v == "cache" || v == "temp";
+    return v == "cache" || v == "temp" || v == "trash";
 }
 
 bool inside_user_dirs(const RootPath& r) {
@@ -244,6 +245,18 @@ private:
     }
 
     void lint_program(const std::string& program, SourcePos pos, const char* what) {
+        // "systemctl --user restart pipewire" in one <arg>: one program of that whole name,
+        // which no machine has. A plain name (no path) with white space is that mistake.
+        if (is_plain_name(program) && program.find_first_of(" \t") != std::string::npos &&
+            !program.starts_with("${")) {
+            const std::string first = program.substr(0, program.find_first_of(" \t"));
+            warn(pos, "program-with-args",
+                 std::string(what) + " program " + quoted(program) +
+                     " has spaces: the first <arg> is the program alone. Put each word in its "
+                     "own <arg>: <arg>" +
+                     first + "</arg><arg>...</arg>");
+            return;
+        }
         if (program.empty() || is_absolute_program(program) || is_plain_name(program)) return;
         warn(pos, "relative-program",
              std::string(what) + " program " + quoted(program) +
@@ -272,10 +285,20 @@ private:
 
     void lint_delete(const Step& step) {
         const RootPath root = split_root(step.root);
+        if (!root.variable.empty() && is_user_dir_variable(root.variable) && climbs_up(root.rest)) {
+            // It already starts with a user directory: the ".." is what leaves it.
+            warn(step.where, "delete-outside-user",
+                 "delete-files root " + quoted(step.root) + " climbs out of ${" + root.variable +
+                     "} with \"..\": the delete may reach outside the user's directories; "
+                     "name the directory below ${" +
+                     root.variable + "} without \"..\"");
+            return;
+        }
         if (!inside_user_dirs(root)) {
             warn(step.where, "delete-outside-user",
                  "delete-files root " + quoted(step.root) +
                      " is outside the user's directories: start it with ${cache}, ${temp}, "
+                     "${trash}, ${data}, "
                      "${config} or ${home}");
             return;
         }

@@ -122,8 +122,8 @@ FixPack PackWalker::walk(std::string dir) {
     pugi::xml_node root;
     check_top_level(xml, root);
     if (!root) {
-        error(npos, "no root element: a fix pack is a <fixpack xmlns=\"" + std::string(kNamespace) +
-                        "\"> element");
+        error(0, "no root element: a fix pack is a <fixpack xmlns=\"" + std::string(kNamespace) +
+                     "\"> element");
         return {};
     }
     pack_.file = doc_.file;
@@ -302,11 +302,11 @@ void PackWalker::parse_param(pugi::xml_node el) {
         if (p.fields.empty()) error(off(at[k_fields]), "fields is empty");
     }
     if (at[k_default]) {
-        if (p.is_list)
+        p.default_value = at[k_default].value();
+        if (p.is_list && !p.default_value->empty())
             error(off(at[k_default]),
-                  "a list param has no default; lists come from the site config");
-        else
-            p.default_value = at[k_default].value();
+                  "a list param's default can only be empty (default=\"\": no items, so a "
+                  "foreach over it runs zero times); its items come from the site config");
     }
     pack_.params.push_back(std::move(p));
 }
@@ -569,10 +569,13 @@ void PackWalker::parse_diagnostics(pugi::xml_node el, Fix& fix, const Scope& sco
     }
 }
 
-PackLoadResult failure(const std::string& file, std::string message) {
+// at_start: the problem is the file's content as a whole (empty, too large): reported at 1:1,
+// so an editor jumps to the file like to any other problem.
+PackLoadResult failure(const std::string& file, std::string message, bool at_start = false) {
     PackLoadResult result;
-    result.problems.push_back(
-        {PackProblem::Severity::error, SourceLocation{file}, std::move(message)});
+    result.problems.push_back({PackProblem::Severity::error,
+                               at_start ? SourceLocation{file, 1, 1} : SourceLocation{file},
+                               std::move(message)});
     return result;
 }
 
@@ -582,7 +585,7 @@ PackLoadResult load_pack(std::string_view xml, const std::string& file, std::str
     if (xml.size() > limits.max_bytes)
         return failure(file, "the file is " + std::to_string(xml.size()) + " bytes; the limit is " +
                                  std::to_string(limits.max_bytes) + " bytes");
-    if (xml.empty()) return failure(file, "the file is empty");
+    if (xml.empty()) return failure(file, "the file is empty", true);
     try {
         PackDocument doc(xml, file);
         FixPack pack = PackWalker(doc, limits).walk(std::move(dir));

@@ -47,8 +47,8 @@ char ascii_lower(char c) {
 }
 
 bool is_builtin(std::string_view name) {
-    static constexpr std::array<std::string_view, 7> kBuiltins = {"home", "cache", "config", "temp",
-                                                                  "user", "host",  "packdir"};
+    static constexpr std::array<std::string_view, 10> kBuiltins = {
+        "home", "cache", "config", "data", "state", "trash", "temp", "user", "host", "packdir"};
     return std::find(kBuiltins.begin(), kBuiltins.end(), name) != kBuiltins.end();
 }
 
@@ -134,7 +134,10 @@ void PackReader::read_attrs(pugi::xml_node el, std::span<const std::string_view>
                !((allowed & bit(static_cast<unsigned>(i))) && is_name(name, names[i])))
             ++i;
         if (i == names.size()) {
-            error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
+            if (!accept_prefix_.empty() && std::string_view(name).starts_with(accept_prefix_))
+                prefixed_attrs_.push_back(a);
+            else
+                error(off(a), "unknown attribute " + quoted(name) + " on " + tag(el.name()));
         } else if ((present >> i) & 1u) {
             error(off(a), "attribute " + quoted(name) + " is given twice");
         } else {

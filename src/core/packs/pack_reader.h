@@ -164,6 +164,10 @@ protected:
                             bool skip_first_script);
 
     PackDocument& doc_;
+    // While set, read_attrs collects the attributes named "<prefix>..." into prefixed_attrs_
+    // instead of reporting them as unknown (a step's label-LANG translations).
+    std::string_view accept_prefix_;
+    std::vector<pugi::xml_attribute> prefixed_attrs_;
 
 private:
     void problem(PackProblem::Severity sev, std::size_t offset, std::string message);

@@ -134,6 +134,7 @@ private:
     // One function per kind or pair of kinds, after the common attributes.
     void parse_command(pugi::xml_node el, const StepAttrs& at, Step& step, const Scope& scope);
     void parse_shell(pugi::xml_node el, const StepAttrs& at, Step& step, const Scope& scope);
+    void check_script(Step& step, std::size_t text_offset);
     void parse_files(pugi::xml_node el, const StepAttrs& at, Step& step, const Scope& scope);
     void parse_http_probe(pugi::xml_node el, const StepAttrs& at, Step& step, const Scope& scope);
     void parse_host(pugi::xml_node el, const StepAttrs& at, Step& step, const Scope& scope);
@@ -176,7 +177,10 @@ void StepParser::parse_phase(pugi::xml_node el, std::vector<Step>& phase,
 void StepParser::parse_step(pugi::xml_node el, const char* el_name, const StepKindInfo& info,
                             Step& step, std::vector<std::string>& captures) {
     StepAttrs at;
+    accept_prefix_ = "label-";
+    prefixed_attrs_.clear();
     read_attrs(el, kStepAttrNames, info.attrs, at);
+    accept_prefix_ = {};
     step.kind = info.kind;
     step.where = pos(off(el, el_name));
     Scope scope{&params_, &captures, {}, nullptr, false};
@@ -293,6 +297,24 @@ void StepParser::parse_except(Attr a, Step& step, const Scope& scope) {
 
 void StepParser::parse_common(pugi::xml_node el, const StepAttrs& at, Step& step,
                               const Scope& scope) {
+    // label-de="...": the label in another language, with the same variables.
+    for (const pugi::xml_attribute a : prefixed_attrs_) {
+        const std::string_view tag = std::string_view(a.name()).substr(6);  // after "label-"
+        const bool ok_tag = tag.size() >= 2 && std::all_of(tag.begin(), tag.end(), [](char c) {
+                                return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                       (c >= '0' && c <= '9') || c == '-' || c == '_';
+                            });
+        if (!ok_tag) {
+            error(off(a), "unknown attribute " + quoted(a.name()) +
+                              ": a translated label is label-LANG with a language tag, e.g. "
+                              "label-de or label-pt-BR");
+            continue;
+        }
+        if (!at[a_label])
+            error(off(a), quoted(a.name()) + " translates label, which this step does not have");
+        step.label_translations.emplace_back(tag, a.value());
+        check_refs(a.value(), off(a), scope);
+    }
     if (at[a_label]) {
         step.label = at[a_label].value();
         check_refs(step.label, off(at[a_label]), scope);
@@ -397,9 +419,45 @@ void StepParser::parse_shell(pugi::xml_node el, const StepAttrs& at, Step& step,
         std::size_t text_offset = 0;
         step.script = text_of(script, text_offset);
         if (is_blank(step.script)) error(off(script), "<script> is empty");
-        check_refs(step.script, text_offset, scope);
+        check_script(step, text_offset);
     }
     parse_command_args(el, step.argv, scope, true);
+}
+
+// A script is code: no value is ever pasted into it. A ${name} in it is an error that shows the
+// safe form (the value as an <arg>, read as a positional parameter); "$$" still means "$", as
+// everywhere in a pack, and is turned into "$" here, so the engine runs the text as it is.
+void StepParser::check_script(Step& step, std::size_t text_offset) {
+    const std::string_view s = step.script;
+    if (s.find('$') == npos) return;
+    std::vector<pack_syntax::VarRef>& refs = doc_.refs_buffer;
+    refs.clear();
+    std::size_t bad = 0;
+    if (!pack_syntax::scan_refs(s, refs, bad))
+        error(text_offset, "malformed variable reference " + quoted(s.substr(bad, 40)) +
+                               " in <script>: write $$ for a literal $ (a shell's own ${...} "
+                               "is $${...})");
+    if (!refs.empty()) {
+        const auto& r = refs.front();
+        std::string shown = "${" + std::string(r.name);
+        if (!r.field.empty()) shown += "." + std::string(r.field);
+        shown += "}";
+        const std::string arg_ref = step.interpreter == "powershell" ? "$args[0]"
+                                    : step.interpreter == "cmd"      ? "!FIXTRAY_ARG_0!"
+                                                                     : "\"$1\"";
+        error(text_offset, shown +
+                               " in a <script> would paste a value into code, so fixtray "
+                               "never replaces it there: pass it as <arg>" +
+                               shown + "</arg> after the script and read it as " + arg_ref +
+                               " (a shell's own ${...} is written $${...})");
+    }
+    std::string literal;
+    literal.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        literal += s[i];
+        if (s[i] == '$' && i + 1 < s.size() && s[i + 1] == '$') ++i;
+    }
+    step.script = std::move(literal);
 }
 
 // <delete-files> (root, glob, older-than) and <exists> (path, or root and glob; expect, type).

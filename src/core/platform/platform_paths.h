@@ -11,6 +11,8 @@ struct UserEnvironment {
     std::string cache;      // XDG_CACHE_HOME or ~/.cache
     std::string config;     // XDG_CONFIG_HOME or ~/.config
     std::string state;      // XDG_STATE_HOME or ~/.local/state
+    std::string data;       // XDG_DATA_HOME or ~/.local/share
+    std::string trash;      // the desktop's trash: <data>/Trash (~/.Trash on macOS)
     std::string temp;       // TMPDIR or /tmp
     std::string user;       // login name
     std::string host;       // host name

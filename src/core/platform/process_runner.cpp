@@ -27,7 +27,17 @@ ProcessResult SystemProcessRunner::run(const ProcessRequest& request, const Canc
     }
     const std::string& program = request.argv.front();
     const auto exe = find_program(program);
-    if (!exe) return not_started("program not found: " + program);
+    if (!exe) {
+        // "systemctl --user restart pipewire" as one argument: say how to write it.
+        const auto space = program.find_first_of(" \t");
+        if (space != std::string::npos && program.find_first_of("/\\") == std::string::npos)
+            return not_started("program not found: " + program +
+                               " (a program and its arguments in one argument? the program must "
+                               "be alone in the first <arg>; put \"" +
+                               program.substr(0, space) +
+                               "\" and each argument in an <arg> of its own)");
+        return not_started("program not found: " + program);
+    }
     return run_found_program(request, cancel, on_output, *exe);
 }
 

@@ -20,6 +20,16 @@ std::string absolute_env(const char* name) {
     return (!v.empty() && v.front() == '/') ? v : std::string();
 }
 
+// The freedesktop.org trash of the home volume: $XDG_DATA_HOME/Trash (files/ and info/);
+// macOS keeps it in ~/.Trash.
+void set_trash(UserEnvironment& e) {
+#if defined(__APPLE__)
+    e.trash = e.home + "/.Trash";
+#else
+    e.trash = e.data + "/Trash";
+#endif
+}
+
 }  // namespace
 
 UserEnvironment current_user_environment() {
@@ -36,6 +46,7 @@ UserEnvironment current_user_environment() {
     e.cache = e.home + "/Library/Caches";
     e.config = e.home + "/Library/Application Support";
     e.state = e.home + "/Library/Application Support";
+    e.data = e.home + "/Library/Application Support";
 #else
     e.cache = absolute_env("XDG_CACHE_HOME");
     if (e.cache.empty()) e.cache = e.home + "/.cache";
@@ -43,7 +54,10 @@ UserEnvironment current_user_environment() {
     if (e.config.empty()) e.config = e.home + "/.config";
     e.state = absolute_env("XDG_STATE_HOME");
     if (e.state.empty()) e.state = e.home + "/.local/state";
+    e.data = absolute_env("XDG_DATA_HOME");
+    if (e.data.empty()) e.data = e.home + "/.local/share";
 #endif
+    set_trash(e);
     e.temp = absolute_env("TMPDIR");
     if (e.temp.empty()) e.temp = "/tmp";
     e.user = found ? std::string(found->pw_name) : env_or_empty("USER");
@@ -65,11 +79,14 @@ UserEnvironment user_environment_for_uid(unsigned uid) {
     e.cache = e.home + "/Library/Caches";
     e.config = e.home + "/Library/Application Support";
     e.state = e.home + "/Library/Application Support";
+    e.data = e.home + "/Library/Application Support";
 #else
     e.cache = e.home + "/.cache";
     e.config = e.home + "/.config";
     e.state = e.home + "/.local/state";
+    e.data = e.home + "/.local/share";
 #endif
+    set_trash(e);
     e.temp = "/tmp";
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) == 0) e.host = host;
