@@ -410,7 +410,16 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     request.confirmed = yes;
     if (!yes && !request.fix->confirm.empty()) {
         const Plan plan = service.plan(request);
-        if (plan.ok) request.confirmed = progress.ask(plan.confirm, plan.confirm_lang);
+        if (plan.ok && !progress.can_ask()) {
+            // A script or a scheduled task: nobody can answer. Not "you chose not to".
+            request.could_ask = false;
+            std::fprintf(as_json ? stderr : stdout,
+                         "This fix asks before it runs, and there is no terminal to ask on. To "
+                         "run it unattended: fixctl run %s --yes\n",
+                         request.fix->id.c_str());
+        } else if (plan.ok) {
+            request.confirmed = progress.ask(plan.confirm, plan.confirm_lang);
+        }
     }
     const FixRunStart started = service.start(std::move(request), progress);
     g_run_service.store(&service);

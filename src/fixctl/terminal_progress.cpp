@@ -146,18 +146,15 @@ void TerminalProgress::step_finished(const StepPosition&, const StepRecord& step
     std::fflush(out_);
 }
 
+bool TerminalProgress::can_ask() const { return isatty(STDIN_FILENO) != 0; }
+
 bool TerminalProgress::ask(const std::string& text, const std::string& text_language) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         if (running_ && tty_) std::fputs("\r\033[K", out_);
         running_ = false;
     }
-    if (!isatty(STDIN_FILENO)) {
-        std::fprintf(out_,
-                     "%s\nThis fix asks before it runs; run it again with --yes to go ahead.\n",
-                     text.c_str());
-        return false;
-    }
+    if (!can_ask()) return false;  // the caller checks can_ask() first and says why
     const GoAheadQuestion question = go_ahead_question(text_language);
     std::fprintf(out_, "%s\n%s", text.c_str(), question.prompt.c_str());
     std::fflush(out_);

@@ -25,8 +25,10 @@ public:
     TerminalProgress(const TerminalProgress&) = delete;
     TerminalProgress& operator=(const TerminalProgress&) = delete;
 
-    // The fix's confirmation text, asked before the run. Without a terminal on stdin nobody
-    // can answer: says to use --yes and returns false.
+    // Whether someone can answer a question: stdin is a terminal.
+    bool can_ask() const;
+    // The fix's confirmation text, asked before the run; false without a terminal (check
+    // can_ask() first) or when the answer is not yes.
     // The question and the accepted answers follow text_language, the tag of the text (see
     // app/language.h go_ahead_question).
     bool ask(const std::string& text, const std::string& text_language);

@@ -356,6 +356,8 @@ TEST_CASE("author: in German the question is German and 'j' means yes, labels ar
         run_fixctl_on_terminal({"--no-builtin", "--packs", dir.str(), "run", "t"}, "n\n", env);
     INFO(no.out << no.err);
     CHECK_FALSE(fs::exists(marker));
+    CHECK(no.exit_code == 3);
+    CHECK(contains(no.out, "you chose not to go ahead"));
     env["LANGUAGE"] = "en";
     env["LANG"] = "en_US.UTF-8";
     const auto en = run_fixctl_on_terminal(
@@ -363,6 +365,39 @@ TEST_CASE("author: in German the question is German and 'j' means yes, labels ar
     INFO(en.out << en.err);
     CHECK(contains(en.out, "Go ahead? [y/N]"));
     CHECK(contains(en.out, "Restarting the audio service"));
+    CHECK(fs::exists(marker));
+}
+
+TEST_CASE("author: without a terminal a fix that asks first says nobody could be asked") {
+    // Scenario: a help desk runs a fix from a script (stdin is not a terminal) without --yes.
+    // Before, fixctl said "you chose not to go ahead" though nobody was asked.
+    TempDir dir;
+    TempDir home;
+    const std::string marker = dir / "ran";
+    write_file(dir.path() / "audio.xml",
+               pack_with_fix("<confirm>Your audio stops for a moment.</confirm>"
+                             "<steps><run><arg>touch</arg><arg>" +
+                             marker +
+                             "</arg></run></steps><verify><run><arg>true</arg></run></verify>"));
+    const auto env = isolated_env(home.path());
+    const auto r = run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"}, env);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 3);
+    CHECK_FALSE(fs::exists(marker));
+    CHECK(contains(r.out, "nobody could be asked (no terminal)"));
+    CHECK_FALSE(contains(r.out + r.err, "you chose not"));
+    CHECK(contains(r.out, "fixctl run t --yes"));
+    // --json: the record says the same, for a script to read.
+    const auto j = run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t", "--json"}, env);
+    INFO(j.out << j.err);
+    CHECK(j.exit_code == 3);
+    CHECK(contains(nlohmann::json::parse(j.out)["message"].get<std::string>(),
+                   "nobody could be asked"));
+    // --yes runs it unattended.
+    const auto yes =
+        run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t", "--yes"}, env);
+    INFO(yes.out << yes.err);
+    CHECK(yes.exit_code == 0);
     CHECK(fs::exists(marker));
 }
 

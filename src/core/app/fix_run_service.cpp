@@ -163,6 +163,7 @@ RunRecord FixRunService::run_fix(const FixRunRequest& request, FixRunObserver& o
     RunOptions options;
     options.lang = request.lang;
     options.assume_yes = request.confirmed;
+    options.could_ask = request.could_ask;
     Engine engine(runner_, http_, clock_, env_, &admin_);
     const Plan plan = engine.plan(*request.pack, *request.fix, request.site, options);
     observer.run_started(*request.fix, plan);

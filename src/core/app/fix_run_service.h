@@ -36,6 +36,9 @@ struct FixRunRequest {
     // The employee agreed to plan().confirm (or the fix asks nothing). Without it a fix that
     // asks first ends refused (declined) before any step runs: the worker never asks.
     bool confirmed = false;
+    // False when the front end had nobody to ask (no terminal): a fix that asks first is refused
+    // with a message saying so. Ignored when `confirmed`.
+    bool could_ask = true;
 };
 
 // A request for a catalog entry: copies the entry's pack, so the catalog may go away at once.

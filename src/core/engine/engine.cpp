@@ -326,7 +326,10 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
                       "it as an administrator.");
     if (!fix.confirm.empty() && !options.assume_yes &&
         !observer.confirm(fix, fix.confirm.get(options.lang)))
-        return refuse(Refusal::declined, "Not run: you chose not to go ahead.");
+        return refuse(Refusal::declined,
+                      options.could_ask ? "Not run: you chose not to go ahead."
+                                        : "Not run: this fix asks before it runs, and nobody "
+                                          "could be asked (no terminal).");
 
     auto cancelled_outcome = [&] {
         return finish(

@@ -38,6 +38,9 @@ public:
 
 struct RunOptions {
     bool assume_yes = false;  // skip the confirmation question
+    // False: nobody could be asked (no terminal, a scheduled task). A fix that asks first is then
+    // refused saying so, not "you chose not to go ahead".
+    bool could_ask = true;
     std::string lang;         // for titles and confirmation texts, e.g. "de_DE.UTF-8"
 };
 
