@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "engine/run_record.h"
 #include "feed/feed_sync.h"
+#include "feed/minisign.h"
 #include "net/http_client.h"
 #include "platform/platform_paths.h"
 
@@ -62,10 +63,14 @@ int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json, bool quiet) {
     std::signal(SIGTERM, SIG_DFL);
     g_cancel = nullptr;
 
+    // Said even by the timer's quiet pass: a key the admin meant to trust is not used.
+    for (const auto& warning : r.warnings)
+        if (!as_json) std::fprintf(stderr, "fixctl: warning: %s\n", warning.c_str());
     if (as_json) {
         json j = {{"outcome", to_string(r.outcome)},
                   {"message", r.message},
                   {"problems", r.problems},
+                  {"warnings", r.warnings},
                   {"requests", r.requests},
                   {"bytes_downloaded", r.bytes_downloaded},
                   {"added", r.added},
@@ -91,8 +96,9 @@ int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json, bool quiet) {
                 std::fprintf(out, "fixctl: feed %s: %s\n", to_string(r.outcome), r.message.c_str());
             else
                 std::fprintf(out, "Feed %s\n", r.message.c_str());
-            for (std::size_t i = 1; i < r.problems.size(); ++i)
-                std::fprintf(out, "  %s\n", r.problems[i].c_str());
+            for (const auto& problem : r.problems)  // the first is often the message itself
+                if (r.message.find(problem) == std::string::npos)
+                    std::fprintf(out, "  %s\n", problem.c_str());
             for (const auto& id : r.added) std::fprintf(out, "  + %s\n", id.c_str());
             for (const auto& id : r.changed) std::fprintf(out, "  ~ %s\n", id.c_str());
             for (const auto& id : r.removed) std::fprintf(out, "  - %s\n", id.c_str());
@@ -131,8 +137,12 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
         return std::string(o ? to_string(o->source) : "local");
     };
 
+    std::vector<std::string> key_problems;
+    const auto keys = load_trusted_keys(config.keys_dir, &key_problems);
     if (as_json) {
         json j = state_json(config, s);
+        j["trusted_keys"] = keys.size();
+        j["key_problems"] = key_problems;
         json all = json::array();
         for (const auto& p : catalog.packs()) {
             json pack = {
@@ -158,7 +168,8 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     else
         std::printf("Feed:         %s (repository %s)\n", config.url.c_str(),
                     config.repository.c_str());
-    std::printf("Keys:         %s\n", config.keys_dir.c_str());
+    std::printf("Keys:         %s (%zu trusted)\n", config.keys_dir.c_str(), keys.size());
+    for (const auto& problem : key_problems) std::printf("  not used: %s\n", problem.c_str());
     if (s.serial == 0) {
         std::printf("Serial:       none accepted yet\n");
     } else {

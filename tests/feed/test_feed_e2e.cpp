@@ -116,6 +116,24 @@ TEST_CASE("feed e2e: built, signed with minisign, served by nginx, synced and ru
         from_feed = from_feed || (p["id"] == "com.example.vpn" && p["origin"] == "feed");
     CHECK(from_feed);
 
+    // A file in the key directory that is not used is named with the reason, by sync (even the
+    // timer's quiet pass) and status; the sync goes on with the trusted key.
+    fs::copy_file(dir.path() / "k.key", keys / "helpdesk.key");
+    fs::copy_file(dir.path() / "k.pub", keys / "writable.pub");
+    fs::permissions(keys / "writable.pub", fs::perms::others_write, fs::perm_options::add);
+    r = fixctl({"feed", "sync", "--now", "--quiet"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.err, (keys / "helpdesk.key").string() +
+                              " is ignored: only *.pub files (from `minisign -G`) are trusted keys"));
+    CHECK(contains(r.err, "key " + (keys / "writable.pub").string() + " is not used: "));
+    r = fixctl({"feed", "status"});
+    INFO(r.out << r.err);
+    CHECK(contains(r.out, keys.string() + " (1 trusted)"));
+    CHECK(contains(r.out, "not used: " + (keys / "helpdesk.key").string() + " is ignored"));
+    fs::remove(keys / "helpdesk.key");
+    fs::remove(keys / "writable.pub");
+
     // Unchanged: one conditional request, no body.
     r = fixctl({"feed", "sync", "--now", "--json"});
     REQUIRE(r.exit_code == 0);

@@ -319,6 +319,7 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
                       "no trusted feed key in " + config_.keys_dir +
                           " (root-owned *.pub files from `minisign -G`)");
     }
+    result.warnings = key_problems;  // the sync goes on with the keys that are trusted
 
     if (auto why = make_dirs(config_.state_dir + "/generations"); !why.empty())
         return finish(FeedSyncOutcome::not_configured,

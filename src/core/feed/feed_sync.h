@@ -103,6 +103,8 @@ struct FeedSyncResult {
     FeedSyncOutcome outcome = FeedSyncOutcome::not_configured;
     std::string message;                               // one line for a person
     std::vector<std::string> problems;                 // every reason for a refusal
+    // Not a refusal, but an admin should know: key files that were not used, and why.
+    std::vector<std::string> warnings;
     int requests = 0;                                  // HTTP requests made
     std::uint64_t bytes_downloaded = 0;                // response body bytes received
     std::vector<std::string> added, changed, removed;  // pack ids, on `updated`

@@ -188,17 +188,23 @@ std::vector<MinisignPublicKey> load_trusted_keys(const std::string& dir,
         problem("trusted key directory " + dir + " is not used: " + trusted.message());
         return keys;
     }
-    std::vector<std::string> files;
+    std::vector<std::string> files, ignored;
     std::error_code ec;
     for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::filesystem::path& p = it->path();
-        if (p.extension() == ".pub") files.push_back(p.string());
+        if (p.extension() == ".pub")
+            files.push_back(p.string());
+        else
+            ignored.push_back(p.string());
     }
     if (ec) {
         problem("cannot list " + dir + ": " + ec.message());
         return keys;
     }
     std::sort(files.begin(), files.end());
+    std::sort(ignored.begin(), ignored.end());
+    for (const auto& file : ignored)
+        problem(file + " is ignored: only *.pub files (from `minisign -G`) are trusted keys");
     for (const auto& file : files) {
         if (Status trusted = check_root_owned(file); !trusted) {
             problem("key " + file + " is not used: " + trusted.message());

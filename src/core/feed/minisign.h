@@ -43,7 +43,9 @@ MinisignVerification verify_minisign(std::string_view data, std::string_view sig
 
 // Every *.pub file in `dir`, sorted by name. The directory and every key file must be owned by
 // root and writable only by root (check_root_owned); a file that is not, or does not parse, is
-// left out and named in *problems. An empty result means no key is trusted.
+// left out and named in *problems with the reason, and so is any other file in `dir` (only *.pub
+// files are keys: a "helpdesk.key" there is ignored, and said so). An empty result means no key
+// is trusted.
 std::vector<MinisignPublicKey> load_trusted_keys(const std::string& dir,
                                                  std::vector<std::string>* problems);
 
