@@ -11,6 +11,7 @@
 
 #include "engine/admin_step.h"
 #include "platform/process_runner.h"
+#include "support/private_cups.h"
 #include "support/test_helpers.h"
 
 using namespace fixtray;
@@ -179,16 +180,8 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     REQUIRE_MESSAGE(find_program("sudo"), "sudo is needed (apt-get install sudo)");
     TempDir state;
     make_traversable(state.path());
-    const auto cups_dir = state.path() / "cups";
-    const auto started = run_command({services_dir() + "/cups.sh", "start", cups_dir.string()}, {},
-                                     std::chrono::seconds(90));
-    INFO(started.err);
-    REQUIRE(started.exit_code == 0);
-    auto cups_env = parse_exports(started.out);
-    struct Stop {
-        fs::path dir;
-        ~Stop() { run_command({services_dir() + "/cups.sh", "stop", dir.string()}); }
-    } stop{cups_dir};
+    PrivateCups cups;
+    auto cups_env = cups.env();
 
     MachineConfig machine(printers_config(cups_env["FIXTRAY_TEST_PRINTER1_URI"],
                                           cups_env["FIXTRAY_TEST_PRINTER2_URI"]));

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,16 +17,20 @@
 #include <vector>
 
 #include "base/cancel_token.h"
-#include "packs/catalog.h"
 #include "diagnostics/diagnostics.h"
+#include "packs/catalog.h"
 #include "packs/pack_loader.h"
-#include "platform/process_runner.h"
-#include "support/test_helpers.h"
 #include "packs/variables.h"
+#include "platform/process_runner.h"
+#include "support/private_cups.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
+using fixtray::test::PrivateCups;
+using fixtray::test::TempDir;
+using fixtray::test::write_file;
 
 namespace {
 
@@ -111,10 +116,25 @@ TEST_CASE("diagnostics: errors in a default set come with file:line:col") {
 }
 
 TEST_CASE("diagnostics: every built-in fact produces content on this machine") {
-    // The whole fact list against the real machine, with a run record given by the caller.
+    // The whole fact list against the real machine, with a run record given by the caller, a
+    // private CUPS with one queue (the "printers" fact), and a text log to fall back on when the
+    // machine's journal has nothing (this CI machine has no journald).
+    REQUIRE_MESSAGE(geteuid() == 0, "this test starts a private cupsd and needs root");
+    PrivateCups cups;
+    REQUIRE(cups.cups({"lpadmin", "-p", "Office", "-E", "-v", cups.uri(1), "-m", "everywhere"})
+                .exit_code == 0);
+    for (const char* name : {"CUPS_SERVER", "CUPS_SERVERROOT"})
+        ::setenv(name, cups.env().at(name).c_str(), 1);  // lpstat, run by the fact, reads them
+    TempDir logs;
+    std::string log_text;
+    for (int i = 1; i <= 250; ++i)
+        log_text += "Dec  5 07:00:00 vm test[1]: line " + std::to_string(i) + "\n";
+    write_file(logs.path() / "syslog", log_text);
     DiagnosticsOptions options;
     options.run_record_json = R"({"run_id":"r1","outcome":"not-fixed"})";
     options.dns_test_hosts = {"localhost"};
+    options.log_files = {(logs.path() / "missing").string(), (logs.path() / "syslog").string()};
+    options.log_lines = 200;
     std::vector<DiagnosticItem> items;
     for (const auto& id : known_fact_ids()) items.push_back(fact(id));
     items.push_back(fact("disk.free"));  // an older spelling the built-in packs use
@@ -127,7 +147,6 @@ TEST_CASE("diagnostics: every built-in fact produces content on this machine") {
             CHECK(r.error.find("unknown fact") != std::string::npos);
             continue;
         }
-        if (r.name == "printers" || r.name == "log.recent") continue;  // depend on services
         CHECK(r.ok());
         CHECK(!r.content.empty());
     }
@@ -144,9 +163,38 @@ TEST_CASE("diagnostics: every built-in fact produces content on this machine") {
     CHECK(by_name(report, "dns.test").content.find("ok: localhost resolves") != std::string::npos);
     CHECK(by_name(report, "run.record").content.find("\"run_id\": \"r1\"") != std::string::npos);
     const auto& log = by_name(report, "log.recent");
-    CHECK((!log.content.empty() || !log.error.empty()));
+    if (!log.argv.empty() && log.argv.front() == "journalctl") {
+        // A machine whose journal has entries: the journal's own lines.
+        CHECK(log.content.find("-- No entries --") == std::string::npos);
+    } else {
+        // No journal: the last 200 lines of the first log file that exists, exactly.
+        CHECK(log.source == "last 200 lines of " + (logs.path() / "syslog").string());
+        CHECK(log.content.rfind("Dec  5 07:00:00 vm test[1]: line 51\n", 0) == 0);
+        CHECK(log.content.find("line 50\n") == std::string::npos);
+        CHECK(log.content.substr(log.content.size() -
+                                 std::min<std::size_t>(9, log.content.size())) == "line 250\n");
+    }
     const auto& printers = by_name(report, "printers");
-    CHECK((!printers.content.empty() || !printers.error.empty()));
+    CHECK(printers.content.find("scheduler is running") != std::string::npos);
+    CHECK(printers.content.find("device for Office: " + cups.uri(1)) != std::string::npos);
+    ::unsetenv("CUPS_SERVER");
+    ::unsetenv("CUPS_SERVERROOT");
+}
+
+TEST_CASE("diagnostics: log.recent says so when there is no log at all") {
+    // Scenario: the journal has nothing and no text log exists: an error that says what was
+    // looked for, not an empty item. (Where journald has entries this case cannot happen.)
+    TempDir logs;
+    DiagnosticsOptions options;
+    options.log_files = {(logs.path() / "none").string()};
+    const auto report = collect({fact("log.recent")}, options);
+    const auto& log = report.items.front();
+    if (!log.argv.empty() && log.argv.front() == "journalctl" && log.error.empty()) {
+        CHECK(!log.content.empty());
+    } else {
+        CHECK(log.content.empty());
+        CHECK(log.error == "no system log found (journal or syslog)");
+    }
 }
 
 TEST_CASE("diagnostics: the proxy fact shows the environment's proxies without credentials") {

@@ -6,53 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/private_cups.h"
 #include "support/test_helpers.h"
 
 using namespace fixtray::test;
 
 namespace {
-
-// Starts the private CUPS for one test and stops it at scope exit.
-class PrivateCups {
-public:
-    PrivateCups() {
-        // cupsd's helpers run as user lp and must reach the state directory.
-        std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
-                                                      std::filesystem::perms::group_read |
-                                                      std::filesystem::perms::group_exec |
-                                                      std::filesystem::perms::others_read |
-                                                      std::filesystem::perms::others_exec);
-        const auto r =
-            run_command({services_dir() + "/cups.sh", "start", (dir_.path() / "cups").string()}, {},
-                        std::chrono::seconds(90));
-        INFO(r.out << r.err);
-        REQUIRE_MESSAGE(r.exit_code == 0,
-                        "tests/services/cups.sh start failed (needs root and the "
-                        "packages in .ci/test-deps.txt)");
-        env_ = parse_exports(r.out);
-        REQUIRE(env_.count("CUPS_SERVER"));
-        REQUIRE(env_.count("FIXTRAY_TEST_PRINTER1_URI"));
-        REQUIRE(env_.count("FIXTRAY_TEST_PRINTER2_URI"));
-    }
-    ~PrivateCups() {
-        run_command({services_dir() + "/cups.sh", "stop", (dir_.path() / "cups").string()}, {},
-                    std::chrono::seconds(60));
-    }
-    const std::map<std::string, std::string>& env() const { return env_; }
-    std::string uri(int n) const {
-        return env_.at("FIXTRAY_TEST_PRINTER" + std::to_string(n) + "_URI");
-    }
-    const TempDir& dir() const { return dir_; }
-
-    // lpadmin/lpstat/lp against this cupsd.
-    fixtray::ProcessResult cups(const std::vector<std::string>& argv) const {
-        return run_command(argv, env_, std::chrono::seconds(60));
-    }
-
-private:
-    TempDir dir_;
-    std::map<std::string, std::string> env_;
-};
 
 std::map<std::string, std::string> merged(std::map<std::string, std::string> a,
                                           const std::map<std::string, std::string>& b) {

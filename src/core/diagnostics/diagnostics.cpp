@@ -236,7 +236,8 @@ void collect_fact(Context& ctx, const std::string& id, DiagnosticResult& r) {
     if (canonical == "dns.test") return fact_dns_test(ctx, r);
     if (canonical == "proxy") return fact_proxy(r);
     if (canonical == "printers") return fp::printers(r, run);
-    if (canonical == "log.recent") return fp::recent_log(r, run, ctx.options.log_lines);
+    if (canonical == "log.recent")
+        return fp::recent_log(r, run, ctx.options.log_lines, ctx.options.log_files);
     if (canonical == "run.record") return fact_run_record(ctx, r);
     r.error = "unknown fact \"" + id + "\"";
 }

@@ -50,6 +50,8 @@ struct DiagnosticsOptions {
     std::string run_record_json;                // the fact "run.record": the failed run's record
     std::vector<std::string> dns_test_hosts = {"example.com"};  // the fact "dns.test"
     std::size_t log_lines = 200;                                // the fact "log.recent"
+    // Text logs "log.recent" reads when the journal has nothing (empty: the platform's usual).
+    std::vector<std::string> log_files;
 };
 
 // Progress for a front end. Calls come from worker threads but never at the same time (they

@@ -28,6 +28,9 @@ void network_addresses(DiagnosticResult& r, const RunCommand& run);
 void network_routes(DiagnosticResult& r, const RunCommand& run);
 void dns_config(DiagnosticResult& r, const RunCommand& run);
 void printers(DiagnosticResult& r, const RunCommand& run);
-void recent_log(DiagnosticResult& r, const RunCommand& run, std::size_t lines);
+// The system log's last `lines` lines. `log_files`: the text logs to read when there is no
+// journal (empty: the platform's usual ones, /var/log/syslog, /var/log/messages, ...).
+void recent_log(DiagnosticResult& r, const RunCommand& run, std::size_t lines,
+                const std::vector<std::string>& log_files);
 
 }  // namespace fixtray::facts_platform

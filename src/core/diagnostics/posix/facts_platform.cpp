@@ -339,7 +339,8 @@ void printers(DiagnosticResult& r, const RunCommand& run) {
     run({"env", "LC_ALL=C", "lpstat", "-t"}, r);
 }
 
-void recent_log(DiagnosticResult& r, const RunCommand& run, std::size_t lines) {
+void recent_log(DiagnosticResult& r, const RunCommand& run, std::size_t lines,
+                const std::vector<std::string>& log_files) {
     if (find_program("journalctl")) {
         run({"journalctl", "--no-pager", "-q", "-o", "short-iso", "-n", std::to_string(lines)}, r);
         const bool empty_journal =
@@ -347,8 +348,11 @@ void recent_log(DiagnosticResult& r, const RunCommand& run, std::size_t lines) {
             r.content.find("-- No entries --") != std::string::npos || trim(r.content).empty();
         if (r.error.empty() && !r.timed_out && r.exit_code == 0 && !empty_journal) return;
         if (r.timed_out || r.cancelled) return;
+        if (empty_journal) r.content.clear();  // "No entries" is not a log
     }
-    for (const char* path : {"/var/log/syslog", "/var/log/messages", "/var/log/system.log"}) {
+    static const std::vector<std::string> usual = {"/var/log/syslog", "/var/log/messages",
+                                                   "/var/log/system.log"};
+    for (const std::string& path : log_files.empty() ? usual : log_files) {
         std::ifstream in(path, std::ios::binary);
         if (!in) continue;
         // The tail: read backwards in 64 KiB blocks until there are enough lines.

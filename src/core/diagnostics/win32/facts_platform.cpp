@@ -69,7 +69,8 @@ void printers(DiagnosticResult& r, const RunCommand& run) {
         r);
 }
 
-void recent_log(DiagnosticResult& r, const RunCommand& run, std::size_t lines) {
+void recent_log(DiagnosticResult& r, const RunCommand& run, std::size_t lines,
+                const std::vector<std::string>& /*log_files: the event log has no files*/) {
     run(powershell("Get-WinEvent -LogName System -MaxEvents " + std::to_string(lines) +
                    " | Format-Table -AutoSize -Wrap TimeCreated,Id,LevelDisplayName,"
                    "ProviderName,Message"),
