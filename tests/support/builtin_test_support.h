@@ -64,12 +64,14 @@ public:
     using Handler = std::function<HttpReply(const std::string& request)>;
 
     // port 0: any free port. A port from closed_port(): its reservation becomes this server's
-    // socket, so nobody can take the port in between.
-    explicit LocalHttpServer(Handler handler, int port = 0) : handler_(std::move(handler)) {
+    // socket, so nobody can take the port in between. `address` (host order): 127.0.0.1 unless
+    // a test in a network namespace of its own serves its other hosts (INADDR_ANY).
+    explicit LocalHttpServer(Handler handler, int port = 0, in_addr_t address = INADDR_LOOPBACK)
+        : handler_(std::move(handler)) {
         fd_ = take_reserved_port(port);
         sockaddr_in addr{};
         addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        addr.sin_addr.s_addr = htonl(address);
         addr.sin_port = htons(static_cast<uint16_t>(port));
         if (fd_ < 0) {
             fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
