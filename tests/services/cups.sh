@@ -33,28 +33,6 @@ usage() {
     exit 2
 }
 
-# Is PID alive and still the program we started (guards against a recycled PID)?
-is_ours() {
-    local pid=$1 comm=$2 now=
-    alive "$pid" || return 1
-    read -r now 2>/dev/null <"/proc/$pid/comm" || return 1
-    [[ "$now" == "$comm" ]]
-}
-
-# wait_ready PID WHAT COMMAND...: retries COMMAND every 0.2 s until it succeeds (0), PID exits
-# (1; alive, not is_ours: until its exec a new child is still a copy of this script) or the
-# start's deadline passes (2).
-wait_ready() {
-    local pid=$1 what=$2
-    shift 2
-    until "$@" >/dev/null 2>&1; do
-        alive "$pid" || return 1
-        ((SECONDS < DEADLINE)) || return 2
-        sleep 0.2
-    done
-    note "$what is up"
-}
-
 # stop_started PID: ends a process this start made and that did not come up, and reaps it.
 stop_started() {
     kill -TERM "$1" 2>/dev/null || true
@@ -275,23 +253,6 @@ cmd_start() {
     done
     trap - EXIT TERM INT
     print_env
-}
-
-# stop_pid NAME COMM: SIGTERM, wait, SIGKILL; forgets the PID file either way.
-stop_pid() {
-    local name=$1 comm=$2 pid
-    pid=$(get "$name.pid")
-    if is_ours "$pid" "$comm"; then
-        kill -TERM "$pid" 2>/dev/null || true
-        local deadline=$((SECONDS + STOP_TIMEOUT_S))
-        while is_ours "$pid" "$comm" && ((SECONDS < deadline)); do sleep 0.1; done
-        if is_ours "$pid" "$comm"; then
-            note "$name (pid $pid) ignored SIGTERM, sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        note "stopped $name (pid $pid)"
-    fi
-    rm -f "$DIR/$name.pid"
 }
 
 cmd_stop() {

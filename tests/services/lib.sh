@@ -145,3 +145,48 @@ log_tail() {
         tail -n 20 "$f" >&2 || true
     done
 }
+
+# --- Processes started by a script that records them as DIR/NAME.pid -------------------------
+#
+# For scripts whose services are listed as NAME:COMM (COMM: the program's /proc/PID/comm).
+# They set STOP_TIMEOUT_S (SIGTERM grace) and, while starting, DEADLINE (in $SECONDS).
+
+# is_ours PID COMM: PID is alive and still the program we started (not a recycled PID).
+is_ours() {
+    local pid=$1 comm=$2 now=
+    alive "$pid" || return 1
+    read -r now 2>/dev/null <"/proc/$pid/comm" || return 1
+    [[ "$now" == "$comm" ]]
+}
+
+# wait_ready PID WHAT COMMAND...: retries COMMAND every 0.2 s until it succeeds (0), PID exits
+# (1; alive, not is_ours: until its exec a new child is still a copy of this script) or the
+# start's deadline passes (2).
+wait_ready() {
+    local pid=$1 what=$2
+    shift 2
+    until "$@" >/dev/null 2>&1; do
+        alive "$pid" || return 1
+        ((SECONDS < DEADLINE)) || return 2
+        sleep 0.2
+    done
+    note "$what is up"
+}
+
+# stop_pid NAME COMM: SIGTERM the process in DIR/NAME.pid if it is ours, wait, SIGKILL; forgets
+# the PID file either way.
+stop_pid() {
+    local name=$1 comm=$2 pid
+    pid=$(get "$name.pid")
+    if is_ours "$pid" "$comm"; then
+        kill -TERM "$pid" 2>/dev/null || true
+        local deadline=$((SECONDS + STOP_TIMEOUT_S))
+        while is_ours "$pid" "$comm" && ((SECONDS < deadline)); do sleep 0.1; done
+        if is_ours "$pid" "$comm"; then
+            note "$name (pid $pid) ignored SIGTERM, sending SIGKILL"
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+        note "stopped $name (pid $pid)"
+    fi
+    rm -f "$DIR/$name.pid"
+}

@@ -38,42 +38,6 @@ usage() {
     exit 2
 }
 
-is_ours() {
-    local pid=$1 comm=$2 now=
-    alive "$pid" || return 1
-    read -r now 2>/dev/null <"/proc/$pid/comm" || return 1
-    [[ "$now" == "$comm" ]]
-}
-
-# wait_ready PID WHAT COMMAND...: retries COMMAND every 0.2 s until it succeeds, PID exits (1)
-# or the start's deadline passes (2).
-wait_ready() {
-    local pid=$1 what=$2
-    shift 2
-    until "$@" >/dev/null 2>&1; do
-        alive "$pid" || return 1
-        ((SECONDS < DEADLINE)) || return 2
-        sleep 0.2
-    done
-    note "$what is up"
-}
-
-stop_pid() {
-    local name=$1 comm=$2 pid
-    pid=$(get "$name.pid")
-    if is_ours "$pid" "$comm"; then
-        kill -TERM "$pid" 2>/dev/null || true
-        local deadline=$((SECONDS + STOP_TIMEOUT_S))
-        while is_ours "$pid" "$comm" && ((SECONDS < deadline)); do sleep 0.1; done
-        if is_ours "$pid" "$comm"; then
-            note "$name (pid $pid) ignored SIGTERM, sending SIGKILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        note "stopped $name (pid $pid)"
-    fi
-    rm -f "$DIR/$name.pid"
-}
-
 cmd_stop() {
     [[ -d "$DIR" ]] || { note "$DIR does not exist: nothing to stop"; return 0; }
     local service
