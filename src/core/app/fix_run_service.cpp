@@ -15,8 +15,8 @@ namespace fixtray {
 namespace {
 
 // Between the engine's observer and the service's: adds each step's position in its phase and
-// holds back the engine's run_finished (the service reports it after the audit log). Never
-// asks anything: whether the employee agreed was settled before the run (RunOptions).
+// holds back the engine's run_finished (the service reports it after the audit log). Whether
+// the employee agreed was settled before the run (RunOptions::assume_yes).
 class PositionedObserver final : public RunObserver {
 public:
     PositionedObserver(FixRunObserver& out, const Plan& plan) : out_(out) {
@@ -36,7 +36,6 @@ public:
         out_.step_output(position_, step, stream, chunk);
     }
     void step_finished(const StepRecord& step) override { out_.step_finished(position_, step); }
-    bool confirm(const Fix&, const std::string&) override { return false; }
 
 private:
     FixRunObserver& out_;
