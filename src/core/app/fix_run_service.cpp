@@ -5,11 +5,8 @@
 
 #include "base/clock.h"
 #include "base/time_text.h"
-#include "engine/admin_step.h"
 #include "engine/audit_log.h"
-#include "net/http_client.h"
 #include "packs/catalog.h"
-#include "platform/process_runner.h"
 
 namespace fixtray {
 namespace {
@@ -73,16 +70,7 @@ FixRunRequest make_fix_run_request(const CatalogEntry& entry, SiteConfig site, s
 }
 
 FixRunService::FixRunService(FixRunDependencies deps)
-    : runner_(deps.runner ? *deps.runner
-                          : *(own_runner_ = std::make_unique<SystemProcessRunner>())),
-      http_(deps.http ? *deps.http : *(own_http_ = std::make_unique<CurlHttpClient>())),
-      clock_(deps.clock ? *deps.clock : *(own_clock_ = std::make_unique<RealClock>())),
-      admin_(deps.admin ? *deps.admin
-                        : *(own_admin_ = std::make_unique<HelperAdminStepRunner>(
-                                runner_, HelperAdminStepRunner::find_helper(),
-                                HelperAdminStepRunner::launcher_from_environment()))),
-      env_(deps.env ? *deps.env : current_user_environment()),
-      state_dir_(deps.state_dir.empty() ? fixtray_state_dir(env_) : deps.state_dir) {}
+    : services_(RealServices::for_user(std::move(deps))) {}
 
 FixRunService::~FixRunService() {
     if (worker_.joinable()) worker_.join();
@@ -97,8 +85,7 @@ Plan FixRunService::plan(const FixRunRequest& request) const {
     }
     RunOptions options;
     options.lang = request.lang;
-    const Engine engine(runner_, http_, clock_, env_, &admin_);
-    return engine.plan(*request.pack, *request.fix, request.site, options);
+    return services_.engine().plan(*request.pack, *request.fix, request.site, options);
 }
 
 FixRunStart FixRunService::start(FixRunRequest request, FixRunObserver& observer) {
@@ -136,12 +123,12 @@ void FixRunService::work(FixRunRequest request, FixRunObserver& observer) {
     try {
         result.record = run_fix(request, observer);
     } catch (const std::exception& e) {
-        result.record = failed_record(request, clock_, e.what());
+        result.record = failed_record(request, services_.clock(), e.what());
     } catch (...) {
-        result.record = failed_record(request, clock_, "unknown error");
+        result.record = failed_record(request, services_.clock(), "unknown error");
     }
     try {
-        result.audit_error = AuditLog(state_dir_).append(result.record);
+        result.audit_error = services_.audit_log().append(result.record);
     } catch (const std::exception& e) {
         result.audit_error = e.what();
     }
@@ -162,7 +149,7 @@ RunRecord FixRunService::run_fix(const FixRunRequest& request, FixRunObserver& o
     RunOptions options;
     options.lang = request.lang;
     options.assume_yes = request.confirmed;
-    Engine engine(runner_, http_, clock_, env_, &admin_);
+    Engine engine = services_.engine();
     const Plan plan = engine.plan(*request.pack, *request.fix, request.site, options);
     observer.run_started(*request.fix, plan);
     PositionedObserver positioned(observer, plan);
