@@ -127,7 +127,8 @@ bool review(EscalationSession& s) {
                     static_cast<unsigned long long>(s.bundle_size()));
         print_bundle_items(s);
         std::string answer;
-        if (!ask_line("\n[s]end, [v]iew N, [r]emove N, [e]dit the text, [c]omment, [q]uit: ",
+        if (!ask_line("\n[s]end, [v]iew N, [r]emove N, [e]dit the text, [c]omment, su[b]ject, "
+                      "c[o]ntact e-mail, [q]uit: ",
                       &answer))
             return false;
         const char cmd = answer.empty() ? ' ' : answer[0];
@@ -139,6 +140,17 @@ bool review(EscalationSession& s) {
             std::string comment;
             ask_line("Your comment for the help desk (one line): ", &comment);
             if (auto err = s.set_comment(comment)) std::printf("%s\n", err.message.c_str());
+            continue;
+        }
+        if (cmd == 'b' || cmd == 'o') {
+            // "b New subject" / "o me@example.com" take the value at once; alone, they ask.
+            std::string value = arg;
+            if (answer.find(' ') == std::string::npos)
+                ask_line(cmd == 'b' ? "New subject (one line): "
+                                    : "Your e-mail address for the answer (empty: none): ",
+                         &value);
+            if (auto err = cmd == 'b' ? s.set_subject(value) : s.set_email(value))
+                std::printf("%s\n", err.message.c_str());
             continue;
         }
         if (cmd == 'e') {
@@ -170,7 +182,7 @@ bool review(EscalationSession& s) {
             }
             continue;
         }
-        std::printf("Type s, v N, r N, e, c or q.\n");
+        std::printf("Type s, v N, r N, e, c, b, o or q.\n");
     }
 }
 
