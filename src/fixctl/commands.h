@@ -10,11 +10,8 @@
 #include "engine/run_record.h"
 #include "escalation/escalation_config.h"
 #include "feed/feed_config.h"
-#include "net/http_client.h"
-#include "outbox/outbox_sender.h"
 #include "packs/catalog.h"
 #include "packs/site_config.h"
-#include "tickets/ticket_backend.h"
 
 namespace fixtray::cli {
 
@@ -54,10 +51,6 @@ bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config);
 // The feed settings and policy alone (feed sync, feed status); feed->keys_dir and state_dir
 // start as g.machine's.
 bool load_feed_config(const GlobalOptions& g, FeedConfig* feed, FixPolicy* policy);
-// The configured ticket system, or nullptr after printing why there is none.
-std::unique_ptr<TicketBackend> backend_or_complain(const EscalationConfig& config,
-                                                   HttpClient& http);
-void print_send_report(const SendReport& r);
 
 int cmd_list(const GlobalOptions& g, bool json, bool all_platforms, bool all);
 int cmd_show(const GlobalOptions& g, const std::string& id, bool json);

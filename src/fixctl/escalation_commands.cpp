@@ -10,16 +10,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/escalation_session.h"
+#include "app/real_services.h"
 #include "base/cancel_token.h"
-#include "base/clock.h"
 #include "base/json_text.h"
 #include "base/time_text.h"
 #include "commands.h"
-#include "net/http_client.h"
 #include "outbox/outbox.h"
 #include "platform/durable_file.h"
 #include "platform/platform_paths.h"
-#include "platform/process_runner.h"
 
 namespace fixtray::cli {
 
@@ -75,19 +73,13 @@ std::string state_dir() {
     return fixtray_state_dir(current_user_environment());
 }
 
-// The machine's parts a session works with, for one command.
-struct SessionParts {
-    SystemProcessRunner runner;
-    CurlHttpClient http;
-    RealClock clock;
-};
-
-EscalationSetup session_setup(const GlobalOptions& g, SiteConfig site, EscalationConfig config) {
+EscalationSetup session_setup(const GlobalOptions& g, const RealServices& services, SiteConfig site,
+                              EscalationConfig config) {
     EscalationSetup setup;
     setup.config = std::move(config);
     setup.site = std::move(site);
-    setup.env = current_user_environment();
-    setup.state_dir = fixtray_state_dir(setup.env);
+    setup.env = services.env();
+    setup.state_dir = services.state_dir();
     setup.lang = g.lang;
     return setup;
 }
@@ -135,7 +127,8 @@ bool review(EscalationSession& s) {
                     static_cast<unsigned long long>(s.bundle_size()));
         print_bundle_items(s);
         std::string answer;
-        if (!ask_line("\n[s]end, [v]iew N, [r]emove N, [e]dit the text, [c]omment, [q]uit: ",
+        if (!ask_line("\n[s]end, [v]iew N, [r]emove N, [e]dit the text, [c]omment, su[b]ject, "
+                      "c[o]ntact e-mail, [q]uit: ",
                       &answer))
             return false;
         const char cmd = answer.empty() ? ' ' : answer[0];
@@ -147,6 +140,17 @@ bool review(EscalationSession& s) {
             std::string comment;
             ask_line("Your comment for the help desk (one line): ", &comment);
             if (auto err = s.set_comment(comment)) std::printf("%s\n", err.message.c_str());
+            continue;
+        }
+        if (cmd == 'b' || cmd == 'o') {
+            // "b New subject" / "o me@example.com" take the value at once; alone, they ask.
+            std::string value = arg;
+            if (answer.find(' ') == std::string::npos)
+                ask_line(cmd == 'b' ? "New subject (one line): "
+                                    : "Your e-mail address for the answer (empty: none): ",
+                         &value);
+            if (auto err = cmd == 'b' ? s.set_subject(value) : s.set_email(value))
+                std::printf("%s\n", err.message.c_str());
             continue;
         }
         if (cmd == 'e') {
@@ -178,7 +182,7 @@ bool review(EscalationSession& s) {
             }
             continue;
         }
-        std::printf("Type s, v N, r N, e, c or q.\n");
+        std::printf("Type s, v N, r N, e, c, b, o or q.\n");
     }
 }
 
@@ -210,9 +214,9 @@ int cmd_diagnose(const GlobalOptions& g, const DiagnoseOptions& o) {
     EscalationConfig config;
     if (!load_escalation_config(g, &config)) return kUsage;
     const Catalog catalog = load_catalog(g);
-    SessionParts parts;
-    EscalationSession session(session_setup(g, std::move(site), std::move(config)), parts.runner,
-                              parts.http, parts.clock);
+    const RealServices services = RealServices::for_user();
+    EscalationSession session(session_setup(g, services, std::move(site), std::move(config)),
+                              services.runner(), services.http(), services.clock());
     if (!o.fix_id.empty()) {
         if (auto err = session.about_fix(catalog, o.fix_id, RunChoice::none)) {
             std::cerr << "fixctl: no fix \"" << o.fix_id << "\" (see `fixctl list`)\n";
@@ -260,9 +264,9 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
     EscalationConfig config;
     if (!load_escalation_config(g, &config)) return kUsage;
     Catalog catalog;  // outlives the session, which points into it
-    SessionParts parts;
-    EscalationSession session(session_setup(g, std::move(site), std::move(config)), parts.runner,
-                              parts.http, parts.clock);
+    const RealServices services = RealServices::for_user();
+    EscalationSession session(session_setup(g, services, std::move(site), std::move(config)),
+                              services.runner(), services.http(), services.clock());
     if (!session.gate().allowed) {
         std::cerr << "fixctl: " << session.gate().reason << "\n";
         return kRefused;

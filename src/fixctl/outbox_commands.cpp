@@ -4,12 +4,12 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/outbox_service.h"
+#include "app/real_services.h"
 #include "base/cancel_token.h"
-#include "base/clock.h"
+#include "base/json_text.h"
+#include "base/time_text.h"
 #include "commands.h"
-#include "engine/audit_log.h"
-#include "engine/run_record.h"
-#include "net/http_client.h"
 #include "outbox/outbox.h"
 #include "outbox/outbox_sender.h"
 #include "platform/platform_paths.h"
@@ -25,22 +25,11 @@ extern "C" void on_outbox_interrupt(int) {
     if (g_outbox_cancel) g_outbox_cancel->cancel();
 }
 
-std::string outbox_dir() {
-    return fixtray_state_dir(current_user_environment()) + "/outbox";
-}
-
-// Full id from a unique prefix (at least 4 characters), as git does for commits.
-std::optional<std::string> resolve_id(const Outbox& outbox, const std::string& given) {
-    if (valid_request_id(given)) return given;
-    std::vector<std::string> matches;
-    if (given.size() >= 4)
-        for (const auto& e : outbox.list())
-            if (e.request.id.rfind(given, 0) == 0) matches.push_back(e.request.id);
-    if (matches.size() == 1) return matches[0];
-    std::cerr << "fixctl: "
-              << (matches.empty() ? "no request \"" + given + "\" in the outbox"
-                                  : "\"" + given + "\" matches several requests; give more of it")
-              << " (see `fixctl outbox list`)\n";
+// Full id from a unique prefix, or nullopt after saying why not.
+std::optional<std::string> resolve_id(const OutboxService& outbox, const std::string& given) {
+    auto id = outbox.resolve(given);
+    if (id) return *id;
+    std::cerr << "fixctl: " << id.message() << " (see `fixctl outbox list`)\n";
     return std::nullopt;
 }
 
@@ -69,8 +58,6 @@ std::string status_line(const DeliveryStatus& s) {
     return "?";
 }
 
-}  // namespace
-
 void print_send_report(const SendReport& r) {
     const std::string id = r.id.empty() ? "outbox" : r.id.substr(0, 8);
     std::printf("%s  %s: %s\n", id.c_str(), to_string(r.result), r.message.c_str());
@@ -79,27 +66,26 @@ void print_send_report(const SendReport& r) {
         std::printf("          %s\n", r.status.ticket_url.c_str());
 }
 
-std::unique_ptr<TicketBackend> backend_or_complain(const EscalationConfig& config,
-                                                   HttpClient& http) {
-    if (!config.backend) {
+// Prints why requests cannot be sent when there is no usable ticket system.
+void complain_about(const OutboxBackend& backend) {
+    if (backend.state == OutboxBackend::State::not_configured)
         std::cerr << "fixctl: no ticket system is configured (\"escalation\": {\"backend\": ...} "
                      "in "
                   << system_config_file()
                   << "). The request stays in the outbox; `fixctl outbox save ID` copies it "
                      "to a folder so you can send it by hand.\n";
-        return nullptr;
-    }
-    std::string error;
-    auto backend = make_ticket_backend(*config.backend, http, &error);
-    if (!backend) std::cerr << "fixctl: " << error << "\n";
-    return backend;
+    else
+        std::cerr << "fixctl: " << backend.message << "\n";
 }
 
+}  // namespace
+
 int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
-    Outbox outbox(outbox_dir());
+    const RealServices services = RealServices::for_user();
+    OutboxService outbox(services);
     if (o.action == "list") {
         std::vector<std::string> problems;
-        const auto entries = outbox.list(&problems);
+        const auto entries = outbox.entries(&problems);
         for (const auto& p : problems) std::cerr << "fixctl: warning: " << p << "\n";
         if (o.json) {
             json all = json::array();
@@ -125,11 +111,10 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
         }
         auto id = resolve_id(outbox, o.id);
         if (!id) return kUsage;
-        std::string error;
         if (o.action == "show") {
-            auto entry = outbox.get(*id, &error);
+            auto entry = outbox.entry(*id);
             if (!entry) {
-                std::cerr << "fixctl: " << error << "\n";
+                std::cerr << "fixctl: " << entry.message() << "\n";
                 return kUsage;
             }
             if (o.json) {
@@ -145,16 +130,19 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
             std::printf("\n%s", request_text(entry->request).c_str());
             return kOk;
         }
-        if (o.action == "retry") error = outbox.retry(*id);
-        if (o.action == "remove") error = outbox.remove(*id);
+        Status done;
         std::vector<std::string> written;
+        if (o.action == "retry") done = outbox.retry(*id);
+        if (o.action == "remove") done = outbox.remove(*id);
         if (o.action == "save") {
-            std::string to = o.dir;
-            if (to.empty()) to = current_user_environment().home + "/Desktop";
-            error = outbox.save_copy(*id, to, &written);
+            auto saved = outbox.save_copy(*id, o.dir);
+            if (saved)
+                written = std::move(*saved);
+            else
+                done = saved.status();
         }
-        if (!error.empty()) {
-            std::cerr << "fixctl: " << error << "\n";
+        if (!done) {
+            std::cerr << "fixctl: " << done.message() << "\n";
             return kNotFixed;
         }
         for (const auto& w : written) std::printf("%s\n", w.c_str());
@@ -170,54 +158,43 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
                   << "\" (list, show, send, retry, save, remove)\n";
         return kUsage;
     }
-    if (o.id.empty()) {
-        bool pending = false;
-        const auto now = std::chrono::system_clock::now();
-        for (const auto& e : outbox.list())
-            pending = pending || (e.status.state == DeliveryState::pending &&
-                                  (!o.due || e.status.next_attempt <= now));
-        if (!pending) {
-            if (!o.due) std::printf("Nothing to send.\n");
-            return kOk;
-        }
+    const DeliveryMode mode = o.wait  ? DeliveryMode::until_empty
+                              : o.due ? DeliveryMode::due
+                                      : DeliveryMode::all_pending;
+    if (o.id.empty() && outbox.pending(o.due).empty()) {
+        if (!o.due) std::printf("Nothing to send.\n");
+        return kOk;
     }
     EscalationConfig config;
     if (!load_escalation_config(g, &config)) return kUsage;
-    CurlHttpClient http;
-    auto backend = backend_or_complain(config, http);
-    if (!backend) return kRefused;
-    RealClock clock;
-    OutboxSender sender(outbox, *backend, clock, {config.retry_initial, config.retry_max});
+    if (const OutboxBackend backend = outbox.use_backend(config);
+        backend.state != OutboxBackend::State::ready) {
+        complain_about(backend);
+        return kRefused;
+    }
     CancelToken cancel;
     g_outbox_cancel = &cancel;
     std::signal(SIGINT, on_outbox_interrupt);
     std::signal(SIGTERM, on_outbox_interrupt);
-    std::vector<SendReport> reports;
+    std::string only;  // the one request asked for
     if (!o.id.empty()) {
         auto id = resolve_id(outbox, o.id);
         if (!id) return kUsage;
-        reports.push_back(sender.send(*id, true, cancel));
-        print_send_report(reports.back());
-    } else if (o.wait) {
-        std::printf("Sending until the outbox is empty (Ctrl-C stops; nothing is lost).\n");
-        std::fflush(stdout);
-        // Tried once now, then each request at its own next attempt time.
-        reports = sender.send_due(true, cancel, print_send_report);
-        auto more = sender.run(cancel, {}, print_send_report);
-        reports.insert(reports.end(), more.begin(), more.end());
+        only = *id;
+        outbox.deliver_one(only, cancel, print_send_report);
     } else {
-        reports = sender.send_due(!o.due, cancel, print_send_report);
+        if (mode == DeliveryMode::until_empty) {
+            std::printf("Sending until the outbox is empty (Ctrl-C stops; nothing is lost).\n");
+            std::fflush(stdout);
+        }
+        outbox.deliver(mode, cancel, print_send_report);
     }
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     g_outbox_cancel = nullptr;
     if (cancel.cancelled()) return kCancelled;
     // 0 when nothing is left pending or failed.
-    for (const auto& e : outbox.list())
-        if (e.status.state != DeliveryState::delivered &&
-            (o.id.empty() || e.request.id == o.id || e.request.id.rfind(o.id, 0) == 0))
-            return kNotFixed;
-    return kOk;
+    return outbox.all_delivered(only) ? kOk : kNotFixed;
 }
 
 }  // namespace fixtray::cli

@@ -22,7 +22,6 @@ namespace {
 
 struct Recorder : RunObserver {
     std::vector<std::string> events;
-    bool answer = false;
     void phase_started(Phase p) override { events.push_back(std::string("phase:") + to_string(p)); }
     void step_started(const StepRecord& s) override { events.push_back("start:" + s.label); }
     void step_finished(const StepRecord& s) override {
@@ -30,10 +29,6 @@ struct Recorder : RunObserver {
     }
     void run_finished(const RunRecord& r) override {
         events.push_back(std::string("outcome:") + to_string(r.outcome));
-    }
-    bool confirm(const Fix&, const std::string&) override {
-        events.push_back("confirm");
-        return answer;
     }
 };
 
@@ -180,11 +175,11 @@ TEST_CASE("variables are passed as whole arguments, never through a shell") {
 }
 
 TEST_CASE("confirmation: declined refuses, --yes skips the question") {
-    // Scenario: a disruptive fix asks first.
+    // Scenario: a disruptive fix asks first. The engine never asks: the front end asked from
+    // the plan before the run, and assume_yes says whether the employee agreed.
     const std::string xml = pack_with_fix("<confirm>This disconnects you.</confirm><steps>" +
                                           run_step("true") + "</steps>");
     Harness declined(xml);
-    declined.observer.answer = false;
     auto r = declined.run();
     CHECK(r.outcome == Outcome::refused);
     CHECK(r.refusal == Refusal::declined);
@@ -194,8 +189,36 @@ TEST_CASE("confirmation: declined refuses, --yes skips the question") {
     yes.options.assume_yes = true;
     r = yes.run();
     CHECK(r.outcome == Outcome::fixed);
-    CHECK(std::find(yes.observer.events.begin(), yes.observer.events.end(), "confirm") ==
-          yes.observer.events.end());
+}
+
+TEST_CASE("confirmation: a fix that asks first runs none of its steps without agreement") {
+    // Scenario: every phase would leave a mark on disk; without assume_yes none may run, and
+    // the observer sees only the run's end (no phase, no step).
+    TempDir tmp;
+    const std::string mark = tmp / "mark";
+    auto touch = [&](const std::string& name) {
+        return "<run label=\"" + name + "\"><arg>touch</arg><arg>" + mark + "-" + name +
+               "</arg></run>";
+    };
+    const std::string xml =
+        pack_with_fix("<confirm>This restarts your network.</confirm><check>" + touch("check") +
+                      "<run label=\"problem\"><arg>false</arg></run></check><steps>" +
+                      touch("steps") + "</steps><verify>" + touch("verify") + "</verify>");
+    Harness h(xml);
+    const RunRecord r = h.run();
+    CHECK(r.outcome == Outcome::refused);
+    CHECK(r.refusal == Refusal::declined);
+    CHECK(r.steps.empty());
+    CHECK(h.observer.events == std::vector<std::string>{"outcome:refused"});
+    for (const char* phase : {"check", "steps", "verify"})
+        CHECK_MESSAGE(!std::filesystem::exists(mark + "-" + phase), phase << " ran");
+
+    // The same fix with the employee's agreement runs them.
+    Harness agreed(xml);
+    agreed.options.assume_yes = true;
+    agreed.run();
+    CHECK(std::filesystem::exists(mark + "-check"));
+    CHECK(std::filesystem::exists(mark + "-steps"));
 }
 
 TEST_CASE("admin steps are refused without admin rights before anything runs") {

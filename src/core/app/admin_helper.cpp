@@ -5,16 +5,14 @@
 #include <nlohmann/json.hpp>
 
 #include "app/machine_catalog.h"
+#include "app/real_services.h"
 #include "base/cancel_token.h"
-#include "base/clock.h"
+#include "base/json_text.h"
 #include "engine/admin_step.h"
-#include "engine/audit_log.h"
 #include "engine/engine.h"
 #include "engine/run_record.h"
 #include "feed/feed_sync.h"
-#include "net/http_client.h"
 #include "platform/platform_paths.h"
-#include "platform/process_runner.h"
 
 namespace fixtray {
 
@@ -60,11 +58,8 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
         if (f.id == request->fix_id && f.runs_on(current_platform())) fix = &f;
     if (!fix) return refuse("pack " + pack->id + " has no fix " + request->fix_id);
 
-    const UserEnvironment env = user_environment_for_uid(invoking_uid);
-    SystemProcessRunner runner;
-    CurlHttpClient http;
-    RealClock clock;
-    Engine engine(runner, http, clock, env);
+    const RealServices services = RealServices::for_admin_helper(invoking_uid);
+    Engine engine = services.engine();
     CancelToken cancel;  // the caller cancels by ending this process (pkexec forwards signals)
     const auto record = engine.run_trusted_step(*pack, *fix, site, request->phase, request->index,
                                                 request->item, cancel, &error);

@@ -5,18 +5,15 @@
 
 #include "base/clock.h"
 #include "base/time_text.h"
-#include "engine/admin_step.h"
 #include "engine/audit_log.h"
-#include "net/http_client.h"
 #include "packs/catalog.h"
-#include "platform/process_runner.h"
 
 namespace fixtray {
 namespace {
 
 // Between the engine's observer and the service's: adds each step's position in its phase and
-// holds back the engine's run_finished (the service reports it after the audit log). Never
-// asks anything: whether the employee agreed was settled before the run (RunOptions).
+// holds back the engine's run_finished (the service reports it after the audit log). Whether
+// the employee agreed was settled before the run (RunOptions::assume_yes).
 class PositionedObserver final : public RunObserver {
 public:
     PositionedObserver(FixRunObserver& out, const Plan& plan) : out_(out) {
@@ -36,7 +33,6 @@ public:
         out_.step_output(position_, step, stream, chunk);
     }
     void step_finished(const StepRecord& step) override { out_.step_finished(position_, step); }
-    bool confirm(const Fix&, const std::string&) override { return false; }
 
 private:
     FixRunObserver& out_;
@@ -74,16 +70,7 @@ FixRunRequest make_fix_run_request(const CatalogEntry& entry, SiteConfig site, s
 }
 
 FixRunService::FixRunService(FixRunDependencies deps)
-    : runner_(deps.runner ? *deps.runner
-                          : *(own_runner_ = std::make_unique<SystemProcessRunner>())),
-      http_(deps.http ? *deps.http : *(own_http_ = std::make_unique<CurlHttpClient>())),
-      clock_(deps.clock ? *deps.clock : *(own_clock_ = std::make_unique<RealClock>())),
-      admin_(deps.admin ? *deps.admin
-                        : *(own_admin_ = std::make_unique<HelperAdminStepRunner>(
-                                runner_, HelperAdminStepRunner::find_helper(),
-                                HelperAdminStepRunner::launcher_from_environment()))),
-      env_(deps.env ? *deps.env : current_user_environment()),
-      state_dir_(deps.state_dir.empty() ? fixtray_state_dir(env_) : deps.state_dir) {}
+    : services_(RealServices::for_user(std::move(deps))) {}
 
 FixRunService::~FixRunService() {
     if (worker_.joinable()) worker_.join();
@@ -98,8 +85,7 @@ Plan FixRunService::plan(const FixRunRequest& request) const {
     }
     RunOptions options;
     options.lang = request.lang;
-    const Engine engine(runner_, http_, clock_, env_, &admin_);
-    return engine.plan(*request.pack, *request.fix, request.site, options);
+    return services_.engine().plan(*request.pack, *request.fix, request.site, options);
 }
 
 FixRunStart FixRunService::start(FixRunRequest request, FixRunObserver& observer) {
@@ -137,12 +123,12 @@ void FixRunService::work(FixRunRequest request, FixRunObserver& observer) {
     try {
         result.record = run_fix(request, observer);
     } catch (const std::exception& e) {
-        result.record = failed_record(request, clock_, e.what());
+        result.record = failed_record(request, services_.clock(), e.what());
     } catch (...) {
-        result.record = failed_record(request, clock_, "unknown error");
+        result.record = failed_record(request, services_.clock(), "unknown error");
     }
     try {
-        result.audit_error = AuditLog(state_dir_).append(result.record);
+        result.audit_error = services_.audit_log().append(result.record);
     } catch (const std::exception& e) {
         result.audit_error = e.what();
     }
@@ -164,7 +150,7 @@ RunRecord FixRunService::run_fix(const FixRunRequest& request, FixRunObserver& o
     options.lang = request.lang;
     options.assume_yes = request.confirmed;
     options.could_ask = request.could_ask;
-    Engine engine(runner_, http_, clock_, env_, &admin_);
+    Engine engine = services_.engine();
     const Plan plan = engine.plan(*request.pack, *request.fix, request.site, options);
     observer.run_started(*request.fix, plan);
     PositionedObserver positioned(observer, plan);

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <thread>
 
+#include "app/real_services.h"
 #include "base/cancel_token.h"
 #include "engine/engine.h"
 #include "engine/run_record.h"
@@ -20,10 +21,6 @@
 
 namespace fixtray {
 
-class AdminStepRunner;
-class Clock;
-class HttpClient;
-class ProcessRunner;
 struct CatalogEntry;
 
 // What to run. The request owns everything the run reads (the pack, the fix inside it, the
@@ -81,16 +78,8 @@ public:
     virtual void run_finished(const FixRunResult&) {}
 };
 
-// The parts a test replaces. Null members get the real implementation, owned by the service.
-// Given ones are borrowed: they must outlive the service.
-struct FixRunDependencies {
-    ProcessRunner* runner = nullptr;     // SystemProcessRunner
-    HttpClient* http = nullptr;          // CurlHttpClient
-    Clock* clock = nullptr;              // RealClock
-    AdminStepRunner* admin = nullptr;    // HelperAdminStepRunner (pkexec fixtray-admin) over runner
-    std::optional<UserEnvironment> env;  // current_user_environment()
-    std::string state_dir;               // where the audit log goes; fixtray_state_dir(env)
-};
+// The parts a test replaces (app/real_services.h); null members get the real ones.
+using FixRunDependencies = ServiceOverrides;
 
 // Whether start() took the run.
 struct FixRunStart {
@@ -132,16 +121,7 @@ private:
     void work(FixRunRequest request, FixRunObserver& observer);
     RunRecord run_fix(const FixRunRequest& request, FixRunObserver& observer);
 
-    std::unique_ptr<ProcessRunner> own_runner_;
-    std::unique_ptr<HttpClient> own_http_;
-    std::unique_ptr<Clock> own_clock_;
-    std::unique_ptr<AdminStepRunner> own_admin_;
-    ProcessRunner& runner_;
-    HttpClient& http_;
-    Clock& clock_;
-    AdminStepRunner& admin_;
-    UserEnvironment env_;
-    std::string state_dir_;
+    RealServices services_;
 
     CancelToken cancel_;
     mutable std::mutex mutex_;

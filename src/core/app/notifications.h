@@ -13,7 +13,9 @@
 // and re-reading the packs when a source changed): milliseconds on a local disk.
 #pragma once
 
+#include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,14 +48,46 @@ public:
     }
 };
 
+// Observers of one source of notifications (ChangeWatcher, OutboxService). A callback may
+// subscribe or unsubscribe observers (itself included) while notify() runs: an observer
+// unsubscribed during a notification gets no further callback from it.
+class AppObservers {
+public:
+    void subscribe(AppObserver* observer);
+    void unsubscribe(AppObserver* observer);
+    bool empty() const;
+    // Calls call(observer) for each subscribed observer, in subscription order.
+    template <typename Call>
+    void notify(Call call) {
+        ++notifying_;
+        // By index: a callback may subscribe (appending) or unsubscribe (nulling) observers.
+        for (std::size_t i = 0; i < observers_.size(); ++i)
+            if (observers_[i]) call(*observers_[i]);
+        if (--notifying_ == 0) compact();
+    }
+
+private:
+    void compact();
+    std::vector<AppObserver*> observers_;  // nullptr: unsubscribed during a notification
+    int notifying_ = 0;
+};
+
+// The outbox as the notifications compare it: request id -> its delivery status (JSON text).
+using OutboxSnapshot = std::map<std::string, std::string>;
+OutboxSnapshot outbox_snapshot(const std::vector<OutboxEntry>& entries);
+// What changed from `before` to `after` (`entries`: the outbox now, for OutboxChange::entries);
+// nullopt when nothing did.
+std::optional<OutboxChange> outbox_change(const OutboxSnapshot& before, const OutboxSnapshot& after,
+                                          std::vector<OutboxEntry> entries);
+
 class ChangeWatcher {
 public:
     // Takes what is there now as the starting point (no callback for it). outbox_dir: the
     // user's outbox (<state>/fixtray/outbox), "" to not watch one. `catalog` must outlive this.
     ChangeWatcher(MachineCatalog& catalog, std::string outbox_dir);
 
-    void subscribe(AppObserver* observer);
-    void unsubscribe(AppObserver* observer);
+    void subscribe(AppObserver* observer) { observers_.subscribe(observer); }
+    void unsubscribe(AppObserver* observer) { observers_.unsubscribe(observer); }
 
     // Checks the feed state, then the catalog's sources, then the outbox, and calls the
     // observers for each that changed since the last poll.
@@ -61,16 +95,13 @@ public:
 
 private:
     std::string feed_snapshot(FeedState* state, bool* expired) const;
-    std::map<std::string, std::string> outbox_snapshot(std::vector<OutboxEntry>* entries) const;
-    template <typename Call>
-    void notify(Call call);
+    OutboxSnapshot read_outbox(std::vector<OutboxEntry>* entries) const;
 
     MachineCatalog& catalog_;
     std::string outbox_dir_;
-    std::vector<AppObserver*> observers_;  // nullptr: unsubscribed during a notification
-    int notifying_ = 0;
+    AppObservers observers_;
     std::string feed_;
-    std::map<std::string, std::string> outbox_;
+    OutboxSnapshot outbox_;
 };
 
 }  // namespace fixtray

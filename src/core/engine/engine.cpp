@@ -324,8 +324,7 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         return refuse(Refusal::needs_admin,
                       "Not run: this fix needs administrator rights. Ask your help desk, or run "
                       "it as an administrator.");
-    if (!fix.confirm.empty() && !options.assume_yes &&
-        !observer.confirm(fix, fix.confirm.get(options.lang)))
+    if (!fix.confirm.empty() && !options.assume_yes)
         return refuse(Refusal::declined,
                       options.could_ask ? "Not run: you chose not to go ahead."
                                         : "Not run: this fix asks before it runs, and nobody "

@@ -31,17 +31,17 @@ public:
     virtual void step_output(const StepRecord&, OutputStream, std::string_view) {}
     virtual void step_finished(const StepRecord&) {}
     virtual void run_finished(const RunRecord&) {}
-    // Asked when the fix has a confirmation text and the run was not started with
-    // assume_yes. Return true to go ahead.
-    virtual bool confirm(const Fix&, const std::string& /*text*/) { return false; }
 };
 
 struct RunOptions {
-    bool assume_yes = false;  // skip the confirmation question
+    // The employee agreed to the fix's confirmation text (Plan::confirm, asked by the front end
+    // before the run starts), or the caller runs it unasked (--yes). Without it a fix that
+    // asks first ends refused (declined) before any step runs: the engine never asks.
+    bool assume_yes = false;
     // False: nobody could be asked (no terminal, a scheduled task). A fix that asks first is then
     // refused saying so, not "you chose not to go ahead".
     bool could_ask = true;
-    std::string lang;         // for titles and confirmation texts, e.g. "de_DE.UTF-8"
+    std::string lang;  // for titles and confirmation texts, e.g. "de_DE.UTF-8"
 };
 
 // One line of a dry-run plan.

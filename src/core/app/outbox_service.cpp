@@ -1,0 +1,150 @@
+#include "app/outbox_service.h"
+
+#include "app/escalation_session.h"
+#include "app/real_services.h"
+#include "base/cancel_token.h"
+#include "base/clock.h"
+#include "tickets/ticket_backend.h"
+
+namespace fixtray {
+
+OutboxService::OutboxService(const RealServices& services)
+    : outbox_(services.outbox_dir()),
+      http_(services.http()),
+      clock_(services.clock()),
+      env_(services.env()) {}
+
+OutboxService::~OutboxService() = default;
+
+std::vector<OutboxEntry> OutboxService::entries(std::vector<std::string>* problems) const {
+    return outbox_.list(problems);
+}
+
+Result<OutboxEntry> OutboxService::entry(const std::string& id) const {
+    std::string error;
+    auto found = outbox_.get(id, &error);
+    if (!found) return Status::error(error.empty() ? "no request " + id + " in the outbox" : error);
+    return std::move(*found);
+}
+
+Result<std::string> OutboxService::resolve(const std::string& given) const {
+    if (valid_request_id(given)) return given;
+    std::vector<std::string> matches;
+    if (given.size() >= 4)
+        for (const auto& e : outbox_.list())
+            if (e.request.id.rfind(given, 0) == 0) matches.push_back(e.request.id);
+    if (matches.size() == 1) return matches[0];
+    return Status::error(matches.empty()
+                             ? "no request \"" + given + "\" in the outbox"
+                             : "\"" + given + "\" matches several requests; give more of it");
+}
+
+std::vector<OutboxEntry> OutboxService::pending(bool due_only) const {
+    const auto now = clock_.now();
+    std::vector<OutboxEntry> out;
+    for (auto& e : outbox_.list())
+        if (e.status.state == DeliveryState::pending && (!due_only || e.status.next_attempt <= now))
+            out.push_back(std::move(e));
+    return out;
+}
+
+bool OutboxService::anything_to_send(DeliveryMode mode) const {
+    return !pending(mode == DeliveryMode::due).empty();
+}
+
+bool OutboxService::all_delivered(const std::string& id) const {
+    for (const auto& e : outbox_.list())
+        if (e.status.state != DeliveryState::delivered && (id.empty() || e.request.id == id))
+            return false;
+    return true;
+}
+
+OutboxBackend OutboxService::use_backend(const EscalationConfig& config) {
+    sender_.reset();
+    backend_.reset();
+    OutboxBackend result;
+    if (!config.backend) return result;
+    std::string error;
+    backend_ = make_ticket_backend(*config.backend, http_, &error);
+    if (!backend_) {
+        result.state = OutboxBackend::State::unusable;
+        result.message = error.empty() ? "unusable backend" : error;
+        return result;
+    }
+    sender_ = std::make_unique<OutboxSender>(outbox_, *backend_, clock_,
+                                             RetryPolicy{config.retry_initial, config.retry_max});
+    result.state = OutboxBackend::State::ready;
+    result.description = backend_->describe();
+    return result;
+}
+
+std::vector<SendReport> OutboxService::deliver(DeliveryMode mode, const CancelToken& cancel,
+                                               const DeliveryEvent& on_attempt) {
+    if (!sender_) return {};
+    const auto report = [&](const SendReport& r) {
+        if (on_attempt) on_attempt(r);
+        publish();
+    };
+    if (mode != DeliveryMode::until_empty)
+        return sender_->send_due(mode == DeliveryMode::all_pending, cancel, report);
+    // Tried once now, then each request at its own next attempt time.
+    auto reports = sender_->send_due(true, cancel, report);
+    auto more = sender_->run(cancel, {}, report);
+    reports.insert(reports.end(), more.begin(), more.end());
+    return reports;
+}
+
+SendReport OutboxService::deliver_one(const std::string& id, const CancelToken& cancel,
+                                      const DeliveryEvent& on_attempt) {
+    if (!sender_) {
+        SendReport r;
+        r.id = id;
+        r.message = "no ticket system to deliver to";
+        return r;
+    }
+    const SendReport r = sender_->send(id, true, cancel);
+    if (on_attempt) on_attempt(r);
+    publish();
+    return r;
+}
+
+Status OutboxService::retry(const std::string& id) {
+    const std::string error = outbox_.retry(id);
+    publish();
+    if (!error.empty()) return Status::error(error);
+    return {};
+}
+
+Status OutboxService::remove(const std::string& id) {
+    const std::string error = outbox_.remove(id);
+    publish();
+    if (!error.empty()) return Status::error(error);
+    return {};
+}
+
+Result<std::vector<std::string>> OutboxService::save_copy(const std::string& id,
+                                                          const std::string& to_dir) {
+    std::vector<std::string> written;
+    const std::string error =
+        outbox_.save_copy(id, to_dir.empty() ? desktop_dir(env_) : to_dir, &written);
+    if (!error.empty()) return Status::error(error);
+    return written;
+}
+
+void OutboxService::subscribe(AppObserver* observer) {
+    // Changes are published from the moment somebody listens.
+    if (observers_.empty()) seen_ = outbox_snapshot(outbox_.list());
+    observers_.subscribe(observer);
+}
+
+void OutboxService::publish() {
+    if (observers_.empty()) return;
+    auto entries = outbox_.list();
+    OutboxSnapshot now = outbox_snapshot(entries);
+    if (auto change = outbox_change(seen_, now, std::move(entries))) {
+        seen_ = std::move(now);
+        observers_.notify([&](AppObserver& o) { o.outbox_changed(*change); });
+    }
+}
+
+}  // namespace fixtray
