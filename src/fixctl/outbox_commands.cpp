@@ -89,10 +89,12 @@ std::unique_ptr<TicketBackend> backend_or_complain(const EscalationConfig& confi
                      "to a folder so you can send it by hand.\n";
         return nullptr;
     }
-    std::string error;
-    auto backend = make_ticket_backend(*config.backend, http, &error);
-    if (!backend) std::cerr << "fixctl: " << error << "\n";
-    return backend;
+    Result<std::unique_ptr<TicketBackend>> backend = make_ticket_backend(*config.backend, http);
+    if (!backend) {
+        std::cerr << "fixctl: " << backend.message() << "\n";
+        return nullptr;
+    }
+    return std::move(backend).value();
 }
 
 int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
@@ -125,11 +127,10 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
         }
         auto id = resolve_id(outbox, o.id);
         if (!id) return kUsage;
-        std::string error;
         if (o.action == "show") {
-            auto entry = outbox.get(*id, &error);
+            Result<OutboxEntry> entry = outbox.get(*id);
             if (!entry) {
-                std::cerr << "fixctl: " << error << "\n";
+                std::cerr << "fixctl: " << entry.message() << "\n";
                 return kUsage;
             }
             if (o.json) {
@@ -145,16 +146,17 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
             std::printf("\n%s", request_text(entry->request).c_str());
             return kOk;
         }
-        if (o.action == "retry") error = outbox.retry(*id);
-        if (o.action == "remove") error = outbox.remove(*id);
+        Status done;
+        if (o.action == "retry") done = outbox.retry(*id);
+        if (o.action == "remove") done = outbox.remove(*id);
         std::vector<std::string> written;
         if (o.action == "save") {
             std::string to = o.dir;
             if (to.empty()) to = current_user_environment().home + "/Desktop";
-            error = outbox.save_copy(*id, to, &written);
+            done = outbox.save_copy(*id, to, &written);
         }
-        if (!error.empty()) {
-            std::cerr << "fixctl: " << error << "\n";
+        if (!done) {
+            std::cerr << "fixctl: " << done.message() << "\n";
             return kNotFixed;
         }
         for (const auto& w : written) std::printf("%s\n", w.c_str());

@@ -20,10 +20,9 @@ namespace fixtray {
 
 int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_uid,
                         const MachinePaths& paths, std::string* out, std::string* err) {
-    std::string error;
-    const auto request = parse_admin_step_args(args, &error);
+    const Result<AdminStepRequest> request = parse_admin_step_args(args);
     if (!request) {
-        *err = "fixtray-admin: " + error;
+        *err = "fixtray-admin: " + request.message();
         return kAdminUsage;
     }
     auto refuse = [&](const std::string& why) {
@@ -66,9 +65,9 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
     RealClock clock;
     Engine engine(runner, http, clock, env);
     CancelToken cancel;  // the caller cancels by ending this process (pkexec forwards signals)
-    const auto record = engine.run_trusted_step(*pack, *fix, site, request->phase, request->index,
-                                                request->item, cancel, &error);
-    if (!record) return refuse(error);
+    const Result<StepRecord> record = engine.run_trusted_step(
+        *pack, *fix, site, request->phase, request->index, request->item, cancel);
+    if (!record) return refuse(record.message());
     *out = dump_json(to_json(*record));
     return kAdminStepRan;
 }

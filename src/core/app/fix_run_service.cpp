@@ -142,7 +142,7 @@ void FixRunService::work(FixRunRequest request, FixRunObserver& observer) {
         result.record = failed_record(request, clock_, "unknown error");
     }
     try {
-        result.audit_error = AuditLog(state_dir_).append(result.record);
+        result.audit_error = AuditLog(state_dir_).append(result.record).message();
     } catch (const std::exception& e) {
         result.audit_error = e.what();
     }
