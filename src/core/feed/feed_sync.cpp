@@ -172,8 +172,11 @@ Status switch_current(const std::string& state_dir, const std::string& gen) {
     if (ec) return Status::error("cannot create " + tmp.string() + ": " + ec.message());
     fs::rename(tmp, fs::path(state_dir) / "current", ec);
     if (ec) {
-        fs::remove(tmp, ec);
-        return Status::error("cannot switch " + state_dir + "/current: " + ec.message());
+        // The message before the clean-up: fs::remove resets ec (it said "Success").
+        Status failed = Status::error("cannot switch " + state_dir + "/current: " + ec.message());
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        return failed;
     }
     return sync_path(state_dir);
 }
