@@ -295,13 +295,13 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
     std::size_t files = 0, invalid = 0, warnings = 0;
     bool any_error = false;
     for (const auto& path : paths) {
-        std::string error;
-        const auto found = pack_files_under(path, &error);
-        if (!error.empty()) {
-            std::cout << path << ": error: " << error << "\n";
+        const Result<std::vector<std::string>> listed = pack_files_under(path);
+        if (!listed) {
+            std::cout << path << ": error: " << listed.message() << "\n";
             any_error = true;
             continue;
         }
+        const std::vector<std::string>& found = *listed;
         if (found.empty()) {
             std::cout << path << ": error: no *.xml fix pack files here\n";
             any_error = true;

@@ -99,7 +99,7 @@ bool edit_in_editor(std::string* text) {
     if (!editor || !*editor) editor = std::getenv("EDITOR");
     if (!editor || !*editor) return false;
     const std::string path = state_dir() + "/edit-request.txt";
-    if (!write_file_atomic(path, *text).empty()) return false;
+    if (!write_file_atomic(path, *text)) return false;
     // The editor is the employee's own choice of program: run through the shell as git does.
     const std::string command = std::string(editor) + " '" + path + "'";
     if (std::system(command.c_str()) != 0) return false;

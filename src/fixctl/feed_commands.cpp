@@ -41,17 +41,16 @@ int cmd_feed_verify(const FeedVerifyCommand& c) {
     std::vector<MinisignPublicKey> keys;
     for (const auto& file : c.key_files) {
         std::string text;
-        if (std::string why = read_file_bounded(file, 4096, text); !why.empty()) {
-            std::cerr << "fixctl: " << file << ": " << why << "\n";
+        if (Status read = read_file_bounded(file, 4096, text); !read) {
+            std::cerr << "fixctl: " << file << ": " << read.message() << "\n";
             return kUsage;
         }
-        std::string error;
-        auto key = parse_minisign_public_key(text, file, &error);
+        Result<MinisignPublicKey> key = parse_minisign_public_key(text, file);
         if (!key) {
-            std::cerr << "fixctl: " << error << "\n";
+            std::cerr << "fixctl: " << key.message() << "\n";
             return kUsage;
         }
-        keys.push_back(std::move(*key));
+        keys.push_back(std::move(key).value());
     }
     FeedVerifyOptions o;
     o.repository = c.repository;

@@ -30,12 +30,12 @@ int cmd_pack_lint(const std::vector<std::string>& paths, bool as_json, bool quie
     std::vector<LintFinding> findings;
     std::size_t files = 0;
     for (const auto& path : paths) {
-        std::string error;
-        const auto found = pack_files_under(path, &error);
-        if (!error.empty()) {
-            findings.push_back(path_error(path, error));
+        const Result<std::vector<std::string>> listed = pack_files_under(path);
+        if (!listed) {
+            findings.push_back(path_error(path, listed.message()));
             continue;
         }
+        const std::vector<std::string>& found = *listed;
         if (found.empty()) {
             findings.push_back(path_error(path, "no *.xml fix pack files here"));
             continue;

@@ -422,10 +422,10 @@ TEST_CASE("escalation session: a fix's latest run is taken from the audit log") 
     // id names the audit log.
     Machine m;
     const AuditLog audit(m.state_dir());
-    REQUIRE(audit.append(run_of("t", "aaaaaaaa-0000-4000-8000-000000000001")).empty());
-    REQUIRE(audit.append(run_of("t", "aaaaaaaa-0000-4000-8000-000000000002")).empty());
-    REQUIRE(audit.append(run_of("other", "aaaaaaaa-0000-4000-8000-000000000003")).empty());
-    REQUIRE(audit.append(run_of("t", "aaaaaaaa-0000-4000-8000-000000000004", true)).empty());
+    REQUIRE(audit.append(run_of("t", "aaaaaaaa-0000-4000-8000-000000000001")));
+    REQUIRE(audit.append(run_of("t", "aaaaaaaa-0000-4000-8000-000000000002")));
+    REQUIRE(audit.append(run_of("other", "aaaaaaaa-0000-4000-8000-000000000003")));
+    REQUIRE(audit.append(run_of("t", "aaaaaaaa-0000-4000-8000-000000000004", true)));
 
     auto s = m.session(m.setup());
     REQUIRE_FALSE(s->about_fix(m.catalog, "t", RunChoice::latest));

@@ -4,6 +4,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "base/status.h"
 #include "support/test_helpers.h"
@@ -80,6 +81,54 @@ TEST_CASE("Result: holds move-only values and hands them out") {
     std::unique_ptr<int> p = std::move(r).value();
     REQUIRE(p);
     CHECK(*p == 42);
+}
+
+namespace {
+
+struct Shape {
+    virtual ~Shape() = default;
+    virtual int corners() const = 0;
+};
+struct Square : Shape {
+    int corners() const override { return 4; }
+};
+
+// A factory as the core writes them: the derived object, or a failure, as a Result of the base.
+Result<std::unique_ptr<Shape>> make_shape(bool ok) {
+    if (!ok) return Status::error("no shape");
+    return std::make_unique<Square>();
+}
+
+Result<std::string> greeting(bool ok) {
+    if (!ok) return Status::error("no greeting");
+    return "hello";  // a string literal, no std::string(...) needed
+}
+
+}  // namespace
+
+TEST_CASE("Result: converts from what the value type is made from") {
+    // Scenario: a factory returns unique_ptr<Derived> into Result<unique_ptr<Base>>, a function
+    // returns a literal into Result<std::string>; failures still pass through as failures.
+    Result<std::unique_ptr<Shape>> shape = make_shape(true);
+    REQUIRE(shape);
+    CHECK((*shape)->corners() == 4);
+    const Result<std::unique_ptr<Shape>> none = make_shape(false);
+    CHECK_FALSE(none);
+    CHECK(none.message() == "no shape");
+
+    const Result<std::string> hello = greeting(true);
+    REQUIRE(hello);
+    CHECK(*hello == "hello");
+    CHECK(greeting(false).message() == "no greeting");
+
+    // A Status is never taken for a value, and nothing converts that T does not convert from.
+    static_assert(std::is_constructible_v<Result<std::unique_ptr<Shape>>, std::unique_ptr<Square>>);
+    static_assert(
+        !std::is_constructible_v<Result<std::unique_ptr<Square>>, std::unique_ptr<Shape>>);
+    static_assert(!std::is_constructible_v<Result<std::string>, int*>);
+    // `return nullptr;` from a factory does not compile (it would read as success).
+    static_assert(!std::is_convertible_v<std::nullptr_t, Result<std::unique_ptr<Shape>>>);
+    CHECK_THROWS_AS(static_cast<void>(Result<std::string>(Status{})), std::logic_error);
 }
 
 TEST_CASE("Status and Result are [[nodiscard]]: a dropped result does not compile") {

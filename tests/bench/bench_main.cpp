@@ -245,7 +245,7 @@ int bench_diagnostics(int rounds) {
         }));
         fs::remove_all(dir / "sos");
         fs::create_directories(dir / "sos");
-        BundleWriteResult written;
+        Result<BundleWritten> written = Status::error("not written");
         ours.push_back(time_ms([&] {
             const DiagnosticsReport report = collect_diagnostics(items, runner, options, cancel);
             BundleOptions bundle_options;
@@ -254,11 +254,11 @@ int bench_diagnostics(int rounds) {
             bundle_options.redaction.host_names = {env.host};
             written = write_bundle(report, (dir / "bundle.tar.gz").string(), bundle_options);
         }));
-        if (!written.ok()) {
-            std::fprintf(stderr, "diagnostics bundle failed: %s\n", written.error.c_str());
+        if (!written) {
+            std::fprintf(stderr, "diagnostics bundle failed: %s\n", written.message().c_str());
             return 1;
         }
-        bundle_size = written.size;
+        bundle_size = written->size;
     }
     fs::remove_all(dir);
     std::printf("(%zu items from %s, bundle %llu bytes)\n", items.size(), set_file.c_str(),
@@ -325,12 +325,12 @@ int bench_rt(int rounds) {
     config.type = "rt";
     config.where = "bench";
     config.options = {{"url", url}, {"user", user}, {"password", password}};
-    std::string error;
-    auto backend = make_rt_backend(config, http, &error);
-    if (!backend) {
-        std::fprintf(stderr, "rt: %s\n", error.c_str());
+    Result<std::unique_ptr<TicketBackend>> made = make_rt_backend(config, http);
+    if (!made) {
+        std::fprintf(stderr, "rt: %s\n", made.message().c_str());
         return 1;
     }
+    std::unique_ptr<TicketBackend> backend = std::move(made).value();
     CancelToken never;
     int failures = 0;
     std::vector<double> ours, ref;

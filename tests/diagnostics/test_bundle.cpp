@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "diagnostics/bundle.h"
 #include "base/cancel_token.h"
+#include "diagnostics/bundle.h"
 #include "diagnostics/diagnostics.h"
 #include "platform/process_runner.h"
 #include "support/test_helpers.h"
@@ -129,16 +129,16 @@ TEST_CASE("bundle: seeded secrets never appear anywhere in the written bundle") 
     // private key printed by a command, user and host names: none survives, byte for byte.
     Seeded s;
     const auto written = write_bundle(s.report, s.bundle, s.options);
-    REQUIRE_MESSAGE(written.ok(), written.error);
-    CHECK(written.size == fs::file_size(s.bundle));
+    REQUIRE_MESSAGE(written.ok(), written.message());
+    CHECK(written->size == fs::file_size(s.bundle));
     CHECK((fs::status(s.bundle).permissions() & fs::perms::others_read) == fs::perms::none);
     for (const auto& blob : every_byte(s.bundle, s.dir))
         for (const auto& secret : kSecrets) {
             INFO(secret);
             CHECK(blob.find(secret) == std::string::npos);
         }
-    CHECK(written.pseudonyms.at("fixtrayuser") == "user-1");
-    CHECK(written.pseudonyms.at("fixtrayhost") == "host-2");
+    CHECK(written->pseudonyms.at("fixtrayuser") == "user-1");
+    CHECK(written->pseudonyms.at("fixtrayhost") == "host-2");
     // The secrets were really in what was collected (or the test proves nothing).
     std::string collected;
     for (const auto& i : s.report.items) collected += i.content + i.source;
@@ -155,9 +155,9 @@ TEST_CASE("bundle: the manifest records what ran, how it ended and what was reda
     const auto written = write_bundle(s.report, s.bundle, s.options);
     REQUIRE(written.ok());
     const auto contents = read_bundle(s.bundle);
-    REQUIRE_MESSAGE(contents.ok(), contents.error);
-    const auto& m = contents.manifest;
-    CHECK(m == written.manifest);
+    REQUIRE_MESSAGE(contents.ok(), contents.message());
+    const auto& m = contents->manifest;
+    CHECK(m == written->manifest);
     CHECK(m["format"] == "fixtray-diagnostics");
     CHECK(m["format_version"] == 1);
     CHECK(m["fixtray_version"] == "0.1.0");
@@ -199,25 +199,25 @@ TEST_CASE("bundle: reading back gives exactly what was written, entry by entry")
     REQUIRE(written.ok());
     const auto contents = read_bundle(s.bundle);
     REQUIRE(contents.ok());
-    REQUIRE(!contents.entries.empty());
-    CHECK(contents.entries.front().name == "manifest.json");
+    REQUIRE(!contents->entries.empty());
+    CHECK(contents->entries.front().name == "manifest.json");
     Redactor again(s.options.redaction);
     std::size_t files = 0;
     for (std::size_t i = 0; i < s.report.items.size(); ++i) {
-        const auto& item = written.manifest["items"][i];
+        const auto& item = written->manifest["items"][i];
         std::string expected = s.report.items[i].content;
         again.redact(expected);
         if (item["file"].is_null()) continue;
         ++files;
-        std::string got;
-        REQUIRE(read_bundle_entry(s.bundle, item["file"], &got) == "");
+        const Result<std::string> read = read_bundle_entry(s.bundle, item["file"]);
+        REQUIRE(read.ok());
+        const std::string& got = *read;
         INFO(item["name"]);
         CHECK(got == expected);
         CHECK(item["bytes"] == got.size());
     }
-    CHECK(contents.entries.size() == files + 1);
-    std::string none;
-    CHECK(read_bundle_entry(s.bundle, "nope.txt", &none).find("no entry") != std::string::npos);
+    CHECK(contents->entries.size() == files + 1);
+    CHECK(read_bundle_entry(s.bundle, "nope.txt").message().find("no entry") != std::string::npos);
 }
 
 TEST_CASE("bundle: the employee removes an item and the bundle is rewritten without it") {
@@ -225,19 +225,21 @@ TEST_CASE("bundle: the employee removes an item and the bundle is rewritten with
     Seeded s;
     REQUIRE(write_bundle(s.report, s.bundle, s.options).ok());
     const auto before = read_bundle(s.bundle);
-    CHECK(remove_bundle_entry(s.bundle, "app.conf.txt") == "");
+    CHECK(remove_bundle_entry(s.bundle, "app.conf.txt"));
     const auto after = read_bundle(s.bundle);
     REQUIRE(after.ok());
-    CHECK(after.entries.size() == before.entries.size() - 1);
-    for (const auto& e : after.entries) CHECK(e.name != "app.conf.txt");
-    const auto& item = manifest_item(after.manifest, "app.conf");
+    CHECK(after->entries.size() == before->entries.size() - 1);
+    for (const auto& e : after->entries) CHECK(e.name != "app.conf.txt");
+    const auto& item = manifest_item(after->manifest, "app.conf");
     CHECK(item["removed"] == true);
     CHECK(item["file"] == nullptr);
-    std::string os_text, os_before;
-    CHECK(read_bundle_entry(s.bundle, "os.txt", &os_text) == "");
+    const Result<std::string> os = read_bundle_entry(s.bundle, "os.txt");
+    CHECK(os.ok());
+    const std::string os_text = os.ok() ? *os : std::string();
     CHECK(os_text.find("PRETTY_NAME") != std::string::npos);
-    CHECK(remove_bundle_entry(s.bundle, "manifest.json") != "");
-    CHECK(remove_bundle_entry(s.bundle, "app.conf.txt").find("no entry") != std::string::npos);
+    CHECK_FALSE(remove_bundle_entry(s.bundle, "manifest.json"));
+    CHECK(remove_bundle_entry(s.bundle, "app.conf.txt").message().find("no entry") !=
+          std::string::npos);
 }
 
 TEST_CASE("bundle: a bundle over the size cap is refused with a message naming the cap") {
@@ -255,7 +257,7 @@ TEST_CASE("bundle: a bundle over the size cap is refused with a message naming t
     const std::string path = dir / "b.tar.gz";
     const auto written = write_bundle(report, path, options);
     CHECK_FALSE(written.ok());
-    CHECK(written.error.find("size cap of 1.0 MiB") != std::string::npos);
+    CHECK(written.message().find("size cap of 1.0 MiB") != std::string::npos);
     CHECK_FALSE(fs::exists(path));
     CHECK_FALSE(fs::exists(path + ".tmp"));
 }
@@ -267,7 +269,7 @@ TEST_CASE("bundle: an invalid site redaction pattern stops the bundle from being
     BundleOptions options;
     options.redaction.extra_patterns = {"(broken"};
     const auto written = write_bundle(report, dir / "b.tar.gz", options);
-    CHECK(written.error.find("redaction pattern 1") != std::string::npos);
+    CHECK(written.message().find("redaction pattern 1") != std::string::npos);
     CHECK_FALSE(fs::exists(dir / "b.tar.gz"));
 }
 
@@ -280,11 +282,12 @@ TEST_CASE("bundle: archives that are not ours are refused when read") {
     REQUIRE(
         test::run_command({"tar", "-czf", dir / "plain.tar.gz", "-C", dir / "src", "readme.txt"})
             .exit_code == 0);
-    CHECK(read_bundle(dir / "plain.tar.gz").error.find("no manifest.json") != std::string::npos);
+    CHECK(read_bundle(dir / "plain.tar.gz").message().find("no manifest.json") !=
+          std::string::npos);
     REQUIRE(test::run_command(
                 {"tar", "-czf", dir / "evil.tar.gz", "-P", "-C", dir / "src", "../src/readme.txt"})
                 .exit_code == 0);
-    CHECK(read_bundle(dir / "evil.tar.gz").error.find("unexpected entry") != std::string::npos);
+    CHECK(read_bundle(dir / "evil.tar.gz").message().find("unexpected entry") != std::string::npos);
 }
 
 TEST_CASE("bundle: item names become safe, unique file names") {
@@ -303,6 +306,6 @@ TEST_CASE("bundle: item names become safe, unique file names") {
     }
     const auto written = write_bundle(report, dir / "b.tar.gz");
     REQUIRE(written.ok());
-    CHECK(written.manifest["items"][0]["file"] == "same.txt");
-    CHECK(written.manifest["items"][1]["file"] == "same-2.txt");
+    CHECK(written->manifest["items"][0]["file"] == "same.txt");
+    CHECK(written->manifest["items"][1]["file"] == "same-2.txt");
 }

@@ -89,7 +89,9 @@ TEST_CASE(
         INFO(p.str());
         CHECK(p.severity == PackProblem::Severity::warning);
     }
-    for (const auto& f : pack_files_under(kFixes, nullptr)) CHECK_FALSE(f.ends_with(".diag.xml"));
+    const auto files = pack_files_under(kFixes);
+    REQUIRE(files.ok());
+    for (const auto& f : *files) CHECK_FALSE(f.ends_with(".diag.xml"));
     const std::string def = default_diagnostics_file(Platform::linux);
     CHECK(def.ends_with("diagnostics/linux.diag.xml"));
     CHECK(load_default_diagnostics(Platform::linux).ok());

@@ -210,17 +210,17 @@ TEST_CASE("glob_match: table of patterns and paths") {
 }
 
 TEST_CASE("validate_glob: relative globs pass, absolute, .. and NUL are refused") {
-    // Valid globs return "", invalid ones a reason.
+    // Valid globs are ok, invalid ones fail with a reason.
     for (const char* ok : {"**", "*.log", "a/b/**/*.tmp", "[!.]*"}) {
         CAPTURE(ok);
-        CHECK(validate_glob(ok).empty());
+        CHECK(validate_glob(ok).ok());
     }
     for (const std::string& bad :
          {std::string(""), std::string("/etc/*"), std::string("../x"), std::string("a/../b"),
           std::string("a/.."), std::string("C:/x"), std::string("a\\b"), std::string("a//b"),
           std::string("a\0b", 3)}) {
         CAPTURE(bad);
-        CHECK_FALSE(validate_glob(bad).empty());
+        CHECK_FALSE(validate_glob(bad).ok());
     }
 }
 

@@ -8,12 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "base/cancel_token.h"
-#include "packs/catalog.h"
 #include "base/clock.h"
 #include "feed/feed_index.h"
 #include "feed/feed_sync.h"
-#include "net/http_client.h"
 #include "feed/minisign.h"
+#include "net/http_client.h"
+#include "packs/catalog.h"
 #include "support/builtin_test_support.h"
 #include "support/test_helpers.h"
 
@@ -464,6 +464,35 @@ TEST_CASE("feed sync: a state directory that cannot be created says to run as ro
     CHECK(r.outcome == FeedSyncOutcome::not_configured);
     CHECK(contains(r.message, "sudo fixctl feed sync"));
     CHECK(r.requests == 0);
+}
+
+TEST_CASE("feed sync: a switch that fails names the reason, and nothing is installed") {
+    // Scenario: `current` is a real directory (not the link fixtray keeps there), so renaming
+    // the new link onto it fails. The message says why (it once said "Success": the reason was
+    // read after the clean-up had reset it), and the next sync still works once it is gone.
+    HelpDesk desk;
+    desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 1, "reconnect-vpn", "Reconnect");
+    desk.publish_feed();
+    Nginx nginx(desk.publish);
+    fs::create_directories(desk.state / "current" / "in-the-way");
+
+    auto r = sync_now(desk.config(nginx.url()));
+    INFO(r.message);
+    CHECK(r.outcome == FeedSyncOutcome::unreachable);
+    CHECK(contains(r.message, "cannot switch " + desk.state.string() + "/current: "));
+    CHECK(contains(r.message, "Is a directory"));
+    CHECK_FALSE(contains(r.message, "Success"));
+    CHECK(fs::is_directory(fs::symlink_status(desk.state / "current")));
+    // The abandoned generation and its temporary link are gone.
+    CHECK(fs::is_empty(desk.state / "generations"));
+    for (const auto& e : fs::directory_iterator(desk.state))
+        CHECK_FALSE(e.path().filename().string().starts_with("current.new-"));
+
+    fs::remove_all(desk.state / "current");
+    r = sync_now(desk.config(nginx.url()));
+    INFO(r.message);
+    CHECK(r.outcome == FeedSyncOutcome::updated);
+    CHECK(synced_fix_ids(desk) == std::vector<std::string>{"reconnect-vpn"});
 }
 
 TEST_CASE("feed sync: the rollback floor survives a lost install and a switch to another feed") {

@@ -19,10 +19,9 @@ MinisignPublicKey make_key(const TempDir& dir, const std::string& name) {
         {kMinisign, "-G", "-W", "-p", dir / (name + ".pub"), "-s", dir / (name + ".key")});
     INFO(r.error << r.out << r.err);
     REQUIRE(r.exit_code == 0);
-    std::string error;
-    auto key = parse_minisign_public_key(read_file(dir / (name + ".pub")), name + ".pub", &error);
-    INFO(error);
-    REQUIRE(key.has_value());
+    auto key = parse_minisign_public_key(read_file(dir / (name + ".pub")), name + ".pub");
+    INFO(key.message());
+    REQUIRE(key.ok());
     return *key;
 }
 
@@ -160,18 +159,19 @@ TEST_CASE("minisign: public keys as .pub files or bare base64 lines") {
     const auto key = make_key(dir, "k");
     const std::string text = read_file(dir.path() / "k.pub");
     const std::string line = text.substr(text.find('\n') + 1);
-    std::string error;
-    const auto bare = parse_minisign_public_key(line, "arg", &error);
-    REQUIRE(bare.has_value());
+    const auto bare = parse_minisign_public_key(line, "arg");
+    REQUIRE(bare.ok());
     CHECK(bare->key == key.key);
     CHECK(bare->key_id == key.key_id);
     CHECK(bare->source == "arg");
-    CHECK_FALSE(parse_minisign_public_key("", "x", &error));
-    CHECK_FALSE(parse_minisign_public_key("untrusted comment: a\nAAAA\n", "x.pub", &error));
-    CHECK(contains(error, "x.pub"));
-    CHECK_FALSE(parse_minisign_public_key("one\ntwo\nthree\n", "x", &error));
+    CHECK_FALSE(parse_minisign_public_key("", "x"));
+    const auto bad = parse_minisign_public_key("untrusted comment: a\nAAAA\n", "x.pub");
+    CHECK_FALSE(bad);
+    CHECK(contains(bad.message(), "x.pub"));
+    CHECK_FALSE(parse_minisign_public_key("one\ntwo\nthree\n", "x"));
     CHECK(key_id_hex({0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}) == "EFCDAB8967452301");
-    CHECK(key_id_hex({0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0x0e}) == "ECDAB8967452301");  // as minisign: no leading zero
+    CHECK(key_id_hex({0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0x0e}) ==
+          "ECDAB8967452301");  // as minisign: no leading zero
 }
 
 TEST_CASE("minisign: trusted keys from a root-owned directory, several for a key change") {

@@ -7,10 +7,10 @@
 
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "engine/run_record.h"
 #include "escalation/escalation_config.h"
 #include "outbox/outbox.h"
 #include "outbox/outbox_sender.h"
-#include "engine/run_record.h"
 #include "support/test_helpers.h"
 
 using namespace fixtray;
@@ -99,8 +99,8 @@ SupportRequest sample_request(system_clock::time_point created) {
 std::string queue_one(const Outbox& outbox, const TempDir& tmp, system_clock::time_point when) {
     fixtray::test::write_file(tmp / "bundle.tar.gz", std::string("bundle bytes\0\x01\x02", 15));
     SupportRequest r = sample_request(when);
-    REQUIRE(Outbox(outbox).add(
-                r, {{"diagnostics.tar.gz", "application/gzip", tmp / "bundle.tar.gz"}}) == "");
+    REQUIRE(
+        Outbox(outbox).add(r, {{"diagnostics.tar.gz", "application/gzip", tmp / "bundle.tar.gz"}}));
     return r.id;
 }
 
@@ -120,9 +120,9 @@ TEST_CASE("outbox: a queued request is read back whole, with its attachment copi
     CHECK(entry->status.state == DeliveryState::pending);
     CHECK(entry->status.attempts == 0);
     REQUIRE(entry->request.attachments.size() == 1);
-    std::string bytes;
-    CHECK(read_attachment(entry->request.attachments[0], &bytes) == "");
-    CHECK(bytes == std::string("bundle bytes\0\x01\x02", 15));
+    const Result<std::string> bytes = read_attachment(entry->request.attachments[0]);
+    REQUIRE(bytes.ok());
+    CHECK(*bytes == std::string("bundle bytes\0\x01\x02", 15));
     CHECK(entry->request.attachments[0].size == 15);
     CHECK(outbox.list().size() == 1);
     // Files are private to the employee.
@@ -136,14 +136,16 @@ TEST_CASE("outbox: bad ids, missing attachments and half-written entries are ref
     Outbox outbox(tmp / "outbox");
     SupportRequest r = sample_request(system_clock::now());
     r.id = "../../etc";
-    CHECK(outbox.add(r, {}).find("invalid request id") != std::string::npos);
+    CHECK(outbox.add(r, {}).message().find("invalid request id") != std::string::npos);
     r.id = new_uuid();
-    const std::string err = outbox.add(r, {{"b.tar.gz", "application/gzip", tmp / "missing"}});
+    const std::string err =
+        outbox.add(r, {{"b.tar.gz", "application/gzip", tmp / "missing"}}).message();
     CHECK(err.find("missing") != std::string::npos);
     CHECK(outbox.list().empty());
     CHECK_FALSE(std::filesystem::exists(tmp / ("outbox/.incoming-" + r.id)));
-    CHECK(outbox.add(r, {{"../x", "text/plain", tmp / "missing"}}).find("plain file name") !=
-          std::string::npos);
+    CHECK(outbox.add(r, {{"../x", "text/plain", tmp / "missing"}})
+              .message()
+              .find("plain file name") != std::string::npos);
     // A crash while queuing leaves an .incoming- directory: it is never listed.
     std::filesystem::create_directories(tmp / ("outbox/.incoming-" + new_uuid()));
     CHECK(outbox.list().empty());
@@ -273,7 +275,7 @@ TEST_CASE("sender: a sender that died mid-send leaves in_flight, and the next on
     auto entry = outbox.get(id);
     entry->status.in_flight = true;
     entry->status.attempts = 1;
-    REQUIRE(outbox.write_status(id, entry->status) == "");
+    REQUIRE(outbox.write_status(id, entry->status));
     backend.created.emplace_back(id, "777");  // the dead sender's create had gone through
     OutboxSender sender(outbox, backend, clock, {}, 9);
     CancelToken cancel;
@@ -302,7 +304,7 @@ TEST_CASE("sender: a permanent failure stays in the outbox as failed and can be 
     CHECK(entry->status.state == DeliveryState::failed);
     CHECK(entry->status.last_error.find("credentials refused") != std::string::npos);
     CHECK(sender.send(id, true, cancel).result == SendReport::Result::skipped);
-    CHECK(outbox.retry(id) == "");
+    CHECK(outbox.retry(id));
     CHECK(sender.send(id, false, cancel).result == SendReport::Result::delivered);
     CHECK(backend.creates == 2);
 }
@@ -314,9 +316,9 @@ TEST_CASE("sender: two senders never work on the same request at once") {
     FakeClock clock;
     FakeTicketBackend backend;
     const std::string id = queue_one(outbox, tmp, clock.now());
-    std::string error;
-    FileLock held = outbox.lock(id, &error);
-    REQUIRE(held.held());
+    Result<FileLock> held = outbox.lock(id);
+    REQUIRE(held);
+    REQUIRE(held->held());
     OutboxSender sender(outbox, backend, clock, {}, 13);
     CancelToken cancel;
     CHECK(sender.send(id, true, cancel).result == SendReport::Result::busy);
@@ -329,12 +331,12 @@ TEST_CASE("outbox: save_copy writes the text and the bundle for sending by hand"
     Outbox outbox(tmp / "outbox");
     const std::string id = queue_one(outbox, tmp, system_clock::now());
     std::vector<std::string> written;
-    CHECK(outbox.save_copy(id, tmp / "Desktop", &written) == "");
+    CHECK(outbox.save_copy(id, tmp / "Desktop", &written));
     REQUIRE(written.size() == 2);
     CHECK(fixtray::test::read_file(written[0]).find("did not fix the problem on pc-42") !=
           std::string::npos);
     CHECK(fixtray::test::read_file(written[1]) == std::string("bundle bytes\0\x01\x02", 15));
-    CHECK(outbox.remove(id) == "");
+    CHECK(outbox.remove(id));
     CHECK(outbox.list().empty());
 }
 

@@ -122,10 +122,10 @@ TEST_CASE("pattern: replace_in_lines masks each non-empty match within its line"
 
 TEST_CASE("pattern: stdout_match_problem checks what the loader can, with $$ as one $") {
     // Without ${variables} the pattern is checked at load; with them, when the step runs.
-    CHECK(stdout_match_problem("^ok$$") == "");
-    CHECK(stdout_match_problem("price \\$$5") == "");
-    CHECK(stdout_match_problem("(enabled") ==
+    CHECK(stdout_match_problem("^ok$$").ok());
+    CHECK(stdout_match_problem("price \\$$5").ok());
+    CHECK(stdout_match_problem("(enabled").message() ==
           "invalid regular expression in stdout-match: missing ): (enabled");
-    CHECK(stdout_match_problem("(${printer}") == "");
-    CHECK(contains(stdout_match_problem("(a)\\1"), "RE2 has no back-references"));
+    CHECK(stdout_match_problem("(${printer}").ok());
+    CHECK(contains(stdout_match_problem("(a)\\1").message(), "RE2 has no back-references"));
 }

@@ -37,7 +37,8 @@ TEST_CASE("site config: a syntax error names file, line and column and changes n
 TEST_CASE("site config: wrong types are errors, unknown keys are warnings") {
     // Scenario: a nested object where a string belongs, and a key from a newer version.
     SiteConfig c;
-    auto problems = merge_site_config(R"({"telemetry": {}, "site": {"x": {"y": 1}}})", "c.json", &c);
+    auto problems =
+        merge_site_config(R"({"telemetry": {}, "site": {"x": {"y": 1}}})", "c.json", &c);
     REQUIRE(problems.size() == 2);
     CHECK(problems[0].warning);
     CHECK_FALSE(problems[1].warning);
@@ -60,20 +61,27 @@ TEST_CASE("variables: expansion, $$ escape, unknown names and lists") {
     Variables v;
     v.set("home", "/home/ann");
     v.set_list("printers", {{"Office", {{"name", "Office"}, {"uri", "ipp://o"}}}});
-    std::string out, error;
-    CHECK(v.expand("${home}/.cache", &out, &error));
-    CHECK(out == "/home/ann/.cache");
-    CHECK(v.expand("cost: $$5 and $PATH", &out, &error));
-    CHECK(out == "cost: $5 and $PATH");
-    CHECK_FALSE(v.expand("${nope}", &out, &error));
-    CHECK(error.find("${nope}") != std::string::npos);
-    CHECK_FALSE(v.expand("${printers}", &out, &error));
-    CHECK(error.find("list") != std::string::npos);
-    CHECK_FALSE(v.expand("${home", &out, &error));
-    CHECK(v.expand("${nope}/x", &out, &error, true));
-    CHECK(out == "${nope}/x");
+    const Result<std::string> cache = v.expand("${home}/.cache");
+    CHECK(cache.ok());
+    CHECK(cache.message().empty());
+    const Result<std::string> escaped = v.expand("cost: $$5 and $PATH");
+    const Result<std::string> unknown = v.expand("${nope}");
+    CHECK_FALSE(unknown);
+    CHECK(unknown.message().find("${nope}") != std::string::npos);
+    const Result<std::string> list = v.expand("${printers}");
+    CHECK_FALSE(list);
+    CHECK(list.message().find("list") != std::string::npos);
+    CHECK_FALSE(v.expand("${home"));
+    const Result<std::string> kept = v.expand("${nope}/x", true);
     v.bind_item("p", (*v.list("printers"))[0]);
-    CHECK(v.expand("${p.name}=${p.uri}", &out, &error));
-    CHECK(out == "Office=ipp://o");
+    const Result<std::string> fields = v.expand("${p.name}=${p.uri}");
+    REQUIRE(cache);
+    REQUIRE(escaped);
+    REQUIRE(kept);
+    REQUIRE(fields);
+    CHECK(*cache == "/home/ann/.cache");
+    CHECK(*escaped == "cost: $5 and $PATH");
+    CHECK(*kept == "${nope}/x");
+    CHECK(*fields == "Office=ipp://o");
     CHECK(v.list_values("printers.uri") == std::vector<std::string>{"ipp://o"});
 }

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "base/cancel_token.h"
+#include "support/fake_ticket_server.h"
 #include "tickets/fallback_backends.h"
 #include "tickets/http_ticket_backends.h"
-#include "support/fake_ticket_server.h"
 
 using namespace fixtray;
 using test::TempDir;
@@ -63,9 +63,9 @@ TEST_CASE("mailto fallback: delivered with the URI and a note to attach the bund
     // The backend from the factory; the URI goes to ticket_url, no ticket id.
     TempDir dir;
     const SupportRequest sr = test::sample_request(dir);
-    std::string error;
-    auto b = make_fallback_backend(fallback_config("mailto", {{"to", "it@example.com"}}), &error);
-    REQUIRE(b);
+    auto made = make_fallback_backend(fallback_config("mailto", {{"to", "it@example.com"}}));
+    REQUIRE(made);
+    auto b = std::move(made).value();
     CancelToken cancel;
     const DeliveryResult d = b->create(sr, cancel);
     CHECK(d.kind == DeliveryResult::Kind::delivered);
@@ -76,19 +76,20 @@ TEST_CASE("mailto fallback: delivered with the URI and a note to attach the bund
     CHECK(decode_mailto_field(d.ticket_url, "body").find("Please attach the diagnostics file") ==
           0);
     CHECK(b->find(sr, cancel).kind == LookupResult::Kind::unsupported);
-    CHECK(make_fallback_backend(fallback_config("mailto", {}), &error) == nullptr);
-    CHECK(error == "/etc/fixtray/fixtray.json: escalation.backend: \"to\" is required for mailto");
+    const auto refused = make_fallback_backend(fallback_config("mailto", {}));
+    CHECK_FALSE(refused);
+    CHECK(refused.message() ==
+          "/etc/fixtray/fixtray.json: escalation.backend: \"to\" is required for mailto");
 }
 
 TEST_CASE("save fallback: the request text and the bundle are copied into a folder") {
     // option dir; the folder is named after the request id; bytes are copied exactly.
     TempDir dir;
     const SupportRequest sr = test::sample_request(dir);
-    std::string error;
-    auto b = make_fallback_backend(
-        fallback_config("save", {{"dir", dir / "out"}, {"hint", "e-mail them to it@example.com"}}),
-        &error);
-    REQUIRE(b);
+    auto made = make_fallback_backend(
+        fallback_config("save", {{"dir", dir / "out"}, {"hint", "e-mail them to it@example.com"}}));
+    REQUIRE(made);
+    auto b = std::move(made).value();
     CancelToken cancel;
     const DeliveryResult d = b->create(sr, cancel);
     INFO(d.message);
@@ -124,9 +125,9 @@ TEST_CASE("save fallback: an unwritable directory is a failure naming it") {
     TempDir dir;
     test::write_file(dir / "file", "x");
     const SupportRequest sr = test::sample_request(dir);
-    std::string error;
-    auto b = make_fallback_backend(fallback_config("save", {{"dir", dir / "file/sub"}}), &error);
-    REQUIRE(b);
+    auto made = make_fallback_backend(fallback_config("save", {{"dir", dir / "file/sub"}}));
+    REQUIRE(made);
+    auto b = std::move(made).value();
     CancelToken cancel;
     const DeliveryResult d = b->create(sr, cancel);
     CHECK(d.kind == DeliveryResult::Kind::failed);

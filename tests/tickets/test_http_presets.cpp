@@ -8,15 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "tickets/backend_options.h"
 #include "base/base64.h"
 #include "base/cancel_token.h"
 #include "net/http_client.h"
-#include "tickets/http_delivery.h"
 #include "net/http_retry_after.h"
-#include "tickets/http_ticket_backends.h"
 #include "support/builtin_test_support.h"
 #include "support/fake_ticket_server.h"
+#include "tickets/backend_options.h"
+#include "tickets/http_delivery.h"
+#include "tickets/http_ticket_backends.h"
 
 using namespace fixtray;
 using namespace std::chrono_literals;
@@ -44,9 +44,10 @@ struct Run {
     std::unique_ptr<TicketBackend> backend;
 
     explicit Run(const BackendConfig& config) {
-        std::string error;
-        backend = make_http_preset_backend(config, http, &error);
-        INFO(error);
+        auto made = make_http_preset_backend(config, http);
+        INFO(made.message());
+        REQUIRE(made);
+        backend = std::move(made).value();
         REQUIRE(backend != nullptr);
     }
     DeliveryResult create(const SupportRequest& r) { return backend->create(r, cancel); }
@@ -55,10 +56,9 @@ struct Run {
 
 std::string make_error(const BackendConfig& config) {
     CurlHttpClient http;
-    std::string error;
-    const auto b = make_http_preset_backend(config, http, &error);
-    CHECK(b == nullptr);
-    return error;
+    const auto b = make_http_preset_backend(config, http);
+    CHECK_FALSE(b);
+    return b.message();
 }
 
 std::vector<ReceivedRequest> received(const LocalHttpServer& s) {

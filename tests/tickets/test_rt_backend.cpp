@@ -13,9 +13,9 @@
 #include "base/cancel_token.h"
 #include "net/http_client.h"
 #include "net/http_retry_after.h"
-#include "tickets/rt_backend.h"
 #include "support/builtin_test_support.h"
 #include "support/escalation_test_support.h"
+#include "tickets/rt_backend.h"
 
 using namespace fixtray;
 using namespace std::chrono_literals;
@@ -76,11 +76,10 @@ std::string id_of(const json& v) {
 }
 
 std::unique_ptr<TicketBackend> backend(const BackendConfig& c, HttpClient& http) {
-    std::string error;
-    auto b = make_rt_backend(c, http, &error);
-    INFO(error);
+    auto b = make_rt_backend(c, http);
+    INFO(b.message());
     REQUIRE(b);
-    return b;
+    return std::move(b).value();
 }
 
 BackendConfig local_config(const std::string& url) {
@@ -93,9 +92,9 @@ BackendConfig local_config(const std::string& url) {
 
 std::string config_error(const BackendConfig& c) {
     CurlHttpClient http;
-    std::string error;
-    CHECK_FALSE(make_rt_backend(c, http, &error));
-    return error;
+    const auto b = make_rt_backend(c, http);
+    CHECK_FALSE(b);
+    return b.message();
 }
 
 LocalHttpServer::Handler answering(int status, std::string body,
@@ -347,13 +346,12 @@ TEST_CASE("RT backend: bad config is refused with the option named") {
     c.options.erase("token");
     c.options["token_file"] = (dir.path() / "token").string();
     CurlHttpClient http;
-    std::string error;
-    auto ok = make_rt_backend(c, http, &error);
-    INFO(error);
+    auto ok = make_rt_backend(c, http);
+    INFO(ok.message());
     REQUIRE(ok);
-    CHECK(ok->describe() == "Request Tracker at https://rt.example.com");
-    CHECK(make_rt_backend(local_config("http://localhost:8080"), http, &error));
-    CHECK(make_rt_backend(local_config("http://[::1]:8080"), http, &error));
+    CHECK((*ok)->describe() == "Request Tracker at https://rt.example.com");
+    CHECK(make_rt_backend(local_config("http://localhost:8080"), http));
+    CHECK(make_rt_backend(local_config("http://[::1]:8080"), http));
 }
 
 TEST_CASE("RT backend: Retry-After parsing: seconds, the three HTTP-date forms, garbage") {

@@ -17,9 +17,9 @@
 
 #include "base/cancel_token.h"
 #include "net/http_client.h"
-#include "tickets/smtp_backend.h"
 #include "support/builtin_test_support.h"
 #include "support/escalation_test_support.h"
+#include "tickets/smtp_backend.h"
 
 using namespace fixtray;
 using namespace std::chrono_literals;
@@ -42,17 +42,16 @@ BackendConfig smtp_config(const std::string& url) {
 }
 
 std::unique_ptr<TicketBackend> backend(const BackendConfig& c) {
-    std::string error;
-    auto b = make_smtp_backend(c, &error);
-    INFO(error);
+    auto b = make_smtp_backend(c);
+    INFO(b.message());
     REQUIRE(b);
-    return b;
+    return std::move(b).value();
 }
 
 std::string config_error(const BackendConfig& c) {
-    std::string error;
-    CHECK_FALSE(make_smtp_backend(c, &error));
-    return error;
+    const auto b = make_smtp_backend(c);
+    CHECK_FALSE(b);
+    return b.message();
 }
 
 HttpResponse http_get(const std::string& url) {
@@ -321,15 +320,14 @@ TEST_CASE("SMTP backend: bad config is refused with the option named") {
     CHECK(config_error(c).find("escalation.backend.password: missing") != std::string::npos);
 
     // Allowed: TLS anywhere, anything on loopback, several recipients.
-    std::string error;
     c = smtp_config("smtps://mail.example.com");
-    CHECK(make_smtp_backend(c, &error));
+    CHECK(make_smtp_backend(c));
     c.options["smtp_url"] = "smtp://mail.example.com:587";
     c.options["starttls"] = "required";
     c.options["to"] = "a@example.com, b@example.com";
-    auto b = make_smtp_backend(c, &error);
-    INFO(error);
+    auto b = make_smtp_backend(c);
+    INFO(b.message());
     REQUIRE(b);
-    CHECK(b->describe() ==
+    CHECK((*b)->describe() ==
           "e-mail to a@example.com, b@example.com via smtp://mail.example.com:587");
 }

@@ -18,10 +18,9 @@ namespace fixtray {
 
 int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_uid,
                         const MachinePaths& paths, std::string* out, std::string* err) {
-    std::string error;
-    const auto request = parse_admin_step_args(args, &error);
+    const Result<AdminStepRequest> request = parse_admin_step_args(args);
     if (!request) {
-        *err = "fixtray-admin: " + error;
+        *err = "fixtray-admin: " + request.message();
         return kAdminUsage;
     }
     auto refuse = [&](const std::string& why) {
@@ -61,9 +60,9 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
     const RealServices services = RealServices::for_admin_helper(invoking_uid);
     Engine engine = services.engine();
     CancelToken cancel;  // the caller cancels by ending this process (pkexec forwards signals)
-    const auto record = engine.run_trusted_step(*pack, *fix, site, request->phase, request->index,
-                                                request->item, cancel, &error);
-    if (!record) return refuse(error);
+    const Result<StepRecord> record = engine.run_trusted_step(
+        *pack, *fix, site, request->phase, request->index, request->item, cancel);
+    if (!record) return refuse(record.message());
     *out = dump_json(to_json(*record));
     return kAdminStepRan;
 }

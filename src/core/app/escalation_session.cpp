@@ -93,7 +93,7 @@ private:
     std::vector<std::string> titles_;  // written before any item starts, then only read
 };
 
-std::string check_email(const std::string& email) {
+Status check_email(const std::string& email) {
     if (email.empty()) return {};
     const auto at = email.find('@');
     bool ok = email.size() <= 254 && at != std::string::npos && at > 0 && at + 1 < email.size() &&
@@ -104,7 +104,7 @@ std::string check_email(const std::string& email) {
             c == '(' || c == ')' || c == '\\')
             ok = false;
     if (ok) return {};
-    return "\"" + email + "\" is not an e-mail address (like name@example.com)";
+    return Status::error("\"" + email + "\" is not an e-mail address (like name@example.com)");
 }
 
 }  // namespace
@@ -180,9 +180,11 @@ EscalationSession::EscalationSession(EscalationSetup setup, ProcessRunner& runne
     gate_.review_required = config.policy == EscalationPolicy::ask;
     gate_.backend_configured = config.backend.has_value();
     if (config.backend) {
-        std::string problem;
-        backend_ = make_ticket_backend(*config.backend, http_, &problem);
-        if (!backend_) gate_.backend_problem = problem.empty() ? "unusable backend" : problem;
+        Result<std::unique_ptr<TicketBackend>> made = make_ticket_backend(*config.backend, http_);
+        if (made)
+            backend_ = std::move(made).value();
+        else
+            gate_.backend_problem = made.message();
     }
     gate_.destination = backend_ ? backend_->describe() : desktop_dir(setup_.env);
 }
@@ -270,10 +272,11 @@ EscalationError EscalationSession::prepare(const CancelToken& cancel,
 }
 
 EscalationError EscalationSession::refresh_items() {
-    const BundleContents contents = read_bundle(bundle_path_);
-    if (!contents.ok())
+    const Result<BundleContents> read = read_bundle(bundle_path_);
+    if (!read)
         return error(Kind::failed,
-                     "cannot read the bundle " + bundle_path_ + ": " + contents.error);
+                     "cannot read the bundle " + bundle_path_ + ": " + read.message());
+    const BundleContents& contents = *read;
     manifest_ = contents.manifest;
     std::map<std::string, const nlohmann::json*> by_file;
     if (const auto it = manifest_.find("items"); it != manifest_.end() && it->is_array())
@@ -312,8 +315,9 @@ EscalationError EscalationSession::item_text(const std::string& file, std::strin
                                     [&](const BundleItem& i) { return i.file == file; });
     if (!listed) return error(Kind::not_found, "no item \"" + file + "\" in the bundle");
     text->clear();
-    if (auto err = read_bundle_entry(bundle_path_, file, text); !err.empty())
-        return error(Kind::failed, err);
+    Result<std::string> read = read_bundle_entry(bundle_path_, file);
+    if (!read) return error(Kind::failed, read.message());
+    *text = std::move(read).value();
     return {};
 }
 
@@ -326,8 +330,8 @@ EscalationError EscalationSession::remove_item(const std::string& file) {
     if (!it->removable)
         return error(Kind::invalid,
                      "the list of what was collected (manifest.json) stays in the bundle");
-    if (auto err = remove_bundle_entry(bundle_path_, file); !err.empty())
-        return error(Kind::failed, "cannot remove " + file + ": " + err);
+    if (Status removed = remove_bundle_entry(bundle_path_, file); !removed)
+        return error(Kind::failed, "cannot remove " + file + ": " + removed.message());
     return refresh_items();
 }
 
@@ -371,7 +375,7 @@ EscalationError EscalationSession::set_comment(const std::string& comment) {
 
 EscalationError EscalationSession::set_email(const std::string& email) {
     if (auto err = check_editable()) return err;
-    if (auto why = check_email(email); !why.empty()) return error(Kind::invalid, why);
+    if (Status valid = check_email(email); !valid) return error(Kind::invalid, valid.message());
     email_ = email;
     if (prepared_) request_.contact.email = email;
     return {};
@@ -384,9 +388,9 @@ EscalationError EscalationSession::queue() {
         return error(Kind::wrong_state, "there is no prepared request to queue");
     Outbox outbox(setup_.state_dir + "/outbox");
     const std::string bundle_name = fs::path(bundle_path_).filename().string();
-    if (auto err = outbox.add(request_, {{bundle_name, "application/gzip", bundle_path_}});
-        !err.empty())
-        return error(Kind::failed, "cannot queue the support request: " + err);
+    if (Status added = outbox.add(request_, {{bundle_name, "application/gzip", bundle_path_}});
+        !added)
+        return error(Kind::failed, "cannot queue the support request: " + added.message());
     if (auto entry = outbox.get(request_.id)) request_ = entry->request;
     queued_ = true;
     discard();  // the outbox holds its own copy
@@ -410,13 +414,14 @@ EscalationDelivery EscalationSession::deliver(const CancelToken& cancel) {
     // No usable ticket system: a copy where the employee can attach it to a mail by hand.
     d.backend_problem = gate_.backend_problem;
     const std::string to = desktop_dir(setup_.env);
-    if (auto err = outbox.save_copy(request_.id, to, &d.saved_files); err.empty()) {
+    if (Status saved = outbox.save_copy(request_.id, to, &d.saved_files); saved) {
         d.saved_dir = to;
         d.report.result = SendReport::Result::will_retry;
         d.report.message =
             "no ticket system is configured; saved to " + to + " for you to send to your help desk";
     } else {
-        d.report.message = "no ticket system is configured, and saving a copy failed: " + err;
+        d.report.message =
+            "no ticket system is configured, and saving a copy failed: " + saved.message();
     }
     if (auto entry = outbox.get(request_.id)) d.report.status = entry->status;
     return d;

@@ -128,7 +128,7 @@ void FixRunService::work(FixRunRequest request, FixRunObserver& observer) {
         result.record = failed_record(request, services_.clock(), "unknown error");
     }
     try {
-        result.audit_error = services_.audit_log().append(result.record);
+        result.audit_error = services_.audit_log().append(result.record).message();
     } catch (const std::exception& e) {
         result.audit_error = e.what();
     }

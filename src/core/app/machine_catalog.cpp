@@ -157,15 +157,16 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
         origin.repository = feed_state_.repository;
         origin.serial = feed_state_.serial;
     }
-    std::string error;
-    const auto files = pack_files_under(listed, &error);
-    if (!error.empty()) {
+    // A directory that cannot be read whole is skipped whole, with one problem.
+    const Result<std::vector<std::string>> files = pack_files_under(listed);
+    if (!files) {
         PackProblem p;
         p.where.file = dir;
-        p.message = error;
+        p.message = files.message();
         pack_problems_.push_back(std::move(p));
+        return;
     }
-    for (const auto& file : files) {
+    for (const auto& file : *files) {
         if (options_.root_owned_only) {
             if (Status trusted = check_root_owned(file); !trusted) {
                 untrusted_.push_back(file + ": " + trusted.message());
@@ -199,7 +200,12 @@ std::string MachineCatalog::fingerprint() const {
         dirs.insert(dirs.end(), options_.pack_dirs.begin(), options_.pack_dirs.end());
     for (const auto& dir : dirs) {
         line(dir, fs::is_directory(dir, ec) ? "dir" : "none");
-        for (const auto& file : pack_files_under(dir, nullptr)) line(file, stamp(file));
+        const Result<std::vector<std::string>> files = pack_files_under(dir);
+        if (!files) {
+            line(dir, files.message());
+            continue;
+        }
+        for (const auto& file : *files) line(file, stamp(file));
     }
     return f;
 }

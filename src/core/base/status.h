@@ -19,9 +19,11 @@
 // one on purpose with static_cast<void>(...) and a comment saying why.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 namespace fixtray {
@@ -49,6 +51,13 @@ private:
     std::string message_;
 };
 
+// What Result<T>'s converting constructor takes: implicitly convertible to T, and not T itself,
+// a Status (a failure) or nullptr.
+template <class U, class T>
+concept ConvertsTo =
+    !std::is_same_v<std::remove_cvref_t<U>, T> && !std::is_same_v<std::remove_cvref_t<U>, Status> &&
+    !std::is_same_v<std::remove_cvref_t<U>, std::nullptr_t> && std::is_convertible_v<U&&, T>;
+
 // A value, or failed with a message. Reading the value of a failed Result is a programming error
 // and throws std::logic_error carrying the message.
 template <class T>
@@ -56,6 +65,11 @@ class [[nodiscard]] Result {
 public:
     Result(const T& value) : value_(value) {}
     Result(T&& value) : value_(std::move(value)) {}
+    // From anything T is implicitly made from: Result<std::unique_ptr<Base>> from a
+    // std::unique_ptr<Derived>, Result<std::string> from a string literal. Not from nullptr: a
+    // factory's `return nullptr;` would read as success.
+    template <ConvertsTo<T> U>
+    Result(U&& value) : value_(std::in_place, std::forward<U>(value)) {}
     // From a failed Status. An ok Status carries no value: a programming error, std::logic_error.
     Result(Status failure) : status_(std::move(failure)) {
         if (status_.ok()) throw std::logic_error("Result constructed from an ok Status");

@@ -55,8 +55,9 @@ bool safe_entry_name(const std::string& name) {
 }
 
 // Writes the files as a tar.gz to a temporary file beside `path`, checks the cap, renames.
-std::string write_archive(const std::string& path, const Files& files, std::uint64_t max_bytes,
-                          std::uint64_t* size_out) {
+// The bundle's size.
+Result<std::uint64_t> write_archive(const std::string& path, const Files& files,
+                                    std::uint64_t max_bytes) {
     const fs::path target(path);
     const fs::path tmp = target.parent_path() / (target.filename().string() + ".tmp");
     std::error_code ec;
@@ -64,7 +65,7 @@ std::string write_archive(const std::string& path, const Files& files, std::uint
         // Create it private before libarchive opens it: the bundle is not redacted of
         // everything a person might consider private.
         std::ofstream create(tmp, std::ios::binary | std::ios::trunc);
-        if (!create) return "cannot create " + tmp.string();
+        if (!create) return Status::error("cannot create " + tmp.string());
     }
     fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
 
@@ -109,10 +110,9 @@ std::string write_archive(const std::string& path, const Files& files, std::uint
     }
     if (!error.empty()) {
         fs::remove(tmp, ec);
-        return error;
+        return Status::error(error);
     }
-    if (size_out) *size_out = size;
-    return {};
+    return size;
 }
 
 struct Reader {
@@ -124,15 +124,16 @@ struct Reader {
     ~Reader() { archive_read_free(a); }
     Reader(const Reader&) = delete;
     Reader& operator=(const Reader&) = delete;
-    std::string error(const char* what) const {
+    Status error(const char* what) const {
         const char* why = archive_error_string(a);
-        return std::string(what) + (why ? std::string(": ") + why : std::string());
+        return Status::error(std::string(what) + (why ? std::string(": ") + why : std::string()));
     }
 };
 
-// Visits every entry: visit(name, size, read) where read(max, out) reads the entry's data.
+// Visits every entry: visit(name, size, read, stop) where read(max, out) reads the entry's data.
+// The first failure (of the archive, or returned by visit) ends the walk.
 template <class Visit>
-std::string each_entry(const std::string& path, Visit visit) {
+Status each_entry(const std::string& path, Visit visit) {
     Reader r;
     if (archive_read_open_filename(r.a, path.c_str(), 65536) != ARCHIVE_OK)
         return r.error("cannot open the bundle");
@@ -146,15 +147,18 @@ std::string each_entry(const std::string& path, Visit visit) {
         const char* raw = archive_entry_pathname(e);
         const std::string name = raw ? raw : "";
         if (archive_entry_filetype(e) != AE_IFREG || !safe_entry_name(name))
-            return "not a fixtray bundle: unexpected entry \"" + name + "\"";
-        if (!seen.insert(name).second) return "not a fixtray bundle: \"" + name + "\" twice";
+            return Status::error("not a fixtray bundle: unexpected entry \"" + name + "\"");
+        if (!seen.insert(name).second)
+            return Status::error("not a fixtray bundle: \"" + name + "\" twice");
         const std::uint64_t size =
             archive_entry_size_is_set(e) ? static_cast<std::uint64_t>(archive_entry_size(e)) : 0;
         total += size;
-        if (total > max_unpacked) return "not a fixtray bundle: more than 64 MiB unpacked";
-        auto read = [&](std::uint64_t max, std::string& out) -> std::string {
+        if (total > max_unpacked)
+            return Status::error("not a fixtray bundle: more than 64 MiB unpacked");
+        auto read = [&](std::uint64_t max, std::string& out) -> Status {
             if (size > max)
-                return "\"" + name + "\" is larger than " + std::to_string(max) + " bytes";
+                return Status::error("\"" + name + "\" is larger than " + std::to_string(max) +
+                                     " bytes");
             out.resize(static_cast<std::size_t>(size));
             std::size_t got = 0;
             while (got < out.size()) {
@@ -167,7 +171,7 @@ std::string each_entry(const std::string& path, Visit visit) {
             return {};
         };
         bool stop = false;
-        if (std::string err = visit(name, size, read, stop); !err.empty()) return err;
+        if (Status visited = visit(name, size, read, stop); !visited) return visited;
         if (stop) break;
     }
     return {};
@@ -196,14 +200,10 @@ std::string bundle_file_name(const std::string& item_name) {
     return out + ".txt";
 }
 
-BundleWriteResult write_bundle(const DiagnosticsReport& report, const std::string& path,
-                               const BundleOptions& options) {
-    BundleWriteResult result;
+Result<BundleWritten> write_bundle(const DiagnosticsReport& report, const std::string& path,
+                                   const BundleOptions& options) {
     Redactor redactor(options.redaction);
-    if (!redactor.problems().empty()) {
-        result.error = redactor.problems().front();
-        return result;
-    }
+    if (!redactor.problems().empty()) return Status::error(redactor.problems().front());
     Files files;
     files.emplace_back(manifest_name, std::string());
     std::set<std::string> used{manifest_name};
@@ -260,53 +260,54 @@ BundleWriteResult write_bundle(const DiagnosticsReport& report, const std::strin
                                {"redactions", to_json(totals)},
                                {"items", std::move(items)}};
     files.front().second = manifest.dump(2) + "\n";
-    result.error = write_archive(path, files, options.max_bytes, &result.size);
-    if (!result.ok()) return result;
-    result.manifest = std::move(manifest);
-    result.pseudonyms = redactor.pseudonyms();
-    return result;
+    Result<std::uint64_t> size = write_archive(path, files, options.max_bytes);
+    if (!size) return size.status();
+    BundleWritten written;
+    written.size = *size;
+    written.manifest = std::move(manifest);
+    written.pseudonyms = redactor.pseudonyms();
+    return written;
 }
 
-BundleContents read_bundle(const std::string& path) {
+Result<BundleContents> read_bundle(const std::string& path) {
     BundleContents c;
-    c.error = each_entry(
-        path, [&](const std::string& name, std::uint64_t size, auto& read, bool&) -> std::string {
+    Status walked = each_entry(
+        path, [&](const std::string& name, std::uint64_t size, auto& read, bool&) -> Status {
             c.entries.push_back({name, size});
             if (name != manifest_name) return {};
             std::string text;
-            if (std::string err = read(4 * 1024 * 1024, text); !err.empty()) return err;
+            if (Status s = read(4 * 1024 * 1024, text); !s) return s;
             c.manifest = nlohmann::json::parse(text, nullptr, false);
             if (c.manifest.is_discarded() || !c.manifest.is_object())
-                return "not a fixtray bundle: manifest.json is not a JSON object";
+                return Status::error("not a fixtray bundle: manifest.json is not a JSON object");
             return {};
         });
-    if (c.ok() && c.manifest.is_null()) c.error = "not a fixtray bundle: no manifest.json";
-    if (!c.ok()) {
-        c.entries.clear();
-        c.manifest = nullptr;
-    }
+    if (!walked) return walked;
+    if (c.manifest.is_null()) return Status::error("not a fixtray bundle: no manifest.json");
     return c;
 }
 
-std::string read_bundle_entry(const std::string& path, const std::string& entry_name,
-                              std::string* content, std::uint64_t max_bytes) {
+Result<std::string> read_bundle_entry(const std::string& path, const std::string& entry_name,
+                                      std::uint64_t max_bytes) {
     bool found = false;
-    std::string err = each_entry(
-        path, [&](const std::string& name, std::uint64_t, auto& read, bool& stop) -> std::string {
+    std::string content;
+    Status walked = each_entry(
+        path, [&](const std::string& name, std::uint64_t, auto& read, bool& stop) -> Status {
             if (name != entry_name) return {};
             found = stop = true;
-            return read(max_bytes, *content);
+            return read(max_bytes, content);
         });
-    if (err.empty() && !found) err = "no entry \"" + entry_name + "\" in the bundle";
-    return err;
+    if (!walked) return walked;
+    if (!found) return Status::error("no entry \"" + entry_name + "\" in the bundle");
+    return content;
 }
 
-std::string remove_bundle_entry(const std::string& path, const std::string& entry_name) {
-    if (entry_name == manifest_name) return "manifest.json cannot be removed";
+Status remove_bundle_entry(const std::string& path, const std::string& entry_name) {
+    if (entry_name == manifest_name) return Status::error("manifest.json cannot be removed");
     Files files;
     bool found = false;
-    std::string err = each_entry(
-        path, [&](const std::string& name, std::uint64_t, auto& read, bool&) -> std::string {
+    Status walked =
+        each_entry(path, [&](const std::string& name, std::uint64_t, auto& read, bool&) -> Status {
             if (name == entry_name) {
                 found = true;
                 return {};
@@ -314,13 +315,13 @@ std::string remove_bundle_entry(const std::string& path, const std::string& entr
             files.emplace_back(name, std::string());
             return read(max_unpacked, files.back().second);
         });
-    if (!err.empty()) return err;
-    if (!found) return "no entry \"" + entry_name + "\" in the bundle";
+    if (!walked) return walked;
+    if (!found) return Status::error("no entry \"" + entry_name + "\" in the bundle");
     if (files.empty() || files.front().first != manifest_name)
-        return "not a fixtray bundle: manifest.json is not the first entry";
+        return Status::error("not a fixtray bundle: manifest.json is not the first entry");
     auto manifest = nlohmann::json::parse(files.front().second, nullptr, false);
     if (manifest.is_discarded() || !manifest.contains("items") || !manifest["items"].is_array())
-        return "not a fixtray bundle: manifest.json has no item list";
+        return Status::error("not a fixtray bundle: manifest.json has no item list");
     for (auto& item : manifest["items"]) {
         if (item.value("file", nlohmann::json()) == entry_name) {
             item["file"] = nullptr;
@@ -328,7 +329,7 @@ std::string remove_bundle_entry(const std::string& path, const std::string& entr
         }
     }
     files.front().second = manifest.dump(2) + "\n";
-    return write_archive(path, files, max_unpacked, nullptr);
+    return write_archive(path, files, max_unpacked).status();
 }
 
 }  // namespace fixtray

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "diagnostics/diagnostics.h"
 #include "diagnostics/redaction.h"
 
@@ -20,21 +21,20 @@ struct BundleOptions {
     std::string fix_id, run_id;                     // recorded in the manifest when set
 };
 
-struct BundleWriteResult {
-    std::string error;  // empty on success; nothing is left at the path on failure
+struct BundleWritten {
     std::uint64_t size = 0;
     nlohmann::json manifest;  // as written
     // Real name → pseudonym, for the caller to keep on this machine (never in the bundle).
     std::map<std::string, std::string> pseudonyms;
-    bool ok() const { return error.empty(); }
 };
 
 // Redacts every item (content and the manifest's argv, paths and messages) and writes the
 // bundle to `path` (atomically: a temporary file renamed into place). Fails with a message
 // naming the cap when the bundle would be larger than options.max_bytes, and when a site
-// redaction pattern is invalid. Thread-safe (no shared state).
-BundleWriteResult write_bundle(const DiagnosticsReport& report, const std::string& path,
-                               const BundleOptions& options = {});
+// redaction pattern is invalid; nothing is left at the path on failure. Thread-safe (no shared
+// state).
+Result<BundleWritten> write_bundle(const DiagnosticsReport& report, const std::string& path,
+                                   const BundleOptions& options = {});
 
 // One file in a bundle.
 struct BundleEntry {
@@ -43,24 +43,22 @@ struct BundleEntry {
 };
 
 struct BundleContents {
-    std::string error;  // empty on success
     nlohmann::json manifest;
     std::vector<BundleEntry> entries;  // in archive order, manifest.json first
-    bool ok() const { return error.empty(); }
 };
 
 // Lists a bundle written by write_bundle. Refuses archives that are not ours (entries that are
 // not plain files, unsafe names, more than 64 MiB unpacked).
-BundleContents read_bundle(const std::string& path);
+Result<BundleContents> read_bundle(const std::string& path);
 
-// The bytes of one entry (at most max_bytes; more is an error). "" on success.
-std::string read_bundle_entry(const std::string& path, const std::string& entry_name,
-                              std::string* content, std::uint64_t max_bytes = 64ull * 1024 * 1024);
+// The bytes of one entry (at most max_bytes; more is an error).
+Result<std::string> read_bundle_entry(const std::string& path, const std::string& entry_name,
+                                      std::uint64_t max_bytes = 64ull * 1024 * 1024);
 
 // Removes one item's file and rewrites the bundle (atomically); the manifest keeps the item
 // with "removed": true so the help desk sees that something was held back. manifest.json
-// itself cannot be removed. "" on success.
-std::string remove_bundle_entry(const std::string& path, const std::string& entry_name);
+// itself cannot be removed.
+Status remove_bundle_entry(const std::string& path, const std::string& entry_name);
 
 // The file name an item gets in the bundle: [A-Za-z0-9._-] only, at most 64 characters, ".txt".
 std::string bundle_file_name(const std::string& item_name);

@@ -112,8 +112,8 @@ void collect_file(Context& ctx, const std::string& path, DiagnosticResult& r) {
     const auto size = fs::file_size(path, ec);
     if (ec || size <= cap) {  // also /proc files, which claim size 0
         std::string text;
-        if (std::string err = read_file_bounded(path, cap, text); !err.empty()) {
-            r.error = err;
+        if (Status read = read_file_bounded(path, cap, text); !read) {
+            r.error = read.message();
             return;
         }
         bound(text, cap, r.truncated);

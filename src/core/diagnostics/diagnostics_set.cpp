@@ -122,11 +122,11 @@ DiagnosticsSet parse_diagnostics_set(std::string_view xml, const std::string& fi
 
 DiagnosticsSet load_diagnostics_set(const std::string& path) {
     std::string text;
-    if (std::string err = read_file_bounded(path, max_set_bytes, text); !err.empty()) {
+    if (Status read = read_file_bounded(path, max_set_bytes, text); !read) {
         DiagnosticsSet set;
         PackProblem p;
         p.where.file = path;
-        p.message = err;
+        p.message = read.message();
         set.problems.push_back(std::move(p));
         return set;
     }
@@ -178,20 +178,21 @@ std::vector<DiagnosticItem> diagnostic_items_for(const DiagnosticsSet& defaults,
             for (int n = 2; names.count(e.name); ++n) e.name = item.name + "-" + std::to_string(n);
         }
         names.insert(e.name);
-        std::string error;
-        bool ok = true;
-        for (auto& a : e.argv) {
-            std::string expanded;
-            ok = ok && vars.expand(a, &expanded, &error);
-            a = std::move(expanded);
-        }
-        if (ok && !e.path.empty()) {
-            std::string expanded;
-            ok = vars.expand(e.path, &expanded, &error);
-            e.path = std::move(expanded);
-        }
-        if (!ok) {
-            if (problems) problems->push_back("diagnostics item \"" + item.name + "\": " + error);
+        Status expanded_all;
+        auto expand = [&](std::string& field) {
+            if (!expanded_all) return;
+            Result<std::string> expanded = vars.expand(field);
+            if (expanded)
+                field = std::move(expanded).value();
+            else
+                expanded_all = expanded.status();
+        };
+        for (auto& a : e.argv) expand(a);
+        if (!e.path.empty()) expand(e.path);
+        if (!expanded_all) {
+            if (problems)
+                problems->push_back("diagnostics item \"" + item.name +
+                                    "\": " + expanded_all.message());
             return;
         }
         out.push_back(std::move(e));

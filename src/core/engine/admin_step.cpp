@@ -25,11 +25,9 @@ std::vector<std::string> AdminStepRequest::to_args() const {
             item};
 }
 
-std::optional<AdminStepRequest> parse_admin_step_args(const std::vector<std::string>& args,
-                                                      std::string* error) {
-    auto fail = [&](std::string message) -> std::optional<AdminStepRequest> {
-        if (error) *error = std::move(message);
-        return std::nullopt;
+Result<AdminStepRequest> parse_admin_step_args(const std::vector<std::string>& args) {
+    auto fail = [](std::string message) -> Result<AdminStepRequest> {
+        return Status::error(std::move(message));
     };
     if (args.empty() || args[0] != "run-step") return fail("expected: run-step --pack ID ...");
     AdminStepRequest r;

@@ -29,9 +29,9 @@ struct AdminStepRequest {
     std::vector<std::string> to_args() const;  // "run-step --pack ... --item ..."
 };
 
-// Parses the helper's arguments (after the program name). nullopt with *error on bad input.
-std::optional<AdminStepRequest> parse_admin_step_args(const std::vector<std::string>& args,
-                                                      std::string* error);
+// Parses the helper's arguments (after the program name). Fails on bad input, saying what was
+// expected.
+Result<AdminStepRequest> parse_admin_step_args(const std::vector<std::string>& args);
 
 // Runs an admin step with elevated rights on behalf of the engine.
 class AdminStepRunner {

@@ -22,13 +22,14 @@ bool valid_run_id(const std::string& id) {
 
 }  // namespace
 
-std::string AuditLog::append(const RunRecord& record) const {
-    if (!valid_run_id(record.run_id)) return "invalid run id \"" + record.run_id + "\"";
-    if (auto err = make_private_dirs(runs_dir_); !err.empty()) return err;
-    if (auto err = write_file_atomic(runs_dir_ + "/" + record.run_id + ".json",
+Status AuditLog::append(const RunRecord& record) const {
+    if (!valid_run_id(record.run_id))
+        return Status::error("invalid run id \"" + record.run_id + "\"");
+    if (Status s = make_private_dirs(runs_dir_); !s) return s;
+    if (Status s = write_file_atomic(runs_dir_ + "/" + record.run_id + ".json",
                                      dump_json(to_json(record), 2));
-        !err.empty())
-        return err;
+        !s)
+        return s;
     nlohmann::json line = {{"run_id", record.run_id},
                            {"time", format_time_utc(record.finished)},
                            {"fix_id", record.fix_id},

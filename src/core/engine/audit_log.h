@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/json_text.h"
+#include "base/status.h"
 #include "engine/run_record.h"
 
 namespace fixtray {
@@ -14,8 +15,8 @@ class AuditLog {
 public:
     explicit AuditLog(std::string state_dir);
 
-    // Durable before it returns. "" on success, else a message naming the path.
-    std::string append(const RunRecord& record) const;
+    // Durable before it returns. A failure names the path.
+    Status append(const RunRecord& record) const;
     // nullopt when unknown or unreadable. Run ids are validated (no path tricks).
     std::optional<RunRecord> find(const std::string& run_id) const;
     // The last run of `fix_id` appended to the log that was not a dry run, nullopt when the fix

@@ -253,9 +253,10 @@ std::string applicability_problem(const FixPack& pack, const Fix& fix, const Sit
     for (const auto& c : fix.conditions) {
         // Conditions take variables as every other attribute does: built-ins and the pack's
         // params with their site values.
-        std::string value, error;
-        if (!vars.expand(c.value, &value, &error))
-            return "its condition " + c.value + " cannot be checked: " + error;
+        const Result<std::string> expanded = vars.expand(c.value);
+        if (!expanded)
+            return "its condition " + c.value + " cannot be checked: " + expanded.message();
+        const std::string& value = *expanded;
         bool holds = false;
         std::error_code ec;
         switch (c.kind) {
@@ -460,8 +461,10 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
     std::string error;
     auto expand = [&](std::string& field) {
         if (!error.empty() || field.empty()) return;
-        std::string out;
-        if (ctx.vars.expand(field, &out, &error)) field = std::move(out);
+        if (Result<std::string> expanded = ctx.vars.expand(field))
+            field = std::move(expanded).value();
+        else
+            error = expanded.message();
     };
     for (auto& a : s.argv) expand(a);
     for (std::string* f : {&s.label, &s.root, &s.glob, &s.path, &s.url, &s.host, &s.process_name,
@@ -643,9 +646,10 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
                 Step s = step;
                 s.label = step_label(s, options.lang);
                 auto expand = [&](std::string& f) {
-                    std::string out;
-                    scope.expand(f, &out, nullptr, true);
-                    f = std::move(out);
+                    // Unknown names stay as written; only an unterminated "${" (which a loaded
+                    // pack cannot hold) fails, and then the text stays as it is.
+                    if (Result<std::string> expanded = scope.expand(f, true))
+                        f = std::move(expanded).value();
                 };
                 for (auto& a : s.argv) expand(a);
                 for (std::string* f :
@@ -682,14 +686,11 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
     return plan;
 }
 
-std::optional<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
-                                                   const SiteConfig& site, Phase phase, int index,
-                                                   const std::string& item,
-                                                   const CancelToken& cancel,
-                                                   std::string* refusal) {
-    auto refuse = [&](std::string why) -> std::optional<StepRecord> {
-        if (refusal) *refusal = std::move(why);
-        return std::nullopt;
+Result<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
+                                            const SiteConfig& site, Phase phase, int index,
+                                            const std::string& item, const CancelToken& cancel) {
+    auto refuse = [](std::string why) -> Result<StepRecord> {
+        return Status::error(std::move(why));
     };
     const std::vector<Step>* phases[] = {&fix.check, &fix.steps, &fix.verify, &fix.revert};
     const auto& steps = *phases[static_cast<int>(phase)];

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
 #include "engine/run_record.h"
 #include "packs/fix_pack.h"
 #include "packs/site_config.h"
@@ -98,11 +99,10 @@ public:
     // The admin helper's side: runs the one step a request names, after checking it against the
     // trusted pack and site config: the step must exist and be marked admin, and a foreach
     // item must be one that the trusted lists yield (lists captured by earlier steps are
-    // captured again here). Returns nullopt and sets *refusal when the request does not hold.
-    std::optional<StepRecord> run_trusted_step(const FixPack& pack, const Fix& fix,
-                                               const SiteConfig& site, Phase phase, int index,
-                                               const std::string& item, const CancelToken& cancel,
-                                               std::string* refusal);
+    // captured again here). Fails, saying why, when the request does not hold.
+    Result<StepRecord> run_trusted_step(const FixPack& pack, const Fix& fix, const SiteConfig& site,
+                                        Phase phase, int index, const std::string& item,
+                                        const CancelToken& cancel);
 
     // The variables a fix of this pack sees (fix_variables with this engine's user).
     Variables variables_for(const FixPack& pack, const SiteConfig& site,

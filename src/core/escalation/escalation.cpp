@@ -208,8 +208,8 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
         return out;
     }
 
-    if (auto err = make_private_dirs(work_dir); !err.empty()) {
-        out.error = err;
+    if (Status s = make_private_dirs(work_dir); !s) {
+        out.error = s.message();
         return out;
     }
     out.request = build_support_request(in, env, [&](std::string_view text) {
@@ -223,11 +223,12 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
     bundle_options.fix_id = out.request.fix_id;
     bundle_options.run_id = out.request.run_id;
     out.bundle_path = work_dir + "/fixtray-diagnostics-" + out.request.id.substr(0, 8) + ".tar.gz";
-    out.bundle = write_bundle(out.diagnostics, out.bundle_path, bundle_options);
-    if (!out.bundle.ok()) {
-        out.error = out.bundle.error;
+    Result<BundleWritten> written = write_bundle(out.diagnostics, out.bundle_path, bundle_options);
+    if (!written) {
+        out.error = written.message();
         return out;
     }
+    out.bundle = std::move(written).value();
     out.request.attachments.push_back({std::filesystem::path(out.bundle_path).filename().string(),
                                        "application/gzip", out.bundle_path, out.bundle.size});
     return out;

@@ -45,7 +45,7 @@ struct PreparedEscalation {
     SupportRequest request;
     std::string bundle_path;  // the redacted bundle (under work_dir)
     DiagnosticsReport diagnostics;
-    BundleWriteResult bundle;
+    BundleWritten bundle;
     std::vector<std::string> warnings;  // items left out, problems of the default set
     bool ok() const { return error.empty(); }
 };

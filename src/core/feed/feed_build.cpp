@@ -31,14 +31,14 @@ std::string parent_dir(const std::string& path) {
 
 // write_file_atomic (temp file, fsync, rename, fsync of the directory), then readable by all:
 // the feed is served by a web server. A reader may meet the new file as 0600 for a moment.
-std::string write_published(const std::string& path, std::string_view content) {
-    if (std::string why = write_file_atomic(path, content); !why.empty()) return why;
+Status write_published(const std::string& path, std::string_view content) {
+    if (Status written = write_file_atomic(path, content); !written) return written;
     std::error_code ec;
     fs::permissions(path,
                     fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                         fs::perms::others_read,
                     ec);
-    if (ec) return "cannot make " + path + " readable: " + ec.message();
+    if (ec) return Status::error("cannot make " + path + " readable: " + ec.message());
     return {};
 }
 
@@ -46,12 +46,12 @@ std::string write_published(const std::string& path, std::string_view content) {
 
 FeedPacksResult collect_feed_packs(const std::string& dir) {
     FeedPacksResult result;
-    std::string error;
-    const std::vector<std::string> files = pack_files_under(dir, &error);
-    if (!error.empty()) {
-        result.errors.push_back(dir + ": " + error);
+    const Result<std::vector<std::string>> listed = pack_files_under(dir);
+    if (!listed) {
+        result.errors.push_back(dir + ": " + listed.message());
         return result;
     }
+    const std::vector<std::string>& files = *listed;
     if (files.empty()) {
         result.errors.push_back(dir + ": no fix packs (*.xml) found");
         return result;
@@ -61,9 +61,8 @@ FeedPacksResult collect_feed_packs(const std::string& dir) {
     for (const auto& path : files) {
         FeedPackSource source;
         source.path = path;
-        if (std::string why = read_file_bounded(path, limits.max_bytes, source.bytes);
-            !why.empty()) {
-            result.errors.push_back(path + ": error: " + why);
+        if (Status read = read_file_bounded(path, limits.max_bytes, source.bytes); !read) {
+            result.errors.push_back(path + ": error: " + read.message());
             continue;
         }
         // Loaded from the very bytes that are hashed and copied: no window for a change.
@@ -132,8 +131,8 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
     std::error_code ec;
     if (fs::exists(fs::symlink_status(index_path, ec))) {
         std::string text;
-        if (std::string why = read_file_bounded(index_path, kMaxIndexBytes, text); !why.empty())
-            return fail(index_path + ": " + why);
+        if (Status read = read_file_bounded(index_path, kMaxIndexBytes, text); !read)
+            return fail(index_path + ": " + read.message());
         // The previous index only supplies the repository and serial: no signature needed.
         FeedIndexParse previous = parse_feed_index(text, index_path);
         if (!previous.index) {
@@ -206,12 +205,14 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
         const std::string target = (fs::path(packs_dir) / p.entry.file).string();
         std::string existing;
         if (fs::is_regular_file(fs::symlink_status(target, ec)) &&
-            read_file_bounded(target, p.bytes.size(), existing).empty() && existing == p.bytes)
+            read_file_bounded(target, p.bytes.size(), existing) && existing == p.bytes)
             continue;  // content-addressed: the same name with the same bytes is already there
-        if (std::string why = write_published(target, p.bytes); !why.empty()) return fail(why);
+        if (Status written = write_published(target, p.bytes); !written)
+            return fail(written.message());
         result.written.push_back(target);
     }
-    if (std::string why = write_published(index_path, text); !why.empty()) return fail(why);
+    if (Status written = write_published(index_path, text); !written)
+        return fail(written.message());
 
     for (fs::directory_iterator it(packs_dir, ec), end; !ec && it != end; it.increment(ec))
         if (!listed.count(it->path().filename().string()))
@@ -229,8 +230,8 @@ FeedVerification verify_feed_directory(const std::string& dir,
     const std::string index_path = (fs::path(dir) / "index.xml").string();
     const std::string sig_path = index_path + ".minisig";
     std::string text, signature;
-    if (std::string why = read_file_bounded(index_path, kMaxIndexBytes, text); !why.empty()) {
-        v.errors.push_back(index_path + ": " + why);
+    if (Status read = read_file_bounded(index_path, kMaxIndexBytes, text); !read) {
+        v.errors.push_back(index_path + ": " + read.message());
         return v;
     }
     if (text.size() > kMaxIndexBytes) {
@@ -238,9 +239,8 @@ FeedVerification verify_feed_directory(const std::string& dir,
                            " bytes");
         return v;
     }
-    if (std::string why = read_file_bounded(sig_path, kMaxSignatureBytes, signature);
-        !why.empty()) {
-        v.errors.push_back(sig_path + ": " + why + " (sign the index with minisign -S)");
+    if (Status read = read_file_bounded(sig_path, kMaxSignatureBytes, signature); !read) {
+        v.errors.push_back(sig_path + ": " + read.message() + " (sign the index with minisign -S)");
         return v;
     }
     // The signature first: nothing of an unsigned index is parsed.
@@ -286,8 +286,8 @@ FeedVerification verify_feed_directory(const std::string& dir,
             continue;
         }
         std::string bytes;
-        if (std::string why = read_file_bounded(path, limits.max_bytes, bytes); !why.empty()) {
-            v.errors.push_back(path + ": " + why);
+        if (Status read = read_file_bounded(path, limits.max_bytes, bytes); !read) {
+            v.errors.push_back(path + ": " + read.message());
             continue;
         }
         if (bytes.size() != entry.size) {

@@ -117,7 +117,7 @@ bool state_from_generation(const std::string& state_dir, FeedState* s) {
     if (gen.empty()) return false;
     std::string bytes;
     const std::string path = state_dir + "/generations/" + gen + "/index.xml";
-    if (!read_file_bounded(path, 64u << 20, bytes).empty()) return false;
+    if (!read_file_bounded(path, 64u << 20, bytes)) return false;
     auto parsed = parse_feed_index(bytes, path);
     if (!parsed.index) return false;
     s->repository = parsed.index->repository;
@@ -132,10 +132,10 @@ bool state_from_generation(const std::string& state_dir, FeedState* s) {
     return true;
 }
 
-std::string write_state(const std::string& state_dir, const FeedState& s) {
+Status write_state(const std::string& state_dir, const FeedState& s) {
     const std::string path = state_dir + "/state.json";
-    if (auto why = write_file_atomic(path, state_json_of(s).dump(2) + "\n"); !why.empty())
-        return why;
+    if (Status written = write_file_atomic(path, state_json_of(s).dump(2) + "\n"); !written)
+        return written;
     // Readable by every user (`fixctl feed status`): it holds no secret.
     std::error_code ec;
     fs::permissions(path,
@@ -152,28 +152,31 @@ std::string http_failure(const HttpResponse& r, const std::string& url) {
 
 // Files of a new generation: readable by every user (the packs are for everyone), flushed
 // together by sync_filesystem before the switch.
-std::string write_generation_file(const std::string& path, std::string_view content) {
+Status write_generation_file(const std::string& path, std::string_view content) {
     return write_new_file(path, content, 0644);
 }
 
-std::string make_dirs(const std::string& dir) {
+Status make_dirs(const std::string& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec) return "cannot create " + dir + ": " + ec.message();
+    if (ec) return Status::error("cannot create " + dir + ": " + ec.message());
     return {};
 }
 
 // Points state_dir/current at generations/gen, atomically (symlink + rename(2)).
-std::string switch_current(const std::string& state_dir, const std::string& gen) {
+Status switch_current(const std::string& state_dir, const std::string& gen) {
     const fs::path tmp = fs::path(state_dir) / ("current.new-" + gen);
     std::error_code ec;
     fs::remove(tmp, ec);
     fs::create_directory_symlink(fs::path("generations") / gen, tmp, ec);
-    if (ec) return "cannot create " + tmp.string() + ": " + ec.message();
+    if (ec) return Status::error("cannot create " + tmp.string() + ": " + ec.message());
     fs::rename(tmp, fs::path(state_dir) / "current", ec);
     if (ec) {
-        fs::remove(tmp, ec);
-        return "cannot switch " + state_dir + "/current: " + ec.message();
+        // The message before the clean-up: fs::remove resets ec (it said "Success").
+        Status failed = Status::error("cannot switch " + state_dir + "/current: " + ec.message());
+        std::error_code ignored;
+        fs::remove(tmp, ignored);
+        return failed;
     }
     return sync_path(state_dir);
 }
@@ -247,9 +250,10 @@ FeedState read_feed_state(const std::string& state_dir, std::string* error) {
         if (!s.repository.empty()) s.floors[s.repository] = {s.serial, s.index_sha256};
         return s;
     }
-    std::string why = read_file_bounded(path, kMaxStateBytes, text);
+    Status read = read_file_bounded(path, kMaxStateBytes, text);
+    std::string why = read.message();
     std::map<std::string, FeedState::Floor> floors;
-    if (why.empty()) {
+    if (read) {
         try {
             s = state_from_json(json::parse(text));
             // The installed generation is the truth about what is installed.
@@ -321,9 +325,10 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
     }
     result.warnings = key_problems;  // the sync goes on with the keys that are trusted
 
-    if (auto why = make_dirs(config_.state_dir + "/generations"); !why.empty())
-        return finish(FeedSyncOutcome::not_configured,
-                      why + " (the machine's feed is synced by root: sudo fixctl feed sync)");
+    if (Status made = make_dirs(config_.state_dir + "/generations"); !made)
+        return finish(
+            FeedSyncOutcome::not_configured,
+            made.message() + " (the machine's feed is synced by root: sudo fixctl feed sync)");
     Result<FileLock> locked = FileLock::try_acquire(config_.state_dir + "/lock");
     if (!locked)
         return finish(
@@ -372,7 +377,8 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
             std::chrono::duration_cast<std::chrono::seconds>(config_.jitter).count();
         std::uniform_int_distribution<long long> dist(0, std::max<long long>(0, jitter_s));
         state.next_due = now + config_.interval + std::chrono::seconds(dist(rng));
-        if (auto why = write_state(config_.state_dir, state); !why.empty()) say(why);
+        if (Status written = write_state(config_.state_dir, state); !written)
+            say(written.message());
         result.state = state;
         return finish(outcome, std::move(message));
     };
@@ -486,8 +492,8 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
                : outcome == FeedSyncOutcome::cancelled ? finish(outcome, std::move(message))
                                                        : schedule(outcome, std::move(message));
     };
-    if (auto why = make_dirs(gen_dir + "/packs"); !why.empty())
-        return abandon(FeedSyncOutcome::unreachable, why);
+    if (Status s = make_dirs(gen_dir + "/packs"); !s)
+        return abandon(FeedSyncOutcome::unreachable, s.message());
 
     std::map<std::string, std::string> installed_by_sha;  // sha256 -> file in `current`
     if (have_current)
@@ -499,7 +505,7 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
         if (auto it = installed_by_sha.find(p.sha256); it != installed_by_sha.end()) {
             const std::string old =
                 config_.state_dir + "/generations/" + state.generation + "/packs/" + it->second;
-            if (read_file_bounded(old, p.size, bytes).empty() && sha256_hex(bytes) != p.sha256)
+            if (read_file_bounded(old, p.size, bytes) && sha256_hex(bytes) != p.sha256)
                 bytes.clear();  // damaged local copy: download again
         }
         if (bytes.empty() || bytes.size() != p.size) {
@@ -544,20 +550,20 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
                            "packs/" + p.file + " is " + loaded.pack->id + " version " +
                                std::to_string(loaded.pack->version) + ", the index says " + p.id +
                                " version " + std::to_string(p.version) + ".");
-        if (auto why = write_generation_file(gen_dir + "/packs/" + p.file, bytes); !why.empty())
-            return abandon(FeedSyncOutcome::unreachable, why);
+        if (Status s = write_generation_file(gen_dir + "/packs/" + p.file, bytes); !s)
+            return abandon(FeedSyncOutcome::unreachable, s.message());
     }
-    if (auto why = write_generation_file(gen_dir + "/index.xml", index.body); !why.empty())
-        return abandon(FeedSyncOutcome::unreachable, why);
-    if (auto why = write_generation_file(gen_dir + "/index.xml.minisig", sig.body); !why.empty())
-        return abandon(FeedSyncOutcome::unreachable, why);
+    if (Status s = write_generation_file(gen_dir + "/index.xml", index.body); !s)
+        return abandon(FeedSyncOutcome::unreachable, s.message());
+    if (Status s = write_generation_file(gen_dir + "/index.xml.minisig", sig.body); !s)
+        return abandon(FeedSyncOutcome::unreachable, s.message());
     // One flush for the whole generation (files and directories) before anything points to it.
-    if (auto why = sync_filesystem(gen_dir); !why.empty())
-        return abandon(FeedSyncOutcome::unreachable, why);
+    if (Status s = sync_filesystem(gen_dir); !s)
+        return abandon(FeedSyncOutcome::unreachable, s.message());
 
     // The switch: from here the new set is what the machine runs.
-    if (auto why = switch_current(config_.state_dir, gen); !why.empty())
-        return abandon(FeedSyncOutcome::unreachable, why);
+    if (Status s = switch_current(config_.state_dir, gen); !s)
+        return abandon(FeedSyncOutcome::unreachable, s.message());
 
     std::map<std::string, const FeedPackState*> before;
     for (const auto& p : state.packs) before[p.id] = &p;

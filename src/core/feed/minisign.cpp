@@ -77,12 +77,10 @@ std::string key_id_hex(const std::array<std::uint8_t, 8>& key_id) {
     return first == std::string::npos ? "0" : out.substr(first);
 }
 
-std::optional<MinisignPublicKey> parse_minisign_public_key(std::string_view text,
-                                                           const std::string& source,
-                                                           std::string* error) {
-    const auto fail = [&](const std::string& why) -> std::optional<MinisignPublicKey> {
-        if (error) *error = (source.empty() ? "" : source + ": ") + why;
-        return std::nullopt;
+Result<MinisignPublicKey> parse_minisign_public_key(std::string_view text,
+                                                    const std::string& source) {
+    const auto fail = [&](const std::string& why) -> Result<MinisignPublicKey> {
+        return Status::error((source.empty() ? "" : source + ": ") + why);
     };
     if (text.size() > kMaxKeyFile) return fail("not a minisign public key: the text is too long");
     std::vector<std::string_view> lines = split_lines(text);
@@ -211,15 +209,14 @@ std::vector<MinisignPublicKey> load_trusted_keys(const std::string& dir,
             continue;
         }
         std::string text;
-        if (std::string why = read_file_bounded(file, kMaxKeyFile, text); !why.empty()) {
-            problem("key " + file + " is not used: " + why);
+        if (Status read = read_file_bounded(file, kMaxKeyFile, text); !read) {
+            problem("key " + file + " is not used: " + read.message());
             continue;
         }
-        std::string error;
-        if (auto key = parse_minisign_public_key(text, file, &error)) {
-            keys.push_back(std::move(*key));
+        if (Result<MinisignPublicKey> key = parse_minisign_public_key(text, file)) {
+            keys.push_back(std::move(key).value());
         } else {
-            problem(error + " (key not used)");
+            problem(key.message() + " (key not used)");
         }
     }
     return keys;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+
 namespace fixtray {
 
 struct MinisignPublicKey {
@@ -22,10 +24,10 @@ struct MinisignPublicKey {
 std::string key_id_hex(const std::array<std::uint8_t, 8>& key_id);
 
 // Parses a public key: the text of a minisign .pub file (an "untrusted comment:" line, then the
-// base64 line) or the bare base64 line (`minisign -P KEY`). nullopt and *error on failure.
-std::optional<MinisignPublicKey> parse_minisign_public_key(std::string_view text,
-                                                           const std::string& source,
-                                                           std::string* error);
+// base64 line) or the bare base64 line (`minisign -P KEY`). A failure's message starts with
+// "SOURCE: " (when source is not empty).
+Result<MinisignPublicKey> parse_minisign_public_key(std::string_view text,
+                                                    const std::string& source);
 
 struct MinisignVerification {
     bool ok = false;

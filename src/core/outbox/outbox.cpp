@@ -25,22 +25,23 @@ bool plain_file_name(const std::string& name) {
     return name.find_first_of("/\\:\0", 0, 4) == std::string::npos;
 }
 
-std::string read_small_file(const std::string& path, std::string* out) {
+Status read_small_file(const std::string& path, std::string* out) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) return "cannot read " + path;
+    if (!in) return Status::error("cannot read " + path);
     std::string text(kMaxRequestJson + 1, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxRequestJson) return path + " is too large";
+    if (text.size() > kMaxRequestJson) return Status::error(path + " is too large");
     *out = std::move(text);
-    return "";
+    return {};
 }
 
-std::string copy_durably(const std::string& from, const std::string& to) {
+Status copy_durably(const std::string& from, const std::string& to) {
     std::error_code ec;
-    if (!fs::is_regular_file(from, ec)) return "attachment " + from + " is not a regular file";
+    if (!fs::is_regular_file(from, ec))
+        return Status::error("attachment " + from + " is not a regular file");
     if (!fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec))
-        return "cannot copy " + from + " to " + to + ": " + ec.message();
+        return Status::error("cannot copy " + from + " to " + to + ": " + ec.message());
     fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, ec);
     return sync_path(to);
 }
@@ -130,26 +131,28 @@ std::string request_text(const SupportRequest& r) {
 
 Outbox::Outbox(std::string dir) : dir_(std::move(dir)) {}
 
-std::string Outbox::add(SupportRequest request, const std::vector<AttachmentSource>& attachments) {
-    if (!valid_request_id(request.id)) return "invalid request id \"" + request.id + "\"";
-    if (auto err = make_private_dirs(dir_); !err.empty()) return err;
+Status Outbox::add(SupportRequest request, const std::vector<AttachmentSource>& attachments) {
+    if (!valid_request_id(request.id))
+        return Status::error("invalid request id \"" + request.id + "\"");
+    if (Status s = make_private_dirs(dir_); !s) return s;
     const std::string final_dir = entry_dir(request.id);
     std::error_code ec;
-    if (fs::exists(final_dir, ec)) return "request " + request.id + " is already in the outbox";
+    if (fs::exists(final_dir, ec))
+        return Status::error("request " + request.id + " is already in the outbox");
     const std::string tmp = dir_ + "/.incoming-" + request.id;
     fs::remove_all(tmp, ec);
-    if (auto err = make_private_dirs(tmp); !err.empty()) return err;
-    auto fail = [&](std::string message) {
+    if (Status s = make_private_dirs(tmp); !s) return s;
+    auto fail = [&](Status failure) {
         fs::remove_all(tmp, ec);
-        return message;
+        return failure;
     };
 
     request.attachments.clear();
     for (const auto& a : attachments) {
         if (!plain_file_name(a.file_name))
-            return fail("attachment name \"" + a.file_name + "\" is not a plain file name");
-        if (auto err = copy_durably(a.path, tmp + "/" + a.file_name); !err.empty())
-            return fail(err);
+            return fail(
+                Status::error("attachment name \"" + a.file_name + "\" is not a plain file name"));
+        if (Status s = copy_durably(a.path, tmp + "/" + a.file_name); !s) return fail(s);
         const auto size = fs::file_size(tmp + "/" + a.file_name, ec);
         request.attachments.push_back(
             {a.file_name, a.mime_type, a.file_name, ec ? 0 : static_cast<std::uint64_t>(size)});
@@ -158,31 +161,30 @@ std::string Outbox::add(SupportRequest request, const std::vector<AttachmentSour
     status.queued = request.created;
     status.next_attempt = request.created;
     status.history.push_back(format_time_utc(request.created) + ": queued");
-    if (auto err = write_file_atomic(tmp + "/request.json", dump_json(to_json(request), 2));
-        !err.empty())
-        return fail(err);
-    if (auto err = write_file_atomic(tmp + "/status.json", dump_json(to_json(status), 2));
-        !err.empty())
-        return fail(err);
-    if (auto err = sync_path(tmp); !err.empty()) return fail(err);
+    if (Status s = write_file_atomic(tmp + "/request.json", dump_json(to_json(request), 2)); !s)
+        return fail(s);
+    if (Status s = write_file_atomic(tmp + "/status.json", dump_json(to_json(status), 2)); !s)
+        return fail(s);
+    if (Status s = sync_path(tmp); !s) return fail(s);
     fs::rename(tmp, final_dir, ec);
-    if (ec) return fail("cannot move the request into " + final_dir + ": " + ec.message());
+    if (ec)
+        return fail(
+            Status::error("cannot move the request into " + final_dir + ": " + ec.message()));
     return sync_path(dir_);
 }
 
-std::optional<OutboxEntry> Outbox::get(const std::string& id, std::string* error) const {
-    auto set_error = [&](std::string message) -> std::optional<OutboxEntry> {
-        if (error) *error = std::move(message);
-        return std::nullopt;
+Result<OutboxEntry> Outbox::get(const std::string& id) const {
+    auto set_error = [](std::string message) -> Result<OutboxEntry> {
+        return Status::error(std::move(message));
     };
     if (!valid_request_id(id)) return set_error("no request \"" + id + "\" in the outbox");
     OutboxEntry entry;
     entry.dir = entry_dir(id);
     std::string text;
-    if (auto err = read_small_file(entry.dir + "/request.json", &text); !err.empty()) {
+    if (Status read = read_small_file(entry.dir + "/request.json", &text); !read) {
         std::error_code ec;
         if (!fs::exists(entry.dir, ec)) return set_error("no request " + id + " in the outbox");
-        return set_error(err);
+        return read;
     }
     try {
         entry.request = support_request_from_json(json::parse(text));
@@ -197,7 +199,7 @@ std::optional<OutboxEntry> Outbox::get(const std::string& id, std::string* error
                              "\" is not a file of this request");
         a.path = entry.dir + "/" + a.path;
     }
-    if (read_small_file(entry.dir + "/status.json", &text).empty()) {
+    if (read_small_file(entry.dir + "/status.json", &text)) {
         try {
             entry.status = delivery_status_from_json(json::parse(text));
         } catch (const json::exception& e) {
@@ -230,11 +232,10 @@ std::vector<OutboxEntry> Outbox::list(std::vector<std::string>* problems) const 
             continue;
         }
         if (!valid_request_id(name) || !it->is_directory(ec)) continue;
-        std::string error;
-        if (auto entry = get(name, &error))
-            entries.push_back(std::move(*entry));
+        if (Result<OutboxEntry> entry = get(name))
+            entries.push_back(std::move(entry).value());
         else if (problems)
-            problems->push_back(error);
+            problems->push_back(entry.message());
     }
     std::sort(entries.begin(), entries.end(), [](const OutboxEntry& a, const OutboxEntry& b) {
         return a.request.created != b.request.created ? a.request.created < b.request.created
@@ -243,33 +244,25 @@ std::vector<OutboxEntry> Outbox::list(std::vector<std::string>* problems) const 
     return entries;
 }
 
-std::string Outbox::write_status(const std::string& id, const DeliveryStatus& status) const {
-    if (!valid_request_id(id)) return "invalid request id \"" + id + "\"";
+Status Outbox::write_status(const std::string& id, const DeliveryStatus& status) const {
+    if (!valid_request_id(id)) return Status::error("invalid request id \"" + id + "\"");
     return write_file_atomic(entry_dir(id) + "/status.json", dump_json(to_json(status), 2));
 }
 
-FileLock Outbox::lock(const std::string& id, std::string* error) const {
-    if (!valid_request_id(id)) {
-        *error = "invalid request id \"" + id + "\"";
-        return {};
-    }
-    Result<FileLock> lock = FileLock::try_acquire(entry_dir(id) + "/lock");
-    if (!lock) {
-        *error = lock.message();
-        return {};
-    }
-    error->clear();
-    return std::move(lock).value();
+Result<FileLock> Outbox::lock(const std::string& id) const {
+    if (!valid_request_id(id)) return Status::error("invalid request id \"" + id + "\"");
+    return FileLock::try_acquire(entry_dir(id) + "/lock");
 }
 
-std::string Outbox::retry(const std::string& id) const {
-    std::string error;
-    auto entry = get(id, &error);
-    if (!entry) return error;
+Status Outbox::retry(const std::string& id) const {
+    Result<OutboxEntry> entry = get(id);
+    if (!entry) return entry.status();
     if (entry->status.state == DeliveryState::delivered)
-        return "request " + id + " was already delivered (ticket " + entry->status.ticket_id + ")";
-    FileLock held = lock(id, &error);
-    if (!held.held()) return error.empty() ? "request " + id + " is being sent right now" : error;
+        return Status::error("request " + id + " was already delivered (ticket " +
+                             entry->status.ticket_id + ")");
+    Result<FileLock> held = lock(id);
+    if (!held) return held.status();
+    if (!held->held()) return Status::error("request " + id + " is being sent right now");
     entry->status.state = DeliveryState::pending;
     entry->status.next_attempt = {};
     entry->status.history.push_back(format_time_utc(std::chrono::system_clock::now()) +
@@ -277,40 +270,38 @@ std::string Outbox::retry(const std::string& id) const {
     return write_status(id, entry->status);
 }
 
-std::string Outbox::remove(const std::string& id) const {
-    if (!valid_request_id(id)) return "invalid request id \"" + id + "\"";
+Status Outbox::remove(const std::string& id) const {
+    if (!valid_request_id(id)) return Status::error("invalid request id \"" + id + "\"");
     std::error_code ec;
-    if (!fs::exists(entry_dir(id), ec)) return "no request " + id + " in the outbox";
-    std::string error;
-    FileLock held = lock(id, &error);
-    if (!held.held()) return error.empty() ? "request " + id + " is being sent right now" : error;
+    if (!fs::exists(entry_dir(id), ec)) return Status::error("no request " + id + " in the outbox");
+    Result<FileLock> held = lock(id);
+    if (!held) return held.status();
+    if (!held->held()) return Status::error("request " + id + " is being sent right now");
     // Rename first so a half-removed entry is never listed.
     const std::string doomed = dir_ + "/.incoming-removed-" + id;
     fs::rename(entry_dir(id), doomed, ec);
-    if (ec) return "cannot remove " + entry_dir(id) + ": " + ec.message();
+    if (ec) return Status::error("cannot remove " + entry_dir(id) + ": " + ec.message());
     fs::remove_all(doomed, ec);
-    return "";
+    return {};
 }
 
-std::string Outbox::save_copy(const std::string& id, const std::string& to_dir,
-                              std::vector<std::string>* written) const {
-    std::string error;
-    auto entry = get(id, &error);
-    if (!entry) return error;
+Status Outbox::save_copy(const std::string& id, const std::string& to_dir,
+                         std::vector<std::string>* written) const {
+    Result<OutboxEntry> entry = get(id);
+    if (!entry) return entry.status();
     std::error_code ec;
     fs::create_directories(to_dir, ec);
-    if (!fs::is_directory(to_dir, ec)) return "cannot create directory " + to_dir;
+    if (!fs::is_directory(to_dir, ec)) return Status::error("cannot create directory " + to_dir);
     const std::string stem = "fixtray-request-" + id.substr(0, 8);
     const std::string text_path = to_dir + "/" + stem + ".txt";
-    if (auto err = write_file_atomic(text_path, request_text(entry->request)); !err.empty())
-        return err;
+    if (Status s = write_file_atomic(text_path, request_text(entry->request)); !s) return s;
     written->push_back(text_path);
     for (const auto& a : entry->request.attachments) {
         const std::string target = to_dir + "/" + stem + "-" + a.file_name;
-        if (auto err = copy_durably(a.path, target); !err.empty()) return err;
+        if (Status s = copy_durably(a.path, target); !s) return s;
         written->push_back(target);
     }
-    return "";
+    return {};
 }
 
 }  // namespace fixtray

@@ -61,26 +61,28 @@ public:
     // Queues a request with its attachments, durably, as pending. Fails (with a message naming
     // the path) when the request id is not a UUID, an attachment is missing or the disk is full;
     // nothing half-written is left visible then.
-    std::string add(SupportRequest request, const std::vector<AttachmentSource>& attachments);
+    Status add(SupportRequest request, const std::vector<AttachmentSource>& attachments);
 
     // Every readable entry, oldest first. Unreadable ones are reported through *problems.
     std::vector<OutboxEntry> list(std::vector<std::string>* problems = nullptr) const;
-    std::optional<OutboxEntry> get(const std::string& id, std::string* error = nullptr) const;
+    // One entry; fails with "no request ID in the outbox" or why it cannot be read.
+    Result<OutboxEntry> get(const std::string& id) const;
 
-    // Rewrites an entry's status atomically. "" on success.
-    std::string write_status(const std::string& id, const DeliveryStatus& status) const;
+    // Rewrites an entry's status atomically.
+    Status write_status(const std::string& id, const DeliveryStatus& status) const;
 
-    // Takes the entry's sender lock without waiting (unheld when another sender has it).
-    FileLock lock(const std::string& id, std::string* error) const;
+    // Takes the entry's sender lock without waiting: an unheld lock when another sender has it
+    // (busy is a value), a failure when the id is invalid or the lock file cannot be opened.
+    Result<FileLock> lock(const std::string& id) const;
 
-    // Puts a failed (or pending) request back to pending, due now. "" on success.
-    std::string retry(const std::string& id) const;
+    // Puts a failed (or pending) request back to pending, due now.
+    Status retry(const std::string& id) const;
     // Removes an entry (after it was delivered, or when the employee gives up on it).
-    std::string remove(const std::string& id) const;
+    Status remove(const std::string& id) const;
     // Copies the request (text + attachments) to a directory the employee chooses, for sending
     // by hand. Returns the files written through *written.
-    std::string save_copy(const std::string& id, const std::string& to_dir,
-                          std::vector<std::string>* written) const;
+    Status save_copy(const std::string& id, const std::string& to_dir,
+                     std::vector<std::string>* written) const;
 
 private:
     std::string dir_;

@@ -61,17 +61,21 @@ OutboxSender::OutboxSender(const Outbox& outbox, TicketBackend& backend, Clock& 
 SendReport OutboxSender::send(const std::string& id, bool force, const CancelToken& cancel) {
     SendReport report;
     report.id = id;
-    std::string error;
-    FileLock held = outbox_.lock(id, &error);
-    if (!held.held()) {
-        report.result = error.empty() ? SendReport::Result::busy : SendReport::Result::error;
-        report.message = error.empty() ? "another sender is delivering this request" : error;
+    Result<FileLock> held = outbox_.lock(id);
+    if (!held) {
+        report.result = SendReport::Result::error;
+        report.message = held.message();
+        return report;
+    }
+    if (!held->held()) {
+        report.result = SendReport::Result::busy;
+        report.message = "another sender is delivering this request";
         return report;
     }
     // Read under the lock: another sender may have delivered it in the meantime.
-    auto entry = outbox_.get(id, &error);
+    Result<OutboxEntry> entry = outbox_.get(id);
     if (!entry) {
-        report.message = error;
+        report.message = entry.message();
         return report;
     }
     DeliveryStatus& status = entry->status;
@@ -93,9 +97,9 @@ SendReport OutboxSender::send(const std::string& id, bool force, const CancelTok
         report.message = std::move(message);
         status.history.push_back(format_time_utc(clock_.now()) + ": " + report.message);
         if (status.history.size() > 50) status.history.erase(status.history.begin());
-        if (auto err = outbox_.write_status(id, status); !err.empty()) {
+        if (Status written = outbox_.write_status(id, status); !written) {
             report.result = SendReport::Result::error;
-            report.message += "; and the outbox could not be updated: " + err;
+            report.message += "; and the outbox could not be updated: " + written.message();
         }
         report.status = status;
         return report;
@@ -135,8 +139,8 @@ SendReport OutboxSender::send(const std::string& id, bool force, const CancelTok
     ++status.attempts;
     status.last_attempt = clock_.now();
     status.in_flight = true;
-    if (auto err = outbox_.write_status(id, status); !err.empty()) {
-        report.message = "cannot record the attempt, not sending: " + err;
+    if (Status written = outbox_.write_status(id, status); !written) {
+        report.message = "cannot record the attempt, not sending: " + written.message();
         return report;
     }
     const DeliveryResult result = backend_.create(entry->request, cancel);
@@ -197,8 +201,9 @@ std::vector<SendReport> OutboxSender::run(const CancelToken& cancel,
         for (const auto& entry : outbox_.list()) {
             if (entry.status.state != DeliveryState::pending) continue;
             if (!next || entry.status.next_attempt < *next) next = entry.status.next_attempt;
-            std::string ignored;
-            busy = busy || !outbox_.lock(entry.request.id, &ignored).held();
+            // A lock that cannot be taken at all counts as busy, as before: the send reports it.
+            Result<FileLock> probe = outbox_.lock(entry.request.id);
+            busy = busy || !probe || !probe->held();
         }
         if (!next) break;  // nothing pending
         // Sleep until the next one is due, in slices so a wake-up is noticed within a second.

@@ -12,14 +12,11 @@ bool is_diagnostics_set_file(const std::string& path) {
     return path.size() >= 9 && path.compare(path.size() - 9, 9, ".diag.xml") == 0;
 }
 
-std::vector<std::string> pack_files_under(const std::string& path, std::string* error) {
+Result<std::vector<std::string>> pack_files_under(const std::string& path) {
     std::vector<std::string> files;
     std::error_code ec;
     const auto st = fs::status(path, ec);
-    if (ec || !fs::exists(st)) {
-        if (error) *error = "no such file or directory";
-        return files;
-    }
+    if (ec || !fs::exists(st)) return Status::error("no such file or directory");
     if (!fs::is_directory(st)) {
         files.push_back(path);
         return files;
@@ -32,7 +29,7 @@ std::vector<std::string> pack_files_under(const std::string& path, std::string* 
             entry.path().extension() == ".xml" && !is_diagnostics_set_file(entry.path().string()))
             files.push_back(entry.path().string());
     }
-    if (ec && error) *error = ec.message();
+    if (ec) return Status::error(ec.message());
     std::sort(files.begin(), files.end());
     return files;
 }
@@ -45,15 +42,15 @@ std::vector<PackProblem> Catalog::add_file(const std::string& path) {
 
 std::vector<PackProblem> Catalog::add_directory(const std::string& dir) {
     std::vector<PackProblem> problems;
-    std::string error;
-    const auto files = pack_files_under(dir, &error);
-    if (!error.empty()) {
+    const Result<std::vector<std::string>> files = pack_files_under(dir);
+    if (!files) {
         PackProblem p;
         p.where.file = dir;
-        p.message = error;
+        p.message = files.message();
         problems.push_back(std::move(p));
+        return problems;
     }
-    for (const auto& f : files) {
+    for (const auto& f : *files) {
         auto more = add_file(f);
         problems.insert(problems.end(), std::make_move_iterator(more.begin()),
                         std::make_move_iterator(more.end()));

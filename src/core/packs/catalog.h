@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "packs/fix_pack.h"
 #include "packs/pack_loader.h"
 
@@ -48,8 +49,10 @@ private:
 
 // *.xml files below a path (or the path itself if it is a file), sorted. Symlinked
 // directories are not followed. Files found in a directory whose name ends in .diag.xml are
-// default diagnostics sets (diagnostics.h), not packs, and are left out.
-std::vector<std::string> pack_files_under(const std::string& path, std::string* error);
+// default diagnostics sets (diagnostics.h), not packs, and are left out. Fails ("no such file or
+// directory", or why the directory could not be read) with no files at all: a directory that
+// cannot be read whole is skipped whole.
+Result<std::vector<std::string>> pack_files_under(const std::string& path);
 
 // Does the name end in ".diag.xml" (a default diagnostics set)?
 bool is_diagnostics_set_file(const std::string& path);

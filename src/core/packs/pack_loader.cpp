@@ -616,8 +616,8 @@ PackLoadResult load_pack_from_string(std::string_view xml, const std::string& fi
 
 PackLoadResult load_pack_file(const std::string& path, const PackLoadLimits& limits) {
     ByteBuffer text;
-    if (std::string error = read_file_bounded(path, limits.max_bytes, text); !error.empty())
-        return failure(path, std::move(error));
+    if (Status read = read_file_bounded(path, limits.max_bytes, text); !read)
+        return failure(path, read.message());
     if (text.size() > limits.max_bytes)
         return failure(path, "the file is larger than the limit of " +
                                  std::to_string(limits.max_bytes) + " bytes");

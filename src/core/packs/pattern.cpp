@@ -98,15 +98,16 @@ int Pattern::replace_in_lines(std::string& text, std::string_view replacement) c
     return count;
 }
 
-std::string stdout_match_problem(std::string_view attribute) {
+Status stdout_match_problem(std::string_view attribute) {
     std::vector<pack_syntax::VarRef> refs;
     std::size_t bad = 0;
-    if (!pack_syntax::scan_refs(attribute, refs, bad) || !refs.empty()) return "";
-    std::string pattern;
-    Variables{}.expand(attribute, &pattern, nullptr);  // no references: only "$$" changes
-    const Pattern compiled(pattern);
-    if (compiled.ok()) return "";
-    return "invalid regular expression in stdout-match: " + compiled.error();
+    if (!pack_syntax::scan_refs(attribute, refs, bad) || !refs.empty()) return {};
+    // No references (checked above): only "$$" changes, and nothing can fail.
+    const Result<std::string> pattern = Variables{}.expand(attribute);
+    if (!pattern) return {};
+    const Pattern compiled(*pattern);
+    if (compiled.ok()) return {};
+    return Status::error("invalid regular expression in stdout-match: " + compiled.error());
 }
 
 }  // namespace fixtray

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "base/status.h"
+
 namespace re2 {
 class RE2;
 }
@@ -51,9 +53,9 @@ private:
 };
 
 // The problem with a step's stdout-match as written in a pack ("invalid regular expression in
-// stdout-match: missing ): (enabled"), or "" when there is none. "$$" stands for one '$', as in
+// stdout-match: missing ): (enabled"), or ok when there is none. "$$" stands for one '$', as in
 // every attribute. A value with ${variables} is left to the step, which checks it after expanding
 // them (malformed references are the loader's reference check's to report).
-std::string stdout_match_problem(std::string_view attribute);
+Status stdout_match_problem(std::string_view attribute);
 
 }  // namespace fixtray

@@ -364,8 +364,8 @@ void StepParser::parse_command(pugi::xml_node el, const StepAttrs& at, Step& ste
     if (at[a_stdout_match]) {
         step.stdout_match = at[a_stdout_match].value();
         check_refs(step.stdout_match, off(at[a_stdout_match]), scope);
-        if (auto why = stdout_match_problem(step.stdout_match); !why.empty())
-            error(off(at[a_stdout_match]), why);
+        if (Status pattern = stdout_match_problem(step.stdout_match); !pattern)
+            error(off(at[a_stdout_match]), pattern.message());
     }
     if (at[a_capture]) {
         const std::string_view name = at[a_capture].value();

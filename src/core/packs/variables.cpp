@@ -33,9 +33,9 @@ std::vector<std::string> Variables::list_values(const std::string& path) const {
     return values;
 }
 
-bool Variables::expand(std::string_view text, std::string* out, std::string* error,
-                       bool keep_unknown) const {
-    out->clear();
+Result<std::string> Variables::expand(std::string_view text, bool keep_unknown) const {
+    std::string expanded;
+    std::string* out = &expanded;
     out->reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
@@ -53,10 +53,8 @@ bool Variables::expand(std::string_view text, std::string* out, std::string* err
             continue;
         }
         const auto close = text.find('}', i + 2);
-        if (close == std::string_view::npos) {
-            if (error) *error = "unterminated ${ in \"" + std::string(text) + "\"";
-            return false;
-        }
+        if (close == std::string_view::npos)
+            return Status::error("unterminated ${ in \"" + std::string(text) + "\"");
         const std::string name(text.substr(i + 2, close - i - 2));
         auto it = scalars_.find(name);
         if (it == scalars_.end()) {
@@ -65,16 +63,14 @@ bool Variables::expand(std::string_view text, std::string* out, std::string* err
                 i = close;
                 continue;
             }
-            if (error) {
-                *error = lists_.count(name) ? "${" + name + "} is a list; use it with foreach"
-                                            : "no value for ${" + name + "}";
-            }
-            return false;
+            return Status::error(lists_.count(name)
+                                     ? "${" + name + "} is a list; use it with foreach"
+                                     : "no value for ${" + name + "}");
         }
         out->append(it->second);
         i = close;
     }
-    return true;
+    return expanded;
 }
 
 }  // namespace fixtray

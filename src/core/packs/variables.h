@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "base/status.h"
+
 namespace fixtray {
 
 // One item of a list: a plain value (captured lines, string arrays) or a record with fields
@@ -31,11 +33,10 @@ public:
     std::vector<std::string> list_values(const std::string& path) const;
 
     // Replaces every ${name} and ${name.field}; "$$" is a literal '$'; a '$' not followed by
-    // '{' or '$' stays as it is. On an unknown name returns false and sets *error to a
-    // message naming it.
-    // With keep_unknown, unknown names are left as written (for dry-run plans).
-    bool expand(std::string_view text, std::string* out, std::string* error,
-                bool keep_unknown = false) const;
+    // '{' or '$' stays as it is. Fails on an unknown name with a message naming it, and on an
+    // unterminated "${". With keep_unknown, unknown names are left as written (for dry-run
+    // plans).
+    Result<std::string> expand(std::string_view text, bool keep_unknown = false) const;
 
     const std::map<std::string, std::string>& scalars() const { return scalars_; }
 

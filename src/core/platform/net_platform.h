@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace fixtray::net_platform {
 
 using steady = std::chrono::steady_clock;
@@ -27,16 +29,11 @@ struct Address {
     std::string text;
 };
 
-// Result of one blocking lookup: the addresses in the resolver's order, or an error in the
-// platform's words (empty on success, even when no address came back).
-struct Lookup {
-    std::vector<Address> addresses;
-    std::string error;
-};
-
-// Resolves `host` for TCP (port 0: no service). Blocks for as long as the system resolver takes
-// and cannot be interrupted: net_probe.cpp calls it on a helper thread. Thread-safe.
-Lookup resolve(const std::string& host, int port);
+// Resolves `host` for TCP (port 0: no service): the addresses in the resolver's order (maybe
+// none), or the resolver's error in the platform's words. Blocks for as long as the system
+// resolver takes and cannot be interrupted: net_probe.cpp calls it on a helper thread.
+// Thread-safe.
+Result<std::vector<Address>> resolve(const std::string& host, int port);
 
 // How far a connect has come.
 enum class Progress { connected, failed, pending };

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace fixtray::process_platform {
 
 // A process chosen to be ended, held in a way that never hits another process that got its
@@ -18,15 +20,15 @@ public:
     virtual long pid() const = 0;
     // False once it has exited (zombies count as exited).
     virtual bool running() const = 0;
-    // The polite request to end (SIGTERM; WM_CLOSE to its top-level windows). Empty when sent
-    // (or the process is already gone), else why not, in the platform's words.
-    virtual std::string ask_to_end() = 0;
-    // The forced end (SIGKILL; TerminateProcess). Empty when done, else why not.
-    virtual std::string force_end() = 0;
+    // The polite request to end (SIGTERM; WM_CLOSE to its top-level windows). Ok when sent (or
+    // the process is already gone), else why not, in the platform's words.
+    virtual Status ask_to_end() = 0;
+    // The forced end (SIGKILL; TerminateProcess). Ok when done, else why not.
+    virtual Status force_end() = 0;
 };
 
-// Empty when `name` is a plain process name here, else the message for a person.
-std::string check_name(const std::string& name);
+// Ok when `name` is a plain process name here, else the message for a person.
+Status check_name(const std::string& name);
 
 // The running processes called `name` (a name check_name() accepted), only the current user's
 // unless any_user. Never the init / system processes nor fixtray itself.

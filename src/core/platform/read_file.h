@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "base/status.h"
+
 namespace fixtray {
 
 // A growable block of bytes that, unlike std::string, is not zero-filled when it grows: a file
@@ -38,17 +40,16 @@ private:
 };
 
 // Reads `path` into `out`, at most max_bytes + 1 bytes, so a caller can tell "too large" without
-// reading it all (out.size() > max_bytes). "" on success, else a message such as
-// "cannot open: No such file or directory" or "cannot read the file".
-std::string read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out);
+// reading it all (out.size() > max_bytes). A failure says "cannot open: No such file or
+// directory" or "cannot read the file".
+Status read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out);
 
 // The same into a std::string (for callers that keep the text).
-inline std::string read_file_bounded(const std::string& path, std::size_t max_bytes,
-                                     std::string& out) {
+inline Status read_file_bounded(const std::string& path, std::size_t max_bytes, std::string& out) {
     ByteBuffer buffer;
-    std::string error = read_file_bounded(path, max_bytes, buffer);
-    if (error.empty()) out.assign(buffer.data() ? buffer.data() : "", buffer.size());
-    return error;
+    Status status = read_file_bounded(path, max_bytes, buffer);
+    if (status) out.assign(buffer.data() ? buffer.data() : "", buffer.size());
+    return status;
 }
 
 }  // namespace fixtray

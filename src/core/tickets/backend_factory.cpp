@@ -7,16 +7,16 @@
 
 namespace fixtray {
 
-std::unique_ptr<TicketBackend> make_ticket_backend(const BackendConfig& config, HttpClient& http,
-                                                   std::string* error) {
-    if (config.type == "rt") return make_rt_backend(config, http, error);
-    if (config.type == "smtp") return make_smtp_backend(config, error);
-    if (is_http_preset_type(config.type)) return make_http_preset_backend(config, http, error);
-    if (is_fallback_type(config.type)) return make_fallback_backend(config, error);
-    *error = config.where + ": escalation.backend.type: unknown ticket system \"" + config.type +
-             "\" (rt, smtp, zammad, glpi, jira, freshdesk, zendesk, servicenow, osticket, mailto, "
-             "save)";
-    return nullptr;
+Result<std::unique_ptr<TicketBackend>> make_ticket_backend(const BackendConfig& config,
+                                                           HttpClient& http) {
+    if (config.type == "rt") return make_rt_backend(config, http);
+    if (config.type == "smtp") return make_smtp_backend(config);
+    if (is_http_preset_type(config.type)) return make_http_preset_backend(config, http);
+    if (is_fallback_type(config.type)) return make_fallback_backend(config);
+    return Status::error(
+        config.where + ": escalation.backend.type: unknown ticket system \"" + config.type +
+        "\" (rt, smtp, zammad, glpi, jira, freshdesk, zendesk, servicenow, osticket, mailto, "
+        "save)");
 }
 
 }  // namespace fixtray

@@ -81,9 +81,8 @@ std::string BackendOptions::secret(const std::string& key, bool required) {
         return "";
     }
     std::string content;
-    const std::string err = read_file_bounded(file, 64 * 1024, content);
-    if (!err.empty()) {
-        fail("\"" + key + "_file\": " + file + ": " + err);
+    if (Status read = read_file_bounded(file, 64 * 1024, content); !read) {
+        fail("\"" + key + "_file\": " + file + ": " + read.message());
         return "";
     }
     if (content.size() > 64 * 1024) {

@@ -29,7 +29,7 @@ std::string mailto_uri(const std::string& to, const std::string& cc, const std::
 // ~/Desktop when it exists, else XDG_DOWNLOAD_DIR or ~/Downloads when it exists, else home.
 std::string default_save_dir(const UserEnvironment& env);
 
-std::unique_ptr<TicketBackend> make_mailto_backend(const BackendConfig& config, std::string* error);
-std::unique_ptr<TicketBackend> make_save_backend(const BackendConfig& config, std::string* error);
+Result<std::unique_ptr<TicketBackend>> make_mailto_backend(const BackendConfig& config);
+Result<std::unique_ptr<TicketBackend>> make_save_backend(const BackendConfig& config);
 
 }  // namespace fixtray

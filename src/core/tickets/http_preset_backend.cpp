@@ -137,13 +137,14 @@ std::optional<DeliveryResult> HttpPresetBackend::read_attachments(
     for (const AttachmentRef& a : request.attachments) {
         AttachmentData data{a.file_name,
                             a.mime_type.empty() ? "application/octet-stream" : a.mime_type, ""};
-        const std::string err = read_attachment(a, &data.bytes);
-        if (!err.empty()) {
+        Result<std::string> read = read_attachment(a);
+        if (!read) {
             DeliveryResult d;
             d.kind = DeliveryResult::Kind::failed;
-            d.message = err;
+            d.message = read.message();
             return d;
         }
+        data.bytes = std::move(read).value();
         out->push_back(std::move(data));
     }
     return std::nullopt;

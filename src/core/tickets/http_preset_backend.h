@@ -84,28 +84,21 @@ std::string json_id(const nlohmann::json& v);
 std::string text_to_html(const std::string& text);
 
 // Per-preset factories (http_ticket_backends.cpp dispatches on config.type).
-std::unique_ptr<TicketBackend> make_zammad_backend(const BackendConfig&, HttpClient&, std::string*);
-std::unique_ptr<TicketBackend> make_glpi_backend(const BackendConfig&, HttpClient&, std::string*);
-std::unique_ptr<TicketBackend> make_jira_backend(const BackendConfig&, HttpClient&, std::string*);
-std::unique_ptr<TicketBackend> make_freshdesk_backend(const BackendConfig&, HttpClient&,
-                                                      std::string*);
-std::unique_ptr<TicketBackend> make_zendesk_backend(const BackendConfig&, HttpClient&,
-                                                    std::string*);
-std::unique_ptr<TicketBackend> make_servicenow_backend(const BackendConfig&, HttpClient&,
-                                                       std::string*);
-std::unique_ptr<TicketBackend> make_osticket_backend(const BackendConfig&, HttpClient&,
-                                                     std::string*);
+Result<std::unique_ptr<TicketBackend>> make_zammad_backend(const BackendConfig&, HttpClient&);
+Result<std::unique_ptr<TicketBackend>> make_glpi_backend(const BackendConfig&, HttpClient&);
+Result<std::unique_ptr<TicketBackend>> make_jira_backend(const BackendConfig&, HttpClient&);
+Result<std::unique_ptr<TicketBackend>> make_freshdesk_backend(const BackendConfig&, HttpClient&);
+Result<std::unique_ptr<TicketBackend>> make_zendesk_backend(const BackendConfig&, HttpClient&);
+Result<std::unique_ptr<TicketBackend>> make_servicenow_backend(const BackendConfig&, HttpClient&);
+Result<std::unique_ptr<TicketBackend>> make_osticket_backend(const BackendConfig&, HttpClient&);
 
-// Shared factory tail: the backend when the options were fine, else nullptr and *error.
+// Shared factory tail: the backend when the options were fine, else the options' problem.
 template <class Backend>
-std::unique_ptr<TicketBackend> build_backend(const BackendConfig& config, HttpClient& http,
-                                             std::string* error) {
+Result<std::unique_ptr<TicketBackend>> build_backend(const BackendConfig& config,
+                                                     HttpClient& http) {
     BackendOptions options(config);
     auto backend = std::make_unique<Backend>(options, http);
-    if (!options.ok()) {
-        *error = options.error();
-        return nullptr;
-    }
+    if (!options.ok()) return Status::error(options.error());
     return backend;
 }
 

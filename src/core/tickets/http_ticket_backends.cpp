@@ -6,7 +6,7 @@
 namespace fixtray {
 namespace {
 
-using Factory = std::unique_ptr<TicketBackend> (*)(const BackendConfig&, HttpClient&, std::string*);
+using Factory = Result<std::unique_ptr<TicketBackend>> (*)(const BackendConfig&, HttpClient&);
 
 struct Preset {
     const char* type;
@@ -32,23 +32,20 @@ bool is_fallback_type(const std::string& type) {
     return type == "mailto" || type == "save";
 }
 
-std::unique_ptr<TicketBackend> make_http_preset_backend(const BackendConfig& config,
-                                                        HttpClient& http, std::string* error) {
+Result<std::unique_ptr<TicketBackend>> make_http_preset_backend(const BackendConfig& config,
+                                                                HttpClient& http) {
     for (const auto& p : kPresets)
-        if (config.type == p.type) return p.make(config, http, error);
-    *error = config.where + ": escalation.backend.type: \"" + config.type +
-             "\" is not an HTTP ticket system (zammad, glpi, jira, freshdesk, zendesk, "
-             "servicenow, osticket)";
-    return nullptr;
+        if (config.type == p.type) return p.make(config, http);
+    return Status::error(config.where + ": escalation.backend.type: \"" + config.type +
+                         "\" is not an HTTP ticket system (zammad, glpi, jira, freshdesk, zendesk, "
+                         "servicenow, osticket)");
 }
 
-std::unique_ptr<TicketBackend> make_fallback_backend(const BackendConfig& config,
-                                                     std::string* error) {
-    if (config.type == "mailto") return make_mailto_backend(config, error);
-    if (config.type == "save") return make_save_backend(config, error);
-    *error = config.where + ": escalation.backend.type: \"" + config.type +
-             "\" is not a fallback (mailto, save)";
-    return nullptr;
+Result<std::unique_ptr<TicketBackend>> make_fallback_backend(const BackendConfig& config) {
+    if (config.type == "mailto") return make_mailto_backend(config);
+    if (config.type == "save") return make_save_backend(config);
+    return Status::error(config.where + ": escalation.backend.type: \"" + config.type +
+                         "\" is not a fallback (mailto, save)");
 }
 
 }  // namespace fixtray

@@ -13,14 +13,13 @@ class HttpClient;
 
 // config.type one of "zammad", "glpi", "jira", "freshdesk", "zendesk", "servicenow",
 // "osticket". Reads (and checks) the options now, secrets from *_file options included. On bad
-// config or an unknown type returns nullptr and sets *error to a message naming config.where and
-// the option. `http` must outlive the backend.
-std::unique_ptr<TicketBackend> make_http_preset_backend(const BackendConfig& config,
-                                                        HttpClient& http, std::string* error);
+// config or an unknown type fails with a message naming config.where and the option. `http` must
+// outlive the backend.
+Result<std::unique_ptr<TicketBackend>> make_http_preset_backend(const BackendConfig& config,
+                                                                HttpClient& http);
 
 // config.type "mailto" or "save" (fallback_backends.h describes them). Same error contract.
-std::unique_ptr<TicketBackend> make_fallback_backend(const BackendConfig& config,
-                                                     std::string* error);
+Result<std::unique_ptr<TicketBackend>> make_fallback_backend(const BackendConfig& config);
 
 // Is config.type one of the HTTP presets / one of the fallbacks?
 bool is_http_preset_type(const std::string& type);

@@ -98,8 +98,7 @@ std::string mailto_uri(const std::string& to, const std::string& cc, const std::
     return uri + kept + note;
 }
 
-std::unique_ptr<TicketBackend> make_mailto_backend(const BackendConfig& config,
-                                                   std::string* error) {
+Result<std::unique_ptr<TicketBackend>> make_mailto_backend(const BackendConfig& config) {
     BackendOptions o(config);
     const std::string to = o.required("to");
     const std::string cc = o.optional("cc");
@@ -111,8 +110,7 @@ std::unique_ptr<TicketBackend> make_mailto_backend(const BackendConfig& config,
     if (!to.empty() && to.find('@') == std::string::npos)
         o.fail("\"to\" must be an e-mail address: " + to);
     if (!o.ok()) {
-        *error = o.error();
-        return nullptr;
+        return Status::error(o.error());
     }
     return std::make_unique<MailtoBackend>(to, cc, max_length);
 }

@@ -125,12 +125,13 @@ public:
         if (!request.contact.email.empty()) ticket["Requestor"] = request.contact.email;
         json attachments = json::array();
         for (const auto& a : request.attachments) {
-            std::string bytes;
-            if (std::string error = read_attachment(a, &bytes); !error.empty()) {
+            Result<std::string> read = read_attachment(a);
+            if (!read) {
                 result.kind = DeliveryResult::Kind::failed;
-                result.message = describe() + ": " + error;
+                result.message = describe() + ": " + read.message();
                 return result;
             }
+            const std::string& bytes = *read;
             attachments.push_back(
                 {{"FileName", a.file_name},
                  {"FileType", a.mime_type.empty() ? "application/octet-stream" : a.mime_type},
@@ -222,87 +223,83 @@ private:
 };
 
 // Reads a credential from a file (first line, surrounding whitespace removed).
-bool read_secret(const BackendConfig& c, const std::string& key, std::string* out,
-                 std::string* error) {
+Result<std::string> read_secret(const BackendConfig& c, const std::string& key) {
     const std::string path = c.option(key);
     std::string text;
-    if (std::string e = read_file_bounded(path, kMaxSecretFile, text); !e.empty()) {
-        *error = c.where + ": escalation.backend." + key + ": " + path + ": " + e;
-        return false;
-    }
-    if (text.size() > kMaxSecretFile) {
-        *error = c.where + ": escalation.backend." + key + ": " + path + " is too large";
-        return false;
-    }
-    *out = trim(text.substr(0, text.find('\n')));
-    if (out->empty()) {
-        *error = c.where + ": escalation.backend." + key + ": " + path + " is empty";
-        return false;
-    }
-    return true;
+    if (Status read = read_file_bounded(path, kMaxSecretFile, text); !read)
+        return Status::error(c.where + ": escalation.backend." + key + ": " + path + ": " +
+                             read.message());
+    if (text.size() > kMaxSecretFile)
+        return Status::error(c.where + ": escalation.backend." + key + ": " + path +
+                             " is too large");
+    std::string secret = trim(text.substr(0, text.find('\n')));
+    if (secret.empty())
+        return Status::error(c.where + ": escalation.backend." + key + ": " + path + " is empty");
+    return secret;
 }
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_rt_backend(const BackendConfig& config, HttpClient& http,
-                                               std::string* error) {
+Result<std::unique_ptr<TicketBackend>> make_rt_backend(const BackendConfig& config,
+                                                       HttpClient& http) {
     const std::string where = config.where + ": escalation.backend.";
     std::string base = trim(config.option("url"));
     if (base.empty()) {
-        *error = where + "url: missing (the Request Tracker address, e.g. https://rt.example.com)";
-        return nullptr;
+        return Status::error(
+            where + "url: missing (the Request Tracker address, e.g. https://rt.example.com)");
     }
     while (!base.empty() && base.back() == '/') base.pop_back();
     const Result<ServiceUrl> parsed = parse_service_url(base);
     if (!parsed) {
-        *error = where + "url: \"" + base + "\" is " + parsed.message();
-        return nullptr;
+        return Status::error(where + "url: \"" + base + "\" is " + parsed.message());
     }
     const ServiceUrl& url = *parsed;
     if (url.scheme != "https" && url.scheme != "http") {
-        *error = where + "url: \"" + base + "\" must start with https://";
-        return nullptr;
+        return Status::error(where + "url: \"" + base + "\" must start with https://");
     }
     if (url.scheme == "http" && !is_loopback_host(url.host)) {
-        *error = where + "url: \"" + base +
-                 "\" uses plain http to another machine: the credentials would travel "
-                 "unencrypted; use https:// (plain http is accepted only for 127.0.0.1/localhost)";
-        return nullptr;
+        return Status::error(
+            where + "url: \"" + base +
+            "\" uses plain http to another machine: the credentials would travel "
+            "unencrypted; use https:// (plain http is accepted only for 127.0.0.1/localhost)");
     }
     if (url.has_credentials) {
-        *error = where + "url: put the credentials into user/password or token, not into the URL";
-        return nullptr;
+        return Status::error(
+            where + "url: put the credentials into user/password or token, not into the URL");
     }
     if (base.find_first_of("?#") != std::string::npos) {
-        *error = where + "url: \"" + base + "\" must be a base address without ? or #";
-        return nullptr;
+        return Status::error(where + "url: \"" + base + "\" must be a base address without ? or #");
     }
 
     std::string authorization;
     const bool has_token = !config.option("token").empty() || !config.option("token_file").empty();
     const bool has_user = !config.option("user").empty();
     if (has_token && has_user) {
-        *error = where + "token and user are both set: use one way to sign in";
-        return nullptr;
+        return Status::error(where + "token and user are both set: use one way to sign in");
     }
     if (has_token) {
         std::string token = config.option("token");
-        if (token.empty() && !read_secret(config, "token_file", &token, error)) return nullptr;
+        if (token.empty()) {
+            Result<std::string> read = read_secret(config, "token_file");
+            if (!read) return read.status();
+            token = std::move(read).value();
+        }
         authorization = "token " + trim(token);
     } else if (has_user) {
         std::string password = config.option("password");
         if (password.empty()) {
             if (config.option("password_file").empty()) {
-                *error = where + "password: missing (user \"" + config.option("user") +
-                         "\" needs password or password_file)";
-                return nullptr;
+                return Status::error(where + "password: missing (user \"" + config.option("user") +
+                                     "\" needs password or password_file)");
             }
-            if (!read_secret(config, "password_file", &password, error)) return nullptr;
+            Result<std::string> read = read_secret(config, "password_file");
+            if (!read) return read.status();
+            password = std::move(read).value();
         }
         authorization = "Basic " + base64_encode(config.option("user") + ":" + password);
     } else {
-        *error = where + "token: missing (set token or token_file, or user and password)";
-        return nullptr;
+        return Status::error(where +
+                             "token: missing (set token or token_file, or user and password)");
     }
 
     long timeout_s = 60;
@@ -312,8 +309,8 @@ std::unique_ptr<TicketBackend> make_rt_backend(const BackendConfig& config, Http
             timeout_s = std::stol(t, &used);
             if (used != t.size() || timeout_s < 1 || timeout_s > 3600) throw std::out_of_range(t);
         } catch (const std::exception&) {
-            *error = where + "timeout: \"" + t + "\" is not a number of seconds between 1 and 3600";
-            return nullptr;
+            return Status::error(where + "timeout: \"" + t +
+                                 "\" is not a number of seconds between 1 and 3600");
         }
     }
     std::string queue = config.option("queue", "General");

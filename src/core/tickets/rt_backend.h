@@ -14,10 +14,10 @@ namespace fixtray {
 //   token | token_file                   API token, sent as "Authorization: token ..."
 //   user + (password | password_file)    HTTP Basic instead of a token
 //   timeout        seconds for one request (default 60); connecting has at most 10 s of it
-// Files are read once, here. Returns nullptr and sets *error (naming config.where and the option)
-// on bad config. `http` must outlive the backend. The backend is stateless between calls and may
+// Files are read once, here. Fails on bad config with a message naming config.where and the
+// option. `http` must outlive the backend. The backend is stateless between calls and may
 // be used from one thread at a time.
-std::unique_ptr<TicketBackend> make_rt_backend(const BackendConfig& config, HttpClient& http,
-                                               std::string* error);
+Result<std::unique_ptr<TicketBackend>> make_rt_backend(const BackendConfig& config,
+                                                       HttpClient& http);
 
 }  // namespace fixtray

@@ -46,13 +46,13 @@ public:
         DeliveryResult d;
         d.kind = DeliveryResult::Kind::failed;
         const std::string folder = dir_ + "/fixtray-request-" + sr.id.substr(0, 8);
-        if (std::string err = make_private_dirs(folder); !err.empty()) {
-            d.message = "cannot save the request in " + dir_ + ": " + err;
+        if (Status s = make_private_dirs(folder); !s) {
+            d.message = "cannot save the request in " + dir_ + ": " + s.message();
             return d;
         }
         const std::string text = sr.tagged_subject() + "\n\n" + sr.body();
-        if (std::string err = write_file_atomic(folder + "/request.txt", text); !err.empty()) {
-            d.message = "cannot save the request: " + err;
+        if (Status s = write_file_atomic(folder + "/request.txt", text); !s) {
+            d.message = "cannot save the request: " + s.message();
             return d;
         }
         std::string names;
@@ -95,7 +95,7 @@ std::string default_save_dir(const UserEnvironment& env) {
     return env.home;
 }
 
-std::unique_ptr<TicketBackend> make_save_backend(const BackendConfig& config, std::string* error) {
+Result<std::unique_ptr<TicketBackend>> make_save_backend(const BackendConfig& config) {
     BackendOptions o(config);
     const UserEnvironment env = current_user_environment();
     std::string dir = o.optional("dir");
@@ -104,8 +104,7 @@ std::unique_ptr<TicketBackend> make_save_backend(const BackendConfig& config, st
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     if (dir.empty() || dir[0] != '/') o.fail("\"dir\" must be an absolute path: " + dir);
     if (!o.ok()) {
-        *error = o.error();
-        return nullptr;
+        return Status::error(o.error());
     }
     return std::make_unique<SaveBackend>(dir, o.optional("hint"));
 }

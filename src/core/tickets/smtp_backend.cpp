@@ -197,11 +197,12 @@ DeliveryResult SmtpBackend::create(const SupportRequest& request, const CancelTo
     curl_mime_type(text, "text/plain; charset=utf-8");
     curl_mime_encoder(text, "quoted-printable");
     for (const auto& a : request.attachments) {
-        std::string bytes;
-        if (std::string error = read_attachment(a, &bytes); !error.empty()) {
-            result.message = describe() + ": " + error;
+        Result<std::string> read = read_attachment(a);
+        if (!read) {
+            result.message = describe() + ": " + read.message();
             return result;
         }
+        const std::string& bytes = *read;
         curl_mimepart* part = curl_mime_addpart(mime.get());
         curl_mime_data(part, bytes.data(), bytes.size());  // copied by libcurl
         curl_mime_filename(part, a.file_name.c_str());
@@ -357,44 +358,39 @@ DeliveryResult SmtpBackend::outcome(CURL* h, CURLcode rc, const char* errbuf, bo
     }
 }
 
-bool read_password_file(const BackendConfig& c, std::string* out, std::string* error) {
+Result<std::string> read_password_file(const BackendConfig& c) {
     const std::string path = c.option("password_file");
     std::string text;
-    if (std::string e = read_file_bounded(path, 64 * 1024, text); !e.empty()) {
-        *error = c.where + ": escalation.backend.password_file: " + path + ": " + e;
-        return false;
-    }
-    *out = trim(text.substr(0, text.find('\n')));
-    if (out->empty()) {
-        *error = c.where + ": escalation.backend.password_file: " + path + " is empty";
-        return false;
-    }
-    return true;
+    if (Status read = read_file_bounded(path, 64 * 1024, text); !read)
+        return Status::error(c.where + ": escalation.backend.password_file: " + path + ": " +
+                             read.message());
+    std::string password = trim(text.substr(0, text.find('\n')));
+    if (password.empty())
+        return Status::error(c.where + ": escalation.backend.password_file: " + path + " is empty");
+    return password;
 }
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_smtp_backend(const BackendConfig& config, std::string* error) {
+Result<std::unique_ptr<TicketBackend>> make_smtp_backend(const BackendConfig& config) {
     const std::string where = config.where + ": escalation.backend.";
     SmtpSettings s;
     s.url = trim(config.option("smtp_url"));
     if (s.url.empty()) {
-        *error = where + "smtp_url: missing (e.g. smtps://mail.example.com:465)";
-        return nullptr;
+        return Status::error(where + "smtp_url: missing (e.g. smtps://mail.example.com:465)");
     }
     const Result<ServiceUrl> parsed = parse_service_url(s.url);
     if (!parsed) {
-        *error = where + "smtp_url: \"" + s.url + "\" is " + parsed.message();
-        return nullptr;
+        return Status::error(where + "smtp_url: \"" + s.url + "\" is " + parsed.message());
     }
     const ServiceUrl& url = *parsed;
     if (url.scheme != "smtp" && url.scheme != "smtps") {
-        *error = where + "smtp_url: \"" + s.url + "\" must start with smtp:// or smtps://";
-        return nullptr;
+        return Status::error(where + "smtp_url: \"" + s.url +
+                             "\" must start with smtp:// or smtps://");
     }
     if (url.has_credentials) {
-        *error = where + "smtp_url: put the credentials into user/password, not into the URL";
-        return nullptr;
+        return Status::error(where +
+                             "smtp_url: put the credentials into user/password, not into the URL");
     }
     s.implicit_tls = url.scheme == "smtps";
     const std::string starttls = config.option("starttls", "required");
@@ -405,34 +401,32 @@ std::unique_ptr<TicketBackend> make_smtp_backend(const BackendConfig& config, st
     else if (starttls == "off")
         s.starttls = StartTls::off;
     else {
-        *error = where + "starttls: \"" + starttls + "\" is not one of required, try, off";
-        return nullptr;
+        return Status::error(where + "starttls: \"" + starttls +
+                             "\" is not one of required, try, off");
     }
     if (!s.implicit_tls && s.starttls != StartTls::required && !is_loopback_host(url.host)) {
-        *error = where + "starttls: \"" + starttls + "\" would send mail to " + url.host +
-                 " unencrypted; use starttls=required or smtps:// (plain SMTP is accepted only "
-                 "for a relay on 127.0.0.1/localhost)";
-        return nullptr;
+        return Status::error(
+            where + "starttls: \"" + starttls + "\" would send mail to " + url.host +
+            " unencrypted; use starttls=required or smtps:// (plain SMTP is accepted only "
+            "for a relay on 127.0.0.1/localhost)");
     }
 
     s.from = trim(config.option("from"));
     if (!plain_address(s.from)) {
-        *error = where + "from: " +
-                 (s.from.empty() ? std::string("missing")
-                                 : "\"" + s.from +
-                                       "\" is not a plain address like "
-                                       "fixtray@example.com");
-        return nullptr;
+        return Status::error(where + "from: " +
+                             (s.from.empty() ? std::string("missing")
+                                             : "\"" + s.from +
+                                                   "\" is not a plain address like "
+                                                   "fixtray@example.com"));
     }
     s.to = split_addresses(config.option("to"));
     if (s.to.empty()) {
-        *error = where + "to: missing (the help desk's address)";
-        return nullptr;
+        return Status::error(where + "to: missing (the help desk's address)");
     }
     for (const auto& a : s.to)
         if (!plain_address(a)) {
-            *error = where + "to: \"" + a + "\" is not a plain address like helpdesk@example.com";
-            return nullptr;
+            return Status::error(where + "to: \"" + a +
+                                 "\" is not a plain address like helpdesk@example.com");
         }
 
     s.user = config.option("user");
@@ -440,11 +434,12 @@ std::unique_ptr<TicketBackend> make_smtp_backend(const BackendConfig& config, st
         s.password = config.option("password");
         if (s.password.empty()) {
             if (config.option("password_file").empty()) {
-                *error = where + "password: missing (user \"" + s.user +
-                         "\" needs password or password_file)";
-                return nullptr;
+                return Status::error(where + "password: missing (user \"" + s.user +
+                                     "\" needs password or password_file)");
             }
-            if (!read_password_file(config, &s.password, error)) return nullptr;
+            Result<std::string> read = read_password_file(config);
+            if (!read) return read.status();
+            s.password = std::move(read).value();
         }
     }
 
@@ -455,8 +450,8 @@ std::unique_ptr<TicketBackend> make_smtp_backend(const BackendConfig& config, st
             if (used != t.size() || v < 1 || v > 3600) throw std::out_of_range(t);
             s.timeout = std::chrono::seconds(v);
         } catch (const std::exception&) {
-            *error = where + "timeout: \"" + t + "\" is not a number of seconds between 1 and 3600";
-            return nullptr;
+            return Status::error(where + "timeout: \"" + t +
+                                 "\" is not a number of seconds between 1 and 3600");
         }
     }
     std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });

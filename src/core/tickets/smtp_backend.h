@@ -19,7 +19,7 @@ namespace fixtray {
 // The mail carries "Message-ID: <ID@fixtray>" and "X-Fixtray-Request: ID" (ID = the request's
 // correlation id), so a mail intake can drop a duplicate; find() cannot look anything up and
 // returns unsupported. create() gives ticket_id = the Message-ID. Calls curl_global_init once.
-// Returns nullptr and sets *error (naming config.where and the option) on bad config.
-std::unique_ptr<TicketBackend> make_smtp_backend(const BackendConfig& config, std::string* error);
+// Fails on bad config with a message naming config.where and the option.
+Result<std::unique_ptr<TicketBackend>> make_smtp_backend(const BackendConfig& config);
 
 }  // namespace fixtray

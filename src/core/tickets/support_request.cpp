@@ -75,19 +75,19 @@ SupportRequest support_request_from_json(const json& j) {
     return r;
 }
 
-std::string read_attachment(const AttachmentRef& a, std::string* content, std::uint64_t max_bytes) {
+Result<std::string> read_attachment(const AttachmentRef& a, std::uint64_t max_bytes) {
     std::ifstream in(a.path, std::ios::binary);
-    if (!in) return "cannot read attachment " + a.path;
+    if (!in) return Status::error("cannot read attachment " + a.path);
     in.seekg(0, std::ios::end);
     const auto size = static_cast<std::uint64_t>(in.tellg());
     if (size > max_bytes)
-        return "attachment " + a.path + " is " + std::to_string(size) +
-               " bytes, over the limit of " + std::to_string(max_bytes);
+        return Status::error("attachment " + a.path + " is " + std::to_string(size) +
+                             " bytes, over the limit of " + std::to_string(max_bytes));
     in.seekg(0);
-    content->assign(size, '\0');
-    if (size > 0 && !in.read(content->data(), static_cast<std::streamsize>(size)))
-        return "cannot read attachment " + a.path;
-    return "";
+    std::string content(size, '\0');
+    if (size > 0 && !in.read(content.data(), static_cast<std::streamsize>(size)))
+        return Status::error("cannot read attachment " + a.path);
+    return content;
 }
 
 }  // namespace fixtray

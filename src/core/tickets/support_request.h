@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
+
 namespace fixtray {
 
 struct Contact {
@@ -51,8 +53,8 @@ nlohmann::json to_json(const SupportRequest& r);
 // Throws nlohmann::json::exception on malformed input.
 SupportRequest support_request_from_json(const nlohmann::json& j);
 
-// Reads an attachment's bytes (at most max_bytes). "" error on success.
-std::string read_attachment(const AttachmentRef& a, std::string* content,
-                            std::uint64_t max_bytes = 64ull * 1024 * 1024);
+// Reads an attachment's bytes (at most max_bytes; more is a failure).
+Result<std::string> read_attachment(const AttachmentRef& a,
+                                    std::uint64_t max_bytes = 64ull * 1024 * 1024);
 
 }  // namespace fixtray

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/status.h"
 #include "tickets/support_request.h"
 
 namespace fixtray {
@@ -64,10 +65,10 @@ public:
     virtual DeliveryResult create(const SupportRequest& request, const CancelToken& cancel) = 0;
 };
 
-// Builds the backend named by config.type. On bad config returns nullptr and sets *error to a
-// message naming config.where and the option. `http` must outlive the backend.
-std::unique_ptr<TicketBackend> make_ticket_backend(const BackendConfig& config, HttpClient& http,
-                                                   std::string* error);
+// Builds the backend named by config.type. On bad config fails with a message naming
+// config.where and the option. `http` must outlive the backend.
+Result<std::unique_ptr<TicketBackend>> make_ticket_backend(const BackendConfig& config,
+                                                           HttpClient& http);
 
 // Classifies an HTTP answer (or transport failure) the same way for every HTTP backend.
 DeliveryResult::Kind classify_http_status(long status);

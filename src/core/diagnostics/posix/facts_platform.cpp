@@ -32,7 +32,7 @@ namespace fs = std::filesystem;
 constexpr std::size_t small_file = 256 * 1024;
 
 bool read_small(const std::string& path, std::string& out) {
-    return read_file_bounded(path, small_file, out).empty();
+    return read_file_bounded(path, small_file, out).ok();
 }
 
 bool exists(const std::string& path) {

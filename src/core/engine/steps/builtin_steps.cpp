@@ -118,17 +118,22 @@ bool glob_match(std::string_view pattern, std::string_view path) {
     });
 }
 
-std::string validate_glob(const std::string& glob) {
-    if (glob.empty()) return "the glob is empty";
-    if (glob.find('\0') != std::string::npos) return "the glob contains a NUL character";
-    if (glob.front() == '/' || glob.front() == '\\') return "the glob must be relative to the root";
-    if (glob.size() >= 2 && glob[1] == ':') return "the glob must be relative to the root";
-    if (glob.find('\\') != std::string::npos) return "the glob must use '/' as separator";
+Status validate_glob(const std::string& glob) {
+    if (glob.empty()) return Status::error("the glob is empty");
+    if (glob.find('\0') != std::string::npos)
+        return Status::error("the glob contains a NUL character");
+    if (glob.front() == '/' || glob.front() == '\\')
+        return Status::error("the glob must be relative to the root");
+    if (glob.size() >= 2 && glob[1] == ':')
+        return Status::error("the glob must be relative to the root");
+    if (glob.find('\\') != std::string::npos)
+        return Status::error("the glob must use '/' as separator");
     for (std::string_view seg : split_segments(glob)) {
-        if (seg == "..") return "the glob must not contain a \"..\" segment";
-        if (seg == ".") return "the glob must not contain a \".\" segment";
+        if (seg == "..") return Status::error("the glob must not contain a \"..\" segment");
+        if (seg == ".") return Status::error("the glob must not contain a \".\" segment");
         if (seg.empty())
-            return "the glob must not contain an empty segment (\"//\" or a trailing '/')";
+            return Status::error(
+                "the glob must not contain an empty segment (\"//\" or a trailing '/')");
     }
     return {};
 }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <string>
 
+#include "base/status.h"
 #include "packs/fix_pack.h"
 #include "platform/delete_platform.h"
 
@@ -48,7 +49,7 @@ bool process_running(const std::string& name);
 // [abc] / [!a-z] classes. Exposed for tests and for the `exists` step.
 bool glob_match(std::string_view pattern, std::string_view path);
 
-// A pack's glob must be relative, with no ".." segment and no NUL. Empty string = valid.
-std::string validate_glob(const std::string& glob);
+// A pack's glob must be relative, with no ".." segment and no NUL; a failure says which rule.
+Status validate_glob(const std::string& glob);
 
 }  // namespace fixtray

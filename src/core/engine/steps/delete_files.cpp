@@ -178,8 +178,8 @@ BuiltinResult delete_files(const Step& step, BuiltinContext& ctx) {
         r.message = "refusing to delete: " + root.message();
         return r;
     }
-    if (std::string why = validate_glob(step.glob); !why.empty()) {
-        r.message = "refusing to delete: " + why;
+    if (Status glob = validate_glob(step.glob); !glob) {
+        r.message = "refusing to delete: " + glob.message();
         return r;
     }
     OpenedRoot root = delete_platform::open_root(step.root);

@@ -52,15 +52,15 @@ std::string processes_noun(std::size_t n, const std::string& name) {
 }  // namespace
 
 bool process_running(const std::string& name) {
-    if (!process_platform::check_name(name).empty()) return false;
+    if (!process_platform::check_name(name)) return false;
     return !process_platform::find_processes(name, false).empty();
 }
 
 BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
     BuiltinResult r;
     const std::string& name = step.process_name;
-    if (std::string why = process_platform::check_name(name); !why.empty()) {
-        r.message = std::move(why);
+    if (Status named = process_platform::check_name(name); !named) {
+        r.message = named.message();
         return r;
     }
     const Processes targets = process_platform::find_processes(name, step.admin);
@@ -80,10 +80,10 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
     // A process that refuses is reported once: when asked, or else when forced.
     std::vector<bool> refused(targets.size(), false);
     for (std::size_t i = 0; i < targets.size(); ++i) {
-        if (const std::string err = targets[i]->ask_to_end(); !err.empty()) {
+        if (const Status asked = targets[i]->ask_to_end(); !asked) {
             refused[i] = true;
-            builtin_text::append_line(
-                r.detail, "cannot end " + std::to_string(targets[i]->pid()) + ": " + err);
+            builtin_text::append_line(r.detail, "cannot end " + std::to_string(targets[i]->pid()) +
+                                                    ": " + asked.message());
         }
     }
     if (!wait_gone(targets, step.grace, ctx.cancel)) {
@@ -95,14 +95,14 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
     for (std::size_t i = 0; i < targets.size(); ++i) {
         Process& t = *targets[i];
         if (!t.running()) continue;
-        if (const std::string err = t.force_end(); err.empty()) {
+        if (const Status ended = t.force_end(); ended) {
             ++forced;
             builtin_text::append_line(r.detail, std::to_string(t.pid()) +
                                                     " did not end within the grace period: " +
                                                     process_platform::forced_end_word);
         } else if (!refused[i]) {
-            builtin_text::append_line(r.detail,
-                                      "cannot end " + std::to_string(t.pid()) + ": " + err);
+            builtin_text::append_line(
+                r.detail, "cannot end " + std::to_string(t.pid()) + ": " + ended.message());
         }
     }
     if (forced > 0 && !wait_gone(targets, std::chrono::milliseconds(2000), ctx.cancel)) {

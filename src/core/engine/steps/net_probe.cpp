@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,7 +46,7 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
         std::mutex m;
         std::condition_variable cv;
         bool done = false;
-        net_platform::Lookup lookup;
+        std::optional<Result<std::vector<net_platform::Address>>> lookup;  // set when done
     };
     if (cancel.cancelled()) {
         Resolution res;
@@ -55,9 +56,9 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
     auto shared = std::make_shared<Shared>();
 
     std::thread worker([shared, host, port] {
-        net_platform::Lookup lookup = net_platform::resolve(host, port);
+        Result<std::vector<net_platform::Address>> lookup = net_platform::resolve(host, port);
         std::lock_guard<std::mutex> lock(shared->m);
-        shared->lookup = std::move(lookup);
+        shared->lookup.emplace(std::move(lookup));
         shared->done = true;
         shared->cv.notify_all();
     });
@@ -81,15 +82,16 @@ Resolution resolve(const std::string& host, int port, steady::time_point deadlin
         worker.detach();  // overran: it finishes on its own; `shared` keeps its state alive
         return res;
     }
-    net_platform::Lookup lookup = std::move(shared->lookup);
+    Result<std::vector<net_platform::Address>> lookup = std::move(*shared->lookup);
     lock.unlock();
     worker.join();
-    res.addresses = without_repeats(std::move(lookup.addresses));
-    if (!lookup.error.empty()) {
+    if (!lookup) {
         res.status = Resolution::Status::failed;
-        res.addresses.clear();
-        res.error = std::move(lookup.error);
-    } else if (res.addresses.empty()) {
+        res.error = lookup.message();
+        return res;
+    }
+    res.addresses = without_repeats(std::move(lookup).value());
+    if (res.addresses.empty()) {
         res.status = Resolution::Status::failed;
         res.error = "no IPv4 or IPv6 address";
     } else {

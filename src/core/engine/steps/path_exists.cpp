@@ -62,8 +62,8 @@ BuiltinResult path_exists(const Step& step, BuiltinContext& ctx) {
         r.message = "nothing to check: neither a path nor a root";
         return r;
     }
-    if (std::string why = validate_glob(step.glob); !why.empty()) {
-        r.message = "invalid glob: " + why;
+    if (Status glob = validate_glob(step.glob); !glob) {
+        r.message = "invalid glob: " + glob.message();
         return r;
     }
     const std::string what =

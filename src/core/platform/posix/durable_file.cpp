@@ -30,7 +30,7 @@ bool write_all(int fd, std::string_view data) {
 
 }  // namespace
 
-std::string make_private_dirs(const std::string& dir) {
+Status make_private_dirs(const std::string& dir) {
     std::error_code ec;
     if (std::filesystem::is_directory(dir, ec)) return {};
     std::filesystem::path p(dir);
@@ -39,29 +39,29 @@ std::string make_private_dirs(const std::string& dir) {
         built /= part;
         if (std::filesystem::is_directory(built, ec)) continue;
         if (::mkdir(built.c_str(), 0700) != 0 && errno != EEXIST)
-            return errno_message("cannot create directory", built.string());
+            return Status::error(errno_message("cannot create directory", built.string()));
     }
     return {};
 }
 
-std::string write_file_atomic(const std::string& path, std::string_view content) {
+Status write_file_atomic(const std::string& path, std::string_view content) {
     const std::filesystem::path target(path);
     const std::string dir = target.parent_path().string();
     const std::string tmp =
         path + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return errno_message("cannot create", tmp);
+    if (fd < 0) return Status::error(errno_message("cannot create", tmp));
     if (!write_all(fd, content) || ::fsync(fd) != 0) {
         const std::string msg = errno_message("cannot write", tmp);
         ::close(fd);
         ::unlink(tmp.c_str());
-        return msg;
+        return Status::error(msg);
     }
     ::close(fd);
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         const std::string msg = errno_message("cannot rename onto", path);
         ::unlink(tmp.c_str());
-        return msg;
+        return Status::error(msg);
     }
     const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
@@ -71,30 +71,30 @@ std::string write_file_atomic(const std::string& path, std::string_view content)
     return {};
 }
 
-std::string append_line_durable(const std::string& path, std::string_view line) {
+Status append_line_durable(const std::string& path, std::string_view line) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) return errno_message("cannot open", path);
+    if (fd < 0) return Status::error(errno_message("cannot open", path));
     std::string buf(line);
     buf.push_back('\n');
     const bool ok = write_all(fd, buf) && ::fsync(fd) == 0;
-    const std::string msg = ok ? std::string() : errno_message("cannot append to", path);
+    const Status status = ok ? Status() : Status::error(errno_message("cannot append to", path));
     ::close(fd);
-    return msg;
+    return status;
 }
 
-std::string sync_path(const std::string& path) {
+Status sync_path(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno_message("cannot open", path);
+    if (fd < 0) return Status::error(errno_message("cannot open", path));
     const bool ok = ::fsync(fd) == 0;
-    const std::string msg = ok ? std::string() : errno_message("cannot flush", path);
+    const Status status = ok ? Status() : Status::error(errno_message("cannot flush", path));
     ::close(fd);
-    return msg;
+    return status;
 }
 
-std::string write_new_file(const std::string& path, std::string_view content, unsigned mode) {
+Status write_new_file(const std::string& path, std::string_view content, unsigned mode) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                           static_cast<mode_t>(mode));
-    if (fd < 0) return errno_message("cannot create", path);
+    if (fd < 0) return Status::error(errno_message("cannot create", path));
     std::size_t done = 0;
     while (done < content.size()) {
         const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
@@ -102,26 +102,26 @@ std::string write_new_file(const std::string& path, std::string_view content, un
         if (n <= 0) {
             const std::string msg = errno_message("cannot write", path);
             ::close(fd);
-            return msg;
+            return Status::error(msg);
         }
         done += static_cast<std::size_t>(n);
     }
-    if (::close(fd) != 0) return errno_message("cannot write", path);
+    if (::close(fd) != 0) return Status::error(errno_message("cannot write", path));
     return {};
 }
 
-std::string sync_filesystem(const std::string& path) {
+Status sync_filesystem(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno_message("cannot open", path);
+    if (fd < 0) return Status::error(errno_message("cannot open", path));
 #if defined(__linux__)
     const bool ok = ::syncfs(fd) == 0;
 #else
     const bool ok = ::fsync(fd) == 0;
     ::sync();
 #endif
-    const std::string msg = ok ? std::string() : errno_message("cannot flush", path);
+    const Status status = ok ? Status() : Status::error(errno_message("cannot flush", path));
     ::close(fd);
-    return msg;
+    return status;
 }
 
 }  // namespace fixtray

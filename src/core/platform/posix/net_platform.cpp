@@ -32,7 +32,7 @@ std::string address_text(const sockaddr* sa) {
 
 }  // namespace
 
-Lookup resolve(const std::string& host, int port) {
+Result<std::vector<Address>> resolve(const std::string& host, int port) {
     const std::string service = port > 0 ? std::to_string(port) : std::string();
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -41,11 +41,8 @@ Lookup resolve(const std::string& host, int port) {
     const int rc =
         getaddrinfo(host.c_str(), service.empty() ? nullptr : service.c_str(), &hints, &list);
     const int err = errno;
-    Lookup out;
-    if (rc != 0) {
-        out.error = rc == EAI_SYSTEM ? std::strerror(err) : gai_strerror(rc);
-        return out;
-    }
+    if (rc != 0) return Status::error(rc == EAI_SYSTEM ? std::strerror(err) : gai_strerror(rc));
+    std::vector<Address> out;
     for (addrinfo* ai = list; ai; ai = ai->ai_next) {
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
         Address a;
@@ -53,7 +50,7 @@ Lookup resolve(const std::string& host, int port) {
         a.length = static_cast<int>(ai->ai_addrlen);
         a.family = ai->ai_family;
         a.text = address_text(ai->ai_addr);
-        out.addresses.push_back(std::move(a));
+        out.push_back(std::move(a));
     }
     if (list) freeaddrinfo(list);
     return out;

@@ -154,18 +154,18 @@ public:
     bool running() const override {
         return !gone_ && still_running(info_);
     }
-    std::string ask_to_end() override {
+    Status ask_to_end() override {
         return signal(SIGTERM);
     }
-    std::string force_end() override {
+    Status force_end() override {
         return signal(SIGKILL);
     }
 
 private:
     // Empty on success (or already gone), else the error.
-    std::string signal(int sig) {
+    Status signal(int sig) {
         const int err = send(sig);
-        return err == 0 ? std::string() : std::strerror(err);
+        return err == 0 ? Status() : Status::error(std::strerror(err));
     }
 
     // 0 on success (or already gone), else errno.
@@ -191,9 +191,9 @@ private:
 
 const char* const forced_end_word = "killed";
 
-std::string check_name(const std::string& name) {
+Status check_name(const std::string& name) {
     if (name.empty() || name.find('/') != std::string::npos || name.find('\0') != std::string::npos)
-        return "the process name must be a plain name, without '/'";
+        return Status::error("the process name must be a plain name, without '/'");
     return {};
 }
 

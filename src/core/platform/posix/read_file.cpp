@@ -13,10 +13,10 @@
 
 namespace fixtray {
 
-std::string read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out) {
+Status read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out) {
     out.clear();
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return std::string("cannot open: ") + std::strerror(errno);
+    if (fd < 0) return Status::error(std::string("cannot open: ") + std::strerror(errno));
     const std::size_t cap =
         max_bytes == std::numeric_limits<std::size_t>::max() ? max_bytes : max_bytes + 1;
     struct stat st {};
@@ -43,7 +43,7 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, By
         if (got == 0 || (regular && static_cast<std::size_t>(got) < want)) break;
     }
     ::close(fd);
-    if (failed) return "cannot read the file";
+    if (failed) return Status::error("cannot read the file");
     return {};
 }
 

@@ -54,7 +54,7 @@ std::string address_text(const Address& a) {
 
 }  // namespace
 
-Lookup resolve(const std::string& host, int port) {
+Result<std::vector<Address>> resolve(const std::string& host, int port) {
     ensure_winsock();
     const std::wstring whost = win32::widen(host);
     const std::wstring service = port > 0 ? std::to_wstring(port) : std::wstring();
@@ -64,11 +64,8 @@ Lookup resolve(const std::string& host, int port) {
     ADDRINFOW* list = nullptr;
     const int rc =
         ::GetAddrInfoW(whost.c_str(), service.empty() ? nullptr : service.c_str(), &hints, &list);
-    Lookup out;
-    if (rc != 0) {
-        out.error = wsa_error(rc);
-        return out;
-    }
+    if (rc != 0) return Status::error(wsa_error(rc));
+    std::vector<Address> out;
     for (ADDRINFOW* ai = list; ai; ai = ai->ai_next) {
         if (ai->ai_family != AF_INET && ai->ai_family != AF_INET6) continue;
         Address a;
@@ -76,7 +73,7 @@ Lookup resolve(const std::string& host, int port) {
         a.length = static_cast<int>(ai->ai_addrlen);
         a.family = ai->ai_family;
         a.text = address_text(a);
-        out.addresses.push_back(std::move(a));
+        out.push_back(std::move(a));
     }
     if (list) ::FreeAddrInfoW(list);
     return out;

@@ -93,13 +93,13 @@ public:
     bool running() const override {
         return ::WaitForSingleObject(process_.get(), 0) == WAIT_TIMEOUT;
     }
-    std::string ask_to_end() override {
+    Status ask_to_end() override {
         ::EnumWindows(close_windows_of, static_cast<LPARAM>(pid_));
         return {};  // a process without windows simply reaches the grace deadline
     }
-    std::string force_end() override {
+    Status force_end() override {
         if (::TerminateProcess(process_.get(), 1)) return {};
-        return win32::error_with_code(::GetLastError());
+        return Status::error(win32::error_with_code(::GetLastError()));
     }
 
 private:
@@ -111,9 +111,9 @@ private:
 
 const char* const forced_end_word = "terminated";
 
-std::string check_name(const std::string& name) {
+Status check_name(const std::string& name) {
     if (name.empty() || name.find_first_of(std::string("/\\\0", 3)) != std::string::npos)
-        return "the process name must be a plain name, without '/' or '\\'";
+        return Status::error("the process name must be a plain name, without '/' or '\\'");
     return {};
 }
 

@@ -9,10 +9,10 @@
 
 namespace fixtray {
 
-std::string read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out) {
+Status read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out) {
     out.clear();
     std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) return std::string("cannot open: ") + std::strerror(errno);
+    if (f == nullptr) return Status::error(std::string("cannot open: ") + std::strerror(errno));
     const std::size_t cap =
         max_bytes == std::numeric_limits<std::size_t>::max() ? max_bytes : max_bytes + 1;
     bool failed = false;
@@ -29,7 +29,7 @@ std::string read_file_bounded(const std::string& path, std::size_t max_bytes, By
         }
     }
     std::fclose(f);
-    if (failed) return "cannot read the file";
+    if (failed) return Status::error("cannot read the file");
     return {};
 }
 

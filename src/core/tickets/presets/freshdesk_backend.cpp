@@ -115,9 +115,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_freshdesk_backend(const BackendConfig& config, HttpClient& http,
-                                                      std::string* error) {
-    return build_backend<FreshdeskBackend>(config, http, error);
+Result<std::unique_ptr<TicketBackend>> make_freshdesk_backend(const BackendConfig& config,
+                                                              HttpClient& http) {
+    return build_backend<FreshdeskBackend>(config, http);
 }
 
 }  // namespace fixtray

@@ -166,9 +166,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_glpi_backend(const BackendConfig& config, HttpClient& http,
-                                                 std::string* error) {
-    return build_backend<GlpiBackend>(config, http, error);
+Result<std::unique_ptr<TicketBackend>> make_glpi_backend(const BackendConfig& config,
+                                                         HttpClient& http) {
+    return build_backend<GlpiBackend>(config, http);
 }
 
 }  // namespace fixtray

@@ -129,9 +129,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_jira_backend(const BackendConfig& config, HttpClient& http,
-                                                 std::string* error) {
-    return build_backend<JiraBackend>(config, http, error);
+Result<std::unique_ptr<TicketBackend>> make_jira_backend(const BackendConfig& config,
+                                                         HttpClient& http) {
+    return build_backend<JiraBackend>(config, http);
 }
 
 }  // namespace fixtray

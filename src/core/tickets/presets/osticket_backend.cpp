@@ -74,9 +74,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_osticket_backend(const BackendConfig& config, HttpClient& http,
-                                                     std::string* error) {
-    return build_backend<OsTicketBackend>(config, http, error);
+Result<std::unique_ptr<TicketBackend>> make_osticket_backend(const BackendConfig& config,
+                                                             HttpClient& http) {
+    return build_backend<OsTicketBackend>(config, http);
 }
 
 }  // namespace fixtray

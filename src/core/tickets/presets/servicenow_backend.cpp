@@ -109,9 +109,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_servicenow_backend(const BackendConfig& config,
-                                                       HttpClient& http, std::string* error) {
-    return build_backend<ServiceNowBackend>(config, http, error);
+Result<std::unique_ptr<TicketBackend>> make_servicenow_backend(const BackendConfig& config,
+                                                               HttpClient& http) {
+    return build_backend<ServiceNowBackend>(config, http);
 }
 
 }  // namespace fixtray

@@ -96,9 +96,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_zammad_backend(const BackendConfig& config, HttpClient& http,
-                                                   std::string* error) {
-    return build_backend<ZammadBackend>(config, http, error);
+Result<std::unique_ptr<TicketBackend>> make_zammad_backend(const BackendConfig& config,
+                                                           HttpClient& http) {
+    return build_backend<ZammadBackend>(config, http);
 }
 
 }  // namespace fixtray

@@ -127,9 +127,9 @@ private:
 
 }  // namespace
 
-std::unique_ptr<TicketBackend> make_zendesk_backend(const BackendConfig& config, HttpClient& http,
-                                                    std::string* error) {
-    return build_backend<ZendeskBackend>(config, http, error);
+Result<std::unique_ptr<TicketBackend>> make_zendesk_backend(const BackendConfig& config,
+                                                            HttpClient& http) {
+    return build_backend<ZendeskBackend>(config, http);
 }
 
 }  // namespace fixtray
