@@ -46,7 +46,7 @@ struct Machine {
         SupportRequest r = sample_request(dir / "bundles", binary_bytes(3000), subject);
         const auto& a = r.attachments.at(0);
         Outbox outbox(services.outbox_dir());
-        REQUIRE(outbox.add(r, {{a.file_name, a.mime_type, a.path}}).empty());
+        REQUIRE(outbox.add(r, {{a.file_name, a.mime_type, a.path}}).ok());
         if (next_attempt_in > 0s) {
             auto entry = outbox.get(r.id);
             REQUIRE(entry);
@@ -54,7 +54,7 @@ struct Machine {
             status.attempts = 1;
             status.last_error = "connection refused";
             status.next_attempt = std::chrono::system_clock::now() + next_attempt_in;
-            REQUIRE(outbox.write_status(r.id, status).empty());
+            REQUIRE(outbox.write_status(r.id, status).ok());
         }
         return r.id;
     }

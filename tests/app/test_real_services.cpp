@@ -89,7 +89,7 @@ TEST_CASE("real services: overrides replace single parts, the rest stays real") 
     RunObserver quiet;
     const RunRecord record = engine.run(pack, pack.fixes.at(0), {}, {}, quiet, never);
     CHECK(record.outcome == Outcome::fixed);
-    CHECK(services.audit_log().append(record).empty());
+    CHECK(services.audit_log().append(record).ok());
     const auto found = AuditLog(state.str()).find(record.run_id);
     REQUIRE(found);
     CHECK(found->fix_id == "t");

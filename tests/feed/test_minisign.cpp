@@ -187,8 +187,9 @@ TEST_CASE("minisign: trusted keys from a root-owned directory, several for a key
     const auto loaded = load_trusted_keys(keys, &problems);
     // notes.txt is not a key: both keys load, and the file is named with the reason.
     REQUIRE(problems.size() == 1);
-    CHECK(problems[0] == keys + "/notes.txt is ignored: only *.pub files (from `minisign -G`) are "
-                                "trusted keys");
+    CHECK(problems[0] == keys +
+                             "/notes.txt is ignored: only *.pub files (from `minisign -G`) are "
+                             "trusted keys");
     REQUIRE(loaded.size() == 2);
     CHECK(loaded[0].key_id == old_key.key_id);
     CHECK(loaded[1].key_id == new_key.key_id);

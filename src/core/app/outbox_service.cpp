@@ -21,10 +21,7 @@ std::vector<OutboxEntry> OutboxService::entries(std::vector<std::string>* proble
 }
 
 Result<OutboxEntry> OutboxService::entry(const std::string& id) const {
-    std::string error;
-    auto found = outbox_.get(id, &error);
-    if (!found) return Status::error(error.empty() ? "no request " + id + " in the outbox" : error);
-    return std::move(*found);
+    return outbox_.get(id);
 }
 
 Result<std::string> OutboxService::resolve(const std::string& given) const {
@@ -64,13 +61,13 @@ OutboxBackend OutboxService::use_backend(const EscalationConfig& config) {
     backend_.reset();
     OutboxBackend result;
     if (!config.backend) return result;
-    std::string error;
-    backend_ = make_ticket_backend(*config.backend, http_, &error);
-    if (!backend_) {
+    Result<std::unique_ptr<TicketBackend>> made = make_ticket_backend(*config.backend, http_);
+    if (!made) {
         result.state = OutboxBackend::State::unusable;
-        result.message = error.empty() ? "unusable backend" : error;
+        result.message = made.message();
         return result;
     }
+    backend_ = std::move(made).value();
     sender_ = std::make_unique<OutboxSender>(outbox_, *backend_, clock_,
                                              RetryPolicy{config.retry_initial, config.retry_max});
     result.state = OutboxBackend::State::ready;
@@ -109,25 +106,23 @@ SendReport OutboxService::deliver_one(const std::string& id, const CancelToken& 
 }
 
 Status OutboxService::retry(const std::string& id) {
-    const std::string error = outbox_.retry(id);
+    Status done = outbox_.retry(id);
     publish();
-    if (!error.empty()) return Status::error(error);
-    return {};
+    return done;
 }
 
 Status OutboxService::remove(const std::string& id) {
-    const std::string error = outbox_.remove(id);
+    Status done = outbox_.remove(id);
     publish();
-    if (!error.empty()) return Status::error(error);
-    return {};
+    return done;
 }
 
 Result<std::vector<std::string>> OutboxService::save_copy(const std::string& id,
                                                           const std::string& to_dir) {
     std::vector<std::string> written;
-    const std::string error =
-        outbox_.save_copy(id, to_dir.empty() ? desktop_dir(env_) : to_dir, &written);
-    if (!error.empty()) return Status::error(error);
+    if (Status saved = outbox_.save_copy(id, to_dir.empty() ? desktop_dir(env_) : to_dir, &written);
+        !saved)
+        return saved;
     return written;
 }
 

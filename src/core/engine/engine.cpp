@@ -326,10 +326,10 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
                       "Not run: this fix needs administrator rights. Ask your help desk, or run "
                       "it as an administrator.");
     if (!fix.confirm.empty() && !options.assume_yes)
-        return refuse(Refusal::declined,
-                      options.could_ask ? "Not run: you chose not to go ahead."
-                                        : "Not run: this fix asks before it runs, and nobody "
-                                          "could be asked (no terminal).");
+        return refuse(Refusal::declined, options.could_ask
+                                             ? "Not run: you chose not to go ahead."
+                                             : "Not run: this fix asks before it runs, and nobody "
+                                               "could be asked (no terminal).");
 
     auto cancelled_outcome = [&] {
         return finish(
