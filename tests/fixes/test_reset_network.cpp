@@ -9,7 +9,6 @@
 #include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "platform/process_runner.h"
 #include "support/builtin_test_support.h"
@@ -90,6 +89,22 @@ std::string eth0_ipv4(const std::string& ns) {
     return run_command({"ip", "-n", ns, "-o", "-4", "addr", "show", "dev", "eth0"}).out;
 }
 
+// `fixctl run reset-network --yes --json` inside ns, with the intranet (192.0.2.2:8080 in the
+// peer namespace) as the site's probe, nmcli and nm-online talking to the private
+// NetworkManager.
+fixtray::ProcessResult run_against_intranet(TestNetns& ns, const PrivateNetworkManager& nm,
+                                            const TempDir& home) {
+    const auto config = home.path() / "site.json";
+    write_file(
+        config,
+        nlohmann::json{
+            {"site", {{"probe_url", "http://192.0.2.2:8080/health"}, {"probe_host", "192.0.2.2"}}}}
+            .dump());
+    auto env = isolated_env(home.path());
+    env["DBUS_SYSTEM_BUS_ADDRESS"] = nm.bus();
+    return ns.fixctl({"--config", config.string(), "run", "reset-network", "--yes", "--json"}, env);
+}
+
 std::string write_config(const TempDir& dir, int port) {
     const auto path = dir.path() / "site.json";
     nlohmann::json j = {{"site",
@@ -133,16 +148,7 @@ TEST_CASE("reset-network: with the intranet down it is not fixed, and says why (
     TestNetns ns(/*peer=*/true);
     PrivateNetworkManager nm(ns.name());
     TempDir home;
-    const auto config = home.path() / "site.json";
-    write_file(
-        config,
-        nlohmann::json{
-            {"site", {{"probe_url", "http://192.0.2.2:8080/health"}, {"probe_host", "192.0.2.2"}}}}
-            .dump());
-    auto env = isolated_env(home.path());
-    env["DBUS_SYSTEM_BUS_ADDRESS"] = nm.bus();
-    const auto r =
-        ns.fixctl({"--config", config.string(), "run", "reset-network", "--yes", "--json"}, env);
+    const auto r = run_against_intranet(ns, nm, home);
     INFO(r.out << r.err);
     CHECK(r.exit_code == 1);
     const auto record = nlohmann::json::parse(r.out);
@@ -234,16 +240,7 @@ TEST_CASE(
     REQUIRE(eth0_ipv4(ns.name()).empty());
 
     TempDir home;
-    const auto config = home.path() / "site.json";
-    write_file(
-        config,
-        nlohmann::json{
-            {"site", {{"probe_url", "http://192.0.2.2:8080/health"}, {"probe_host", "192.0.2.2"}}}}
-            .dump());
-    auto env = isolated_env(home.path());
-    env["DBUS_SYSTEM_BUS_ADDRESS"] = nm.bus();  // nmcli and nm-online talk to the private one
-    const auto r =
-        ns.fixctl({"--config", config.string(), "run", "reset-network", "--yes", "--json"}, env);
+    const auto r = run_against_intranet(ns, nm, home);
     INFO(r.out << r.err);
     INFO(nm.log());
     CHECK(r.exit_code == 0);
