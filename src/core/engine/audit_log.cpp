@@ -1,6 +1,7 @@
 #include "engine/audit_log.h"
 
 #include <cctype>
+#include <deque>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -79,6 +80,30 @@ std::optional<RunRecord> AuditLog::latest_run(const std::string& fix_id) const {
     }
     if (run_id.empty()) return std::nullopt;
     return find(run_id);
+}
+
+std::vector<AuditEntry> AuditLog::recent(std::size_t max) const {
+    std::deque<AuditEntry> last;
+    if (max == 0) return {};
+    std::ifstream in(log_path_, std::ios::binary);
+    std::string line;
+    const auto text = [](const nlohmann::json& j, const char* key) {
+        const auto it = j.find(key);
+        return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    while (std::getline(in, line)) {
+        const auto j = nlohmann::json::parse(line, nullptr, false);
+        if (!j.is_object()) continue;
+        if (const auto dry = j.find("dry_run");
+            dry != j.end() && dry->is_boolean() && dry->get<bool>())
+            continue;
+        AuditEntry e{text(j, "run_id"), text(j, "time"), text(j, "fix_id"), text(j, "outcome"),
+                     text(j, "message")};
+        if (e.run_id.empty() || e.fix_id.empty()) continue;
+        last.push_back(std::move(e));
+        if (last.size() > max) last.pop_front();
+    }
+    return {last.rbegin(), last.rend()};
 }
 
 }  // namespace fixtray

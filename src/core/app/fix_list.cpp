@@ -1,0 +1,178 @@
+#include "app/fix_list.h"
+
+#include <algorithm>
+
+#include "packs/fix_pack.h"
+
+namespace fixtray {
+
+namespace {
+
+struct CategoryNames {
+    const char* id;
+    const char *en, *de, *fr;
+};
+// The categories a pack may use (pack_loader: network, printing, performance, storage,
+// accounts, software, other).
+constexpr CategoryNames kCategories[] = {
+    {"network", "Network", "Netzwerk", "Réseau"},
+    {"printing", "Printing", "Drucken", "Impression"},
+    {"performance", "Performance", "Leistung", "Performances"},
+    {"storage", "Storage", "Speicher", "Stockage"},
+    {"accounts", "Accounts", "Konten", "Comptes"},
+    {"software", "Software", "Software", "Logiciels"},
+};
+
+// Decodes one UTF-8 sequence at text[*i]; returns -1 (and consumes one byte) when invalid.
+long decode(std::string_view text, std::size_t* i) {
+    const auto b = static_cast<unsigned char>(text[*i]);
+    int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || *i + static_cast<std::size_t>(len) > text.size()) {
+        ++*i;
+        return -1;
+    }
+    long cp = len == 1 ? b : b & (0x7F >> len);
+    for (int k = 1; k < len; ++k) {
+        const auto c = static_cast<unsigned char>(text[*i + static_cast<std::size_t>(k)]);
+        if ((c >> 6) != 0x2) {
+            ++*i;
+            return -1;
+        }
+        cp = (cp << 6) | (c & 0x3F);
+    }
+    *i += static_cast<std::size_t>(len);
+    return cp;
+}
+
+void encode(long cp, std::string* out) {
+    if (cp < 0x80) {
+        out->push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+        out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+        out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+        out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+        out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+        out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+        out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+        out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+}
+
+long lower(long cp) {
+    if (cp >= 'A' && cp <= 'Z') return cp + 0x20;
+    if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;  // Latin-1
+    if (cp >= 0x100 && cp <= 0x137 && cp % 2 == 0) return cp + 1;  // Latin Extended-A
+    if (cp >= 0x139 && cp <= 0x148 && cp % 2 == 1) return cp + 1;
+    if (cp >= 0x14A && cp <= 0x177 && cp % 2 == 0) return cp + 1;
+    if (cp == 0x178) return 0xFF;
+    if (cp >= 0x179 && cp <= 0x17E && cp % 2 == 1) return cp + 1;
+    if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 0x20;  // Greek
+    if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;                 // Cyrillic
+    if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;
+    return cp;
+}
+
+std::vector<std::string> words(std::string_view query) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < query.size()) {
+        while (i < query.size() && (query[i] == ' ' || query[i] == '\t' || query[i] == '\n')) ++i;
+        const std::size_t start = i;
+        while (i < query.size() && !(query[i] == ' ' || query[i] == '\t' || query[i] == '\n')) ++i;
+        if (i > start) out.push_back(fold_case(query.substr(start, i - start)));
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string fold_case(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t start = i;
+        const long cp = decode(text, &i);
+        if (cp < 0)
+            out.push_back(text[start]);
+        else
+            encode(lower(cp), &out);
+    }
+    return out;
+}
+
+std::string category_title(const std::string& category, const std::string& lang) {
+    const std::string l = lang.substr(0, 2);
+    if (category.empty() || category == "other")
+        return l == "de" ? "Sonstiges" : l == "fr" ? "Autres" : "Other";
+    for (const auto& c : kCategories)
+        if (category == c.id) return l == "de" ? c.de : l == "fr" ? c.fr : c.en;
+    std::string out = category;
+    for (char& ch : out)
+        if (ch == '-' || ch == '_') ch = ' ';
+    if (out[0] >= 'a' && out[0] <= 'z') out[0] = static_cast<char>(out[0] - 'a' + 'A');
+    return out;
+}
+
+std::vector<FixListItem> fix_list_items(const std::vector<OfferedFix>& offered,
+                                        const std::string& lang) {
+    std::vector<FixListItem> out;
+    for (const OfferedFix& o : offered) {
+        if (!o.applies()) continue;
+        const Fix& fix = *o.entry.fix;
+        FixListItem item;
+        item.fix_id = fix.id;
+        item.title = fix.title.get(lang);
+        item.description = fix.description.get(lang);
+        item.category = fix.category;
+        item.category_title = category_title(fix.category, lang);
+        item.keywords = fix.keywords;
+        item.asks_first = !fix.confirm.empty();
+        item.needs_admin = fix.needs_admin();
+        out.push_back(std::move(item));
+    }
+    return out;
+}
+
+bool fix_matches(const FixListItem& item, std::string_view query) {
+    const std::vector<std::string> wanted = words(query);
+    if (wanted.empty()) return true;
+    std::string haystack = item.title + "\n" + item.description + "\n" + item.category + "\n" +
+                           item.category_title + "\n" + item.fix_id;
+    for (const auto& k : item.keywords) haystack += "\n" + k;
+    haystack = fold_case(haystack);
+    return std::all_of(wanted.begin(), wanted.end(),
+                       [&](const std::string& w) { return haystack.find(w) != std::string::npos; });
+}
+
+std::vector<FixListGroup> group_fix_list(const std::vector<FixListItem>& items,
+                                         std::string_view query) {
+    std::vector<FixListGroup> groups;
+    for (const FixListItem& item : items) {
+        if (!fix_matches(item, query)) continue;
+        auto g = std::find_if(groups.begin(), groups.end(),
+                              [&](const FixListGroup& x) { return x.category == item.category; });
+        if (g == groups.end())
+            g = groups.insert(groups.end(), FixListGroup{item.category, item.category_title, {}});
+        g->fixes.push_back(item);
+    }
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const FixListGroup& a, const FixListGroup& b) {
+                         const bool a_other = a.category.empty() || a.category == "other",
+                                    b_other = b.category.empty() || b.category == "other";
+                         if (a_other != b_other) return b_other;
+                         return fold_case(a.title) < fold_case(b.title);
+                     });
+    for (auto& g : groups)
+        std::stable_sort(g.fixes.begin(), g.fixes.end(),
+                         [](const FixListItem& a, const FixListItem& b) {
+                             return fold_case(a.title) < fold_case(b.title);
+                         });
+    return groups;
+}
+
+}  // namespace fixtray
