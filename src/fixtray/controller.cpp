@@ -1,0 +1,526 @@
+#include "controller.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <wx/aboutdlg.h>
+#include <wx/app.h>
+#include <wx/menu.h>
+#include <wx/msgdlg.h>
+
+#include "app/language.h"
+#include "app/machine_paths.h"
+#include "app/notifications.h"
+#include "app/offered_fixes.h"
+#include "app/outbox_service.h"
+#include "base/time_text.h"
+#include "escalation_dialog.h"
+#include "icons.h"
+#include "main_window.h"
+#include "run_window.h"
+
+namespace fixtray::gui {
+
+namespace {
+
+Controller* g_controller = nullptr;
+
+enum MenuId {
+    kOpen = wxID_HIGHEST + 1,
+    kHelp,
+    kOutbox,
+    kCheckFixes,
+    kAbout,
+    kQuit,
+    kShowRun,
+    kFirstFix = wxID_HIGHEST + 1000,
+};
+
+wxString wx(const std::string& s) {
+    return wxString::FromUTF8(s);
+}
+
+std::shared_ptr<MachineSnapshot> take_snapshot(const MachineCatalog& catalog,
+                                               const UserEnvironment& env, const std::string& lang,
+                                               std::vector<OutboxEntry> outbox) {
+    auto s = std::make_shared<MachineSnapshot>();
+    s->catalog = std::make_shared<const MachineCatalog>(catalog);
+    s->fixes = fix_list_items(
+        offered_fixes(s->catalog->catalog(), s->catalog->config().site, env, false), lang);
+    s->config_problems =
+        merge_escalation_config_file(s->catalog->paths().config_file, false, &s->escalation);
+    s->outbox = std::move(outbox);
+    s->feed = catalog.feed_state();
+    s->feed_expired = catalog.feed_expired();
+    return s;
+}
+
+}  // namespace
+
+Controller& controller() {
+    return *g_controller;
+}
+
+// The run's events, copied on the service's worker and replayed on the UI thread.
+class Controller::RunEvents final : public FixRunObserver {
+public:
+    explicit RunEvents(Controller& c) : c_(c) {}
+    void run_started(const Fix& fix, const Plan& plan) override {
+        std::string title = fix.title.get(c_.lang_);
+        c_.post([this, title, plan, now = RunView::Clock::now()] {
+            c_.run_view_.started(title, plan, now);
+            c_.update_tray();
+            c_.notify(&ControllerListener::run_updated);
+        });
+    }
+    void step_started(const StepPosition& pos, const StepRecord& step) override {
+        c_.post([this, pos, step, now = RunView::Clock::now()] {
+            c_.run_view_.step_started(pos, step, now);
+            c_.notify(&ControllerListener::run_updated);
+        });
+    }
+    void step_output(const StepPosition& pos, const StepRecord&, OutputStream,
+                     std::string_view text) override {
+        c_.post([this, pos, text = std::string(text)] {
+            c_.run_view_.step_output(pos, text);
+            c_.notify(&ControllerListener::run_updated);
+        });
+    }
+    void step_finished(const StepPosition& pos, const StepRecord& step) override {
+        c_.post([this, pos, step] {
+            c_.run_view_.step_finished(pos, step);
+            c_.notify(&ControllerListener::run_updated);
+        });
+    }
+    void run_finished(const FixRunResult& result) override {
+        c_.post([this, record = result.record, now = RunView::Clock::now()] {
+            c_.run_view_.finished(record, now);
+            c_.run_finished(record);
+        });
+    }
+
+private:
+    Controller& c_;
+};
+
+Controller::Controller(Options options)
+    : options_(options),
+      lang_(message_language()),
+      alive_(std::make_shared<bool>(true)),
+      services_(RealServices::for_user()),
+      fix_runs_(),
+      run_events_(std::make_unique<RunEvents>(*this)) {
+    g_controller = this;
+}
+
+Controller::~Controller() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stop_ = true;
+    }
+    stop_token_.cancel();
+    wake_.notify_all();
+    fix_runs_.cancel();
+    static_cast<void>(fix_runs_.wait());  // its result has no one left to show it to
+    if (watcher_.joinable()) watcher_.join();
+    if (deliverer_.joinable()) deliverer_.join();
+    *alive_ = false;
+    tray_.reset();
+    g_controller = nullptr;
+}
+
+void Controller::post(std::function<void()> fn) {
+    // From any thread. The lambda runs on the UI thread, and only while the controller lives.
+    wxTheApp->CallAfter([alive = alive_, fn = std::move(fn)] {
+        if (*alive) fn();
+    });
+}
+
+void Controller::start() {
+    tray_ = make_tray_icon(options_.tray, *this);
+    update_tray();
+    watcher_ = std::thread([this] { watch_loop(); });
+    deliverer_ = std::thread([this] { delivery_loop(); });
+    if (!tray_ || options_.show) show_main_window();
+}
+
+// The catalog watcher: loads the machine's catalog off the UI thread, then polls every two
+// seconds (or at once when asked) for changed packs, config, feed state and outbox.
+void Controller::watch_loop() {
+    const UserEnvironment env = services_.env();
+    MachineCatalog catalog(fixctl_machine_paths(), CatalogOptions{});
+    const std::string outbox_dir = services_.outbox_dir();
+    Outbox outbox(outbox_dir);
+    auto publish = [&] {
+        auto s = take_snapshot(catalog, env, lang_, outbox.list());
+        post([this, s] { apply_snapshot(s); });
+    };
+    publish();
+    struct Observer final : AppObserver {
+        bool changed = false;
+        void catalog_changed(const MachineCatalog&, const CatalogChange&) override {
+            changed = true;
+        }
+        void outbox_changed(const OutboxChange&) override { changed = true; }
+        void feed_status_changed(const FeedState&, bool) override { changed = true; }
+    } observer;
+    ChangeWatcher watcher(catalog, outbox_dir);
+    watcher.subscribe(&observer);
+    for (;;) {
+        bool forced = false;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait_for(lock, std::chrono::seconds(2), [&] { return stop_ || reload_now_; });
+            if (stop_) return;
+            forced = reload_now_;
+            reload_now_ = false;
+        }
+        observer.changed = false;
+        if (forced) static_cast<void>(catalog.reload());  // what changed: the next snapshot says
+        watcher.poll();
+        if (forced || observer.changed) publish();
+    }
+}
+
+// Delivers the outbox while the app runs: every pending request when it is due (the core's
+// backoff and Retry-After), and all at once when asked.
+void Controller::delivery_loop() {
+    RealServices services = RealServices::for_user();
+    OutboxService outbox(services);
+    for (;;) {
+        bool now = false;
+        std::shared_ptr<const MachineSnapshot> snapshot;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait_for(lock, std::chrono::seconds(15), [&] { return stop_ || deliver_now_; });
+            if (stop_) return;
+            now = deliver_now_;
+            deliver_now_ = false;
+        }
+        // The escalation settings as the watcher last read them.
+        snapshot = std::atomic_load(&delivery_snapshot_);
+        if (!snapshot) continue;
+        const DeliveryMode mode = now ? DeliveryMode::all_pending : DeliveryMode::due;
+        if (!outbox.anything_to_send(mode)) continue;
+        // The settings may have changed since the last pass (the watcher re-reads them).
+        static_cast<void>(outbox.use_backend(snapshot->escalation));
+        post([this] {
+            sending_ = true;
+            update_tray();
+        });
+        static_cast<void>(outbox.deliver(mode, stop_token_));
+        post([this, entries = outbox.entries()] {
+            sending_ = false;
+            if (snapshot_) {
+                auto s = std::make_shared<MachineSnapshot>(*snapshot_);
+                s->outbox = entries;
+                snapshot_ = s;
+            }
+            update_tray();
+            notify(&ControllerListener::outbox_updated);
+            if (tray_) tray_->menu_changed();
+        });
+    }
+}
+
+void Controller::apply_snapshot(std::shared_ptr<const MachineSnapshot> s) {
+    snapshot_ = std::move(s);
+    std::atomic_store(&delivery_snapshot_, snapshot_);
+    update_tray();
+    if (tray_) tray_->menu_changed();
+    notify(&ControllerListener::machine_updated);
+    notify(&ControllerListener::outbox_updated);
+}
+
+TrayStatus Controller::tray_status() const {
+    TrayInputs in;
+    if (run_view_.running()) in.running_fix = run_view_.title();
+    in.sending = sending_;
+    in.unseen_outcome = unseen_outcome_;
+    in.unseen_title = run_view_.title();
+    if (snapshot_) in.outbox = snapshot_->outbox;
+    return fixtray::tray_status(in);
+}
+
+void Controller::update_tray() {
+    if (!tray_) return;
+    const TrayStatus s = tray_status();
+    tray_->set_status(s.state, wx(s.tooltip));
+}
+
+void Controller::notify(void (ControllerListener::*what)()) {
+    const auto copy = listeners_;
+    for (ControllerListener* l : copy)
+        if (std::find(listeners_.begin(), listeners_.end(), l) != listeners_.end()) (l->*what)();
+}
+
+void Controller::add_listener(ControllerListener* l) {
+    listeners_.push_back(l);
+}
+void Controller::remove_listener(ControllerListener* l) {
+    listeners_.erase(std::remove(listeners_.begin(), listeners_.end(), l), listeners_.end());
+}
+
+void Controller::window_closed(wxWindow* w) {
+    if (w == main_window_) main_window_ = nullptr;
+    if (w == run_window_) run_window_ = nullptr;
+    if (w == escalation_window_) escalation_window_ = nullptr;
+}
+
+std::vector<AuditEntry> Controller::recent_runs(std::size_t max) const {
+    return services_.audit_log().recent(max);
+}
+
+std::optional<RunRecord> Controller::find_run(const std::string& run_id) const {
+    return services_.audit_log().find(run_id);
+}
+
+Plan Controller::plan_for(const std::string& fix_id) const {
+    Plan plan;
+    if (!snapshot_) return plan;
+    const auto entry = snapshot_->catalog->catalog().find(fix_id, current_platform());
+    if (!entry) {
+        plan.message = "this fix is no longer offered";
+        return plan;
+    }
+    return fix_runs_.plan(make_fix_run_request(*entry, snapshot_->catalog->config().site, lang_));
+}
+
+std::string Controller::fix_title(const std::string& fix_id) const {
+    if (snapshot_)
+        for (const auto& f : snapshot_->fixes)
+            if (f.fix_id == fix_id) return f.title;
+    return fix_id;
+}
+
+bool Controller::escalation_allowed() const {
+    return snapshot_ && snapshot_->escalation.policy != EscalationPolicy::off;
+}
+
+void Controller::show_main_window() {
+    if (!main_window_) main_window_ = new MainWindow(*this);
+    main_window_->Show();
+    main_window_->Iconize(false);
+    main_window_->Raise();
+}
+
+void Controller::show_run_window() {
+    if (!run_window_) run_window_ = new RunWindow(*this);
+    run_window_->Show();
+    run_window_->Raise();
+}
+
+void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
+    if (fix_runs_.running() || run_view_.running()) {
+        show_run_window();
+        wxMessageBox(
+            "A fix is running. Wait for it to finish, or cancel it, before starting "
+            "another one.",
+            "fixtray", wxOK | wxICON_INFORMATION, run_window_);
+        return;
+    }
+    if (!snapshot_) return;
+    const auto entry = snapshot_->catalog->catalog().find(fix_id, current_platform());
+    if (!entry) {
+        wxMessageBox("This fix is no longer offered on this computer.", "fixtray",
+                     wxOK | wxICON_INFORMATION, parent);
+        return;
+    }
+    FixRunRequest request = make_fix_run_request(*entry, snapshot_->catalog->config().site, lang_);
+    const Plan plan = fix_runs_.plan(request);
+    if (plan.ok && !plan.confirm.empty()) {
+        wxMessageDialog ask(parent, wx(plan.confirm),
+                            wx(entry->fix->title.get(lang_)) + " - fixtray",
+                            wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION);
+        ask.SetYesNoLabels("&Run the fix", "&Don't run it");
+        if (ask.ShowModal() != wxID_YES) return;  // nothing ran, nothing to record
+    }
+    // A fix that would not run is started all the same: the service refuses it, the audit log
+    // records why, and the run view says so.
+    request.confirmed = true;
+    const FixRunStart started = fix_runs_.start(std::move(request), *run_events_);
+    if (!started.started) {
+        wxMessageBox(wx(started.message), "fixtray", wxOK | wxICON_WARNING, parent);
+        return;
+    }
+    unseen_outcome_.reset();
+    run_view_ = RunView();
+    show_run_window();
+    update_tray();
+    if (tray_) tray_->menu_changed();
+}
+
+void Controller::cancel_fix() {
+    fix_runs_.cancel();
+}
+
+void Controller::run_finished(const RunRecord& record) {
+    static_cast<void>(fix_runs_.wait());  // the worker is done: collect its result
+    unseen_outcome_ = record.outcome;
+    update_tray();
+    if (tray_) tray_->menu_changed();
+    notify(&ControllerListener::run_updated);
+    if (record.outcome == Outcome::not_fixed && snapshot_ &&
+        snapshot_->escalation.policy == EscalationPolicy::automatic)
+        if (!escalation_window_)
+            escalation_window_ = open_escalation_dialog(*this, record, run_window_, true);
+}
+
+void Controller::seen_result() {
+    if (!unseen_outcome_) return;
+    unseen_outcome_.reset();
+    update_tray();
+}
+
+void Controller::answer_did_it_help(bool helped, wxWindow* parent) {
+    seen_result();
+    if (helped || !run_view_.record()) return;
+    open_escalation(*run_view_.record(), parent);
+}
+
+void Controller::open_escalation(std::optional<RunRecord> run, wxWindow* parent) {
+    if (!escalation_allowed()) return;
+    if (escalation_window_) {
+        escalation_window_->Raise();
+        return;
+    }
+    escalation_window_ = open_escalation_dialog(*this, std::move(run), parent, false);
+}
+
+void Controller::check_for_new_fixes(wxWindow* parent) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        reload_now_ = true;
+    }
+    wake_.notify_all();
+    std::string text;
+    if (!snapshot_ || snapshot_->feed.url.empty()) {
+        text =
+            "This computer gets its fixes from the built-in set and from your help desk's "
+            "folder. The list was loaded again.";
+    } else {
+        const auto& f = snapshot_->feed;
+        text = "New fixes come from your help desk's feed (" + f.url + "). ";
+        text += f.last_success.time_since_epoch().count() > 0
+                    ? "It was last checked successfully at " + format_time_utc(f.last_success) +
+                          " (serial " + std::to_string(f.serial) + ")."
+                    : "It has not been checked successfully yet.";
+        if (!f.last_error.empty()) text += " The last check failed: " + f.last_error + ".";
+        if (snapshot_->feed_expired)
+            text += " Your help desk's fixes are out of date: it needs to publish them again.";
+        text +=
+            "\n\nThe computer checks the feed on its own schedule; the list was loaded again "
+            "now.";
+    }
+    wxMessageBox(wx(text), "Check for new fixes - fixtray", wxOK | wxICON_INFORMATION, parent);
+}
+
+void Controller::deliver_outbox_now() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        deliver_now_ = true;
+    }
+    wake_.notify_all();
+}
+
+void Controller::show_about(wxWindow* parent) {
+    wxAboutDialogInfo info;
+    info.SetName("fixtray");
+    info.SetVersion(FIXTRAY_VERSION);
+    info.SetDescription(
+        "Fixes common problems of this computer with one click, and asks your help desk "
+        "for help when a fix does not work.");
+    info.SetIcon(icon_bundle("fixtray").GetIcon(wxSize(64, 64)));
+    wxAboutBox(info, parent);
+}
+
+void Controller::quit(wxWindow* parent) {
+    if (run_view_.running()) {
+        wxMessageDialog ask(parent,
+                            "\"" + wx(run_view_.title()) +
+                                "\" is still running. Quitting stops it; what it changed so far "
+                                "stays as it is.",
+                            "Quit fixtray?", wxYES_NO | wxNO_DEFAULT | wxICON_WARNING);
+        ask.SetYesNoLabels("&Stop the fix and quit", "&Keep running");
+        if (ask.ShowModal() != wxID_YES) return;
+        fix_runs_.cancel();
+        // The running step and all its children end (the runner kills the process group).
+        static_cast<void>(fix_runs_.wait());
+    }
+    for (wxWindow* w : wxTopLevelWindows) w->Destroy();
+    wxTheApp->ExitMainLoop();
+}
+
+wxMenu* Controller::build_menu() {
+    auto* menu = new wxMenu;
+    menu->Append(kOpen, "&Open fixtray");
+    if (run_view_.running()) menu->Append(kShowRun, "Show the running fix...");
+    menu->AppendSeparator();
+    std::vector<std::string> fix_ids;
+    if (!snapshot_) {
+        menu->Append(wxID_ANY, "Loading fixes...")->Enable(false);
+    } else if (snapshot_->fixes.empty()) {
+        menu->Append(wxID_ANY, "No fixes apply to this computer")->Enable(false);
+    } else {
+        for (const FixListGroup& g : group_fix_list(snapshot_->fixes, "")) {
+            auto* sub = new wxMenu;
+            for (const FixListItem& f : g.fixes) {
+                const int id = kFirstFix + static_cast<int>(fix_ids.size());
+                fix_ids.push_back(f.fix_id);
+                sub->Append(id, wx(f.title + (f.asks_first ? "..." : "")), wx(f.description));
+            }
+            menu->AppendSubMenu(sub, wx(g.title));
+        }
+    }
+    menu->AppendSeparator();
+    if (escalation_allowed()) menu->Append(kHelp, "Get &help from IT...");
+    const TrayStatus status = tray_status();
+    if (status.waiting > 0)
+        menu->Append(kOutbox, status.waiting == 1
+                                  ? wxString("1 request waiting to be sent: send now")
+                                  : wxString::Format("%d requests waiting to be sent: send now",
+                                                     status.waiting));
+    menu->Append(kCheckFixes, "&Check for new fixes");
+    menu->AppendSeparator();
+    menu->Append(kAbout, "&About fixtray");
+    menu->Append(kQuit, "&Quit");
+
+    // Handled on the menu itself: the same for a popup (XEmbed) and an exported menu (SNI).
+    menu->Bind(wxEVT_MENU, [this, fix_ids](wxCommandEvent& e) {
+        const int id = e.GetId();
+        // After the menu closed: a dialog from inside a menu callback would nest loops.
+        post([this, id, fix_ids] {
+            switch (id) {
+                case kOpen:
+                    show_main_window();
+                    return;
+                case kShowRun:
+                    show_run_window();
+                    return;
+                case kHelp:
+                    open_escalation(std::nullopt, main_window_);
+                    return;
+                case kOutbox:
+                    deliver_outbox_now();
+                    return;
+                case kCheckFixes:
+                    check_for_new_fixes(main_window_);
+                    return;
+                case kAbout:
+                    show_about(main_window_);
+                    return;
+                case kQuit:
+                    quit(main_window_);
+                    return;
+                default:
+                    break;
+            }
+            const int index = id - kFirstFix;
+            if (index >= 0 && index < static_cast<int>(fix_ids.size()))
+                run_fix(fix_ids[static_cast<std::size_t>(index)], main_window_);
+        });
+    });
+    return menu;
+}
+
+}  // namespace fixtray::gui

@@ -1,0 +1,57 @@
+#include "icons.h"
+
+#include <filesystem>
+#include <vector>
+
+#include <wx/bitmap.h>
+#include <wx/filefn.h>
+#include <wx/image.h>
+
+namespace fixtray::gui {
+
+namespace fs = std::filesystem;
+
+const std::string& icon_dir() {
+    static const std::string dir = [] {
+        // Installed: <prefix>/bin/fixtray next to <prefix>/share/icons/hicolor.
+        std::error_code ec;
+        const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+        if (!ec) {
+            const fs::path installed = exe.parent_path().parent_path() / "share/icons/hicolor";
+            if (fs::exists(installed / "48x48/apps/fixtray-idle.png", ec))
+                return installed.string();
+        }
+        if (fs::exists(fs::path(FIXTRAY_BUILD_ICON_DIR) / "48x48/apps/fixtray-idle.png", ec))
+            return std::string(FIXTRAY_BUILD_ICON_DIR);
+        return std::string(FIXTRAY_INSTALL_ICON_DIR);
+    }();
+    return dir;
+}
+
+std::string tray_icon_name(TrayState state) {
+    return std::string("fixtray-") + to_string(state);
+}
+
+wxBitmapBundle icon_bundle(const std::string& name) {
+    wxVector<wxBitmap> bitmaps;
+    for (int size : {16, 22, 24, 32, 48, 64, 128, 256}) {
+        const std::string path = icon_dir() + "/" + std::to_string(size) + "x" +
+                                 std::to_string(size) + "/apps/" + name + ".png";
+        wxImage image;
+        if (wxFileExists(path) && image.LoadFile(path, wxBITMAP_TYPE_PNG))
+            bitmaps.push_back(wxBitmap(image));
+    }
+    return wxBitmapBundle::FromBitmaps(bitmaps);
+}
+
+wxIconBundle app_icons() {
+    wxIconBundle icons;
+    for (int size : {16, 22, 24, 32, 48, 64, 128, 256}) {
+        const std::string path = icon_dir() + "/" + std::to_string(size) + "x" +
+                                 std::to_string(size) + "/apps/fixtray.png";
+        if (wxFileExists(path)) icons.AddIcon(path, wxBITMAP_TYPE_PNG);
+    }
+    return icons;
+}
+
+}  // namespace fixtray::gui

@@ -1,0 +1,23 @@
+// fixtray's icons: the hicolor tree rendered from icons/*.svg at build time, found next to an
+// installed binary or in the build tree.
+#pragma once
+
+#include <string>
+
+#include <wx/bmpbndl.h>
+#include <wx/iconbndl.h>
+
+#include "app/tray_status.h"
+
+namespace fixtray::gui {
+
+// The hicolor directory holding <N>x<N>/apps/<name>.png and scalable/apps/<name>.svg.
+const std::string& icon_dir();
+// "fixtray-idle", "fixtray-working", "fixtray-attention".
+std::string tray_icon_name(TrayState state);
+// Every rendered size of the icon `name`, for high-DPI: wxBitmapBundle picks the best one.
+wxBitmapBundle icon_bundle(const std::string& name);
+// The app icon in every size, for window title bars and task switchers.
+wxIconBundle app_icons();
+
+}  // namespace fixtray::gui

@@ -1,0 +1,185 @@
+// fixtray: the tray app. A view over the core's application layer (see controller.h).
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include <wx/app.h>
+#include <wx/image.h>
+#include <wx/ipc.h>
+#include <wx/snglinst.h>
+
+#include "controller.h"
+#include "platform/platform_paths.h"
+
+namespace fixtray::gui {
+
+namespace {
+
+constexpr const char* kUsage =
+    "fixtray: fixes common problems of this computer from an icon by the clock.\n"
+    "\n"
+    "Usage: fixtray [--show] [--tray=auto|sni|xembed|none]\n"
+    "\n"
+    "  --show        open the main window (a running fixtray brings its window to the front)\n"
+    "  --tray=KIND   which tray to use; auto (default) picks what the desktop offers:\n"
+    "                  sni     StatusNotifierItem (GNOME with AppIndicator support, KDE,\n"
+    "                          Wayland desktops with a tray)\n"
+    "                  xembed  the X11 system tray (Xfce, MATE, Cinnamon, KDE on X11)\n"
+    "                  none    no icon: the window opens at start, the launcher opens it again\n"
+    "  --help        this text\n"
+    "  --version     the version\n"
+    "\n"
+    "Only one fixtray runs per user and display; starting it again opens its window.\n"
+    "The command line tool is fixctl (fixctl --help).\n";
+
+// The per-user socket a second start talks to ("show"): in XDG_RUNTIME_DIR (private to the
+// user), else the state directory. Unix domain socket: nothing on the network can reach it.
+std::string ipc_path() {
+    const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+    std::string dir = runtime && *runtime ? std::string(runtime) + "/fixtray"
+                                          : fixtray_state_dir(current_user_environment());
+    ::mkdir(dir.c_str(), 0700);
+    const char* display = std::getenv("DISPLAY");
+    std::string d = display ? display : "";
+    for (char& ch : d)
+        if (ch == '/' || ch == ':') ch = '_';
+    return dir + "/ipc" + d;
+}
+
+// Accepts "show" from a second start. The only command: nothing it receives starts a fix.
+class ShowConnection final : public wxConnection {
+public:
+    bool OnExec(const wxString&, const wxString& data) override {
+        if (data == "show") controller().show_main_window();
+        return true;
+    }
+};
+class ShowServer final : public wxServer {
+public:
+    wxConnectionBase* OnAcceptConnection(const wxString& topic) override {
+        return topic == "fixtray" ? new ShowConnection : nullptr;
+    }
+};
+
+class App final : public wxApp {
+public:
+    bool OnInit() override {
+        SetAppName("fixtray");
+        wxImage::AddHandler(new wxPNGHandler);  // the icons (icons.cpp)
+        SetAppDisplayName("fixtray");
+        Options options;
+        for (int i = 1; i < argc; ++i) {
+            const std::string a = argv[i].utf8_string();
+            if (a == "--help" || a == "-h") {
+                std::fputs(kUsage, stdout);
+                exit_code_ = 0;
+                return false;
+            } else if (a == "--version") {
+                std::printf("fixtray %s\n", FIXTRAY_VERSION);
+                exit_code_ = 0;
+                return false;
+            } else if (a == "--show") {
+                options.show = true;
+            } else if (a.rfind("--tray=", 0) == 0) {
+                const std::string k = a.substr(7);
+                if (k == "auto")
+                    options.tray = TrayKind::automatic;
+                else if (k == "sni")
+                    options.tray = TrayKind::sni;
+                else if (k == "xembed")
+                    options.tray = TrayKind::xembed;
+                else if (k == "none")
+                    options.tray = TrayKind::none;
+                else {
+                    std::fprintf(stderr,
+                                 "fixtray: unknown tray kind \"%s\" (auto, sni, xembed or none)\n",
+                                 k.c_str());
+                    exit_code_ = 2;
+                    return false;
+                }
+            } else {
+                std::fprintf(stderr, "fixtray: unknown option \"%s\" (see fixtray --help)\n",
+                             a.c_str());
+                exit_code_ = 2;
+                return false;
+            }
+        }
+
+        // One instance per user and display; a second start brings the first one's window up.
+        const std::string socket = ipc_path();
+        checker_ = std::make_unique<wxSingleInstanceChecker>();
+        checker_->Create("fixtray-" + wxGetUserId() + "-" +
+                             wxString(std::getenv("DISPLAY") ? std::getenv("DISPLAY") : ""),
+                         wxString::FromUTF8(socket.substr(0, socket.rfind('/'))));
+        if (checker_->IsAnotherRunning()) {
+            wxClient client;
+            std::unique_ptr<wxConnectionBase> c(
+                client.MakeConnection("localhost", socket, "fixtray"));
+            if (c && c->Execute("show")) {
+                std::puts("fixtray: already running; its window was brought to the front");
+                exit_code_ = 0;
+            } else {
+                std::fputs("fixtray: already running, and it did not answer\n", stderr);
+                exit_code_ = 1;
+            }
+            return false;
+        }
+        ::unlink(socket.c_str());  // a stale socket of a process that died
+        server_ = std::make_unique<ShowServer>();
+        if (!server_->Create(socket)) server_.reset();  // no "show" for a second start
+
+        controller_ = std::make_unique<Controller>(options);
+        controller_->start();
+        std::printf("fixtray: tray %s\n", to_string(controller_->tray_kind()));
+        std::fflush(stdout);
+        if (controller_->tray_kind() != TrayKind::none) SetExitOnFrameDelete(false);
+        exit_code_ = 0;
+        return true;
+    }
+
+    int OnExit() override {
+        controller_.reset();  // cancels a running fix and waits for its processes
+        server_.reset();
+        checker_.reset();
+        return exit_code_;
+    }
+
+    int OnRun() override {
+        if (!controller_) return exit_code_;
+        return wxApp::OnRun();
+    }
+
+    int exit_code() const { return exit_code_; }
+
+private:
+    std::unique_ptr<wxSingleInstanceChecker> checker_;
+    std::unique_ptr<ShowServer> server_;
+    std::unique_ptr<Controller> controller_;
+    int exit_code_ = 1;
+};
+
+}  // namespace
+
+}  // namespace fixtray::gui
+
+wxIMPLEMENT_APP_NO_MAIN(fixtray::gui::App);
+
+int main(int argc, char** argv) {
+    // --help and --version answer without a display.
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::fputs(fixtray::gui::kUsage, stdout);
+            return 0;
+        }
+        if (a == "--version") {
+            std::printf("fixtray %s\n", FIXTRAY_VERSION);
+            return 0;
+        }
+    }
+    return wxEntry(argc, argv);
+}

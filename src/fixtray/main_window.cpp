@@ -1,0 +1,287 @@
+#include "main_window.h"
+
+#include <wx/button.h>
+#include <wx/dataview.h>
+#include <wx/notebook.h>
+#include <wx/panel.h>
+#include <wx/sizer.h>
+#include <wx/srchctrl.h>
+#include <wx/stattext.h>
+#include <wx/textctrl.h>
+
+#include "accessibility.h"
+#include "icons.h"
+
+namespace fixtray::gui {
+
+namespace {
+wxString wx(const std::string& s) {
+    return wxString::FromUTF8(s);
+}
+
+std::string outcome_words(const std::string& outcome) {
+    if (outcome == "fixed") return "Fixed";
+    if (outcome == "not-fixed") return "Not fixed";
+    if (outcome == "nothing-to-fix") return "Nothing to fix";
+    if (outcome == "cancelled") return "Cancelled";
+    if (outcome == "refused") return "Not run";
+    return outcome;
+}
+}  // namespace
+
+MainWindow::MainWindow(Controller& c)
+    : wxFrame(nullptr, wxID_ANY, "fixtray", wxDefaultPosition, wxSize(820, 560)), c_(c) {
+    SetIcons(app_icons());
+    SetName("fixtray");
+    auto* root = new wxPanel(this);
+    pages_ = new wxNotebook(root, wxID_ANY);
+    set_accessible(pages_, "Pages");
+
+    // --- Fixes page ---------------------------------------------------------------------------
+    auto* fixes_page = new wxPanel(pages_);
+    search_ = new wxSearchCtrl(fixes_page, wxID_ANY);
+    search_->SetDescriptiveText("Search fixes (for example: printer, network, slow)");
+    search_->ShowCancelButton(true);
+    set_accessible(search_, "Search fixes");
+    fixes_ = new wxDataViewTreeCtrl(fixes_page, wxID_ANY, wxDefaultPosition, wxSize(300, -1),
+                                    wxDV_NO_HEADER | wxDV_SINGLE);
+    set_accessible(fixes_, "Fixes");
+    fixes_->SetName("Fixes");
+
+    auto* details = new wxPanel(fixes_page);
+    title_ = new wxStaticText(details, wxID_ANY, "Choose a fix from the list.");
+    title_->SetFont(title_->GetFont().Bold().Larger());
+    description_ = new wxStaticText(details, wxID_ANY, "");
+    auto* plan_label = new wxStaticText(details, wxID_ANY, "What will this do?");
+    plan_label->SetFont(plan_label->GetFont().Bold());
+    plan_ = new wxTextCtrl(details, wxID_ANY, "", wxDefaultPosition, wxDefaultSize,
+                           wxTE_MULTILINE | wxTE_READONLY | wxTE_WORDWRAP);
+    set_accessible(plan_, "What will this do?");
+    run_ = new wxButton(details, wxID_ANY, "&Run this fix");
+    set_accessible(run_, "Run this fix");
+    run_->Enable(false);
+
+    auto* ds = new wxBoxSizer(wxVERTICAL);
+    ds->Add(title_, 0, wxBOTTOM, 6);
+    ds->Add(description_, 0, wxEXPAND | wxBOTTOM, 12);
+    ds->Add(plan_label, 0, wxBOTTOM, 4);
+    ds->Add(plan_, 1, wxEXPAND | wxBOTTOM, 8);
+    ds->Add(run_, 0, wxALIGN_RIGHT);
+    details->SetSizer(ds);
+
+    auto* split = new wxBoxSizer(wxHORIZONTAL);
+    split->Add(fixes_, 0, wxEXPAND | wxRIGHT, 12);
+    split->Add(details, 1, wxEXPAND);
+    auto* fs = new wxBoxSizer(wxVERTICAL);
+    fs->Add(search_, 0, wxEXPAND | wxALL, 8);
+    fs->Add(split, 1, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 8);
+    fixes_page->SetSizer(fs);
+    pages_->AddPage(fixes_page, "&Fixes");
+
+    // --- Recent runs page ---------------------------------------------------------------------
+    auto* recent_page = new wxPanel(pages_);
+    recent_ = new wxDataViewListCtrl(recent_page, wxID_ANY, wxDefaultPosition, wxDefaultSize,
+                                     wxDV_SINGLE | wxDV_ROW_LINES);
+    recent_->AppendTextColumn("When (UTC)", wxDATAVIEW_CELL_INERT, 170);
+    recent_->AppendTextColumn("Fix", wxDATAVIEW_CELL_INERT, 230);
+    recent_->AppendTextColumn("Result", wxDATAVIEW_CELL_INERT, 120);
+    set_accessible(recent_, "Recent runs");
+    recent_details_ = new wxTextCtrl(recent_page, wxID_ANY, "", wxDefaultPosition, wxDefaultSize,
+                                     wxTE_MULTILINE | wxTE_READONLY | wxTE_DONTWRAP);
+    set_accessible(recent_details_, "Steps of the chosen run");
+    recent_help_ = new wxButton(recent_page, wxID_ANY, "Get &help with this...");
+    set_accessible(recent_help_, "Get help with this");
+    recent_help_->Enable(false);
+    auto* rs = new wxBoxSizer(wxVERTICAL);
+    rs->Add(recent_, 1, wxEXPAND | wxALL, 8);
+    rs->Add(recent_details_, 1, wxEXPAND | wxLEFT | wxRIGHT, 8);
+    rs->Add(recent_help_, 0, wxALIGN_RIGHT | wxALL, 8);
+    recent_page->SetSizer(rs);
+    pages_->AddPage(recent_page, "Recent &runs");
+
+    // --- Bottom bar ---------------------------------------------------------------------------
+    status_ = new wxStaticText(root, wxID_ANY, "Loading fixes...");
+    set_accessible(status_, "Status");
+    auto* check = new wxButton(root, wxID_ANY, "&Check for new fixes");
+    set_accessible(check, "Check for new fixes");
+    help_ = new wxButton(root, wxID_ANY, "Get help from &IT...");
+    set_accessible(help_, "Get help from IT");
+    auto* bottom = new wxBoxSizer(wxHORIZONTAL);
+    bottom->Add(status_, 1, wxALIGN_CENTER_VERTICAL);
+    bottom->Add(check, 0, wxLEFT, 8);
+    bottom->Add(help_, 0, wxLEFT, 8);
+
+    auto* top = new wxBoxSizer(wxVERTICAL);
+    top->Add(pages_, 1, wxEXPAND | wxALL, 8);
+    top->Add(bottom, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 8);
+    root->SetSizer(top);
+
+    // --- Events -------------------------------------------------------------------------------
+    search_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) { fill_fixes(); });
+    search_->Bind(wxEVT_SEARCHCTRL_SEARCH_BTN, [this](wxCommandEvent&) { fill_fixes(); });
+    fixes_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { show_details(); });
+    fixes_->Bind(wxEVT_DATAVIEW_ITEM_ACTIVATED, [this](wxDataViewEvent&) {
+        if (!selected_fix().empty()) c_.run_fix(selected_fix(), this);
+    });
+    run_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        if (!selected_fix().empty()) c_.run_fix(selected_fix(), this);
+    });
+    check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { c_.check_for_new_fixes(this); });
+    help_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { c_.open_escalation(std::nullopt, this); });
+    recent_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED,
+                  [this](wxDataViewEvent&) { show_recent_details(); });
+    recent_help_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        if (auto run = c_.find_run(selected_run())) c_.open_escalation(*run, this);
+    });
+    pages_->Bind(wxEVT_NOTEBOOK_PAGE_CHANGED, [this](wxBookCtrlEvent& e) {
+        if (e.GetSelection() == 1) fill_recent();
+        e.Skip();
+    });
+    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
+        // Closing the window never stops a running fix; with a tray the app stays there.
+        if (c_.tray_kind() == TrayKind::none && !c_.fix_running()) {
+            c_.quit(this);
+            return;
+        }
+        if (c_.tray_kind() == TrayKind::none) {
+            Iconize(true);  // no tray to come back from: keep it reachable while a fix runs
+            e.Veto();
+            return;
+        }
+        e.Skip();
+    });
+
+    c_.add_listener(this);
+    machine_updated();
+    search_->SetFocus();
+    SetMinSize(wxSize(640, 420));
+}
+
+MainWindow::~MainWindow() {
+    c_.remove_listener(this);
+    c_.window_closed(this);
+}
+
+void MainWindow::machine_updated() {
+    fill_fixes();
+    outbox_updated();
+    help_->Show(c_.escalation_allowed());
+    recent_help_->Show(c_.escalation_allowed());
+    Layout();
+}
+
+void MainWindow::outbox_updated() {
+    if (!c_.loaded()) return;
+    const TrayStatus s = c_.tray_status();
+    std::string text = std::to_string(c_.snapshot()->fixes.size()) +
+                       (c_.snapshot()->fixes.size() == 1 ? " fix" : " fixes") +
+                       " for this computer.";
+    if (s.waiting == 1) text += " 1 request is waiting to be sent.";
+    if (s.waiting > 1)
+        text += " " + std::to_string(s.waiting) + " requests are waiting to be sent.";
+    if (s.undeliverable > 0)
+        text += " " + std::to_string(s.undeliverable) + " could not be delivered.";
+    status_->SetLabel(wx(text));
+}
+
+void MainWindow::run_updated() {
+    if (!c_.fix_running() && pages_->GetSelection() == 1) fill_recent();
+    run_->Enable(!selected_fix().empty());
+}
+
+void MainWindow::fill_fixes() {
+    if (!c_.loaded()) return;
+    const std::string keep = selected_fix().empty() ? shown_fix_ : selected_fix();
+    fixes_->DeleteAllItems();
+    fix_by_item_.clear();
+    const auto groups = group_fix_list(c_.snapshot()->fixes, search_->GetValue().utf8_string());
+    wxDataViewItem first, chosen;
+    for (const FixListGroup& g : groups) {
+        const wxDataViewItem group = fixes_->AppendContainer(wxDataViewItem(), wx(g.title));
+        for (const FixListItem& f : g.fixes) {
+            const wxDataViewItem item = fixes_->AppendItem(group, wx(f.title));
+            fix_by_item_[item.GetID()] = f.fix_id;
+            if (!first.IsOk()) first = item;
+            if (f.fix_id == keep) chosen = item;
+        }
+        fixes_->Expand(group);
+    }
+    if (!chosen.IsOk()) chosen = first;
+    if (chosen.IsOk()) {
+        fixes_->Select(chosen);
+        fixes_->EnsureVisible(chosen);
+    }
+    show_details();
+}
+
+std::string MainWindow::selected_fix() const {
+    const auto it = fix_by_item_.find(fixes_->GetSelection().GetID());
+    return it == fix_by_item_.end() ? std::string() : it->second;
+}
+
+void MainWindow::show_details() {
+    const std::string id = selected_fix();
+    run_->Enable(!id.empty());
+    if (id.empty()) {
+        title_->SetLabel(c_.loaded() && c_.snapshot()->fixes.empty()
+                             ? "No fixes apply to this computer."
+                             : "No fix matches your search.");
+        description_->SetLabel("");
+        plan_->ChangeValue("");
+        shown_fix_.clear();
+        return;
+    }
+    if (id == shown_fix_) return;
+    shown_fix_ = id;
+    for (const FixListItem& f : c_.snapshot()->fixes) {
+        if (f.fix_id != id) continue;
+        title_->SetLabel(wx(f.title));
+        description_->SetLabel(wx(f.description));
+        description_->Wrap(420);
+    }
+    std::string text;
+    for (const std::string& line : describe_plan(c_.plan_for(id))) text += line + "\n";
+    plan_->ChangeValue(wx(text));
+    Layout();
+}
+
+void MainWindow::fill_recent() {
+    recent_->DeleteAllItems();
+    run_ids_.clear();
+    for (const AuditEntry& e : c_.recent_runs(50)) {
+        wxVector<wxVariant> row;
+        row.push_back(wxVariant(wx(e.time.substr(0, 16).replace(10, 1, " "))));
+        row.push_back(wxVariant(wx(c_.fix_title(e.fix_id))));
+        row.push_back(wxVariant(wx(outcome_words(e.outcome))));
+        recent_->AppendItem(row);
+        run_ids_.push_back(e.run_id);
+    }
+    if (!run_ids_.empty()) recent_->SelectRow(0);
+    show_recent_details();
+}
+
+std::string MainWindow::selected_run() const {
+    const int row = recent_->GetSelectedRow();
+    return row >= 0 && row < static_cast<int>(run_ids_.size())
+               ? run_ids_[static_cast<std::size_t>(row)]
+               : std::string();
+}
+
+void MainWindow::show_recent_details() {
+    const auto run = c_.find_run(selected_run());
+    recent_help_->Enable(run.has_value());
+    if (!run) {
+        recent_details_->ChangeValue("");
+        return;
+    }
+    std::string text = run->fix_title + ": " + run->message + "\n\n";
+    for (const StepRecord& s : run->steps) {
+        text += std::string(to_string(s.phase)) + "  " + s.label + "  -  " + to_string(s.status);
+        if (!s.message.empty()) text += ": " + s.message;
+        text += "\n";
+    }
+    text += "\nRun id: " + run->run_id;
+    recent_details_->ChangeValue(wx(text));
+}
+
+}  // namespace fixtray::gui

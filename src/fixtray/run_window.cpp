@@ -1,0 +1,237 @@
+#include "run_window.h"
+
+#include <cstdio>
+
+#include <wx/button.h>
+#include <wx/dataview.h>
+#include <wx/gauge.h>
+#include <wx/panel.h>
+#include <wx/sizer.h>
+#include <wx/stattext.h>
+#include <wx/textctrl.h>
+#include <wx/tglbtn.h>
+
+#include "accessibility.h"
+#include "icons.h"
+
+namespace fixtray::gui {
+
+namespace {
+wxString wx(const std::string& s) {
+    return wxString::FromUTF8(s);
+}
+
+std::string seconds_text(std::chrono::milliseconds ms) {
+    char buf[32];
+    const long long s = ms.count() / 1000;
+    if (s >= 60)
+        std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
+    return buf;
+}
+
+const char* phase_words(Phase p) {
+    switch (p) {
+        case Phase::check:
+            return "Check";
+        case Phase::steps:
+            return "Fix";
+        case Phase::verify:
+            return "Verify";
+        case Phase::revert:
+            return "Undo";
+    }
+    return "";
+}
+}  // namespace
+
+RunWindow::RunWindow(Controller& c)
+    : wxFrame(nullptr, wxID_ANY, "Running a fix - fixtray", wxDefaultPosition, wxSize(640, 520)),
+      c_(c),
+      timer_(this) {
+    SetIcons(app_icons());
+    auto* p = new wxPanel(this);
+    title_ = new wxStaticText(p, wxID_ANY, "");
+    title_->SetFont(title_->GetFont().Bold().Larger());
+    steps_ = new wxDataViewListCtrl(p, wxID_ANY, wxDefaultPosition, wxSize(-1, 180),
+                                    wxDV_SINGLE | wxDV_ROW_LINES);
+    steps_->AppendTextColumn("State", wxDATAVIEW_CELL_INERT, 80);
+    steps_->AppendTextColumn("Step", wxDATAVIEW_CELL_INERT, 380);
+    steps_->AppendTextColumn("Time", wxDATAVIEW_CELL_INERT, 70);
+    set_accessible(steps_, "Steps");
+    progress_ = new wxGauge(p, wxID_ANY, 100);
+    set_accessible(progress_, "Progress");
+    progress_text_ = new wxStaticText(p, wxID_ANY, "");
+    output_toggle_ = new wxToggleButton(p, wxID_ANY, "Show &output");
+    set_accessible(output_toggle_, "Show output");
+    output_ = new wxTextCtrl(p, wxID_ANY, "", wxDefaultPosition, wxSize(-1, 120),
+                             wxTE_MULTILINE | wxTE_READONLY | wxTE_DONTWRAP);
+    set_accessible(output_, "Output of the step");
+    output_->Hide();
+    headline_ = new wxStaticText(p, wxID_ANY, "");
+    headline_->SetFont(headline_->GetFont().Bold().Larger());
+    set_accessible(headline_, "Result");
+    detail_ = new wxStaticText(p, wxID_ANY, "");
+    set_accessible(detail_, "Result details");
+    question_ = new wxStaticText(p, wxID_ANY, "Did that help?");
+    yes_ = new wxButton(p, wxID_ANY, "&Yes");
+    set_accessible(yes_, "Yes, it helped");
+    no_ = new wxButton(p, wxID_ANY, "&No");
+    set_accessible(no_, "No, it did not help");
+    help_ = new wxButton(p, wxID_ANY, "Get help from &IT...");
+    set_accessible(help_, "Get help from IT");
+    cancel_ = new wxButton(p, wxID_CANCEL, "&Cancel");
+    set_accessible(cancel_, "Cancel the fix");
+    close_ = new wxButton(p, wxID_CLOSE, "C&lose");
+    set_accessible(close_, "Close");
+
+    auto* ask = new wxBoxSizer(wxHORIZONTAL);
+    ask->Add(question_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
+    ask->Add(yes_, 0, wxRIGHT, 4);
+    ask->Add(no_, 0);
+    auto* buttons = new wxBoxSizer(wxHORIZONTAL);
+    buttons->Add(output_toggle_, 0);
+    buttons->AddStretchSpacer();
+    buttons->Add(help_, 0, wxRIGHT, 8);
+    buttons->Add(cancel_, 0, wxRIGHT, 8);
+    buttons->Add(close_, 0);
+    auto* s = new wxBoxSizer(wxVERTICAL);
+    s->Add(title_, 0, wxALL, 10);
+    s->Add(steps_, 1, wxEXPAND | wxLEFT | wxRIGHT, 10);
+    s->Add(progress_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(progress_text_, 0, wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(output_, 1, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(headline_, 0, wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(detail_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(ask, 0, wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(buttons, 0, wxEXPAND | wxALL, 10);
+    p->SetSizer(s);
+
+    output_toggle_->Bind(wxEVT_TOGGLEBUTTON, [this](wxCommandEvent&) {
+        output_->Show(output_toggle_->GetValue());
+        show_output();
+        Layout();
+    });
+    steps_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { show_output(); });
+    cancel_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        cancel_->Enable(false);
+        progress_text_->SetLabel("Cancelling: stopping the running step...");
+        c_.cancel_fix();
+    });
+    close_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
+    yes_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        answered_ = true;
+        c_.answer_did_it_help(true, this);
+        refresh();
+        question_->SetLabel("Thank you.");
+    });
+    no_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        answered_ = true;
+        refresh();
+        c_.answer_did_it_help(false, this);
+    });
+    help_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        c_.seen_result();
+        if (c_.run_view().record()) c_.open_escalation(*c_.run_view().record(), this);
+    });
+    Bind(wxEVT_TIMER, [this](wxTimerEvent&) {
+        if (!c_.fix_running()) return;
+        const_cast<RunView&>(c_.run_view()).tick(RunView::Clock::now());
+        refresh();
+    });
+    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
+        if (c_.run_view().result()) c_.seen_result();
+        e.Skip();  // the fix goes on without the window
+    });
+    c_.add_listener(this);
+    timer_.Start(250);
+    refresh();
+}
+
+RunWindow::~RunWindow() {
+    timer_.Stop();
+    c_.remove_listener(this);
+    c_.window_closed(this);
+}
+
+void RunWindow::run_updated() {
+    refresh();
+}
+
+void RunWindow::refresh() {
+    const RunView& v = c_.run_view();
+    title_->SetLabel(wx(v.title()));
+    SetTitle(wx(v.title().empty() ? "Running a fix" : v.title()) + " - fixtray");
+    const auto& rows = v.rows();
+    // Rows only grow (a foreach item, a revert step); update in place, append what is new.
+    if (static_cast<std::size_t>(steps_->GetItemCount()) > rows.size()) steps_->DeleteAllItems();
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
+        const wxString state = to_string(r.state);
+        const wxString label = wx(std::string(phase_words(r.phase)) + ": " + r.label +
+                                  (r.admin ? " [administrator]" : ""));
+        const wxString time = r.state == StepState::waiting || r.state == StepState::skipped
+                                  ? ""
+                                  : wx(seconds_text(r.elapsed));
+        const unsigned row = static_cast<unsigned>(i);
+        if (row >= static_cast<unsigned>(steps_->GetItemCount())) {
+            wxVector<wxVariant> values;
+            values.push_back(state);
+            values.push_back(label);
+            values.push_back(time);
+            steps_->AppendItem(values);
+        } else {
+            if (steps_->GetTextValue(row, 0) != state) steps_->SetTextValue(state, row, 0);
+            if (steps_->GetTextValue(row, 1) != label) steps_->SetTextValue(label, row, 1);
+            if (steps_->GetTextValue(row, 2) != time) steps_->SetTextValue(time, row, 2);
+        }
+    }
+    const std::size_t total = v.steps_total(), done = v.steps_finished();
+    progress_->SetValue(total ? static_cast<int>(done * 100 / total) : 0);
+    const bool running = v.running();
+    if (running) {
+        progress_text_->SetLabel(wxString::Format("Step %zu of %zu, %s", std::min(done + 1, total),
+                                                  total, wx(seconds_text(v.elapsed()))));
+    } else if (v.result()) {
+        progress_->SetValue(100);
+        progress_text_->SetLabel(wx("Took " + seconds_text(v.elapsed())));
+    }
+    cancel_->Enable(running);
+    const auto& result = v.result();
+    headline_->SetLabel(result ? wx(result->headline) : wxString("Working on it..."));
+    detail_->SetLabel(result ? wx(result->detail) : wxString());
+    detail_->Wrap(600);
+    const bool ask = result && result->ask_did_it_help && !answered_;
+    question_->Show(ask || answered_);
+    yes_->Show(ask);
+    no_->Show(ask && c_.escalation_allowed());
+    help_->Show(result && result->offer_escalation && c_.escalation_allowed());
+    if (ask && !yes_->HasFocus() && !no_->HasFocus()) yes_->SetFocus();
+    if (result && result->offer_escalation && help_->IsShown() && !help_->HasFocus() &&
+        FindFocus() == nullptr)
+        help_->SetFocus();
+    show_output();
+    Layout();
+}
+
+void RunWindow::show_output() {
+    if (!output_->IsShown()) return;
+    const auto& rows = c_.run_view().rows();
+    int row = steps_->GetSelectedRow();
+    if (row < 0) row = c_.run_view().running_row();
+    if (row < 0 || row >= static_cast<int>(rows.size())) {
+        output_->ChangeValue("Choose a step to see what it printed.");
+        return;
+    }
+    const auto& r = rows[static_cast<std::size_t>(row)];
+    std::string text = r.output_truncated ? "[earlier output left out]\n" + r.output : r.output;
+    if (text.empty()) text = r.state == StepState::waiting ? "(not started)" : "(no output)";
+    if (!r.message.empty()) text += "\n-- " + r.message;
+    if (output_->GetValue().utf8_string() != text) {
+        output_->ChangeValue(wx(text));
+        output_->ShowPosition(output_->GetLastPosition());
+    }
+}
+
+}  // namespace fixtray::gui

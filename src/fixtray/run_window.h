@@ -1,0 +1,50 @@
+// The run view: every step with its live state and elapsed time, a progress bar over the
+// steps, the output on demand, Cancel; then the result in plain language and "Did that help?".
+// Closing it does not stop the fix (the controller owns the run); it can be opened again from
+// the tray menu.
+#pragma once
+
+#include <wx/frame.h>
+#include <wx/timer.h>
+
+#include "controller.h"
+
+class wxButton;
+class wxDataViewListCtrl;
+class wxGauge;
+class wxStaticText;
+class wxTextCtrl;
+class wxToggleButton;
+
+namespace fixtray::gui {
+
+class RunWindow final : public wxFrame, public ControllerListener {
+public:
+    explicit RunWindow(Controller& c);
+    ~RunWindow() override;
+    void run_updated() override;
+
+private:
+    void refresh();
+    void show_output();
+
+    Controller& c_;
+    wxStaticText* title_ = nullptr;
+    wxDataViewListCtrl* steps_ = nullptr;
+    wxGauge* progress_ = nullptr;
+    wxStaticText* progress_text_ = nullptr;
+    wxToggleButton* output_toggle_ = nullptr;
+    wxTextCtrl* output_ = nullptr;
+    wxStaticText* headline_ = nullptr;
+    wxStaticText* detail_ = nullptr;
+    wxStaticText* question_ = nullptr;
+    wxButton* yes_ = nullptr;
+    wxButton* no_ = nullptr;
+    wxButton* help_ = nullptr;
+    wxButton* cancel_ = nullptr;
+    wxButton* close_ = nullptr;
+    wxTimer timer_;
+    bool answered_ = false;
+};
+
+}  // namespace fixtray::gui

@@ -1,0 +1,160 @@
+#include "tray_icon.h"
+
+#include <gio/gio.h>
+#include <libayatana-appindicator/app-indicator.h>
+
+#include <wx/menu.h>
+#include <wx/taskbar.h>
+
+#include "icons.h"
+
+namespace fixtray::gui {
+
+const char* to_string(TrayKind k) {
+    switch (k) {
+        case TrayKind::automatic:
+            return "auto";
+        case TrayKind::sni:
+            return "sni";
+        case TrayKind::xembed:
+            return "xembed";
+        case TrayKind::none:
+            return "none";
+    }
+    return "?";
+}
+
+bool status_notifier_watcher_present() {
+    GError* error = nullptr;
+    GDBusConnection* bus = g_bus_get_sync(G_BUS_TYPE_SESSION, nullptr, &error);
+    if (!bus) {
+        g_clear_error(&error);
+        return false;
+    }
+    GVariant* reply = g_dbus_connection_call_sync(
+        bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+        "NameHasOwner", g_variant_new("(s)", "org.kde.StatusNotifierWatcher"),
+        G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, 2000, nullptr, &error);
+    bool present = false;
+    if (reply) {
+        gboolean has = FALSE;
+        g_variant_get(reply, "(b)", &has);
+        present = has;
+        g_variant_unref(reply);
+    }
+    g_clear_error(&error);
+    g_object_unref(bus);
+    return present;
+}
+
+TrayKind detect_tray_kind() {
+    if (status_notifier_watcher_present()) return TrayKind::sni;
+    if (wxTaskBarIcon::IsAvailable()) return TrayKind::xembed;
+    return TrayKind::none;
+}
+
+std::unique_ptr<TrayIcon> make_tray_icon(TrayKind kind, TrayHost& host) {
+    if (kind == TrayKind::automatic) kind = detect_tray_kind();
+    switch (kind) {
+        case TrayKind::sni:
+            return make_sni_tray_icon(host);
+        case TrayKind::xembed:
+            return make_xembed_tray_icon(host);
+        case TrayKind::automatic:
+        case TrayKind::none:
+            break;
+    }
+    return nullptr;
+}
+
+namespace {
+
+// StatusNotifierItem through libayatana-appindicator3. Why this and not our own GDBus SNI
+// service: libdbusmenu-gtk exports the real GtkMenu of a wxMenu over com.canonical.dbusmenu
+// (labels, mnemonics, sensitivity, submenus, updates), the same code every AppIndicator app on
+// GNOME and KDE runs, and wx's menu events keep working. Its cost: AppIndicator has no left
+// click "Activate" (a left click opens the menu, whose first entry opens the window; a middle
+// click opens it directly through the secondary activate target) and no ToolTip setter (the
+// state's text goes to Title and the icon's accessible description, which hosts show).
+class SniTrayIcon final : public TrayIcon {
+public:
+    explicit SniTrayIcon(TrayHost& host) : host_(host) {
+        indicator_ = app_indicator_new("fixtray", tray_icon_name(TrayState::idle).c_str(),
+                                       APP_INDICATOR_CATEGORY_APPLICATION_STATUS);
+        app_indicator_set_icon_theme_path(indicator_, (icon_dir() + "/scalable/apps").c_str());
+        app_indicator_set_attention_icon_full(
+            indicator_, tray_icon_name(TrayState::attention).c_str(), "fixtray needs attention");
+        app_indicator_set_title(indicator_, "fixtray");
+        menu_changed();
+        app_indicator_set_status(indicator_, APP_INDICATOR_STATUS_ACTIVE);
+    }
+    ~SniTrayIcon() override {
+        g_object_unref(indicator_);
+        delete menu_;
+    }
+    TrayKind kind() const override { return TrayKind::sni; }
+
+    void set_status(TrayState state, const wxString& tooltip) override {
+        const std::string text = tooltip.utf8_string();
+        app_indicator_set_title(indicator_, text.c_str());
+        if (state == TrayState::attention) {
+            app_indicator_set_attention_icon_full(
+                indicator_, tray_icon_name(TrayState::attention).c_str(), text.c_str());
+            app_indicator_set_status(indicator_, APP_INDICATOR_STATUS_ATTENTION);
+        } else {
+            app_indicator_set_icon_full(indicator_, tray_icon_name(state).c_str(), text.c_str());
+            app_indicator_set_status(indicator_, APP_INDICATOR_STATUS_ACTIVE);
+        }
+    }
+
+    void menu_changed() override {
+        wxMenu* menu = host_.build_menu();
+        app_indicator_set_menu(indicator_, GTK_MENU(menu->m_menu));
+        // The first entry opens the window: a middle click on the icon activates it.
+        if (menu->GetMenuItemCount() > 0)
+            app_indicator_set_secondary_activate_target(indicator_,
+                                                        menu->FindItemByPosition(0)->GetMenuItem());
+        delete menu_;  // after the indicator took the new one
+        menu_ = menu;
+    }
+
+private:
+    TrayHost& host_;
+    AppIndicator* indicator_ = nullptr;
+    wxMenu* menu_ = nullptr;
+};
+
+// XEmbed through wxTaskBarIcon (GtkStatusIcon in wx 3.2 on GTK).
+class XembedTrayIcon final : public TrayIcon, public wxTaskBarIcon {
+public:
+    explicit XembedTrayIcon(TrayHost& host) : host_(host) {
+        // GtkStatusIcon "activate" (a left click) arrives as LEFT_DOWN.
+        Bind(wxEVT_TASKBAR_LEFT_DOWN, [this](wxTaskBarIconEvent&) { host_.activate(); });
+        for (TrayState s : {TrayState::idle, TrayState::working, TrayState::attention})
+            bundles_[static_cast<int>(s)] = icon_bundle(tray_icon_name(s));
+        set_status(TrayState::idle, "fixtray");
+    }
+    TrayKind kind() const override { return TrayKind::xembed; }
+    void set_status(TrayState state, const wxString& tooltip) override {
+        SetIcon(bundles_[static_cast<int>(state)], tooltip);
+    }
+    void menu_changed() override {}  // built when it opens
+
+protected:
+    wxMenu* CreatePopupMenu() override { return host_.build_menu(); }
+
+private:
+    TrayHost& host_;
+    wxBitmapBundle bundles_[3];
+};
+
+}  // namespace
+
+std::unique_ptr<TrayIcon> make_sni_tray_icon(TrayHost& host) {
+    return std::make_unique<SniTrayIcon>(host);
+}
+std::unique_ptr<TrayIcon> make_xembed_tray_icon(TrayHost& host) {
+    return std::make_unique<XembedTrayIcon>(host);
+}
+
+}  // namespace fixtray::gui

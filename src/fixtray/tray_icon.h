@@ -1,0 +1,58 @@
+// The tray icon, one small interface with one implementation per kind, chosen at run time:
+//   sni     a StatusNotifierItem (libayatana-appindicator3: the menu is exported over
+//           com.canonical.dbusmenu by libdbusmenu-gtk) when org.kde.StatusNotifierWatcher
+//           owns its name on the session bus: GNOME with the AppIndicator extension, KDE,
+//           and every Wayland session with a tray;
+//   xembed  wxTaskBarIcon (GtkStatusIcon) when wxTaskBarIcon::IsAvailable() says an XEmbed
+//           tray exists: Xfce, MATE, Cinnamon, KDE/X11, trayer;
+//   none    no tray: the app opens its window at start, and the launcher opens it again.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <wx/string.h>
+
+#include "app/tray_status.h"
+
+class wxMenu;
+
+namespace fixtray::gui {
+
+enum class TrayKind { automatic, sni, xembed, none };
+const char* to_string(TrayKind k);
+
+// What the tray asks of the app.
+class TrayHost {
+public:
+    virtual ~TrayHost() = default;
+    // A new menu, built from the app's state now. The tray owns it.
+    virtual wxMenu* build_menu() = 0;
+    // Left click (XEmbed) / Activate or middle click (SNI): open the main window.
+    virtual void activate() = 0;
+};
+
+class TrayIcon {
+public:
+    virtual ~TrayIcon() = default;
+    virtual TrayKind kind() const = 0;
+    virtual void set_status(TrayState state, const wxString& tooltip) = 0;
+    // The app's state changed: the menu is built again (SNI exports a persistent menu; XEmbed
+    // builds it when it is opened).
+    virtual void menu_changed() = 0;
+};
+
+// The kind the desktop offers: sni when a StatusNotifierWatcher is on the session bus, else
+// xembed when an XEmbed tray exists, else none.
+TrayKind detect_tray_kind();
+
+// A tray of `kind` (automatic: detect_tray_kind()), or nullptr for none. `host` must outlive it.
+std::unique_ptr<TrayIcon> make_tray_icon(TrayKind kind, TrayHost& host);
+
+// Whether org.kde.StatusNotifierWatcher has an owner on the session bus (false without a bus).
+bool status_notifier_watcher_present();
+
+std::unique_ptr<TrayIcon> make_sni_tray_icon(TrayHost& host);
+std::unique_ptr<TrayIcon> make_xembed_tray_icon(TrayHost& host);
+
+}  // namespace fixtray::gui
