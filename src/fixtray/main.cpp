@@ -65,49 +65,53 @@ public:
     }
 };
 
+Options g_options;  // parsed in main(), before GTK needs a display
+
+// Parses the command line into g_options; -1 to go on, else the exit code (after --help,
+// --version or a usage error).
+int parse_command_line(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--help" || a == "-h") {
+            std::fputs(kUsage, stdout);
+            return 0;
+        } else if (a == "--version") {
+            std::printf("fixtray %s\n", FIXTRAY_VERSION);
+            return 0;
+        } else if (a == "--show") {
+            g_options.show = true;
+        } else if (a.rfind("--tray=", 0) == 0) {
+            const std::string k = a.substr(7);
+            if (k == "auto") {
+                g_options.tray = TrayKind::automatic;
+            } else if (k == "sni") {
+                g_options.tray = TrayKind::sni;
+            } else if (k == "xembed") {
+                g_options.tray = TrayKind::xembed;
+            } else if (k == "none") {
+                g_options.tray = TrayKind::none;
+            } else {
+                std::fprintf(stderr,
+                             "fixtray: unknown tray kind \"%s\" (auto, sni, xembed or none)\n",
+                             k.c_str());
+                return 2;
+            }
+        } else {
+            std::fprintf(stderr, "fixtray: unknown option \"%s\" (see fixtray --help)\n",
+                         a.c_str());
+            return 2;
+        }
+    }
+    return -1;
+}
+
 class App final : public wxApp {
 public:
     bool OnInit() override {
         SetAppName("fixtray");
         wxImage::AddHandler(new wxPNGHandler);  // the icons (icons.cpp)
         SetAppDisplayName("fixtray");
-        Options options;
-        for (int i = 1; i < argc; ++i) {
-            const std::string a = argv[i].utf8_string();
-            if (a == "--help" || a == "-h") {
-                std::fputs(kUsage, stdout);
-                exit_code_ = 0;
-                return false;
-            } else if (a == "--version") {
-                std::printf("fixtray %s\n", FIXTRAY_VERSION);
-                exit_code_ = 0;
-                return false;
-            } else if (a == "--show") {
-                options.show = true;
-            } else if (a.rfind("--tray=", 0) == 0) {
-                const std::string k = a.substr(7);
-                if (k == "auto")
-                    options.tray = TrayKind::automatic;
-                else if (k == "sni")
-                    options.tray = TrayKind::sni;
-                else if (k == "xembed")
-                    options.tray = TrayKind::xembed;
-                else if (k == "none")
-                    options.tray = TrayKind::none;
-                else {
-                    std::fprintf(stderr,
-                                 "fixtray: unknown tray kind \"%s\" (auto, sni, xembed or none)\n",
-                                 k.c_str());
-                    exit_code_ = 2;
-                    return false;
-                }
-            } else {
-                std::fprintf(stderr, "fixtray: unknown option \"%s\" (see fixtray --help)\n",
-                             a.c_str());
-                exit_code_ = 2;
-                return false;
-            }
-        }
+        const Options options = g_options;
 
         // One instance per user and display; a second start brings the first one's window up.
         const std::string socket = ipc_path();
@@ -126,7 +130,7 @@ public:
                 std::fputs("fixtray: already running, and it did not answer\n", stderr);
                 exit_code_ = 1;
             }
-            return false;
+            return true;  // OnRun() returns the code without a main loop
         }
         ::unlink(socket.c_str());  // a stale socket of a process that died
         server_ = std::make_unique<ShowServer>();
@@ -169,17 +173,7 @@ private:
 wxIMPLEMENT_APP_NO_MAIN(fixtray::gui::App);
 
 int main(int argc, char** argv) {
-    // --help and --version answer without a display.
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::fputs(fixtray::gui::kUsage, stdout);
-            return 0;
-        }
-        if (a == "--version") {
-            std::printf("fixtray %s\n", FIXTRAY_VERSION);
-            return 0;
-        }
-    }
+    // --help, --version and usage errors answer without a display.
+    if (const int code = fixtray::gui::parse_command_line(argc, argv); code >= 0) return code;
     return wxEntry(argc, argv);
 }

@@ -1,0 +1,234 @@
+#!/usr/bin/python3
+"""fixtray's tray on each kind of desktop, under Xvfb (run by ctest; never skipped).
+
+usage: /usr/bin/python3 tests/gui/test_fixtray_tray.py FIXTRAY OUTDIR CASE
+
+CASE:
+  xembed    Xvfb + trayer (an XEmbed tray): fixtray says "tray xembed", its icon docks in
+            trayer's panel, a right click opens the menu (screenshot menu.png), a left click
+            opens the main window.
+  sni       Xvfb + a private session bus + the test StatusNotifierWatcher (sni_watcher.py),
+            started first: fixtray says "tray sni", the watcher sees the item register; its
+            Status, IconName and Title (the tooltip text) are read; the menu read over
+            com.canonical.dbusmenu has the three built-in fixes in their category submenus;
+            clicking "Open fixtray" through the protocol opens the main window.
+  none      Xvfb, a session bus without a watcher, no tray: fixtray says "tray none" and its
+            window opens by itself.
+  single    a second `fixtray --show` while one runs: it says so and exits 0, the first one's
+            window opens, and only one fixtray process is left.
+
+Every case runs fixtray with its own HOME and FIXTRAY_MACHINE_ROOT (the built-in packs only) and
+stops everything it started, also on failure.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True
+
+import guitest  # noqa: E402
+from guitest import X, session_bus, start_trayer, wait_for, wait_for_line, wait_exit  # noqa: E402
+import sni_watcher  # noqa: E402
+
+READY_TIMEOUT = 90.0
+STEP_TIMEOUT = 45.0
+BUILTIN_FIXES = {"Reset my network", "Set up my printers again", "Clear my caches"}
+
+
+class CaseFailed(Exception):
+    pass
+
+
+def check(cond, message):
+    if not cond:
+        raise CaseFailed(message)
+
+
+def app_env(x, home, extra=None):
+    runtime = os.path.join(home, "run")
+    os.makedirs(runtime, mode=0o700, exist_ok=True)
+    root = os.path.join(home, "machine")
+    os.makedirs(root, exist_ok=True)
+    env = dict(x.env, HOME=home, XDG_RUNTIME_DIR=runtime, FIXTRAY_MACHINE_ROOT=root,
+               LANG="C.UTF-8", LANGUAGE="", LC_ALL="")
+    env.update(extra or {})
+    return env
+
+
+def start_fixtray(x, binary, outdir, tag, env, args=()):
+    log = open(os.path.join(outdir, "%s.stderr.log" % tag), "wb")
+    try:
+        app = x.spawn([binary, *args], env=env, stdout=subprocess.PIPE, stderr=log)
+    finally:
+        log.close()
+    return app
+
+
+def wait_tray(app, kind):
+    line, _ = wait_for_line(app, r"^fixtray: tray \w+$", READY_TIMEOUT, "fixtray's tray line")
+    check(line == "fixtray: tray %s" % kind, "expected 'fixtray: tray %s', got %r" % (kind, line))
+
+
+def main_window(x, timeout=STEP_TIMEOUT):
+    """The mapped top-level window titled exactly "fixtray"."""
+    return wait_for(lambda: [w for w in guitest.windows(x, "fixtray", top_level_only=True)
+                             if w["name"] == "fixtray" and w["mapped"] and w["width"] > 100],
+                    timeout, "fixtray's main window to be mapped")[0]
+
+
+def quit_app(app):
+    app.terminate()
+    rc = wait_exit(app, STEP_TIMEOUT, "fixtray to exit on SIGTERM")
+    check(rc in (0, -15), "fixtray exited %s on SIGTERM" % rc)
+
+
+def case_xembed(binary, outdir, home):
+    with X() as x:
+        start_trayer(x, timeout=STEP_TIMEOUT)
+        app = start_fixtray(x, binary, outdir, "xembed", app_env(x, home))
+        wait_tray(app, "xembed")
+        icon = guitest.wait_for_stable(
+            lambda: [i for i in guitest.docked_icons(x) if i["mapped"] and "fixtray" in i["name"]],
+            STEP_TIMEOUT, "fixtray's icon docked in trayer")[0]
+        check(icon["y"] < 24 and 12 <= icon["width"] <= 32, "odd docked icon: %s" % icon)
+        before = {w["id"] for w in guitest.popups(x)}
+        guitest.right_click(x, *guitest.center(icon))
+        menu = wait_for(lambda: [w for w in guitest.popups(x, min_size=60)
+                                 if w["id"] not in before],
+                        STEP_TIMEOUT, "the tray menu after a right click on the icon")[0]
+        # Let GTK draw the fix categories into it before the picture.
+        time.sleep(0.5)
+        guitest.screenshot(x, os.path.join(outdir, "menu.png"),
+                           crop=(max(0, menu["x"] - 40), 0, min(1280, menu["width"] + 80),
+                                 menu["y"] + menu["height"] + 20))
+        check(menu["height"] > 150, "the menu is too small to hold the fixes and entries: %s" % menu)
+        guitest.key(x, "Escape")
+        wait_for(lambda: not [w for w in guitest.popups(x, min_size=60) if w["id"] == menu["id"]
+                              and w.get("mapped", True)], STEP_TIMEOUT, "the menu to close")
+        guitest.left_click(x, *guitest.center(icon))
+        win = main_window(x)
+        quit_app(app)
+        return "icon %(width)dx%(height)d at %(x)d,%(y)d; " % icon + \
+            "menu %dx%d; left click opened the window (%dx%d)" % (
+                menu["width"], menu["height"], win["width"], win["height"])
+
+
+def case_sni(binary, outdir, home):
+    with X() as x, session_bus(env=x.env) as addr:
+        env = app_env(x, home, {"DBUS_SESSION_BUS_ADDRESS": addr})
+        with sni_watcher.Watcher.start_thread(addr, timeout=STEP_TIMEOUT), \
+                sni_watcher.SniClient(addr) as client:
+            app = start_fixtray(x, binary, outdir, "sni", env)
+            wait_tray(app, "sni")
+            item = client.wait_for_item(STEP_TIMEOUT, lambda i: i.endswith("/fixtray"))
+            check(guitest.tray_owner(x) == 0 and guitest.docked_icons(x) == [],
+                  "an XEmbed tray or icon exists in the SNI case")
+
+            # The catalog loads on a worker: the menu fills once it is there.
+            def fixes_in_menu():
+                tree = client.menu_layout(item)
+                found = {}
+                for c in tree.children:
+                    for f in c.children:
+                        found[sni_watcher._strip_mnemonic(f.label).rstrip(".")] = \
+                            sni_watcher._strip_mnemonic(c.label)
+                return found if BUILTIN_FIXES <= set(found) else None
+            found = wait_for(fixes_in_menu, STEP_TIMEOUT, "the built-in fixes in the SNI menu")
+            check(found["Reset my network"] == "Network", "categories: %s" % found)
+            check(found["Set up my printers again"] == "Printing", "categories: %s" % found)
+            props = client.item_properties(item)
+            check(props["Status"] == "Active", "Status is %r" % props["Status"])
+            check(props["IconName"] == "fixtray-idle", "IconName is %r" % props["IconName"])
+            check(props["Title"].startswith("fixtray: ready"), "Title is %r" % props["Title"])
+            check(os.path.isfile(os.path.join(props["IconThemePath"], "fixtray-idle.svg")),
+                  "IconThemePath %r has no fixtray-idle.svg" % props["IconThemePath"])
+            labels = [sni_watcher._strip_mnemonic(c.label)
+                      for c in client.menu_layout(item).children if c.visible and c.label]
+            for want in ("Open fixtray", "Get help from IT...", "Check for new fixes", "Quit"):
+                check(want in labels, "%r not in the menu: %s" % (want, labels))
+            check(not guitest.windows(x, "fixtray", top_level_only=True) or
+                  not [w for w in guitest.windows(x, "fixtray", top_level_only=True)
+                       if w["name"] == "fixtray" and w["mapped"] and w["width"] > 100],
+                  "the main window is open before anything was clicked")
+            client.click(item, "Open fixtray")
+            win = main_window(x)
+            quit_app(app)
+            return "item %s: Status %s, IconName %s, Title %r; fixes %s; Open fixtray opened " \
+                   "the window (%dx%d)" % (item, props["Status"], props["IconName"],
+                                           props["Title"], sorted(found), win["width"],
+                                           win["height"])
+
+
+def case_none(binary, outdir, home):
+    with X() as x, session_bus(env=x.env) as addr:
+        env = app_env(x, home, {"DBUS_SESSION_BUS_ADDRESS": addr})
+        app = start_fixtray(x, binary, outdir, "none", env)
+        wait_tray(app, "none")
+        win = main_window(x)
+        quit_app(app)
+        return "window opened by itself (%dx%d)" % (win["width"], win["height"])
+
+
+def case_single(binary, outdir, home):
+    with X() as x:
+        start_trayer(x, timeout=STEP_TIMEOUT)
+        env = app_env(x, home)
+        first = start_fixtray(x, binary, outdir, "single-1", env)
+        wait_tray(first, "xembed")
+        check(not [w for w in guitest.windows(x, "fixtray", top_level_only=True)
+                   if w["name"] == "fixtray" and w["mapped"] and w["width"] > 100],
+              "the window is open before the second start")
+        second = start_fixtray(x, binary, outdir, "single-2", env, ["--show"])
+        out, _ = second.communicate(timeout=STEP_TIMEOUT)
+        check(second.returncode == 0, "the second start exited %s" % second.returncode)
+        check(b"already running" in out, "the second start said %r" % out)
+        win = main_window(x)
+        check(first.poll() is None, "the first fixtray exited")
+        quit_app(first)
+        return "second start: %r; the first one's window opened (%dx%d)" % (
+            out.decode().strip(), win["width"], win["height"])
+
+
+CASES = {"xembed": case_xembed, "sni": case_sni, "none": case_none, "single": case_single}
+
+
+def main(argv):
+    if len(argv) != 4 or argv[3] not in CASES:
+        sys.stderr.write(__doc__)
+        return 2
+    binary, outdir, case = os.path.abspath(argv[1]), os.path.abspath(argv[2]), argv[3]
+    os.makedirs(outdir, exist_ok=True)
+    guitest.become_subreaper()
+    guitest.cleanup_on_signals()
+    token = "fixtray-tray-test-%s" % uuid.uuid4().hex[:12]
+    os.environ[guitest.TOKEN_VAR] = (os.environ.get(guitest.TOKEN_VAR, "") + " " + token).strip()
+    os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    home = tempfile.mkdtemp(prefix="fixtray-gui-%s-" % case)
+    t0 = time.monotonic()
+    try:
+        detail = CASES[case](binary, outdir, home)
+        ok = True
+    except Exception as e:  # noqa: BLE001 - every failure is reported the same way
+        import traceback
+        traceback.print_exc()
+        detail, ok = "%s: %s" % (type(e).__name__, e), False
+    left = []
+    try:
+        wait_for(lambda: not guitest.leftovers(token), 15, "no leftover processes")
+    except Exception:  # noqa: BLE001
+        left = guitest.leftovers(token)
+    if left:
+        ok = False
+        detail += "; left running: %s" % left
+    print("%s %s (%.1f s) %s" % ("PASS" if ok else "FAIL", case, time.monotonic() - t0, detail))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
