@@ -329,9 +329,10 @@ void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
     FixRunRequest request = make_fix_run_request(*entry, snapshot_->catalog->config().site, lang_);
     const Plan plan = fix_runs_.plan(request);
     if (plan.ok && !plan.confirm.empty()) {
-        wxMessageDialog ask(parent, wx(plan.confirm),
-                            wx(entry->fix->title.get(lang_)) + " - fixtray",
+        const wxString title = wx(entry->fix->title.get(lang_));
+        wxMessageDialog ask(parent, "Run \"" + title + "\"?", title + " - fixtray",
                             wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION);
+        ask.SetExtendedMessage(wx(plan.confirm));
         ask.SetYesNoLabels("&Run the fix", "&Don't run it");
         if (ask.ShowModal() != wxID_YES) return;  // nothing ran, nothing to record
     }

@@ -70,6 +70,7 @@ private:
     std::string selected_file() const;
 
     Controller& c_;
+    wxPanel* panel_ = nullptr;
     std::shared_ptr<const MachineSnapshot> snapshot_;  // the catalog the session points into
     bool automatic_;
     RealServices services_;
@@ -99,7 +100,7 @@ private:
 
 EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, wxWindow* parent,
                                    bool automatic)
-    : wxDialog(parent, wxID_ANY, "Get help from IT - fixtray", wxDefaultPosition, wxSize(720, 680),
+    : wxDialog(parent, wxID_ANY, "Get help from IT - fixtray", wxDefaultPosition, wxSize(720, 780),
                wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
       c_(c),
       snapshot_(c.snapshot_ptr()),
@@ -110,6 +111,7 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     progress_.alive = alive_;
 
     auto* p = new wxPanel(this);
+    panel_ = p;
     intro_ = new wxStaticText(p, wxID_ANY, "");
     auto* subject_label = new wxStaticText(p, wxID_ANY, "&Subject:");
     subject_ = new wxTextCtrl(p, wxID_ANY);
@@ -126,7 +128,7 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     email_ = new wxTextCtrl(p, wxID_ANY);
     set_accessible(email_, "Your e-mail address");
     auto* items_label = new wxStaticText(p, wxID_ANY, "Attached &diagnostics:");
-    items_ = new wxDataViewListCtrl(p, wxID_ANY, wxDefaultPosition, wxSize(-1, 140),
+    items_ = new wxDataViewListCtrl(p, wxID_ANY, wxDefaultPosition, wxSize(-1, 170),
                                     wxDV_SINGLE | wxDV_ROW_LINES);
     items_->AppendTextColumn("Item", wxDATAVIEW_CELL_INERT, 420);
     items_->AppendTextColumn("Size", wxDATAVIEW_CELL_INERT, 100);
@@ -175,7 +177,7 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     s->Add(email_label, 0, wxLEFT | wxRIGHT, 10);
     s->Add(email_, 0, wxEXPAND | wxALL, 10);
     s->Add(items_label, 0, wxLEFT | wxRIGHT, 10);
-    s->Add(items_row, 1, wxEXPAND | wxALL, 10);
+    s->Add(items_row, 2, wxEXPAND | wxALL, 10);
     s->Add(masked_, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
     s->Add(gauge_, 0, wxEXPAND | wxALL, 10);
     s->Add(status_, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
@@ -252,7 +254,11 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         intro =
             "Your help desk's settings send a request automatically when a fix does not "
             "work. Here is what is sent.";
-    if (!gate.destination.empty()) intro += "\nIt goes to: " + gate.destination + ".";
+    if (gate.backend_configured && gate.backend_problem.empty())
+        intro += "\nIt goes to: " + gate.destination + ".";
+    else if (!gate.destination.empty())
+        intro += "\nNo ticket system is set up here: a copy is saved in " + gate.destination +
+                 " for you to send to your help desk.";
     if (!gate.backend_problem.empty()) intro += "\n" + gate.backend_problem;
     intro_->SetLabel(wx(intro));
     intro_->Wrap(680);
@@ -330,7 +336,7 @@ void EscalationDialog::fill_items() {
     masked_->Wrap(680);
     remove_->Enable(false);
     view_->Enable(false);
-    Layout();
+    panel_->Layout();
 }
 
 std::string EscalationDialog::selected_file() const {
@@ -400,7 +406,7 @@ void EscalationDialog::sent(EscalationError err, EscalationDelivery delivery) {
     set_accessible(close_, "Close");
     close_->SetFocus();
     c_.deliver_outbox_now();  // the tray's count follows at once
-    Layout();
+    panel_->Layout();
 }
 
 void EscalationDialog::finish_close() {

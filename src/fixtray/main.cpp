@@ -2,6 +2,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -11,6 +13,7 @@
 #include <wx/image.h>
 #include <wx/ipc.h>
 #include <wx/snglinst.h>
+#include <wx/timer.h>
 
 #include "controller.h"
 #include "platform/platform_paths.h"
@@ -63,6 +66,39 @@ public:
     wxConnectionBase* OnAcceptConnection(const wxString& topic) override {
         return topic == "fixtray" ? new ShowConnection : nullptr;
     }
+};
+
+// For the benchmarks (tests/bench): with FIXTRAY_HEARTBEAT_FILE set, a 10 ms timer on the UI
+// thread measures the longest gap between its ticks (how long the UI thread was busy) and
+// writes "max_gap_ms N ticks N" to that file twice a second. Off otherwise: no timer at all.
+class Heartbeat final : public wxTimer {
+public:
+    explicit Heartbeat(std::string path) : path_(std::move(path)) {
+        last_ = std::chrono::steady_clock::now();
+        Start(10);
+    }
+    void Notify() override {
+        const auto now = std::chrono::steady_clock::now();
+        const auto gap = std::chrono::duration_cast<std::chrono::milliseconds>(now - last_);
+        last_ = now;
+        max_ = std::max(max_, gap);
+        ++ticks_;
+        if (now - written_ < std::chrono::milliseconds(500)) return;
+        written_ = now;
+        const std::string tmp = path_ + ".tmp";
+        if (std::FILE* f = std::fopen(tmp.c_str(), "w")) {
+            std::fprintf(f, "max_gap_ms %lld ticks %llu\n", static_cast<long long>(max_.count()),
+                         static_cast<unsigned long long>(ticks_));
+            std::fclose(f);
+            std::rename(tmp.c_str(), path_.c_str());
+        }
+    }
+
+private:
+    std::string path_;
+    std::chrono::steady_clock::time_point last_, written_{};
+    std::chrono::milliseconds max_{0};
+    unsigned long long ticks_ = 0;
 };
 
 Options g_options;  // parsed in main(), before GTK needs a display
@@ -141,6 +177,8 @@ public:
         std::printf("fixtray: tray %s\n", to_string(controller_->tray_kind()));
         std::fflush(stdout);
         if (controller_->tray_kind() != TrayKind::none) SetExitOnFrameDelete(false);
+        if (const char* path = std::getenv("FIXTRAY_HEARTBEAT_FILE"); path && *path)
+            heartbeat_ = std::make_unique<Heartbeat>(path);
         exit_code_ = 0;
         return true;
     }
@@ -163,6 +201,7 @@ private:
     std::unique_ptr<wxSingleInstanceChecker> checker_;
     std::unique_ptr<ShowServer> server_;
     std::unique_ptr<Controller> controller_;
+    std::unique_ptr<Heartbeat> heartbeat_;
     int exit_code_ = 1;
 };
 

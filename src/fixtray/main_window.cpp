@@ -33,7 +33,8 @@ MainWindow::MainWindow(Controller& c)
     : wxFrame(nullptr, wxID_ANY, "fixtray", wxDefaultPosition, wxSize(820, 560)), c_(c) {
     SetIcons(app_icons());
     SetName("fixtray");
-    auto* root = new wxPanel(this);
+    root_ = new wxPanel(this);
+    auto* root = root_;
     pages_ = new wxNotebook(root, wxID_ANY);
     set_accessible(pages_, "Pages");
 
@@ -167,7 +168,7 @@ void MainWindow::machine_updated() {
     outbox_updated();
     help_->Show(c_.escalation_allowed());
     recent_help_->Show(c_.escalation_allowed());
-    Layout();
+    root_->Layout();
 }
 
 void MainWindow::outbox_updated() {
@@ -223,9 +224,18 @@ void MainWindow::show_details() {
     const std::string id = selected_fix();
     run_->Enable(!id.empty());
     if (id.empty()) {
-        title_->SetLabel(c_.loaded() && c_.snapshot()->fixes.empty()
-                             ? "No fixes apply to this computer."
-                             : "No fix matches your search.");
+        const wxDataViewItem sel = fixes_->GetSelection();
+        if (sel.IsOk() && fixes_->IsContainer(sel)) {
+            title_->SetLabel(fixes_->GetItemText(sel));
+            description_->SetLabel("Choose one of the fixes below it.");
+            plan_->ChangeValue("");
+            shown_fix_.clear();
+            title_->GetParent()->Layout();
+            return;
+        }
+        title_->SetLabel(!c_.loaded()                   ? "Loading fixes..."
+                         : c_.snapshot()->fixes.empty() ? "No fixes apply to this computer."
+                                                        : "No fix matches your search.");
         description_->SetLabel("");
         plan_->ChangeValue("");
         shown_fix_.clear();
@@ -242,7 +252,8 @@ void MainWindow::show_details() {
     std::string text;
     for (const std::string& line : describe_plan(c_.plan_for(id))) text += line + "\n";
     plan_->ChangeValue(wx(text));
-    Layout();
+    title_->GetParent()->Layout();  // the details pane: the wrapped description's new height
+    root_->Layout();
 }
 
 void MainWindow::fill_recent() {

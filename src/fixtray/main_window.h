@@ -16,6 +16,7 @@ class wxDataViewEvent;
 class wxDataViewListCtrl;
 class wxDataViewTreeCtrl;
 class wxNotebook;
+class wxPanel;
 class wxSearchCtrl;
 class wxStaticText;
 class wxTextCtrl;
@@ -40,6 +41,7 @@ private:
     std::string selected_run() const;
 
     Controller& c_;
+    wxPanel* root_ = nullptr;
     wxNotebook* pages_ = nullptr;
     wxSearchCtrl* search_ = nullptr;
     wxDataViewTreeCtrl* fixes_ = nullptr;

@@ -52,6 +52,7 @@ RunWindow::RunWindow(Controller& c)
       timer_(this) {
     SetIcons(app_icons());
     auto* p = new wxPanel(this);
+    panel_ = p;
     title_ = new wxStaticText(p, wxID_ANY, "");
     title_->SetFont(title_->GetFont().Bold().Larger());
     steps_ = new wxDataViewListCtrl(p, wxID_ANY, wxDefaultPosition, wxSize(-1, 180),
@@ -111,7 +112,7 @@ RunWindow::RunWindow(Controller& c)
     output_toggle_->Bind(wxEVT_TOGGLEBUTTON, [this](wxCommandEvent&) {
         output_->Show(output_toggle_->GetValue());
         show_output();
-        Layout();
+        panel_->Layout();
     });
     steps_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { show_output(); });
     cancel_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
@@ -168,7 +169,10 @@ void RunWindow::refresh() {
     if (static_cast<std::size_t>(steps_->GetItemCount()) > rows.size()) steps_->DeleteAllItems();
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& r = rows[i];
-        const wxString state = to_string(r.state);
+        // A check that fails found the problem the fix is for: not an error of the fix.
+        const wxString state = r.phase == Phase::check && r.state == StepState::failed
+                                   ? wxString("problem")
+                                   : wxString(to_string(r.state));
         const wxString label = wx(std::string(phase_words(r.phase)) + ": " + r.label +
                                   (r.admin ? " [administrator]" : ""));
         const wxString time = r.state == StepState::waiting || r.state == StepState::skipped
@@ -212,7 +216,7 @@ void RunWindow::refresh() {
         FindFocus() == nullptr)
         help_->SetFocus();
     show_output();
-    Layout();
+    panel_->Layout();
 }
 
 void RunWindow::show_output() {

@@ -12,6 +12,7 @@
 class wxButton;
 class wxDataViewListCtrl;
 class wxGauge;
+class wxPanel;
 class wxStaticText;
 class wxTextCtrl;
 class wxToggleButton;
@@ -29,6 +30,7 @@ private:
     void show_output();
 
     Controller& c_;
+    wxPanel* panel_ = nullptr;
     wxStaticText* title_ = nullptr;
     wxDataViewListCtrl* steps_ = nullptr;
     wxGauge* progress_ = nullptr;
