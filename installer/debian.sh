@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a Debian 12 machine for fixtray: installs the build dependencies, builds, installs
-# fixctl and the built-in fix packs under PREFIX (default /usr/local), then lists the fixes.
+# the tray app fixtray, fixctl and the built-in fix packs under PREFIX (default /usr/local),
+# lists the fixes and starts the tray app for the user who ran it (on their display).
 # Usage: sudo bash installer/debian.sh [PREFIX]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,5 +47,24 @@ if command -v systemctl >/dev/null 2>&1; then
   systemctl --global enable fixtray-outbox.timer >/dev/null 2>&1 ||
     echo "note: could not enable fixtray-outbox.timer for all users (systemctl --global enable)" >&2
 fi
+# The tray app starts at every login through XDG autostart, which is read from /etc/xdg only.
+if [ "$prefix" != /usr ]; then
+  install -D -m 644 "$here/build-release/src/fixtray/autostart/fixtray.desktop" \
+    /etc/xdg/autostart/fixtray.desktop
+fi
+command -v gtk-update-icon-cache >/dev/null 2>&1 &&
+  gtk-update-icon-cache -q -t "$prefix/share/icons/hicolor" 2>/dev/null || true
 echo "fixtray installed under $prefix. The fixes this machine offers:"
 "$prefix/bin/fixctl" list
+# Start the tray app now for the employee who ran this, on their display (from the next login
+# on, autostart does it). sudo usually drops DISPLAY: then say how to start it.
+user=${SUDO_USER:-}
+if [ -n "$user" ] && [ "$user" != root ] && [ -n "${DISPLAY:-}" ]; then
+  uid=$(id -u "$user")
+  sudo -u "$user" env DISPLAY="$DISPLAY" XAUTHORITY="${XAUTHORITY:-$(getent passwd "$user" | cut -d: -f6)/.Xauthority}" \
+    XDG_RUNTIME_DIR="/run/user/$uid" DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$uid/bus" \
+    setsid "$prefix/bin/fixtray" >/dev/null 2>&1 </dev/null &
+  echo "fixtray started for $user on $DISPLAY: look for its icon by the clock."
+else
+  echo "Start the tray app from your desktop session: run 'fixtray' (or log out and back in)."
+fi

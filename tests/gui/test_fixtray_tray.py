@@ -12,6 +12,8 @@ CASE:
             Status, IconName and Title (the tooltip text) are read; the menu read over
             com.canonical.dbusmenu has the three built-in fixes in their category submenus;
             clicking "Open fixtray" through the protocol opens the main window.
+  sni-middle  the same, but the window is opened as a host does on a middle click
+            (SecondaryActivate on the item).
   none      Xvfb, a session bus without a watcher, no tray: fixtray says "tray none" and its
             window opens by itself.
   single    a second `fixtray --show` while one runs: it says so and exits 0, the first one's
@@ -119,7 +121,7 @@ def case_xembed(binary, outdir, home):
                 menu["width"], menu["height"], win["width"], win["height"])
 
 
-def case_sni(binary, outdir, home):
+def case_sni(binary, outdir, home, open_by="menu"):
     with X() as x, session_bus(env=x.env) as addr:
         env = app_env(x, home, {"DBUS_SESSION_BUS_ADDRESS": addr})
         with sni_watcher.Watcher.start_thread(addr, timeout=STEP_TIMEOUT), \
@@ -156,12 +158,21 @@ def case_sni(binary, outdir, home):
                   not [w for w in guitest.windows(x, "fixtray", top_level_only=True)
                        if w["name"] == "fixtray" and w["mapped"] and w["width"] > 100],
                   "the main window is open before anything was clicked")
-            client.click(item, "Open fixtray")
+            if open_by == "menu":
+                client.click(item, "Open fixtray")
+            else:
+                # What a host sends on a middle click: the item's secondary activation.
+                name, path = sni_watcher.split_item(item)
+                client._call(name, path, sni_watcher.ITEM_IFACE, "SecondaryActivate",
+                             sni_watcher.dbus.Int32(0), sni_watcher.dbus.Int32(0),
+                             signature="ii")
             win = main_window(x)
             quit_app(app)
-            return "item %s: Status %s, IconName %s, Title %r; fixes %s; Open fixtray opened " \
+            return "item %s: Status %s, IconName %s, Title %r; fixes %s; %s opened " \
                    "the window (%dx%d)" % (item, props["Status"], props["IconName"],
-                                           props["Title"], sorted(found), win["width"],
+                                           props["Title"], sorted(found),
+                                           "Open fixtray" if open_by == "menu"
+                                           else "SecondaryActivate", win["width"],
                                            win["height"])
 
 
@@ -195,7 +206,9 @@ def case_single(binary, outdir, home):
             out.decode().strip(), win["width"], win["height"])
 
 
-CASES = {"xembed": case_xembed, "sni": case_sni, "none": case_none, "single": case_single}
+CASES = {"xembed": case_xembed, "sni": case_sni,
+         "sni-middle": lambda b, o, h: case_sni(b, o, h, open_by="secondary"),
+         "none": case_none, "single": case_single}
 
 
 def main(argv):
