@@ -14,6 +14,10 @@ CASE:
             clicking "Open fixtray" through the protocol opens the main window.
   sni-middle  the same, but the window is opened as a host does on a middle click
             (SecondaryActivate on the item).
+  sni-entries  a request queued while the help desk cannot be reached (fixctl escalate)
+            shows in the menu as "1 request waiting to be sent" and the item needs attention
+            after the tray's own failed delivery; with the escalation policy "off" the menu
+            has no "Get help from IT...".
   none      Xvfb, a session bus without a watcher, no tray: fixtray says "tray none" and its
             window opens by itself.
   single    a second `fixtray --show` while one runs: it says so and exits 0, the first one's
@@ -23,6 +27,7 @@ Every case runs fixtray with its own HOME and FIXTRAY_MACHINE_ROOT (the built-in
 stops everything it started, also on failure.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -40,6 +45,9 @@ import sni_watcher  # noqa: E402
 
 READY_TIMEOUT = 90.0
 STEP_TIMEOUT = 45.0
+# fixtray exports a new menu when its state changes; for a moment the old object is gone (a host
+# reads the menu again on LayoutUpdated): a read in that moment is retried.
+MENU_REPLACED = (sni_watcher.dbus.exceptions.DBusException,)
 BUILTIN_FIXES = {"Reset my network", "Set up my printers again", "Clear my caches"}
 
 
@@ -121,6 +129,71 @@ def case_xembed(binary, outdir, home):
                 menu["width"], menu["height"], win["width"], win["height"])
 
 
+def write_machine_config(home, config):
+    path = os.path.join(home, "machine", "etc", "fixtray", "fixtray.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(config, f)
+
+
+def sni_menu_labels(client, item):
+    return [sni_watcher._strip_mnemonic(c.label)
+            for c in client.menu_layout(item).children if c.visible and c.label]
+
+
+def case_sni_menu_entries(binary, outdir, home, fixctl):
+    """The help desk's policy and the outbox in the menu: with policy "off" there is no "Get
+    help from IT..."; a request queued while the help desk cannot be reached shows as "1
+    request waiting to be sent"."""
+    token = os.path.join(home, "rt.token")
+    with open(token, "w") as f:
+        f.write("not-a-real-token\n")
+    os.chmod(token, 0o600)
+    # A ticket system that cannot be reached (nothing listens on port 9 of loopback).
+    write_machine_config(home, {"escalation": {"policy": "ask", "backend": {
+        "type": "rt", "url": "http://127.0.0.1:9/", "queue": "General", "token_file": token}}})
+    with X() as x, session_bus(env=x.env) as addr:
+        env = app_env(x, home, {"DBUS_SESSION_BUS_ADDRESS": addr})
+        r = subprocess.run([fixctl, "escalate", "--yes", "-m", "my screen is dark"], env=env,
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, timeout=300)
+        check(r.returncode == 0, "fixctl escalate exited %d: %s" % (r.returncode, r.stdout))
+        with sni_watcher.Watcher.start_thread(addr, timeout=STEP_TIMEOUT), \
+                sni_watcher.SniClient(addr) as client:
+            app = start_fixtray(x, binary, outdir, "sni-entries", env)
+            wait_tray(app, "sni")
+            item = client.wait_for_item(STEP_TIMEOUT, lambda i: i.endswith("/fixtray"))
+            labels = wait_for(
+                lambda: (lambda l: l if any("waiting to be sent" in e for e in l) else None)(
+                    sni_menu_labels(client, item)),
+                STEP_TIMEOUT, "the waiting request in the menu", ignore=MENU_REPLACED)
+            waiting = [e for e in labels if "waiting to be sent" in e][0]
+            check(waiting.startswith("1 request waiting to be sent"), "entry: %r" % waiting)
+            check("Get help from IT..." in labels, "no Get help entry with policy ask: %s"
+                  % labels)
+            # The delivery attempt the tray makes fails (nothing listens): attention.
+            props = wait_for(lambda: (lambda p: p if p["Status"] == "NeedsAttention" else None)(
+                client.item_properties(item)), STEP_TIMEOUT,
+                "the item to need attention after the failed delivery")
+            quit_app(app)
+
+        # Policy off: the entry is gone (and nothing else changes).
+        write_machine_config(home, {"escalation": {"policy": "off"}})
+        with sni_watcher.Watcher.start_thread(addr, timeout=STEP_TIMEOUT), \
+                sni_watcher.SniClient(addr) as client:
+            app = start_fixtray(x, binary, outdir, "sni-off", env)
+            wait_tray(app, "sni")
+            item = client.wait_for_item(STEP_TIMEOUT, lambda i: i.endswith("/fixtray"))
+            labels = wait_for(lambda: (lambda l: l if "Check for new fixes" in l and
+                                       any(c for c in l if c in ("Network", "Storage")) else None)(
+                sni_menu_labels(client, item)), STEP_TIMEOUT, "the menu with the fixes",
+                ignore=MENU_REPLACED)
+            check("Get help from IT..." not in labels, "policy off still offers help: %s" % labels)
+            quit_app(app)
+    return "waiting entry %r; Status %s after the failed delivery; policy off: %s" % (
+        waiting, props["Status"], labels)
+
+
 def case_sni(binary, outdir, home, open_by="menu"):
     with X() as x, session_bus(env=x.env) as addr:
         env = app_env(x, home, {"DBUS_SESSION_BUS_ADDRESS": addr})
@@ -141,7 +214,8 @@ def case_sni(binary, outdir, home, open_by="menu"):
                         found[sni_watcher._strip_mnemonic(f.label).rstrip(".")] = \
                             sni_watcher._strip_mnemonic(c.label)
                 return found if BUILTIN_FIXES <= set(found) else None
-            found = wait_for(fixes_in_menu, STEP_TIMEOUT, "the built-in fixes in the SNI menu")
+            found = wait_for(fixes_in_menu, STEP_TIMEOUT, "the built-in fixes in the SNI menu",
+                             ignore=MENU_REPLACED)
             check(found["Reset my network"] == "Network", "categories: %s" % found)
             check(found["Set up my printers again"] == "Printing", "categories: %s" % found)
             props = client.item_properties(item)
@@ -208,6 +282,8 @@ def case_single(binary, outdir, home):
 
 CASES = {"xembed": case_xembed, "sni": case_sni,
          "sni-middle": lambda b, o, h: case_sni(b, o, h, open_by="secondary"),
+         "sni-entries": lambda b, o, h: case_sni_menu_entries(
+             b, o, h, os.path.join(os.path.dirname(b), "..", "fixctl")),
          "none": case_none, "single": case_single}
 
 
