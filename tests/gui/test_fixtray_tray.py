@@ -112,12 +112,20 @@ def case_xembed(binary, outdir, home):
         menu = wait_for(lambda: [w for w in guitest.popups(x, min_size=60)
                                  if w["id"] not in before],
                         STEP_TIMEOUT, "the tray menu after a right click on the icon")[0]
-        # Let GTK draw the fix categories into it before the picture.
-        time.sleep(0.5)
-        guitest.screenshot(x, os.path.join(outdir, "menu.png"),
-                           crop=(max(0, menu["x"] - 40), 0, min(1280, menu["width"] + 80),
-                                 menu["y"] + menu["height"] + 20))
         check(menu["height"] > 150, "the menu is too small to hold the fixes and entries: %s" % menu)
+        # Point at the first category (the row below "Open fixtray" and a separator): its
+        # submenu with the fixes opens, a second popup.
+        guitest._xdotool(x, "mousemove", menu["x"] + menu["width"] // 2, menu["y"] + 46)
+        sub = wait_for(lambda: [w for w in guitest.popups(x, min_size=30)
+                                if w["id"] not in before and w["id"] != menu["id"]],
+                       STEP_TIMEOUT, "the category's submenu after pointing at it")[0]
+        time.sleep(0.5)  # a picture for the README: let GTK finish drawing both popups
+        left = max(0, min(menu["x"], sub["x"]) - 20)
+        right = min(1280, max(menu["x"] + menu["width"], sub["x"] + sub["width"]) + 20)
+        bottom = max(menu["y"] + menu["height"], sub["y"] + sub["height"]) + 20
+        guitest.screenshot(x, os.path.join(outdir, "menu.png"),
+                           crop=(left, 0, right - left, bottom))
+        guitest.key(x, "Escape")
         guitest.key(x, "Escape")
         wait_for(lambda: not [w for w in guitest.popups(x, min_size=60) if w["id"] == menu["id"]
                               and w.get("mapped", True)], STEP_TIMEOUT, "the menu to close")
