@@ -2,6 +2,7 @@
 
 #include <gtk/gtk.h>
 
+#include <wx/dataview.h>
 #include <wx/window.h>
 
 namespace fixtray::gui {
@@ -10,7 +11,10 @@ void set_accessible(wxWindow* window, const wxString& name, const wxString& desc
     if (!window) return;
     // The widget that takes focus and input (a multi-line text's GtkTextView, not its
     // scrolled window), and the outer one when they differ: both carry the name.
-    GtkWidget* widgets[] = {window->GetConnectWidget(), window->GetHandle()};
+    // A wxDataViewCtrl's handle is the scrolled window around it: the table itself (what a
+    // screen reader announces) is its GtkTreeView.
+    GtkWidget* widgets[] = {window->GetConnectWidget(), window->GetHandle(), nullptr};
+    if (auto* dv = dynamic_cast<wxDataViewCtrl*>(window)) widgets[2] = dv->GtkGetTreeView();
     for (GtkWidget* w : widgets) {
         if (!w) continue;
         AtkObject* a = gtk_widget_get_accessible(w);

@@ -1,5 +1,7 @@
 #include "escalation_dialog.h"
 
+#include <gtk/gtk.h>
+
 #include <memory>
 #include <thread>
 
@@ -107,6 +109,8 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
       automatic_(automatic),
       services_(RealServices::for_user()) {
     SetIcons(app_icons());
+    // A modeless wxDialog is a plain GtkWindow: say it is a dialog to screen readers.
+    atk_object_set_role(gtk_widget_get_accessible(GetHandle()), ATK_ROLE_DIALOG);
     progress_.d = this;
     progress_.alive = alive_;
 

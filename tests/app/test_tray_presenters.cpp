@@ -234,7 +234,7 @@ TEST_CASE(
     CHECK(v.rows()[1].state == StepState::skipped);
 }
 
-TEST_CASE("run view: cancel while a step runs ends cancelled; the running row is not done") {
+TEST_CASE("run view: cancel while a step runs ends cancelled; the running row reads cancelled") {
     RunHarness h;
     FixRunService service(h.deps);
     const Catalog catalog = catalog_of(
@@ -263,7 +263,8 @@ TEST_CASE("run view: cancel while a step runs ends cancelled; the running row is
     std::lock_guard<std::mutex> lock(feeder.mutex);
     REQUIRE(feeder.view.result());
     CHECK(feeder.view.result()->headline == "Cancelled.");
-    CHECK(feeder.view.rows()[0].state == StepState::failed);
+    CHECK(feeder.view.rows()[0].state == StepState::cancelled);
+    CHECK(std::string(to_string(StepState::cancelled)) == "cancelled");
 }
 
 TEST_CASE("run view: a refused run says why") {

@@ -6,9 +6,13 @@ The app and this process must share a session bus whose AT-SPI bus the app activ
 DBUS_SESSION_BUS_ADDRESS and DISPLAY in this process *before* pyatspi is imported (libatspi
 finds the accessibility bus through them once, at import), so call it first.
 
-Caching: libatspi caches names, states and children and updates the cache from events, which it
-only sees while a GLib main loop runs. A test polls instead, so ``App`` turns the app's cache off
-(every property is read from the app) and ``pump()`` drains pending events anyway.
+Caching: libatspi (2.46) uses its property cache only while a GLib main loop runs
+(``atspi_event_main``) or once anyone calls ``set_cache_mask``; a test that polls without a main
+loop therefore reads every name, state and child from the app, always current. Do NOT call
+``Accessible.set_cache_mask``: it turns caching on, and libatspi's cache handlers then make
+blocking calls from inside its re-entrant dispatch, which deadlocks on libdbus' dispatch lock
+(seen here: the test hung for good in atspi_state_set_contains). ``pump()`` dispatches what
+arrived between calls.
 
 Every lookup is by role and accessible name (what ``set_accessible`` sets in the app, or a
 label's text); ``find`` raises ``NotFound`` naming what it looked for and what it saw.
@@ -74,7 +78,7 @@ def applications():
 
 def find_app(name, pid=None):
     """The application accessible named ``name`` (and with process id ``pid`` if given), or
-    None. Its cache is turned off (see the module doc)."""
+    None."""
     for n, a in applications():
         if n != name:
             continue
@@ -84,11 +88,6 @@ def find_app(name, pid=None):
                     continue
             except Exception:
                 continue
-        try:
-            a.set_cache_mask(Atspi.Cache.NONE)
-            a.clear_cache()
-        except Exception:
-            pass
         return a
     return None
 

@@ -633,6 +633,23 @@ def key(x, *keys):
     _xdotool(x, "key", *keys)
 
 
+def close_window(x, wid):
+    """Ask top-level window ``wid`` to close, as a window manager's close button does: a
+    WM_DELETE_WINDOW ClientMessage (ICCCM). Works without a window manager; the app decides
+    (wx: wxEVT_CLOSE_WINDOW). Raises RuntimeError when the window does not take
+    WM_DELETE_WINDOW."""
+    from Xlib import X as XC, protocol
+    d = x.xdisplay()
+    w = d.create_resource_object("window", int(wid))
+    delete = d.intern_atom("WM_DELETE_WINDOW")
+    if delete not in (w.get_wm_protocols() or []):
+        raise RuntimeError("window 0x%x does not support WM_DELETE_WINDOW" % int(wid))
+    ev = protocol.event.ClientMessage(window=w, client_type=d.intern_atom("WM_PROTOCOLS"),
+                                      data=(32, [delete, XC.CurrentTime, 0, 0, 0]))
+    w.send_event(ev, event_mask=XC.NoEventMask)
+    d.flush()
+
+
 def screenshot(x, path, window=None, crop=None, timeout=60.0):
     """Save a PNG of the root window (or window id ``window``) to ``path`` with imagemagick's
     ``import``; ``crop`` = (x, y, width, height) in the captured image's coordinates (a

@@ -19,6 +19,8 @@ const char* to_string(StepState s) {
             return "failed";
         case StepState::skipped:
             return "skipped";
+        case StepState::cancelled:
+            return "cancelled";
     }
     return "?";
 }
@@ -176,8 +178,10 @@ void RunView::step_finished(const StepPosition& pos, const StepRecord& step) {
             break;
         case StepStatus::failed:
         case StepStatus::timed_out:
-        case StepStatus::cancelled:
             row.state = StepState::failed;
+            break;
+        case StepStatus::cancelled:
+            row.state = StepState::cancelled;
             break;
     }
     row.elapsed = step.duration;
@@ -206,7 +210,7 @@ void RunView::tick(Clock::time_point now) {
 std::size_t RunView::steps_finished() const {
     return static_cast<std::size_t>(std::count_if(rows_.begin(), rows_.end(), [](const auto& r) {
         return r.state == StepState::done || r.state == StepState::failed ||
-               r.state == StepState::skipped;
+               r.state == StepState::skipped || r.state == StepState::cancelled;
     }));
 }
 

@@ -17,8 +17,9 @@
 
 namespace fixtray {
 
-enum class StepState { waiting, running, done, failed, skipped };
-// "waiting", "running", "done", "failed", "skipped": what a person reads in the step list.
+enum class StepState { waiting, running, done, failed, skipped, cancelled };
+// "waiting", "running", "done", "failed", "skipped", "cancelled": what a person reads in the
+// step list.
 const char* to_string(StepState s);
 
 struct RunViewRow {
@@ -70,7 +71,7 @@ public:
     // The row of the running step, or -1.
     int running_row() const { return running_; }
     bool running() const { return started_ && !result_; }
-    // Progress over the steps: rows finished (done, failed, skipped) of all rows.
+    // Progress over the steps: rows finished (done, failed, skipped, cancelled) of all rows.
     std::size_t steps_finished() const;
     std::size_t steps_total() const { return rows_.size(); }
     std::chrono::milliseconds elapsed() const { return elapsed_; }
