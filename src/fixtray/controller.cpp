@@ -70,6 +70,8 @@ public:
         c_.post([this, title, plan, now = RunView::Clock::now()] {
             c_.run_view_.started(title, plan, now);
             c_.update_tray();
+            // Now it counts as running: the exported (SNI) menu offers "Show the running fix".
+            if (c_.tray_) c_.tray_->menu_changed();
             c_.notify(&ControllerListener::run_updated);
         });
     }

@@ -21,25 +21,48 @@ the accessibility tree on failure (created). CASE:
             the marker is left -> the windows are closed (WM_DELETE_WINDOW: there is no window
             manager) -> the app exits 0 -> no process it started is left.
             Screenshot: cancelled.png.
+  quit      Quitting from the tray while a fix runs. fixtray runs with a tray: the test
+            StatusNotifierWatcher (sni_watcher.py --serve) on the private session bus, started
+            before the app, which picks "sni" by itself. "Open fixtray" in the item's menu (read
+            and clicked over com.canonical.dbusmenu) opens the window; the slow fix of `cancel`
+            is started there; once both sleeps run, "Quit" in the menu -> the question "Quit
+            fixtray?" (a dialog/alert in the AT-SPI tree with the buttons "Stop the fix and quit"
+            and "Keep running", its text names the fix) -> "Keep running" -> the question goes,
+            the app, its tray item and the same sleeps are still there and "Result" still says
+            "Working on it..." -> "Quit" again -> "Stop the fix and quit" -> the app exits 0,
+            its item leaves the watcher, no sleep with the marker and no process of the app is
+            left -> the audit log (HOME/.local/state/fixtray/audit.jsonl) has the run with
+            outcome "cancelled". Screenshot: quit-question.png.
+  automatic The failing fix of `escalate` with the escalation policy "automatic" (same real
+            Request Tracker). It is run through the window; nothing is pressed after "Run this
+            fix": the escalation dialog must open by itself, say that the settings send
+            automatically, collect, send, and its "Request status" must say "Sent to your help
+            desk as ticket N." (the statuses seen on the way are reported); ticket N is in queue
+            General with a .tar.gz attachment holding both of the fix's diagnostics items. Then
+            the windows are closed and the app must exit 0. Screenshot: automatic.png.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
-ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, `--tray=none`,
-on Xvfb with a private session bus (the app activates the AT-SPI bus there). Everything is found
-by role and accessible name and operated through AT-SPI actions, EditableText and Selection; no
-keyboard or mouse input is needed. Every wait polls with a deadline; nothing sleeps to
-synchronise.
+ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
+a private session bus (the app activates the AT-SPI bus there); `--tray=none` except in `quit`
+(automatic tray choice, which must find the test watcher: "sni"). Everything is found by role
+and accessible name and operated through AT-SPI actions, EditableText and Selection (and, in
+`quit`, the tray menu over D-Bus); no keyboard or mouse input is needed. Every wait polls with a
+deadline; nothing sleeps to synchronise.
 
 Prints one PASS/FAIL line with the phase timings; exit 0 only if the case passed. Everything
-started (Xvfb, bus, app, Request Tracker) is stopped on every path.
+started (Xvfb, bus, app, watcher, Request Tracker) is stopped on every path.
 
-Also written to OUTDIR: <case>.fixtray.stderr.log, escalate.rt-sh.log, escalate-items.txt (the
-"Attached diagnostics" rows before and after Remove, the bundle's files), escalate-bundle.tar.gz
-(the attachment as RT stored it); on failure <case>.atspi-tree.txt and <case>-failure.png.
+Also written to OUTDIR: <case>.fixtray.stderr.log, <case>.rt-sh.log (escalate, automatic),
+escalate-items.txt (the "Attached diagnostics" rows before and after Remove, the bundle's files),
+escalate-bundle.tar.gz and automatic-bundle.tar.gz (the attachment as RT stored it); on failure
+<case>.atspi-tree.txt and <case>-failure.png.
 
 App behaviour this test works around: a wxDataViewCtrl's accessible name (set_accessible) lands
 on its GtkScrolledWindow ("scroll pane"), the table inside is unnamed: `named_table` takes the
 table inside the named scroll pane (and a named table first, once the app names it). A wxDialog
-is a "frame" in AT-SPI, not a "dialog": windows are looked up by name among both roles.
+is a "frame" in AT-SPI, not a "dialog": windows are looked up by name among both roles. A
+wxMessageDialog (GtkMessageDialog) is an "alert" named after its type ("Warning"), not after its
+title: the quit question is found by its buttons and its title checked on its X window.
 """
 
 import base64
@@ -74,6 +97,7 @@ COLLECT_TIMEOUT = 240.0    # diagnostics collected (the default set has 10 s tim
 SEND_TIMEOUT = 180.0       # Send to "Sent to your help desk as ticket N."
 RT_START_TIMEOUT = 240.0   # rt.sh start (its own deadline is 150 s)
 KILL_TIMEOUT = 30.0        # processes gone after a cancel / an exit
+EXIT_TIMEOUT = 90.0        # "Stop the fix and quit" to the app's exit (cancel, wait, teardown)
 
 FLOW_PACK = os.path.join(HERE, "packs", "flow.xml")
 RT_SH = os.path.join(REPO, "tests", "services", "rt.sh")
@@ -191,15 +215,18 @@ class Machine:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def start_app(x, binary, env, outdir, case):
+def start_app(x, binary, env, outdir, case, tray="none"):
+    """Start the app and wait for it in the accessibility tree. ``tray``: "none" runs it with
+    `--tray=none`; any other kind lets it choose by itself (auto) and expects that kind."""
     log = open(os.path.join(outdir, "%s.fixtray.stderr.log" % case), "wb")
     try:
-        app = x.spawn([binary, "--tray=none"], env=env, stdout=subprocess.PIPE, stderr=log)
+        app = x.spawn([binary] + (["--tray=none"] if tray == "none" else []), env=env,
+                      stdout=subprocess.PIPE, stderr=log)
     finally:
         log.close()
     line, _ = guitest.wait_for_line(app, r"^fixtray: tray ", START_TIMEOUT,
                                     "fixtray's 'fixtray: tray ...' line")
-    check(line == "fixtray: tray none", "expected 'fixtray: tray none', got %r" % line)
+    check(line == "fixtray: tray %s" % tray, "expected 'fixtray: tray %s', got %r" % (tray, line))
     acc = atspi.wait_until(lambda: atspi.find_app("fixtray", pid=app.pid), START_TIMEOUT,
                            "fixtray in the accessibility tree")
     return app, acc
@@ -369,7 +396,7 @@ class RequestTracker:
     """A private RT through tests/services/rt.sh (or one already running when
     FIXTRAY_TEST_RT_URL is set). ``close()`` stops what was started here."""
 
-    def __init__(self, outdir):
+    def __init__(self, outdir, case="escalate"):
         self.dir = None
         self.procs = guitest.Procs("rt")
         if os.environ.get("FIXTRAY_TEST_RT_URL"):
@@ -382,7 +409,8 @@ class RequestTracker:
         # rt.sh runs RT as www-data when root: a directory straight from mkdtemp in /tmp.
         self.dir = tempfile.mkdtemp(prefix="rt.", dir="/tmp")
         _emergency_stops.append(self.close)
-        log = open(os.path.join(outdir, "escalate.rt-sh.log"), "wb")
+        log_name = "%s.rt-sh.log" % case
+        log = open(os.path.join(outdir, log_name), "wb")
         try:
             p = self.procs.start([RT_SH, "start", self.dir], stdout=subprocess.PIPE, stderr=log)
         finally:
@@ -390,10 +418,10 @@ class RequestTracker:
         try:
             out, _ = p.communicate(timeout=RT_START_TIMEOUT)
         except subprocess.TimeoutExpired:
-            raise CaseFailed("rt.sh start did not finish within %.0f s (see escalate.rt-sh.log)"
-                             % RT_START_TIMEOUT) from None
+            raise CaseFailed("rt.sh start did not finish within %.0f s (see %s)"
+                             % (RT_START_TIMEOUT, log_name)) from None
         if p.returncode != 0:
-            raise CaseFailed("rt.sh start failed (%d), see escalate.rt-sh.log" % p.returncode)
+            raise CaseFailed("rt.sh start failed (%d), see %s" % (p.returncode, log_name))
         self.env = {}
         for line in out.decode().splitlines():
             if line.startswith("export ") and "=" in line:
@@ -595,7 +623,11 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
     return "ticket %s: %s; items %d -> %d" % (ticket, rt_detail, len(before), len(after))
 
 
-def check_ticket(rt, ticket, comment, outdir):
+def ticket_parts(rt, ticket, outdir, case):
+    """Ticket ``ticket`` as RT's REST 2 API has it, after checking that it is in queue General
+    and that its subject names the failing fix, and that it has exactly one .tar.gz attachment
+    (saved as OUTDIR/<case>-bundle.tar.gz). Returns (decoded text parts, bundle file name,
+    bundle bytes, {member name: text} of the bundle)."""
     t = rt.get("ticket/%s" % ticket)
     queue = t.get("Queue") or {}
     qname = rt.get("queue/%s" % queue.get("id"))["Name"] if queue.get("id") else None
@@ -617,16 +649,21 @@ def check_ticket(rt, ticket, comment, outdir):
             bundles.append((fname, raw))
         elif ctype.startswith("text/"):
             texts.append(raw.decode(errors="replace"))
-    check(any(comment in t for t in texts),
-          "the comment is in none of the ticket's %d text parts" % len(texts))
     check(len(bundles) == 1, "ticket %s has %d .tar.gz attachments (%s), expected 1"
           % (ticket, len(bundles), [a.get("Filename") for a in atts]))
     fname, raw = bundles[0]
-    with open(os.path.join(outdir, "escalate-bundle.tar.gz"), "wb") as f:
+    with open(os.path.join(outdir, "%s-bundle.tar.gz" % case), "wb") as f:
         f.write(raw)
     with tarfile.open(fileobj=io.BytesIO(raw), mode="r:gz") as tf:
         members = {m.name: tf.extractfile(m).read().decode(errors="replace")
                    for m in tf.getmembers() if m.isfile()}
+    return texts, fname, raw, members
+
+
+def check_ticket(rt, ticket, comment, outdir):
+    texts, fname, raw, members = ticket_parts(rt, ticket, outdir, "escalate")
+    check(any(comment in t for t in texts),
+          "the comment is in none of the ticket's %d text parts" % len(texts))
     names = [os.path.basename(n) for n in members]
     check("manifest.json" in names, "the bundle has no manifest.json: %s" % names)
     check(KEPT_ITEM_FILE in names, "the bundle lacks %s (not removed): %s"
@@ -674,6 +711,34 @@ def case_cancel(binary, outdir, timer):
 
 
 def cancel_flow(x, app, acc, needle, outdir, timer):
+    run_title, run_fn, sleeps = start_slow_fix(acc, needle, timer)
+
+    cancel = atspi.wait_find(run_fn, "push button", "Cancel the fix", STEP_TIMEOUT,
+                             enabled_too=True)
+    atspi.press(cancel)
+    wait_label(run_fn, "Result", "Cancelled.", STEP_TIMEOUT)
+    timer.mark("cancelled")
+    guitest.wait_for(lambda: not processes_matching(needle), KILL_TIMEOUT,
+                     "no process %r after the cancel (were: %s)" % (needle, sleeps))
+    check(not atspi.enabled(atspi.find(run_fn(), "push button", "Cancel the fix",
+                                       only_showing=False)),
+          "'Cancel the fix' is still enabled after the run ended")
+    timer.mark("sleeps gone")
+    settled_screenshot(x, os.path.join(outdir, "cancelled.png"), run_title)
+
+    rc = quit_app(x, app, acc, [run_title, "fixtray"])
+    check(rc == 0, "fixtray exited %s after its windows closed, expected 0" % rc)
+    guitest.wait_for(lambda: not guitest.leftovers(x.procs.token), KILL_TIMEOUT,
+                     "no process of the app's to be left")
+    check(not processes_matching(needle), "a sleep with the marker is back")
+    timer.mark("quit")
+    return "killed %d sleeps (%s), exit 0, nothing left" % (len(sleeps), needle)
+
+
+def start_slow_fix(acc, needle, timer):
+    """In the (open) main window: search "slow service", select the slow fix, "Run this fix",
+    and wait until both of its sleeps run. Returns (run window title, a callable giving the run
+    window, the sleeps as [(pid, command line)])."""
     main = wait_window(acc, "fixtray", START_TIMEOUT)
     search = atspi.wait_find(lambda: window(acc, "fixtray"), "text", "Search fixes",
                              START_TIMEOUT)
@@ -699,33 +764,296 @@ def cancel_flow(x, app, acc, needle, outdir, timer):
     check(label_text(run_win, "Result") == "Working on it...",
           "'Result' while the step runs: %r" % label_text(run_win, "Result"))
     timer.mark("run started")
+    return run_title, run_fn, sleeps
 
-    cancel = atspi.wait_find(run_fn, "push button", "Cancel the fix", STEP_TIMEOUT,
-                             enabled_too=True)
-    atspi.press(cancel)
-    wait_label(run_fn, "Result", "Cancelled.", STEP_TIMEOUT)
-    timer.mark("cancelled")
+
+# ---------------------------------------------------------------------------------------------
+# case: quit
+
+
+SLOW_FIX_ID = "wait-slow-service"
+QUIT_TITLE = "Quit fixtray?"
+STOP_AND_QUIT = "Stop the fix and quit"
+KEEP_RUNNING = "Keep running"
+
+
+def case_quit(binary, outdir, timer):
+    marker = "300.%09d" % (uuid.uuid4().int % 10**9)
+    machine = Machine({"site": {"flow_marker": marker}, "escalation": {"policy": "off"}})
+    needle = "sleep " + marker
+    # The watcher is not the app's: its own set, so that "no process of the app's is left"
+    # (x.procs) does not count it, and it is stopped on every path.
+    watcher_procs = guitest.Procs("sni-watcher")
+    try:
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            import sni_watcher   # after connect: it imports dbus and GLib
+            # The subprocess form: the thread form runs a GLib loop on the default context,
+            # which atspi.pump() iterates too.
+            watcher = sni_watcher.Watcher.start_process(bus, timeout=STEP_TIMEOUT, env=x.env,
+                                                        popen=watcher_procs.start)
+            with watcher, sni_watcher.SniClient(bus, call_timeout=60.0) as client:
+                env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+                app, acc = start_app(x, binary, env, outdir, "quit", tray="sni")
+                try:
+                    return quit_flow(x, app, acc, client, machine, needle, outdir, timer)
+                except BaseException:
+                    dump_tree(acc, outdir, "quit")
+                    with_suppressed(lambda: guitest.screenshot(
+                        x, os.path.join(outdir, "quit-failure.png")))
+                    raise
+    finally:
+        watcher_procs.kill_all()
+        machine.close()
+        for pid, _ in processes_matching(needle):
+            with_suppressed(lambda: os.kill(pid, 9))
+
+
+def sni_menu_labels(client, item):
+    """The visible top-level entries of the item's menu, without mnemonic underscores."""
+    import sni_watcher
+    return [sni_watcher._strip_mnemonic(c.label)
+            for c in client.menu_layout(item).children if c.visible and c.label]
+
+
+def wait_menu(client, item, want, timeout, what):
+    """Poll the item's menu until ``want(labels)`` holds; return the labels. The app exports a
+    new menu when its state changes: a read that meets the old one gone is retried."""
+    import sni_watcher
+    last = []
+
+    def read():
+        last[:] = sni_menu_labels(client, item)
+        return list(last) if want(last) else None
+    try:
+        return guitest.wait_for(read, timeout, what,
+                                ignore=(sni_watcher.dbus.exceptions.DBusException,))
+    except TimeoutError as e:
+        raise TimeoutError("%s; the menu reads %s" % (e, last)) from None
+
+
+def sni_click(client, item, label):
+    """Click a menu entry over dbusmenu, retrying while the entry is missing or the menu was
+    replaced under the call (dbusmenu answers an error for an id it no longer has, so a retry
+    never clicks twice)."""
+    import sni_watcher
+    return guitest.wait_for(lambda: ("clicked", client.click(item, label)), STEP_TIMEOUT,
+                            "a click on %r in the tray menu" % label,
+                            ignore=(sni_watcher.dbus.exceptions.DBusException, LookupError))
+
+
+def question(app_acc, buttons):
+    """The showing top-level (alert, dialog or frame) of the app holding push buttons with all
+    of these names, or None."""
+    for w in atspi.children(app_acc):
+        if atspi.role(w) not in ("alert", "dialog") + TOP_LEVEL_ROLES or not atspi.showing(w):
+            continue
+        names = {atspi.name(b) for b in atspi.find_all(w, "push button", only_showing=True)}
+        if all(b in names for b in buttons):
+            return w
+    return None
+
+
+def audit_lines(machine):
+    """The app's audit log (fixtray_state_dir: $XDG_STATE_HOME, else HOME/.local/state, then
+    fixtray/audit.jsonl; the app runs without XDG_STATE_HOME) as parsed JSON lines."""
+    path = os.path.join(machine.home, ".local", "state", "fixtray", "audit.jsonl")
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def quit_flow(x, app, acc, client, machine, needle, outdir, timer):
+    item = client.wait_for_item(START_TIMEOUT, lambda i: i.endswith("/fixtray"))
+    # The catalog loads on a worker; the menu has the fix groups once it is there.
+    wait_menu(client, item, lambda l: "Open fixtray" in l and "Quit" in l and "Software" in l,
+              START_TIMEOUT, "the tray menu with 'Open fixtray', the group 'Software', 'Quit'")
+    check(window(acc, "fixtray") is None, "the main window is open before anything was clicked")
+    timer.mark("tray up")
+
+    sni_click(client, item, "Open fixtray")
+    run_title, run_fn, sleeps = start_slow_fix(acc, needle, timer)
+    pids = sorted(p for p, _ in sleeps)
+    # While a fix runs the exported menu offers to show it.
+    show_run = "Show the running fix..." in wait_menu(
+        client, item, lambda l: "Quit" in l and "Show the running fix..." in l, STEP_TIMEOUT,
+        "'Show the running fix...' in the tray menu during the run")
+
+    # Quit, then "Keep running": nothing stops.
+    sni_click(client, item, "Quit")
+    ask = atspi.wait_until(lambda: question(acc, (STOP_AND_QUIT, KEEP_RUNNING)), STEP_TIMEOUT,
+                           "the question with %r and %r" % (STOP_AND_QUIT, KEEP_RUNNING))
+    ask_role, ask_name = atspi.role(ask), atspi.name(ask)
+    texts = [atspi.text_of(l) for l in atspi.find_all(ask, "label", only_showing=True)]
+    check(any(CANCEL_FIX in t and "still running" in t for t in texts),
+          "the question's text does not name the running fix: %r" % texts)
+    # Its X window is titled "Quit fixtray?"; GTK names a message dialog's accessible after
+    # its type ("Warning"), not its title: the accessible name is only reported.
+    check(ask_name == QUIT_TITLE or window_id(x, QUIT_TITLE),
+          "no window titled %r (the question is %s %r)" % (QUIT_TITLE, ask_role, ask_name))
+    settled_screenshot(x, os.path.join(outdir, "quit-question.png"), QUIT_TITLE)
+    timer.mark("asked")
+    atspi.press(atspi.find(ask, "push button", KEEP_RUNNING))
+    atspi.wait_until(lambda: question(acc, (STOP_AND_QUIT, KEEP_RUNNING)) is None, STEP_TIMEOUT,
+                     "the question to go after %r" % KEEP_RUNNING)
+    # Still there: the app, its tray item with a menu that answers, the run, the same sleeps.
+    check(app.poll() is None, "fixtray exited (%s) after %r" % (app.returncode, KEEP_RUNNING))
+    check(item in client.items(), "the tray item left after %r" % KEEP_RUNNING)
+    wait_menu(client, item, lambda l: "Quit" in l, STEP_TIMEOUT,
+              "the tray menu to answer after %r" % KEEP_RUNNING)
+    now = sorted(p for p, _ in processes_matching(needle))
+    check(now == pids, "the sleeps changed after %r: %s, were %s" % (KEEP_RUNNING, now, pids))
+    check(label_text(run_fn(), "Result") == "Working on it...",
+          "'Result' after %r: %r" % (KEEP_RUNNING, label_text(run_fn(), "Result")))
+    check(window(acc, "fixtray") is not None, "the main window went after %r" % KEEP_RUNNING)
+    timer.mark("kept running")
+
+    # Quit again, "Stop the fix and quit": the run is cancelled, the app exits 0.
+    sni_click(client, item, "Quit")
+    ask = atspi.wait_until(lambda: question(acc, (STOP_AND_QUIT, KEEP_RUNNING)), STEP_TIMEOUT,
+                           "the question again")
+    atspi.press(atspi.find(ask, "push button", STOP_AND_QUIT))
+    rc = guitest.wait_exit(app, EXIT_TIMEOUT, "fixtray to exit after %r" % STOP_AND_QUIT)
+    check(rc == 0, "fixtray exited %s after %r, expected 0" % (rc, STOP_AND_QUIT))
+    timer.mark("exited")
     guitest.wait_for(lambda: not processes_matching(needle), KILL_TIMEOUT,
-                     "no process %r after the cancel (were: %s)" % (needle, sleeps))
-    check(not atspi.enabled(atspi.find(run_fn(), "push button", "Cancel the fix",
-                                       only_showing=False)),
-          "'Cancel the fix' is still enabled after the run ended")
-    timer.mark("sleeps gone")
-    settled_screenshot(x, os.path.join(outdir, "cancelled.png"), run_title)
+                     "no process %r after fixtray exited (were: %s)" % (needle, sleeps))
+    guitest.wait_for(lambda: not guitest.leftovers(x.procs.token), KILL_TIMEOUT,
+                     "no process of the app's to be left (left: %s)"
+                     % guitest.leftovers(x.procs.token))
+    client.wait_for_no_item(item, STEP_TIMEOUT)
+    timer.mark("nothing left")
 
-    rc = quit_app(x, app, acc, [run_title, "fixtray"])
-    check(rc == 0, "fixtray exited %s after its windows closed, expected 0" % rc)
+    runs = [r for r in audit_lines(machine) if r.get("fix_id") == SLOW_FIX_ID]
+    check(len(runs) == 1, "the audit log has %d runs of %s, expected 1: %s"
+          % (len(runs), SLOW_FIX_ID, runs))
+    run = runs[0]
+    check(run.get("outcome") == "cancelled",
+          "the audit log's outcome is %r, expected 'cancelled': %s" % (run.get("outcome"), run))
+    return ("question %s %r; %r kept the app and sleeps %s; %r: exit 0, sleeps gone, item gone, "
+            "nothing left; audit run %s outcome %s (%s); tray menu during the run %s "
+            "'Show the running fix...'"
+            % (ask_role, ask_name, KEEP_RUNNING, pids, STOP_AND_QUIT, run.get("run_id"),
+               run.get("outcome"), run.get("message"), "had" if show_run else "lacked"))
+
+
+# ---------------------------------------------------------------------------------------------
+# case: automatic
+
+
+def case_automatic(binary, outdir, timer):
+    rt = RequestTracker(outdir, "automatic")
+    machine = None
+    try:
+        timer.mark("rt start")
+        machine = Machine({})
+        password_file = machine.secret_file("rt.password", rt.env["FIXTRAY_TEST_RT_PASSWORD"])
+        machine.write_config({
+            "escalation": {
+                "policy": "automatic",
+                "backend": {"type": "rt", "url": rt.url, "queue": "General",
+                            "user": rt.env["FIXTRAY_TEST_RT_USER"],
+                            "password_file": password_file, "timeout": "60"},
+                "email_domain": "example.com",
+            }})
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            app, acc = start_app(x, binary, env, outdir, "automatic")
+            try:
+                return automatic_flow(x, app, acc, rt, outdir, timer)
+            except BaseException:
+                dump_tree(acc, outdir, "automatic")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "automatic-failure.png")))
+                raise
+    finally:
+        rt.close()
+        if machine:
+            machine.close()
+
+
+def automatic_flow(x, app, acc, rt, outdir, timer):
+    main = wait_window(acc, "fixtray", START_TIMEOUT)
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    search = atspi.wait_find(main_fn, "text", "Search fixes", START_TIMEOUT)
+    atspi.wait_until(lambda: "for this computer" in label_text(main, "Status"), START_TIMEOUT,
+                     "the status line to count the fixes")
+    timer.mark("app up")
+    atspi.set_text(search, "widget")
+    tree = named_table(main, "Fixes")
+    atspi.wait_until(lambda: ESCALATE_FIX in [t for _, t in tree_rows(tree)], STEP_TIMEOUT,
+                     "%r in the 'Fixes' tree" % ESCALATE_FIX)
+    tree_select(tree, ESCALATE_FIX)
+    run_button = atspi.find(main, "push button", "Run this fix")
+    atspi.wait_until(lambda: atspi.enabled(run_button) and
+                     atspi.find_all(main, "label", ESCALATE_FIX, only_showing=True),
+                     STEP_TIMEOUT, "the fix's details and an enabled 'Run this fix'")
+    atspi.press(run_button)   # the last thing the test presses until the ticket is sent
+    run_title = ESCALATE_FIX + " - fixtray"
+    run_fn = lambda: window(acc, run_title)  # noqa: E731
+    wait_window(acc, run_title, STEP_TIMEOUT)
+    wait_label(run_fn, "Result", "Not fixed.", STEP_TIMEOUT)
+    timer.mark("run")
+
+    dlg_title = "Get help from IT - fixtray"
+    dlg_fn = lambda: window(acc, dlg_title)  # noqa: E731
+    dlg = wait_window(acc, dlg_title, STEP_TIMEOUT)
+    intro = [atspi.text_of(l) for l in atspi.find_all(dlg, "label", only_showing=True)
+             if "send a request automatically" in atspi.text_of(l)]
+    check(intro, "no label of the dialog says that the settings send automatically")
+    check(rt.url in intro[0] or "It goes to:" in intro[0], "the intro: %r" % intro[0])
+    timer.mark("dialog opened")
+
+    # Collect and send by themselves; note the statuses on the way.
+    prefix = "Sent to your help desk as ticket "
+    seen = []
+
+    failed = ("Not sent", "The request could not be prepared")
+
+    def settled():   # sent, or an error it will not get over by itself
+        t = label_text(dlg_fn(), "Request status")
+        if not seen or seen[-1] != t:
+            seen.append(t)
+        return t if t.startswith(prefix) or t.startswith(failed) else None
+    try:
+        status = atspi.wait_until(settled, COLLECT_TIMEOUT + SEND_TIMEOUT,
+                                  "'Request status' to say %r..." % prefix)
+    except TimeoutError as e:
+        raise TimeoutError("%s; statuses seen: %s" % (e, seen)) from None
+    check(status.startswith(prefix), "the dialog says %r (statuses seen: %s)" % (status, seen))
+    check(status.endswith("."), "request status: %r" % status)
+    ticket = status[len(prefix):-1]
+    check(ticket.isdigit(), "ticket id %r in %r" % (ticket, status))
+    close = atspi.wait_find(dlg_fn, "push button", "Close", STEP_TIMEOUT, enabled_too=True)
+    check(not atspi.find_all(dlg_fn(), "push button", "Send", only_showing=True),
+          "'Send' still shows after the request was sent")
+    settled_screenshot(x, os.path.join(outdir, "automatic.png"), dlg_title)
+    timer.mark("collect+send")
+
+    texts, fname, raw, members = ticket_parts(rt, ticket, outdir, "automatic")
+    names = sorted(os.path.basename(n) for n in members)
+    for want in ("manifest.json", REMOVED_ITEM_FILE, KEPT_ITEM_FILE):
+        check(want in names, "the bundle lacks %s: %s" % (want, names))
+    timer.mark("rt check")
+
+    atspi.press(close)
+    atspi.wait_until(lambda: dlg_fn() is None, STEP_TIMEOUT, "the dialog to close")
+    atspi.press(atspi.find(run_fn(), "push button", "Close"))
+    atspi.wait_until(lambda: run_fn() is None, STEP_TIMEOUT, "the run window to close")
+    rc = quit_app(x, app, acc, ["fixtray"])
+    check(rc == 0, "fixtray exited %s after its main window closed, expected 0" % rc)
     guitest.wait_for(lambda: not guitest.leftovers(x.procs.token), KILL_TIMEOUT,
                      "no process of the app's to be left")
-    check(not processes_matching(needle), "a sleep with the marker is back")
     timer.mark("quit")
-    return "killed %d sleeps (%s), exit 0, nothing left" % (len(sleeps), needle)
+    return "no press after Run; statuses %s; ticket %s: queue General, %s (%d bytes, %d files)" % (
+        seen, ticket, fname, len(raw), len(names))
 
 
 # ---------------------------------------------------------------------------------------------
 
 
-CASES = {"escalate": case_escalate, "cancel": case_cancel}
+CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
+         "automatic": case_automatic}
 
 
 def main(argv):
