@@ -132,8 +132,8 @@ TEST_CASE("fix list: the built-in fixes grouped by category, in the user's langu
 }
 
 TEST_CASE(
-    "fix list: search by every word over title, description and keywords; not applicable "
-    "fixes are absent; fixes without a category come last") {
+    "fix list: search by every word over title, description and keywords, not applicable "
+    "fixes are absent, fixes without a category come last") {
     const Catalog catalog = catalog_of(
         "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"org.example.list\" version=\"1\">"
         "<fix id=\"vpn\" category=\"software\" platforms=\"linux\"><title>Reconnect the "
@@ -234,7 +234,7 @@ TEST_CASE(
     CHECK(v.rows()[1].state == StepState::skipped);
 }
 
-TEST_CASE("run view: cancel while a step runs ends cancelled; the running row reads cancelled") {
+TEST_CASE("run view: cancel while a step runs ends cancelled, and the running row reads cancelled") {
     RunHarness h;
     FixRunService service(h.deps);
     const Catalog catalog = catalog_of(
