@@ -43,7 +43,10 @@ bool status_notifier_watcher_present() {
         g_variant_unref(reply);
     }
     g_clear_error(&error);
-    g_object_unref(bus);
+    // The reference to the shared session connection is kept for the process's life: dropping
+    // the last one finalizes the singleton while libayatana's own g_bus_get() may be taking it
+    // (seen as "g_dbus_proxy_new: assertion 'G_IS_DBUS_CONNECTION (connection)' failed" and an
+    // item that never registers, once in a while).
     return present;
 }
 

@@ -59,7 +59,10 @@ bool sniWatcherPresent(std::string& why)
         why = std::string("NameHasOwner failed: ") + (err ? err->message : "?");
         g_clear_error(&err);
     }
-    g_object_unref(bus);  // the shared connection stays open for GTK/ayatana
+    // Keep the reference for the process's life (as fixtray does, src/fixtray/tray_icon.cpp):
+    // dropping the last one finalizes the shared connection while libayatana's g_bus_get() may
+    // be taking it, and its item then never registers.
+    (void)bus;
     return has;
 }
 
