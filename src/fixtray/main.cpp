@@ -8,12 +8,14 @@
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <wx/app.h>
 #include <wx/image.h>
 #include <wx/ipc.h>
 #include <wx/snglinst.h>
 #include <wx/timer.h>
+#include <wx/toplevel.h>
 
 #include "controller.h"
 #include "platform/platform_paths.h"
@@ -184,6 +186,14 @@ public:
     }
 
     int OnExit() override {
+        // Windows go before the controller: their destructors unregister from it. A window closed
+        // just before the main loop ended is only scheduled for destruction (wx would delete it
+        // after OnExit), and after Quit from the tray others may still be open.
+        std::vector<wxWindow*> open;
+        for (auto* node = wxTopLevelWindows.GetFirst(); node; node = node->GetNext())
+            if (!IsScheduledForDestruction(node->GetData())) open.push_back(node->GetData());
+        for (wxWindow* window : open) window->Destroy();
+        DeletePendingObjects();
         controller_.reset();  // cancels a running fix and waits for its processes
         server_.reset();
         checker_.reset();

@@ -151,6 +151,24 @@ def check(cond, message):
         raise CaseFailed(message)
 
 
+def check_exit(rc, outdir, case, message):
+    """Check the app exited 0. If not, the message carries the end of its stderr: a sanitizer's
+    report (the sanitizer build aborts, -6, on a leak) or a toolkit's last words."""
+    if rc == 0:
+        return
+    tail = ""
+    try:
+        with open(os.path.join(outdir, "%s.fixtray.stderr.log" % case), "rb") as f:
+            lines = f.read().decode("utf-8", "replace").splitlines()
+        # A sanitizer's report from its first line, else the last lines.
+        start = next((i for i, l in enumerate(lines) if "ERROR: " in l and "Sanitizer" in l),
+                     max(0, len(lines) - 60))
+        tail = "\n".join(lines[start:start + 60])
+    except OSError as e:
+        tail = "(no stderr log: %s)" % e
+    raise CaseFailed("%s\n--- end of fixtray's stderr ---\n%s" % (message % rc, tail))
+
+
 class Timer:
     """Phase timings for the PASS/FAIL line."""
 
@@ -616,7 +634,7 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
     atspi.press(atspi.find(run_fn(), "push button", "Close"))
     atspi.wait_until(lambda: run_fn() is None, STEP_TIMEOUT, "the run window to close")
     rc = quit_app(x, app, acc, ["fixtray"])
-    check(rc == 0, "fixtray exited %s after its main window closed, expected 0" % rc)
+    check_exit(rc, outdir, "escalate", "fixtray exited %s after its main window closed, expected 0")
     left = guitest.leftovers(x.procs.token)
     check(not left, "processes left after fixtray exited: %s" % left)
     timer.mark("quit")
@@ -727,7 +745,7 @@ def cancel_flow(x, app, acc, needle, outdir, timer):
     settled_screenshot(x, os.path.join(outdir, "cancelled.png"), run_title)
 
     rc = quit_app(x, app, acc, [run_title, "fixtray"])
-    check(rc == 0, "fixtray exited %s after its windows closed, expected 0" % rc)
+    check_exit(rc, outdir, "cancel", "fixtray exited %s after its windows closed, expected 0")
     guitest.wait_for(lambda: not guitest.leftovers(x.procs.token), KILL_TIMEOUT,
                      "no process of the app's to be left")
     check(not processes_matching(needle), "a sleep with the marker is back")
@@ -1041,7 +1059,7 @@ def automatic_flow(x, app, acc, rt, outdir, timer):
     atspi.press(atspi.find(run_fn(), "push button", "Close"))
     atspi.wait_until(lambda: run_fn() is None, STEP_TIMEOUT, "the run window to close")
     rc = quit_app(x, app, acc, ["fixtray"])
-    check(rc == 0, "fixtray exited %s after its main window closed, expected 0" % rc)
+    check_exit(rc, outdir, "automatic", "fixtray exited %s after its main window closed, expected 0")
     guitest.wait_for(lambda: not guitest.leftovers(x.procs.token), KILL_TIMEOUT,
                      "no process of the app's to be left")
     timer.mark("quit")
