@@ -61,48 +61,94 @@ Controller& controller() {
     return *g_controller;
 }
 
-// The run's events, copied on the service's worker and replayed on the UI thread.
+// The run's events, copied on the service's worker and replayed on the UI thread, in order, in
+// batches: one CallAfter drains everything queued since the last one, output chunks of the same
+// step are joined (a step printing megabytes in small writes costs the UI one refresh per batch,
+// not one per write), and the windows hear of it once per batch.
 class Controller::RunEvents final : public FixRunObserver {
 public:
     explicit RunEvents(Controller& c) : c_(c) {}
     void run_started(const Fix& fix, const Plan& plan) override {
-        std::string title = fix.title.get(c_.lang_);
-        c_.post([this, title, plan, now = RunView::Clock::now()] {
+        push([this, title = fix.title.get(c_.lang_), plan, now = RunView::Clock::now()] {
             c_.run_view_.started(title, plan, now);
             c_.update_tray();
             // Now it counts as running: the exported (SNI) menu offers "Show the running fix".
             if (c_.tray_) c_.tray_->menu_changed();
-            c_.notify(&ControllerListener::run_updated);
         });
     }
     void step_started(const StepPosition& pos, const StepRecord& step) override {
-        c_.post([this, pos, step, now = RunView::Clock::now()] {
+        push([this, pos, step, now = RunView::Clock::now()] {
             c_.run_view_.step_started(pos, step, now);
-            c_.notify(&ControllerListener::run_updated);
         });
     }
     void step_output(const StepPosition& pos, const StepRecord&, OutputStream,
                      std::string_view text) override {
-        c_.post([this, pos, text = std::string(text)] {
-            c_.run_view_.step_output(pos, text);
-            c_.notify(&ControllerListener::run_updated);
-        });
+        bool post_now = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            if (queue_.empty() || !queue_.back().output || queue_.back().pos.phase != pos.phase ||
+                queue_.back().pos.number != pos.number)
+                queue_.push_back(Event{{}, true, pos, {}});
+            std::string& joined = queue_.back().text;
+            joined.append(text);
+            // The run view keeps only the last kOutputLimit bytes of a step's output.
+            if (joined.size() > 2 * RunView::kOutputLimit)
+                joined.erase(0, joined.size() - RunView::kOutputLimit);
+            post_now = !posted_;
+            posted_ = true;
+        }
+        if (post_now) c_.post([this] { drain(); });
     }
     void step_finished(const StepPosition& pos, const StepRecord& step) override {
-        c_.post([this, pos, step] {
-            c_.run_view_.step_finished(pos, step);
-            c_.notify(&ControllerListener::run_updated);
-        });
+        push([this, pos, step] { c_.run_view_.step_finished(pos, step); });
     }
     void run_finished(const FixRunResult& result) override {
-        c_.post([this, record = result.record, now = RunView::Clock::now()] {
+        push([this, record = result.record, now = RunView::Clock::now()] {
             c_.run_view_.finished(record, now);
             c_.run_finished(record);
         });
     }
 
 private:
+    struct Event {
+        std::function<void()> apply;  // empty for output
+        bool output = false;
+        StepPosition pos;
+        std::string text;
+    };
+
+    void push(std::function<void()> apply) {
+        bool post_now = false;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            queue_.push_back(Event{std::move(apply), false, {}, {}});
+            post_now = !posted_;
+            posted_ = true;
+        }
+        if (post_now) c_.post([this] { drain(); });
+    }
+
+    // UI thread.
+    void drain() {
+        std::vector<Event> events;
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            events.swap(queue_);
+            posted_ = false;
+        }
+        for (Event& e : events) {
+            if (e.output)
+                c_.run_view_.step_output(e.pos, e.text);
+            else
+                e.apply();
+        }
+        c_.notify(&ControllerListener::run_updated);
+    }
+
     Controller& c_;
+    std::mutex mutex_;
+    std::vector<Event> queue_;
+    bool posted_ = false;
 };
 
 Controller::Controller(Options options)
@@ -452,6 +498,28 @@ void Controller::quit(wxWindow* parent) {
     }
     for (wxWindow* w : wxTopLevelWindows) w->Destroy();
     wxTheApp->ExitMainLoop();
+}
+
+std::string Controller::menu_key() const {
+    // Everything build_menu() shows but the running fix's entry.
+    std::string key;
+    if (snapshot_) {
+        key += "loaded\n";
+        for (const FixListItem& f : snapshot_->fixes)
+            key += f.fix_id + '\t' + f.category + '\t' + f.title + '\t' + f.description +
+                   (f.asks_first ? "\t?\n" : "\n");
+    }
+    key += escalation_allowed() ? "help\n" : "\n";
+    key += std::to_string(tray_status().waiting);
+    return key;
+}
+
+void Controller::update_menu(wxMenu* menu) {
+    const bool shown = menu->FindItem(kShowRun) != nullptr;
+    if (run_view_.running() && !shown)
+        menu->Insert(1, kShowRun, "Show the running fix...");
+    else if (!run_view_.running() && shown)
+        menu->Destroy(kShowRun);
 }
 
 wxMenu* Controller::build_menu() {

@@ -114,6 +114,8 @@ public:
 
     // TrayHost
     wxMenu* build_menu() override;
+    std::string menu_key() const override;
+    void update_menu(wxMenu* menu) override;
     void activate() override { show_main_window(); }
 
 private:

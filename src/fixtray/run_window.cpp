@@ -1,5 +1,7 @@
 #include "run_window.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include <wx/button.h>
@@ -17,8 +19,15 @@
 namespace fixtray::gui {
 
 namespace {
+enum { kTickTimer = 1, kPendingTimer = 2 };
+constexpr std::chrono::milliseconds kMinRefresh{100};
+
 wxString wx(const std::string& s) {
     return wxString::FromUTF8(s);
+}
+
+void set_label(wxStaticText* text, const wxString& label) {
+    if (text->GetLabel() != label) text->SetLabel(label);
 }
 
 std::string seconds_text(std::chrono::milliseconds ms) {
@@ -49,7 +58,8 @@ const char* phase_words(Phase p) {
 RunWindow::RunWindow(Controller& c)
     : wxFrame(nullptr, wxID_ANY, "Running a fix - fixtray", wxDefaultPosition, wxSize(640, 520)),
       c_(c),
-      timer_(this) {
+      timer_(this, kTickTimer),
+      pending_(this, kPendingTimer) {
     SetIcons(app_icons());
     auto* p = new wxPanel(this);
     panel_ = p;
@@ -98,12 +108,12 @@ RunWindow::RunWindow(Controller& c)
     buttons->Add(cancel_, 0, wxRIGHT, 8);
     buttons->Add(close_, 0);
     auto* s = new wxBoxSizer(wxVERTICAL);
-    s->Add(title_, 0, wxALL, 10);
+    s->Add(title_, 0, wxEXPAND | wxALL, 10);
     s->Add(steps_, 1, wxEXPAND | wxLEFT | wxRIGHT, 10);
     s->Add(progress_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
-    s->Add(progress_text_, 0, wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(progress_text_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
     s->Add(output_, 1, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
-    s->Add(headline_, 0, wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(headline_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
     s->Add(detail_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
     s->Add(ask, 0, wxLEFT | wxRIGHT | wxTOP, 10);
     s->Add(buttons, 0, wxEXPAND | wxALL, 10);
@@ -136,11 +146,16 @@ RunWindow::RunWindow(Controller& c)
         c_.seen_result();
         if (c_.run_view().record()) c_.open_escalation(*c_.run_view().record(), this);
     });
-    Bind(wxEVT_TIMER, [this](wxTimerEvent&) {
-        if (!c_.fix_running()) return;
-        const_cast<RunView&>(c_.run_view()).tick(RunView::Clock::now());
-        refresh();
-    });
+    Bind(
+        wxEVT_TIMER,
+        [this](wxTimerEvent&) {
+            if (!c_.fix_running()) return;
+            const_cast<RunView&>(c_.run_view()).tick(RunView::Clock::now());
+            refresh();
+        },
+        kTickTimer);
+    Bind(
+        wxEVT_TIMER, [this](wxTimerEvent&) { refresh(); }, kPendingTimer);
     Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
         if (c_.run_view().result()) c_.seen_result();
         e.Skip();  // the fix goes on without the window
@@ -152,18 +167,34 @@ RunWindow::RunWindow(Controller& c)
 
 RunWindow::~RunWindow() {
     timer_.Stop();
+    pending_.Stop();
     c_.remove_listener(this);
     c_.window_closed(this);
 }
 
 void RunWindow::run_updated() {
-    refresh();
+    // At most one refresh per kMinRefresh: a step that prints fast must not keep the UI busy.
+    const auto since = std::chrono::steady_clock::now() - last_refresh_;
+    if (since >= kMinRefresh) {
+        refresh();
+    } else if (!pending_.IsRunning()) {
+        const auto wait =
+            std::chrono::duration_cast<std::chrono::milliseconds>(kMinRefresh - since);
+        pending_.StartOnce(std::max(1, static_cast<int>(wait.count())));
+    }
 }
 
 void RunWindow::refresh() {
+    last_refresh_ = std::chrono::steady_clock::now();
+    pending_.Stop();
     const RunView& v = c_.run_view();
-    title_->SetLabel(wx(v.title()));
-    SetTitle(wx(v.title().empty() ? "Running a fix" : v.title()) + " - fixtray");
+    // Labels and visibility are set only when they change, and the panel is laid out again only
+    // then: the labels that change while a fix runs span the window's width (wxEXPAND).
+    bool relayout = false;
+    set_label(title_, wx(v.title()));
+    const wxString window_title =
+        wx(v.title().empty() ? "Running a fix" : v.title()) + " - fixtray";
+    if (GetTitle() != window_title) SetTitle(window_title);
     const auto& rows = v.rows();
     // Rows only grow (a foreach item, a revert step); update in place, append what is new.
     if (static_cast<std::size_t>(steps_->GetItemCount()) > rows.size()) steps_->DeleteAllItems();
@@ -192,31 +223,36 @@ void RunWindow::refresh() {
         }
     }
     const std::size_t total = v.steps_total(), done = v.steps_finished();
-    progress_->SetValue(total ? static_cast<int>(done * 100 / total) : 0);
+    const int percent = v.result() ? 100 : total ? static_cast<int>(done * 100 / total) : 0;
+    if (progress_->GetValue() != percent) progress_->SetValue(percent);
     const bool running = v.running();
     if (running) {
-        progress_text_->SetLabel(wxString::Format("Step %zu of %zu, %s", std::min(done + 1, total),
-                                                  total, wx(seconds_text(v.elapsed()))));
+        set_label(progress_text_, wxString::Format("Step %zu of %zu, %s", std::min(done + 1, total),
+                                                   total, wx(seconds_text(v.elapsed()))));
     } else if (v.result()) {
-        progress_->SetValue(100);
-        progress_text_->SetLabel(wx("Took " + seconds_text(v.elapsed())));
+        set_label(progress_text_, wx("Took " + seconds_text(v.elapsed())));
     }
-    cancel_->Enable(running);
+    if (cancel_->IsEnabled() != running) cancel_->Enable(running);
     const auto& result = v.result();
-    headline_->SetLabel(result ? wx(result->headline) : wxString("Working on it..."));
-    detail_->SetLabel(result ? wx(result->detail) : wxString());
-    detail_->Wrap(600);
+    set_label(headline_, result ? wx(result->headline) : wxString("Working on it..."));
+    const std::string detail = result ? result->detail : std::string();
+    if (detail != detail_text_) {
+        detail_text_ = detail;
+        detail_->SetLabel(wx(detail));
+        detail_->Wrap(600);
+        relayout = true;
+    }
     const bool ask = result && result->ask_did_it_help && !answered_;
-    question_->Show(ask || answered_);
-    yes_->Show(ask);
-    no_->Show(ask && c_.escalation_allowed());
-    help_->Show(result && result->offer_escalation && c_.escalation_allowed());
+    relayout |= question_->Show(ask || answered_);
+    relayout |= yes_->Show(ask);
+    relayout |= no_->Show(ask && c_.escalation_allowed());
+    relayout |= help_->Show(result && result->offer_escalation && c_.escalation_allowed());
     if (ask && !yes_->HasFocus() && !no_->HasFocus()) yes_->SetFocus();
     if (result && result->offer_escalation && help_->IsShown() && !help_->HasFocus() &&
         FindFocus() == nullptr)
         help_->SetFocus();
     show_output();
-    panel_->Layout();
+    if (relayout) panel_->Layout();
 }
 
 void RunWindow::show_output() {

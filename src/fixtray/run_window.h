@@ -4,6 +4,9 @@
 // the tray menu.
 #pragma once
 
+#include <chrono>
+#include <string>
+
 #include <wx/frame.h>
 #include <wx/timer.h>
 
@@ -45,7 +48,10 @@ private:
     wxButton* help_ = nullptr;
     wxButton* cancel_ = nullptr;
     wxButton* close_ = nullptr;
-    wxTimer timer_;
+    wxTimer timer_;    // 250 ms: the running step's elapsed time
+    wxTimer pending_;  // a refresh that waits for kMinRefresh to pass
+    std::chrono::steady_clock::time_point last_refresh_;
+    std::string detail_text_;
     bool answered_ = false;
 };
 

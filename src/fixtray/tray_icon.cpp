@@ -111,6 +111,15 @@ public:
     }
 
     void menu_changed() override {
+        // Exporting a menu of a few hundred fixes over D-Bus takes the UI thread tens of
+        // milliseconds: only when what it shows changed, else the entries are updated in place
+        // (libdbusmenu-gtk follows the GtkMenu's inserts and removals).
+        std::string key = host_.menu_key();
+        if (menu_ && key == key_) {
+            host_.update_menu(menu_);
+            return;
+        }
+        key_ = std::move(key);
         wxMenu* menu = host_.build_menu();
         app_indicator_set_menu(indicator_, GTK_MENU(menu->m_menu));
         // The first entry opens the window: a middle click on the icon activates it.
@@ -125,6 +134,7 @@ private:
     TrayHost& host_;
     AppIndicator* indicator_ = nullptr;
     wxMenu* menu_ = nullptr;
+    std::string key_;
 };
 
 // XEmbed through wxTaskBarIcon (GtkStatusIcon in wx 3.2 on GTK).

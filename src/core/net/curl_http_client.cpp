@@ -142,6 +142,7 @@ std::once_flag g_curl_init;
 // The share handle's caches are used from several threads: libcurl asks for a lock per kind of
 // data.
 struct CurlHttpClient::Shared {
+    std::once_flag init;
     CURLSH* share = nullptr;
     std::mutex locks[CURL_LOCK_DATA_LAST];
 
@@ -153,17 +154,24 @@ struct CurlHttpClient::Shared {
     }
 };
 
-CurlHttpClient::CurlHttpClient() : shared_(std::make_unique<Shared>()) {
-    std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-    if (CURLSH* sh = curl_share_init()) {
-        curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, &Shared::lock);
-        curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, &Shared::unlock);
-        curl_share_setopt(sh, CURLSHOPT_USERDATA, shared_.get());
-        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
-        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-        curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-        shared_->share = sh;
-    }
+CurlHttpClient::CurlHttpClient() : shared_(std::make_unique<Shared>()) {}
+
+// On the first request, not at construction: libcurl's global init loads OpenSSL (its config
+// and providers, megabytes), which a process that never sends (a tray app idle all day, fixctl
+// list) should not pay for.
+void CurlHttpClient::init_once() {
+    std::call_once(shared_->init, [this] {
+        std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+        if (CURLSH* sh = curl_share_init()) {
+            curl_share_setopt(sh, CURLSHOPT_LOCKFUNC, &Shared::lock);
+            curl_share_setopt(sh, CURLSHOPT_UNLOCKFUNC, &Shared::unlock);
+            curl_share_setopt(sh, CURLSHOPT_USERDATA, shared_.get());
+            curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+            curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+            curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+            shared_->share = sh;
+        }
+    });
 }
 
 CurlHttpClient::~CurlHttpClient() {
@@ -172,6 +180,7 @@ CurlHttpClient::~CurlHttpClient() {
 
 HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken& cancel) {
     using namespace std::chrono;
+    init_once();
     HttpResponse response;
     const auto started = steady_clock::now();
     const auto finish = [&](HttpResponse& r) -> HttpResponse {

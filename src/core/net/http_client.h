@@ -58,9 +58,9 @@ public:
     virtual HttpResponse send(const HttpRequest& request, const CancelToken& cancel) = 0;
 };
 
-// libcurl. curl_global_init runs once on first construction. One client keeps a connection,
-// DNS and TLS session cache shared by its requests (from any thread), so a series of requests
-// to one server (a feed sync) reuses one keep-alive connection.
+// libcurl. curl_global_init runs once, on the first request of the first client. One client keeps a
+// connection, DNS and TLS session cache shared by its requests (from any thread), so a series of
+// requests to one server (a feed sync) reuses one keep-alive connection.
 class CurlHttpClient final : public HttpClient {
 public:
     CurlHttpClient();
@@ -70,6 +70,7 @@ public:
     HttpResponse send(const HttpRequest& request, const CancelToken& cancel) override;
 
 private:
+    void init_once();
     struct Shared;
     std::unique_ptr<Shared> shared_;
 };
