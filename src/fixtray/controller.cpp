@@ -354,8 +354,7 @@ void Controller::show_main_window() {
 
 void Controller::show_run_window() {
     if (!run_window_) run_window_ = new RunWindow(*this);
-    run_window_->Show();
-    run_window_->Raise();
+    run_window_->present();
 }
 
 void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
@@ -501,7 +500,7 @@ void Controller::quit(wxWindow* parent) {
 }
 
 std::string Controller::menu_key() const {
-    // Everything build_menu() shows but the running fix's entry.
+    // Everything build_menu() shows but the entries update_menu() keeps up to date in place.
     std::string key;
     if (snapshot_) {
         key += "loaded\n";
@@ -510,9 +509,15 @@ std::string Controller::menu_key() const {
                    (f.asks_first ? "\t?\n" : "\n");
     }
     key += escalation_allowed() ? "help\n" : "\n";
-    key += std::to_string(tray_status().waiting);
     return key;
 }
+
+namespace {
+wxString outbox_label(int waiting) {
+    return waiting == 1 ? wxString("1 request waiting to be sent: send now")
+                        : wxString::Format("%d requests waiting to be sent: send now", waiting);
+}
+}  // namespace
 
 void Controller::update_menu(wxMenu* menu) {
     const bool shown = menu->FindItem(kShowRun) != nullptr;
@@ -520,6 +525,18 @@ void Controller::update_menu(wxMenu* menu) {
         menu->Insert(1, kShowRun, "Show the running fix...");
     else if (!run_view_.running() && shown)
         menu->Destroy(kShowRun);
+    // The outbox entry, just before "Check for new fixes".
+    const int waiting = tray_status().waiting;
+    if (wxMenuItem* item = menu->FindItem(kOutbox)) {
+        if (waiting == 0)
+            menu->Destroy(item);
+        else if (item->GetItemLabel() != outbox_label(waiting))
+            item->SetItemLabel(outbox_label(waiting));
+    } else if (waiting > 0) {
+        std::size_t pos = 0;
+        if (menu->FindChildItem(kCheckFixes, &pos))
+            menu->Insert(pos, kOutbox, outbox_label(waiting));
+    }
 }
 
 wxMenu* Controller::build_menu() {
@@ -546,11 +563,7 @@ wxMenu* Controller::build_menu() {
     menu->AppendSeparator();
     if (escalation_allowed()) menu->Append(kHelp, "Get &help from IT...");
     const TrayStatus status = tray_status();
-    if (status.waiting > 0)
-        menu->Append(kOutbox, status.waiting == 1
-                                  ? wxString("1 request waiting to be sent: send now")
-                                  : wxString::Format("%d requests waiting to be sent: send now",
-                                                     status.waiting));
+    if (status.waiting > 0) menu->Append(kOutbox, outbox_label(status.waiting));
     menu->Append(kCheckFixes, "&Check for new fixes");
     menu->AppendSeparator();
     menu->Append(kAbout, "&About fixtray");

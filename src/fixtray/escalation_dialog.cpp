@@ -24,6 +24,7 @@
 #include "base/cancel_token.h"
 #include "controller.h"
 #include "icons.h"
+#include "show_soon.h"
 
 namespace fixtray::gui {
 
@@ -37,6 +38,11 @@ class EscalationDialog final : public wxDialog {
 public:
     EscalationDialog(Controller& c, std::optional<RunRecord> run, wxWindow* parent, bool automatic);
     ~EscalationDialog() override;
+    // Shown on the next turn of the event loop; collecting starts once it is (its processes
+    // would compete with building and showing the window for the CPU).
+    void present() {
+        show_soon_.start([this] { collect(); });
+    }
 
 private:
     // Progress of prepare(), posted to the UI thread.
@@ -98,6 +104,7 @@ private:
     wxHyperlinkCtrl* link_ = nullptr;
     wxButton* send_ = nullptr;
     wxButton* close_ = nullptr;
+    ShowSoon show_soon_{this};
 };
 
 EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, wxWindow* parent,
@@ -266,11 +273,11 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     if (!gate.backend_problem.empty()) intro += "\n" + gate.backend_problem;
     intro_->SetLabel(wx(intro));
     intro_->Wrap(680);
+    status_->SetLabel("Collecting diagnostics...");
     if (run) {
         if (auto err = session_->about_run(snapshot_->catalog->catalog(), *run))
             status_->SetLabel(wx(err.message));
     }
-    collect();
 }
 
 EscalationDialog::~EscalationDialog() {
@@ -287,7 +294,6 @@ void EscalationDialog::run_worker(std::function<void()> work) {
 }
 
 void EscalationDialog::collect() {
-    status_->SetLabel("Collecting diagnostics...");
     run_worker([this] {
         const EscalationError err = session_->prepare(cancel_, &progress_);
         wxTheApp->CallAfter([this, alive = alive_, err] {
@@ -423,8 +429,7 @@ void EscalationDialog::finish_close() {
 wxWindow* open_escalation_dialog(Controller& c, std::optional<RunRecord> run, wxWindow* parent,
                                  bool automatic) {
     auto* d = new EscalationDialog(c, std::move(run), parent, automatic);
-    d->Show();
-    d->Raise();
+    d->present();
     return d;
 }
 

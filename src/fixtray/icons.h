@@ -17,7 +17,7 @@ const std::string& icon_dir();
 std::string tray_icon_name(TrayState state);
 // Every rendered size of the icon `name`, for high-DPI: wxBitmapBundle picks the best one.
 wxBitmapBundle icon_bundle(const std::string& name);
-// The app icon in every size, for window title bars and task switchers.
+// The app icon in the sizes window title bars and task switchers use (16 to 64 px).
 wxIconBundle app_icons();
 
 }  // namespace fixtray::gui

@@ -165,6 +165,14 @@ RunWindow::RunWindow(Controller& c)
     refresh();
 }
 
+void RunWindow::present() {
+    if (IsShown()) {
+        Raise();
+        return;
+    }
+    show_soon_.start();
+}
+
 RunWindow::~RunWindow() {
     timer_.Stop();
     pending_.Stop();

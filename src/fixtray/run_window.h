@@ -11,6 +11,7 @@
 #include <wx/timer.h>
 
 #include "controller.h"
+#include "show_soon.h"
 
 class wxButton;
 class wxDataViewListCtrl;
@@ -27,6 +28,8 @@ public:
     explicit RunWindow(Controller& c);
     ~RunWindow() override;
     void run_updated() override;
+    // Shown on the next turn of the event loop (show_soon.h); a shown window is raised now.
+    void present();
 
 private:
     void refresh();
@@ -51,6 +54,7 @@ private:
     wxTimer timer_;    // 250 ms: the running step's elapsed time
     wxTimer pending_;  // a refresh that waits for kMinRefresh to pass
     std::chrono::steady_clock::time_point last_refresh_;
+    ShowSoon show_soon_{this};
     std::string detail_text_;
     bool answered_ = false;
 };

@@ -5,6 +5,7 @@
 
 #include <wx/menu.h>
 #include <wx/taskbar.h>
+#include <wx/timer.h>
 
 #include "icons.h"
 
@@ -79,7 +80,7 @@ namespace {
 // click "Activate" (a left click opens the menu, whose first entry opens the window; a middle
 // click opens it directly through the secondary activate target) and no ToolTip setter (the
 // state's text goes to Title and the icon's accessible description, which hosts show).
-class SniTrayIcon final : public TrayIcon {
+class SniTrayIcon final : public TrayIcon, private wxTimer {
 public:
     explicit SniTrayIcon(TrayHost& host) : host_(host) {
         indicator_ = app_indicator_new("fixtray", tray_icon_name(TrayState::idle).c_str(),
@@ -88,12 +89,16 @@ public:
         app_indicator_set_attention_icon_full(
             indicator_, tray_icon_name(TrayState::attention).c_str(), "fixtray needs attention");
         app_indicator_set_title(indicator_, "fixtray");
-        menu_changed();
+        key_ = host_.menu_key();
+        export_menu(host_.build_menu());
         app_indicator_set_status(indicator_, APP_INDICATOR_STATUS_ACTIVE);
     }
     ~SniTrayIcon() override {
+        Stop();
         g_object_unref(indicator_);
         delete menu_;
+        delete next_;
+        delete old_;
     }
     TrayKind kind() const override { return TrayKind::sni; }
 
@@ -110,31 +115,72 @@ public:
         }
     }
 
+    // Exporting a menu of a few hundred fixes over D-Bus costs the UI thread tens of
+    // milliseconds in each of three parts: building the wxMenu, libdbusmenu-gtk walking it,
+    // and deleting the menu it replaces. So: entries that come and go (the running fix, the
+    // outbox count) are updated in place, libdbusmenu-gtk follows the GtkMenu's changes; a
+    // menu that shows something else (the catalog changed) is replaced in three turns of the
+    // event loop, one part each, with input and repaints in between. Until it is exported the
+    // old one stays, and works.
     void menu_changed() override {
-        // Exporting a menu of a few hundred fixes over D-Bus takes the UI thread tens of
-        // milliseconds: only when what it shows changed, else the entries are updated in place
-        // (libdbusmenu-gtk follows the GtkMenu's inserts and removals).
         std::string key = host_.menu_key();
-        if (menu_ && key == key_) {
+        if (key == key_ && !next_) {
             host_.update_menu(menu_);
             return;
         }
-        key_ = std::move(key);
-        wxMenu* menu = host_.build_menu();
+        if (next_ && key == next_key_) {
+            host_.update_menu(next_);
+            host_.update_menu(menu_);
+            return;
+        }
+        if (key == key_) {  // changed back before the new one was exported
+            delete next_;
+            next_ = nullptr;
+            host_.update_menu(menu_);
+            return;
+        }
+        delete next_;
+        next_key_ = std::move(key);
+        next_ = host_.build_menu();
+        StartOnce(1);
+    }
+
+private:
+    void Notify() override {
+        if (next_) {
+            // The second turn: export the new menu; the third deletes the old one.
+            if (old_) {
+                delete old_;  // left from an earlier replacement
+                old_ = nullptr;
+            }
+            old_ = menu_;
+            key_ = std::move(next_key_);
+            export_menu(next_);
+            next_ = nullptr;
+            host_.update_menu(menu_);  // what changed while it waited for its turn
+            StartOnce(1);
+            return;
+        }
+        delete old_;
+        old_ = nullptr;
+    }
+
+    void export_menu(wxMenu* menu) {
         app_indicator_set_menu(indicator_, GTK_MENU(menu->m_menu));
         // The first entry opens the window: a middle click on the icon activates it.
         if (menu->GetMenuItemCount() > 0)
             app_indicator_set_secondary_activate_target(indicator_,
                                                         menu->FindItemByPosition(0)->GetMenuItem());
-        delete menu_;  // after the indicator took the new one
         menu_ = menu;
     }
 
-private:
     TrayHost& host_;
     AppIndicator* indicator_ = nullptr;
-    wxMenu* menu_ = nullptr;
-    std::string key_;
+    wxMenu* menu_ = nullptr;  // exported
+    std::string key_;         // what menu_ shows
+    wxMenu* next_ = nullptr;  // built, exported on the next turn
+    std::string next_key_;
+    wxMenu* old_ = nullptr;  // replaced, deleted on the next turn
 };
 
 // XEmbed through wxTaskBarIcon (GtkStatusIcon in wx 3.2 on GTK).

@@ -31,7 +31,7 @@ public:
     // What the menu shows, as a key: a menu built for the same key needs only update_menu().
     virtual std::string menu_key() const = 0;
     // Brings a menu built for the current key up to date in place (the entries that come and go
-    // while a fix runs), without building it again.
+    // while a fix runs, the number of requests waiting), without building it again.
     virtual void update_menu(wxMenu* menu) = 0;
     // Left click (XEmbed) / Activate or middle click (SNI): open the main window.
     virtual void activate() = 0;

@@ -2,7 +2,7 @@
 """tray_bench: fixtray's tray against the reference tray app (minimal_tray), side by side.
 
 usage: /usr/bin/python3 tests/bench/tray_bench.py --fixtray BIN --reference BIN
-                        [--fixctl BIN] [--rounds N] [--out DIR] [--packs N]
+                        [--fixctl BIN] [--rounds N] [--out DIR] [--packs N] [--perf]
 
 Both apps run on the same Xvfb (options from $GUITEST_XVFB_ARGS, as in tests/gui: compare
 "-extension GLX" only with itself), the same tray host, the same kind of HOME, in the same run,
@@ -58,6 +58,7 @@ import glob
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -333,6 +334,13 @@ class HeartbeatRun:
             self.labels = wait_menu_loaded(ctx.client, self.item, want_fixes)
             time.sleep(1.0)
             self.idle = self.hb.after()
+            if ctx.perf_dir:   # the UI thread only (its tid is the pid), from here on
+                self.perf = subprocess.Popen(
+                    ["perf", "record", "-q", "-F", "2000", "--call-graph", "dwarf,16384",
+                     "-t", str(self.p.pid), "-o", os.path.join(ctx.perf_dir, tag + ".data")],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                    stderr=open_log(ctx.logdir, "perf.log"))
+                time.sleep(0.5)   # perf attached before the activity starts
         except BaseException:
             self.close()
             raise
@@ -343,6 +351,10 @@ class HeartbeatRun:
                                 % (self.p.returncode, self.p.bench_log))
 
     def close(self):
+        if getattr(self, "perf", None):
+            self.perf.send_signal(signal.SIGINT)   # perf writes its file and exits
+            self.perf.wait(timeout=60)
+            self.perf = None
         stop(self.p)
         if getattr(self, "item", None):
             try:
@@ -604,6 +616,9 @@ def main(argv=None):
     ap.add_argument("--out")
     ap.add_argument("--only", default="xembed,sni,heartbeat",
                     help="comma-separated sections: xembed, sni, heartbeat")
+    ap.add_argument("--perf", action="store_true",
+                    help="record fixtray's UI thread with perf during each heartbeat activity "
+                         "(OUT/perf/<activity>-<round>.data; read with tests/bench/ui_stretches.py)")
     a = ap.parse_args(argv)
     fixtray = os.path.abspath(a.fixtray)
     reference = os.path.abspath(a.reference)
@@ -718,6 +733,10 @@ def main(argv=None):
                     ctx.fixtray, ctx.fixctl, ctx.machine_root = fx, fixctl, root
                     ctx.want_fixes, ctx.packs = want_fixes, a.packs
                     ctx.out, ctx.logdir, ctx.homes = out, logdir, homes
+                    ctx.perf_dir = None
+                    if a.perf:
+                        ctx.perf_dir = os.path.join(out, "perf")
+                        os.makedirs(ctx.perf_dir, exist_ok=True)
                     for r in range(a.rounds):
                         for key, title, fn in ACTIVITIES:
                             try:

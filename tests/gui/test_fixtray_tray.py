@@ -152,7 +152,8 @@ def sni_menu_labels(client, item):
 def case_sni_menu_entries(binary, outdir, home, fixctl):
     """The help desk's policy and the outbox in the menu: with policy "off" there is no "Get
     help from IT..."; a request queued while the help desk cannot be reached shows as "1
-    request waiting to be sent"."""
+    request waiting to be sent", and a second one queued by fixctl while the tray runs turns
+    it into "2 requests" (the entry is updated in place, the menu is not exported again)."""
     token = os.path.join(home, "rt.token")
     with open(token, "w") as f:
         f.write("not-a-real-token\n")
@@ -183,6 +184,15 @@ def case_sni_menu_entries(binary, outdir, home, fixctl):
             props = wait_for(lambda: (lambda p: p if p["Status"] == "NeedsAttention" else None)(
                 client.item_properties(item)), STEP_TIMEOUT,
                 "the item to need attention after the failed delivery")
+            # A second request queued by another program: the entry is updated in place.
+            r = subprocess.run([fixctl, "escalate", "--yes", "-m", "still dark"], env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, timeout=300)
+            check(r.returncode == 0, "fixctl escalate exited %d: %s" % (r.returncode, r.stdout))
+            wait_for(lambda: (lambda l: l if any(e.startswith("2 requests waiting to be sent")
+                                                 for e in l) else None)(
+                sni_menu_labels(client, item)), STEP_TIMEOUT,
+                "the menu entry to count 2 waiting requests", ignore=MENU_REPLACED)
             quit_app(app)
 
         # Policy off: the entry is gone (and nothing else changes).
