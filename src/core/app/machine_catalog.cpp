@@ -61,7 +61,7 @@ void MachineCatalog::load() {
     feed_state_error_.clear();
     feed_state_ = read_feed_state(config_.feed.state_dir, &feed_state_error_);
     feed_expired_ = fixtray::feed_expired(feed_state_, std::chrono::system_clock::now());
-    catalog_ = Catalog();
+    loading_ = std::make_shared<Catalog>();
     origin_by_file_.clear();
     stamp_by_file_.clear();
     pack_problems_.clear();
@@ -78,7 +78,7 @@ void MachineCatalog::load() {
 
     if (!config_.policy.feed_admin_steps) {
         // policy.feed_admin_steps false: the feed's key may not act as root here.
-        catalog_.remove_fixes([&](const FixPack& pack, const Fix& fix) {
+        loading_->remove_fixes([&](const FixPack& pack, const Fix& fix) {
             const auto it = origin_by_file_.find(pack.file);
             if (it == origin_by_file_.end() || it->second.source != PackSource::feed ||
                 !fix.needs_admin())
@@ -94,7 +94,8 @@ void MachineCatalog::load() {
     note_withdrawn();
     std::vector<std::string> removed = config_.policy.disabled_packs;
     removed.insert(removed.end(), feed_state_.revoked.begin(), feed_state_.revoked.end());
-    catalog_.remove(removed, config_.policy.disabled_fixes);
+    loading_->remove(removed, config_.policy.disabled_fixes);
+    catalog_ = std::move(loading_);
     fingerprint_ = fingerprint();
 }
 
@@ -107,7 +108,7 @@ void MachineCatalog::note_withdrawn() {
         revoked_by += " (" + feed_state_.repository + ", index " +
                       std::to_string(feed_state_.serial) + " signed " +
                       format_time_utc(feed_state_.generated) + ")";
-    for (const FixPack& pack : catalog_.packs()) {
+    for (const FixPack& pack : loading_->packs()) {
         std::string why;
         if (listed(feed_state_.revoked, pack.id))
             why = revoked_by;
@@ -173,7 +174,7 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
                 continue;
             }
         }
-        auto problems = catalog_.add_file(file);
+        auto problems = loading_->add_file(file);
         pack_problems_.insert(pack_problems_.end(), std::make_move_iterator(problems.begin()),
                               std::make_move_iterator(problems.end()));
         origin_by_file_[file] = origin;
@@ -216,9 +217,9 @@ bool MachineCatalog::sources_changed() const {
 }
 
 CatalogChange MachineCatalog::reload() {
-    const auto before = offered(catalog_, stamp_by_file_);
+    const auto before = offered(*catalog_, stamp_by_file_);
     load();
-    const auto after = offered(catalog_, stamp_by_file_);
+    const auto after = offered(*catalog_, stamp_by_file_);
     CatalogChange change;
     for (const auto& [id, what] : after) {
         const auto it = before.find(id);

@@ -21,6 +21,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,7 @@ public:
     // for a timer: no pack is parsed.
     bool sources_changed() const;
 
-    const Catalog& catalog() const { return catalog_; }
+    const Catalog& catalog() const { return *catalog_; }
     const MachineConfig& config() const { return config_; }
     const MachinePaths& paths() const { return paths_; }
     const CatalogOptions& options() const { return options_; }
@@ -108,7 +109,10 @@ private:
     FeedState feed_state_;
     std::string feed_state_error_;
     bool feed_expired_ = false;
-    Catalog catalog_;
+    // Immutable once loaded, and shared: a copy of a MachineCatalog (a front end's snapshot of
+    // it) costs no second copy of every pack. load() builds the next one in loading_.
+    std::shared_ptr<const Catalog> catalog_ = std::make_shared<const Catalog>();
+    std::shared_ptr<Catalog> loading_;
     std::map<std::string, PackOrigin> origin_by_file_;
     std::map<std::string, std::string> stamp_by_file_;  // pack file -> "size:mtime"
     std::vector<PackProblem> pack_problems_;
