@@ -92,6 +92,12 @@ def main_window(x, timeout=STEP_TIMEOUT):
                     timeout, "fixtray's main window to be mapped")[0]
 
 
+def libcurl_mapped(pid):
+    """Has the process loaded libcurl? (fixtray loads it on first use: lazy_libcurl.cpp)"""
+    with open("/proc/%d/maps" % pid) as f:
+        return any("/libcurl" in line for line in f)
+
+
 def quit_app(app):
     app.terminate()
     rc = wait_exit(app, STEP_TIMEOUT, "fixtray to exit on SIGTERM")
@@ -131,6 +137,8 @@ def case_xembed(binary, outdir, home):
                               and w.get("mapped", True)], STEP_TIMEOUT, "the menu to close")
         guitest.left_click(x, *guitest.center(icon))
         win = main_window(x)
+        # Nothing was sent: libcurl (5.5 MB of RSS with its dependencies) is not loaded.
+        check(not libcurl_mapped(app.pid), "the idle tray has loaded libcurl")
         quit_app(app)
         return "icon %(width)dx%(height)d at %(x)d,%(y)d; " % icon + \
             "menu %dx%d; left click opened the window (%dx%d)" % (
@@ -180,7 +188,7 @@ def case_sni_menu_entries(binary, outdir, home, fixctl):
             check(waiting.startswith("1 request waiting to be sent"), "entry: %r" % waiting)
             check("Get help from IT..." in labels, "no Get help entry with policy ask: %s"
                   % labels)
-            # The delivery attempt the tray makes fails (nothing listens): attention.
+            # The failed delivery attempt (fixctl's, recorded in the outbox): attention.
             props = wait_for(lambda: (lambda p: p if p["Status"] == "NeedsAttention" else None)(
                 client.item_properties(item)), STEP_TIMEOUT,
                 "the item to need attention after the failed delivery")
@@ -193,6 +201,15 @@ def case_sni_menu_entries(binary, outdir, home, fixctl):
                                                  for e in l) else None)(
                 sni_menu_labels(client, item)), STEP_TIMEOUT,
                 "the menu entry to count 2 waiting requests", ignore=MENU_REPLACED)
+            # "send now": the tray tries at once, through libcurl, which it loads for that (it
+            # is not loaded before: fixctl made the earlier attempts).
+            check(not libcurl_mapped(app.pid), "libcurl loaded before anything was sent")
+            client.click(item, "2 requests waiting to be sent: send now")
+            wait_for(lambda: libcurl_mapped(app.pid), STEP_TIMEOUT,
+                     "libcurl to be loaded for the delivery attempt")
+            wait_for(lambda: (lambda p: p if p["Status"] == "NeedsAttention" else None)(
+                client.item_properties(item)), STEP_TIMEOUT,
+                "the item to need attention after the failed attempt")
             quit_app(app)
 
         # Policy off: the entry is gone (and nothing else changes).
