@@ -1,26 +1,24 @@
-// libcurl, loaded the first time the tray uses it (Linux).
+// libcurl, loaded the first time the tray uses it (Linux; see lazy_library.h).
 //
 // Debian's libcurl4 brings GnuTLS, OpenSSL, LDAP, Kerberos, RTMP, SSH and more; loaded and
-// relocated at start they cost an idle tray about 5.5 MB of RSS (tests/bench/README.md), for
-// requests it sends now and then. So fixtray is not linked to libcurl: it links these
-// definitions of the libcurl functions the core calls, each of which loads libcurl.so.4 with
-// dlopen on first use and calls the real one. fixctl and the tests link libcurl as usual.
-//
-// The symbols defined here are not exported from the executable (no shared library linked to
-// fixtray refers to them, and it is not linked with --export-dynamic), so libcurl, loaded
-// RTLD_LOCAL, keeps calling its own functions. The variadic ones pass their one argument on
-// with the type libcurl reads for the option: curl_easy_setopt by CURLOPTTYPE (the option
-// number's ten-thousands), curl_easy_getinfo always a pointer, curl_share_setopt by option.
-// If libcurl cannot be loaded, every function fails as libcurl does when it is out of memory
-// (null handles, CURLE_FAILED_INIT), and the strerror functions say why.
+// relocated at start they cost an idle tray about 5 MB of RSS (tests/bench/README.md), for
+// requests it sends now and then. fixctl and the tests link libcurl as usual. The variadic
+// functions pass their one argument on with the type libcurl reads for the option:
+// curl_easy_setopt by CURLOPTTYPE (the option number's ten-thousands), curl_easy_getinfo always
+// a pointer, curl_share_setopt by option. Without libcurl every function fails as libcurl does
+// when it cannot allocate (null handles, CURLE_FAILED_INIT), and the strerror functions say why.
 #define CURL_DISABLE_TYPECHECK 1  // the real functions, not the type-checking macros
 #include <curl/curl.h>
-#include <dlfcn.h>
 
 #include <cstdarg>
 #include <string>
 
+#include "lazy_library.h"
+
 namespace {
+
+using fixtray::gui::lazy::call;
+using fixtray::gui::lazy::call_void;
 
 struct Api {
     std::string error;
@@ -40,43 +38,24 @@ struct Api {
 #define FIXTRAY_CURL_SLOT(name) decltype(&::name) name = nullptr;
     FIXTRAY_CURL_FUNCTIONS(FIXTRAY_CURL_SLOT)
 #undef FIXTRAY_CURL_SLOT
+
+    Api() {
+        fixtray::gui::lazy::Library lib("libcurl.so.4");
+#define FIXTRAY_CURL_GET(name) lib.get(name, #name);
+        FIXTRAY_CURL_FUNCTIONS(FIXTRAY_CURL_GET)
+#undef FIXTRAY_CURL_GET
+        error = lib.problem();
+        if (!error.empty()) {
+#define FIXTRAY_CURL_RESET(name) name = nullptr;
+            FIXTRAY_CURL_FUNCTIONS(FIXTRAY_CURL_RESET)
+#undef FIXTRAY_CURL_RESET
+        }
+    }
 };
 
-Api load() {
-    Api api;
-    void* lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char* why = dlerror();
-        api.error = std::string("libcurl could not be loaded: ") + (why ? why : "libcurl.so.4");
-        return api;
-    }
-    std::string missing;
-#define FIXTRAY_CURL_LOAD(name)                                         \
-    api.name = reinterpret_cast<decltype(api.name)>(dlsym(lib, #name)); \
-    if (!api.name) missing += missing.empty() ? #name : ", " #name;
-    FIXTRAY_CURL_FUNCTIONS(FIXTRAY_CURL_LOAD)
-#undef FIXTRAY_CURL_LOAD
-    if (!missing.empty()) {
-        // An older libcurl than the one fixtray was built for: use none of it.
-        api = Api();
-        api.error = "libcurl.so.4 lacks " + missing;
-    }
-    return api;  // the library stays loaded for the process's life
-}
-
 const Api& api() {
-    static const Api loaded = load();  // thread-safe, once
+    static const Api loaded;  // thread-safe, once
     return loaded;
-}
-
-// Calls f with args, or answers `failed` when libcurl could not be loaded.
-template <typename F, typename R, typename... A>
-R call(F* f, R failed, A... args) {
-    return f ? f(args...) : failed;
-}
-template <typename F, typename... A>
-void call_void(F* f, A... args) {
-    if (f) f(args...);
 }
 
 }  // namespace

@@ -92,10 +92,15 @@ def main_window(x, timeout=STEP_TIMEOUT):
                     timeout, "fixtray's main window to be mapped")[0]
 
 
-def libcurl_mapped(pid):
-    """Has the process loaded libcurl? (fixtray loads it on first use: lazy_libcurl.cpp)"""
+def library_mapped(pid, name):
+    """Has the process loaded the library (e.g. "libcurl")? fixtray loads libcurl and
+    libarchive on first use (src/fixtray/lazy_library.h)."""
     with open("/proc/%d/maps" % pid) as f:
-        return any("/libcurl" in line for line in f)
+        return any(("/%s." % name) in line for line in f)
+
+
+def libcurl_mapped(pid):
+    return library_mapped(pid, "libcurl")
 
 
 def quit_app(app):
@@ -137,8 +142,10 @@ def case_xembed(binary, outdir, home):
                               and w.get("mapped", True)], STEP_TIMEOUT, "the menu to close")
         guitest.left_click(x, *guitest.center(icon))
         win = main_window(x)
-        # Nothing was sent: libcurl (5.5 MB of RSS with its dependencies) is not loaded.
+        # Nothing was sent and no bundle made: libcurl and libarchive (with their dependencies
+        # 6.5 MB of RSS) are not loaded.
         check(not libcurl_mapped(app.pid), "the idle tray has loaded libcurl")
+        check(not library_mapped(app.pid, "libarchive"), "the idle tray has loaded libarchive")
         quit_app(app)
         return "icon %(width)dx%(height)d at %(x)d,%(y)d; " % icon + \
             "menu %dx%d; left click opened the window (%dx%d)" % (
