@@ -69,6 +69,8 @@ private:
     };
 
     void collect();
+    void start_session();
+    std::string intro_text(const EscalationGate* gate) const;
     void prepared(EscalationError err);
     void fill_items();
     void send();
@@ -82,7 +84,8 @@ private:
     std::shared_ptr<const MachineSnapshot> snapshot_;  // the catalog the session points into
     bool automatic_;
     RealServices services_;
-    std::unique_ptr<EscalationSession> session_;
+    std::optional<RunRecord> run_;                // what the request is about, if a run
+    std::unique_ptr<EscalationSession> session_;  // made on the worker (start_session)
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
     CancelToken cancel_;
     std::thread worker_;
@@ -114,7 +117,8 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
       c_(c),
       snapshot_(c.snapshot_ptr()),
       automatic_(automatic),
-      services_(RealServices::for_user()) {
+      services_(RealServices::for_user()),
+      run_(std::move(run)) {
     SetIcons(app_icons());
     // A modeless wxDialog is a plain GtkWindow: say it is a dialog to screen readers.
     atk_object_set_role(gtk_widget_get_accessible(GetHandle()), ATK_ROLE_DIALOG);
@@ -248,16 +252,12 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         finish_close();
     });
 
-    // The session.
-    EscalationSetup setup;
-    setup.config = snapshot_->escalation;
-    setup.site = snapshot_->catalog->config().site;
-    setup.env = services_.env();
-    setup.state_dir = services_.state_dir();
-    setup.lang = c_.lang();
-    session_ = std::make_unique<EscalationSession>(std::move(setup), services_.runner(),
-                                                   services_.http(), services_.clock());
-    const EscalationGate& gate = session_->gate();
+    intro_->SetLabel(wx(intro_text(nullptr)));
+    intro_->Wrap(680);
+    status_->SetLabel("Collecting diagnostics...");
+}
+
+std::string EscalationDialog::intro_text(const EscalationGate* gate) const {
     std::string intro =
         "Your help desk gets a request with what was tried and a diagnostics bundle of this "
         "computer. Nothing is sent before you press Send.";
@@ -265,19 +265,41 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         intro =
             "Your help desk's settings send a request automatically when a fix does not "
             "work. Here is what is sent.";
-    if (gate.backend_configured && gate.backend_problem.empty())
-        intro += "\nIt goes to: " + gate.destination + ".";
-    else if (!gate.destination.empty())
-        intro += "\nNo ticket system is set up here: a copy is saved in " + gate.destination +
+    if (!gate) return intro;
+    if (gate->backend_configured && gate->backend_problem.empty())
+        intro += "\nIt goes to: " + gate->destination + ".";
+    else if (!gate->destination.empty())
+        intro += "\nNo ticket system is set up here: a copy is saved in " + gate->destination +
                  " for you to send to your help desk.";
-    if (!gate.backend_problem.empty()) intro += "\n" + gate.backend_problem;
-    intro_->SetLabel(wx(intro));
-    intro_->Wrap(680);
-    status_->SetLabel("Collecting diagnostics...");
-    if (run) {
-        if (auto err = session_->about_run(snapshot_->catalog->catalog(), *run))
-            status_->SetLabel(wx(err.message));
+    if (!gate->backend_problem.empty()) intro += "\n" + gate->backend_problem;
+    return intro;
+}
+
+// On the worker: setting up the ticket backend may load libcurl (lazy_libcurl.cpp), tens of
+// milliseconds the UI thread does not wait for.
+void EscalationDialog::start_session() {
+    EscalationSetup setup;
+    setup.config = snapshot_->escalation;
+    setup.site = snapshot_->catalog->config().site;
+    setup.env = services_.env();
+    setup.state_dir = services_.state_dir();
+    setup.lang = c_.lang();
+    auto session = std::make_unique<EscalationSession>(std::move(setup), services_.runner(),
+                                                       services_.http(), services_.clock());
+    std::string problem;
+    if (run_) {
+        if (auto err = session->about_run(snapshot_->catalog->catalog(), *run_))
+            problem = err.message;
     }
+    std::string intro = intro_text(&session->gate());
+    session_ = std::move(session);  // the UI thread reads it once prepared() runs
+    wxTheApp->CallAfter([this, alive = alive_, intro, problem] {
+        if (!*alive) return;
+        intro_->SetLabel(wx(intro));
+        intro_->Wrap(680);
+        if (!problem.empty()) status_->SetLabel(wx(problem));
+        panel_->Layout();
+    });
 }
 
 EscalationDialog::~EscalationDialog() {
@@ -295,6 +317,7 @@ void EscalationDialog::run_worker(std::function<void()> work) {
 
 void EscalationDialog::collect() {
     run_worker([this] {
+        if (!session_) start_session();
         const EscalationError err = session_->prepare(cancel_, &progress_);
         wxTheApp->CallAfter([this, alive = alive_, err] {
             if (*alive) prepared(err);
@@ -356,7 +379,7 @@ std::string EscalationDialog::selected_file() const {
 }
 
 void EscalationDialog::send() {
-    if (busy_ || !session_->prepared()) return;
+    if (busy_ || !session_ || !session_->prepared()) return;
     // The employee's edits; a refusal names the field.
     struct Edit {
         wxTextCtrl* field;

@@ -25,7 +25,7 @@ def samples(path):
             if cur:
                 result.append(cur)
             cur = None
-        elif not line.startswith((" ", "\t")):
+        elif not line.startswith("\t"):  # a sample's header; its frames are indented by a tab
             m = re.match(r"\s*\d+\s+([\d.]+):", line)
             cur = (float(m.group(1)), []) if m else None
         elif cur:
