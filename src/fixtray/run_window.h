@@ -17,6 +17,7 @@ class wxButton;
 class wxDataViewListCtrl;
 class wxGauge;
 class wxPanel;
+class wxSizer;
 class wxStaticText;
 class wxTextCtrl;
 class wxToggleButton;
@@ -42,7 +43,9 @@ private:
     wxGauge* progress_ = nullptr;
     wxStaticText* progress_text_ = nullptr;
     wxToggleButton* output_toggle_ = nullptr;
-    wxTextCtrl* output_ = nullptr;
+    wxTextCtrl* output_ = nullptr;  // made on the first "Show output"
+    wxSizer* sizer_ = nullptr;
+    std::size_t output_slot_ = 0;
     wxStaticText* headline_ = nullptr;
     wxStaticText* detail_ = nullptr;
     wxStaticText* question_ = nullptr;

@@ -565,6 +565,13 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
     help_button = atspi.wait_find(run_fn, "push button", "Get help from IT", STEP_TIMEOUT,
                                   enabled_too=True)
     settled_screenshot(x, os.path.join(outdir, "run-view.png"), run_title)
+    # The output on demand: "Show output" makes the box (it is made on first use) and shows
+    # what the selected step printed.
+    atspi.press(atspi.find(run_win, "toggle button", "Show output"))
+    atspi.select_row(named_table(run_fn(), "Steps"), 0)
+    atspi.wait_until(lambda: "widget cache is locked" in atspi.text_of(
+        atspi.find(run_fn(), "text", "Output of the step")), STEP_TIMEOUT,
+        "'Output of the step' to show what the failed step printed")
     timer.mark("run")
 
     atspi.press(help_button)
