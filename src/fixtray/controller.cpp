@@ -17,6 +17,7 @@
 #include "escalation_dialog.h"
 #include "icons.h"
 #include "main_window.h"
+#include "question_dialog.h"
 #include "run_window.h"
 
 namespace fixtray::gui {
@@ -377,11 +378,10 @@ void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
     const Plan plan = fix_runs_.plan(request);
     if (plan.ok && !plan.confirm.empty()) {
         const wxString title = wx(entry->fix->title.get(lang_));
-        wxMessageDialog ask(parent, "Run \"" + title + "\"?", title + " - fixtray",
-                            wxYES_NO | wxNO_DEFAULT | wxICON_QUESTION);
-        ask.SetExtendedMessage(wx(plan.confirm));
-        ask.SetYesNoLabels("&Run the fix", "&Don't run it");
-        if (ask.ShowModal() != wxID_YES) return;  // nothing ran, nothing to record
+        if (!ask_question(parent, QuestionKind::question, title + " - fixtray",
+                          "Run \"" + title + "\"?", wx(plan.confirm), "&Run the fix",
+                          "&Don't run it"))
+            return;  // nothing ran, nothing to record
     }
     // A fix that would not run is started all the same: the service refuses it, the audit log
     // records why, and the run view says so.
@@ -484,13 +484,11 @@ void Controller::show_about(wxWindow* parent) {
 
 void Controller::quit(wxWindow* parent) {
     if (run_view_.running()) {
-        wxMessageDialog ask(parent,
-                            "\"" + wx(run_view_.title()) +
-                                "\" is still running. Quitting stops it; what it changed so far "
-                                "stays as it is.",
-                            "Quit fixtray?", wxYES_NO | wxNO_DEFAULT | wxICON_WARNING);
-        ask.SetYesNoLabels("&Stop the fix and quit", "&Keep running");
-        if (ask.ShowModal() != wxID_YES) return;
+        if (!ask_question(parent, QuestionKind::warning, "Quit fixtray?",
+                          "\"" + wx(run_view_.title()) + "\" is still running.",
+                          "Quitting stops it; what it changed so far stays as it is.",
+                          "&Stop the fix and quit", "&Keep running"))
+            return;
         fix_runs_.cancel();
         // The running step and all its children end (the runner kills the process group).
         static_cast<void>(fix_runs_.wait());

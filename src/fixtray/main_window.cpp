@@ -121,13 +121,19 @@ MainWindow::MainWindow(Controller& c)
     search_->Bind(wxEVT_TEXT, [this](wxCommandEvent&) { fill_fixes(); });
     search_->Bind(wxEVT_SEARCHCTRL_SEARCH_BTN, [this](wxCommandEvent&) { fill_fixes(); });
     fixes_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { show_details(); });
-    fixes_->Bind(wxEVT_DATAVIEW_ITEM_ACTIVATED, [this](wxDataViewEvent&) {
-        if (!selected_fix().empty()) c_.run_fix(selected_fix(), this);
-    });
-    run_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        if (!selected_fix().empty()) c_.run_fix(selected_fix(), this);
-    });
-    check->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { c_.check_for_new_fixes(this); });
+    // Running a fix may ask first, and "Check for new fixes" may say something: modal windows,
+    // opened after the click's handler has returned. A click that comes from a screen reader
+    // (an AT-SPI action) is handled inside the accessibility bridge's D-Bus dispatch, which a
+    // nested event loop would keep from answering anything until the question is closed.
+    auto run_selected = [this] {
+        if (selected_fix().empty()) return;
+        CallAfter([this, fix = selected_fix()] { c_.run_fix(fix, this); });
+    };
+    fixes_->Bind(wxEVT_DATAVIEW_ITEM_ACTIVATED,
+                 [run_selected](wxDataViewEvent&) { run_selected(); });
+    run_->Bind(wxEVT_BUTTON, [run_selected](wxCommandEvent&) { run_selected(); });
+    check->Bind(wxEVT_BUTTON,
+                [this](wxCommandEvent&) { CallAfter([this] { c_.check_for_new_fixes(this); }); });
     help_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { c_.open_escalation(std::nullopt, this); });
     recent_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED,
                   [this](wxDataViewEvent&) { show_recent_details(); });

@@ -26,8 +26,8 @@ the accessibility tree on failure (created). CASE:
             before the app, which picks "sni" by itself. "Open fixtray" in the item's menu (read
             and clicked over com.canonical.dbusmenu) opens the window; the slow fix of `cancel`
             is started there; once both sleeps run, "Quit" in the menu -> the question "Quit
-            fixtray?" (a dialog/alert in the AT-SPI tree with the buttons "Stop the fix and quit"
-            and "Keep running", its text names the fix) -> "Keep running" -> the question goes,
+            fixtray?" (an alert named so in the AT-SPI tree, with the buttons "Stop the fix and
+            quit" and "Keep running", its text names the fix) -> "Keep running" -> the question goes,
             the app, its tray item and the same sleeps are still there and "Result" still says
             "Working on it..." -> "Quit" again -> "Stop the fix and quit" -> the app exits 0,
             its item leaves the watcher, no sleep with the marker and no process of the app is
@@ -40,6 +40,12 @@ the accessibility tree on failure (created). CASE:
             desk as ticket N." (the statuses seen on the way are reported); ticket N is in queue
             General with a .tar.gz attachment holding both of the fix's diagnostics items. Then
             the windows are closed and the app must exit 0. Screenshot: automatic.png.
+  confirm   A fix with a <confirm> text ("Restart the gizmo"): "Run this fix" -> an alert named
+            "Restart the gizmo - fixtray" asks "Run ...?" with the confirm text and the buttons
+            "Run the fix" and "Don't run it" -> "Don't run it" -> no run window, no audit line,
+            the step's file is not there -> "Run this fix" again -> "Run the fix" -> the run
+            window says "Fixed.", the step left HOME/gizmo-restarted, the audit log has one run
+            with outcome "fixed". Screenshot: confirm-question.png.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
 ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
@@ -61,8 +67,7 @@ App behaviour this test works around: a wxDataViewCtrl's accessible name (set_ac
 on its GtkScrolledWindow ("scroll pane"), the table inside is unnamed: `named_table` takes the
 table inside the named scroll pane (and a named table first, once the app names it). A wxDialog
 is a "frame" in AT-SPI, not a "dialog": windows are looked up by name among both roles. A
-wxMessageDialog (GtkMessageDialog) is an "alert" named after its type ("Warning"), not after its
-title: the quit question is found by its buttons and its title checked on its X window.
+The app's questions (question_dialog.cpp) are alerts named like their titles.
 """
 
 import base64
@@ -883,6 +888,8 @@ def audit_lines(machine):
     """The app's audit log (fixtray_state_dir: $XDG_STATE_HOME, else HOME/.local/state, then
     fixtray/audit.jsonl; the app runs without XDG_STATE_HOME) as parsed JSON lines."""
     path = os.path.join(machine.home, ".local", "state", "fixtray", "audit.jsonl")
+    if not os.path.exists(path):
+        return []
     with open(path) as f:
         return [json.loads(line) for line in f if line.strip()]
 
@@ -911,10 +918,9 @@ def quit_flow(x, app, acc, client, machine, needle, outdir, timer):
     texts = [atspi.text_of(l) for l in atspi.find_all(ask, "label", only_showing=True)]
     check(any(CANCEL_FIX in t and "still running" in t for t in texts),
           "the question's text does not name the running fix: %r" % texts)
-    # Its X window is titled "Quit fixtray?"; GTK names a message dialog's accessible after
-    # its type ("Warning"), not its title: the accessible name is only reported.
-    check(ask_name == QUIT_TITLE or window_id(x, QUIT_TITLE),
-          "no window titled %r (the question is %s %r)" % (QUIT_TITLE, ask_role, ask_name))
+    # A screen reader announces it by its title.
+    check(ask_role == "alert" and ask_name == QUIT_TITLE,
+          "the question is %s %r, expected an alert named %r" % (ask_role, ask_name, QUIT_TITLE))
     settled_screenshot(x, os.path.join(outdir, "quit-question.png"), QUIT_TITLE)
     timer.mark("asked")
     atspi.press(atspi.find(ask, "push button", KEEP_RUNNING))
@@ -1077,8 +1083,102 @@ def automatic_flow(x, app, acc, rt, outdir, timer):
 # ---------------------------------------------------------------------------------------------
 
 
+# ---------------------------------------------------------------------------------------------
+# case: confirm
+
+
+CONFIRM_FIX = "Restart the gizmo"
+CONFIRM_TEXT = "The gizmo stops for a moment while it restarts."
+RUN_IT = "Run the fix"
+DONT_RUN = "Don't run it"
+
+
+def case_confirm(binary, outdir, timer):
+    machine = Machine({"escalation": {"policy": "off"}})
+    try:
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            app, acc = start_app(x, binary, env, outdir, "confirm")
+            try:
+                return confirm_flow(x, app, acc, machine, outdir, timer)
+            except BaseException:
+                dump_tree(acc, outdir, "confirm")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "confirm-failure.png")))
+                raise
+    finally:
+        machine.close()
+
+
+def confirm_flow(x, app, acc, machine, outdir, timer):
+    main = wait_window(acc, "fixtray", START_TIMEOUT)
+    search = atspi.wait_find(lambda: window(acc, "fixtray"), "text", "Search fixes",
+                             START_TIMEOUT)
+    atspi.wait_until(lambda: "for this computer" in label_text(main, "Status"), START_TIMEOUT,
+                     "the status line to count the fixes")
+    timer.mark("app up")
+    atspi.set_text(search, "gizmo")
+    tree = named_table(main, "Fixes")
+    atspi.wait_until(lambda: CONFIRM_FIX in [t for _, t in tree_rows(tree)], STEP_TIMEOUT,
+                     "%r in the 'Fixes' tree" % CONFIRM_FIX)
+    tree_select(tree, CONFIRM_FIX)
+    run_button = atspi.find(main, "push button", "Run this fix")
+    atspi.wait_until(lambda: atspi.enabled(run_button) and
+                     atspi.find_all(main, "label", CONFIRM_FIX, only_showing=True),
+                     STEP_TIMEOUT, "the fix's details and an enabled 'Run this fix'")
+    title = CONFIRM_FIX + " - fixtray"
+    marker = os.path.join(machine.home, "gizmo-restarted")
+
+    def ask():
+        atspi.press(run_button)
+        q = atspi.wait_until(lambda: question(acc, (RUN_IT, DONT_RUN)), STEP_TIMEOUT,
+                             "the question with %r and %r" % (RUN_IT, DONT_RUN))
+        check(atspi.role(q) == "alert" and atspi.name(q) == title,
+              "the question is %s %r, expected an alert named %r"
+              % (atspi.role(q), atspi.name(q), title))
+        texts = [atspi.text_of(l) for l in atspi.find_all(q, "label", only_showing=True)]
+        check(any(CONFIRM_TEXT in t for t in texts) and
+              any(("Run \"%s\"?" % CONFIRM_FIX) in t for t in texts),
+              "the question does not ask to run the fix with its confirm text: %r" % texts)
+        return q
+
+    # "Don't run it": nothing runs, nothing is recorded.
+    q = ask()
+    settled_screenshot(x, os.path.join(outdir, "confirm-question.png"), title)
+    atspi.press(atspi.find(q, "push button", DONT_RUN))
+    atspi.wait_until(lambda: question(acc, (RUN_IT, DONT_RUN)) is None, STEP_TIMEOUT,
+                     "the question to go after %r" % DONT_RUN)
+    timer.mark("declined")
+    # The run would have started at once: its window, its file and its audit line would be
+    # there by now if anything had run (the window opens on the next turn of the event loop).
+    atspi.wait_until(lambda: atspi.enabled(run_button), STEP_TIMEOUT,
+                     "'Run this fix' to be back")
+    check(window(acc, title) is None, "a run window opened after %r" % DONT_RUN)
+    check(not os.path.exists(marker), "the fix ran after %r" % DONT_RUN)
+    check(not audit_lines(machine), "a run was recorded after %r: %s"
+          % (DONT_RUN, audit_lines(machine)))
+
+    # "Run the fix": it runs.
+    q = ask()
+    atspi.press(atspi.find(q, "push button", RUN_IT))
+    run_fn = lambda: window(acc, title)  # noqa: E731
+    wait_window(acc, title, STEP_TIMEOUT)
+    wait_label(run_fn, "Result", "Fixed.", STEP_TIMEOUT)
+    timer.mark("ran")
+    with open(marker) as f:
+        check(f.read().strip() == "restarted", "the step's file: %r" % marker)
+    runs = atspi.wait_until(lambda: audit_lines(machine) or None, STEP_TIMEOUT,
+                            "the run in the audit log")
+    check(len(runs) == 1 and runs[0].get("fix_id") == "restart-gizmo" and
+          runs[0].get("outcome") == "fixed", "the audit log: %s" % runs)
+    rc = quit_app(x, app, acc, [title, "fixtray"])
+    check_exit(rc, outdir, "confirm", "fixtray exited %s after its windows closed, expected 0")
+    return "declined: nothing ran or was recorded; confirmed: fixed, one audit line"
+
+
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
-         "automatic": case_automatic}
+         "automatic": case_automatic, "confirm": case_confirm}
 
 
 def main(argv):
