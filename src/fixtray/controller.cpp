@@ -197,7 +197,11 @@ void Controller::start() {
 // seconds (or at once when asked) for changed packs, config, feed state and outbox.
 void Controller::watch_loop() {
     const UserEnvironment env = services_.env();
-    MachineCatalog catalog(fixctl_machine_paths(), CatalogOptions{});
+    // The tray runs all day: its catalog keeps no steps (most of a catalog's memory); the pack
+    // of a fix about to run is read again, checked against what was listed (full_pack).
+    CatalogOptions options;
+    options.keep_steps = false;
+    MachineCatalog catalog(fixctl_machine_paths(), options);
     const std::string outbox_dir = services_.outbox_dir();
     Outbox outbox(outbox_dir);
     auto publish = [&] {
@@ -332,7 +336,13 @@ Plan Controller::plan_for(const std::string& fix_id) const {
         plan.message = "this fix is no longer offered";
         return plan;
     }
-    return fix_runs_.plan(make_fix_run_request(*entry, snapshot_->catalog->config().site, lang_));
+    Result<FixRunRequest> request = make_fix_run_request(*snapshot_->catalog, *entry, lang_);
+    if (!request) {
+        plan.refusal = Refusal::invalid_input;
+        plan.message = request.message();  // the watcher sees the changed file within seconds
+        return plan;
+    }
+    return fix_runs_.plan(*request);
 }
 
 std::string Controller::fix_title(const std::string& fix_id) const {
@@ -374,7 +384,17 @@ void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
                      wxOK | wxICON_INFORMATION, parent);
         return;
     }
-    FixRunRequest request = make_fix_run_request(*entry, snapshot_->catalog->config().site, lang_);
+    Result<FixRunRequest> made = make_fix_run_request(*snapshot_->catalog, *entry, lang_);
+    if (!made) {
+        // The pack changed on disk since the list was made: the list is reloaded, and nothing
+        // other than what was shown runs.
+        request_reload();
+        wxMessageBox("This fix was changed since the list was loaded. The list is being "
+                     "updated: try again in a moment.\n\n(" + wx(made.message()) + ")",
+                     "fixtray", wxOK | wxICON_INFORMATION, parent);
+        return;
+    }
+    FixRunRequest request = std::move(*made);
     const Plan plan = fix_runs_.plan(request);
     if (plan.ok && !plan.confirm.empty()) {
         const wxString title = wx(entry->fix->title.get(lang_));
@@ -435,12 +455,16 @@ void Controller::open_escalation(std::optional<RunRecord> run, wxWindow* parent)
     escalation_window_ = open_escalation_dialog(*this, std::move(run), parent, false);
 }
 
-void Controller::check_for_new_fixes(wxWindow* parent) {
+void Controller::request_reload() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         reload_now_ = true;
     }
     wake_.notify_all();
+}
+
+void Controller::check_for_new_fixes(wxWindow* parent) {
+    request_reload();
     std::string text;
     if (!snapshot_ || snapshot_->feed.url.empty()) {
         text =

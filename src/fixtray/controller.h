@@ -102,6 +102,8 @@ public:
     void open_escalation(std::optional<RunRecord> run, wxWindow* parent);
     // Reloads the catalog now and tells when the feed last synced.
     void check_for_new_fixes(wxWindow* parent);
+    // Asks the watcher to load the catalog again now (it also polls every two seconds).
+    void request_reload();
     void deliver_outbox_now();
     void show_about(wxWindow* parent);
     // Quit: asks first while a fix runs, then cancels it and waits for its processes to end.

@@ -411,3 +411,42 @@ TEST_CASE("fix run service: a failed step means not fixed, and the run is in the
     CHECK(logged->steps.size() == 1);
     CHECK(read_file(audit.log_path()).find(record.run_id) != std::string::npos);
 }
+
+TEST_CASE("fix run service: a fix listed without its steps is refused, never run as an empty fix") {
+    // Scenario: a front end takes a request from a catalog that dropped its steps (the tray's)
+    // without reading the pack again: the plan and the run both refuse, nothing runs, and the
+    // refusal is in the audit log; the same catalog with its steps runs the fix.
+    Harness h;
+    CountingRunner runner;
+    h.deps.runner = &runner;
+    auto catalog = catalog_of(pack_with_fix(
+        "<steps>" + run_step("say hello", "<arg>echo</arg><arg>hello</arg>") + "</steps><verify>" +
+        run_step("look", "<arg>true</arg>") + "</verify>"));
+    const FixRunRequest with_steps = request_for(*catalog);
+    catalog->drop_steps();
+    FixRunRequest without = request_for(*catalog);
+    REQUIRE(without.fix->steps_dropped);
+    CHECK(without.fix->steps.empty());
+
+    const Plan plan = h.get().plan(without);
+    CHECK_FALSE(plan.ok);
+    CHECK(plan.refusal == Refusal::invalid_input);
+    CHECK(plan.message.find("listed without its steps") != std::string::npos);
+
+    Events events;
+    REQUIRE(h.get().start(std::move(without), events).started);
+    const auto refused = h.get().wait();
+    REQUIRE(refused);
+    CHECK(refused->record.outcome == Outcome::refused);
+    CHECK(refused->record.refusal == Refusal::invalid_input);
+    CHECK(refused->record.message.find("listed without its steps") != std::string::npos);
+    CHECK(runner.runs == 0);
+    CHECK(AuditLog(h.state.str()).find(refused->record.run_id));
+
+    CHECK(h.get().plan(with_steps).ok);
+    REQUIRE(h.get().start(with_steps, events).started);
+    const auto ran = h.get().wait();
+    REQUIRE(ran);
+    CHECK(ran->record.outcome == Outcome::fixed);
+    CHECK(runner.runs == 2);
+}

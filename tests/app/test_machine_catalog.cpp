@@ -4,12 +4,14 @@
 // binaries on a machine root of their own).
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "app/machine_catalog.h"
+#include "base/digest.h"
 #include "support/test_helpers.h"
 #include "support/test_machine.h"
 
@@ -366,4 +368,93 @@ TEST_CASE("admin helper: FIXTRAY_MACHINE_ROOT is not read, only the real /etc/fi
     INFO(control.err);
     CHECK(control.exit_code == 0);
     CHECK(contains(control.out, "\"status\""));
+}
+
+TEST_CASE("machine catalog without steps: lists as much, and runs only the pack as it was listed") {
+    // Scenario (the tray's catalog): keep_steps off leaves out every step; the listing (titles,
+    // admin, what policy removed) is the same as with steps. A fix to run gets its pack read
+    // again, with all its steps; a file replaced since the listing, even by one of the same size
+    // and modification time (what the watcher compares), is refused, never run in its place.
+    TestMachine m;
+    const std::string pack =
+        "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"org.example.two\" version=\"3\">"
+        "<fix id=\"plain\" platforms=\"linux\"><title>Plain</title>"
+        "<check><run><arg>false</arg></run></check>"
+        "<steps><run><arg>echo</arg><arg>one</arg></run><run><arg>true</arg></run></steps>"
+        "<verify><run><arg>true</arg></run></verify></fix>"
+        "<fix id=\"root\" platforms=\"linux\"><title>Root</title>"
+        "<steps><run admin=\"true\"><arg>true</arg></run></steps></fix>"
+        "<fix id=\"off\" platforms=\"linux\"><title>Off</title>"
+        "<steps><run><arg>true</arg></run></steps></fix></fixpack>";
+    m.machine_pack("two.xml", pack);
+    m.config({{"policy", {{"disabled_fixes", {"off"}}}}});
+    const std::string file = m.paths.packs_dir + "/two.xml";
+
+    CatalogOptions lean_options;
+    lean_options.keep_steps = false;
+    const MachineCatalog full(m.paths, CatalogOptions{});
+    const MachineCatalog lean(m.paths, lean_options);
+    REQUIRE(lean.pack_problems().empty());
+    const auto listed = lean.catalog().fixes(Platform::linux);
+    const auto full_listed = full.catalog().fixes(Platform::linux);
+    REQUIRE(listed.size() == full_listed.size());
+    for (std::size_t i = 0; i < listed.size(); ++i) {
+        CAPTURE(full_listed[i].fix->id);
+        CHECK(listed[i].fix->id == full_listed[i].fix->id);
+        CHECK(listed[i].fix->title.get("en") == full_listed[i].fix->title.get("en"));
+        CHECK(listed[i].fix->needs_admin() == full_listed[i].fix->needs_admin());
+        CHECK(listed[i].fix->steps_dropped);
+        CHECK(listed[i].fix->check.empty());
+        CHECK(listed[i].fix->steps.empty());
+        CHECK(listed[i].fix->verify.empty());
+        CHECK_FALSE(full_listed[i].fix->steps_dropped);
+    }
+    CHECK_FALSE(lean.catalog().find("off", Platform::linux));
+    const auto root = lean.catalog().find("root", Platform::linux);
+    REQUIRE(root);
+    CHECK(root->fix->needs_admin());
+
+    const auto plain = lean.catalog().find("plain", Platform::linux);
+    REQUIRE(plain);
+    CHECK(plain->pack->sha256 == sha256_hex(read_file(file)));
+    {
+        const Result<std::shared_ptr<const FixPack>> again = lean.full_pack(*plain->pack);
+        REQUIRE_MESSAGE(again, again.message());
+        const FixPack& p = **again;
+        CHECK(p.sha256 == plain->pack->sha256);
+        std::vector<std::string> ids;
+        for (const Fix& f : p.fixes) ids.push_back(f.id);
+        CHECK(ids == std::vector<std::string>{"plain", "root"});  // "off" stays removed
+        CHECK_FALSE(p.fixes[0].steps_dropped);
+        CHECK(p.fixes[0].check.size() == 1);
+        REQUIRE(p.fixes[0].steps.size() == 2);
+        CHECK(p.fixes[0].steps[0].argv == std::vector<std::string>{"echo", "one"});
+        CHECK(p.fixes[0].verify.size() == 1);
+    }
+
+    // The same size, the same modification time, other bytes ("one" becomes "two").
+    struct stat before {};
+    REQUIRE(::stat(file.c_str(), &before) == 0);
+    std::string changed = pack;
+    changed.replace(changed.find("<arg>one</arg>"), 14, "<arg>two</arg>");
+    REQUIRE(changed.size() == pack.size());
+    write_file(file, changed);
+    const struct timespec times[2] = {before.st_atim, before.st_mtim};
+    REQUIRE(::utimensat(AT_FDCWD, file.c_str(), times, 0) == 0);
+    CHECK_FALSE(lean.sources_changed());  // what a timer compares cannot tell...
+    const Result<std::shared_ptr<const FixPack>> replaced = lean.full_pack(*plain->pack);
+    REQUIRE_FALSE(replaced);  // ...the bytes can
+    CHECK(contains(replaced.message(), file));
+    CHECK(contains(replaced.message(), "changed after the list of fixes was loaded"));
+    // A catalog with its steps runs what it loaded.
+    const auto kept = full.catalog().find("plain", Platform::linux);
+    REQUIRE(kept);
+    const Result<std::shared_ptr<const FixPack>> from_memory = full.full_pack(*kept->pack);
+    REQUIRE(from_memory);
+    CHECK((*from_memory)->fixes[0].steps[0].argv == std::vector<std::string>{"echo", "one"});
+
+    fs::remove(file);
+    const Result<std::shared_ptr<const FixPack>> gone = lean.full_pack(*plain->pack);
+    REQUIRE_FALSE(gone);
+    CHECK(contains(gone.message(), "changed after the list of fixes was loaded"));
 }

@@ -1172,9 +1172,40 @@ def confirm_flow(x, app, acc, machine, outdir, timer):
                             "the run in the audit log")
     check(len(runs) == 1 and runs[0].get("fix_id") == "restart-gizmo" and
           runs[0].get("outcome") == "fixed", "the audit log: %s" % runs)
+
+    # The pack replaced after the list was loaded, by one of the same size and modification
+    # time (all the watcher compares): the tray reads the pack again before it runs anything,
+    # sees other bytes than it listed (and checked policy on), runs nothing and says so.
+    pack = os.path.join(machine.etc, "packs", "flow.xml")
+    st = os.stat(pack)
+    with open(pack) as f:
+        xml = f.read()
+    replaced = xml.replace("echo restarted >", "echo replaced! >")
+    check(replaced != xml and len(replaced) == len(xml), "the flow pack's step changed in place")
+    with open(pack, "w") as f:
+        f.write(replaced)
+    os.utime(pack, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.remove(marker)
+    atspi.wait_until(lambda: atspi.enabled(run_button), STEP_TIMEOUT, "'Run this fix' again")
+    atspi.press(run_button)
+    told = atspi.wait_until(lambda: question(acc, ("OK",)), STEP_TIMEOUT,
+                            "a message instead of the question")
+    texts = " ".join(atspi.text_of(l) for l in atspi.find_all(told, "label", only_showing=True))
+    check("changed since the list was loaded" in texts and pack in texts,
+          "the message does not say the fix changed (naming %s): %r" % (pack, texts))
+    check(question(acc, (RUN_IT, DONT_RUN)) is None, "the question was asked for changed bytes")
+    guitest.screenshot(x, os.path.join(outdir, "confirm-changed-pack.png"))
+    atspi.press(atspi.find(told, "push button", "OK"))
+    atspi.wait_until(lambda: question(acc, ("OK",)) is None, STEP_TIMEOUT, "the message to go")
+    check(not os.path.exists(marker), "a step of the replaced pack ran")
+    check(len(audit_lines(machine)) == 1, "a run was recorded for the replaced pack: %s"
+          % audit_lines(machine))
+    timer.mark("replaced pack refused")
+
     rc = quit_app(x, app, acc, [title, "fixtray"])
     check_exit(rc, outdir, "confirm", "fixtray exited %s after its windows closed, expected 0")
-    return "declined: nothing ran or was recorded; confirmed: fixed, one audit line"
+    return ("declined: nothing ran or was recorded; confirmed: fixed, one audit line; pack "
+            "replaced in place after listing: nothing ran, the employee is told")
 
 
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,

@@ -1,11 +1,13 @@
 #include "app/fix_run_service.h"
 
+#include <algorithm>
 #include <exception>
 #include <map>
 
 #include "base/clock.h"
 #include "base/time_text.h"
 #include "engine/audit_log.h"
+#include "app/machine_catalog.h"
 #include "packs/catalog.h"
 
 namespace fixtray {
@@ -65,6 +67,22 @@ FixRunRequest make_fix_run_request(const CatalogEntry& entry, SiteConfig site, s
     request.fix = std::shared_ptr<const Fix>(pack, &pack->fixes[static_cast<std::size_t>(offset)]);
     request.pack = std::move(pack);
     request.site = std::move(site);
+    request.lang = std::move(lang);
+    return request;
+}
+
+Result<FixRunRequest> make_fix_run_request(const MachineCatalog& catalog,
+                                           const CatalogEntry& entry, std::string lang) {
+    Result<std::shared_ptr<const FixPack>> pack = catalog.full_pack(*entry.pack);
+    if (!pack) return pack.status();
+    const auto fix = std::find_if((*pack)->fixes.begin(), (*pack)->fixes.end(),
+                                  [&](const Fix& f) { return f.id == entry.fix->id; });
+    if (fix == (*pack)->fixes.end())
+        return Status::error(entry.pack->file + " no longer has the fix " + entry.fix->id);
+    FixRunRequest request;
+    request.fix = std::shared_ptr<const Fix>(*pack, &*fix);
+    request.pack = std::move(*pack);
+    request.site = catalog.config().site;
     request.lang = std::move(lang);
     return request;
 }

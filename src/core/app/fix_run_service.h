@@ -13,6 +13,7 @@
 
 #include "app/real_services.h"
 #include "base/cancel_token.h"
+#include "base/status.h"
 #include "engine/engine.h"
 #include "engine/run_record.h"
 #include "packs/fix_pack.h"
@@ -22,6 +23,7 @@
 namespace fixtray {
 
 struct CatalogEntry;
+class MachineCatalog;
 
 // What to run. The request owns everything the run reads (the pack, the fix inside it, the
 // site values): a catalog reloaded or destroyed during the run does not touch it.
@@ -39,7 +41,14 @@ struct FixRunRequest {
 };
 
 // A request for a catalog entry: copies the entry's pack, so the catalog may go away at once.
+// For an entry of a catalog loaded with its steps (a fix with Fix::steps_dropped would be
+// refused by the engine): a front end with a MachineCatalog uses the overload below.
 FixRunRequest make_fix_run_request(const CatalogEntry& entry, SiteConfig site, std::string lang);
+// A request for an entry of `catalog`, with the machine's site values: the entry's pack with
+// every step (MachineCatalog::full_pack reads it again when the catalog keeps no steps). Fails
+// when the pack changed since the catalog was loaded (reload it) or is no longer readable.
+Result<FixRunRequest> make_fix_run_request(const MachineCatalog& catalog,
+                                           const CatalogEntry& entry, std::string lang);
 
 // Where a step stands in its phase, for a progress bar ("Repairing: step 2 of 3").
 struct StepPosition {

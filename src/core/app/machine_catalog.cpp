@@ -174,7 +174,7 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
                 continue;
             }
         }
-        auto problems = loading_->add_file(file);
+        auto problems = loading_->add_file(file, options_.keep_steps);
         pack_problems_.insert(pack_problems_.end(), std::make_move_iterator(problems.begin()),
                               std::make_move_iterator(problems.end()));
         origin_by_file_[file] = origin;
@@ -240,6 +240,30 @@ std::string MachineCatalog::feed_expiry_warning() const {
            " (last successful sync: " +
            (never ? std::string("unknown") : format_time_utc(feed_state_.last_success)) +
            "). Its packs still run, without admin rights";
+}
+
+Result<std::shared_ptr<const FixPack>> MachineCatalog::full_pack(const FixPack& listed) const {
+    const bool dropped = std::any_of(listed.fixes.begin(), listed.fixes.end(),
+                                     [](const Fix& f) { return f.steps_dropped; });
+    if (!dropped) return std::make_shared<const FixPack>(listed);
+    const std::string& file = listed.file;
+    const std::string out_of_date =
+        file + " changed after the list of fixes was loaded; the list is out of date";
+    if (!origin(listed)) return Status::error(file + ": not a pack of this catalog");
+    if (options_.root_owned_only)
+        if (Status trusted = check_root_owned(file); !trusted)
+            return Status::error(file + ": " + trusted.message());
+    PackLoadResult loaded = load_pack_file(file);
+    if (!loaded.pack) return Status::error(out_of_date);
+    FixPack pack = std::move(*loaded.pack);
+    if (pack.sha256 != listed.sha256)
+        return Status::error(out_of_date);
+    // Only what the catalog offers of this pack: a fix that policy removed stays removed.
+    std::erase_if(pack.fixes, [&](const Fix& fix) {
+        return std::none_of(listed.fixes.begin(), listed.fixes.end(),
+                            [&](const Fix& f) { return f.id == fix.id; });
+    });
+    return std::make_shared<const FixPack>(std::move(pack));
 }
 
 const PackOrigin* MachineCatalog::origin(const FixPack& pack) const {

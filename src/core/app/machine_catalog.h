@@ -85,6 +85,14 @@ public:
     // One sentence for a person when the feed expired and its packs were loaded anyway, else "".
     std::string feed_expiry_warning() const;
 
+    // The pack of an entry of catalog() with every step, ready to run. With keep_steps (the
+    // default) a copy of the loaded pack; without, the pack's file read again (as load() reads
+    // it, with root_owned_only's checks) and accepted only when its bytes are the ones listed
+    // (sha256): a file changed since is an error that says the list is out of date, never a
+    // different fix than the one shown. Only the fixes the catalog offers of that pack are in
+    // it. Thread safety: a const call, reads only the file and this object.
+    Result<std::shared_ptr<const FixPack>> full_pack(const FixPack& listed) const;
+
     // The origin of a pack of catalog(); nullptr for a pack that is not from this catalog.
     const PackOrigin* origin(const FixPack& pack) const;
 

@@ -26,6 +26,10 @@ struct CatalogOptions {
     // Whether the packs of an expired feed are loaded (fixctl: yes, with a warning; the helper:
     // no, an expired feed's packs get no admin rights).
     bool expired_feed = true;
+    // Whether the fixes' steps stay in memory. Off (the tray, which runs all day): the catalog
+    // keeps what lists and searches need (Catalog::drop_steps), and MachineCatalog::full_pack()
+    // reads a pack again, checked against what was listed, when one of its fixes is to run.
+    bool keep_steps = true;
 
     // The admin helper's options: root-owned sources only, no --packs, no user config, no
     // expired feed.

@@ -240,6 +240,11 @@ Variables fix_variables(const FixPack& pack, const SiteConfig& site, const UserE
     return v;
 }
 
+// A fix from a catalog kept for listing only (Catalog::drop_steps) reached the engine: a front
+// end's mistake, never run as a fix without steps.
+constexpr const char* kStepsDropped =
+    "this fix was listed without its steps, and its pack was not read again before the run";
+
 std::string applicability_problem(const FixPack& pack, const Fix& fix, const SiteConfig& site,
                                   const UserEnvironment& env) {
     const Platform here = current_platform();
@@ -309,6 +314,8 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         return finish(Outcome::refused, std::move(message));
     };
 
+    if (fix.steps_dropped)
+        return refuse(Refusal::invalid_input, "Not run: " + std::string(kStepsDropped) + ".");
     if (auto problem = applicability_problem(pack, fix, site, env_); !problem.empty())
         return refuse(Refusal::not_applicable, "Not run: " + problem + ".");
 
@@ -594,6 +601,11 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
 Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
                   const RunOptions& options) const {
     Plan plan;
+    if (fix.steps_dropped) {
+        plan.refusal = Refusal::invalid_input;
+        plan.message = "Would not run: " + std::string(kStepsDropped) + ".";
+        return plan;
+    }
     if (auto problem = applicability_problem(pack, fix, site, env_); !problem.empty()) {
         plan.refusal = Refusal::not_applicable;
         plan.message = "Would not run: " + problem + ".";

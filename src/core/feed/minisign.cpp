@@ -222,13 +222,4 @@ std::vector<MinisignPublicKey> load_trusted_keys(const std::string& dir,
     return keys;
 }
 
-std::string sha256_hex(std::string_view data) {
-    ensure_sodium();
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-    char hex[2 * sizeof hash + 1];
-    sodium_bin2hex(hex, sizeof hex, hash, sizeof hash);
-    return hex;
-}
-
 }  // namespace fixtray

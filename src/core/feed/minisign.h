@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/digest.h"  // sha256_hex, which the feed checks packs and indexes with
 #include "base/status.h"
 
 namespace fixtray {
@@ -50,8 +51,5 @@ MinisignVerification verify_minisign(std::string_view data, std::string_view sig
 // is trusted.
 std::vector<MinisignPublicKey> load_trusted_keys(const std::string& dir,
                                                  std::vector<std::string>* problems);
-
-// SHA-256 as 64 lower-case hex digits (libsodium).
-std::string sha256_hex(std::string_view data);
 
 }  // namespace fixtray

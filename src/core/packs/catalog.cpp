@@ -34,10 +34,27 @@ Result<std::vector<std::string>> pack_files_under(const std::string& path) {
     return files;
 }
 
-std::vector<PackProblem> Catalog::add_file(const std::string& path) {
+std::vector<PackProblem> Catalog::add_file(const std::string& path, bool keep_steps) {
     PackLoadResult result = load_pack_file(path);
-    if (result.pack) add_pack(std::move(*result.pack));
+    if (result.pack) {
+        if (!keep_steps) drop_steps(result.pack->fixes);
+        add_pack(std::move(*result.pack));
+    }
     return std::move(result.problems);
+}
+
+void Catalog::drop_steps(std::vector<Fix>& fixes) {
+    for (Fix& fix : fixes) {
+        if (fix.steps_dropped) continue;
+        fix.dropped_steps_need_admin = fix.needs_admin();
+        fix.steps_dropped = true;
+        for (std::vector<Step>* phase : {&fix.check, &fix.steps, &fix.verify, &fix.revert})
+            std::vector<Step>().swap(*phase);
+    }
+}
+
+void Catalog::drop_steps() {
+    for (FixPack& pack : packs_) drop_steps(pack.fixes);
 }
 
 std::vector<PackProblem> Catalog::add_directory(const std::string& dir) {

@@ -24,7 +24,9 @@ public:
     // are left out and their problems returned; the rest are added. Directories added later
     // take precedence for the same fix id (a help desk's packs override the built-in ones).
     std::vector<PackProblem> add_directory(const std::string& dir);
-    std::vector<PackProblem> add_file(const std::string& path);
+    // keep_steps false: the pack is added as drop_steps() leaves it (its steps freed before the
+    // next file is read, so they never add up).
+    std::vector<PackProblem> add_file(const std::string& path, bool keep_steps = true);
     void add_pack(FixPack pack);
 
     // Drops every pack whose id is in pack_ids and every fix whose id is in fix_ids, whatever
@@ -35,6 +37,12 @@ public:
     // An earlier pack's fix of the same id is offered again. Invalidates CatalogEntry pointers.
     void remove_fixes(const std::function<bool(const FixPack&, const Fix&)>& drop);
 
+    // Leaves out the check, steps, verify and revert of every fix (Fix::steps_dropped), and
+    // frees their memory: a catalog kept for listing and searching, by a program that runs all
+    // day (the tray). Titles, texts, conditions, diagnostics and the packs' params stay.
+    // Keeps CatalogEntry pointers valid.
+    void drop_steps();
+
     // Fixes that run on `platform`, one per id (the one that takes precedence), sorted by id.
     std::vector<CatalogEntry> fixes(Platform platform) const;
     // Every fix of every pack, for --all-platforms listings.
@@ -44,6 +52,8 @@ public:
     const std::deque<FixPack>& packs() const { return packs_; }
 
 private:
+    static void drop_steps(std::vector<Fix>& fixes);
+
     std::deque<FixPack> packs_;  // deque: stable addresses for CatalogEntry
 };
 

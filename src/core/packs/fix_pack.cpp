@@ -156,6 +156,7 @@ bool Fix::runs_on(Platform p) const {
 }
 
 bool Fix::needs_admin() const {
+    if (steps_dropped) return dropped_steps_need_admin;
     const auto admin = [](const std::vector<Step>& phase) {
         return std::any_of(phase.begin(), phase.end(), [](const Step& s) { return s.admin; });
     };

@@ -162,6 +162,13 @@ struct Fix {
     std::vector<Step> revert;  // run when steps or verify fail
     std::vector<DiagnosticItem> diagnostics;
 
+    // True in a catalog kept for listing only (Catalog::drop_steps): check, steps, verify and
+    // revert were left out to save memory, and the engine refuses the fix. Whoever runs it reads
+    // its pack again (MachineCatalog::full_pack). needs_admin() still answers, from the flag
+    // below, which drop_steps() sets.
+    bool steps_dropped = false;
+    bool dropped_steps_need_admin = false;
+
     bool runs_on(Platform p) const;
     bool needs_admin() const;
     // The variable names this fix refers to anywhere ("${printer.uri}" -> "printer", a foreach
@@ -175,6 +182,7 @@ struct FixPack {
     int version = 0;   // integer, increases with every published change
     std::string file;  // where it was loaded from
     std::string dir;   // its directory, available to steps as ${packdir}
+    std::string sha256;  // of the bytes it was loaded from (64 hex digits), as a feed index has it
     std::vector<Param> params;
     std::vector<Fix> fixes;
 

@@ -11,6 +11,7 @@
 
 #include <pugixml.hpp>
 
+#include "base/digest.h"
 #include "packs/pack_reader.h"
 #include "packs/pack_syntax.h"
 #include "packs/step_parser.h"
@@ -596,7 +597,10 @@ PackLoadResult load_pack(std::string_view xml, const std::string& file, std::str
                                     std::tie(b.where.line, b.where.column);
                          });
         result.problems = std::move(doc.problems);
-        if (doc.errors == 0) result.pack = std::move(pack);
+        if (doc.errors == 0) {
+            pack.sha256 = sha256_hex(xml);
+            result.pack = std::move(pack);
+        }
         return result;
     } catch (const std::bad_alloc&) {
         return failure(file, "out of memory loading the pack");
