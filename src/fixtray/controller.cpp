@@ -389,9 +389,11 @@ void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
         // The pack changed on disk since the list was made: the list is reloaded, and nothing
         // other than what was shown runs.
         request_reload();
-        wxMessageBox("This fix was changed since the list was loaded. The list is being "
-                     "updated: try again in a moment.\n\n(" + wx(made.message()) + ")",
-                     "fixtray", wxOK | wxICON_INFORMATION, parent);
+        wxMessageBox(
+            "This fix was changed since the list was loaded. The list is being "
+            "updated: try again in a moment.\n\n(" +
+                wx(made.message()) + ")",
+            "fixtray", wxOK | wxICON_INFORMATION, parent);
         return;
     }
     FixRunRequest request = std::move(*made);

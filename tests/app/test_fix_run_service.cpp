@@ -419,9 +419,9 @@ TEST_CASE("fix run service: a fix listed without its steps is refused, never run
     Harness h;
     CountingRunner runner;
     h.deps.runner = &runner;
-    auto catalog = catalog_of(pack_with_fix(
-        "<steps>" + run_step("say hello", "<arg>echo</arg><arg>hello</arg>") + "</steps><verify>" +
-        run_step("look", "<arg>true</arg>") + "</verify>"));
+    auto catalog = catalog_of(
+        pack_with_fix("<steps>" + run_step("say hello", "<arg>echo</arg><arg>hello</arg>") +
+                      "</steps><verify>" + run_step("look", "<arg>true</arg>") + "</verify>"));
     const FixRunRequest with_steps = request_for(*catalog);
     catalog->drop_steps();
     FixRunRequest without = request_for(*catalog);

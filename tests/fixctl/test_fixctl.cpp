@@ -1,9 +1,11 @@
 // fixctl's command-line contract: commands, exit codes, messages, hostile input.
 #include <doctest/doctest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "engine/audit_log.h"
 #include "packs/pattern.h"
 #include "support/test_helpers.h"
 
@@ -191,4 +193,27 @@ TEST_CASE("fixctl run: SIGINT cancels the running step and its children (exit 13
     const std::string pid = read_file(dir.path() / "child");
     REQUIRE_FALSE(pid.empty());
     CHECK_FALSE(process_alive(pid.substr(0, pid.find('\n'))));
+}
+
+TEST_CASE("fixctl run: an audit log cut short mid-line gets the next run on a line of its own") {
+    // Scenario: a crash (or a full disk, before appends were cut back) left half a line at the
+    // end of audit.jsonl. The next run's line used to be glued onto it, and neither parsed. Now
+    // the run is on its own line, the earlier runs still read, and the broken line is reported.
+    TempDir dir, home;
+    write_file(dir.path() / "p.xml", pack_with_fix("<steps><run><arg>true</arg></run></steps>"
+                                                   "<verify><run><arg>true</arg></run></verify>"));
+    const auto args = std::vector<std::string>{"--no-builtin", "--packs", dir.str(), "run", "t"};
+    REQUIRE(run_fixctl(args, isolated_env(home.path())).exit_code == 0);
+    const auto state = home.path() / ".local/state/fixtray";
+    const std::string log = (state / "audit.jsonl").string();
+    { std::ofstream(log, std::ios::binary | std::ios::app) << "{\"run_id\":\"0123-cut\",\"ti"; }
+    REQUIRE(run_fixctl(args, isolated_env(home.path())).exit_code == 0);
+
+    std::vector<std::string> broken;
+    const auto runs = AuditLog(state.string()).recent(10, &broken);
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].outcome == "fixed");
+    CHECK(runs[1].outcome == "fixed");
+    REQUIRE(broken.size() == 1);
+    CHECK(broken[0].rfind(log + ":2: not a complete run line", 0) == 0);
 }

@@ -4,10 +4,10 @@
 #include <exception>
 #include <map>
 
+#include "app/machine_catalog.h"
 #include "base/clock.h"
 #include "base/time_text.h"
 #include "engine/audit_log.h"
-#include "app/machine_catalog.h"
 #include "packs/catalog.h"
 
 namespace fixtray {
@@ -71,8 +71,8 @@ FixRunRequest make_fix_run_request(const CatalogEntry& entry, SiteConfig site, s
     return request;
 }
 
-Result<FixRunRequest> make_fix_run_request(const MachineCatalog& catalog,
-                                           const CatalogEntry& entry, std::string lang) {
+Result<FixRunRequest> make_fix_run_request(const MachineCatalog& catalog, const CatalogEntry& entry,
+                                           std::string lang) {
     Result<std::shared_ptr<const FixPack>> pack = catalog.full_pack(*entry.pack);
     if (!pack) return pack.status();
     const auto fix = std::find_if((*pack)->fixes.begin(), (*pack)->fixes.end(),

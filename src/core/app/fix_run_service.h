@@ -47,8 +47,8 @@ FixRunRequest make_fix_run_request(const CatalogEntry& entry, SiteConfig site, s
 // A request for an entry of `catalog`, with the machine's site values: the entry's pack with
 // every step (MachineCatalog::full_pack reads it again when the catalog keeps no steps). Fails
 // when the pack changed since the catalog was loaded (reload it) or is no longer readable.
-Result<FixRunRequest> make_fix_run_request(const MachineCatalog& catalog,
-                                           const CatalogEntry& entry, std::string lang);
+Result<FixRunRequest> make_fix_run_request(const MachineCatalog& catalog, const CatalogEntry& entry,
+                                           std::string lang);
 
 // Where a step stands in its phase, for a progress bar ("Repairing: step 2 of 3").
 struct StepPosition {

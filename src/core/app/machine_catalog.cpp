@@ -256,8 +256,7 @@ Result<std::shared_ptr<const FixPack>> MachineCatalog::full_pack(const FixPack& 
     PackLoadResult loaded = load_pack_file(file);
     if (!loaded.pack) return Status::error(out_of_date);
     FixPack pack = std::move(*loaded.pack);
-    if (pack.sha256 != listed.sha256)
-        return Status::error(out_of_date);
+    if (pack.sha256 != listed.sha256) return Status::error(out_of_date);
     // Only what the catalog offers of this pack: a fix that policy removed stays removed.
     std::erase_if(pack.fixes, [&](const Fix& fix) {
         return std::none_of(listed.fixes.begin(), listed.fixes.end(),

@@ -82,18 +82,25 @@ std::optional<RunRecord> AuditLog::latest_run(const std::string& fix_id) const {
     return find(run_id);
 }
 
-std::vector<AuditEntry> AuditLog::recent(std::size_t max) const {
+std::vector<AuditEntry> AuditLog::recent(std::size_t max, std::vector<std::string>* broken) const {
     std::deque<AuditEntry> last;
-    if (max == 0) return {};
     std::ifstream in(log_path_, std::ios::binary);
     std::string line;
     const auto text = [](const nlohmann::json& j, const char* key) {
         const auto it = j.find(key);
         return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
+    std::size_t number = 0;
     while (std::getline(in, line)) {
+        ++number;
         const auto j = nlohmann::json::parse(line, nullptr, false);
-        if (!j.is_object()) continue;
+        if (!j.is_object()) {
+            if (broken && !line.empty())
+                broken->push_back(log_path_ + ":" + std::to_string(number) +
+                                  ": not a complete run line (" + std::to_string(line.size()) +
+                                  " bytes), skipped");
+            continue;
+        }
         if (const auto dry = j.find("dry_run");
             dry != j.end() && dry->is_boolean() && dry->get<bool>())
             continue;
@@ -101,7 +108,7 @@ std::vector<AuditEntry> AuditLog::recent(std::size_t max) const {
                      text(j, "message")};
         if (e.run_id.empty() || e.fix_id.empty()) continue;
         last.push_back(std::move(e));
-        if (last.size() > max) last.pop_front();
+        while (last.size() > max) last.pop_front();
     }
     return {last.rbegin(), last.rend()};
 }

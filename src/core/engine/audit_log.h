@@ -33,9 +33,11 @@ public:
     // The last run of `fix_id` appended to the log that was not a dry run, nullopt when the fix
     // never ran (or its record is gone). Lines that do not parse are skipped.
     std::optional<RunRecord> latest_run(const std::string& fix_id) const;
-    // The last `max` runs (dry runs left out), newest first. Lines that do not parse are
-    // skipped.
-    std::vector<AuditEntry> recent(std::size_t max) const;
+    // The last `max` runs (dry runs left out), newest first. Lines that do not parse (cut short
+    // by a crash, or by a full disk before appends were cut back) are skipped, and each is added
+    // to `broken` when given, as "PATH:LINE: why".
+    std::vector<AuditEntry> recent(std::size_t max,
+                                   std::vector<std::string>* broken = nullptr) const;
 
     const std::string& log_path() const { return log_path_; }
     const std::string& dir() const { return dir_; }

@@ -178,10 +178,10 @@ struct Fix {
 };
 
 struct FixPack {
-    std::string id;    // reverse-DNS, e.g. "org.fixtray.linux.clear-caches"
-    int version = 0;   // integer, increases with every published change
-    std::string file;  // where it was loaded from
-    std::string dir;   // its directory, available to steps as ${packdir}
+    std::string id;      // reverse-DNS, e.g. "org.fixtray.linux.clear-caches"
+    int version = 0;     // integer, increases with every published change
+    std::string file;    // where it was loaded from
+    std::string dir;     // its directory, available to steps as ${packdir}
     std::string sha256;  // of the bytes it was loaded from (64 hex digits), as a feed index has it
     std::vector<Param> params;
     std::vector<Fix> fixes;

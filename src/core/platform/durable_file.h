@@ -16,7 +16,10 @@ Status make_private_dirs(const std::string& dir);
 Status write_file_atomic(const std::string& path, std::string_view content);
 
 // Appends one line (a '\n' is added) with a single write(2) on an O_APPEND descriptor, then
-// fsyncs. Concurrent appenders never interleave within a line.
+// fsyncs, holding an exclusive lock on the file (flock; every appender takes it). Concurrent
+// appenders never interleave within a line. A line that cannot be written whole (a full disk)
+// is cut back off, so no half line stays; a file that does not end in '\n' (cut short by a crash
+// or another program) gets one first, so the new line is never glued to the broken one.
 Status append_line_durable(const std::string& path, std::string_view line);
 
 // Creates a new file (it must not exist) with `mode` and writes `content`, without flushing it:

@@ -1,6 +1,7 @@
 #include "platform/durable_file.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,14 +73,50 @@ Status write_file_atomic(const std::string& path, std::string_view content) {
 }
 
 Status append_line_durable(const std::string& path, std::string_view line) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) return Status::error(errno_message("cannot open", path));
-    std::string buf(line);
+    const auto fail = [&](const std::string& message) {
+        ::close(fd);
+        return Status::error(message);
+    };
+    // Every appender holds the lock: what one cuts back below is its own bytes only.
+    while (::flock(fd, LOCK_EX) != 0)
+        if (errno != EINTR) return fail(errno_message("cannot lock", path));
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return fail(errno_message("cannot read the size of", path));
+    const off_t before = st.st_size;
+    std::string buf;
+    buf.reserve(line.size() + 2);
+    char last = '\n';
+    if (before > 0 && ::pread(fd, &last, 1, before - 1) != 1)
+        return fail(errno_message("cannot read", path));
+    if (last != '\n') buf.push_back('\n');  // an earlier line cut short stays apart from this
+    buf.append(line);
     buf.push_back('\n');
-    const bool ok = write_all(fd, buf) && ::fsync(fd) == 0;
-    const Status status = ok ? Status() : Status::error(errno_message("cannot append to", path));
-    ::close(fd);
-    return status;
+    // One write(2); on a regular file it is short only when the file system is full (or a size
+    // limit is reached): then nothing of the line stays.
+    ssize_t n;
+    do {
+        n = ::write(fd, buf.data(), buf.size());
+    } while (n < 0 && errno == EINTR);
+    std::string error;
+    if (n < 0) {
+        error = errno_message("cannot append to", path);
+    } else if (static_cast<std::size_t>(n) != buf.size()) {
+        // Not written again for the reason: past a size limit that would be SIGXFSZ.
+        error = "cannot append to " + path + ": only " + std::to_string(n) + " of " +
+                std::to_string(buf.size()) + " bytes were written (no space left on the device?)";
+    } else if (::fsync(fd) != 0) {
+        error = errno_message("cannot flush", path);
+    }
+    if (!error.empty()) {
+        if (::ftruncate(fd, before) != 0)
+            error +=
+                "; cutting the partial line back failed too: " + std::string(std::strerror(errno));
+        return fail(error);
+    }
+    if (::close(fd) != 0) return Status::error(errno_message("cannot append to", path));
+    return {};
 }
 
 Status sync_path(const std::string& path) {
