@@ -22,6 +22,7 @@
 #include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
 #include "support/builtin_test_support.h"
+#include "support/test_helpers.h"
 
 using namespace fixtray;
 using namespace std::chrono_literals;
@@ -670,6 +671,28 @@ TEST_CASE("end_process: a child that ignores SIGTERM gets SIGKILL after the grac
     CHECK(std::chrono::steady_clock::now() - t0 >= 300ms);
     CHECK(r.ok);
     CHECK(r.detail.find("killed") != std::string::npos);
+    const int status = child.reap();
+    CHECK(WIFSIGNALED(status));
+    CHECK(WTERMSIG(status) == SIGKILL);
+}
+
+TEST_CASE("end_process keeps to the step's timeout, grace included (fixctl run, from outside)") {
+    // Scenario: a process that ignores SIGTERM, ended by a step with timeout="1s" and the
+    // default grace (5 s). Before: the step waited the whole grace, 5 s past its timeout. Now
+    // the grace is cut at the timeout, the process is killed, and fixctl returns in about 1 s.
+    TempDir tmp, home, packs;
+    SleepChild child(tmp, "fxt-late-", true);
+    write_file(packs.path() / "p.xml",
+               test::pack_with_fix("<steps><end-process name=\"" + child.name() +
+                                   "\" timeout=\"1s\"/></steps>"));
+    const auto t0 = std::chrono::steady_clock::now();
+    const ProcessResult r =
+        test::run_fixctl({"--no-builtin", "--packs", packs.str(), "run", "t", "--json"},
+                         test::isolated_env(home.path()));
+    const auto took = std::chrono::steady_clock::now() - t0;
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(took < 4s);  // 1 s and the forced end; the default grace alone was 5 s
     const int status = child.reap();
     CHECK(WIFSIGNALED(status));
     CHECK(WTERMSIG(status) == SIGKILL);

@@ -191,6 +191,24 @@ TEST_CASE("invalid pack: zero-timeout") {
     expect_error("zero-timeout", 7, 12, "timeout must be more than 0");
 }
 
+TEST_CASE("invalid pack: grace-over-timeout") {
+    // end-process with grace="6s" and timeout="1s": the step would take 6 s; an error at the
+    // grace attribute, 5:48.
+    expect_error("grace-over-timeout", 5, 48,
+                 "grace (6s) is longer than the step's timeout (1s): the step would time out "
+                 "first");
+}
+
+TEST_CASE("invalid pack: grace-over-default-timeout") {
+    // grace="2h" with the default timeout (1m): an error at 5:35. grace equal to the timeout
+    // (the next step) is accepted: only the first is reported.
+    expect_error("grace-over-default-timeout", 5, 35,
+                 "grace (2h) is longer than the step's timeout (1m, the default)");
+    const PackLoadResult r = load_pack_file(std::string(FIXTRAY_TEST_DATA) +
+                                            "/packs/invalid/grace-over-default-timeout.xml");
+    CHECK(r.problems.size() == 1);
+}
+
 TEST_CASE("invalid pack: bad-ok-exit") {
     // A malformed exit-code list: an error at 7:12.
     expect_error("bad-ok-exit", 7, 12, "bad ok-exit \"0,1\"");

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string_view>
 
+#include "base/duration.h"
 #include "packs/pack_syntax.h"
 #include "packs/pattern.h"
 
@@ -207,8 +208,19 @@ void StepParser::parse_step(pugi::xml_node el, const char* el_name, const StepKi
             expect_empty(el);
             text_attr(el, at, a_name, step.process_name, true, scope);
             if (at[a_grace])
-                if (const auto ms = duration(at[a_grace]))
+                if (const auto ms = duration(at[a_grace])) {
                     step.grace = std::chrono::milliseconds(*ms);
+                    // The step keeps to its timeout, grace included: a longer grace would
+                    // never be given.
+                    if (step.grace > step.timeout)
+                        error(off(at[a_grace]),
+                              "grace (" + format_duration(step.grace) +
+                                  ") is longer than the step's timeout (" +
+                                  format_duration(step.timeout) +
+                                  (at[a_timeout] ? "" : ", the default") +
+                                  "): the step would time out first; make grace shorter or "
+                                  "timeout longer");
+                }
             break;
         case StepKind::http_probe:
             parse_http_probe(el, at, step, scope);

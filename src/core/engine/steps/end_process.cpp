@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/cancel_token.h"
+#include "base/clock.h"
 #include "engine/steps/builtin_steps.h"
 #include "engine/steps/builtin_text.h"
 #include "platform/process_platform.h"
@@ -44,6 +45,9 @@ bool wait_gone(const Processes& ps, std::chrono::milliseconds limit, const Cance
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
 }
+
+// After the forced end, how long the step waits at least to see the processes gone.
+constexpr std::chrono::milliseconds kForcedWait{250};
 
 std::string processes_noun(std::size_t n, const std::string& name) {
     return builtin_text::count_noun(n, (name + " process").c_str(), (name + " processes").c_str());
@@ -86,7 +90,16 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
                                                     ": " + asked.message());
         }
     }
-    if (!wait_gone(targets, step.grace, ctx.cancel)) {
+    // The whole step keeps to its timeout: the polite request waits at most until then (a pack
+    // cannot give a longer grace: the loader refuses it), the forced end has what is left, and
+    // at least kForcedWait, so that processes ended by force are seen gone.
+    const auto deadline = ctx.clock.steady_now() + step.timeout;
+    const auto left_until = [&](std::chrono::steady_clock::time_point end) {
+        return std::max(
+            std::chrono::milliseconds(0),
+            std::chrono::duration_cast<std::chrono::milliseconds>(end - ctx.clock.steady_now()));
+    };
+    if (!wait_gone(targets, std::min(step.grace, left_until(deadline)), ctx.cancel)) {
         r.cancelled = true;
         r.message = "cancelled while waiting for " + name + " to end";
         return r;
@@ -105,7 +118,8 @@ BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {
                 r.detail, "cannot end " + std::to_string(t.pid()) + ": " + ended.message());
         }
     }
-    if (forced > 0 && !wait_gone(targets, std::chrono::milliseconds(2000), ctx.cancel)) {
+    if (forced > 0 &&
+        !wait_gone(targets, std::max(kForcedWait, left_until(deadline)), ctx.cancel)) {
         r.cancelled = true;
         r.message = "cancelled while waiting for " + name + " to end";
         return r;
