@@ -217,3 +217,66 @@ TEST_CASE("fixctl run: an audit log cut short mid-line gets the next run on a li
     REQUIRE(broken.size() == 1);
     CHECK(broken[0].rfind(log + ":2: not a complete run line", 0) == 0);
 }
+
+namespace {
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+}  // namespace
+
+TEST_CASE("fixctl run: a directory as the program says so, not \"program not found\"") {
+    // Scenario: a pack's first <arg> names a directory, then a file without the execute bit.
+    TempDir dir, home;
+    std::filesystem::create_directories(dir.path() / "tool");
+    write_file(dir.path() / "script", "#!/bin/sh\nexit 0\n");
+    write_file(dir.path() / "p.xml", pack_with_fix("<steps><run continue-on-error=\"true\"><arg>" +
+                                                   dir.str() + "/tool</arg></run><run><arg>" +
+                                                   dir.str() + "/script</arg></run></steps>"));
+    const auto r =
+        run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"}, isolated_env(home.path()));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.out + r.err, "cannot run " + dir.str() + "/tool: it is a directory"));
+    CHECK(contains(r.out + r.err, "cannot run " + dir.str() +
+                                      "/script: it is not executable (no execute permission)"));
+    CHECK_FALSE(contains(r.out + r.err, "program not found"));
+}
+
+TEST_CASE("fixctl run: the audit log keeps the signal that ended a step") {
+    // Scenario: a step's process is ended by SIGKILL (it kills itself). Before, audit.jsonl kept
+    // exit code -1 and nothing else. ($$$$ is how a pack writes the shell's $$.)
+    TempDir dir, home;
+    write_file(dir.path() / "p.xml",
+               pack_with_fix("<steps><run><arg>sh</arg><arg>-c</arg><arg>kill -KILL $$$$</arg>"
+                             "</run></steps>"));
+    const auto r =
+        run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"}, isolated_env(home.path()));
+    CHECK(r.exit_code == 1);
+    const std::string audit = read_file(home.path() / ".local/state/fixtray/audit.jsonl");
+    const auto line = nlohmann::json::parse(audit.substr(0, audit.find('\n')));
+    CHECK(line["steps"][0]["exit_code"] == -1);
+    CHECK(line["steps"][0]["signal"] == 9);
+    const auto record = nlohmann::json::parse(read_file(
+        home.path() / ".local/state/fixtray/runs" / (line["run_id"].get<std::string>() + ".json")));
+    CHECK(record["steps"][0]["signal"] == 9);
+}
+
+TEST_CASE("fixctl run: delete-files under a tree deeper than it searches says so and fails") {
+    // Scenario: a cache 130 folders deep, with a file at the bottom. The walk stops at 128
+    // levels; before, it said "Too many levels of symbolic links" (there is no link) and the
+    // step was ok although the file was still there.
+    TempDir dir, home, cache;
+    std::filesystem::path deep = cache.path();
+    for (int i = 0; i < 130; ++i) deep /= "d";
+    std::filesystem::create_directories(deep);
+    write_file(deep / "old.tmp", "x");
+    write_file(dir.path() / "p.xml", pack_with_fix("<steps><delete-files root=\"" + cache.str() +
+                                                   "\" glob=\"**\"/></steps>"));
+    const auto r =
+        run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"}, isolated_env(home.path()));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.out + r.err, "1 folder more than 128 levels deep not searched"));
+    CHECK_FALSE(contains(r.out + r.err, "symbolic links"));
+    CHECK(std::filesystem::exists(deep / "old.tmp"));
+}

@@ -4,6 +4,7 @@
 #include "base/bounded_output.h"
 #include "base/cancel_token.h"
 #include "platform/process_runner.h"
+#include "support/test_helpers.h"
 
 #include <atomic>
 #include <chrono>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace fixtray;
@@ -131,6 +133,40 @@ TEST_CASE("process runner: missing program") {
 
     request.argv = {};
     CHECK_FALSE(run(request).started);
+}
+
+// A directory or a file without the execute bit is not "not found": the message says what it is.
+TEST_CASE("process runner: a directory or a file that is not executable says so") {
+    test::TempDir tmp;
+    std::filesystem::create_directories(tmp / "tool-dir");
+    test::write_file(tmp / "tool-file", "#!/bin/sh\necho hi\n");
+    ::chmod((tmp / "tool-file").c_str(), 0644);
+    ProcessRequest request;
+    request.argv = {tmp / "tool-dir"};
+    auto result = run(request);
+    CHECK_FALSE(result.started);
+    CHECK(result.error == "cannot run " + (tmp / "tool-dir") + ": it is a directory");
+
+    request.argv = {tmp / "tool-file"};
+    result = run(request);
+    CHECK_FALSE(result.started);
+    CHECK(result.error ==
+          "cannot run " + (tmp / "tool-file") + ": it is not executable (no execute permission)");
+
+    // A name looked up on PATH that finds only a directory and a plain file.
+    std::filesystem::create_directories(tmp / "bin1/fixtray-odd-tool");
+    std::filesystem::create_directories(tmp / "bin2");
+    test::write_file(tmp / "bin2/fixtray-odd-tool", "data");
+    const char* old_path = std::getenv("PATH");
+    const std::string saved = old_path ? old_path : "";
+    ::setenv("PATH", (tmp.str() + "/bin1:" + tmp.str() + "/bin2").c_str(), 1);
+    request.argv = {"fixtray-odd-tool"};
+    result = run(request);
+    ::setenv("PATH", saved.c_str(), 1);
+    CHECK_FALSE(result.started);
+    CHECK(result.error == "program not found: fixtray-odd-tool (" +
+                              (tmp / "bin1/fixtray-odd-tool") +
+                              " is on PATH, but it is a directory)");
 }
 
 // An executable file the kernel cannot run fails to start with the system's reason.

@@ -146,6 +146,7 @@ void HelperAdminStepRunner::run(const AdminStepRequest& request, const CancelTok
             record->status = done.status;
             record->message = done.message;
             record->exit_code = done.exit_code;
+            record->signal = done.signal;
             record->timed_out = done.timed_out;
             record->killed = done.killed;
             record->out = done.out;

@@ -43,12 +43,15 @@ Status AuditLog::append(const RunRecord& record) const {
                            {"message", record.message}};
     if (record.refusal != Refusal::none) line["refusal"] = to_string(record.refusal);
     nlohmann::json steps = nlohmann::json::array();
-    for (const auto& s : record.steps)
-        steps.push_back({{"phase", to_string(s.phase)},
-                         {"label", s.label},
-                         {"status", to_string(s.status)},
-                         {"exit_code", s.exit_code},
-                         {"duration_ms", s.duration.count()}});
+    for (const auto& s : record.steps) {
+        nlohmann::json step = {{"phase", to_string(s.phase)},
+                               {"label", s.label},
+                               {"status", to_string(s.status)},
+                               {"exit_code", s.exit_code},
+                               {"duration_ms", s.duration.count()}};
+        if (s.signal != 0) step["signal"] = s.signal;  // exit_code is -1 then: say why
+        steps.push_back(std::move(step));
+    }
     line["steps"] = std::move(steps);
     return append_line_durable(log_path_, dump_json(line));
 }

@@ -536,6 +536,7 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
             });
         rec.duration = res.duration;
         rec.exit_code = res.exit_code;
+        rec.signal = res.term_signal;
         rec.timed_out = res.timed_out;
         rec.killed = res.killed;
         rec.out = res.out;

@@ -106,6 +106,7 @@ json to_json(const StepRecord& s) {
     if (s.continue_on_error) j["continue_on_error"] = true;
     if (s.kind == StepKind::run || s.kind == StepKind::shell) {
         j["exit_code"] = s.exit_code;
+        if (s.signal != 0) j["signal"] = s.signal;
         j["stdout"] = s.out;
         j["stderr"] = s.err;
         if (s.out_truncated) j["stdout_truncated"] = true;
@@ -153,6 +154,7 @@ StepRecord step_record_from_json(const json& sj) {
                                     StepStatus::timed_out, StepStatus::cancelled});
     s.message = sj.value("message", "");
     s.exit_code = sj.value("exit_code", -1);
+    s.signal = sj.value("signal", 0);
     s.timed_out = sj.value("timed_out", false);
     s.killed = sj.value("killed", false);
     s.duration = std::chrono::milliseconds(sj.value("duration_ms", 0LL));

@@ -29,6 +29,7 @@ struct StepRecord {
     StepStatus status = StepStatus::ok;
     std::string message;  // one line: why it failed / was skipped / what it did
     int exit_code = -1;   // run/shell, when the process exited
+    int signal = 0;       // run/shell: the signal that ended the process (POSIX), 0 if none
     bool timed_out = false;
     bool killed = false;  // SIGKILL was needed
     std::chrono::milliseconds duration{0};

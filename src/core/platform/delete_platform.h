@@ -73,7 +73,4 @@ struct OpenedRoot {
 };
 OpenedRoot open_root(const std::string& root);
 
-// Why a directory nested too deep is not entered, in the platform's words.
-std::string too_deep_error();
-
 }  // namespace fixtray::delete_platform

@@ -36,7 +36,7 @@ ProcessResult SystemProcessRunner::run(const ProcessRequest& request, const Canc
                                "be alone in the first <arg>; put \"" +
                                program.substr(0, space) +
                                "\" and each argument in an <arg> of its own)");
-        return not_started("program not found: " + program);
+        return not_started(program_not_found_message(program));
     }
     return run_found_program(request, cancel, on_output, *exe);
 }

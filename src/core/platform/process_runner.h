@@ -71,4 +71,10 @@ public:
 // executable); nullopt if not found.
 std::optional<std::string> find_program(const std::string& name);
 
+// Why find_program(name) found nothing, for a person: "program not found: nmcli", "cannot run
+// /opt/tool: it is a directory", "cannot run /opt/tool: it is not executable (...)", or for a
+// name looked up on PATH "program not found: tool (/usr/local/bin/tool is on PATH, but it is a
+// directory)".
+std::string program_not_found_message(const std::string& name);
+
 }  // namespace fixtray

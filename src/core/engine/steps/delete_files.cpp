@@ -53,6 +53,7 @@ struct Walk {
     std::uint64_t dirs_removed = 0;
     std::uint64_t failed = 0;      // matching entries that could not be deleted
     std::uint64_t unreadable = 0;  // entries that could not be inspected, opened or read
+    std::uint64_t too_deep = 0;    // folders not searched: deeper than max_depth
     std::size_t listed = 0;
     bool cancelled = false;
     bool timed_out = false;
@@ -131,7 +132,8 @@ struct Walk {
                             const Entry& e, int depth) {
         if (e.device != root_device) return 0;  // another file system is mounted here
         if (depth >= max_depth) {
-            note(unreadable, rel, "not descending into", delete_platform::too_deep_error());
+            note(too_deep, rel, "not descending into",
+                 "more than " + std::to_string(max_depth) + " folders deep");
             return 0;
         }
         std::unique_ptr<Directory> sub;
@@ -166,6 +168,9 @@ std::string summary(const Walk& w, bool dry_run) {
     if (w.failed > 0) s += "; " + std::to_string(w.failed) + " could not be deleted";
     if (w.unreadable > 0)
         s += "; " + count_noun(w.unreadable, "entry", "entries") + " could not be read";
+    if (w.too_deep > 0)
+        s += "; " + count_noun(w.too_deep, "folder", "folders") + " more than " +
+             std::to_string(max_depth) + " levels deep not searched";
     return s;
 }
 
@@ -209,7 +214,8 @@ BuiltinResult delete_files(const Step& step, BuiltinContext& ctx) {
         r.timed_out = true;
         r.message = "stopped at the time limit: " + r.message + " before stopping";
     } else {
-        r.ok = !(w.failed > 0 && w.files == 0);
+        // Folders left unsearched may hold what the step was to delete: not done.
+        r.ok = !(w.failed > 0 && w.files == 0) && w.too_deep == 0;
     }
     r.detail = w.listing;
     if (!w.errors.empty()) builtin_text::append_line(r.detail, w.errors);

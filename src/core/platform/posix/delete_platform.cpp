@@ -152,8 +152,4 @@ OpenedRoot open_root(const std::string& root) {
     return out;
 }
 
-std::string too_deep_error() {
-    return std::strerror(ELOOP);
-}
-
 }  // namespace fixtray::delete_platform

@@ -37,6 +37,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <memory>
@@ -527,6 +528,51 @@ std::optional<std::string> find_program(const std::string& name) {
         begin = end + 1;
     }
     return std::nullopt;
+}
+
+namespace {
+
+// Why `path` cannot be run as a program ("it is a directory", ...); "" when it can; nullopt when
+// there is nothing at all.
+std::optional<std::string> unrunnable_reason(const std::string& path) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
+        return std::string(std::strerror(errno));
+    }
+    if (S_ISDIR(st.st_mode)) return std::string("it is a directory");
+    if (!S_ISREG(st.st_mode)) return std::string("it is not a regular file");
+    if (::access(path.c_str(), X_OK) != 0)
+        return errno == EACCES ? std::string("it is not executable (no execute permission)")
+                               : std::string(std::strerror(errno));
+    return std::string();
+}
+
+}  // namespace
+
+std::string program_not_found_message(const std::string& name) {
+    if (name.find('/') != std::string::npos) {
+        if (const auto why = unrunnable_reason(name); why && !why->empty())
+            return "cannot run " + name + ": " + *why;
+        return "program not found: " + name;
+    }
+    const char* path_env = std::getenv("PATH");
+    const std::string_view path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
+    std::size_t begin = 0;
+    while (begin <= path.size()) {
+        const std::size_t end = std::min(path.find(':', begin), path.size());
+        const std::string_view dir = path.substr(begin, end - begin);
+        if (!dir.empty() && dir.front() == '/') {
+            std::string candidate(dir);
+            if (candidate.back() != '/') candidate += '/';
+            candidate += name;
+            if (const auto why = unrunnable_reason(candidate); why && !why->empty())
+                return "program not found: " + name + " (" + candidate + " is on PATH, but " +
+                       *why + ")";
+        }
+        begin = end + 1;
+    }
+    return "program not found: " + name;
 }
 
 ProcessResult run_found_program(const ProcessRequest& request, const CancelToken& cancel,

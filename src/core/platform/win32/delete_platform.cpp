@@ -177,8 +177,4 @@ OpenedRoot open_root(const std::string& root_utf8) {
     return out;
 }
 
-std::string too_deep_error() {
-    return win32::error_with_code(ERROR_CANT_RESOLVE_FILENAME);
-}
-
 }  // namespace fixtray::delete_platform

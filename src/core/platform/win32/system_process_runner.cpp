@@ -224,6 +224,10 @@ bool make_pipe(UniqueHandle& parent_read, UniqueHandle& child_write) {
 
 }  // namespace
 
+std::string program_not_found_message(const std::string& name) {
+    return "program not found: " + name;
+}
+
 std::optional<std::string> find_program(const std::string& name) {
     if (name.empty()) return std::nullopt;
     const std::wstring wide = widen(name);
