@@ -280,3 +280,30 @@ TEST_CASE("fixctl run: delete-files under a tree deeper than it searches says so
     CHECK_FALSE(contains(r.out + r.err, "symbolic links"));
     CHECK(std::filesystem::exists(deep / "old.tmp"));
 }
+
+TEST_CASE("fixctl run: a pack with hundreds of warnings loads and says nothing is skipped") {
+    // Scenario: 210 shell steps give 210 warnings. The 200th problem used to become the error
+    // "too many problems", printed as "(pack skipped)", and the pack loaded and ran anyway.
+    // Now: no error, no "skipped", it runs. With an error past the first 200 problems the
+    // pack is left out, and fixctl says how many errors were not listed.
+    TempDir dir, home;
+    std::string steps;
+    for (int i = 0; i < 210; ++i)
+        steps += "<shell interpreter=\"sh\"><script>true</script></shell>";
+    write_file(dir.path() / "p.xml", pack_with_fix("<steps>" + steps +
+                                                   "</steps><verify><run><arg>true</arg></run>"
+                                                   "</verify>"));
+    const auto r =
+        run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"}, isolated_env(home.path()));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(contains(r.err, "skipped"));
+    CHECK_FALSE(contains(r.err, "error"));
+
+    write_file(dir.path() / "p.xml", pack_with_fix("<steps>" + steps + "<nonsense/></steps>"));
+    const auto bad =
+        run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t"}, isolated_env(home.path()));
+    INFO(bad.out << bad.err);
+    CHECK(bad.exit_code != 0);
+    CHECK(contains(bad.err, "1 more error not listed (too many problems) (pack skipped)"));
+}

@@ -597,6 +597,16 @@ PackLoadResult load_pack(std::string_view xml, const std::string& file, std::str
                                     std::tie(b.where.line, b.where.column);
                          });
         result.problems = std::move(doc.problems);
+        const auto listed_errors = static_cast<std::size_t>(std::count_if(
+            result.problems.begin(), result.problems.end(),
+            [](const PackProblem& p) { return p.severity == PackProblem::Severity::error; }));
+        if (doc.errors > listed_errors) {
+            const std::size_t more = doc.errors - listed_errors;
+            result.problems.push_back({PackProblem::Severity::error, SourceLocation{file},
+                                       std::to_string(more) +
+                                           (more == 1 ? " more error" : " more errors") +
+                                           " not listed (too many problems)"});
+        }
         if (doc.errors == 0) {
             pack.sha256 = sha256_hex(xml);
             result.pack = std::move(pack);

@@ -83,8 +83,10 @@ void PackReader::problem(PackProblem::Severity sev, std::size_t offset, std::str
     if (offset != npos) doc_.lines.locate(offset, p.where.line, p.where.column);
     p.message = std::move(message);
     if (doc_.problems.size() + 1 == PackDocument::kMaxProblems) {
-        p.severity = PackProblem::Severity::error;
-        p.message = "too many problems; stopped reporting";
+        // Not an error by itself: a pack with only warnings still loads. Errors past this
+        // point are counted, and load_pack says how many were not listed.
+        p.severity = PackProblem::Severity::warning;
+        p.message = "too many problems; the rest are not listed";
     }
     doc_.problems.push_back(std::move(p));
 }
