@@ -11,6 +11,7 @@
 #include "app/offered_fixes.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "base/visible_text.h"
 #include "engine/admin_step.h"
 #include "engine/audit_log.h"
 #include "engine/engine.h"
@@ -388,11 +389,12 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
                         a.empty() || a.find_first_of(" \t\"'\\$") != std::string::npos;
                     argv += (argv.empty() ? "" : " ") + (quote ? json(a).dump() : a);
                 }
-                std::printf("  %d. %s%s\n     %s\n", s.index, s.label.c_str(),
-                            s.admin ? " [admin]" : "", argv.c_str());
-                if (!s.note.empty()) std::printf("     (%s)\n", s.note.c_str());
+                std::printf("  %d. %s%s\n     %s\n", s.index, visible_text(s.label, false).c_str(),
+                            s.admin ? " [admin]" : "", visible_text(argv, false).c_str());
+                if (!s.note.empty())
+                    std::printf("     (%s)\n", visible_text(s.note, false).c_str());
             }
-            if (!plan.message.empty()) std::printf("%s\n", plan.message.c_str());
+            if (!plan.message.empty()) std::printf("%s\n", visible_text(plan.message).c_str());
         }
         if (plan.ok) return kOk;
         return plan.refusal == Refusal::invalid_input ? kUsage : kRefused;
@@ -404,7 +406,8 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     std::signal(SIGTERM, on_interrupt);
 
     TerminalProgress progress(as_json ? stderr : stdout, verbose, g.lang);
-    std::fprintf(as_json ? stderr : stdout, "%s (%s)\n", entry->fix->title.get(g.lang).c_str(),
+    std::fprintf(as_json ? stderr : stdout, "%s (%s)\n",
+                 visible_text(entry->fix->title.get(g.lang), false).c_str(),
                  entry->fix->id.c_str());
     // Asked here, before the run: the run itself never waits for an answer.
     request.confirmed = yes;
@@ -440,7 +443,8 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     if (as_json) {
         std::cout << dump_json(to_json(record), 2) << "\n";
     } else {
-        std::printf("%s\nRun id: %s\n", record.message.c_str(), record.run_id.c_str());
+        std::printf("%s\nRun id: %s\n", visible_text(record.message).c_str(),
+                    record.run_id.c_str());
     }
     if (!audit_error.empty())
         std::cerr << "fixctl: warning: the run was not written to the audit log: " << audit_error

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/language.h"
+#include "base/visible_text.h"
 
 namespace fixtray::cli {
 
@@ -37,8 +38,11 @@ std::string step_label(const StepRecord& step) {
     std::string label = step.label;
     if (!step.item.empty() && label.find(step.item) == std::string::npos)
         label += " (" + step.item + ")";
-    return label;
+    return visible_text(label, false);
 }
+
+// A line longer than this is printed in parts.
+constexpr std::size_t kMaxPartialLine = 4096;
 
 }  // namespace
 
@@ -99,16 +103,38 @@ void TerminalProgress::step_started(const StepPosition&, const StepRecord& step)
     draw_running_line();
 }
 
-void TerminalProgress::step_output(const StepPosition&, const StepRecord&, OutputStream,
+void TerminalProgress::output_line(std::string_view line) {
+    const std::string shown = visible_text(line, false);
+    std::fprintf(out_, "    | %s\n", shown.c_str());
+}
+
+void TerminalProgress::flush_partial_lines() {
+    for (std::string& partial : partial_) {
+        if (!partial.empty()) output_line(partial);
+        partial.clear();
+    }
+}
+
+void TerminalProgress::step_output(const StepPosition&, const StepRecord&, OutputStream stream,
                                    std::string_view chunk) {
     if (!verbose_) return;
     std::lock_guard<std::mutex> lock(mutex_);
     if (running_ && tty_) std::fputs("\r\033[K", out_);
+    std::string& partial = partial_[stream == OutputStream::err ? 1 : 0];
     std::size_t start = 0;
     while (start < chunk.size()) {
-        auto end = chunk.find('\n', start);
-        if (end == std::string_view::npos) end = chunk.size();
-        std::fprintf(out_, "    | %.*s\n", static_cast<int>(end - start), chunk.data() + start);
+        const auto end = chunk.find('\n', start);
+        if (end == std::string_view::npos) {
+            partial.append(chunk.substr(start));
+            if (partial.size() > kMaxPartialLine) {
+                output_line(partial);
+                partial.clear();
+            }
+            break;
+        }
+        partial.append(chunk.substr(start, end - start));
+        output_line(partial);
+        partial.clear();
         start = end + 1;
     }
     if (running_ && tty_) draw_running_line();
@@ -138,15 +164,18 @@ void TerminalProgress::step_finished(const StepPosition&, const StepRecord& step
     if (step.status != StepStatus::skipped) line += " (" + duration_text(step.duration) + ")";
     const bool builtin = step.kind != StepKind::run && step.kind != StepKind::shell;
     if (!step.message.empty() && (step.status != StepStatus::ok || builtin))
-        line += ": " + step.message;
+        line += ": " + visible_text(step.message, false);
     std::lock_guard<std::mutex> lock(mutex_);
     if (running_ && tty_) std::fputs("\r\033[K", out_);
     running_ = false;
+    flush_partial_lines();
     std::fprintf(out_, "%s\n", line.c_str());
     std::fflush(out_);
 }
 
-bool TerminalProgress::can_ask() const { return isatty(STDIN_FILENO) != 0; }
+bool TerminalProgress::can_ask() const {
+    return isatty(STDIN_FILENO) != 0;
+}
 
 bool TerminalProgress::ask(const std::string& text, const std::string& text_language) {
     {
@@ -156,7 +185,7 @@ bool TerminalProgress::ask(const std::string& text, const std::string& text_lang
     }
     if (!can_ask()) return false;  // the caller checks can_ask() first and says why
     const GoAheadQuestion question = go_ahead_question(text_language);
-    std::fprintf(out_, "%s\n%s", text.c_str(), question.prompt.c_str());
+    std::fprintf(out_, "%s\n%s", visible_text(text).c_str(), question.prompt.c_str());
     std::fflush(out_);
     std::string answer;
     if (!std::getline(std::cin, answer)) return false;

@@ -1,8 +1,10 @@
 // Shows a fix run live on a terminal: phases, each step as it starts and ends, and (verbose)
-// the step output. On a TTY the running step's line shows the elapsed time, updated every
-// second; elsewhere (a log, a pipe) each step gets one result line, plus a "(running)" line
-// when it takes more than two seconds. Asks the confirmation question on the terminal, before
-// the run starts.
+// the step output. Whatever comes from a step or a pack (output, labels, items, messages) is
+// shown with its control characters made visible (base/visible_text.h): a step cannot move
+// the cursor, clear the screen, set the title or overwrite a line. On a TTY the running step's line
+// shows the elapsed time, updated every second; elsewhere (a log, a pipe) each step gets one result
+// line, plus a "(running)" line when it takes more than two seconds. Asks the confirmation question
+// on the terminal, before the run starts.
 #pragma once
 
 #include <chrono>
@@ -42,6 +44,10 @@ public:
 private:
     void tick();
     void draw_running_line();  // requires mutex_
+    // Prints one line of a step's output, its controls made visible. Requires mutex_.
+    void output_line(std::string_view line);
+    // Prints what is left of a line without its newline yet (the step ended). Requires mutex_.
+    void flush_partial_lines();
 
     std::FILE* out_;
     bool verbose_;
@@ -54,6 +60,10 @@ private:
     bool running_ = false;    // a step runs and waits for its result line
     bool announced_ = false;  // not a TTY: its "... (running)" line was printed
     std::string running_label_;
+    // Verbose: the output of each stream (out, err) since its last newline, printed when the
+    // line is complete (so that a character split between two reads is shown whole), when
+    // it grows past kMaxPartialLine or when the step ends.
+    std::string partial_[2];
     std::chrono::steady_clock::time_point running_since_;
     std::thread ticker_;
 };

@@ -14,6 +14,7 @@
 #include <wx/tglbtn.h>
 
 #include "accessibility.h"
+#include "base/visible_text.h"
 #include "icons.h"
 
 namespace fixtray::gui {
@@ -218,8 +219,9 @@ void RunWindow::refresh() {
         const wxString state = r.phase == Phase::check && r.state == StepState::failed
                                    ? wxString("problem")
                                    : wxString(to_string(r.state));
-        const wxString label = wx(std::string(phase_words(r.phase)) + ": " + r.label +
-                                  (r.admin ? " [administrator]" : ""));
+        const wxString label =
+            wx(std::string(phase_words(r.phase)) + ": " + visible_text(r.label, false) +
+               (r.admin ? " [administrator]" : ""));
         const wxString time = r.state == StepState::waiting || r.state == StepState::skipped
                                   ? ""
                                   : wx(seconds_text(r.elapsed));
@@ -249,7 +251,7 @@ void RunWindow::refresh() {
     if (cancel_->IsEnabled() != running) cancel_->Enable(running);
     const auto& result = v.result();
     set_label(headline_, result ? wx(result->headline) : wxString("Working on it..."));
-    const std::string detail = result ? result->detail : std::string();
+    const std::string detail = result ? visible_text(result->detail) : std::string();
     if (detail != detail_text_) {
         detail_text_ = detail;
         detail_->SetLabel(wx(detail));
@@ -282,6 +284,9 @@ void RunWindow::show_output() {
     std::string text = r.output_truncated ? "[earlier output left out]\n" + r.output : r.output;
     if (text.empty()) text = r.state == StepState::waiting ? "(not started)" : "(no output)";
     if (!r.message.empty()) text += "\n-- " + r.message;
+    // What a step printed is shown, not obeyed: no control character, no bidi override, and
+    // bytes that are not UTF-8 escaped (wxString would make the whole text empty).
+    text = visible_text(text);
     if (output_->GetValue().utf8_string() != text) {
         output_->ChangeValue(wx(text));
         output_->ShowPosition(output_->GetLastPosition());

@@ -577,6 +577,9 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
     atspi.wait_until(lambda: "widget cache is locked" in atspi.text_of(
         atspi.find(run_fn(), "text", "Output of the step")), STEP_TIMEOUT,
         "'Output of the step' to show what the failed step printed")
+    shown = atspi.text_of(atspi.find(run_fn(), "text", "Output of the step"))
+    check("\\x1b[2Jcleared" in shown and "\x1b" not in shown,
+          "the step's ESC [2J is shown as text, not passed on: %r" % shown)
     timer.mark("run")
 
     atspi.press(help_button)
