@@ -50,7 +50,7 @@ TEST_CASE("fixctl run: nested repeats over a megabyte of output end as not fixed
     REQUIRE(j["steps"].size() == 1);
     CHECK(j["steps"][0]["status"] == "failed");
     CHECK(j["steps"][0]["exit_code"] == 0);
-    CHECK(j["steps"][0]["message"] == "the output does not contain \"^(a|b)*c$\"");
+    CHECK(j["steps"][0]["message"] == "no line of the output contains \"^(a|b)*c$\"");
     CHECK(std::filesystem::exists(home.path() / ".local/state/fixtray/runs" /
                                   (j["run_id"].get<std::string>() + ".json")));
 }
@@ -122,4 +122,51 @@ TEST_CASE("fixctl validate: back-references and look-around are refused with RE2
     CHECK(contains(r.out, "around.xml:4:"));
     CHECK(contains(r.out, "RE2 has no look-ahead or look-behind"));
     CHECK(contains(r.err, "2 files checked, 2 invalid"));
+}
+
+TEST_CASE("fixctl run: capture and stdout-match read the whole output, never the record's part") {
+    // Scenario (each failed before): 1,000 captured lines ran the foreach 571 times, skipping
+    // the middle; "^50000$$" did not find its line in `seq 1 100000`; "bytes omitted" matched
+    // fixtray's own omission marker; a capture over the limit handed over part of the list.
+    TempDir dir, home;
+    const std::string tail(150, 'x');  // 1,000 lines of 155 bytes: more than the record keeps
+    write_file(dir.path() / "p.xml",
+               pack_with_fix("<steps>"
+                             "<run capture=\"items\"><arg>seq</arg><arg>-f</arg><arg>%g-" +
+                             tail +
+                             "</arg><arg>1</arg><arg>1000</arg></run>"
+                             "<run label=\"item ${i}\" foreach=\"i in items\"><arg>true</arg></run>"
+                             "<run stdout-match=\"^50000$$\"><arg>seq</arg><arg>1</arg>"
+                             "<arg>100000</arg></run>"
+                             "<run stdout-match=\"bytes omitted\" continue-on-error=\"true\">"
+                             "<arg>seq</arg><arg>1</arg><arg>1000000</arg></run>"
+                             "<run capture=\"many\" continue-on-error=\"true\"><arg>seq</arg>"
+                             "<arg>1</arg><arg>20000</arg></run>"
+                             "<run label=\"many ${m}\" foreach=\"m in many\"><arg>true</arg></run>"
+                             "</steps>"));
+    const auto r = run_fixctl({"--no-builtin", "--packs", dir.str(), "run", "t", "--json"},
+                              isolated_env(home.path()), std::chrono::seconds(300));
+    INFO(r.err);
+    const auto j = nlohmann::json::parse(r.out);
+    std::vector<std::string> items;
+    std::string match_line, marker, over_limit;
+    int many_runs = 0;
+    for (const auto& s : j["steps"]) {
+        const std::string label = s["label"];
+        if (label.rfind("item ", 0) == 0) items.push_back(label.substr(5));
+        if (label.rfind("many ", 0) == 0) ++many_runs;
+    }
+    REQUIRE(items.size() == 1000);
+    for (int i = 0; i < 1000; ++i)
+        CHECK(items[static_cast<std::size_t>(i)] == std::to_string(i + 1) + "-" + tail);
+    const auto& steps = j["steps"];
+    REQUIRE(steps.size() == 1004);         // the foreach over the failed capture runs for no item
+    CHECK(steps[1001]["status"] == "ok");  // ^50000$$
+    CHECK(steps[1002]["status"] == "failed");  // bytes omitted: the marker is not output
+    CHECK(steps[1002]["message"] == "no line of the output contains \"bytes omitted\"");
+    CHECK(steps[1002]["stdout"].get<std::string>().find("bytes omitted") != std::string::npos);
+    CHECK(steps[1003]["status"] == "failed");
+    CHECK(steps[1003]["message"] ==
+          "cannot capture \"many\": the output has more than 10000 lines, the capture limit");
+    CHECK(many_runs == 0);
 }

@@ -11,6 +11,7 @@
 #include "base/clock.h"
 #include "base/duration.h"
 #include "engine/admin_step.h"
+#include "engine/stdout_scan.h"
 #include "engine/steps/builtin_steps.h"
 #include "net/http_client.h"
 #include "packs/pattern.h"
@@ -530,10 +531,14 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         req.argv = rec.argv;
         req.timeout = s.timeout;
         if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
+        // stdout-match and capture read the whole stream as it comes, not the record's part.
+        StdoutScanner scan(stdout_match ? &*stdout_match : nullptr, !s.capture.empty());
         const ProcessResult res =
             runner_.run(req, ctx.cancel, [&](OutputStream which, std::string_view chunk) {
+                if (which == OutputStream::out) scan.feed(chunk);
                 ctx.observer.step_output(rec, which, chunk);
             });
+        scan.finish();
         rec.duration = res.duration;
         rec.exit_code = res.exit_code;
         rec.signal = res.term_signal;
@@ -563,24 +568,19 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         } else {
             rec.status = StepStatus::ok;
             rec.message = "exited with code " + std::to_string(res.exit_code);
-            if (stdout_match && !stdout_match->search(res.out)) {
+            if (stdout_match && !scan.matched()) {
                 rec.status = StepStatus::failed;
-                rec.message = "the output does not contain \"" + s.stdout_match + "\"";
+                rec.message = "no line of the output contains \"" + s.stdout_match + "\"";
             }
         }
         if (rec.status == StepStatus::ok && !s.capture.empty()) {
-            std::vector<ListItem> lines;
-            std::size_t start = 0;
-            while (start < res.out.size()) {
-                auto end = res.out.find('\n', start);
-                if (end == std::string::npos) end = res.out.size();
-                std::string line = res.out.substr(start, end - start);
-                while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
-                    line.pop_back();
-                if (!line.empty()) lines.push_back({line, {}});
-                start = end + 1;
+            if (!scan.capture_problem().empty()) {
+                // Never a partial list: the steps over it would run for some items only.
+                rec.status = StepStatus::failed;
+                rec.message = "cannot capture \"" + s.capture + "\": " + scan.capture_problem();
+            } else {
+                ctx.vars.set_list(s.capture, scan.take_items());
             }
-            ctx.vars.set_list(s.capture, std::move(lines));
         }
         return;
     }
