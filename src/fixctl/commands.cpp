@@ -146,11 +146,16 @@ std::optional<CatalogEntry> find_or_complain(const MachineCatalog& machine, cons
 CancelToken* g_cancel = nullptr;
 std::atomic<FixRunService*> g_run_service{nullptr};
 
+// Ctrl-C, kill, the terminal closing (SIGHUP) or the reader of a pipe going away (SIGPIPE,
+// `fixctl run X -v | head`): all cancel the run the same way. The steps end, what the repair
+// changed is undone (a second signal cancels the undo), and the run is recorded: fixctl is never
+// ended in the middle by one of these.
 extern "C" void on_interrupt(int) {
     if (g_cancel) g_cancel->cancel();
     if (FixRunService* service = g_run_service.load()) service->cancel();
-    std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends fixctl at once
 }
+
+constexpr int kRunSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 
 int exit_code_for(const RunRecord& r) {
     switch (r.outcome) {
@@ -402,8 +407,7 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
 
     CancelToken cancel;
     g_cancel = &cancel;
-    std::signal(SIGINT, on_interrupt);
-    std::signal(SIGTERM, on_interrupt);
+    for (const int sig : kRunSignals) std::signal(sig, on_interrupt);
 
     TerminalProgress progress(as_json ? stderr : stdout, verbose, g.lang);
     std::fprintf(as_json ? stderr : stdout, "%s (%s)\n",
@@ -430,8 +434,10 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     const std::optional<FixRunResult> result =
         started.started ? service.wait() : std::optional<FixRunResult>();
     g_run_service.store(nullptr);
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
+    for (const int sig : kRunSignals) std::signal(sig, SIG_DFL);
+    // A reader that went away still must not end fixctl before its exit code: what is left to
+    // print fails quietly.
+    std::signal(SIGPIPE, SIG_IGN);
     g_cancel = nullptr;
     if (!result) {
         std::cerr << "fixctl: " << started.message << "\n";

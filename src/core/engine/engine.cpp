@@ -1,11 +1,14 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
+#include <thread>
 
 #include "base/cancel_token.h"
 #include "base/clock.h"
@@ -181,7 +184,7 @@ struct Engine::Context {
     const Fix& fix;
     Variables vars;
     RunObserver& observer;
-    const CancelToken& cancel;
+    const CancelToken* cancel;  // the run's; while undoing after a cancel, the undo's own
     RunRecord& record;
     bool cancelled = false;
     std::string first_failure;  // "label: message" of the step that stopped a phase
@@ -240,6 +243,10 @@ Variables fix_variables(const FixPack& pack, const SiteConfig& site, const UserE
     }
     return v;
 }
+
+// How long undoing a fix's changes after a cancel may take at most (its steps' own timeouts
+// apply too); a second cancel request ends it sooner.
+constexpr std::chrono::minutes kRevertAfterCancelLimit{2};
 
 // A fix from a catalog kept for listing only (Catalog::drop_steps) reached the engine: a front
 // end's mistake, never run as a fix without steps.
@@ -321,10 +328,10 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         return refuse(Refusal::not_applicable, "Not run: " + problem + ".");
 
     std::vector<std::string> missing;
-    Context ctx{pack,     fix,    variables_for(pack, site, &missing, &fix),
-                observer, cancel, r,
-                false,    {},     options.lang,
-                0,        0,      {}};
+    Context ctx{pack,     fix,     variables_for(pack, site, &missing, &fix),
+                observer, &cancel, r,
+                false,    {},      options.lang,
+                0,        0,       {}};
     if (!missing.empty())
         return refuse(Refusal::invalid_input,
                       "Not run: the site configuration does not set " + join(missing) +
@@ -345,6 +352,50 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
             "Cancelled" + (ctx.first_failure.empty() ? std::string(".")
                                                      : " during " + ctx.first_failure + "."));
     };
+    // Cancelled once the repair began: what it changed is undone, as after a failure. The undo
+    // has its own cancel: the next cancel request, or kRevertAfterCancelLimit.
+    auto cancelled_after_changes = [&] {
+        std::string message =
+            "Cancelled" +
+            (ctx.first_failure.empty() ? std::string(".") : " during " + ctx.first_failure + ".");
+        if (fix.revert.empty()) return finish(Outcome::cancelled, message);
+        CancelToken undo_cancel;
+        const unsigned asked = cancel.requests();
+        std::mutex m;
+        std::condition_variable cv;
+        bool done = false;
+        std::thread watch([&] {
+            const auto until = clock_.steady_now() + kRevertAfterCancelLimit;
+            std::unique_lock<std::mutex> lock(m);
+            while (!done) {
+                if (cancel.requests() != asked || clock_.steady_now() >= until) {
+                    undo_cancel.cancel();
+                    return;
+                }
+                cv.wait_for(lock, std::chrono::milliseconds(50));
+            }
+        });
+        ctx.cancel = &undo_cancel;
+        ctx.cancelled = false;
+        ctx.first_failure.clear();
+        const bool reverted = run_phase(ctx, Phase::revert, fix.revert);
+        {
+            std::lock_guard<std::mutex> lock(m);
+            done = true;
+        }
+        cv.notify_all();
+        watch.join();
+        r.reverted = true;
+        if (ctx.cancelled)
+            message += cancel.requests() != asked
+                           ? " Undoing the changes was cancelled."
+                           : " Undoing the changes was stopped after " +
+                                 format_duration(kRevertAfterCancelLimit) + ".";
+        else
+            message += reverted ? " The changes were undone."
+                                : " Undoing the changes failed (" + ctx.first_failure + ").";
+        return finish(Outcome::cancelled, message);
+    };
 
     if (!fix.check.empty()) {
         const bool healthy = run_phase(ctx, Phase::check, fix.check);
@@ -356,7 +407,7 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
     }
 
     const bool steps_ok = run_phase(ctx, Phase::steps, fix.steps);
-    if (ctx.cancelled) return cancelled_outcome();
+    if (ctx.cancelled) return cancelled_after_changes();
     std::string why;
     bool fixed = steps_ok;
     if (!steps_ok) {
@@ -368,7 +419,7 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         why = "none of the repair's steps could run on this machine (" + ctx.first_skipped + ")";
     } else if (!fix.verify.empty()) {
         fixed = run_phase(ctx, Phase::verify, fix.verify);
-        if (ctx.cancelled) return cancelled_outcome();
+        if (ctx.cancelled) return cancelled_after_changes();
         if (!fixed)
             why = ctx.phase_skipped > 0
                       ? "the repair could not be verified (" + ctx.first_failure + ")"
@@ -421,7 +472,7 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
             items = foreach_items(ctx.vars, step);
         }
         for (const ListItem* item : items) {
-            if (ctx.cancel.cancelled()) {
+            if (ctx.cancel->cancelled()) {
                 ctx.cancelled = true;
                 return false;
             }
@@ -436,7 +487,7 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
             run_one(ctx, step, rec);
             ctx.record.steps.push_back(rec);
             ctx.observer.step_finished(ctx.record.steps.back());
-            if (rec.status == StepStatus::cancelled || ctx.cancel.cancelled()) {
+            if (rec.status == StepStatus::cancelled || ctx.cancel->cancelled()) {
                 ctx.cancelled = true;
                 ctx.first_failure = rec.label;
                 return false;
@@ -518,7 +569,7 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         AdminStepRequest request{ctx.pack.id, ctx.pack.version, ctx.fix.id,
                                  rec.phase,   rec.index,        rec.item};
         if (admin_)
-            admin_->run(request, ctx.cancel, &rec);
+            admin_->run(request, *ctx.cancel, &rec);
         else {
             rec.status = StepStatus::failed;
             rec.message = "needs administrator rights";
@@ -534,7 +585,7 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         // stdout-match and capture read the whole stream as it comes, not the record's part.
         StdoutScanner scan(stdout_match ? &*stdout_match : nullptr, !s.capture.empty());
         const ProcessResult res =
-            runner_.run(req, ctx.cancel, [&](OutputStream which, std::string_view chunk) {
+            runner_.run(req, *ctx.cancel, [&](OutputStream which, std::string_view chunk) {
                 if (which == OutputStream::out) scan.feed(chunk);
                 ctx.observer.step_output(rec, which, chunk);
             });
@@ -585,7 +636,7 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         return;
     }
 
-    BuiltinContext bctx{http_, clock_, ctx.cancel};
+    BuiltinContext bctx{http_, clock_, *ctx.cancel};
     const auto started = clock_.steady_now();
     BuiltinResult res = run_builtin(s, bctx);
     rec.duration =
@@ -717,10 +768,10 @@ Result<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
     std::vector<std::string> missing;
     RunRecord scratch;
     NullObserver quiet;
-    Context ctx{pack,  fix,    variables_for(pack, site, &missing, &fix),
-                quiet, cancel, scratch,
-                false, {},     {},
-                0,     0,      {}};
+    Context ctx{pack,  fix,     variables_for(pack, site, &missing, &fix),
+                quiet, &cancel, scratch,
+                false, {},      {},
+                0,     0,       {}};
     if (!missing.empty()) return refuse("the machine config does not set " + join(missing));
 
     StepRecord rec;

@@ -88,7 +88,10 @@ public:
            AdminStepRunner* admin = nullptr);
 
     // Runs the fix. Never throws for failures of the fix; returns the complete record (also
-    // given to observer.run_finished). Cancel from any thread through `cancel`.
+    // given to observer.run_finished). Cancel from any thread through `cancel`. A fix cancelled
+    // once its repair steps began has its revert steps run, as after a failure (the outcome
+    // stays cancelled, the message says whether the changes were undone); the next cancel
+    // request ends the undo, and so does a limit of two minutes.
     RunRecord run(const FixPack& pack, const Fix& fix, const SiteConfig& site,
                   const RunOptions& options, RunObserver& observer, const CancelToken& cancel);
 

@@ -1,0 +1,198 @@
+// fixctl run under signals, from the outside: a real fixctl process, real signals. Whatever
+// ends the run (Ctrl-C, kill, the terminal closing, the reader of its output going away), the
+// steps end, what the repair changed is undone, and the run is on record.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/test_helpers.h"
+
+using namespace fixtray;
+using namespace fixtray::test;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+// fixctl started in the background; its stdout is a pipe the test reads (or closes).
+struct Fixctl {
+    pid_t pid = -1;
+    int out = -1;  // read end of fixctl's stdout
+    int status = 0;
+    bool reaped = false;
+
+    Fixctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+        int fds[2];
+        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
+        std::vector<std::string> argv{FIXCTL_PATH};
+        argv.insert(argv.end(), args.begin(), args.end());
+        pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::dup2(fds[1], STDOUT_FILENO);
+            const int null = ::open("/dev/null", O_WRONLY);
+            ::dup2(null, STDERR_FILENO);
+            for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+            std::vector<char*> cargv;
+            for (auto& a : argv) cargv.push_back(a.data());
+            cargv.push_back(nullptr);
+            ::execv(cargv[0], cargv.data());
+            ::_exit(127);
+        }
+        ::close(fds[1]);
+        out = fds[0];
+    }
+    ~Fixctl() {
+        if (!reaped) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+        }
+        if (out >= 0) ::close(out);
+    }
+    void close_output() {
+        ::close(out);
+        out = -1;
+    }
+    // Reads (and drops) fixctl's output until it exits or `limit` passes; its exit code, or -1.
+    int wait(std::chrono::milliseconds limit) {
+        const auto deadline = std::chrono::steady_clock::now() + limit;
+        char buf[4096];
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (out >= 0) {
+                const int flags = ::fcntl(out, F_GETFL);
+                ::fcntl(out, F_SETFL, flags | O_NONBLOCK);
+                while (::read(out, buf, sizeof buf) > 0) {
+                }
+            }
+            if (::waitpid(pid, &status, WNOHANG) == pid) {
+                reaped = true;
+                return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            }
+            std::this_thread::sleep_for(20ms);
+        }
+        return -1;
+    }
+};
+
+bool wait_for_file(const fs::path& p, std::chrono::milliseconds limit = 30s) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!fs::exists(p)) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(20ms);
+    }
+    std::this_thread::sleep_for(100ms);  // the step is past its first command
+    return true;
+}
+
+// The audit log's lines, parsed.
+std::vector<nlohmann::json> audit(const fs::path& home) {
+    std::vector<nlohmann::json> lines;
+    const std::string text = read_file(home / ".local/state/fixtray/audit.jsonl");
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const auto end = text.find('\n', start);
+        lines.push_back(nlohmann::json::parse(text.substr(start, end - start)));
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    return lines;
+}
+
+// A fix whose repair marks the machine changed, then waits; its revert undoes the mark (and,
+// with `slow_undo`, then waits too).
+std::string changing_fix(const TempDir& dir, bool slow_undo) {
+    const std::string d = dir.str();
+    return pack_with_fix("<steps><run><arg>touch</arg><arg>" + d +
+                         "/changed</arg></run>"
+                         "<run timeout=\"60s\"><arg>sh</arg><arg>-c</arg><arg>touch " +
+                         d +
+                         "/waiting; sleep 60</arg></run></steps>"
+                         "<revert><run timeout=\"60s\"><arg>sh</arg><arg>-c</arg><arg>rm -f " +
+                         d + "/changed; touch " + d + "/undoing" + (slow_undo ? "; sleep 60" : "") +
+                         "</arg></run></revert>");
+}
+
+}  // namespace
+
+TEST_CASE("fixctl run: Ctrl-C during the repair undoes its changes, and the run is recorded") {
+    // Scenario: the repair has changed something when Ctrl-C comes; before, the revert steps
+    // did not run after a cancel and the machine stayed half changed.
+    TempDir dir, home, packs;
+    write_file(packs.path() / "p.xml", changing_fix(dir, false));
+    Fixctl f({"--no-builtin", "--packs", packs.str(), "run", "t"}, isolated_env(home.path()));
+    REQUIRE(wait_for_file(dir.path() / "waiting"));
+    REQUIRE(fs::exists(dir.path() / "changed"));
+    ::kill(f.pid, SIGINT);
+    CHECK(f.wait(30s) == 130);
+    CHECK_FALSE(fs::exists(dir.path() / "changed"));
+    const auto lines = audit(home.path());
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0]["outcome"] == "cancelled");
+    CHECK(lines[0]["message"].get<std::string>().find("The changes were undone.") !=
+          std::string::npos);
+    CHECK(lines[0]["steps"].back()["phase"] == "revert");
+}
+
+TEST_CASE("fixctl run: a second Ctrl-C cancels the undo, and fixctl still records the run") {
+    // Scenario: the undo itself takes long; a second Ctrl-C ends it. Before, a second Ctrl-C
+    // killed fixctl at once, with no record.
+    TempDir dir, home, packs;
+    write_file(packs.path() / "p.xml", changing_fix(dir, true));
+    Fixctl f({"--no-builtin", "--packs", packs.str(), "run", "t"}, isolated_env(home.path()));
+    REQUIRE(wait_for_file(dir.path() / "waiting"));
+    ::kill(f.pid, SIGINT);
+    REQUIRE(wait_for_file(dir.path() / "undoing"));
+    const auto t0 = std::chrono::steady_clock::now();
+    ::kill(f.pid, SIGINT);
+    CHECK(f.wait(30s) == 130);
+    CHECK(std::chrono::steady_clock::now() - t0 < 15s);  // not the undo's 60 s sleep
+    const auto lines = audit(home.path());
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0]["outcome"] == "cancelled");
+    CHECK(lines[0]["message"].get<std::string>().find("Undoing the changes was cancelled.") !=
+          std::string::npos);
+}
+
+TEST_CASE("fixctl run: the terminal closing (SIGHUP) cancels like Ctrl-C, with a record") {
+    // Before: SIGHUP ended fixctl at once, the step's processes were orphaned and nothing was
+    // recorded.
+    TempDir dir, home, packs;
+    write_file(packs.path() / "p.xml", changing_fix(dir, false));
+    Fixctl f({"--no-builtin", "--packs", packs.str(), "run", "t"}, isolated_env(home.path()));
+    REQUIRE(wait_for_file(dir.path() / "waiting"));
+    ::kill(f.pid, SIGHUP);
+    CHECK(f.wait(30s) == 130);
+    CHECK_FALSE(fs::exists(dir.path() / "changed"));
+    const auto lines = audit(home.path());
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0]["outcome"] == "cancelled");
+}
+
+TEST_CASE("fixctl run -v | head: the reader going away cancels the run, which is recorded") {
+    // Scenario: `fixctl run t -v | head -1`. Before: fixctl died of SIGPIPE mid-step, leaving
+    // the step running and no record.
+    TempDir dir, home, packs;
+    write_file(packs.path() / "p.xml",
+               pack_with_fix("<steps><run timeout=\"60s\"><arg>sh</arg><arg>-c</arg><arg>touch " +
+                             dir.str() +
+                             "/waiting; while :; do echo line; sleep 0.1; done</arg></run>"
+                             "</steps>"));
+    Fixctl f({"--no-builtin", "--packs", packs.str(), "run", "t", "-v"}, isolated_env(home.path()));
+    REQUIRE(wait_for_file(dir.path() / "waiting"));
+    f.close_output();
+    CHECK(f.wait(30s) == 130);
+    const auto lines = audit(home.path());
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0]["outcome"] == "cancelled");
+}
