@@ -196,3 +196,60 @@ TEST_CASE("fixctl run -v | head: the reader going away cancels the run, which is
     REQUIRE(lines.size() == 1);
     CHECK(lines[0]["outcome"] == "cancelled");
 }
+
+namespace {
+
+// Processes whose command line is exactly `sleep N`.
+std::vector<pid_t> sleeping(const std::string& seconds) {
+    std::vector<pid_t> found;
+    for (const auto& e : fs::directory_iterator("/proc")) {
+        const std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::string cmdline = read_file(e.path() / "cmdline");
+        if (cmdline == std::string("sleep\0", 6) + seconds + std::string(1, '\0') &&
+            process_alive(name))
+            found.push_back(static_cast<pid_t>(std::stoi(name)));
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("fixctl run: a timeout ends the processes that left the step's process group") {
+    // Scenario: the step starts `setsid sleep`, a setsid double fork and a `set -m` background
+    // job, then waits; its timeout is 2 s. Before: all three survived, and fixctl waited 5 s
+    // more on the pipe they held. Now all end, and fixctl returns soon after the timeout.
+    TempDir home, packs;
+    const std::string n = std::to_string(200000 + ::getpid() % 100000);  // unique sleep times
+    const std::string a = n + "1", b = n + "2", c = n + "3";
+    write_file(packs.path() / "p.xml",
+               pack_with_fix("<steps><run timeout=\"2s\"><arg>sh</arg><arg>-c</arg><arg>"
+                             "setsid sleep " +
+                             a +
+                             " &amp; "
+                             "setsid sh -c 'sleep " +
+                             b +
+                             " &amp;' ; "
+                             "set -m; sleep " +
+                             c +
+                             " &amp; "
+                             "sleep 100</arg></run></steps>"));
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto r = run_fixctl({"--no-builtin", "--packs", packs.str(), "run", "t", "--json"},
+                              isolated_env(home.path()), 60s);
+    const auto took = std::chrono::steady_clock::now() - t0;
+    INFO(r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(took < 6s);  // the 2 s timeout; before, 9 s
+    // SIGTERM was sent: give the kernel a moment to finish them.
+    for (int i = 0; i < 50 && !(sleeping(a).empty() && sleeping(b).empty() && sleeping(c).empty());
+         ++i)
+        std::this_thread::sleep_for(100ms);
+    CHECK(sleeping(a).empty());
+    CHECK(sleeping(b).empty());
+    CHECK(sleeping(c).empty());
+    for (const auto& s : {a, b, c})
+        for (const pid_t p : sleeping(s)) ::kill(p, SIGKILL);  // never leave them behind
+    const auto j = nlohmann::json::parse(r.out);
+    CHECK(j["steps"][0]["status"] == "timed-out");
+}

@@ -6,7 +6,10 @@
 //   - stdin: /dev/null (reads see EOF at once; fd 0 is never left free for the child to reuse);
 //   - the child gets its own process group (bp::group -> setpgid(0, 0) in the child);
 //   - a 50 ms steady_timer polls for the child's exit, the deadline and the CancelToken;
-//   - timeout/cancel: SIGTERM to the group, kill_grace on the timer, then SIGKILL to the group;
+//   - every process the child starts inherits a marker in its environment (FIXTRAY_STEP=...);
+//   - timeout/cancel: SIGTERM to the group and to every process with the marker (those that
+//     left the group: setsid, a double fork, job control), kill_grace on the timer, then
+//     SIGKILL to both; at the end, SIGKILL to any marked process still there;
 //   - normal exit: descendants are left alone; output they still hold open is read for up to
 //     500 ms more, then we stop listening (a step that starts a daemon must detach it).
 // Boost pitfalls avoided (see FIELD-NOTES): no wait_for, no on_exit, no limit_handles.
@@ -34,18 +37,22 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string_view>
 #include <system_error>
 #include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -189,15 +196,63 @@ struct Capture {
     bool open = true;
 };
 
+// The environment entry every process a step starts inherits ("FIXTRAY_STEP=<random>"): what
+// finds the processes that left the step's process group (setsid, a double fork, a shell's
+// job control) and were reparented away from it.
+std::string new_step_marker() {
+    static std::atomic<unsigned> counter{0};
+    std::random_device random;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "FIXTRAY_STEP=%08x%08x-%d-%u", random(), random(),
+                  static_cast<int>(::getpid()), counter.fetch_add(1));
+    return buf;
+}
+
+// The processes (but this one) whose environment holds `marker` as a whole entry. A process
+// of another user, or one that cleared its environment, is not seen.
+std::vector<pid_t> processes_with_marker(const std::string& marker) {
+    std::vector<pid_t> found;
+    DIR* proc = ::opendir("/proc");
+    if (!proc) return found;
+    const pid_t self = ::getpid();
+    std::string environ;
+    char buf[8192];
+    while (const dirent* e = ::readdir(proc)) {
+        char* end = nullptr;
+        const long pid = std::strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0 || pid == self) continue;
+        const std::string path = std::string("/proc/") + e->d_name + "/environ";
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        environ.clear();
+        ssize_t n;
+        while (environ.size() < (1u << 20) && (n = ::read(fd, buf, sizeof buf)) > 0)
+            environ.append(buf, static_cast<std::size_t>(n));
+        ::close(fd);
+        for (std::size_t at = environ.find(marker); at != std::string::npos;
+             at = environ.find(marker, at + 1)) {
+            const std::size_t after = at + marker.size();
+            if ((at == 0 || environ[at - 1] == '\0') &&
+                (after == environ.size() || environ[after] == '\0')) {
+                found.push_back(static_cast<pid_t>(pid));
+                break;
+            }
+        }
+    }
+    ::closedir(proc);
+    return found;
+}
+
 // Watches one started child until it is finished; lives on the run() stack frame.
 class Supervisor {
 public:
-    Supervisor(asio::io_context& io, pid_t pid, const ProcessRequest& request,
+    Supervisor(asio::io_context& io, pid_t pid, std::string marker, const ProcessRequest& request,
                const CancelToken& cancel, const OutputCallback& on_output, ProcessResult& result,
                int out_fd, int err_fd)
         : timer_(io),
           exit_watch_(io),
           pid_(pid),
+          marker_(std::move(marker)),
           request_(request),
           cancel_(cancel),
           on_output_(on_output),
@@ -343,8 +398,10 @@ private:
 
     // Safe even after the direct child exited: we poll with WNOWAIT, so the group leader stays
     // an unreaped zombie until run() ends and its pid (= the pgid) cannot be reused meanwhile.
+    // Then every process that carries the step's marker, wherever it went.
     void signal_group(int sig) {
         ::kill(-pid_, sig);
+        for (const pid_t p : processes_with_marker(marker_)) ::kill(p, sig);
     }
 
     bool poll_exited() {
@@ -367,6 +424,7 @@ private:
     asio::steady_timer timer_;
     asio::posix::stream_descriptor exit_watch_;
     pid_t pid_;
+    std::string marker_;
     const ProcessRequest& request_;
     const CancelToken& cancel_;
     const OutputCallback& on_output_;
@@ -416,6 +474,8 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
     }
 
     bp::environment env = boost::this_process::environment();
+    const std::string marker = new_step_marker();
+    env.set(marker.substr(0, marker.find('=')), marker.substr(marker.find('=') + 1));
     for (const auto& [name, value] : request.extra_env) {
         if (name.empty() || name.find('=') != std::string::npos) {
             return not_started("invalid environment variable name: " + name);
@@ -462,7 +522,7 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
 
     ProcessResult result;
     result.started = true;
-    Supervisor supervisor(io, pid, request, cancel, on_output, result, out_read.release(),
+    Supervisor supervisor(io, pid, marker, request, cancel, on_output, result, out_read.release(),
                           err_read.release());
     try {
         supervisor.start();
@@ -476,8 +536,10 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
 
     callback_error = supervisor.callback_error();
     if (supervisor.signalled_group()) {
-        // Sweep descendants that ignored SIGTERM without holding our pipes.
+        // Sweep descendants that ignored SIGTERM without holding our pipes, in the group or
+        // gone from it.
         ::kill(-pid, SIGKILL);
+        for (const pid_t p : processes_with_marker(marker)) ::kill(p, SIGKILL);
     }
     if (supervisor.child_exited() || callback_error) {
         // After an on_output exception the group already got SIGKILL: this wait is short.
