@@ -1032,10 +1032,15 @@ def automatic_flow(x, app, acc, rt, outdir, timer):
     dlg_title = "Get help from IT - fixtray"
     dlg_fn = lambda: window(acc, dlg_title)  # noqa: E731
     dlg = wait_window(acc, dlg_title, STEP_TIMEOUT)
-    intro = [atspi.text_of(l) for l in atspi.find_all(dlg, "label", only_showing=True)
-             if "send a request automatically" in atspi.text_of(l)]
-    check(intro, "no label of the dialog says that the settings send automatically")
-    check(rt.url in intro[0] or "It goes to:" in intro[0], "the intro: %r" % intro[0])
+
+    def intro():
+        return [atspi.text_of(l) for l in atspi.find_all(dlg, "label", only_showing=True)
+                if "send a request automatically" in atspi.text_of(l)]
+    check(atspi.wait_until(intro, STEP_TIMEOUT, "the dialog's intro"),
+          "no label of the dialog says that the settings send automatically")
+    # The destination joins the intro once the session is set up, on the dialog's worker.
+    atspi.wait_until(lambda: any(rt.url in t or "It goes to:" in t for t in intro()),
+                     STEP_TIMEOUT, "the intro to say where the request goes")
     timer.mark("dialog opened")
 
     # Collect and send by themselves; note the statuses on the way.
