@@ -33,8 +33,11 @@ std::string tray_icon_name(TrayState state) {
 }
 
 wxBitmapBundle icon_bundle(const std::string& name) {
+    // Up to 64 px: a tray icon is 16 to 32 px, twice that on a high-DPI screen. The 128 and
+    // 256 px renditions decoded for each of the three tray states were about 1 MB of the
+    // tray's idle memory (RGBA pixels kept by each wxBitmap).
     wxVector<wxBitmap> bitmaps;
-    for (int size : {16, 22, 24, 32, 48, 64, 128, 256}) {
+    for (int size : {16, 22, 24, 32, 48, 64}) {
         const std::string path = icon_dir() + "/" + std::to_string(size) + "x" +
                                  std::to_string(size) + "/apps/" + name + ".png";
         wxImage image;

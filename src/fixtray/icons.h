@@ -15,7 +15,8 @@ namespace fixtray::gui {
 const std::string& icon_dir();
 // "fixtray-idle", "fixtray-working", "fixtray-attention".
 std::string tray_icon_name(TrayState state);
-// Every rendered size of the icon `name`, for high-DPI: wxBitmapBundle picks the best one.
+// The rendered sizes of the icon `name` from 16 to 64 px, for high-DPI: wxBitmapBundle picks
+// the best one.
 wxBitmapBundle icon_bundle(const std::string& name);
 // The app icon in the sizes window title bars and task switchers use (16 to 64 px).
 wxIconBundle app_icons();
