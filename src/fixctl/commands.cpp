@@ -163,6 +163,7 @@ int exit_code_for(const RunRecord& r) {
         case Outcome::nothing_to_fix:
             return kOk;
         case Outcome::not_fixed:
+        case Outcome::interrupted:
             return kNotFixed;
         case Outcome::cancelled:
             return kCancelled;

@@ -321,6 +321,9 @@ void Controller::window_closed(wxWindow* w) {
 }
 
 std::vector<AuditEntry> Controller::recent_runs(std::size_t max) const {
+    // A run whose runner was killed (this tray, or a fixctl) is listed as interrupted, and what
+    // it left running is ended, before the list is read. Rare, and small: a directory listing.
+    services_.audit_log().recover_interrupted();
     return services_.audit_log().recent(max);
 }
 

@@ -25,6 +25,7 @@ std::string outcome_words(const std::string& outcome) {
     if (outcome == "nothing-to-fix") return "Nothing to fix";
     if (outcome == "cancelled") return "Cancelled";
     if (outcome == "refused") return "Not run";
+    if (outcome == "interrupted") return "Interrupted";
     return outcome;
 }
 }  // namespace

@@ -321,6 +321,66 @@ TEST_CASE("the audit log keeps a line per run and the full record by run id") {
     CHECK_FALSE(log.find("../../etc/passwd").has_value());
 }
 
+TEST_CASE(
+    "a run begun and never appended is recovered once, as interrupted, when its runner is gone") {
+    // Scenario: the runner recorded the start (begin) and then died. While the start's lock is
+    // held nothing is recovered; once it is dropped (the process ended), the first recoverer
+    // appends the run as interrupted and the others find nothing.
+    TempDir dir;
+    AuditLog log(dir.str());
+    RunRecord started;
+    started.run_id = "0123abcd-0000-4000-8000-000000000001";
+    started.fix_id = "t";
+    started.fix_title = "Test";
+    started.pack_id = "p";
+    started.started = std::chrono::system_clock::now();
+    auto begun = log.begin(started);
+    REQUIRE(begun);
+    CHECK(begun->held());
+    CHECK_FALSE(log.begin(started));           // the id is taken
+    CHECK(log.recover_interrupted().empty());  // its runner is at work
+    CHECK_FALSE(std::filesystem::exists(log.log_path()));
+    *begun = RunInProgress();  // the lock goes, as when a process dies
+
+    std::vector<std::vector<RunRecord>> found(4);
+    std::vector<std::thread> threads;
+    for (auto& f : found) threads.emplace_back([&log, &f] { f = log.recover_interrupted(); });
+    for (auto& t : threads) t.join();
+    std::size_t total = 0;
+    for (const auto& f : found) {
+        total += f.size();
+        for (const auto& r : f) {
+            CHECK(r.run_id == started.run_id);
+            CHECK(r.outcome == Outcome::interrupted);
+            CHECK(r.fix_title == "Test");
+        }
+    }
+    CHECK(total == 1);
+    const std::string lines = fixtray::test::read_file(log.log_path());
+    CHECK(std::count(lines.begin(), lines.end(), '\n') == 1);
+    const auto back = log.find(started.run_id);
+    REQUIRE(back.has_value());
+    CHECK(back->outcome == Outcome::interrupted);
+    CHECK(log.recover_interrupted().empty());
+    for (const auto& e : std::filesystem::directory_iterator(dir.path() / "runs"))
+        CHECK(e.path().extension() == ".json");
+}
+
+TEST_CASE("a run appended after it began leaves nothing to recover") {
+    TempDir dir;
+    AuditLog log(dir.str());
+    Harness h(pack_with_fix("<steps>" + run_step("true") + "</steps>"));
+    const RunRecord r = h.run();
+    {
+        auto begun = log.begin(r);
+        REQUIRE(begun);
+        CHECK(log.append(r));
+    }
+    CHECK(log.recover_interrupted().empty());
+    const std::string lines = fixtray::test::read_file(log.log_path());
+    CHECK(std::count(lines.begin(), lines.end(), '\n') == 1);
+}
+
 TEST_CASE("foreach with except over an empty list refuses instead of removing everything") {
     // Scenario: the site's printer list is empty; "remove every queue not in it" must not run.
     Harness h(pack_with_fix(

@@ -253,3 +253,62 @@ TEST_CASE("fixctl run: a timeout ends the processes that left the step's process
     const auto j = nlohmann::json::parse(r.out);
     CHECK(j["steps"][0]["status"] == "timed-out");
 }
+
+TEST_CASE(
+    "fixctl run: killed with SIGKILL, its step dies with it, and the run shows as interrupted") {
+    // Scenario: fixctl is killed (no handler runs) while a step sleeps and a process it started
+    // with setsid sleeps too. Before: both kept running and the run was on record nowhere. Now
+    // the step's own process dies with fixctl (PR_SET_PDEATHSIG), and the next fixctl run
+    // records the run as interrupted and ends the process that left the step's group (it
+    // carries FIXTRAY_RUN=<run id>).
+    TempDir dir, home, packs;
+    const std::string n = std::to_string(300000 + ::getpid() % 100000);
+    const std::string away = n + "1", step = n + "2";
+    write_file(packs.path() / "p.xml",
+               pack_with_fix("<steps><run timeout=\"60s\"><arg>sh</arg><arg>-c</arg><arg>"
+                             "setsid sleep " +
+                             away + " &amp; touch " + dir.str() + "/waiting; exec sleep " + step +
+                             "</arg></run></steps>"));
+    {
+        Fixctl f({"--no-builtin", "--packs", packs.str(), "run", "t"}, isolated_env(home.path()));
+        REQUIRE(wait_for_file(dir.path() / "waiting"));
+        for (int i = 0; i < 50 && (sleeping(away).empty() || sleeping(step).empty()); ++i)
+            std::this_thread::sleep_for(100ms);
+        REQUIRE(sleeping(away).size() == 1);
+        REQUIRE(sleeping(step).size() == 1);
+        ::kill(f.pid, SIGKILL);
+        CHECK(f.wait(10s) == -1);  // killed: no exit code
+    }
+    for (int i = 0; i < 50 && !sleeping(step).empty(); ++i) std::this_thread::sleep_for(100ms);
+    CHECK(sleeping(step).empty());      // died with its runner
+    CHECK(sleeping(away).size() == 1);  // left the group: still there until the next run
+    const fs::path state = home.path() / ".local/state/fixtray";
+    CHECK_FALSE(fs::exists(state / "audit.jsonl"));
+    int running = 0;
+    for (const auto& e : fs::directory_iterator(state / "runs"))
+        running += e.path().extension() == ".running";
+    CHECK(running == 1);
+
+    // The next run (of anything) finds it first.
+    write_file(packs.path() / "p.xml", pack_with_fix("<steps><run><arg>true</arg></run></steps>"));
+    const auto r = run_fixctl({"--no-builtin", "--packs", packs.str(), "run", "t"},
+                              isolated_env(home.path()), 60s);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    for (int i = 0; i < 50 && !sleeping(away).empty(); ++i) std::this_thread::sleep_for(100ms);
+    CHECK(sleeping(away).empty());
+    for (const auto& s : {away, step})
+        for (const pid_t p : sleeping(s)) ::kill(p, SIGKILL);  // never leave them behind
+    const auto lines = audit(home.path());
+    REQUIRE(lines.size() == 2);
+    CHECK(lines[0]["outcome"] == "interrupted");
+    CHECK(lines[0]["message"].get<std::string>().find("1 process the fix had started") !=
+          std::string::npos);
+    CHECK(lines[1]["outcome"] == "fixed");
+    const auto record = nlohmann::json::parse(
+        read_file(state / "runs" / (lines[0]["run_id"].get<std::string>() + ".json")));
+    CHECK(record["outcome"] == "interrupted");
+    CHECK(record["fix_id"] == "t");
+    for (const auto& e : fs::directory_iterator(state / "runs"))
+        CHECK(e.path().extension() == ".json");  // no .running or .lock left
+}

@@ -42,8 +42,8 @@ private:
     StepPosition position_;
 };
 
-// The record of a run the engine could not finish because something unexpected was thrown.
-RunRecord failed_record(const FixRunRequest& request, const Clock& clock, const char* what) {
+// What is known of a run before it starts: written as its start (AuditLog::begin).
+RunRecord started_record(const FixRunRequest& request, const RealServices& services) {
     RunRecord r;
     r.run_id = new_uuid();
     r.fix_id = request.fix->id;
@@ -52,10 +52,18 @@ RunRecord failed_record(const FixRunRequest& request, const Clock& clock, const 
     r.pack_version = request.pack->version;
     r.pack_file = request.pack->file;
     r.platform = to_string(current_platform());
-    r.started = r.finished = clock.now();
-    r.outcome = Outcome::not_fixed;
-    r.message = std::string("Not fixed: fixtray failed unexpectedly (") + what + ").";
+    r.user = services.env().user;
+    r.host = services.env().host;
+    r.started = r.finished = services.clock().now();
     return r;
+}
+
+// The record of a run the engine could not finish because something unexpected was thrown.
+RunRecord failed_record(RunRecord started, const Clock& clock, const char* what) {
+    started.finished = clock.now();
+    started.outcome = Outcome::not_fixed;
+    started.message = std::string("Not fixed: fixtray failed unexpectedly (") + what + ").";
+    return started;
 }
 
 }  // namespace
@@ -136,20 +144,37 @@ std::optional<FixRunResult> FixRunService::wait() {
     return last_;
 }
 
+std::vector<RunRecord> FixRunService::recover_interrupted(std::vector<std::string>* errors) const {
+    return services_.audit_log().recover_interrupted(errors);
+}
+
 void FixRunService::work(FixRunRequest request, FixRunObserver& observer) {
     FixRunResult result;
+    const AuditLog audit = services_.audit_log();
+    std::optional<RunInProgress> in_progress;
+    const RunRecord started = started_record(request, services_);
     try {
-        result.record = run_fix(request, observer);
-    } catch (const std::exception& e) {
-        result.record = failed_record(request, services_.clock(), e.what());
-    } catch (...) {
-        result.record = failed_record(request, services_.clock(), "unknown error");
+        // What an earlier runner left behind ends before this run starts.
+        audit.recover_interrupted();
+        // The run is on record before any step runs. If that cannot be written (a full disk),
+        // the fix still runs (it may be what frees the space); its end is appended as usual,
+        // and result.audit_error says when that fails too.
+        if (auto begun = audit.begin(started)) in_progress = std::move(*begun);
+    } catch (const std::exception&) {
     }
     try {
-        result.audit_error = services_.audit_log().append(result.record).message();
+        result.record = run_fix(request, observer, started.run_id);
+    } catch (const std::exception& e) {
+        result.record = failed_record(started, services_.clock(), e.what());
+    } catch (...) {
+        result.record = failed_record(started, services_.clock(), "unknown error");
+    }
+    try {
+        result.audit_error = audit.append(result.record).message();
     } catch (const std::exception& e) {
         result.audit_error = e.what();
     }
+    in_progress.reset();
     try {
         observer.run_finished(result);
     } catch (...) {
@@ -163,8 +188,10 @@ void FixRunService::work(FixRunRequest request, FixRunObserver& observer) {
     idle_.notify_all();
 }
 
-RunRecord FixRunService::run_fix(const FixRunRequest& request, FixRunObserver& observer) {
+RunRecord FixRunService::run_fix(const FixRunRequest& request, FixRunObserver& observer,
+                                 const std::string& run_id) {
     RunOptions options;
+    options.run_id = run_id;
     options.lang = request.lang;
     options.assume_yes = request.confirmed;
     options.could_ask = request.could_ask;

@@ -126,9 +126,15 @@ public:
     // first). From an observer callback it returns at once with nullopt.
     std::optional<FixRunResult> wait();
 
+    // Appends the runs whose runner was killed before it recorded their end, as interrupted,
+    // after ending what they left running (AuditLog::recover_interrupted). Every run does it
+    // first; a front end that lists past runs calls it before reading them.
+    std::vector<RunRecord> recover_interrupted(std::vector<std::string>* errors = nullptr) const;
+
 private:
     void work(FixRunRequest request, FixRunObserver& observer);
-    RunRecord run_fix(const FixRunRequest& request, FixRunObserver& observer);
+    RunRecord run_fix(const FixRunRequest& request, FixRunObserver& observer,
+                      const std::string& run_id);
 
     RealServices services_;
 

@@ -48,6 +48,10 @@ RunResultView run_result_view(const RunRecord& record) {
         case Outcome::refused:
             v.headline = "Not run.";
             break;
+        case Outcome::interrupted:
+            v.headline = "Interrupted: fixtray ended before the fix finished.";
+            v.offer_escalation = true;
+            break;
     }
     return v;
 }

@@ -2,10 +2,12 @@
 
 #include <cctype>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "platform/durable_file.h"
+#include "platform/process_platform.h"
 
 namespace fixtray {
 
@@ -23,6 +25,101 @@ bool valid_run_id(const std::string& id) {
 
 }  // namespace
 
+namespace {
+
+constexpr const char* kRunningSuffix = ".running";
+
+std::string interrupted_message(std::size_t ended) {
+    std::string m =
+        "Interrupted: the program running this fix ended before the fix finished (it was "
+        "killed, it crashed, or the computer shut down). Some steps may have run; nothing was "
+        "verified.";
+    if (ended == 1) m += " 1 process the fix had started was still running and was ended.";
+    if (ended > 1)
+        m += " " + std::to_string(ended) +
+             " processes the fix had started were still running and were ended.";
+    return m;
+}
+
+}  // namespace
+
+Result<RunInProgress> AuditLog::begin(const RunRecord& started) const {
+    if (!valid_run_id(started.run_id))
+        return Status::error("invalid run id \"" + started.run_id + "\"");
+    if (Status s = make_private_dirs(runs_dir_); !s) return s;
+    const std::string base = runs_dir_ + "/" + started.run_id;
+    auto lock = FileLock::try_acquire(base + ".lock");
+    if (!lock) return lock.status();
+    if (!lock->held()) return Status::error("run id " + started.run_id + " is already in use");
+    // Written as the record of an interrupted run: what recover_interrupted() appends if this
+    // process never gets to append the real one.
+    RunRecord stub = started;
+    stub.outcome = Outcome::interrupted;
+    stub.message = interrupted_message(0);
+    stub.steps.clear();
+    if (Status s = write_file_atomic(base + kRunningSuffix, dump_json(to_json(stub), 2)); !s)
+        return s;
+    RunInProgress run;
+    run.run_id_ = started.run_id;
+    run.lock_ = std::move(*lock);
+    return run;
+}
+
+std::vector<RunRecord> AuditLog::recover_interrupted(std::vector<std::string>* errors) const {
+    std::vector<RunRecord> recovered;
+    std::error_code ec;
+    std::vector<std::string> ids;
+    for (std::filesystem::directory_iterator it(runs_dir_, ec), end; !ec && it != end;
+         it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        const std::size_t n = std::char_traits<char>::length(kRunningSuffix);
+        if (name.size() > n && name.compare(name.size() - n, n, kRunningSuffix) == 0 &&
+            valid_run_id(name.substr(0, name.size() - n)))
+            ids.push_back(name.substr(0, name.size() - n));
+    }
+    for (const std::string& id : ids) {
+        const std::string base = runs_dir_ + "/" + id;
+        auto lock = FileLock::try_acquire(base + ".lock");
+        if (!lock) {
+            if (errors) errors->push_back(lock.status().message());
+            continue;
+        }
+        if (!lock->held()) continue;  // its runner is still at work
+        std::ifstream in(base + kRunningSuffix, std::ios::binary);
+        if (!in) {  // recovered or finished by someone else meanwhile
+            std::filesystem::remove(base + ".lock", ec);
+            continue;
+        }
+        RunRecord r;
+        try {
+            r = run_record_from_json(nlohmann::json::parse(in));
+        } catch (const nlohmann::json::exception& e) {
+            if (errors)
+                errors->push_back(base + kRunningSuffix + ": not a run record (" + e.what() +
+                                  "), left in place");
+            continue;
+        }
+        in.close();
+        if (r.run_id != id) {
+            if (errors)
+                errors->push_back(base + kRunningSuffix + ": names another run (" + r.run_id +
+                                  "), left in place");
+            continue;
+        }
+        const std::size_t ended = process_platform::force_end_with_environment_entry(
+            std::string(kRunEnvironmentVariable) + "=" + id);
+        r.outcome = Outcome::interrupted;
+        r.message = interrupted_message(ended);
+        r.finished = std::chrono::system_clock::now();
+        if (Status s = append(r); !s) {
+            if (errors) errors->push_back(s.message());
+            continue;
+        }
+        recovered.push_back(std::move(r));
+    }
+    return recovered;
+}
+
 Status AuditLog::append(const RunRecord& record) const {
     if (!valid_run_id(record.run_id))
         return Status::error("invalid run id \"" + record.run_id + "\"");
@@ -31,6 +128,18 @@ Status AuditLog::append(const RunRecord& record) const {
                                      dump_json(to_json(record), 2));
         !s)
         return s;
+    struct Done {  // once the line is durable (or not): the run is no longer in progress
+        const std::string& base;
+        bool appended = false;
+        ~Done() {
+            if (!appended) return;
+            std::error_code ec;
+            std::filesystem::remove(base + kRunningSuffix, ec);
+            std::filesystem::remove(base + ".lock", ec);
+        }
+    };
+    const std::string base = runs_dir_ + "/" + record.run_id;
+    Done done{base};
     nlohmann::json line = {{"run_id", record.run_id},
                            {"time", format_time_utc(record.finished)},
                            {"fix_id", record.fix_id},
@@ -53,7 +162,9 @@ Status AuditLog::append(const RunRecord& record) const {
         steps.push_back(std::move(step));
     }
     line["steps"] = std::move(steps);
-    return append_line_durable(log_path_, dump_json(line));
+    Status s = append_line_durable(log_path_, dump_json(line));
+    done.appended = static_cast<bool>(s);
+    return s;
 }
 
 std::optional<RunRecord> AuditLog::find(const std::string& run_id) const {

@@ -10,6 +10,7 @@
 #include "base/json_text.h"
 #include "base/status.h"
 #include "engine/run_record.h"
+#include "platform/file_lock.h"
 
 namespace fixtray {
 
@@ -22,12 +23,36 @@ struct AuditEntry {
     std::string message;
 };
 
+// A run recorded as started (AuditLog::begin) whose record is not appended yet. It holds the
+// run's lock (runs/RUN_ID.lock) for as long as it lives; the operating system drops the lock
+// when the process ends, however it ends. A runs/RUN_ID.running file whose lock nobody holds
+// is a run whose runner is gone (AuditLog::recover_interrupted).
+class RunInProgress {
+public:
+    const std::string& run_id() const { return run_id_; }
+    bool held() const { return lock_.held(); }
+
+private:
+    friend class AuditLog;
+    std::string run_id_;
+    FileLock lock_;
+};
+
 class AuditLog {
 public:
     explicit AuditLog(std::string state_dir);
 
-    // Durable before it returns. A failure names the path.
+    // Records that a run started, before any step runs: runs/RUN_ID.running (what `started`
+    // says, as the record of an interrupted run) and its lock. Durable before it returns.
+    Result<RunInProgress> begin(const RunRecord& started) const;
+    // Durable before it returns; then the run's .running file and lock file are removed. A
+    // failure names the path (and the .running file stays: the run shows as interrupted).
     Status append(const RunRecord& record) const;
+    // The runs recorded as started whose runner ended without appending their record (killed,
+    // crashed, the machine went down): each is appended now as interrupted, after every process
+    // still carrying its FIXTRAY_RUN marker was ended (SIGKILL). Returns what was appended.
+    // Safe to call from any number of processes at once: each run is recovered once.
+    std::vector<RunRecord> recover_interrupted(std::vector<std::string>* errors = nullptr) const;
     // nullopt when unknown or unreadable. Run ids are validated (no path tricks).
     std::optional<RunRecord> find(const std::string& run_id) const;
     // The last run of `fix_id` appended to the log that was not a dry run, nullopt when the fix

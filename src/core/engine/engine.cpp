@@ -299,7 +299,7 @@ std::string applicability_problem(const FixPack& pack, const Fix& fix, const Sit
 RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& site,
                       const RunOptions& options, RunObserver& observer, const CancelToken& cancel) {
     RunRecord r;
-    r.run_id = new_uuid();
+    r.run_id = options.run_id.empty() ? new_uuid() : options.run_id;
     r.fix_id = fix.id;
     r.fix_title = fix.title.get(options.lang);
     r.pack_id = pack.id;
@@ -582,6 +582,7 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         req.argv = rec.argv;
         req.timeout = s.timeout;
         if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
+        if (!ctx.record.run_id.empty()) req.extra_env[kRunEnvironmentVariable] = ctx.record.run_id;
         // stdout-match and capture read the whole stream as it comes, not the record's part.
         StdoutScanner scan(stdout_match ? &*stdout_match : nullptr, !s.capture.empty());
         const ProcessResult res =

@@ -43,6 +43,11 @@ struct RunOptions {
     // refused saying so, not "you chose not to go ahead".
     bool could_ask = true;
     std::string lang;  // for titles and confirmation texts, e.g. "de_DE.UTF-8"
+    // The run's id (a UUID), when the caller recorded the run's start under it
+    // (AuditLog::begin); empty: the engine makes one. Every process a step starts carries it as
+    // FIXTRAY_RUN=<id> in its environment, which is how the processes of a run whose runner was
+    // killed are found and ended later.
+    std::string run_id;
 };
 
 // One line of a dry-run plan.

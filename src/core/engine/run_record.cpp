@@ -52,6 +52,8 @@ const char* to_string(Outcome o) {
             return "cancelled";
         case Outcome::refused:
             return "refused";
+        case Outcome::interrupted:
+            return "interrupted";
     }
     return "?";
 }
@@ -182,7 +184,7 @@ RunRecord run_record_from_json(const json& j) {
     r.finished = parse_time_utc(j.value("finished", ""));
     r.outcome = enum_from(j.at("outcome").get<std::string>(),
                           std::array{Outcome::fixed, Outcome::not_fixed, Outcome::nothing_to_fix,
-                                     Outcome::cancelled, Outcome::refused});
+                                     Outcome::cancelled, Outcome::refused, Outcome::interrupted});
     if (j.contains("refusal"))
         r.refusal = enum_from(j["refusal"].get<std::string>(),
                               std::array{Refusal::not_applicable, Refusal::declined,

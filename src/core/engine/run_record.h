@@ -18,6 +18,9 @@ const char* to_string(Phase p);
 enum class StepStatus { ok, failed, skipped, timed_out, cancelled };
 const char* to_string(StepStatus s);
 
+// The environment variable every process a step starts carries: FIXTRAY_RUN=<run id>.
+inline constexpr const char* kRunEnvironmentVariable = "FIXTRAY_RUN";
+
 struct StepRecord {
     Phase phase = Phase::steps;
     int index = 0;      // position in its phase (foreach items share the index)
@@ -39,7 +42,9 @@ struct StepRecord {
     bool continue_on_error = false;
 };
 
-enum class Outcome { fixed, not_fixed, nothing_to_fix, cancelled, refused };
+// interrupted: the program running the fix ended before it (killed, crashed, the machine shut
+// down); only ever a recovered record (AuditLog::recover_interrupted), never what a run returns.
+enum class Outcome { fixed, not_fixed, nothing_to_fix, cancelled, refused, interrupted };
 const char* to_string(Outcome o);
 
 enum class Refusal { none, not_applicable, declined, needs_admin, invalid_input };

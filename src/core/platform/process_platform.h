@@ -4,6 +4,7 @@
 // Internal to the core.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +34,15 @@ Status check_name(const std::string& name);
 // The running processes called `name` (a name check_name() accepted), only the current user's
 // unless any_user. Never the init / system processes nor fixtray itself.
 std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user);
+
+// The processes (but this one) whose environment holds `entry` ("NAME=VALUE") as a whole
+// entry: what a step's processes inherit (FIXTRAY_STEP=..., FIXTRAY_RUN=<run id>), wherever
+// they went (setsid, a double fork). A process of another user, or one that cleared its
+// environment, is not seen. Windows: always empty (another process's environment cannot be
+// read there; a job object per run would be the way, and is not built).
+std::vector<long> processes_with_environment_entry(const std::string& entry);
+// SIGKILL (TerminateProcess) to each of processes_with_environment_entry(entry); how many.
+std::size_t force_end_with_environment_entry(const std::string& entry);
 
 // How messages call a forced end: "killed" (POSIX), "terminated" (Windows).
 extern const char* const forced_end_word;

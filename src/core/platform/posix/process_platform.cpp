@@ -11,6 +11,7 @@
 // macOS has no /proc: a macOS build needs a variant over proc_listpids/proc_pidpath
 // (libproc.h); it is not part of this file.
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -18,6 +19,7 @@
 
 #include <cctype>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -202,6 +204,46 @@ std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bo
     for (const ProcInfo& p : scan_proc(name, any_user))
         out.push_back(std::make_unique<PosixProcess>(p));
     return out;
+}
+
+std::vector<long> processes_with_environment_entry(const std::string& marker) {
+    std::vector<long> found;
+    DIR* proc = ::opendir("/proc");
+    if (!proc) return found;
+    const pid_t self = ::getpid();
+    std::string environ;
+    char buf[8192];
+    while (const dirent* e = ::readdir(proc)) {
+        char* end = nullptr;
+        const long pid = std::strtol(e->d_name, &end, 10);
+        if (*end != '\0' || pid <= 0 || pid == self) continue;
+        const std::string path = std::string("/proc/") + e->d_name + "/environ";
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        environ.clear();
+        ssize_t n;
+        while (environ.size() < (1u << 20) && (n = ::read(fd, buf, sizeof buf)) > 0)
+            environ.append(buf, static_cast<std::size_t>(n));
+        ::close(fd);
+        for (std::size_t at = environ.find(marker); at != std::string::npos;
+             at = environ.find(marker, at + 1)) {
+            const std::size_t after = at + marker.size();
+            if ((at == 0 || environ[at - 1] == '\0') &&
+                (after == environ.size() || environ[after] == '\0')) {
+                found.push_back(pid);
+                break;
+            }
+        }
+    }
+    ::closedir(proc);
+    return found;
+}
+
+std::size_t force_end_with_environment_entry(const std::string& entry) {
+    std::size_t ended = 0;
+    for (const long pid : processes_with_environment_entry(entry))
+        if (::kill(static_cast<pid_t>(pid), SIGKILL) == 0) ++ended;
+    return ended;
 }
 
 }  // namespace fixtray::process_platform

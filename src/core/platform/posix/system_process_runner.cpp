@@ -4,7 +4,8 @@
 // any number of threads may call run() at once. Per run:
 //   - stdout/stderr: pipe2(O_CLOEXEC) read ends as asio stream descriptors, read concurrently;
 //   - stdin: /dev/null (reads see EOF at once; fd 0 is never left free for the child to reuse);
-//   - the child gets its own process group (bp::group -> setpgid(0, 0) in the child);
+//   - the child gets its own process group (bp::group -> setpgid(0, 0) in the child), and
+//     PR_SET_PDEATHSIG SIGKILL: if the runner is killed, the step's first process goes too;
 //   - a 50 ms steady_timer polls for the child's exit, the deadline and the CancelToken;
 //   - every process the child starts inherits a marker in its environment (FIXTRAY_STEP=...);
 //   - timeout/cancel: SIGTERM to the group and to every process with the marker (those that
@@ -17,6 +18,7 @@
 
 #include "base/bounded_output.h"
 #include "base/cancel_token.h"
+#include "platform/process_platform.h"
 #include "platform/process_runner.h"
 #include "platform/process_runner_platform.h"
 
@@ -54,6 +56,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -119,9 +122,16 @@ struct ChildSetup : bp::extend::handler {
     int stdout_fd;
     int stderr_fd;
     const char* working_dir;  // nullptr: inherit
+    pid_t parent;             // our pid, taken before the spawn
 
     template <class Executor>
     void on_exec_setup(Executor& exec) const {
+        // The step dies with its runner: a fixctl or tray killed with SIGKILL (no handler runs)
+        // takes the step's first process with it. What that process started carries the run's
+        // marker and is ended by the next run (AuditLog::recover_interrupted). If the runner is
+        // already gone, the death signal would never come: do not start.
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(exec, "prctl(PR_SET_PDEATHSIG) failed");
+        if (::getppid() != parent) ::_exit(127);
         if (::dup2(stdin_fd, STDIN_FILENO) < 0 || ::dup2(stdout_fd, STDOUT_FILENO) < 0 ||
             ::dup2(stderr_fd, STDERR_FILENO) < 0) {
             fail(exec, "dup2() failed");
@@ -206,41 +216,6 @@ std::string new_step_marker() {
     std::snprintf(buf, sizeof buf, "FIXTRAY_STEP=%08x%08x-%d-%u", random(), random(),
                   static_cast<int>(::getpid()), counter.fetch_add(1));
     return buf;
-}
-
-// The processes (but this one) whose environment holds `marker` as a whole entry. A process
-// of another user, or one that cleared its environment, is not seen.
-std::vector<pid_t> processes_with_marker(const std::string& marker) {
-    std::vector<pid_t> found;
-    DIR* proc = ::opendir("/proc");
-    if (!proc) return found;
-    const pid_t self = ::getpid();
-    std::string environ;
-    char buf[8192];
-    while (const dirent* e = ::readdir(proc)) {
-        char* end = nullptr;
-        const long pid = std::strtol(e->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0 || pid == self) continue;
-        const std::string path = std::string("/proc/") + e->d_name + "/environ";
-        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) continue;
-        environ.clear();
-        ssize_t n;
-        while (environ.size() < (1u << 20) && (n = ::read(fd, buf, sizeof buf)) > 0)
-            environ.append(buf, static_cast<std::size_t>(n));
-        ::close(fd);
-        for (std::size_t at = environ.find(marker); at != std::string::npos;
-             at = environ.find(marker, at + 1)) {
-            const std::size_t after = at + marker.size();
-            if ((at == 0 || environ[at - 1] == '\0') &&
-                (after == environ.size() || environ[after] == '\0')) {
-                found.push_back(static_cast<pid_t>(pid));
-                break;
-            }
-        }
-    }
-    ::closedir(proc);
-    return found;
 }
 
 // Watches one started child until it is finished; lives on the run() stack frame.
@@ -401,7 +376,8 @@ private:
     // Then every process that carries the step's marker, wherever it went.
     void signal_group(int sig) {
         ::kill(-pid_, sig);
-        for (const pid_t p : processes_with_marker(marker_)) ::kill(p, sig);
+        for (const long p : process_platform::processes_with_environment_entry(marker_))
+            ::kill(static_cast<pid_t>(p), sig);
     }
 
     bool poll_exited() {
@@ -495,7 +471,8 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
                            null_in.get(),
                            out_write.get(),
                            err_write.get(),
-                           request.working_dir.empty() ? nullptr : request.working_dir.c_str()};
+                           request.working_dir.empty() ? nullptr : request.working_dir.c_str(),
+                           ::getpid()};
 
     asio::io_context io(1);
     bp::group group;
@@ -539,7 +516,8 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
         // Sweep descendants that ignored SIGTERM without holding our pipes, in the group or
         // gone from it.
         ::kill(-pid, SIGKILL);
-        for (const pid_t p : processes_with_marker(marker)) ::kill(p, SIGKILL);
+        for (const long p : process_platform::processes_with_environment_entry(marker))
+            ::kill(static_cast<pid_t>(p), SIGKILL);
     }
     if (supervisor.child_exited() || callback_error) {
         // After an on_output exception the group already got SIGKILL: this wait is short.

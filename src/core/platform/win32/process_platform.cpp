@@ -150,4 +150,12 @@ std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bo
     return out;
 }
 
+std::vector<long> processes_with_environment_entry(const std::string&) {
+    return {};  // see process_platform.h
+}
+
+std::size_t force_end_with_environment_entry(const std::string&) {
+    return 0;
+}
+
 }  // namespace fixtray::process_platform
