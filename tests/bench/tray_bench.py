@@ -184,8 +184,21 @@ def idle_rss(p, since):
         m = mem_status(p.pid)
         if m.get("VmRSS", 0) >= best.get("VmRSS", 0):
             best = m
+            smaps_copy(p)
         time.sleep(0.1)
     return best
+
+
+def smaps_copy(p):
+    """Keeps /proc/PID/smaps of the sample next to the app's log (``<log>.smaps``), to see
+    where the memory is (tests/bench/smaps_summary.py)."""
+    try:
+        with open("/proc/%d/smaps" % p.pid) as f:
+            text = f.read()
+        with open(p.bench_log + ".smaps", "w") as f:
+            f.write(text)
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------------------------------------

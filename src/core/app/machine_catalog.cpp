@@ -253,7 +253,9 @@ Result<std::shared_ptr<const FixPack>> MachineCatalog::full_pack(const FixPack& 
     if (options_.root_owned_only)
         if (Status trusted = check_root_owned(file); !trusted)
             return Status::error(file + ": " + trusted.message());
-    PackLoadResult loaded = load_pack_file(file);
+    PackLoadLimits limits;
+    limits.sha256 = true;
+    PackLoadResult loaded = load_pack_file(file, limits);
     if (!loaded.pack) return Status::error(out_of_date);
     FixPack pack = std::move(*loaded.pack);
     if (pack.sha256 != listed.sha256) return Status::error(out_of_date);

@@ -35,7 +35,9 @@ Result<std::vector<std::string>> pack_files_under(const std::string& path) {
 }
 
 std::vector<PackProblem> Catalog::add_file(const std::string& path, bool keep_steps) {
-    PackLoadResult result = load_pack_file(path);
+    PackLoadLimits limits;
+    limits.sha256 = !keep_steps;  // what MachineCatalog::full_pack checks the pack against
+    PackLoadResult result = load_pack_file(path, limits);
     if (result.pack) {
         if (!keep_steps) drop_steps(result.pack->fixes);
         add_pack(std::move(*result.pack));

@@ -182,7 +182,8 @@ struct FixPack {
     int version = 0;     // integer, increases with every published change
     std::string file;    // where it was loaded from
     std::string dir;     // its directory, available to steps as ${packdir}
-    std::string sha256;  // of the bytes it was loaded from (64 hex digits), as a feed index has it
+    std::string sha256;  // of the bytes it was loaded from (64 hex digits), as a feed index has
+                         // it; only when loaded with PackLoadLimits::sha256
     std::vector<Param> params;
     std::vector<Fix> fixes;
 

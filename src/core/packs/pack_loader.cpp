@@ -608,7 +608,7 @@ PackLoadResult load_pack(std::string_view xml, const std::string& file, std::str
                                            " not listed (too many problems)"});
         }
         if (doc.errors == 0) {
-            pack.sha256 = sha256_hex(xml);
+            if (limits.sha256) pack.sha256 = sha256_hex(xml);
             result.pack = std::move(pack);
         }
         return result;

@@ -33,6 +33,10 @@ struct PackLoadLimits {
     int max_depth = 32;                       // element nesting
     std::size_t max_fixes = 1000;
     std::size_t max_steps_per_phase = 500;
+    // Also set FixPack::sha256 (of the bytes parsed). Off by default: hashing costs about a
+    // third of a load, and only a catalog that drops the steps needs it (it checks the pack
+    // it reads again against it).
+    bool sha256 = false;
 };
 
 // Parses and validates one pack document held in memory. `file` is used for messages only
