@@ -381,6 +381,84 @@ TEST_CASE("a run appended after it began leaves nothing to recover") {
     CHECK(std::count(lines.begin(), lines.end(), '\n') == 1);
 }
 
+TEST_CASE("a run keeps a bounded part of its steps' output, and binary output as a summary") {
+    // Scenario (issue 12, item 7): 150 steps each print 70 KB. Before, each kept 64 KiB per
+    // stream (9.6 MB of text in the record; NUL bytes became six characters each, 112 MiB).
+    // Now the run keeps about 1 MiB while its budget lasts and 4 KiB a stream after it, and a
+    // binary stream is kept as its size and first bytes.
+    std::string text_steps, binary_steps;
+    for (int i = 0; i < 150; ++i) {
+        text_steps +=
+            "<run><arg>sh</arg><arg>-c</arg><arg>yes line-of-text | head -c 71680"
+            "</arg></run>";
+        binary_steps +=
+            "<run><arg>head</arg><arg>-c</arg><arg>71680</arg><arg>/dev/zero</arg>"
+            "</run>";
+    }
+    SUBCASE("text") {
+        Harness h(pack_with_fix("<steps>" + text_steps + "</steps>"));
+        const RunRecord r = h.run();
+        CHECK(r.outcome == Outcome::fixed);
+        REQUIRE(r.steps.size() == 150);
+        std::size_t kept = 0;
+        for (const auto& s : r.steps) kept += s.out.size() + s.err.size();
+        CHECK(kept < kRunOutputLimit + 150 * 4 * 1024 + 150 * 64);
+        CHECK(r.steps.front().out.size() > 60 * 1024);  // the first ones keep their 64 KiB
+        CHECK(r.steps.back().out.size() < 5 * 1024);
+        CHECK(r.steps.back().out_truncated);
+        CHECK(r.steps.back().out.find("bytes omitted") != std::string::npos);
+        CHECK(to_json(r).dump().size() < 2 * 1024 * 1024);
+    }
+    SUBCASE("binary") {
+        Harness h(pack_with_fix("<steps>" + binary_steps + "</steps>"));
+        const RunRecord r = h.run();
+        CHECK(r.outcome == Outcome::fixed);
+        REQUIRE(r.steps.size() == 150);
+        CHECK(r.steps[0].out.rfind("[binary output, 71680 bytes; the first 32 in hex: 00 00", 0) ==
+              0);
+        CHECK(r.steps[0].out_truncated);
+        CHECK(to_json(r).dump().size() < 150 * 1024);
+    }
+    SUBCASE("a smaller limit") {
+        Harness h(pack_with_fix("<steps>" + text_steps.substr(0, text_steps.size() / 15) +
+                                "</steps>"));  // 10 steps
+        h.options.output_limit = 0;
+        const RunRecord r = h.run();
+        REQUIRE(r.steps.size() == 10);
+        for (const auto& s : r.steps) CHECK(s.out.size() < 5 * 1024);
+    }
+}
+
+TEST_CASE("run records beyond the retention are pruned, oldest first") {
+    TempDir dir;
+    AuditLog log(dir.str(), RunRetention{3, std::chrono::hours(24)});
+    Harness h(pack_with_fix("<steps>" + run_step("true") + "</steps>"));
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) {
+        const RunRecord r = h.run();
+        REQUIRE(log.append(r));
+        ids.push_back(r.run_id);
+        // Distinct modification times, whatever the file system's resolution.
+        std::filesystem::last_write_time(
+            dir.path() / "runs" / (r.run_id + ".json"),
+            std::filesystem::file_time_type::clock::now() - std::chrono::minutes(10 - i));
+    }
+    CHECK(log.prune_runs() == 0);  // each append already pruned
+    CHECK_FALSE(log.find(ids[0]));
+    CHECK_FALSE(log.find(ids[1]));
+    CHECK(log.find(ids[2]));
+    CHECK(log.find(ids[4]));
+    // Older than the age limit: gone, even among the newest three.
+    std::filesystem::last_write_time(
+        dir.path() / "runs" / (ids[2] + ".json"),
+        std::filesystem::file_time_type::clock::now() - std::chrono::hours(25));
+    CHECK(log.prune_runs() == 1);
+    CHECK_FALSE(log.find(ids[2]));
+    CHECK(log.find(ids[3]));
+    const std::string lines = fixtray::test::read_file(log.log_path());
+    CHECK(std::count(lines.begin(), lines.end(), '\n') == 5);  // the log keeps every line
+}
+
 TEST_CASE("foreach with except over an empty list refuses instead of removing everything") {
     // Scenario: the site's printer list is empty; "remove every queue not in it" must not run.
     Harness h(pack_with_fix(

@@ -1,5 +1,6 @@
 #include "engine/audit_log.h"
 
+#include <algorithm>
 #include <cctype>
 #include <deque>
 #include <filesystem>
@@ -11,8 +12,11 @@
 
 namespace fixtray {
 
-AuditLog::AuditLog(std::string state_dir)
-    : dir_(std::move(state_dir)), log_path_(dir_ + "/audit.jsonl"), runs_dir_(dir_ + "/runs") {}
+AuditLog::AuditLog(std::string state_dir, RunRetention retention)
+    : dir_(std::move(state_dir)),
+      log_path_(dir_ + "/audit.jsonl"),
+      runs_dir_(dir_ + "/runs"),
+      retention_(retention) {}
 
 namespace {
 
@@ -164,7 +168,41 @@ Status AuditLog::append(const RunRecord& record) const {
     line["steps"] = std::move(steps);
     Status s = append_line_durable(log_path_, dump_json(line));
     done.appended = static_cast<bool>(s);
+    if (s) prune_runs();
     return s;
+}
+
+std::size_t AuditLog::prune_runs() const {
+    namespace fs = std::filesystem;
+    struct Record {
+        fs::file_time_type time;
+        fs::path path;
+    };
+    std::vector<Record> records;
+    std::error_code ec, ignored;  // ignored: a file already gone changes nothing
+    for (fs::directory_iterator it(runs_dir_, ec), end; !ec && it != end; it.increment(ec)) {
+        const fs::path& p = it->path();
+        const std::string stem = p.stem().string();
+        if (!valid_run_id(stem)) continue;
+        if (p.extension() == ".json") {
+            const auto t = fs::last_write_time(p, ignored);
+            if (!ignored) records.push_back({t, p});
+        } else if (p.extension() == ".lock" &&
+                   !fs::exists(runs_dir_ + "/" + stem + kRunningSuffix, ignored)) {
+            // A lock left by a runner that died before it wrote its .running file.
+            if (auto lock = FileLock::try_acquire(p.string()); lock && lock->held())
+                fs::remove(p, ignored);
+        }
+    }
+    std::sort(records.begin(), records.end(),
+              [](const Record& a, const Record& b) { return a.time > b.time; });  // newest first
+    const auto oldest = fs::file_time_type::clock::now() - retention_.max_age;
+    std::size_t removed = 0;
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        if (i < retention_.max_records && records[i].time >= oldest) continue;
+        if (fs::remove(records[i].path, ignored)) ++removed;
+    }
+    return removed;
 }
 
 std::optional<RunRecord> AuditLog::find(const std::string& run_id) const {

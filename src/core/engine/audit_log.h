@@ -2,6 +2,7 @@
 // (runs/RUN_ID.json), under fixtray's state directory. A support request quotes a run id.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -38,16 +39,28 @@ private:
     FileLock lock_;
 };
 
+// How many full run records (runs/RUN_ID.json) are kept: the newest max_records, none older
+// than max_age. The audit log's lines stay (a line per run, about 1 KB); a line whose record
+// was pruned still lists the run, and find() says nothing about it.
+struct RunRetention {
+    std::size_t max_records = 1000;
+    std::chrono::hours max_age{24 * 90};
+};
+
 class AuditLog {
 public:
-    explicit AuditLog(std::string state_dir);
+    explicit AuditLog(std::string state_dir, RunRetention retention = {});
 
     // Records that a run started, before any step runs: runs/RUN_ID.running (what `started`
     // says, as the record of an interrupted run) and its lock. Durable before it returns.
     Result<RunInProgress> begin(const RunRecord& started) const;
-    // Durable before it returns; then the run's .running file and lock file are removed. A
-    // failure names the path (and the .running file stays: the run shows as interrupted).
+    // Durable before it returns; then the run's .running file and lock file are removed, and
+    // records beyond the retention are deleted (prune_runs). A failure names the path (and the
+    // .running file stays: the run shows as interrupted).
     Status append(const RunRecord& record) const;
+    // Deletes the run records beyond the retention, oldest first (by modification time), and
+    // .lock files no run holds. How many records were deleted.
+    std::size_t prune_runs() const;
     // The runs recorded as started whose runner ended without appending their record (killed,
     // crashed, the machine went down): each is appended now as interrupted, after every process
     // still carrying its FIXTRAY_RUN marker was ended (SIGKILL). Returns what was appended.
@@ -69,6 +82,7 @@ public:
 
 private:
     std::string dir_, log_path_, runs_dir_;
+    RunRetention retention_;
 };
 
 }  // namespace fixtray

@@ -61,6 +61,36 @@ std::vector<std::string> shell_argv(const Step& s) {
     return argv;
 }
 
+// What a step keeps of each stream once the run's output budget is spent.
+constexpr std::size_t kStepOutputFloor = 4 * 1024;
+
+// A step's kept output as the record stores it. Text stays as it is (escaped when written as
+// JSON). Binary output (a NUL byte, or more than one byte in eight a control character) would
+// cost up to six characters a byte as JSON escapes and tells a person nothing: it is kept as
+// its size and its first 32 bytes in hex.
+std::string kept_output(const std::string& kept, std::size_t total) {
+    std::size_t control = 0;
+    bool nul = false;
+    for (const char c : kept) {
+        const auto b = static_cast<unsigned char>(c);
+        nul = nul || b == 0;
+        if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != 0x1b) || b == 0x7f) ++control;
+    }
+    if (!nul && control * 8 <= kept.size()) return kept;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out = "[binary output, " + std::to_string(total) + " bytes; the first ";
+    const std::size_t shown = std::min<std::size_t>(32, kept.size());
+    out += std::to_string(shown) + " in hex:";
+    for (std::size_t i = 0; i < shown; ++i) {
+        const auto b = static_cast<unsigned char>(kept[i]);
+        out += ' ';
+        out += kHex[b >> 4];
+        out += kHex[b & 15];
+    }
+    out += ']';
+    return out;
+}
+
 std::map<std::string, std::string> shell_env(const Step& s) {
     std::map<std::string, std::string> env;
     if (s.interpreter == "sh" || s.interpreter == "bash") return env;
@@ -195,6 +225,7 @@ struct Engine::Context {
     int phase_ran = 0;
     int phase_skipped = 0;
     std::string first_skipped;
+    std::size_t output_left = kRunOutputLimit;  // RunOptions::output_limit, less what is kept
 };
 
 Engine::Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env,
@@ -332,6 +363,7 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
                 observer, &cancel, r,
                 false,    {},      options.lang,
                 0,        0,       {}};
+    ctx.output_left = options.output_limit;
     if (!missing.empty())
         return refuse(Refusal::invalid_input,
                       "Not run: the site configuration does not set " + join(missing) +
@@ -583,6 +615,7 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         req.timeout = s.timeout;
         if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
         if (!ctx.record.run_id.empty()) req.extra_env[kRunEnvironmentVariable] = ctx.record.run_id;
+        req.output_cap = std::clamp(ctx.output_left / 2, kStepOutputFloor, req.output_cap);
         // stdout-match and capture read the whole stream as it comes, not the record's part.
         StdoutScanner scan(stdout_match ? &*stdout_match : nullptr, !s.capture.empty());
         const ProcessResult res =
@@ -596,10 +629,11 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         rec.signal = res.term_signal;
         rec.timed_out = res.timed_out;
         rec.killed = res.killed;
-        rec.out = res.out;
-        rec.err = res.err;
-        rec.out_truncated = res.out_truncated;
-        rec.err_truncated = res.err_truncated;
+        rec.out = kept_output(res.out, res.out_bytes);
+        rec.err = kept_output(res.err, res.err_bytes);
+        rec.out_truncated = res.out_truncated || rec.out != res.out;
+        rec.err_truncated = res.err_truncated || rec.err != res.err;
+        ctx.output_left -= std::min(ctx.output_left, rec.out.size() + rec.err.size());
         if (!res.started) {
             rec.status = StepStatus::failed;
             rec.message = res.error;

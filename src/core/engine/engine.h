@@ -34,6 +34,9 @@ public:
     virtual void run_finished(const RunRecord&) {}
 };
 
+// The default RunOptions::output_limit: 1 MiB.
+inline constexpr std::size_t kRunOutputLimit = 1024 * 1024;
+
 struct RunOptions {
     // The employee agreed to the fix's confirmation text (Plan::confirm, asked by the front end
     // before the run starts), or the caller runs it unasked (--yes). Without it a fix that
@@ -48,6 +51,11 @@ struct RunOptions {
     // FIXTRAY_RUN=<id> in its environment, which is how the processes of a run whose runner was
     // killed are found and ended later.
     std::string run_id;
+    // How much of the steps' output the run's record keeps, all steps together (stdout and
+    // stderr, head and tail of each). A step keeps at most 64 KiB per stream while the budget
+    // lasts and 4 KiB per stream after it; the rest is counted, not kept. Matching and capture
+    // see every byte whatever is kept.
+    std::size_t output_limit = kRunOutputLimit;
 };
 
 // One line of a dry-run plan.
