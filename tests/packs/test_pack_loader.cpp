@@ -508,3 +508,18 @@ TEST_CASE("schema: README examples and valid fixtures validate with xmllint") {
         CHECK(std::system(cmd.c_str()) == 0);
     }
 }
+
+TEST_CASE("detach: a run or shell step may keep what it starts, and other steps may not say so") {
+    const auto ok = load_pack_from_string(
+        pack_with_steps("<run detach=\"true\"><arg>true</arg></run><run><arg>true</arg></run>"),
+        "p.xml");
+    INFO(dump(ok));
+    REQUIRE(ok.ok());
+    REQUIRE(ok.pack->fixes[0].steps.size() == 2);
+    CHECK(ok.pack->fixes[0].steps[0].detach);
+    CHECK_FALSE(ok.pack->fixes[0].steps[1].detach);
+    const auto bad =
+        load_pack_from_string(pack_with_steps("<wait duration=\"1s\" detach=\"true\"/>"), "p.xml");
+    CHECK_FALSE(bad.ok());
+    CHECK(find_problem(bad, "unknown attribute \"detach\" on <wait>") != nullptr);
+}

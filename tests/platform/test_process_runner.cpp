@@ -447,6 +447,44 @@ TEST_CASE("process runner: background child holding output does not hang the ste
     CHECK(result.duration < 1500ms);
 }
 
+// Issue 12, item 1: what a step leaves running after a normal exit ends with it (in its group,
+// or gone from it with setsid), unless the request says detach.
+TEST_CASE(
+    "process runner: what a program leaves running after it exits is ended, unless detached") {
+    TempDir dir;
+    const fs::path in_group = dir.path / "in-group", away = dir.path / "away";
+    const std::string script = "sleep 1000 & echo $! > '" + in_group.string() +
+                               "'; setsid sh -c 'echo $$ > \"" + away.string() +
+                               "\"; exec sleep 1000' >/dev/null 2>&1 & "
+                               "while [ ! -s '" +
+                               away.string() + "' ]; do sleep 0.01; done; echo done";
+    auto request = shell(script);
+    request.timeout = 10s;
+    SUBCASE("ended") {
+        const auto result = run(request);
+        CHECK(result.exited());
+        CHECK(result.exit_code == 0);
+        CHECK(result.out == "done\n");
+        CHECK(result.left_running == 2);
+        CHECK_FALSE(result.timed_out);
+        CHECK(process_ends(std::stoi(read_file(in_group))));
+        CHECK(process_ends(std::stoi(read_file(away))));
+        CHECK(result.duration < 2s);
+    }
+    SUBCASE("detached") {
+        request.detach = true;
+        const auto result = run(request);
+        CHECK(result.exited());
+        CHECK(result.left_running == 0);
+        const pid_t a = std::stoi(read_file(in_group)), b = std::stoi(read_file(away));
+        CHECK_FALSE(process_ends(a));  // still running after 2 s
+        CHECK_FALSE(process_ends(b));
+        ::kill(a, SIGKILL);
+        ::kill(b, SIGKILL);
+    }
+    CHECK(zombie_children() == 0);
+}
+
 // BoundedOutput keeps everything up to the cap, then head + marker + tail.
 TEST_CASE("bounded output: head and tail") {
     BoundedOutput small(10);

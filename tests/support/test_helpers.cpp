@@ -67,6 +67,8 @@ ProcessResult run_command(const std::vector<std::string>& argv,
     req.extra_env = env;
     req.timeout = timeout;
     req.output_cap = 4 * 1024 * 1024;
+    // The service scripts (tests/services/*.sh start) leave their daemon running on purpose.
+    req.detach = true;
     CancelToken never;
     return runner.run(req, never);
 }

@@ -614,7 +614,11 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         req.argv = rec.argv;
         req.timeout = s.timeout;
         if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
-        if (!ctx.record.run_id.empty()) req.extra_env[kRunEnvironmentVariable] = ctx.record.run_id;
+        req.detach = s.detach;
+        // A detached process outlives the run on purpose: it does not carry the run's marker,
+        // which ends a killed run's processes.
+        if (!ctx.record.run_id.empty() && !s.detach)
+            req.extra_env[kRunEnvironmentVariable] = ctx.record.run_id;
         req.output_cap = std::clamp(ctx.output_left / 2, kStepOutputFloor, req.output_cap);
         // stdout-match and capture read the whole stream as it comes, not the record's part.
         StdoutScanner scan(stdout_match ? &*stdout_match : nullptr, !s.capture.empty());
@@ -659,6 +663,10 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
                 rec.message = "no line of the output contains \"" + s.stdout_match + "\"";
             }
         }
+        if (res.left_running > 0)
+            rec.message += "; ended " + std::to_string(res.left_running) +
+                           (res.left_running == 1 ? " process" : " processes") +
+                           " it left running (detach=\"true\" keeps them)";
         if (rec.status == StepStatus::ok && !s.capture.empty()) {
             if (!scan.capture_problem().empty()) {
                 // Never a partial list: the steps over it would run for some items only.

@@ -89,6 +89,9 @@ struct Step {
     std::string script;             // shell: script text
     std::string stdout_match;       // optional ECMAScript regex the stdout must match
     std::string capture;            // store stdout lines as a list variable of this name
+    // Processes the step leaves running when it exits normally are kept (a daemon it starts on
+    // purpose). Without it they are ended, as after a timeout.
+    bool detach = false;
 
     // delete_files / exists
     std::string root;

@@ -41,6 +41,7 @@ enum StepAttr : unsigned {
     a_host,
     a_port,
     a_duration,
+    a_detach,
     kStepAttrCount
 };
 constexpr std::array<std::string_view, kStepAttrCount> kStepAttrNames = {"label",
@@ -67,7 +68,8 @@ constexpr std::array<std::string_view, kStepAttrCount> kStepAttrNames = {"label"
                                                                          "expect-status",
                                                                          "host",
                                                                          "port",
-                                                                         "duration"};
+                                                                         "duration",
+                                                                         "detach"};
 
 using StepAttrs = AttrTable<kStepAttrCount>;
 
@@ -81,9 +83,11 @@ struct StepKindInfo {
     std::uint32_t attrs;
 };
 constexpr std::array<StepKindInfo, 9> kStepKinds = {{
-    {"run", StepKind::run, kCommonAttrs | bit(a_ok_exit) | bit(a_stdout_match) | bit(a_capture)},
+    {"run", StepKind::run,
+     kCommonAttrs | bit(a_ok_exit) | bit(a_stdout_match) | bit(a_capture) | bit(a_detach)},
     {"shell", StepKind::shell,
-     kCommonAttrs | bit(a_ok_exit) | bit(a_stdout_match) | bit(a_capture) | bit(a_interpreter)},
+     kCommonAttrs | bit(a_ok_exit) | bit(a_stdout_match) | bit(a_capture) | bit(a_interpreter) |
+         bit(a_detach)},
     {"delete-files", StepKind::delete_files,
      kCommonAttrs | bit(a_root) | bit(a_glob) | bit(a_older_than)},
     {"end-process", StepKind::end_process, kCommonAttrs | bit(a_name) | bit(a_grace)},
@@ -351,6 +355,7 @@ void StepParser::parse_common(pugi::xml_node el, const StepAttrs& at, Step& step
     if (at[a_continue_on_error])
         step.continue_on_error = boolean(at[a_continue_on_error]).value_or(false);
     if (at[a_admin]) step.admin = boolean(at[a_admin]).value_or(false);
+    if (at[a_detach]) step.detach = boolean(at[a_detach]).value_or(false);
     text_attr(el, at, a_if_program, step.if_program, false, scope);
     text_attr(el, at, a_skip_if_running, step.skip_if_running, false, scope);
 }

@@ -40,7 +40,9 @@ std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bo
 // they went (setsid, a double fork). A process of another user, or one that cleared its
 // environment, is not seen. Windows: always empty (another process's environment cannot be
 // read there; a job object per run would be the way, and is not built).
-std::vector<long> processes_with_environment_entry(const std::string& entry);
+// With newer_than (a pid): only processes started after that one, by the order in which pids
+// are handed out (wrap-around included), which spares reading every process's environment.
+std::vector<long> processes_with_environment_entry(const std::string& entry, long newer_than = 0);
 // SIGKILL (TerminateProcess) to each of processes_with_environment_entry(entry); how many.
 std::size_t force_end_with_environment_entry(const std::string& entry);
 

@@ -21,6 +21,10 @@ struct ProcessRequest {
     std::size_t output_cap = 64 * 1024;            // bytes kept per stream (head and tail)
     std::map<std::string, std::string> extra_env;  // added to the inherited environment
     std::string working_dir;                       // empty: inherit
+    // After the program exits normally, what it started and left running is ended (SIGTERM,
+    // kill_grace, SIGKILL) unless detach; with detach it is left alone, and output it still
+    // holds open is read for a moment more.
+    bool detach = false;
 };
 
 enum class OutputStream { out, err };
@@ -33,6 +37,7 @@ struct ProcessResult {
     bool timed_out = false;  // the deadline passed and the group was ended
     bool killed = false;     // SIGKILL was needed (ignored SIGTERM)
     bool cancelled = false;  // ended because the CancelToken fired
+    int left_running = 0;    // processes it left running after a normal exit, then ended
     std::chrono::milliseconds duration{0};
     std::string out;  // bounded: head + "\n[... N bytes omitted ...]\n" + tail
     std::string err;

@@ -206,18 +206,34 @@ std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bo
     return out;
 }
 
-std::vector<long> processes_with_environment_entry(const std::string& marker) {
+std::vector<long> processes_with_environment_entry(const std::string& marker, long newer_than) {
     std::vector<long> found;
     DIR* proc = ::opendir("/proc");
     if (!proc) return found;
     const pid_t self = ::getpid();
-    std::string environ;
-    char buf[8192];
+    std::vector<long> pids;
     while (const dirent* e = ::readdir(proc)) {
         char* end = nullptr;
         const long pid = std::strtol(e->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0 || pid == self) continue;
-        const std::string path = std::string("/proc/") + e->d_name + "/environ";
+        if (*end == '\0' && pid > 0 && pid != self) pids.push_back(pid);
+    }
+    ::closedir(proc);
+    if (newer_than > 0) {
+        // The last pid handed out, read after the listing: every pid listed is at most that,
+        // and the ones after newer_than are (newer_than, last], or with a wrap-around in
+        // between, above newer_than or up to last.
+        long last = 0;
+        std::ifstream("/proc/sys/kernel/ns_last_pid") >> last;
+        if (last > 0)
+            std::erase_if(pids, [&](long pid) {
+                return last >= newer_than ? !(pid > newer_than && pid <= last)
+                                          : !(pid > newer_than || pid <= last);
+            });
+    }
+    std::string environ;
+    char buf[8192];
+    for (const long pid : pids) {
+        const std::string path = "/proc/" + std::to_string(pid) + "/environ";
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) continue;
         environ.clear();
@@ -235,7 +251,6 @@ std::vector<long> processes_with_environment_entry(const std::string& marker) {
             }
         }
     }
-    ::closedir(proc);
     return found;
 }
 

@@ -11,8 +11,9 @@
 //   - timeout/cancel: SIGTERM to the group and to every process with the marker (those that
 //     left the group: setsid, a double fork, job control), kill_grace on the timer, then
 //     SIGKILL to both; at the end, SIGKILL to any marked process still there;
-//   - normal exit: descendants are left alone; output they still hold open is read for up to
-//     500 ms more, then we stop listening (a step that starts a daemon must detach it).
+//   - normal exit: what the child left running (the marked processes started after it) is
+//     ended as after a timeout, unless the request says detach; then it is left alone, and
+//     output it still holds open is read for up to 500 ms more.
 // Boost pitfalls avoided (see FIELD-NOTES): no wait_for, no on_exit, no limit_handles.
 #include <utility>  // before any asio header: g++ 12 in C++20 mode needs it (std::exchange)
 
@@ -335,6 +336,19 @@ private:
                     result_.timed_out = true;
                     terminate(now);
                 } else if (child_exited_) {
+                    if (!request_.detach && !checked_left_) {
+                        // What the program started and left running ends with the step
+                        // (ProcessRequest::detach keeps it). Only processes started after
+                        // the child are looked at: the check costs next to nothing.
+                        checked_left_ = true;
+                        const auto left =
+                            process_platform::processes_with_environment_entry(marker_, pid_);
+                        if (!left.empty()) {
+                            result_.left_running = static_cast<int>(left.size());
+                            terminate(now);
+                            break;
+                        }
+                    }
                     if (output_done) return finish();
                     if (!drain_end_) drain_end_ = now + kDrainAfterExit;
                     if (now >= *drain_end_) return finish();
@@ -410,6 +424,7 @@ private:
 
     Phase phase_ = Phase::running;
     bool child_exited_ = false;
+    bool checked_left_ = false;
     bool done_ = false;
     Clock::time_point deadline_;
     Clock::time_point grace_end_;

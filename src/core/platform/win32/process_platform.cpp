@@ -150,7 +150,7 @@ std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bo
     return out;
 }
 
-std::vector<long> processes_with_environment_entry(const std::string&) {
+std::vector<long> processes_with_environment_entry(const std::string&, long) {
     return {};  // see process_platform.h
 }
 
