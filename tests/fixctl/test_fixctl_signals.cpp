@@ -35,20 +35,13 @@ struct Fixctl {
     Fixctl(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
         int fds[2];
         REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
-        std::vector<std::string> argv{FIXCTL_PATH};
-        argv.insert(argv.end(), args.begin(), args.end());
         pid = ::fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
             ::dup2(fds[1], STDOUT_FILENO);
             const int null = ::open("/dev/null", O_WRONLY);
             ::dup2(null, STDERR_FILENO);
-            for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-            std::vector<char*> cargv;
-            for (auto& a : argv) cargv.push_back(a.data());
-            cargv.push_back(nullptr);
-            ::execv(cargv[0], cargv.data());
-            ::_exit(127);
+            exec_fixctl(args, env);
         }
         ::close(fds[1]);
         out = fds[0];

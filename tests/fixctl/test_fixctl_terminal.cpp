@@ -30,19 +30,10 @@ struct TerminalRun {
 // until fixctl exits (at most 60 s).
 TerminalRun run_on_terminal(const std::vector<std::string>& args,
                             const std::map<std::string, std::string>& env) {
-    std::vector<std::string> argv{FIXCTL_PATH};
-    argv.insert(argv.end(), args.begin(), args.end());
     int master = -1;
     const pid_t pid = ::forkpty(&master, nullptr, nullptr, nullptr);
     REQUIRE(pid >= 0);
-    if (pid == 0) {
-        for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-        std::vector<char*> cargv;
-        for (auto& a : argv) cargv.push_back(a.data());
-        cargv.push_back(nullptr);
-        ::execv(cargv[0], cargv.data());
-        ::_exit(127);
-    }
+    if (pid == 0) exec_fixctl(args, env);
     TerminalRun run;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     char buf[4096];

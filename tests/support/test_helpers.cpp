@@ -81,6 +81,18 @@ ProcessResult run_fixctl(const std::vector<std::string>& args,
     return run_command(argv, env, timeout);
 }
 
+void exec_fixctl(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env) {
+    for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
+    std::vector<std::string> argv{FIXCTL_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<char*> cargv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+}
+
 bool process_alive(const std::string& pid) {
     const std::string stat = read_file("/proc/" + pid + "/stat");
     if (stat.empty()) return false;

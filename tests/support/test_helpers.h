@@ -38,6 +38,11 @@ ProcessResult run_command(const std::vector<std::string>& argv,
                           const std::map<std::string, std::string>& env = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(120));
 
+// In a child just forked by a test: sets env and becomes the freshly built fixctl with args
+// (exit code 127 if that fails). For tests that drive fixctl through their own pipe or terminal.
+[[noreturn]] void exec_fixctl(const std::vector<std::string>& args,
+                              const std::map<std::string, std::string>& env);
+
 // Runs the freshly built fixctl with args and extra environment; returns exit code and output.
 ProcessResult run_fixctl(const std::vector<std::string>& args,
                          const std::map<std::string, std::string>& env = {},

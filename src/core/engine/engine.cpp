@@ -378,18 +378,21 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
                                              : "Not run: this fix asks before it runs, and nobody "
                                                "could be asked (no terminal).");
 
-    auto cancelled_outcome = [&] {
-        return finish(
-            Outcome::cancelled,
-            "Cancelled" + (ctx.first_failure.empty() ? std::string(".")
-                                                     : " during " + ctx.first_failure + "."));
+    auto cancelled_message = [&] {
+        return "Cancelled" + (ctx.first_failure.empty() ? std::string(".")
+                                                        : " during " + ctx.first_failure + ".");
+    };
+    auto cancelled_outcome = [&] { return finish(Outcome::cancelled, cancelled_message()); };
+    // What the revert phase that just ran did, as the sentence that ends the run's message.
+    auto revert_sentence = [&](bool reverted) -> std::string {
+        if (ctx.cancelled) return " Undoing the changes was cancelled.";
+        return reverted ? " The changes were undone."
+                        : " Undoing the changes failed (" + ctx.first_failure + ").";
     };
     // Cancelled once the repair began: what it changed is undone, as after a failure. The undo
     // has its own cancel: the next cancel request, or kRevertAfterCancelLimit.
     auto cancelled_after_changes = [&] {
-        std::string message =
-            "Cancelled" +
-            (ctx.first_failure.empty() ? std::string(".") : " during " + ctx.first_failure + ".");
+        std::string message = cancelled_message();
         if (fix.revert.empty()) return finish(Outcome::cancelled, message);
         CancelToken undo_cancel;
         const unsigned asked = cancel.requests();
@@ -418,14 +421,11 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         cv.notify_all();
         watch.join();
         r.reverted = true;
-        if (ctx.cancelled)
-            message += cancel.requests() != asked
-                           ? " Undoing the changes was cancelled."
-                           : " Undoing the changes was stopped after " +
-                                 format_duration(kRevertAfterCancelLimit) + ".";
+        if (ctx.cancelled && cancel.requests() == asked)
+            message += " Undoing the changes was stopped after " +
+                       format_duration(kRevertAfterCancelLimit) + ".";
         else
-            message += reverted ? " The changes were undone."
-                                : " Undoing the changes failed (" + ctx.first_failure + ").";
+            message += revert_sentence(reverted);
         return finish(Outcome::cancelled, message);
     };
 
@@ -464,11 +464,7 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         ctx.first_failure.clear();
         const bool reverted = run_phase(ctx, Phase::revert, fix.revert);
         r.reverted = true;
-        if (ctx.cancelled)
-            message += " Undoing the changes was cancelled.";
-        else
-            message += reverted ? " The changes were undone."
-                                : " Undoing the changes failed (" + ctx.first_failure + ").";
+        message += revert_sentence(reverted);
     }
     return finish(Outcome::not_fixed, message);
 }

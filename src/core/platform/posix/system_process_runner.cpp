@@ -78,7 +78,7 @@ namespace {
 
 constexpr auto kPollInterval = std::chrono::milliseconds(50);
 // After the direct child exited, how long we keep reading output still held open by its
-// descendants before we stop listening (we do not kill them on a normal exit).
+// descendants before we stop listening (a detached step: ProcessRequest::detach).
 constexpr auto kDrainAfterExit = std::chrono::milliseconds(500);
 // After SIGKILL, how long we wait for the child and the pipes before giving up.
 constexpr auto kWaitAfterKill = std::chrono::seconds(5);
@@ -560,14 +560,13 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
 
 }  // namespace
 
-std::optional<std::string> find_program(const std::string& name) {
-    if (name.empty()) return std::nullopt;
-    if (name.find('/') != std::string::npos) {
-        if (is_executable_file(name)) return name;
-        return std::nullopt;
-    }
-    // Empty and relative PATH entries (meaning the current directory) are skipped on purpose:
-    // fix steps may run privileged and must not pick up programs from wherever they run.
+namespace {
+
+// Where a program name without a '/' may be, in PATH order: each absolute PATH entry joined
+// with the name. Empty and relative entries (meaning the current directory) are skipped on
+// purpose: fix steps may run privileged and must not pick up programs from wherever they run.
+std::vector<std::string> path_candidates(const std::string& name) {
+    std::vector<std::string> out;
     const char* path_env = std::getenv("PATH");
     const std::string_view path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
     std::size_t begin = 0;
@@ -577,11 +576,23 @@ std::optional<std::string> find_program(const std::string& name) {
         if (!dir.empty() && dir.front() == '/') {
             std::string candidate(dir);
             if (candidate.back() != '/') candidate += '/';
-            candidate += name;
-            if (is_executable_file(candidate)) return candidate;
+            out.push_back(candidate + name);
         }
         begin = end + 1;
     }
+    return out;
+}
+
+}  // namespace
+
+std::optional<std::string> find_program(const std::string& name) {
+    if (name.empty()) return std::nullopt;
+    if (name.find('/') != std::string::npos) {
+        if (is_executable_file(name)) return name;
+        return std::nullopt;
+    }
+    for (const std::string& candidate : path_candidates(name))
+        if (is_executable_file(candidate)) return candidate;
     return std::nullopt;
 }
 
@@ -611,22 +622,10 @@ std::string program_not_found_message(const std::string& name) {
             return "cannot run " + name + ": " + *why;
         return "program not found: " + name;
     }
-    const char* path_env = std::getenv("PATH");
-    const std::string_view path = path_env != nullptr ? path_env : "/usr/local/bin:/usr/bin:/bin";
-    std::size_t begin = 0;
-    while (begin <= path.size()) {
-        const std::size_t end = std::min(path.find(':', begin), path.size());
-        const std::string_view dir = path.substr(begin, end - begin);
-        if (!dir.empty() && dir.front() == '/') {
-            std::string candidate(dir);
-            if (candidate.back() != '/') candidate += '/';
-            candidate += name;
-            if (const auto why = unrunnable_reason(candidate); why && !why->empty())
-                return "program not found: " + name + " (" + candidate + " is on PATH, but " +
-                       *why + ")";
-        }
-        begin = end + 1;
-    }
+    for (const std::string& candidate : path_candidates(name))
+        if (const auto why = unrunnable_reason(candidate); why && !why->empty())
+            return "program not found: " + name + " (" + candidate + " is on PATH, but " + *why +
+                   ")";
     return "program not found: " + name;
 }
 
