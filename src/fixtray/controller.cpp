@@ -194,7 +194,8 @@ void Controller::start() {
 }
 
 // The catalog watcher: loads the machine's catalog off the UI thread, then polls every two
-// seconds (or at once when asked) for changed packs, config, feed state and outbox.
+// seconds (or at once when asked) for changed packs, config, feed state and outbox, and for
+// runs whose runner was killed (AuditLog::recover_interrupted).
 void Controller::watch_loop() {
     const UserEnvironment env = services_.env();
     // The tray runs all day: its catalog keeps no steps (most of a catalog's memory); the pack
@@ -229,6 +230,10 @@ void Controller::watch_loop() {
             reload_now_ = false;
         }
         observer.changed = false;
+        // A fixctl run killed meanwhile (or a tray that crashed before this one started): its
+        // run goes on record as interrupted and what its steps left running ends within
+        // seconds, not at the next run. A listing of runs/, nothing more, when there is none.
+        static_cast<void>(services_.audit_log().recover_interrupted());
         if (forced) static_cast<void>(catalog.reload());  // what changed: the next snapshot says
         watcher.poll();
         if (forced || observer.changed) publish();

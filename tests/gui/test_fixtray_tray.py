@@ -22,6 +22,9 @@ CASE:
             window opens by itself.
   single    a second `fixtray --show` while one runs: it says so and exits 0, the first one's
             window opens, and only one fixtray process is left.
+  interrupted  while the tray runs, a `fixctl run` is killed with SIGKILL in the middle of a
+            step that started a process with setsid: within seconds, and without another
+            run, the tray records the run as interrupted and that process is ended.
 
 Every case runs fixtray with its own HOME and FIXTRAY_MACHINE_ROOT (the built-in packs only) and
 stops everything it started, also on failure.
@@ -302,6 +305,58 @@ def case_none(binary, outdir, home):
         return "window opened by itself (%dx%d)" % (win["width"], win["height"])
 
 
+def _sleeping(seconds):
+    """Pids of the processes whose command line is exactly `sleep SECONDS`."""
+    out = []
+    for pid in guitest._all_pids():
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                if f.read() == b"sleep\0" + seconds.encode() + b"\0":
+                    out.append(pid)
+        except OSError:
+            pass
+    return out
+
+
+def case_interrupted(binary, outdir, home, fixctl):
+    packs = os.path.join(home, "packs")
+    os.makedirs(packs)
+    waiting = os.path.join(home, "waiting")
+    away = str(400000 + os.getpid() % 100000)
+    with open(os.path.join(packs, "p.xml"), "w") as f:
+        f.write('<?xml version="1.0" encoding="UTF-8"?>\n'
+                '<fixpack xmlns="urn:fixtray:fixpack:1" id="com.example.killed" version="1">\n'
+                ' <fix id="killed" category="other" platforms="linux"><title>Killed</title>'
+                '<description>d</description><steps><run timeout="120s"><arg>sh</arg>'
+                '<arg>-c</arg><arg>setsid sleep %s &amp; touch %s; exec sleep 120</arg></run>'
+                '</steps></fix>\n</fixpack>\n' % (away, waiting))
+    audit = os.path.join(home, ".local", "state", "fixtray", "audit.jsonl")
+    with X() as x, session_bus(env=x.env) as addr:
+        env = app_env(x, home, {"DBUS_SESSION_BUS_ADDRESS": addr})
+        app = start_fixtray(x, binary, outdir, "interrupted", env)
+        wait_tray(app, "none")
+        run = subprocess.Popen([fixctl, "--no-builtin", "--packs", packs, "run", "killed"],
+                               env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        wait_for(lambda: os.path.exists(waiting) and _sleeping(away), STEP_TIMEOUT,
+                 "the step to start its setsid sleep")
+        run.kill()
+        run.wait(STEP_TIMEOUT)
+        check(not os.path.exists(audit), "the killed run was recorded by fixctl itself")
+        t0 = time.monotonic()
+        line = wait_for(lambda: (lambda t: t if '"interrupted"' in t else None)(
+            open(audit).read() if os.path.exists(audit) else ""), STEP_TIMEOUT,
+            "the tray to record the run as interrupted")
+        wait_for(lambda: not _sleeping(away), STEP_TIMEOUT, "the setsid sleep to be ended")
+        took = time.monotonic() - t0
+        entry = json.loads(line.strip().splitlines()[-1])
+        check(entry["outcome"] == "interrupted" and entry["fix_id"] == "killed",
+              "audit line: %r" % entry)
+        check(app.poll() is None, "fixtray exited")
+        quit_app(app)
+        return "recorded as interrupted and its setsid process ended %.1f s after the kill" % took
+
+
 def case_single(binary, outdir, home):
     with X() as x:
         start_trayer(x, timeout=STEP_TIMEOUT)
@@ -326,7 +381,9 @@ CASES = {"xembed": case_xembed, "sni": case_sni,
          "sni-middle": lambda b, o, h: case_sni(b, o, h, open_by="secondary"),
          "sni-entries": lambda b, o, h: case_sni_menu_entries(
              b, o, h, os.path.join(os.path.dirname(b), "..", "fixctl")),
-         "none": case_none, "single": case_single}
+         "none": case_none, "single": case_single,
+         "interrupted": lambda b, o, h: case_interrupted(
+             b, o, h, os.path.join(os.path.dirname(b), "..", "fixctl"))}
 
 
 def main(argv):
