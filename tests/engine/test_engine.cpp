@@ -1,6 +1,9 @@
 // Engine: the order of check, steps, verify and revert, outcomes, foreach, capture, records.
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -340,6 +343,19 @@ TEST_CASE(
     CHECK_FALSE(log.begin(started));           // the id is taken
     CHECK(log.recover_interrupted().empty());  // its runner is at work
     CHECK_FALSE(std::filesystem::exists(log.log_path()));
+    // A process the run left behind, carrying its marker (as every step's process does).
+    const pid_t left = ::fork();
+    REQUIRE(left >= 0);
+    if (left == 0) {
+        ::setenv(kRunEnvironmentVariable, started.run_id.c_str(), 1);
+        ::execl("/bin/sleep", "sleep", "1000", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    for (int i = 0;
+         i < 100 && fixtray::test::read_file("/proc/" + std::to_string(left) + "/environ")
+                            .find(started.run_id) == std::string::npos;
+         ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
     *begun = RunInProgress();  // the lock goes, as when a process dies
 
     std::vector<std::vector<RunRecord>> found(4);
@@ -356,6 +372,13 @@ TEST_CASE(
         }
     }
     CHECK(total == 1);
+    int status = 0;
+    CHECK(::waitpid(left, &status, 0) == left);  // ended by the recovery
+    CHECK(WIFSIGNALED(status));
+    for (const auto& f : found)
+        for (const auto& r : f)
+            CHECK(r.message.find("1 process the fix had started was still running and was "
+                                 "ended") != std::string::npos);
     const std::string lines = fixtray::test::read_file(log.log_path());
     CHECK(std::count(lines.begin(), lines.end(), '\n') == 1);
     const auto back = log.find(started.run_id);

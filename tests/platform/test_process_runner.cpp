@@ -485,6 +485,38 @@ TEST_CASE(
     CHECK(zombie_children() == 0);
 }
 
+// A process that clears its environment (no marker) and leaves the step's group: only the
+// step's cgroup finds it. As root (CI) the runner can always make one below its own cgroup.
+TEST_CASE("process runner: a process with an empty environment outside the group is ended too") {
+    if (::geteuid() != 0) {
+        MESSAGE("not root: a step cgroup may not be possible here; skipped");
+        return;
+    }
+    TempDir dir;
+    const fs::path pid_file = dir.path / "pid";
+    const std::string start = "env -i /usr/bin/setsid /bin/sh -c 'echo $$ > \"" +
+                              pid_file.string() +
+                              "\"; exec /bin/sleep 1000' >/dev/null 2>&1 & "
+                              "while [ ! -s '" +
+                              pid_file.string() + "' ]; do sleep 0.01; done; ";
+    SUBCASE("after a normal exit") {
+        const auto result = run(shell(start + "echo done"));
+        CHECK(result.exited());
+        CHECK(result.left_running == 1);
+    }
+    SUBCASE("at a timeout") {
+        auto request = shell(start + "sleep 1000");
+        request.timeout = 1s;
+        const auto result = run(request);
+        CHECK(result.timed_out);
+    }
+    const pid_t escaped = std::stoi(read_file(pid_file));
+    const bool ended = process_ends(escaped);
+    CHECK(ended);
+    if (!ended) ::kill(escaped, SIGKILL);
+    CHECK(zombie_children() == 0);
+}
+
 // BoundedOutput keeps everything up to the cap, then head + marker + tail.
 TEST_CASE("bounded output: head and tail") {
     BoundedOutput small(10);

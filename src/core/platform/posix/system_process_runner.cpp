@@ -7,13 +7,17 @@
 //   - the child gets its own process group (bp::group -> setpgid(0, 0) in the child), and
 //     PR_SET_PDEATHSIG SIGKILL: if the runner is killed, the step's first process goes too;
 //   - a 50 ms steady_timer polls for the child's exit, the deadline and the CancelToken;
-//   - every process the child starts inherits a marker in its environment (FIXTRAY_STEP=...);
-//   - timeout/cancel: SIGTERM to the group and to every process with the marker (those that
-//     left the group: setsid, a double fork, job control), kill_grace on the timer, then
-//     SIGKILL to both; at the end, SIGKILL to any marked process still there;
-//   - normal exit: what the child left running (the marked processes started after it) is
-//     ended as after a timeout, unless the request says detach; then it is left alone, and
-//     output it still holds open is read for up to 500 ms more.
+//   - every process the child starts inherits a marker in its environment (FIXTRAY_STEP=...),
+//     and, where a cgroup (v2) can be made below ours, lives in the step's own cgroup
+//     (StepCgroup), which finds even those that clear their environment;
+//   - timeout/cancel: SIGTERM to the group, to every process with the marker (those that
+//     left the group: setsid, a double fork, job control) and to every process in the step's
+//     cgroup, kill_grace on the timer, then SIGKILL to all (cgroup.kill); at the end, SIGKILL
+//     to any of them still there;
+//   - normal exit: what the child left running (the marked processes started after it, and
+//     what is left in its cgroup) is ended as after a timeout, unless the request says
+//     detach; then it is left alone, and output it still holds open is read for up to 500 ms
+//     more.
 // Boost pitfalls avoided (see FIELD-NOTES): no wait_for, no on_exit, no limit_handles.
 #include <utility>  // before any asio header: g++ 12 in C++20 mode needs it (std::exchange)
 
@@ -48,9 +52,11 @@
 #include <cstring>
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <random>
+#include <sstream>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -115,6 +121,125 @@ bool is_executable_file(const std::string& path) {
            ::access(path.c_str(), X_OK) == 0;
 }
 
+// A cgroup (v2) of its own for one step, where the machine lets us make one: a child of our
+// own cgroup (root may; a user may inside the part of the tree systemd delegates to them).
+// The step's first process joins it before exec, and everything it starts stays in it,
+// whatever it does (setsid, a double fork, an empty environment): the cgroup lists them all,
+// and cgroup.kill ends them all. Where no cgroup can be made, the step runs without one and
+// the environment marker is what finds its processes.
+class StepCgroup {
+public:
+    // make false: none (a detached step, whose processes outlive it on purpose).
+    StepCgroup(const std::string& name, bool make) {
+        if (!make) return;
+        const std::string own = own_cgroup_dir();
+        if (own.empty()) return;
+        end_orphans(own);
+        const std::string dir = own + "/" + name;
+        if (::mkdir(dir.c_str(), 0755) != 0) return;
+        procs_fd_ = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+        if (procs_fd_ < 0) {
+            ::rmdir(dir.c_str());
+            return;
+        }
+        dir_ = dir;
+    }
+    ~StepCgroup() {
+        if (procs_fd_ >= 0) ::close(procs_fd_);
+        if (!dir_.empty()) {
+            // Nothing of a step outlives its run (a detached step has no cgroup): whatever is
+            // still in it (a run ended by an exception) is ended now. The directory can go
+            // once they are gone (reaped or not: a zombie is no longer in a cgroup).
+            if (::rmdir(dir_.c_str()) != 0 && errno == EBUSY) {
+                kill_all();
+                for (int i = 0; i < 100 && ::rmdir(dir_.c_str()) != 0 && errno == EBUSY; ++i)
+                    ::usleep(10'000);
+            }
+        }
+    }
+    StepCgroup(const StepCgroup&) = delete;
+    StepCgroup& operator=(const StepCgroup&) = delete;
+
+    // For the child before exec: the descriptor it writes "0" to (itself), or -1.
+    int procs_fd() const { return procs_fd_; }
+    bool active() const { return !dir_.empty(); }
+
+    // The processes in it now (none when there is no cgroup).
+    std::vector<pid_t> pids() const {
+        std::vector<pid_t> out;
+        if (dir_.empty()) return out;
+        std::ifstream in(dir_ + "/cgroup.procs");
+        for (long pid; in >> pid;) out.push_back(static_cast<pid_t>(pid));
+        return out;
+    }
+    // SIGKILL to everything in it, at once (cgroup.kill, Linux 5.14), else one by one.
+    void kill_all() const {
+        if (dir_.empty()) return;
+        const int fd = ::open((dir_ + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            const bool done = ::write(fd, "1", 1) == 1;
+            ::close(fd);
+            if (done) return;
+        }
+        for (const pid_t p : pids()) ::kill(p, SIGKILL);
+    }
+
+private:
+    // The step cgroups (fixtray-step-RANDOM-PID-N) of a runner that is gone (killed before it
+    // could remove them): what is still in them is ended, and they are removed.
+    static void end_orphans(const std::string& own) {
+        DIR* d = ::opendir(own.c_str());
+        if (!d) return;
+        std::vector<std::string> orphans;
+        while (const dirent* e = ::readdir(d)) {
+            const std::string_view name = e->d_name;
+            if (name.rfind("fixtray-step-", 0) != 0) continue;
+            const auto last = name.rfind('-');
+            const auto before = name.rfind('-', last - 1);
+            if (last == std::string_view::npos || before == std::string_view::npos) continue;
+            const long pid = std::strtol(std::string(name.substr(before + 1)).c_str(), nullptr, 10);
+            if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
+                orphans.push_back(own + "/" + std::string(name));
+        }
+        ::closedir(d);
+        for (const std::string& dir : orphans) {
+            const int fd = ::open((dir + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
+            if (fd >= 0) {
+                static_cast<void>(::write(fd, "1", 1));
+                ::close(fd);
+            }
+            ::rmdir(dir.c_str());  // if they are not gone yet, the next step's sweep removes it
+        }
+    }
+
+    // Our own cgroup's directory in the cgroup2 hierarchy ("0::/path" in /proc/self/cgroup,
+    // under the cgroup2 mount point), or "" when there is none.
+    static std::string own_cgroup_dir() {
+        std::string path;
+        {
+            std::ifstream in("/proc/self/cgroup");
+            for (std::string line; std::getline(in, line);)
+                if (line.rfind("0::", 0) == 0) path = line.substr(3);
+        }
+        if (path.empty() || path.find("..") != std::string::npos) return {};
+        std::ifstream mounts("/proc/self/mountinfo");
+        for (std::string line; std::getline(mounts, line);) {
+            // "... MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS"
+            const auto dash = line.find(" - ");
+            if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
+            std::istringstream fields(line.substr(0, dash));
+            std::string id, parent, devno, root, mount_point;
+            fields >> id >> parent >> devno >> root >> mount_point;
+            if (root != "/" || mount_point.empty()) continue;
+            return mount_point + (path == "/" ? "" : path);
+        }
+        return {};
+    }
+
+    std::string dir_;
+    int procs_fd_ = -1;
+};
+
 // Runs in the forked child before execve: only async-signal-safe calls, no allocation.
 // Boost's own redirections are not used so that every descriptor we create is O_CLOEXEC from
 // birth (boost's async_pipe uses pipe(2) without it, which leaks into concurrent spawns).
@@ -124,9 +249,13 @@ struct ChildSetup : bp::extend::handler {
     int stderr_fd;
     const char* working_dir;  // nullptr: inherit
     pid_t parent;             // our pid, taken before the spawn
+    int cgroup_procs_fd;      // the step's cgroup.procs, or -1 (StepCgroup)
 
     template <class Executor>
     void on_exec_setup(Executor& exec) const {
+        // Join the step's cgroup first, so that everything it starts is in it. A failure leaves
+        // the step without one (the marker still finds its processes).
+        if (cgroup_procs_fd >= 0) static_cast<void>(::write(cgroup_procs_fd, "0", 1));
         // The step dies with its runner: a fixctl or tray killed with SIGKILL (no handler runs)
         // takes the step's first process with it. What that process started carries the run's
         // marker and is ended by the next run (AuditLog::recover_interrupted). If the runner is
@@ -222,13 +351,14 @@ std::string new_step_marker() {
 // Watches one started child until it is finished; lives on the run() stack frame.
 class Supervisor {
 public:
-    Supervisor(asio::io_context& io, pid_t pid, std::string marker, const ProcessRequest& request,
-               const CancelToken& cancel, const OutputCallback& on_output, ProcessResult& result,
-               int out_fd, int err_fd)
+    Supervisor(asio::io_context& io, pid_t pid, std::string marker, const StepCgroup& cgroup,
+               const ProcessRequest& request, const CancelToken& cancel,
+               const OutputCallback& on_output, ProcessResult& result, int out_fd, int err_fd)
         : timer_(io),
           exit_watch_(io),
           pid_(pid),
           marker_(std::move(marker)),
+          cgroup_(cgroup),
           request_(request),
           cancel_(cancel),
           on_output_(on_output),
@@ -341,8 +471,11 @@ private:
                         // (ProcessRequest::detach keeps it). Only processes started after
                         // the child are looked at: the check costs next to nothing.
                         checked_left_ = true;
-                        const auto left =
+                        auto left =
                             process_platform::processes_with_environment_entry(marker_, pid_);
+                        for (const pid_t p : cgroup_.pids())  // also those without the marker
+                            if (std::find(left.begin(), left.end(), p) == left.end())
+                                left.push_back(p);
                         if (!left.empty()) {
                             result_.left_running = static_cast<int>(left.size());
                             terminate(now);
@@ -390,6 +523,10 @@ private:
     // Then every process that carries the step's marker, wherever it went.
     void signal_group(int sig) {
         ::kill(-pid_, sig);
+        if (sig == SIGKILL)
+            cgroup_.kill_all();
+        else
+            for (const pid_t p : cgroup_.pids()) ::kill(p, sig);
         for (const long p : process_platform::processes_with_environment_entry(marker_))
             ::kill(static_cast<pid_t>(p), sig);
     }
@@ -415,6 +552,7 @@ private:
     asio::posix::stream_descriptor exit_watch_;
     pid_t pid_;
     std::string marker_;
+    const StepCgroup& cgroup_;
     const ProcessRequest& request_;
     const CancelToken& cancel_;
     const OutputCallback& on_output_;
@@ -466,6 +604,8 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
 
     bp::environment env = boost::this_process::environment();
     const std::string marker = new_step_marker();
+    // A detached step's processes outlive it on purpose: no cgroup (it could not be removed).
+    const StepCgroup cgroup("fixtray-step-" + marker.substr(marker.find('=') + 1), !request.detach);
     env.set(marker.substr(0, marker.find('=')), marker.substr(marker.find('=') + 1));
     for (const auto& [name, value] : request.extra_env) {
         if (name.empty() || name.find('=') != std::string::npos) {
@@ -487,7 +627,8 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
                            out_write.get(),
                            err_write.get(),
                            request.working_dir.empty() ? nullptr : request.working_dir.c_str(),
-                           ::getpid()};
+                           ::getpid(),
+                           cgroup.procs_fd()};
 
     asio::io_context io(1);
     bp::group group;
@@ -514,8 +655,8 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
 
     ProcessResult result;
     result.started = true;
-    Supervisor supervisor(io, pid, marker, request, cancel, on_output, result, out_read.release(),
-                          err_read.release());
+    Supervisor supervisor(io, pid, marker, cgroup, request, cancel, on_output, result,
+                          out_read.release(), err_read.release());
     try {
         supervisor.start();
         io.run();
@@ -533,6 +674,7 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
         ::kill(-pid, SIGKILL);
         for (const long p : process_platform::processes_with_environment_entry(marker))
             ::kill(static_cast<pid_t>(p), SIGKILL);
+        cgroup.kill_all();
     }
     if (supervisor.child_exited() || callback_error) {
         // After an on_output exception the group already got SIGKILL: this wait is short.
