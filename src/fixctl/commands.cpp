@@ -356,6 +356,7 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     }
 
     FixRunRequest request = make_fix_run_request(*entry, std::move(site), g.lang);
+    apply_run_policy(machine.config().policy, request);
     FixRunService service;
 
     if (dry_run) {

@@ -306,3 +306,39 @@ TEST_CASE(
     for (const auto& e : fs::directory_iterator(state / "runs"))
         CHECK(e.path().extension() == ".json");  // no .running or .lock left
 }
+
+TEST_CASE("fixctl run: the policy sets how much output a run keeps and how many records stay") {
+    // policy.run_output_limit_kib 0: each step keeps 4 KiB a stream; policy.keep_runs 2: the
+    // third run's append prunes the oldest record. A value out of range is an error that names
+    // the key and leaves the defaults.
+    TempDir home, packs, conf;
+    write_file(packs.path() / "p.xml",
+               pack_with_fix("<steps><run><arg>sh</arg><arg>-c</arg><arg>yes some-text | head "
+                             "-c 70000</arg></run></steps>"));
+    write_file(conf.path() / "fixtray.json",
+               R"({"policy": {"run_output_limit_kib": 0, "keep_runs": 2}})");
+    const std::vector<std::string> args = {"--no-builtin", "--packs", packs.str(), "--config",
+                                           (conf.path() / "fixtray.json").string(), "run", "t",
+                                           "--json"};
+    std::vector<std::string> ids;
+    for (int i = 0; i < 3; ++i) {
+        const auto r = run_fixctl(args, isolated_env(home.path()), 60s);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        const auto j = nlohmann::json::parse(r.out);
+        CHECK(j["steps"][0]["stdout"].get<std::string>().size() < 5 * 1024);
+        CHECK(j["steps"][0]["stdout_truncated"] == true);
+        ids.push_back(j["run_id"].get<std::string>());
+        std::this_thread::sleep_for(20ms);  // distinct modification times
+    }
+    const fs::path runs = home.path() / ".local/state/fixtray/runs";
+    CHECK_FALSE(fs::exists(runs / (ids[0] + ".json")));
+    CHECK(fs::exists(runs / (ids[1] + ".json")));
+    CHECK(fs::exists(runs / (ids[2] + ".json")));
+    CHECK(audit(home.path()).size() == 3);
+
+    write_file(conf.path() / "fixtray.json", R"({"policy": {"keep_runs": 0}})");
+    const auto bad = run_fixctl(args, isolated_env(home.path()), 60s);
+    CHECK(bad.err.find("policy.keep_runs") != std::string::npos);
+    CHECK(bad.err.find("must be a whole number from 1 to 100000") != std::string::npos);
+}

@@ -92,6 +92,7 @@ Result<FixRunRequest> make_fix_run_request(const MachineCatalog& catalog, const 
     request.pack = std::move(*pack);
     request.site = catalog.config().site;
     request.lang = std::move(lang);
+    apply_run_policy(catalog.config().policy, request);
     return request;
 }
 
@@ -144,13 +145,20 @@ std::optional<FixRunResult> FixRunService::wait() {
     return last_;
 }
 
+void apply_run_policy(const FixPolicy& policy, FixRunRequest& request) {
+    if (policy.run_output_limit_kib) request.output_limit = *policy.run_output_limit_kib * 1024;
+    if (policy.keep_runs) request.retention.max_records = *policy.keep_runs;
+    if (policy.keep_run_days)
+        request.retention.max_age = std::chrono::hours(24 * *policy.keep_run_days);
+}
+
 std::vector<RunRecord> FixRunService::recover_interrupted(std::vector<std::string>* errors) const {
     return services_.audit_log().recover_interrupted(errors);
 }
 
 void FixRunService::work(FixRunRequest request, FixRunObserver& observer) {
     FixRunResult result;
-    const AuditLog audit = services_.audit_log();
+    const AuditLog audit(services_.state_dir(), request.retention);
     std::optional<RunInProgress> in_progress;
     const RunRecord started = started_record(request, services_);
     try {
@@ -192,6 +200,7 @@ RunRecord FixRunService::run_fix(const FixRunRequest& request, FixRunObserver& o
                                  const std::string& run_id) {
     RunOptions options;
     options.run_id = run_id;
+    options.output_limit = request.output_limit;
     options.lang = request.lang;
     options.assume_yes = request.confirmed;
     options.could_ask = request.could_ask;

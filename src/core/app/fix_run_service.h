@@ -14,8 +14,10 @@
 #include "app/real_services.h"
 #include "base/cancel_token.h"
 #include "base/status.h"
+#include "engine/audit_log.h"
 #include "engine/engine.h"
 #include "engine/run_record.h"
+#include "feed/feed_config.h"
 #include "packs/fix_pack.h"
 #include "packs/site_config.h"
 #include "platform/platform_paths.h"
@@ -38,7 +40,14 @@ struct FixRunRequest {
     // False when the front end had nobody to ask (no terminal): a fix that asks first is refused
     // with a message saying so. Ignored when `confirmed`.
     bool could_ask = true;
+    // How much output the run's record keeps, and which records stay (the machine's policy:
+    // run_output_limit_kib, keep_runs, keep_run_days; apply_run_policy).
+    std::size_t output_limit = kRunOutputLimit;
+    RunRetention retention;
 };
+
+// Sets request.output_limit and request.retention from the machine's policy.
+void apply_run_policy(const FixPolicy& policy, FixRunRequest& request);
 
 // A request for a catalog entry: copies the entry's pack, so the catalog may go away at once.
 // For an entry of a catalog loaded with its steps (a fix with Fix::steps_dropped would be

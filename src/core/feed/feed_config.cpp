@@ -112,6 +112,29 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                         pol.feed_admin_steps = false;  // never back on from a later file
                     continue;
                 }
+                if (key == "run_output_limit_kib" || key == "keep_runs" || key == "keep_run_days") {
+                    // Whole numbers in a sane range: 0 KiB to 64 MiB, 1 to 100,000 records, 1
+                    // day to 10 years.
+                    const long long max = key == "run_output_limit_kib" ? 65536
+                                          : key == "keep_runs"          ? 100000
+                                                                        : 3650;
+                    const long long min = key == "run_output_limit_kib" ? 0 : 1;
+                    if (!value.is_number_integer() || value.get<long long>() < min ||
+                        value.get<long long>() > max) {
+                        error("policy." + key, "must be a whole number from " +
+                                                   std::to_string(min) + " to " +
+                                                   std::to_string(max));
+                        continue;
+                    }
+                    const auto n = value.get<long long>();
+                    if (key == "run_output_limit_kib")
+                        pol.run_output_limit_kib = static_cast<std::size_t>(n);
+                    else if (key == "keep_runs")
+                        pol.keep_runs = static_cast<std::size_t>(n);
+                    else
+                        pol.keep_run_days = static_cast<int>(n);
+                    continue;
+                }
                 if (key != "disabled_fixes" && key != "disabled_packs") {
                     problems.push_back(
                         {file, "unknown key \"policy." + key + "\" (ignored)", true});

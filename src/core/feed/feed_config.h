@@ -18,6 +18,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -50,6 +51,12 @@ struct FixPolicy {
     // repairs need admin rights); false withdraws every feed fix with an admin step. A later
     // config file cannot turn it back on once one said false.
     bool feed_admin_steps = true;
+    // policy.run_output_limit_kib, policy.keep_runs, policy.keep_run_days: how much of its
+    // steps' output a run's record keeps (RunOptions::output_limit), and which run records stay
+    // (RunRetention). Unset: the defaults there (1 MiB, 1,000 records, 90 days).
+    std::optional<std::size_t> run_output_limit_kib;
+    std::optional<std::size_t> keep_runs;
+    std::optional<int> keep_run_days;
     bool fix_disabled(const std::string& pack_id, const std::string& fix_id) const;
 };
 
