@@ -39,6 +39,12 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
     auto error = [&](const std::string& key, const std::string& message) {
         problems.push_back({file, key + ": " + message});
     };
+    // The feed and the policy are the machine's: which server and keys it trusts, what runs.
+    // A file a user could write sets none of it (a user's --config is for site values).
+    auto untrusted = [&](const std::string& key) {
+        error(key, "is only read from a config file owned and writable only by root (such as " +
+                       system_config_file() + "): feed and policy settings are the machine's");
+    };
 
     if (auto section = doc.find("feed"); section != doc.end()) {
         if (!section->is_object()) {
@@ -46,6 +52,10 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
         } else {
             for (const auto& [key, value] : section->items()) {
                 const std::string name = "feed." + key;
+                if (!trusted) {
+                    untrusted(name);
+                    continue;
+                }
                 auto string_value = [&](std::string* out) {
                     if (!value.is_string() || value.get<std::string>().empty())
                         error(name, "must be a non-empty string");
@@ -68,13 +78,6 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                     if (!f.repository.empty() && !pack_syntax::is_pack_id(f.repository))
                         error(name, "must be a reverse-DNS id such as com.example.helpdesk");
                 } else if (key == "keys" || key == "state_dir") {
-                    if (!trusted) {
-                        error(name,
-                              "is only read from a config file owned and writable only "
-                              "by root (such as " +
-                                  system_config_file() + ")");
-                        continue;
-                    }
                     string_value(key == "keys" ? &f.keys_dir : &f.state_dir);
                 } else if (key == "proxy") {
                     if (!value.is_string())
@@ -88,6 +91,9 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                     number(0, 24 * 60, [&](long long v) { f.jitter = std::chrono::minutes(v); });
                 } else if (key == "timeout_seconds") {
                     number(1, 3600, [&](long long v) { f.timeout = std::chrono::seconds(v); });
+                } else if (key == "max_expiry_days") {
+                    number(1, 3650,
+                           [&](long long v) { f.max_expiry = std::chrono::hours(24 * v); });
                 } else if (key == "max_index_bytes") {
                     number(1024, 64ll << 20, [&](long long v) { f.max_index_bytes = v; });
                 } else if (key == "max_pack_bytes") {
@@ -105,6 +111,10 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
             error("policy", "must be an object");
         } else {
             for (const auto& [key, value] : section->items()) {
+                if (!trusted) {
+                    untrusted("policy." + key);
+                    continue;
+                }
                 if (key == "feed_admin_steps") {
                     if (!value.is_boolean())
                         error("policy.feed_admin_steps", "must be true or false");

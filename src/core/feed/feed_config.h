@@ -8,12 +8,14 @@
 //       "interval_minutes": 15, "jitter_minutes": 5,     // polling, for `feed sync` without --now
 //       "proxy": "http://proxy.example.com:3128",        // else the environment's
 //       "max_index_bytes": 1048576, "max_pack_bytes": 1048576, "max_total_bytes": 67108864,
-//       "timeout_seconds": 60,
+//       "timeout_seconds": 60, "max_expiry_days": 400,
 //       "state_dir": "/var/lib/fixtray/feed" },          // where synced packs are kept
 //     "policy": { "disabled_fixes": [ "clear-caches" ], "disabled_packs": [ "com.example.vpn" ] } }
 //
-// Trust: "keys" and "state_dir" are read only from config files that are root-owned and
-// writable only by root, so a user's --config cannot make the machine trust another key.
+// Trust: "feed" and "policy" are read only from config files that are root-owned and writable
+// only by root: a user's --config (or a machine config a user could write) cannot point the
+// machine at another server, key or store, nor change what its policy allows; each key such a
+// file sets is an error that says so.
 #pragma once
 
 #include <chrono>
@@ -39,6 +41,10 @@ struct FeedConfig {
     std::uint64_t max_pack_bytes = 1024 * 1024;
     std::uint64_t max_total_bytes = 64ull * 1024 * 1024;
     std::chrono::seconds timeout{60};
+    // How far ahead of now an index's expiry may lie. A stolen key could otherwise sign an index
+    // valid for centuries (with the highest serial, nothing later could replace it); see
+    // `fixctl feed reset-floor` for the recovery.
+    std::chrono::hours max_expiry{400 * 24};
     std::vector<std::string> files;  // config files that set something here
 };
 
@@ -64,7 +70,7 @@ struct FixPolicy {
 FeedConfig default_feed_config();
 
 // Merges the "feed" and "policy" objects of one config document. `trusted` says the file is
-// root-owned (only then are "keys" and "state_dir" accepted). On any error nothing changes.
+// root-owned (only then is anything of them accepted). On any error nothing changes.
 std::vector<ConfigProblem> merge_feed_config(std::string_view json, const std::string& file,
                                              bool trusted, FeedConfig* feed, FixPolicy* policy);
 // Reads the file (a missing one is an error only if required), checks whether it is
