@@ -42,6 +42,8 @@ void report_catalog_problems(const MachineCatalog& catalog, bool config_problems
     if (config_problems)
         for (const auto& p : catalog.config().problems)
             if (!p.warning) std::cerr << p.str() << "\n";  // unknown keys: shown by load_config
+    if (const auto warning = catalog.feed_trust_warning(); !warning.empty())
+        std::cerr << "fixctl: warning: " << warning << ".\n";
     if (const auto warning = catalog.feed_expiry_warning(); !warning.empty())
         std::cerr << "fixctl: warning: " << warning << "; `fixctl feed status` says more.\n";
     for (const auto& p : catalog.pack_problems())

@@ -103,6 +103,8 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
 int cmd_feed_sync(const GlobalOptions& g, bool now, bool json, bool quiet = false);
 // feed status [--json]: where the synced packs came from, serial, last sync, expiry.
 int cmd_feed_status(const GlobalOptions& g, bool json);
+// fixctl feed reset-floor REPOSITORY: root only, after a signing key was stolen.
+int cmd_feed_reset_floor(const GlobalOptions& g, const std::string& repository);
 
 struct FeedBuildCommand {
     std::string packs_dir;   // DIR

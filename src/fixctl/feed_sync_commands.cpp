@@ -1,4 +1,6 @@
 // fixctl feed sync / feed status: thin front end over FeedSync (core/feed_sync.h).
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -8,6 +10,7 @@
 #include "base/clock.h"
 #include "commands.h"
 #include "engine/run_record.h"
+#include "feed/feed_store.h"
 #include "feed/feed_sync.h"
 #include "feed/minisign.h"
 #include "net/http_client.h"
@@ -127,7 +130,8 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     FixPolicy policy;
     if (!load_feed_config(g, &config, &policy)) return kUsage;
     std::string error;
-    const FeedState s = read_feed_state(config.state_dir, &error);
+    // What readers use: the installed index as it verifies now (feed_store.h).
+    const FeedState s = read_installed_feed(config, &error);
     if (!error.empty()) std::cerr << "fixctl: warning: " << error << "\n";
     const MachineCatalog machine(g.machine, catalog_options(g));
     report_catalog_problems(machine, false);  // the config's were reported above
@@ -142,6 +146,8 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     if (as_json) {
         json j = state_json(config, s);
         j["trusted_keys"] = keys.size();
+        j["index_verified"] = s.index_verified;
+        j["trust_problem"] = s.trust_problem;
         j["key_problems"] = key_problems;
         json all = json::array();
         for (const auto& p : catalog.packs()) {
@@ -181,6 +187,7 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
                               "help desk publishes a fresh index)"
                             : "");
     }
+    if (!s.trust_problem.empty()) std::printf("NOT USED:     %s\n", s.trust_problem.c_str());
     std::printf("Last check:   %s\nLast success: %s\nNext sync:    %s\n",
                 time_text(s.last_check).c_str(), time_text(s.last_success).c_str(),
                 time_text(s.next_due).c_str());
@@ -194,6 +201,29 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
         std::printf("  disabled  %s (pack, by policy)\n", id.c_str());
     for (const auto& id : policy.disabled_fixes)
         std::printf("  disabled  %s (fix, by policy)\n", id.c_str());
+    return kOk;
+}
+
+int cmd_feed_reset_floor(const GlobalOptions& g, const std::string& repository) {
+    FeedConfig config = default_feed_config();
+    FixPolicy policy;
+    if (!load_feed_config(g, &config, &policy)) return kUsage;
+    if (::geteuid() != 0) {
+        std::fprintf(
+            stderr, "fixctl: feed reset-floor changes the machine's feed: run it as root (sudo)\n");
+        return kFeedRefused;
+    }
+    std::fprintf(stderr,
+                 "fixctl: warning: resetting the rollback floor of %s: the next index signed by "
+                 "a key in %s is accepted whatever its serial. Do this only after replacing a "
+                 "stolen key there.\n",
+                 repository.c_str(), config.keys_dir.c_str());
+    const Result<std::string> done = reset_feed_floor(config, repository);
+    if (!done) {
+        std::fprintf(stderr, "fixctl: feed reset-floor: %s\n", done.message().c_str());
+        return kFeedRefused;
+    }
+    std::printf("Feed: %s. Run `fixctl feed sync --now` to fetch the feed again.\n", done->c_str());
     return kOk;
 }
 

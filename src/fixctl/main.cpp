@@ -209,6 +209,19 @@ int main(int argc, char** argv) try {
         "feed, local).");
     feed_status->add_flag("--json", json, "Print JSON");
 
+    std::string reset_repository;
+    auto* feed_reset = feed->add_subcommand(
+        "reset-floor",
+        "Machines, as root, after a feed signing key was stolen: forget the highest serial "
+        "accepted from REPOSITORY (a thief can sign serial 18446744073709551615, which no later "
+        "index could pass) and remove its installed index and packs. First replace the stolen "
+        "key in feed.keys (/etc/fixtray/keys) with the new one, then run this, then `fixctl feed "
+        "sync --now`: the next index the new key signs is accepted whatever its serial. Rollback "
+        "protection for that repository starts again from it.\n"
+        "Exit 0 done, 1 refused (not root, a sync running, a store a user could write), 2 bad "
+        "usage.");
+    feed_reset->add_option("REPOSITORY", reset_repository, "The feed's repository id")->required();
+
     FeedVerifyCommand feed_verify_opts;
     auto* feed_verify = feed->add_subcommand(
         "verify",
@@ -262,6 +275,7 @@ int main(int argc, char** argv) try {
     if (*feed_verify) return cmd_feed_verify(feed_verify_opts);
     if (*feed_sync) return cmd_feed_sync(g, feed_now, json, feed_quiet);
     if (*feed_status) return cmd_feed_status(g, json);
+    if (*feed_reset) return cmd_feed_reset_floor(g, reset_repository);
     return kUsage;
 } catch (const std::exception& e) {
     std::cerr << "fixctl: internal error: " << e.what() << "\n";

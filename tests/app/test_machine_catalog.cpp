@@ -211,7 +211,8 @@ TEST_CASE(
     "machine catalog: the helper's rules leave out what root does not own, and the caller's") {
     // Scenario: a machine pack owned by nobody, one writable by others, a feed whose `current`
     // link points into nobody's directory, a --packs dir and a user config: with the helper's
-    // options none of them count (each untrusted one is listed); with fixctl's they do.
+    // options none of them count (each untrusted one is listed); with fixctl's they do, but for
+    // the feed, which no reader uses from a store a user could write.
     REQUIRE_MESSAGE(geteuid() == 0, "ownership rules need root to chown");
     TestMachine m;
     m.builtin("b.xml", simple_pack("org.example.builtin", "b", "built-in"));
@@ -250,9 +251,11 @@ TEST_CASE(
     fixctl_options.pack_dirs = {extra.str()};
     fixctl_options.user_config_file = user / "mine.json";
     const MachineCatalog fixctl(m.paths, fixctl_options);
-    for (const char* id : {"ok", "nobody", "open", "f", "p"})
-        CHECK(!offered(fixctl, id).title.empty());
+    for (const char* id : {"ok", "nobody", "open", "p"}) CHECK(!offered(fixctl, id).title.empty());
     CHECK(offered(fixctl, "b").title.empty());
+    // A feed store a user could write is used by nobody (issue 13): its packs could be anyone's.
+    CHECK(offered(fixctl, "f").title.empty());
+    CHECK(contains(fixctl.feed_trust_warning(), gen.string() + " is not owned by root"));
 }
 
 TEST_CASE("machine catalog: the helper reads no machine config that root does not own") {

@@ -111,15 +111,15 @@ TEST_CASE("change watcher: a new feed generation changes the feed status and the
 TEST_CASE("change watcher: the feed expiring is a feed status change") {
     // Scenario: the installed index expires between two polls, with no file changing.
     TestMachine m;
-    m.install_feed({{"f.xml", simple_pack("org.example.f", "f", "f")}}, 4,
-                   system_clock::now() + std::chrono::milliseconds(1500));
+    const auto expires = m.install_feed({{"f.xml", simple_pack("org.example.f", "f", "f")}}, 4,
+                                        system_clock::now() + std::chrono::milliseconds(1500));
     MachineCatalog catalog(m.paths, CatalogOptions{});
     ChangeWatcher watcher(catalog, "");
     Recorder r;
     watcher.subscribe(&r);
     watcher.poll();
     CHECK(r.feed.empty());
-    std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+    std::this_thread::sleep_until(expires + std::chrono::milliseconds(100));
     watcher.poll();
     CHECK(r.feed == Ids{"4 expired"});
     CHECK(catalog.feed_expired());

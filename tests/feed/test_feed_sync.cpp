@@ -15,6 +15,7 @@
 #include "net/http_client.h"
 #include "packs/catalog.h"
 #include "support/builtin_test_support.h"
+#include "support/feed_desk.h"
 #include "support/test_helpers.h"
 
 using namespace fixtray;
@@ -42,151 +43,6 @@ public:
 private:
     std::chrono::hours shift_;
     RealClock real_;
-};
-
-std::string pack_xml(const std::string& id, int version, const std::string& fix_id,
-                     const std::string& title) {
-    return "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"" + id + "\" version=\"" +
-           std::to_string(version) + "\"><fix id=\"" + fix_id + "\" platforms=\"linux\"><title>" +
-           title + "</title><steps><run><arg>true</arg></run></steps></fix></fixpack>";
-}
-
-void make_world_readable(const fs::path& p) {
-    ::chmod(p.c_str(), 0755);
-}
-
-// nginx's ETag is the file's mtime (in seconds) and size: a file rewritten within the same
-// second with the same size keeps its ETag. A real help desk publishes minutes apart; the test
-// publishes many times a second, so each write gets its own mtime.
-void give_new_etag(const fs::path& p) {
-    static int counter = 0;
-    const auto t = fs::file_time_type::clock::now() - std::chrono::hours(1) +
-                   std::chrono::seconds(2 * ++counter);
-    fs::last_write_time(p, t);
-}
-
-// A private nginx (tests/services/nginx.sh) serving `root`, stopped at scope exit.
-class Nginx {
-public:
-    explicit Nginx(const fs::path& root) {
-        const auto r =
-            run_command({services_dir() + "/nginx.sh", "start", state(), root.string()}, {}, 60s);
-        INFO(r.out << r.err);
-        REQUIRE_MESSAGE(r.exit_code == 0, "tests/services/nginx.sh start failed (needs nginx)");
-        env_ = parse_exports(r.out);
-        url_ = env_["FIXTRAY_TEST_NGINX_URL"];
-        REQUIRE(!url_.empty());
-        if (url_.back() != '/') url_ += '/';
-    }
-    ~Nginx() { run_command({services_dir() + "/nginx.sh", "stop", state()}, {}, 60s); }
-    const std::string& url() const { return url_; }
-    std::string access_log() const {
-        return read_file(dir_.path() / "nginx" / "log" / "access.log");
-    }
-
-private:
-    std::string state() const { return (dir_.path() / "nginx").string(); }
-    TempDir dir_;
-    std::map<std::string, std::string> env_;
-    std::string url_;
-};
-
-// A help desk: signing keys made with the stock minisign, and a feed directory it publishes.
-struct HelpDesk {
-    TempDir dir;
-    fs::path keys, publish, state;
-    std::string repository = "com.example.helpdesk";
-    std::map<std::string, std::string> packs;  // id -> xml
-    std::vector<std::string> revoked;
-    std::uint64_t serial = 0;
-
-    HelpDesk() {
-        make_world_readable(dir.path());
-        keys = dir.path() / "keys";
-        publish = dir.path() / "publish";
-        state = dir.path() / "state";
-        fs::create_directories(keys);
-        fs::create_directories(publish / "packs");
-        make_world_readable(publish);
-        make_world_readable(publish / "packs");
-        keygen("helpdesk");
-        fs::copy_file(dir.path() / "helpdesk.pub", keys / "helpdesk.pub");
-    }
-
-    void keygen(const std::string& name) {
-        const auto r = run_command(
-            {"minisign", "-G", "-W", "-p", dir / (name + ".pub"), "-s", dir / (name + ".key")});
-        INFO(r.out << r.err);
-        REQUIRE_MESSAGE(r.exit_code == 0, "minisign -G failed (is minisign installed?)");
-    }
-
-    void sign(const std::string& key = "helpdesk", bool legacy = false) {
-        std::vector<std::string> argv = {
-            "minisign", "-S",
-            "-s",       dir / (key + ".key"),
-            "-m",       (publish / "index.xml").string(),
-            "-t",       repository + " serial " + std::to_string(serial)};
-        if (legacy) argv.push_back("-l");
-        const auto r = run_command(argv);
-        INFO(r.out << r.err);
-        REQUIRE(r.exit_code == 0);
-        ::chmod((publish / "index.xml.minisig").c_str(), 0644);
-    }
-
-    // Writes the packs and a new index with the next serial, signed with `key`.
-    FeedIndex publish_feed(const std::string& key = "helpdesk",
-                           std::chrono::hours valid_for = 24h * 30, bool legacy = false) {
-        FeedIndex index;
-        index.repository = repository;
-        index.serial = ++serial;
-        const auto now = std::chrono::system_clock::now();
-        // An index that has already expired was generated before it expired.
-        index.generated = valid_for > 0h ? now : now + valid_for - 1h;
-        index.expires = now + valid_for;
-        for (const auto& [id, xml] : packs) {
-            FeedPackEntry e;
-            e.id = id;
-            e.version = std::stoi(xml.substr(xml.find("version=\"") + 9));
-            e.sha256 = sha256_hex(xml);
-            e.size = xml.size();
-            e.file = feed_pack_file_name(id, e.sha256);
-            write_file(publish / "packs" / e.file, xml);
-            ::chmod((publish / "packs" / e.file).c_str(), 0644);
-            index.packs.push_back(e);
-        }
-        index.revoked = revoked;
-        write_raw_index(write_feed_index(index));
-        sign(key, legacy);
-        return index;
-    }
-
-    // The published index and signature as they are now, to serve again later (a replay).
-    struct Snapshot {
-        std::string index, signature;
-    };
-    Snapshot snapshot() const {
-        return {read_file(publish / "index.xml"), read_file(publish / "index.xml.minisig")};
-    }
-    void replay(const Snapshot& old) {
-        write_raw_index(old.index);
-        write_file(publish / "index.xml.minisig", old.signature);
-        ::chmod((publish / "index.xml.minisig").c_str(), 0644);
-    }
-
-    void write_raw_index(const std::string& bytes) {
-        write_file(publish / "index.xml", bytes);
-        ::chmod((publish / "index.xml").c_str(), 0644);
-        give_new_etag(publish / "index.xml");
-    }
-
-    FeedConfig config(const std::string& url) const {
-        FeedConfig c;
-        c.url = url;
-        c.repository = repository;
-        c.keys_dir = keys.string();
-        c.state_dir = state.string();
-        return c;
-    }
 };
 
 FeedSyncResult sync_now(const FeedConfig& config, Clock* clock = nullptr, bool force = true) {
@@ -466,10 +322,10 @@ TEST_CASE("feed sync: a state directory that cannot be created says to run as ro
     CHECK(r.requests == 0);
 }
 
-TEST_CASE("feed sync: a switch that fails names the reason, and nothing is installed") {
-    // Scenario: `current` is a real directory (not the link fixtray keeps there), so renaming
-    // the new link onto it fails. The message says why (it once said "Success": the reason was
-    // read after the clean-up had reset it), and the next sync still works once it is gone.
+TEST_CASE(
+    "feed sync: a `current` that is not fixtray's link is refused, and nothing is installed") {
+    // Scenario: `current` is a real directory (not the link fixtray keeps there): the store is
+    // not what sync left, so nothing is fetched or written; the next sync works once it is gone.
     HelpDesk desk;
     desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 1, "reconnect-vpn", "Reconnect");
     desk.publish_feed();
@@ -478,15 +334,14 @@ TEST_CASE("feed sync: a switch that fails names the reason, and nothing is insta
 
     auto r = sync_now(desk.config(nginx.url()));
     INFO(r.message);
-    CHECK(r.outcome == FeedSyncOutcome::unreachable);
-    CHECK(contains(r.message, "cannot switch " + desk.state.string() + "/current: "));
-    CHECK(contains(r.message, "Is a directory"));
-    CHECK_FALSE(contains(r.message, "Success"));
+    CHECK(r.outcome == FeedSyncOutcome::refused);
+    CHECK(contains(r.message, "the feed store " + desk.state.string() +
+                                  " is not used: " + desk.state.string() +
+                                  "/current is not a symbolic link into generations/"));
+    CHECK(r.requests == 0);
     CHECK(fs::is_directory(fs::symlink_status(desk.state / "current")));
-    // The abandoned generation and its temporary link are gone.
-    CHECK(fs::is_empty(desk.state / "generations"));
-    for (const auto& e : fs::directory_iterator(desk.state))
-        CHECK_FALSE(e.path().filename().string().starts_with("current.new-"));
+    CHECK_FALSE(fs::exists(desk.state / "generations"));
+    CHECK_FALSE(fs::exists(desk.state / "state.json"));
 
     fs::remove_all(desk.state / "current");
     r = sync_now(desk.config(nginx.url()));

@@ -10,10 +10,16 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 #include "app/machine_paths.h"
+#include "base/digest.h"
+#include "feed/feed_index.h"
 #include "feed/feed_sync.h"
+#include "packs/pack_loader.h"
 #include "support/test_helpers.h"
 
 namespace fixtray::test {
@@ -52,33 +58,71 @@ struct TestMachine {
     }
     void config(const nlohmann::json& j) const { write_file(paths.config_file, j.dump(2)); }
 
-    // Installs feed generation "g<serial>" as FeedSync would leave it: its packs, state.json,
-    // and the `current` link switched by rename(2).
-    void install_feed(const std::map<std::string, std::string>& packs, std::uint64_t serial,
-                      std::chrono::system_clock::time_point expires,
-                      const std::vector<std::string>& revoked = {},
-                      const std::string& repository = "com.example.helpdesk") const {
+    // Installs feed generation "g<serial>" as FeedSync would leave it: its packs, its index
+    // (written by write_feed_index, signed with the stock minisign by the machine's own test key,
+    // whose .pub is in paths.keys_dir), state.json, and the `current` link switched by rename(2).
+    // Returns the expiry as the index states it (whole seconds, rounded up).
+    std::chrono::system_clock::time_point install_feed(
+        const std::map<std::string, std::string>& packs, std::uint64_t serial,
+        std::chrono::system_clock::time_point expires, const std::vector<std::string>& revoked = {},
+        const std::string& repository = "com.example.helpdesk") const {
         namespace fs = std::filesystem;
+        using namespace std::chrono;
         const std::string gen = "g" + std::to_string(serial);
         const fs::path state_dir = paths.feed_state_dir;
+        const fs::path gen_dir = state_dir / "generations" / gen;
+        FeedIndex index;
+        index.repository = repository;
+        index.serial = serial;
+        index.generated = time_point_cast<seconds>(system_clock::now()) - hours(1);
+        index.expires = time_point_cast<seconds>(expires);
+        if (index.expires < expires) index.expires += seconds(1);
+        index.revoked = revoked;
+        int unnamed = 0;
+        for (const auto& [file, xml] : packs) {
+            write_file(gen_dir / "packs" / file, xml);
+            FeedPackEntry e;
+            e.file = file;
+            e.size = xml.size();
+            e.sha256 = sha256_hex(xml);
+            auto loaded = load_pack_from_string(xml, file);
+            e.id =
+                loaded.pack ? loaded.pack->id : "org.example.unnamed" + std::to_string(++unnamed);
+            e.version = loaded.pack ? loaded.pack->version : 1;
+            index.packs.push_back(e);
+        }
+        fs::create_directories(gen_dir / "packs");
+        write_file(gen_dir / "index.xml", write_feed_index(index));
+        sign_file(gen_dir / "index.xml");
         FeedState s;
         s.url = "https://helpdesk.example.com/fixtray/";
-        s.repository = repository;
-        s.serial = serial;
         s.generation = gen;
-        s.generated = std::chrono::system_clock::now() - std::chrono::hours(1);
-        s.expires = expires;
-        s.last_success = s.generated;
-        s.revoked = revoked;
-        for (const auto& [file, xml] : packs) {
-            write_file(state_dir / "generations" / gen / "packs" / file, xml);
-            s.packs.push_back({file, 1, file, "", xml.size()});
-        }
-        fs::create_directories(state_dir / "generations" / gen / "packs");
+        s.last_success = index.generated;
         write_file(state_dir / "state.json", feed_state_to_json(s).dump());
         fs::remove(state_dir / "current.new");
         fs::create_directory_symlink(fs::path("generations") / gen, state_dir / "current.new");
         fs::rename(state_dir / "current.new", state_dir / "current");
+        return index.expires;
+    }
+
+    // Signs `file` (FILE.minisig next to it) with this machine's test feed key, made on first
+    // use with the stock `minisign -G` and trusted through paths.keys_dir.
+    void sign_file(const std::filesystem::path& file) const {
+        namespace fs = std::filesystem;
+        const fs::path key_dir = root / "signing";
+        if (!fs::exists(key_dir / "feed.key")) {
+            fs::create_directories(key_dir);
+            auto made = run_command({"minisign", "-G", "-W", "-p", (key_dir / "feed.pub").string(),
+                                     "-s", (key_dir / "feed.key").string()});
+            REQUIRE_MESSAGE(made.exit_code == 0, made.err);
+            fs::create_directories(paths.keys_dir);
+            fs::copy_file(key_dir / "feed.pub", fs::path(paths.keys_dir) / "test-feed.pub",
+                          fs::copy_options::overwrite_existing);
+        }
+        auto signed_ = run_command(
+            {"minisign", "-S", "-s", (key_dir / "feed.key").string(), "-m", file.string()});
+        REQUIRE_MESSAGE(signed_.exit_code == 0, signed_.err);
+        ::chmod((file.string() + ".minisig").c_str(), 0644);
     }
 
     // Environment for the real fixctl: isolated_env(home) on this machine root.

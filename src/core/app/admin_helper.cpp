@@ -31,7 +31,8 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
 
     // The machine's catalog under the helper's rules (CatalogOptions::admin_helper): packs and
     // the machine config only if root owns them, nothing from the caller (no --packs, no user
-    // config, no environment), the synced feed only while its signed index has not expired,
+    // config, no environment), the synced feed only while its signed index verifies with the
+    // keys trusted now and has not expired,
     // never the packs it revoked, and the machine's policy as in fixctl.
     const MachineCatalog machine(paths, CatalogOptions::admin_helper());
     for (const auto& p : machine.config().problems)
@@ -47,7 +48,9 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
                           std::to_string(request->pack_version) +
                           " (admin steps run only from packs installed by an administrator, "
                           "not revoked or disabled by policy)";
-        if (expired)
+        if (const std::string trust = machine.feed_trust_warning(); !trust.empty())
+            why += "; " + trust;
+        else if (expired)
             why += "; the help desk's feed expired at " + format_time_utc(feed_state.expires) +
                    ", so its packs get no admin rights until it syncs again";
         return refuse(why);

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "base/time_text.h"
+#include "feed/feed_store.h"
 #include "platform/trusted_path.h"
 
 namespace fixtray {
@@ -59,7 +60,8 @@ MachineCatalog::MachineCatalog(MachinePaths paths, CatalogOptions options)
 void MachineCatalog::load() {
     config_ = load_machine_config(paths_, options_);
     feed_state_error_.clear();
-    feed_state_ = read_feed_state(config_.feed.state_dir, &feed_state_error_);
+    // What is installed, trusted only as far as its signed index verifies now (feed_store.h).
+    feed_state_ = read_installed_feed(config_.feed, &feed_state_error_);
     feed_expired_ = fixtray::feed_expired(feed_state_, std::chrono::system_clock::now());
     loading_ = std::make_shared<Catalog>();
     origin_by_file_.clear();
@@ -71,8 +73,8 @@ void MachineCatalog::load() {
     if (options_.builtin)
         for (const auto& dir : paths_.builtin_pack_dirs) add_source(PackSource::builtin, dir, true);
     add_source(PackSource::machine, paths_.packs_dir, false);
-    if (options_.feed && (!feed_expired_ || options_.expired_feed))
-        add_source(PackSource::feed, feed_packs_dir(config_.feed.state_dir), false);
+    if (options_.feed && feed_state_.index_verified && (!feed_expired_ || options_.expired_feed))
+        add_feed_packs();
     if (!options_.root_owned_only)
         for (const auto& dir : options_.pack_dirs) add_source(PackSource::packs_dir, dir, true);
 
@@ -182,6 +184,31 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
     }
 }
 
+void MachineCatalog::add_feed_packs() {
+    // Only the files the verified index lists, each with the SHA-256 it lists: a file put into
+    // the packs folder by other means, or changed there, is never loaded.
+    // The verified generation's own folder (not through `current`, which a sync may switch).
+    const std::string& dir = feed_state_.packs_dir;
+    PackOrigin origin;
+    origin.source = PackSource::feed;
+    origin.dir = dir;
+    origin.repository = feed_state_.repository;
+    origin.serial = feed_state_.serial;
+    for (const FeedPackState& listed : feed_state_.packs) {
+        const std::string file = dir + "/" + listed.file;
+        if (options_.root_owned_only)
+            if (Status trusted = check_root_owned(file); !trusted) {
+                untrusted_.push_back(file + ": " + trusted.message());
+                continue;
+            }
+        auto problems = loading_->add_file(file, options_.keep_steps, listed.sha256);
+        pack_problems_.insert(pack_problems_.end(), std::make_move_iterator(problems.begin()),
+                              std::make_move_iterator(problems.end()));
+        origin_by_file_[file] = origin;
+        stamp_by_file_[file] = stamp(file);
+    }
+}
+
 std::string MachineCatalog::fingerprint() const {
     std::string f;
     auto line = [&](const std::string& a, const std::string& b) { f += a + "\t" + b + "\n"; };
@@ -231,6 +258,10 @@ CatalogChange MachineCatalog::reload() {
     for (const auto& [id, what] : before)
         if (!after.count(id)) change.removed.push_back(id);
     return change;
+}
+
+std::string MachineCatalog::feed_trust_warning() const {
+    return options_.feed ? feed_state_.trust_problem : std::string();
 }
 
 std::string MachineCatalog::feed_expiry_warning() const {

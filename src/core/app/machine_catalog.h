@@ -6,11 +6,15 @@
 //   1. the built-in packs           (MachinePaths::builtin_pack_dirs; not with options.builtin off)
 //   2. the machine's own packs      (MachinePaths::packs_dir, /etc/fixtray/packs, if it exists)
 //   3. the synced feed's packs      (<feed.state_dir>/current/packs; not with options.feed off,
-//                                    and not while expired unless options.expired_feed)
+//                                    and not while expired unless options.expired_feed): only
+//                                    the files its signed index lists, with the SHA-256 it lists,
+//                                    and only when the store is root's and the index verifies
+//                                    with the keys trusted now (read_installed_feed)
 //   4. the front end's extra dirs   (fixctl --packs, in order; never with root_owned_only)
 // Then, whatever the source: packs the feed revoked and the packs and fixes the machine's policy
 // disables are removed. Revocations apply even when the feed's own packs are not loaded
-// (--no-feed, expired): a revoked pack id is withdrawn everywhere.
+// (--no-feed, expired, or an index whose key was withdrawn): a revoked pack id is withdrawn
+// everywhere.
 //
 // Nothing is printed: pack, config and trust problems and the feed's expiry are values a front
 // end shows in its own way.
@@ -84,6 +88,9 @@ public:
     bool feed_expired() const { return feed_expired_; }
     // One sentence for a person when the feed expired and its packs were loaded anyway, else "".
     std::string feed_expiry_warning() const;
+    // Why the installed feed's packs are not offered (a store a user could write, an index that
+    // no longer verifies with the keys trusted now), else "".
+    std::string feed_trust_warning() const;
 
     // The pack of an entry of catalog() with every step, ready to run. With keep_steps (the
     // default) a copy of the loaded pack; without, the pack's file read again (as load() reads
@@ -109,6 +116,7 @@ private:
     void load();
     void note_withdrawn();  // before the removal: what it will remove, and why
     void add_source(PackSource source, const std::string& dir, bool must_exist);
+    void add_feed_packs();
     std::string fingerprint() const;
 
     MachinePaths paths_;

@@ -1,5 +1,7 @@
 #include "feed/feed_sync.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -11,6 +13,7 @@
 #include "base/clock.h"
 #include "base/time_text.h"
 #include "feed/feed_index.h"
+#include "feed/feed_store.h"
 #include "feed/minisign.h"
 #include "net/http_client.h"
 #include "net/service_url.h"
@@ -101,37 +104,6 @@ FeedState state_from_json(const json& j) {
     return s;
 }
 
-// The generation `current` points to, or "" (missing link, or not into generations/).
-std::string current_generation(const std::string& state_dir) {
-    std::error_code ec;
-    const fs::path target = fs::read_symlink(fs::path(state_dir) / "current", ec);
-    if (ec) return {};
-    if (target.parent_path() != "generations") return {};
-    return target.filename().string();
-}
-
-// Rebuilds what can be trusted from the installed generation's signed index (its signature was
-// checked when it was installed), so a lost state file does not lower the rollback floor.
-bool state_from_generation(const std::string& state_dir, FeedState* s) {
-    const std::string gen = current_generation(state_dir);
-    if (gen.empty()) return false;
-    std::string bytes;
-    const std::string path = state_dir + "/generations/" + gen + "/index.xml";
-    if (!read_file_bounded(path, 64u << 20, bytes)) return false;
-    auto parsed = parse_feed_index(bytes, path);
-    if (!parsed.index) return false;
-    s->repository = parsed.index->repository;
-    s->serial = parsed.index->serial;
-    s->index_sha256 = sha256_hex(bytes);
-    s->generation = gen;
-    s->generated = parsed.index->generated;
-    s->expires = parsed.index->expires;
-    for (const auto& p : parsed.index->packs)
-        s->packs.push_back({p.id, p.version, p.file, p.sha256, p.size});
-    s->revoked = parsed.index->revoked;
-    return true;
-}
-
 Status write_state(const std::string& state_dir, const FeedState& s) {
     const std::string path = state_dir + "/state.json";
     if (Status written = write_file_atomic(path, state_json_of(s).dump(2) + "\n"); !written)
@@ -156,13 +128,6 @@ Status write_generation_file(const std::string& path, std::string_view content) 
     return write_new_file(path, content, 0644);
 }
 
-Status make_dirs(const std::string& dir) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) return Status::error("cannot create " + dir + ": " + ec.message());
-    return {};
-}
-
 // Points state_dir/current at generations/gen, atomically (symlink + rename(2)).
 Status switch_current(const std::string& state_dir, const std::string& gen) {
     const fs::path tmp = fs::path(state_dir) / ("current.new-" + gen);
@@ -179,21 +144,6 @@ Status switch_current(const std::string& state_dir, const std::string& gen) {
         return failed;
     }
     return sync_path(state_dir);
-}
-
-// Removes every generation except `keep`, and stray temporary links.
-void remove_old_generations(const std::string& state_dir, const std::string& keep) {
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(fs::path(state_dir) / "generations", ec)) {
-        if (e.path().filename() == keep) continue;
-        std::error_code ignored;
-        fs::remove_all(e.path(), ignored);
-    }
-    for (const auto& e : fs::directory_iterator(state_dir, ec)) {
-        const std::string name = e.path().filename().string();
-        std::error_code ignored;
-        if (name.rfind("current.new-", 0) == 0) fs::remove(e.path(), ignored);
-    }
 }
 
 std::string random_suffix() {
@@ -236,41 +186,54 @@ FeedState::Floor FeedState::floor_for(const std::string& repo) const {
 }
 
 bool feed_expired(const FeedState& state, std::chrono::system_clock::time_point now) {
-    return !state.packs.empty() && state.expires.time_since_epoch().count() != 0 &&
-           now >= state.expires;
+    if (state.generation.empty()) return false;  // nothing installed
+    return state.expires.time_since_epoch().count() == 0 || now >= state.expires;
 }
 
 FeedState read_feed_state(const std::string& state_dir, std::string* error) {
     FeedState s;
-    std::string text;
     const std::string path = state_dir + "/state.json";
+    const std::string gen = installed_generation(state_dir);
+    std::string why;
     std::error_code ec;
-    if (!fs::exists(path, ec)) {
-        state_from_generation(state_dir, &s);
-        if (!s.repository.empty()) s.floors[s.repository] = {s.serial, s.index_sha256};
-        return s;
-    }
-    Status read = read_file_bounded(path, kMaxStateBytes, text);
-    std::string why = read.message();
-    std::map<std::string, FeedState::Floor> floors;
-    if (read) {
-        try {
-            s = state_from_json(json::parse(text));
-            // The installed generation is the truth about what is installed.
-            const std::string gen = current_generation(state_dir);
-            if (gen == s.generation) return s;
-            why = "it does not describe the installed generation";
-            floors = s.floors;  // what was accepted stays accepted
-        } catch (const std::exception& e) {
-            why = std::string("not valid JSON: ") + e.what();
+    if (fs::exists(path, ec)) {
+        std::string text;
+        if (Status read = read_file_bounded(path, kMaxStateBytes, text); !read) {
+            why = read.message();
+        } else {
+            try {
+                s = state_from_json(json::parse(text));
+                if (s.generation != gen) {
+                    why = "it does not describe the installed generation";
+                    s.etag.clear();  // the ETag of another index
+                }
+            } catch (const std::exception& e) {
+                s = {};
+                why = std::string("not valid JSON: ") + e.what();
+            }
         }
+    } else if (!gen.empty()) {
+        why = "missing";
     }
-    if (error) *error = path + ": " + why + " (rebuilt from the installed feed index)";
-    s = {};
-    state_from_generation(state_dir, &s);
-    if (!s.repository.empty() && s.serial > floors[s.repository].serial)
-        floors[s.repository] = {s.serial, s.index_sha256};
-    s.floors = std::move(floors);
+    if (!why.empty() && error)
+        *error = path + ": " + why + " (what is installed is read from the installed feed index)";
+
+    // What is installed comes from the installed index alone.
+    s.generation = gen;
+    s.repository.clear();
+    s.serial = 0;
+    s.index_sha256.clear();
+    s.generated = s.expires = {};
+    s.packs.clear();
+    s.revoked.clear();
+    if (!gen.empty()) {
+        std::string bytes;
+        const std::string index = state_dir + "/generations/" + gen + "/index.xml";
+        if (read_file_bounded(index, 64u << 20, bytes)) apply_installed_index(bytes, index, &s);
+    }
+    // The installed index is a floor too: a lost or damaged state.json does not lower it.
+    if (!s.repository.empty() && s.serial > s.floors[s.repository].serial)
+        s.floors[s.repository] = {s.serial, s.index_sha256};
     return s;
 }
 
@@ -280,6 +243,48 @@ nlohmann::json feed_state_to_json(const FeedState& state) {
 
 std::string feed_packs_dir(const std::string& state_dir) {
     return state_dir + "/current/packs";
+}
+
+Result<std::string> reset_feed_floor(const FeedConfig& config, const std::string& repository) {
+    if (Status store = check_feed_store(config.state_dir); !store)
+        return Status::error("the feed store " + config.state_dir +
+                             " is not used: " + store.message());
+    std::error_code ec;
+    if (!fs::is_directory(config.state_dir, ec))
+        return Status::error("no feed store at " + config.state_dir + ": nothing to reset");
+    Result<FileLock> locked = FileLock::try_acquire(config.state_dir + "/lock");
+    if (!locked) return Status::error(locked.message());
+    const FileLock lock = std::move(locked).value();
+    if (!lock.held()) return Status::error("a feed sync is running: try again when it is done");
+
+    FeedState state = read_feed_state(config.state_dir, nullptr);
+    const FeedState::Floor floor = state.floor_for(repository);
+    std::string done = "rollback floor of " + repository +
+                       (floor.serial ? " (serial " + std::to_string(floor.serial) + ")"
+                                     : std::string(" (none was recorded)")) +
+                       " forgotten";
+    state.floors.erase(repository);
+    if (state.repository == repository && !state.generation.empty()) {
+        // The installed index is that repository's: it goes, with its packs.
+        const std::string serial = std::to_string(state.serial);
+        fs::remove(fs::path(config.state_dir) / "current", ec);
+        if (ec)
+            return Status::error("cannot remove " + config.state_dir + "/current: " + ec.message());
+        remove_old_generations(config.state_dir, "");
+        state.repository.clear();
+        state.serial = 0;
+        state.index_sha256.clear();
+        state.etag.clear();
+        state.generation.clear();
+        state.generated = state.expires = {};
+        state.packs.clear();
+        state.revoked.clear();
+        done += "; its installed index (serial " + serial + ") and packs were removed";
+    }
+    state.next_due = {};  // the next timer pass syncs
+    if (Status written = write_state(config.state_dir, state); !written)
+        return Status::error(written.message());
+    return done;
 }
 
 FeedSync::FeedSync(FeedConfig config, HttpClient& http, Clock& clock)
@@ -325,10 +330,19 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
     }
     result.warnings = key_problems;  // the sync goes on with the keys that are trusted
 
-    if (Status made = make_dirs(config_.state_dir + "/generations"); !made)
+    // The store: what is created gets its mode explicitly, whatever the caller's umask, and a
+    // store a user could write is refused before anything is read from it or written to it.
+    if (Status made = make_store_dirs(config_.state_dir); !made)
         return finish(
             FeedSyncOutcome::not_configured,
             made.message() + " (the machine's feed is synced by root: sudo fixctl feed sync)");
+    if (Status store = check_feed_store(config_.state_dir); !store)
+        return finish(FeedSyncOutcome::refused,
+                      "the feed store " + config_.state_dir + " is not used: " + store.message() +
+                          " (it must be root's and closed to other users; remove it and sync "
+                          "again)");
+    if (Status made = make_store_dir(config_.state_dir + "/generations", 0755); !made)
+        return finish(FeedSyncOutcome::not_configured, made.message());
     Result<FileLock> locked = FileLock::try_acquire(config_.state_dir + "/lock");
     if (!locked)
         return finish(
@@ -351,15 +365,11 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
         return finish(FeedSyncOutcome::not_due,
                       "next sync due at " + format_time_utc(state.next_due));
     }
-    // A different repository (the help desk moved to a new feed) starts from scratch; the
-    // installed packs stay until the new feed replaces them.
-    if (!state.repository.empty() && state.repository != config_.repository) {
-        FeedState fresh;
-        fresh.generation = state.generation;
-        fresh.packs = state.packs;
-        fresh.floors = state.floors;  // switching back later cannot roll that feed back
-        state = fresh;
-    }
+    // A different repository (the help desk moved to a new feed): nothing of the old one is
+    // reused to fetch the new one (no ETag, no "unchanged"), but the state keeps describing what
+    // is installed, so the old index's expiry and revocations keep applying until the new feed
+    // verifies and replaces it.
+    const bool same_repository = state.repository == config_.repository;
     const FeedState::Floor floor = state.floor_for(config_.repository);
 
     // Whatever happens next, record it and schedule the next timer pass.
@@ -391,8 +401,24 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
         return schedule(FeedSyncOutcome::refused, message + kept);
     };
 
-    const bool have_current =
-        !state.generation.empty() && current_generation(config_.state_dir) == state.generation;
+    const bool have_current = same_repository && !state.generation.empty() &&
+                              installed_generation(config_.state_dir) == state.generation;
+    // The installed index is verified again with the keys trusted now: after a key is withdrawn,
+    // a 304 must not pass for "unchanged", and the same index signed again by a trusted key is
+    // taken (its new signature installed).
+    std::string installed_signature;
+    bool installed_verified = false;
+    if (have_current) {
+        const std::string gen_dir = config_.state_dir + "/generations/" + state.generation;
+        std::string installed_index;
+        if (read_file_bounded(gen_dir + "/index.xml", 64u << 20, installed_index) &&
+            read_file_bounded(gen_dir + "/index.xml.minisig", kMaxSignatureBytes,
+                              installed_signature))
+            installed_verified = verify_minisign(installed_index, installed_signature, keys).ok;
+        if (!installed_verified)
+            say("the installed feed index (serial " + std::to_string(state.serial) +
+                ") does not verify with the keys trusted now: fetching the feed again");
+    }
     auto get = [&](const std::string& u, std::uint64_t max, const std::string& etag) {
         HttpRequest req;
         req.url = u;
@@ -408,9 +434,10 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
 
     const std::string index_url = config_.url + "index.xml";
     say("Checking " + index_url);
-    HttpResponse index = get(index_url, config_.max_index_bytes, have_current ? state.etag : "");
+    HttpResponse index = get(index_url, config_.max_index_bytes,
+                             have_current && installed_verified ? state.etag : "");
     if (index.cancelled) return finish(FeedSyncOutcome::cancelled, "cancelled");
-    if (index.ok && index.status == 304 && have_current) {
+    if (index.ok && index.status == 304 && have_current && installed_verified) {
         if (now >= state.expires)
             return refuse("the feed index (serial " + std::to_string(state.serial) +
                           ") expired at " + format_time_utc(state.expires) +
@@ -461,11 +488,26 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
     if (now >= idx.expires)
         return refuse(index_url + ": the index expired at " + format_time_utc(idx.expires) +
                       " (a stale or frozen feed).");
+    if (idx.expires > now + config_.max_expiry)
+        return refuse(index_url + ": the index is valid until " + format_time_utc(idx.expires) +
+                      ", more than feed.max_expiry_days (" +
+                      std::to_string(config_.max_expiry.count() / 24) +
+                      ") ahead: a feed is re-signed regularly, and an index valid for longer "
+                      "could hold the machine for that long if its key were stolen.");
     if (idx.serial == state.serial && index_sha == state.index_sha256 && have_current) {
         if (auto it = index.headers.find("etag"); it != index.headers.end())
             state.etag = it->second;
+        std::string renewed;
+        if (!installed_verified || installed_signature != sig.body) {
+            // The same index, signed again (a key rotation): its signature replaces the old.
+            const std::string path =
+                config_.state_dir + "/generations/" + state.generation + "/index.xml.minisig";
+            if (Status s = write_file_atomic(path, sig.body); !s) return refuse(s.message());
+            if (::chmod(path.c_str(), 0644) != 0) return refuse("cannot set the mode of " + path);
+            renewed = ", its new signature installed";
+        }
         return schedule(FeedSyncOutcome::unchanged,
-                        "unchanged (serial " + std::to_string(state.serial) + ")");
+                        "unchanged (serial " + std::to_string(state.serial) + ")" + renewed);
     }
 
     // 5. The packs: sizes first (no download beyond what the index allows), then each file.
@@ -492,7 +534,9 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
                : outcome == FeedSyncOutcome::cancelled ? finish(outcome, std::move(message))
                                                        : schedule(outcome, std::move(message));
     };
-    if (Status s = make_dirs(gen_dir + "/packs"); !s)
+    if (Status s = make_store_dir(gen_dir, 0755); !s)
+        return abandon(FeedSyncOutcome::unreachable, s.message());
+    if (Status s = make_store_dir(gen_dir + "/packs", 0755); !s)
         return abandon(FeedSyncOutcome::unreachable, s.message());
 
     std::map<std::string, std::string> installed_by_sha;  // sha256 -> file in `current`

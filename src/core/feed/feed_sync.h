@@ -68,17 +68,27 @@ struct FeedState {
     };
     std::map<std::string, Floor> floors;
 
+    // Set by read_installed_feed (feed_store.h), never read from state.json: whether the
+    // installed index's signature holds with a key trusted now, why the installed feed is not
+    // used ("" when it is), and the installed generation's packs folder.
+    bool index_verified = false;
+    std::string trust_problem;
+    std::string packs_dir;
+
     // The floor for `repository` (the higher of floors[] and the installed index).
     Floor floor_for(const std::string& repository) const;
 };
 
-// Reads state.json. What is installed is taken from the installed generation (its signed index)
-// when state.json is missing, damaged or describes another generation (*error then says so);
-// the rollback floors of a readable state.json are kept in every case.
+// Reads state.json for the sync's bookkeeping (URL, ETag, times, rollback floors); what is
+// installed (repository, serial, expiry, packs, revocations) is always taken from the installed
+// generation's index, never from state.json. *error says when state.json is missing a part,
+// damaged or describes another generation. The store is not checked and the index not verified
+// here: readers that use the packs call read_installed_feed (feed_store.h).
 FeedState read_feed_state(const std::string& state_dir, std::string* error);
 
 // Has the installed index expired (a feed that is frozen, or that this machine could not reach
-// for a long time)? Its packs still run; front ends warn.
+// for a long time)? An installed generation whose expiry is unknown counts as expired. Nothing
+// installed: false.
 bool feed_expired(const FeedState& state, std::chrono::system_clock::time_point now);
 
 // state.json's content (times as RFC 3339, "" for never); also what `feed status --json` shows.
@@ -101,8 +111,8 @@ const char* to_string(FeedSyncOutcome o);
 
 struct FeedSyncResult {
     FeedSyncOutcome outcome = FeedSyncOutcome::not_configured;
-    std::string message;                               // one line for a person
-    std::vector<std::string> problems;                 // every reason for a refusal
+    std::string message;                // one line for a person
+    std::vector<std::string> problems;  // every reason for a refusal
     // Not a refusal, but an admin should know: key files that were not used, and why.
     std::vector<std::string> warnings;
     int requests = 0;                                  // HTTP requests made
@@ -113,6 +123,13 @@ struct FeedSyncResult {
 
 // Progress for a front end: one line per step ("Checking ...", "Downloading packs/x.xml").
 using FeedProgress = std::function<void(const std::string&)>;
+
+// After a signing key was stolen: forgets the rollback floor of `repository` (the highest serial
+// accepted from it, which a thief could have pushed to 2^64-1) and, when the installed index is
+// that repository's, uninstalls it (its packs were signed by that key). The next index a trusted
+// key signs is then accepted whatever its serial. Root's command (`fixctl feed reset-floor`):
+// takes the sync lock and refuses a store a user could write. Ok: what was done, for a person.
+Result<std::string> reset_feed_floor(const FeedConfig& config, const std::string& repository);
 
 class FeedSync {
 public:

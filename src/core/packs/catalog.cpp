@@ -34,10 +34,21 @@ Result<std::vector<std::string>> pack_files_under(const std::string& path) {
     return files;
 }
 
-std::vector<PackProblem> Catalog::add_file(const std::string& path, bool keep_steps) {
+std::vector<PackProblem> Catalog::add_file(const std::string& path, bool keep_steps,
+                                           const std::string& expected_sha256) {
     PackLoadLimits limits;
-    limits.sha256 = !keep_steps;  // what MachineCatalog::full_pack checks the pack against
+    // What MachineCatalog::full_pack checks the pack against, or what the caller expects.
+    limits.sha256 = !keep_steps || !expected_sha256.empty();
     PackLoadResult result = load_pack_file(path, limits);
+    if (result.pack && !expected_sha256.empty() && result.pack->sha256 != expected_sha256) {
+        PackProblem p;
+        p.where.file = path;
+        p.message =
+            "its SHA-256 is not the one its signed feed index lists (changed on this "
+            "machine after it was installed): left out";
+        result.problems.push_back(std::move(p));
+        return std::move(result.problems);
+    }
     if (result.pack) {
         if (!keep_steps) drop_steps(result.pack->fixes);
         add_pack(std::move(*result.pack));

@@ -25,8 +25,11 @@ public:
     // take precedence for the same fix id (a help desk's packs override the built-in ones).
     std::vector<PackProblem> add_directory(const std::string& dir);
     // keep_steps false: the pack is added as drop_steps() leaves it (its steps freed before the
-    // next file is read, so they never add up).
-    std::vector<PackProblem> add_file(const std::string& path, bool keep_steps = true);
+    // next file is read, so they never add up). expected_sha256 not empty: the pack is added
+    // only when the file's bytes have that SHA-256 (a feed pack against its signed index), else
+    // it is left out with an error.
+    std::vector<PackProblem> add_file(const std::string& path, bool keep_steps = true,
+                                      const std::string& expected_sha256 = {});
     void add_pack(FixPack pack);
 
     // Drops every pack whose id is in pack_ids and every fix whose id is in fix_ids, whatever

@@ -22,7 +22,8 @@ Status write_file_atomic(const std::string& path, std::string_view content);
 // or another program) gets one first, so the new line is never glued to the broken one.
 Status append_line_durable(const std::string& path, std::string_view line);
 
-// Creates a new file (it must not exist) with `mode` and writes `content`, without flushing it:
+// Creates a new file (it must not exist) with exactly `mode` (whatever the umask) and writes
+// `content`, without flushing it:
 // for many files written into a fresh directory and made durable together by sync_filesystem.
 Status write_new_file(const std::string& path, std::string_view content, unsigned mode);
 

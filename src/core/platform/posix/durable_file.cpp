@@ -132,6 +132,12 @@ Status write_new_file(const std::string& path, std::string_view content, unsigne
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
                           static_cast<mode_t>(mode));
     if (fd < 0) return Status::error(errno_message("cannot create", path));
+    // Exactly `mode`: open(2) applies the caller's umask.
+    if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
+        const std::string msg = errno_message("cannot set the mode of", path);
+        ::close(fd);
+        return Status::error(msg);
+    }
     std::size_t done = 0;
     while (done < content.size()) {
         const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
