@@ -23,6 +23,7 @@ import json
 import os
 import random
 import shutil
+import subprocess
 import sys
 from xml.sax.saxutils import escape
 
@@ -188,6 +189,28 @@ def feed_state_dir(root):
     return os.path.join(root, "var", "lib", "fixtray", "feed")
 
 
+def sign(root, path):
+    """Sign ``path`` with the stock minisign by a key made once under ``root/signing`` whose
+    public half is trusted through the machine's keys directory (``root/etc/fixtray/keys``):
+    fixtray loads a feed's packs only while its index verifies with a trusted key."""
+    key_dir = os.path.join(root, "signing")
+    keys_dir = os.path.join(root, "etc", "fixtray", "keys")
+    if not os.path.exists(os.path.join(key_dir, "feed.key")):
+        os.makedirs(key_dir, exist_ok=True)
+        subprocess.run(["minisign", "-G", "-W", "-p", os.path.join(key_dir, "feed.pub"),
+                        "-s", os.path.join(key_dir, "feed.key")],
+                       check=True, stdout=subprocess.DEVNULL)
+        os.makedirs(keys_dir, exist_ok=True)
+        shutil.copyfile(os.path.join(key_dir, "feed.pub"),
+                        os.path.join(keys_dir, "bench-feed.pub"))
+        for d in ("etc", "etc/fixtray", "etc/fixtray/keys"):
+            os.chmod(os.path.join(root, d), 0o755)
+        os.chmod(os.path.join(keys_dir, "bench-feed.pub"), 0o644)
+    subprocess.run(["minisign", "-S", "-s", os.path.join(key_dir, "feed.key"), "-m", path],
+                   check=True, stdout=subprocess.DEVNULL)
+    os.chmod(path + ".minisig", 0o644)
+
+
 def install(root, packs, serial):
     """Install ``packs`` (from ``generate``) as feed generation g<serial> under machine root
     ``root``, in FeedSync's order: the generation's packs (content-addressed names) and its
@@ -223,6 +246,7 @@ def install(root, packs, serial):
     index_bytes = "\n".join(index).encode()
     with open(os.path.join(gen_dir, "index.xml"), "wb") as f:
         f.write(index_bytes)
+    sign(root, os.path.join(gen_dir, "index.xml"))
     for d, _, files in os.walk(gen_dir):
         os.chmod(d, 0o755)
         for name in files:
