@@ -55,6 +55,12 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
                    ", so its packs get no admin rights until it syncs again";
         return refuse(why);
     }
+    if (!request->pack_sha256.empty() && pack->sha256 != request->pack_sha256)
+        return refuse("pack " + pack->id + " version " + std::to_string(pack->version) +
+                      " on this machine is not the content the fix was started from (its "
+                      "SHA-256 is " +
+                      pack->sha256 + ", not " + request->pack_sha256 +
+                      "): the packs changed during the run; run the fix again");
     const Fix* fix = nullptr;
     for (const auto& f : pack->fixes)
         if (f.id == request->fix_id && f.runs_on(current_platform())) fix = &f;

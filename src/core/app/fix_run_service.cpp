@@ -50,6 +50,7 @@ RunRecord started_record(const FixRunRequest& request, const RealServices& servi
     r.fix_title = request.fix->title.get(request.lang);
     r.pack_id = request.pack->id;
     r.pack_version = request.pack->version;
+    r.pack_sha256 = request.pack->sha256;
     r.pack_file = request.pack->file;
     r.platform = to_string(current_platform());
     r.user = services.env().user;

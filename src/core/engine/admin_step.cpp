@@ -10,19 +10,24 @@
 namespace fixtray {
 
 std::vector<std::string> AdminStepRequest::to_args() const {
-    return {"run-step",
-            "--pack",
-            pack_id,
-            "--version",
-            std::to_string(pack_version),
-            "--fix",
-            fix_id,
-            "--phase",
-            to_string(phase),
-            "--index",
-            std::to_string(index),
-            "--item",
-            item};
+    std::vector<std::string> args{"run-step",
+                                  "--pack",
+                                  pack_id,
+                                  "--version",
+                                  std::to_string(pack_version),
+                                  "--fix",
+                                  fix_id,
+                                  "--phase",
+                                  to_string(phase),
+                                  "--index",
+                                  std::to_string(index),
+                                  "--item",
+                                  item};
+    if (!pack_sha256.empty()) {
+        args.push_back("--sha256");
+        args.push_back(pack_sha256);
+    }
+    return args;
 }
 
 Result<AdminStepRequest> parse_admin_step_args(const std::vector<std::string>& args) {
@@ -68,6 +73,11 @@ Result<AdminStepRequest> parse_admin_step_args(const std::vector<std::string>& a
         } else if (key == "--item") {
             r.item = value;
             have[5] = true;
+        } else if (key == "--sha256") {
+            const bool hex = value.size() == 64 &&
+                             value.find_first_not_of("0123456789abcdef") == std::string::npos;
+            if (!hex) return fail("--sha256 must be 64 lowercase hex digits");
+            r.pack_sha256 = value;
         } else {
             return fail("unknown option " + key);
         }

@@ -25,8 +25,11 @@ struct AdminStepRequest {
     Phase phase = Phase::steps;
     int index = 0;     // 1-based position of the step in its phase
     std::string item;  // foreach item value; empty when the step has no foreach
+    // The SHA-256 of the pack the run was started from (optional): the helper runs the step only
+    // from a pack with exactly these bytes, never from another content with the same version.
+    std::string pack_sha256;
 
-    std::vector<std::string> to_args() const;  // "run-step --pack ... --item ..."
+    std::vector<std::string> to_args() const;  // "run-step --pack ... --item ... [--sha256 H]"
 };
 
 // Parses the helper's arguments (after the program name). Fails on bad input, saying what was

@@ -149,6 +149,7 @@ Status AuditLog::append(const RunRecord& record) const {
                            {"fix_id", record.fix_id},
                            {"pack_id", record.pack_id},
                            {"pack_version", record.pack_version},
+                           {"pack_sha256", record.pack_sha256},
                            {"outcome", to_string(record.outcome)},
                            {"user", record.user},
                            {"host", record.host},

@@ -335,6 +335,7 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
     r.fix_title = fix.title.get(options.lang);
     r.pack_id = pack.id;
     r.pack_version = pack.version;
+    r.pack_sha256 = pack.sha256;
     r.pack_file = pack.file;
     r.platform = to_string(current_platform());
     r.user = env_.user;
@@ -594,8 +595,8 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
 
     if (s.admin && !env_.is_admin) {
         // Only names and positions cross to the helper; it re-derives everything else.
-        AdminStepRequest request{ctx.pack.id, ctx.pack.version, ctx.fix.id,
-                                 rec.phase,   rec.index,        rec.item};
+        AdminStepRequest request{ctx.pack.id, ctx.pack.version, ctx.fix.id,     rec.phase,
+                                 rec.index,   rec.item,         ctx.pack.sha256};
         if (admin_)
             admin_->run(request, *ctx.cancel, &rec);
         else {

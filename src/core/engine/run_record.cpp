@@ -126,6 +126,7 @@ json to_json(const RunRecord& r) {
               {"fix_title", r.fix_title},
               {"pack_id", r.pack_id},
               {"pack_version", r.pack_version},
+              {"pack_sha256", r.pack_sha256},
               {"pack_file", r.pack_file},
               {"platform", r.platform},
               {"user", r.user},
@@ -176,6 +177,7 @@ RunRecord run_record_from_json(const json& j) {
     r.fix_title = j.value("fix_title", "");
     r.pack_id = j.value("pack_id", "");
     r.pack_version = j.value("pack_version", 0);
+    r.pack_sha256 = j.value("pack_sha256", "");
     r.pack_file = j.value("pack_file", "");
     r.platform = j.value("platform", "");
     r.user = j.value("user", "");

@@ -56,6 +56,7 @@ struct RunRecord {
     std::string fix_title;
     std::string pack_id;
     int pack_version = 0;
+    std::string pack_sha256;  // of the pack file's bytes that ran (FixPack::sha256), if known
     std::string pack_file;
     std::string platform;
     std::string user, host;

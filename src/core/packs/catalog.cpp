@@ -37,8 +37,9 @@ Result<std::vector<std::string>> pack_files_under(const std::string& path) {
 std::vector<PackProblem> Catalog::add_file(const std::string& path, bool keep_steps,
                                            const std::string& expected_sha256) {
     PackLoadLimits limits;
-    // What MachineCatalog::full_pack checks the pack against, or what the caller expects.
-    limits.sha256 = !keep_steps || !expected_sha256.empty();
+    // Always: what MachineCatalog::full_pack checks the pack against, what the caller expects,
+    // and what a run record names (the exact content that ran, RunRecord::pack_sha256).
+    limits.sha256 = true;
     PackLoadResult result = load_pack_file(path, limits);
     if (result.pack && !expected_sha256.empty() && result.pack->sha256 != expected_sha256) {
         PackProblem p;

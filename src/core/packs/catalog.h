@@ -27,7 +27,7 @@ public:
     // keep_steps false: the pack is added as drop_steps() leaves it (its steps freed before the
     // next file is read, so they never add up). expected_sha256 not empty: the pack is added
     // only when the file's bytes have that SHA-256 (a feed pack against its signed index), else
-    // it is left out with an error.
+    // it is left out with an error. FixPack::sha256 is always set.
     std::vector<PackProblem> add_file(const std::string& path, bool keep_steps = true,
                                       const std::string& expected_sha256 = {});
     void add_pack(FixPack pack);

@@ -34,8 +34,8 @@ struct PackLoadLimits {
     std::size_t max_fixes = 1000;
     std::size_t max_steps_per_phase = 500;
     // Also set FixPack::sha256 (of the bytes parsed). Off by default: hashing costs about a
-    // third of a load, and only a catalog that drops the steps needs it (it checks the pack
-    // it reads again against it).
+    // third of a load. A Catalog always asks for it (run records name the pack's SHA-256, and a
+    // catalog that drops the steps checks the pack it reads again against it).
     bool sha256 = false;
 };
 
