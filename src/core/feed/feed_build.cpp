@@ -6,6 +6,7 @@
 #include <set>
 
 #include "packs/catalog.h"
+#include "packs/pack_lint.h"
 #include "packs/pack_loader.h"
 #include "packs/pack_syntax.h"
 #include "platform/durable_file.h"
@@ -44,8 +45,13 @@ Status write_published(const std::string& path, std::string_view content) {
 
 }  // namespace
 
-FeedPacksResult collect_feed_packs(const std::string& dir) {
+FeedPacksResult collect_feed_packs(const std::string& dir,
+                                   const std::vector<std::string>& builtin_pack_dirs) {
     FeedPacksResult result;
+    Catalog builtin;
+    for (const auto& builtin_dir : builtin_pack_dirs)
+        if (const auto builtin_files = pack_files_under(builtin_dir))
+            for (const auto& file : *builtin_files) (void)builtin.add_file(file, false);
     const Result<std::vector<std::string>> listed = pack_files_under(dir);
     if (!listed) {
         result.errors.push_back(dir + ": " + listed.message());
@@ -75,6 +81,8 @@ FeedPacksResult collect_feed_packs(const std::string& dir) {
         }
         if (bad || !loaded.pack) continue;
         const FixPack& pack = *loaded.pack;
+        for (const LintFinding& f : lint_overrides(pack, builtin))
+            result.warnings.push_back(f.str());
         if (auto [it, fresh] = path_of_id.emplace(pack.id, path); !fresh) {
             result.errors.push_back(path + ": error: pack id " + in_quotes(pack.id) +
                                     " is also used by " + it->second);
@@ -127,6 +135,7 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
 
     FeedIndex index;
     index.repository = o.repository;
+    std::vector<FeedPackEntry> previous_packs;
     const std::string index_path = (fs::path(o.feed_dir) / "index.xml").string();
     std::error_code ec;
     if (fs::exists(fs::symlink_status(index_path, ec))) {
@@ -150,6 +159,7 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
         // Revocations stay until someone removes them from the index on purpose.
         index.revoked = previous.index->revoked;
         result.previous = previous.index->serial;
+        previous_packs = previous.index->packs;
     } else if (o.repository.empty()) {
         return bad_option(o.feed_dir +
                           " has no index.xml yet: give the feed's id with --repository ID "
@@ -175,7 +185,8 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
     index.generated = std::chrono::floor<std::chrono::seconds>(o.now);
     index.expires = index.generated + std::chrono::hours(24) * o.expires_days;
 
-    FeedPacksResult packs = collect_feed_packs(o.packs_dir);
+    FeedPacksResult packs = collect_feed_packs(o.packs_dir, o.builtin_pack_dirs);
+    result.warnings = std::move(packs.warnings);
     if (!packs.errors.empty()) {
         result.errors = std::move(packs.errors);
         return result;
@@ -186,6 +197,18 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
             result.errors.push_back(p.path + ": error: pack " + in_quotes(p.entry.id) +
                                     " is revoked in " + index_path +
                                     "; to publish it again, remove its <revoked> element there");
+        // Same id and version, other bytes: machines could not tell the two apart (nor could
+        // their audit logs), and a machine that has the old one refuses the new.
+        for (const FeedPackEntry& before : previous_packs)
+            if (before.id == p.entry.id && before.version == p.entry.version &&
+                before.sha256 != p.entry.sha256)
+                result.errors.push_back(
+                    p.path + ": error: pack " + in_quotes(p.entry.id) +
+                    " changed but its version " + std::to_string(p.entry.version) +
+                    " did not (serial " + std::to_string(*result.previous) +
+                    " published other content as version " + std::to_string(before.version) +
+                    "): raise version=\"\" to " + std::to_string(before.version + 1) +
+                    " or higher");
         index.packs.push_back(p.entry);
     }
     if (!result.errors.empty()) return result;

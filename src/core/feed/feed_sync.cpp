@@ -510,6 +510,20 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
                         "unchanged (serial " + std::to_string(state.serial) + ")" + renewed);
     }
 
+    // A pack's content changes only with its version: the audit log and the admin helper tell
+    // packs apart by id and version, so other bytes under an installed version are refused.
+    if (have_current)
+        for (const auto& p : idx.packs)
+            for (const auto& installed : state.packs)
+                if (installed.id == p.id && installed.version == p.version &&
+                    installed.sha256 != p.sha256)
+                    return refuse(
+                        index_url + ": pack " + p.id + " version " + std::to_string(p.version) +
+                        " differs from the one installed from serial " +
+                        std::to_string(state.serial) + " (SHA-256 " + p.sha256.substr(0, 16) +
+                        "..., installed " + installed.sha256.substr(0, 16) +
+                        "...): a changed pack must raise its version.");
+
     // 5. The packs: sizes first (no download beyond what the index allows), then each file.
     std::uint64_t total = 0;
     for (const auto& p : idx.packs) {
