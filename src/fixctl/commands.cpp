@@ -258,6 +258,13 @@ int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
         j["steps"] = steps(fix.steps);
         j["verify"] = steps(fix.verify);
         j["revert"] = steps(fix.revert);
+        json overrides = json::array();
+        for (const OverriddenFix& o : machine.overridden(*entry->pack, fix))
+            overrides.push_back({{"pack_id", o.pack_id},
+                                 {"pack_version", o.pack_version},
+                                 {"file", o.file},
+                                 {"origin", to_string(o.source)}});
+        j["overrides"] = std::move(overrides);
         std::cout << dump_json(j, 2) << "\n";
         return kOk;
     }
@@ -283,6 +290,14 @@ int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
                 break;
         }
     }
+    for (const OverriddenFix& o : machine.overridden(*entry->pack, fix))
+        std::printf("Overrides: the %s fix %s (pack %s version %d, %s)\n", to_string(o.source),
+                    fix.id.c_str(), o.pack_id.c_str(), o.pack_version, o.file.c_str());
+    if (const WithdrawnFix* kept = machine.refused_override(fix.id))
+        std::printf(
+            "Not replaced: the help desk's feed has a fix %s (pack %s version %d), left "
+            "out because %s\n",
+            fix.id.c_str(), kept->pack_id.c_str(), kept->pack_version, kept->why.c_str());
     if (!fix.category.empty()) std::printf("Category: %s\n", fix.category.c_str());
     if (!fix.keywords.empty()) {
         std::string k;

@@ -57,7 +57,9 @@ int cmd_show(const GlobalOptions& g, const std::string& id, bool json);
 int cmd_validate(const std::vector<std::string>& paths, bool quiet);
 // pack lint: validate's errors plus warnings and notes for risky or incomplete packs.
 // Exit 0 clean (notes allowed), 1 any error, 4 warnings only.
-int cmd_pack_lint(const std::vector<std::string>& paths, bool json, bool quiet);
+// Lints against the built-in packs of g.machine too (overrides-builtin), unless --no-builtin.
+int cmd_pack_lint(const GlobalOptions& g, const std::vector<std::string>& paths, bool json,
+                  bool quiet);
 struct EscalateOptions;
 // escalate: when the fix is not fixed, continue as `fixctl escalate --run` with these options.
 // allow_admin_from_packs: as root, run the admin steps of a fix from --packs (with a notice).
@@ -115,7 +117,7 @@ struct FeedBuildCommand {
     bool serial_given = false;  // --serial
 };
 // Exit 0 written, 1 a pack is invalid (nothing written), 2 bad options.
-int cmd_feed_build(const FeedBuildCommand& c);
+int cmd_feed_build(const GlobalOptions& g, const FeedBuildCommand& c);
 
 struct FeedVerifyCommand {
     std::string feed_dir;

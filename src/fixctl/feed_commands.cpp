@@ -7,14 +7,16 @@
 
 namespace fixtray::cli {
 
-int cmd_feed_build(const FeedBuildCommand& c) {
+int cmd_feed_build(const GlobalOptions& g, const FeedBuildCommand& c) {
     FeedBuildOptions o;
     o.packs_dir = c.packs_dir;
     o.feed_dir = c.feed_dir;
     o.repository = c.repository;
     o.expires_days = c.expires_days;
     if (c.serial_given) o.serial = c.serial;
+    if (!g.no_builtin) o.builtin_pack_dirs = g.machine.builtin_pack_dirs;
     const FeedBuildResult r = build_feed(o);
+    for (const auto& w : r.warnings) std::cerr << w << "\n";
     if (!r.ok) {
         for (const auto& e : r.errors) std::cerr << e << "\n";
         std::cerr << "fixctl: nothing written to " << c.feed_dir << "\n";

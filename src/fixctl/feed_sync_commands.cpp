@@ -165,6 +165,13 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
         j["loaded_packs"] = all;
         j["disabled_fixes"] = policy.disabled_fixes;
         j["disabled_packs"] = policy.disabled_packs;
+        json kept = json::array();
+        for (const WithdrawnFix& w : machine.refused_overrides())
+            kept.push_back({{"fix_id", w.fix_id},
+                            {"pack_id", w.pack_id},
+                            {"pack_version", w.pack_version},
+                            {"why", w.why}});
+        j["refused_overrides"] = std::move(kept);
         std::cout << j.dump(2) << "\n";
         return kOk;
     }
@@ -201,6 +208,9 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
         std::printf("  disabled  %s (pack, by policy)\n", id.c_str());
     for (const auto& id : policy.disabled_fixes)
         std::printf("  disabled  %s (fix, by policy)\n", id.c_str());
+    for (const WithdrawnFix& w : machine.refused_overrides())
+        std::printf("  kept out  fix %s of %s v%d: %s\n", w.fix_id.c_str(), w.pack_id.c_str(),
+                    w.pack_version, w.why.c_str());
     return kOk;
 }
 

@@ -65,7 +65,8 @@ int main(int argc, char** argv) try {
     auto* lint = pack->add_subcommand(
         "lint",
         "Check fix pack files before publishing: every error `fixctl validate` reports, plus "
-        "warnings for risky or incomplete packs and notes.\n"
+        "warnings for risky or incomplete packs (and for a fix with the id of a built-in fix, "
+        "which it would replace on every machine: overrides-builtin) and notes.\n"
         "Prints PATH:LINE:COL: error: MESSAGE, PATH:LINE:COL: warning: MESSAGE [CODE] and "
         "PATH:LINE:COL: note: MESSAGE [CODE]; the codes are listed in fixes/README.md.\n"
         "Exit 0 clean (notes allowed), 1 any error, 2 bad usage, 4 warnings but no errors.");
@@ -259,7 +260,7 @@ int main(int argc, char** argv) try {
     if (*list) return cmd_list(g, json, all_platforms, list_all);
     if (*show) return cmd_show(g, id, json);
     if (*validate) return cmd_validate(paths, quiet);
-    if (*lint) return cmd_pack_lint(paths, json, quiet);
+    if (*lint) return cmd_pack_lint(g, paths, json, quiet);
     if (*run) {
         esc.yes = yes;
         return cmd_run(g, id, yes, dry_run, json, verbose, run_escalate ? &esc : nullptr,
@@ -270,7 +271,7 @@ int main(int argc, char** argv) try {
     if (*outbox) return cmd_outbox(g, outbox_opts);
     if (*feed_build) {
         feed_build_opts.serial_given = feed_serial->count() > 0;
-        return cmd_feed_build(feed_build_opts);
+        return cmd_feed_build(g, feed_build_opts);
     }
     if (*feed_verify) return cmd_feed_verify(feed_verify_opts);
     if (*feed_sync) return cmd_feed_sync(g, feed_now, json, feed_quiet);

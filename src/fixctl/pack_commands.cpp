@@ -26,7 +26,15 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 
 }  // namespace
 
-int cmd_pack_lint(const std::vector<std::string>& paths, bool as_json, bool quiet) {
+int cmd_pack_lint(const GlobalOptions& g, const std::vector<std::string>& paths, bool as_json,
+                  bool quiet) {
+    // The built-in fixes a linted pack could replace on a machine (problems there are not the
+    // author's: `fixctl validate` of the built-in packs reports them).
+    Catalog builtin;
+    if (!g.no_builtin)
+        for (const auto& dir : g.machine.builtin_pack_dirs)
+            if (const auto files = pack_files_under(dir))
+                for (const auto& file : *files) (void)builtin.add_file(file, false);
     std::vector<LintFinding> findings;
     std::size_t files = 0;
     for (const auto& path : paths) {
@@ -42,7 +50,7 @@ int cmd_pack_lint(const std::vector<std::string>& paths, bool as_json, bool quie
         }
         for (const auto& file : found) {
             ++files;
-            auto more = lint_pack_file(file);
+            auto more = lint_pack_file(file, &builtin);
             findings.insert(findings.end(), std::make_move_iterator(more.begin()),
                             std::make_move_iterator(more.end()));
         }

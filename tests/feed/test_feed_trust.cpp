@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "base/digest.h"
 #include "support/feed_desk.h"
 #include "support/test_helpers.h"
 #include "support/test_machine.h"
@@ -51,20 +52,23 @@ struct FeedMachine {
                       fs::path(m.paths.keys_dir) / "helpdesk.pub");
         configure(desk.repository);
     }
-    void configure(const std::string& repository, json extra_feed = json::object()) const {
+    void configure(const std::string& repository, json extra_feed = json::object(),
+                   json policy = json::object()) const {
         json feed = {{"url", url},
                      {"repository", repository},
                      {"keys", m.paths.keys_dir},
                      {"state_dir", m.paths.feed_state_dir}};
         feed.update(extra_feed);
-        m.config({{"feed", feed}});
+        json config = {{"feed", feed}};
+        if (!policy.empty()) config["policy"] = policy;
+        m.config(config);
         ::chmod(m.paths.config_file.c_str(), 0644);
     }
     ProcessResult fixctl(const std::vector<std::string>& args) const {
         return run_fixctl(args, m.env(home.path()));
     }
     // fixtray-admin asked to run the admin step of pack `id`, as pkexec would start it.
-    ProcessResult helper(const std::string& id, int version) const {
+    ProcessResult helper(const std::string& id, int version, const std::string& sha256 = {}) const {
         std::error_code ec;
         fs::create_directories("/etc/fixtray", ec);  // a mount point
         std::vector<std::string> argv{"unshare",
@@ -90,6 +94,10 @@ struct FeedMachine {
                                       "1",
                                       "--item",
                                       ""};
+        if (!sha256.empty()) {
+            argv.push_back("--sha256");
+            argv.push_back(sha256);
+        }
         return run_command(argv, {}, 120s);
     }
     fs::path state() const { return m.paths.feed_state_dir; }
@@ -409,4 +417,149 @@ TEST_CASE(
     CHECK(contains(r.out, "updated to serial 1"));
     r = machine.fixctl({"show", "reconnect-vpn"});
     CHECK(contains(r.out, "Honest"));
+}
+
+TEST_CASE(
+    "feed trust: a feed pack with a built-in fix's id is warned about, named as an override, and "
+    "kept out by policy") {
+    // Scenario (item 7): the help desk's pack takes the id of the built-in clear-caches fix.
+    // `pack lint` and `feed build` warn, naming the built-in file; on the machine `fixctl show`
+    // says what the feed's fix replaces; with policy.feed_overrides_builtin false the built-in
+    // fix stays, the feed's other fixes keep working, and a warning says why.
+    REQUIRE_MESSAGE(geteuid() == 0, "the feed store is root's");
+    HelpDesk desk;
+    desk.packs["com.example.caches"] =
+        pack_xml("com.example.caches", 1, "clear-caches", "Clear caches the help desk's way");
+    desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 1, "reconnect-vpn", "Reconnect");
+
+    TempDir author;
+    fs::create_directories(author.path() / "packs");
+    for (const auto& [id, xml] : desk.packs)
+        write_file(author.path() / "packs" / (id + ".xml"), xml);
+    auto r = run_fixctl({"pack", "lint", (author.path() / "packs").string()});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 4);
+    CHECK(contains(r.out, "com.example.caches.xml:1:"));
+    CHECK(contains(r.out,
+                   "fix \"clear-caches\" has the id of a built-in fix (pack "
+                   "org.fixtray.linux.clear-caches"));
+    CHECK(contains(r.out, "[overrides-builtin]"));
+    CHECK_FALSE(contains(r.out, "reconnect-vpn\" has the id"));
+    r = run_fixctl({"pack", "lint",
+                    std::string(FIXTRAY_SOURCE_DIR) + "/fixes"});  // the built-in packs themselves
+    CHECK_FALSE(contains(r.out, "[overrides-builtin]"));
+    r = run_fixctl({"feed", "build", (author.path() / "packs").string(), "--out",
+                    (author.path() / "feed").string(), "--repository", "com.example.helpdesk"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.err, "[overrides-builtin]"));
+
+    desk.publish_feed();
+    Nginx nginx(desk.publish);
+    FeedMachine machine(desk, nginx.url());
+    r = machine.fixctl({"feed", "sync", "--now"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    r = machine.fixctl({"show", "clear-caches"});
+    INFO(r.out << r.err);
+    CHECK(contains(r.out, "Clear caches the help desk's way"));
+    CHECK(contains(r.out, "From: the help desk's feed"));
+    CHECK(contains(r.out,
+                   "Overrides: the built-in fix clear-caches (pack "
+                   "org.fixtray.linux.clear-caches version "));
+    r = machine.fixctl({"show", "clear-caches", "--json"});
+    const json shown = json::parse(r.out);
+    REQUIRE(shown["overrides"].size() == 1);
+    CHECK(shown["overrides"][0]["origin"] == "built-in");
+    CHECK(shown["overrides"][0]["pack_id"] == "org.fixtray.linux.clear-caches");
+    CHECK(json::parse(machine.fixctl({"show", "reconnect-vpn", "--json"}).out)["overrides"] ==
+          json::array());
+
+    machine.configure(desk.repository, json::object(), {{"feed_overrides_builtin", false}});
+    r = machine.fixctl({"show", "clear-caches"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.out, "Pack: org.fixtray.linux.clear-caches"));
+    CHECK_FALSE(contains(r.out, "Overrides:"));
+    CHECK(contains(r.out,
+                   "Not replaced: the help desk's feed has a fix clear-caches (pack "
+                   "com.example.caches version 1), left out because it has the id of a "
+                   "built-in fix"));
+    CHECK(contains(r.out, "policy.feed_overrides_builtin is false"));
+    r = machine.fixctl({"feed", "status"});
+    CHECK(contains(r.out, "kept out  fix clear-caches of com.example.caches v1"));
+    CHECK(contains(machine.fixctl({"list"}).out, "reconnect-vpn"));
+}
+
+TEST_CASE(
+    "feed trust: a pack changed under the same version is refused by feed build and by sync, "
+    "and each run names its pack's SHA-256") {
+    // Scenario (item 8): the author edits a pack and forgets to raise its version. `feed build`
+    // refuses and says to raise it; a feed published by other means is refused by the machine,
+    // which keeps what it has. Run records and the audit log carry the SHA-256 of the pack that
+    // ran, and the admin helper runs a step only from a pack with the SHA-256 it is given.
+    REQUIRE_MESSAGE(geteuid() == 0, "the feed store is root's");
+    TempDir author;
+    fs::create_directories(author.path() / "packs");
+    const fs::path pack = author.path() / "packs" / "vpn.xml";
+    write_file(pack, pack_xml("com.example.vpn", 3, "reconnect-vpn", "Reconnect"));
+    const std::vector<std::string> build = {"feed",
+                                            "build",
+                                            (author.path() / "packs").string(),
+                                            "--out",
+                                            (author.path() / "feed").string(),
+                                            "--repository",
+                                            "com.example.helpdesk"};
+    auto r = run_fixctl(build);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string index_before = read_file(author.path() / "feed" / "index.xml");
+    write_file(pack, pack_xml("com.example.vpn", 3, "reconnect-vpn", "Reconnect, edited"));
+    r = run_fixctl(build);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "pack \"com.example.vpn\" changed but its version 3 did not"));
+    CHECK(contains(r.err, "raise version=\"\" to 4 or higher"));
+    CHECK(read_file(author.path() / "feed" / "index.xml") == index_before);
+
+    HelpDesk desk;
+    TempDir out;
+    ::chmod(out.path().c_str(), 0755);
+    const fs::path marker = out / "ran-as-root";
+    desk.packs["com.example.printers"] = admin_pack("com.example.printers", 1, marker);
+    desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 3, "reconnect-vpn", "Reconnect");
+    desk.publish_feed();
+    Nginx nginx(desk.publish);
+    FeedMachine machine(desk, nginx.url());
+    r = machine.fixctl({"feed", "sync", "--now"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+
+    const std::string installed_sha = sha256_hex(desk.packs["com.example.vpn"]);
+    desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 3, "reconnect-vpn", "Changed");
+    desk.publish_feed();
+    r = machine.fixctl({"feed", "sync", "--now"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 1);
+    CHECK(contains(r.err, "pack com.example.vpn version 3 differs from the one installed"));
+    CHECK(contains(r.err, "a changed pack must raise its version"));
+    CHECK(contains(machine.fixctl({"show", "reconnect-vpn"}).out, "Reconnect (reconnect-vpn)"));
+
+    r = machine.fixctl({"run", "reconnect-vpn", "--yes", "--json"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(json::parse(r.out)["pack_sha256"] == installed_sha);
+    const std::string audit = read_file(machine.home.path() / ".local/state/fixtray/audit.jsonl");
+    CHECK(contains(audit, "\"pack_sha256\":\"" + installed_sha + "\""));
+
+    const std::string printers_sha = sha256_hex(desk.packs["com.example.printers"]);
+    r = machine.helper("com.example.printers", 1, std::string(64, 'a'));
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "is not the content the fix was started from"));
+    CHECK_FALSE(fs::exists(marker));
+    r = machine.helper("com.example.printers", 1, printers_sha);
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(fs::exists(marker));
 }

@@ -69,6 +69,7 @@ void MachineCatalog::load() {
     pack_problems_.clear();
     untrusted_.clear();
     withdrawn_.clear();
+    refused_overrides_.clear();
 
     if (options_.builtin)
         for (const auto& dir : paths_.builtin_pack_dirs) add_source(PackSource::builtin, dir, true);
@@ -78,6 +79,7 @@ void MachineCatalog::load() {
     if (!options_.root_owned_only)
         for (const auto& dir : options_.pack_dirs) add_source(PackSource::packs_dir, dir, true);
 
+    if (!config_.policy.feed_overrides_builtin) keep_builtin_fixes();
     if (!config_.policy.feed_admin_steps) {
         // policy.feed_admin_steps false: the feed's key may not act as root here.
         loading_->remove_fixes([&](const FixPack& pack, const Fix& fix) {
@@ -128,6 +130,56 @@ void MachineCatalog::note_withdrawn() {
                  it != origin_by_file_.end() ? it->second.source : PackSource::builtin, fix_why});
         }
     }
+}
+
+void MachineCatalog::keep_builtin_fixes() {
+    // policy.feed_overrides_builtin false: a feed fix may not take a built-in fix's id.
+    const auto source_of = [&](const FixPack& pack) {
+        const auto it = origin_by_file_.find(pack.file);
+        return it == origin_by_file_.end() ? PackSource::packs_dir : it->second.source;
+    };
+    std::vector<std::pair<const FixPack*, const Fix*>> builtin;
+    for (const FixPack& pack : loading_->packs())
+        if (source_of(pack) == PackSource::builtin)
+            for (const Fix& fix : pack.fixes) builtin.emplace_back(&pack, &fix);
+    loading_->remove_fixes([&](const FixPack& pack, const Fix& fix) {
+        if (source_of(pack) != PackSource::feed) return false;
+        for (const auto& [builtin_pack, builtin_fix] : builtin) {
+            if (builtin_fix->id != fix.id) continue;
+            bool shared = false;
+            for (Platform p : {Platform::linux, Platform::windows, Platform::macos})
+                shared = shared || (builtin_fix->runs_on(p) && fix.runs_on(p));
+            if (!shared) continue;
+            refused_overrides_.push_back(
+                {fix.id, pack.id, pack.version, pack.file, PackSource::feed,
+                 "it has the id of a built-in fix (" + builtin_pack->file +
+                     "), and the machine's policy keeps the built-in fixes "
+                     "(policy.feed_overrides_builtin is false)"});
+            return true;
+        }
+        return false;
+    });
+}
+
+const WithdrawnFix* MachineCatalog::refused_override(const std::string& fix_id) const {
+    for (const WithdrawnFix& w : refused_overrides_)
+        if (w.fix_id == fix_id) return &w;
+    return nullptr;
+}
+
+std::vector<OverriddenFix> MachineCatalog::overridden(const FixPack& pack, const Fix& fix) const {
+    std::vector<OverriddenFix> out;
+    const Platform here = current_platform();
+    for (const FixPack& earlier : catalog_->packs()) {
+        if (&earlier == &pack) break;
+        for (const Fix& f : earlier.fixes) {
+            if (f.id != fix.id || !f.runs_on(here)) continue;
+            const PackOrigin* o = origin(earlier);
+            out.push_back(
+                {earlier.id, earlier.version, earlier.file, o ? o->source : PackSource::packs_dir});
+        }
+    }
+    return out;
 }
 
 const WithdrawnFix* MachineCatalog::withdrawn_fix(const std::string& fix_id) const {

@@ -11,6 +11,8 @@
 //                                    and only when the store is root's and the index verifies
 //                                    with the keys trusted now (read_installed_feed)
 //   4. the front end's extra dirs   (fixctl --packs, in order; never with root_owned_only)
+// With policy.feed_overrides_builtin false, a feed fix with the id of a built-in fix is left out
+// (refused_overrides()) and the built-in one stays.
 // Then, whatever the source: packs the feed revoked and the packs and fixes the machine's policy
 // disables are removed. Revocations apply even when the feed's own packs are not loaded
 // (--no-feed, expired, or an index whose key was withdrawn): a revoked pack id is withdrawn
@@ -65,6 +67,15 @@ struct WithdrawnFix {
     std::string why;  // for a person: "revoked by the help desk's feed (...)", "disabled by ..."
 };
 
+// A fix of an earlier source that a later one replaces (the same fix id): what `fixctl show`
+// names, so a feed pack that takes a built-in fix's id never does so without a word.
+struct OverriddenFix {
+    std::string pack_id;
+    int pack_version = 0;
+    std::string file;
+    PackSource source = PackSource::builtin;
+};
+
 class MachineCatalog {
 public:
     // Reads the config and loads every source (see above).
@@ -102,6 +113,9 @@ public:
 
     // The origin of a pack of catalog(); nullptr for a pack that is not from this catalog.
     const PackOrigin* origin(const FixPack& pack) const;
+    // The fixes with this fix's id, on this platform, that `pack` (of catalog()) replaces: those
+    // of every pack loaded before it, the first source first.
+    std::vector<OverriddenFix> overridden(const FixPack& pack, const Fix& fix) const;
 
     // Problems of the packs that were read (errors: the pack is left out; warnings: it loaded).
     const std::vector<PackProblem>& pack_problems() const { return pack_problems_; }
@@ -109,6 +123,10 @@ public:
     const std::vector<WithdrawnFix>& withdrawn() const { return withdrawn_; }
     // The withdrawn fix with this id on this platform, or nullptr.
     const WithdrawnFix* withdrawn_fix(const std::string& fix_id) const;
+    // Feed fixes left out because they have a built-in fix's id and the machine's policy keeps
+    // the built-in fixes (policy.feed_overrides_builtin false); the built-in fix is offered.
+    const std::vector<WithdrawnFix>& refused_overrides() const { return refused_overrides_; }
+    const WithdrawnFix* refused_override(const std::string& fix_id) const;
     // Directories and files left out by root_owned_only, as "PATH: why".
     const std::vector<std::string>& untrusted() const { return untrusted_; }
 
@@ -117,6 +135,7 @@ private:
     void note_withdrawn();  // before the removal: what it will remove, and why
     void add_source(PackSource source, const std::string& dir, bool must_exist);
     void add_feed_packs();
+    void keep_builtin_fixes();  // policy.feed_overrides_builtin false
     std::string fingerprint() const;
 
     MachinePaths paths_;
@@ -134,6 +153,7 @@ private:
     std::vector<PackProblem> pack_problems_;
     std::vector<std::string> untrusted_;
     std::vector<WithdrawnFix> withdrawn_;
+    std::vector<WithdrawnFix> refused_overrides_;
     std::string fingerprint_;
 };
 

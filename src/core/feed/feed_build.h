@@ -24,24 +24,31 @@ struct FeedPacksResult {
     std::vector<FeedPackSource> packs;  // sorted by id; only meaningful when errors is empty
     // "PATH:LINE:COL: error: message" from the pack loader, duplicate ids, unreadable files.
     std::vector<std::string> errors;
+    // "PATH:LINE:COL: warning: message [overrides-builtin]": a fix that would replace a fix of
+    // the built-in packs on every machine (pack_lint.h lint_overrides). The build goes on.
+    std::vector<std::string> warnings;
 };
 
 // Loads every pack below `dir` (catalog.h pack_files_under, load_pack_file). Any pack with an
-// error, or two packs with one id, is an error; nothing is left out silently.
-FeedPacksResult collect_feed_packs(const std::string& dir);
+// error, or two packs with one id, is an error; nothing is left out silently. With
+// builtin_pack_dirs, a fix with the id of a built-in fix is a warning.
+FeedPacksResult collect_feed_packs(const std::string& dir,
+                                   const std::vector<std::string>& builtin_pack_dirs = {});
 
 struct FeedBuildOptions {
     std::string packs_dir;   // where the packs are
     std::string feed_dir;    // where the feed is written (created when missing)
     std::string repository;  // empty: taken from feed_dir/index.xml
     int expires_days = 30;
-    std::optional<std::uint64_t> serial;  // empty: previous + 1 (or 1)
+    std::optional<std::uint64_t> serial;         // empty: previous + 1 (or 1)
+    std::vector<std::string> builtin_pack_dirs;  // the fixes a feed pack would override
     std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
 };
 
 struct FeedBuildResult {
     bool ok = false;
-    std::vector<std::string> errors;  // why nothing was written
+    std::vector<std::string> errors;    // why nothing was written
+    std::vector<std::string> warnings;  // FeedPacksResult::warnings: written anyway
     bool bad_options = false;  // the errors are about the options (repository, serial, expiry)
     FeedIndex index;           // what was written (when ok)
     std::optional<std::uint64_t> previous;  // serial of the index that was replaced

@@ -115,11 +115,13 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                     untrusted("policy." + key);
                     continue;
                 }
-                if (key == "feed_admin_steps") {
+                if (key == "feed_admin_steps" || key == "feed_overrides_builtin") {
+                    bool& setting = key == "feed_admin_steps" ? pol.feed_admin_steps
+                                                              : pol.feed_overrides_builtin;
                     if (!value.is_boolean())
-                        error("policy.feed_admin_steps", "must be true or false");
+                        error("policy." + key, "must be true or false");
                     else if (!value.get<bool>())
-                        pol.feed_admin_steps = false;  // never back on from a later file
+                        setting = false;  // never back on from a later file
                     continue;
                 }
                 if (key == "run_output_limit_kib" || key == "keep_runs" || key == "keep_run_days") {

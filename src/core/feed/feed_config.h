@@ -57,6 +57,10 @@ struct FixPolicy {
     // repairs need admin rights); false withdraws every feed fix with an admin step. A later
     // config file cannot turn it back on once one said false.
     bool feed_admin_steps = true;
+    // policy.feed_overrides_builtin: may a feed pack replace a built-in fix by using its id? On
+    // by default (a help desk may improve a built-in repair); false keeps the built-in fix and
+    // leaves the feed's out, with a warning. A later config file cannot turn it back on.
+    bool feed_overrides_builtin = true;
     // policy.run_output_limit_kib, policy.keep_runs, policy.keep_run_days: how much of its
     // steps' output a run's record keeps (RunOptions::output_limit), and which run records stay
     // (RunRetention). Unset: the defaults there (1 MiB, 1,000 records, 90 days).

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <filesystem>
 #include <set>
 #include <tuple>
+
+#include "packs/catalog.h"
 
 namespace fixtray {
 
@@ -40,7 +43,7 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-std::string quoted(std::string_view s) {
+std::string lint_quoted(std::string_view s) {
     return "\"" + std::string(s) + "\"";
 }
 
@@ -179,7 +182,7 @@ private:
     }
 
     void lint_fix(const Fix& fix, const std::set<std::string>& languages) {
-        const std::string name = "fix " + quoted(fix.id);
+        const std::string name = "fix " + lint_quoted(fix.id);
         lint_translations(fix, name, languages);
 
         const std::array<const std::vector<Step>*, 4> phases = {&fix.check, &fix.steps, &fix.verify,
@@ -251,7 +254,7 @@ private:
             !program.starts_with("${")) {
             const std::string first = program.substr(0, program.find_first_of(" \t"));
             warn(pos, "program-with-args",
-                 std::string(what) + " program " + quoted(program) +
+                 std::string(what) + " program " + lint_quoted(program) +
                      " has spaces: the first <arg> is the program alone. Put each word in its "
                      "own <arg>: <arg>" +
                      first + "</arg><arg>...</arg>");
@@ -259,7 +262,7 @@ private:
         }
         if (program.empty() || is_absolute_program(program) || is_plain_name(program)) return;
         warn(pos, "relative-program",
-             std::string(what) + " program " + quoted(program) +
+             std::string(what) + " program " + lint_quoted(program) +
                  " is a relative path: it depends on the directory fixtray runs in; use a "
                  "plain name found on PATH, an absolute path or ${packdir}/...");
     }
@@ -269,7 +272,8 @@ private:
             case StepKind::shell:
                 warn(step.where, kShellStep,
                      "shell step runs " +
-                         (step.interpreter.empty() ? "an interpreter" : quoted(step.interpreter)) +
+                         (step.interpreter.empty() ? "an interpreter"
+                                                   : lint_quoted(step.interpreter)) +
                          ": prefer <run> with an argument list or a typed step");
                 break;
             case StepKind::run:
@@ -288,7 +292,8 @@ private:
         if (!root.variable.empty() && is_user_dir_variable(root.variable) && climbs_up(root.rest)) {
             // It already starts with a user directory: the ".." is what leaves it.
             warn(step.where, "delete-outside-user",
-                 "delete-files root " + quoted(step.root) + " climbs out of ${" + root.variable +
+                 "delete-files root " + lint_quoted(step.root) + " climbs out of ${" +
+                     root.variable +
                      "} with \"..\": the delete may reach outside the user's directories; "
                      "name the directory below ${" +
                      root.variable + "} without \"..\"");
@@ -296,7 +301,7 @@ private:
         }
         if (!inside_user_dirs(root)) {
             warn(step.where, "delete-outside-user",
-                 "delete-files root " + quoted(step.root) +
+                 "delete-files root " + lint_quoted(step.root) +
                      " is outside the user's directories: start it with ${cache}, ${temp}, "
                      "${trash}, ${data}, "
                      "${config} or ${home}");
@@ -305,15 +310,15 @@ private:
         if (!is_whole_variable(root)) return;
         if (root.variable == "home")
             warn(step.where, "delete-home",
-                 "delete-files root is the whole home directory (" + quoted(step.root) + ")" +
+                 "delete-files root is the whole home directory (" + lint_quoted(step.root) + ")" +
                      (matches_everything(step.glob)
-                          ? " and glob " + quoted(step.glob) + " deletes every file in it"
+                          ? " and glob " + lint_quoted(step.glob) + " deletes every file in it"
                           : std::string()) +
                      ": name the directory below ${home} instead");
         else if (root.variable == "config" && matches_everything(step.glob))
             warn(step.where, "delete-home",
-                 "delete-files deletes every file under " + quoted(step.root) + " (glob " +
-                     quoted(step.glob) +
+                 "delete-files deletes every file under " + lint_quoted(step.root) + " (glob " +
+                     lint_quoted(step.glob) +
                      "): that is every program's settings; name the directory below it");
     }
 
@@ -327,9 +332,48 @@ std::vector<LintFinding> lint_pack(const FixPack& pack) {
     return Linter(pack).run();
 }
 
-std::vector<LintFinding> lint_load_result(const PackLoadResult& loaded) {
+std::vector<LintFinding> lint_overrides(const FixPack& pack, const Catalog& builtin) {
+    std::vector<LintFinding> out;
+    const auto same_file = [](const std::string& a, const std::string& b) {
+        std::error_code ec1, ec2;
+        const auto ca = std::filesystem::weakly_canonical(a, ec1);
+        const auto cb = std::filesystem::weakly_canonical(b, ec2);
+        return ec1 || ec2 ? a == b : ca == cb;
+    };
+    for (const Fix& fix : pack.fixes) {
+        for (const FixPack& other : builtin.packs()) {
+            if (same_file(other.file, pack.file)) continue;
+            const Fix* replaced = nullptr;
+            for (const Fix& f : other.fixes)
+                for (Platform p : {Platform::linux, Platform::windows, Platform::macos})
+                    if (!replaced && f.id == fix.id && f.runs_on(p) && fix.runs_on(p))
+                        replaced = &f;
+            if (!replaced) continue;
+            LintFinding f;
+            f.severity = LintFinding::Severity::warning;
+            f.where = pack.location(fix.where);
+            f.code = "overrides-builtin";
+            f.message = "fix " + lint_quoted(fix.id) + " has the id of a built-in fix (pack " +
+                        other.id + " version " + std::to_string(other.version) + ", " + other.file +
+                        ":" + std::to_string(replaced->where.line) +
+                        "): on every machine it replaces that fix. Give it an id of its own "
+                        "unless replacing it is the point (machines whose policy sets "
+                        "feed_overrides_builtin to false keep the built-in one)";
+            out.push_back(std::move(f));
+            break;
+        }
+    }
+    return out;
+}
+
+std::vector<LintFinding> lint_load_result(const PackLoadResult& loaded, const Catalog* builtin) {
     std::vector<LintFinding> out;
     if (loaded.pack) out = lint_pack(*loaded.pack);
+    if (loaded.pack && builtin) {
+        auto more = lint_overrides(*loaded.pack, *builtin);
+        out.insert(out.end(), std::make_move_iterator(more.begin()),
+                   std::make_move_iterator(more.end()));
+    }
     const auto reported_by_lint = [&](const SourceLocation& where) {
         return std::any_of(out.begin(), out.end(), [&](const LintFinding& f) {
             return f.code == kShellStep && f.where.line == where.line &&
@@ -355,8 +399,8 @@ std::vector<LintFinding> lint_load_result(const PackLoadResult& loaded) {
     return out;
 }
 
-std::vector<LintFinding> lint_pack_file(const std::string& path) {
-    return lint_load_result(load_pack_file(path));
+std::vector<LintFinding> lint_pack_file(const std::string& path, const Catalog* builtin) {
+    return lint_load_result(load_pack_file(path), builtin);
 }
 
 }  // namespace fixtray
