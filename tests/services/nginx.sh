@@ -13,8 +13,10 @@
 # ROOT is served read-only (no directory listing, no uploads). When started as root the worker
 # processes run as nobody:nogroup, so ROOT and every directory above it must be readable and
 # searchable by others (`start` checks and says so). NGINX_SH_WORKERS sets worker_processes
-# (default 1; the benchmark uses auto). Needs the Debian package nginx, curl, iproute2 (ss),
-# util-linux (setsid, setpriv).
+# (default 1; the benchmark uses auto). NGINX_SH_TLS_CERT and NGINX_SH_TLS_KEY (PEM files) make
+# it serve https:// with that certificate instead of http:// (the URL printed says which), and
+# NGINX_SH_REDIRECT_TO=URL makes /redirect answer "302 Found" to URL. Needs
+# the Debian package nginx, curl, iproute2 (ss), util-linux (setsid, setpriv).
 set -euo pipefail
 
 readonly START_TIMEOUT_S=${NGINX_SH_START_TIMEOUT:-30}  # the whole start, all attempts
@@ -22,6 +24,11 @@ readonly STOP_TIMEOUT_S=10
 readonly WORKERS=${NGINX_SH_WORKERS:-1}
 readonly WORKER_USER=nobody
 readonly WORKER_GROUP=nogroup
+readonly TLS_CERT=${NGINX_SH_TLS_CERT:-}
+readonly TLS_KEY=${NGINX_SH_TLS_KEY:-}
+readonly REDIRECT_TO=${NGINX_SH_REDIRECT_TO:-}
+if [[ -n "$TLS_CERT" ]]; then SCHEME=https; else SCHEME=http; fi
+readonly SCHEME
 
 # shellcheck source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -49,9 +56,10 @@ port_open() {
     [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]
 }
 
-# Any HTTP status from 127.0.0.1:PORT (ROOT's index may well be 404 or 403).
+# Any HTTP status from 127.0.0.1:PORT (ROOT's index may well be 404 or 403). Over TLS the
+# certificate is not checked here: the tests check it (some serve bad ones on purpose).
 answers() {
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$1/" \
+    [[ "$(curl -s -k -o /dev/null -w '%{http_code}' --max-time 5 "$SCHEME://127.0.0.1:$1/" \
         2>/dev/null)" =~ ^[1-5][0-9][0-9]$ ]]
 }
 
@@ -59,15 +67,26 @@ print_env() {
     local port
     port=$(get nginx.port)
     [[ -n "$port" ]] || die "$DIR has no running nginx (run 'nginx.sh start $DIR ROOT' first)"
-    echo "export FIXTRAY_TEST_NGINX_URL=http://127.0.0.1:$port/"
+    echo "export FIXTRAY_TEST_NGINX_URL=$SCHEME://127.0.0.1:$port/"
     echo "export FIXTRAY_TEST_NGINX_DIR=$DIR"
     echo "export FIXTRAY_TEST_NGINX_ROOT=$(get root.path)"
 }
 
 write_config() {
-    local port=$1 root=$2 user_line="# not root: workers run as the caller"
+    local port=$1 root=$2 user_line="# not root: workers run as the caller" listen tls=""
     if (($(id -u) == 0)); then
         user_line="user $WORKER_USER $WORKER_GROUP;"
+    fi
+    listen="listen 127.0.0.1:$port;"
+    if [[ -n "$TLS_CERT" ]]; then
+        listen="listen 127.0.0.1:$port ssl;"
+        tls="ssl_certificate $TLS_CERT; ssl_certificate_key $TLS_KEY;"
+    fi
+    local redirect="# no /redirect (NGINX_SH_REDIRECT_TO)"
+    if [[ -n "$REDIRECT_TO" ]]; then
+        [[ "$REDIRECT_TO" =~ ^https?://[A-Za-z0-9.:/_-]+$ ]] ||
+            die "NGINX_SH_REDIRECT_TO must be a plain http(s) URL"
+        redirect="location = /redirect { return 302 $REDIRECT_TO; }"
     fi
     cat >"$DIR/nginx.conf" <<EOF
 # Written by tests/services/nginx.sh for a test instance; nothing under /etc/nginx is read.
@@ -110,10 +129,12 @@ http {
     if_modified_since exact;
 
     server {
-        listen 127.0.0.1:$port;
+        $listen
+        $tls
         server_name _;
         root $root;
         autoindex off;
+        $redirect
         location / {
             limit_except GET { deny all; }
             try_files \$uri =404;
@@ -146,6 +167,10 @@ cmd_start() {
     nginx=$(nginx_bin)
     [[ -n "$nginx" && -x "$nginx" ]] || die "nginx not found (apt-get install -y nginx)"
     [[ -d "$root" ]] || die "ROOT $root is not a directory"
+    if [[ -n "$TLS_CERT" ]]; then
+        [[ -r "$TLS_CERT" && -r "$TLS_KEY" ]] ||
+            die "NGINX_SH_TLS_CERT and NGINX_SH_TLS_KEY must both name readable PEM files"
+    fi
     root=$(cd "$root" && pwd -P)
     check_root_readable "$root"
 

@@ -47,9 +47,18 @@ inline void give_new_etag(const fs::path& p) {
 // A private nginx (tests/services/nginx.sh) serving `root`, stopped at scope exit.
 class Nginx {
 public:
-    explicit Nginx(const fs::path& root) {
+    // With tls_cert and tls_key (PEM files), nginx serves https:// with that certificate; with
+    // redirect_to, /redirect answers 302 to that URL.
+    explicit Nginx(const fs::path& root, const fs::path& tls_cert = {},
+                   const fs::path& tls_key = {}, const std::string& redirect_to = {}) {
+        std::map<std::string, std::string> env;
+        if (!redirect_to.empty()) env["NGINX_SH_REDIRECT_TO"] = redirect_to;
+        if (!tls_cert.empty()) {
+            env["NGINX_SH_TLS_CERT"] = tls_cert.string();
+            env["NGINX_SH_TLS_KEY"] = tls_key.string();
+        }
         const auto r =
-            run_command({services_dir() + "/nginx.sh", "start", state(), root.string()}, {}, 60s);
+            run_command({services_dir() + "/nginx.sh", "start", state(), root.string()}, env, 60s);
         INFO(r.out << r.err);
         REQUIRE_MESSAGE(r.exit_code == 0, "tests/services/nginx.sh start failed (needs nginx)");
         env_ = parse_exports(r.out);

@@ -1,6 +1,7 @@
 #include "feed/feed_config.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "base/duration.h"
@@ -79,6 +80,21 @@ std::vector<ConfigProblem> merge_feed_config(std::string_view text, const std::s
                         error(name, "must be a reverse-DNS id such as com.example.helpdesk");
                 } else if (key == "keys" || key == "state_dir") {
                     string_value(key == "keys" ? &f.keys_dir : &f.state_dir);
+                } else if (key == "ca_file") {
+                    // An internal CA for the feed's https server. Root's, like the keys: a CA a
+                    // user could add would let that user stand in for the feed's server.
+                    std::string path;
+                    string_value(&path);
+                    if (path.empty()) continue;
+                    std::error_code ec;
+                    if (!std::filesystem::path(path).is_absolute())
+                        error(name, "must be an absolute path to a PEM file of CA certificates");
+                    else if (!std::filesystem::is_regular_file(path, ec))
+                        error(name, path + " is not a file");
+                    else if (Status owned = check_root_owned(path); !owned)
+                        error(name, owned.message());
+                    else
+                        f.ca_file = path;
                 } else if (key == "proxy") {
                     if (!value.is_string())
                         error(name, "must be a string (\"\" for none)");

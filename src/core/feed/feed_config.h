@@ -7,6 +7,7 @@
 //       "keys": "/etc/fixtray/keys",                     // trusted *.pub (root-owned)
 //       "interval_minutes": 15, "jitter_minutes": 5,     // polling, for `feed sync` without --now
 //       "proxy": "http://proxy.example.com:3128",        // else the environment's
+//       "ca_file": "/etc/fixtray/helpdesk-ca.pem",       // else the system's CA store
 //       "max_index_bytes": 1048576, "max_pack_bytes": 1048576, "max_total_bytes": 67108864,
 //       "timeout_seconds": 60, "max_expiry_days": 400,
 //       "state_dir": "/var/lib/fixtray/feed" },          // where synced packs are kept
@@ -37,6 +38,7 @@ struct FeedConfig {
     std::chrono::minutes interval{15};
     std::chrono::minutes jitter{5};
     std::string proxy;
+    std::string ca_file;  // feed.ca_file: PEM CA certificates for the https server (internal CA)
     std::uint64_t max_index_bytes = 1024 * 1024;
     std::uint64_t max_pack_bytes = 1024 * 1024;
     std::uint64_t max_total_bytes = 64ull * 1024 * 1024;

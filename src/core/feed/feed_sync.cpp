@@ -425,6 +425,7 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
         req.max_body = static_cast<std::size_t>(max);
         req.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(config_.timeout);
         req.proxy = config_.proxy;
+        req.ca_file = config_.ca_file;
         if (!etag.empty()) req.headers.push_back({"If-None-Match", etag});
         ++result.requests;
         HttpResponse r = http_.send(req, cancel);

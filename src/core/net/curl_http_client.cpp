@@ -123,6 +123,28 @@ bool is_tls_failure(CURLcode c) {
     }
 }
 
+// Which of the usual certificate problems it was, for a person (libcurl's text kept after it).
+std::string tls_failure_text(const std::string& curl_text, const HttpRequest& request) {
+    const auto has = [&](const char* part) { return curl_text.find(part) != std::string::npos; };
+    std::string what;
+    if (has("certificate has expired"))
+        what = "the server's certificate has expired";
+    else if (has("not yet valid"))
+        what = "the server's certificate is not valid yet (or this machine's clock is wrong)";
+    else if (has("subject name") || has("does not match target host"))
+        what = "the server's certificate is for another host name than the one in the URL";
+    else if (has("unable to get local issuer") || has("self-signed") || has("self signed") ||
+             has("unable to verify the first certificate"))
+        what = std::string("the server's certificate is not signed by a trusted authority") +
+               (request.ca_file.empty() ? " (for an internal CA, set ca_file)"
+                                        : " (not by the CA in " + request.ca_file + ")");
+    else if (has("error setting certificate file") || has("CAfile"))
+        what = "the CA file " + request.ca_file + " cannot be used";
+    else
+        what = "the secure (TLS) connection failed";
+    return what + ": " + curl_text;
+}
+
 bool has_header(const HttpRequest& r, const char* name) {
     for (const auto& [k, v] : r.headers) {
         if (k.size() != std::char_traits<char>::length(name)) continue;
@@ -203,7 +225,10 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken&
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // An https request never continues over plain http, not even through a redirect.
+    const bool https = request.url.size() >= 8 && request.url.compare(0, 8, "https://") == 0;
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
+    if (!request.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, request.ca_file.c_str());
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(request.connect_timeout.count()));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
@@ -314,6 +339,7 @@ HttpResponse CurlHttpClient::send(const HttpRequest& request, const CancelToken&
     response.timed_out = result == CURLE_OPERATION_TIMEDOUT;
     response.tls_failed = is_tls_failure(result);
     response.error = errbuf[0] ? std::string(errbuf) : std::string(curl_easy_strerror(result));
+    if (response.tls_failed) response.error = tls_failure_text(response.error, request);
     return finish(response);
 }
 

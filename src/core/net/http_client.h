@@ -33,14 +33,19 @@ struct HttpRequest {
     std::size_t max_body = 8 * 1024 * 1024;     // enforced while receiving
     bool follow_redirects = false;
     std::string proxy;  // empty: libcurl's default (environment)
+    // A PEM file of CA certificates to verify an https server with (an internal CA); empty: the
+    // system's. Certificates are always verified; an https request never falls back to http.
+    std::string ca_file;
 };
 
 struct HttpResponse {
-    bool ok = false;          // a response was received (any status)
-    std::string error;        // transport error, human readable, when !ok
-    bool timed_out = false;   // !ok because the connect timeout or the overall timeout expired
-    bool cancelled = false;   // !ok because the cancel token was set
-    bool tls_failed = false;  // !ok because the TLS handshake or certificate check failed
+    bool ok = false;         // a response was received (any status)
+    std::string error;       // transport error, human readable, when !ok
+    bool timed_out = false;  // !ok because the connect timeout or the overall timeout expired
+    bool cancelled = false;  // !ok because the cancel token was set
+    // !ok because the TLS handshake or certificate check failed; `error` then says which of the
+    // usual problems it was (expired, another host name, not signed by a trusted authority).
+    bool tls_failed = false;
     // Some of the request went out on the wire: a failure after this may have reached the
     // server (a create may have happened). False when connecting (or TLS) failed.
     bool request_sent = false;

@@ -7,6 +7,7 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
 
 #include "platform/read_file.h"
 
@@ -60,6 +61,28 @@ std::string BackendOptions::required(const std::string& key) {
     std::string v = config_.option(key);
     if (v.empty()) fail("\"" + key + "\" is required for " + config_.type);
     return v;
+}
+
+Result<std::string> backend_ca_file(const BackendConfig& config) {
+    const std::string path = config.option("ca_file");
+    if (path.empty()) return std::string();
+    const std::string where = config.where + ": escalation.backend.ca_file: ";
+    std::error_code ec;
+    if (!std::filesystem::path(path).is_absolute())
+        return Status::error(where + "\"" + path +
+                             "\" must be an absolute path to a PEM file of CA certificates");
+    if (!std::filesystem::is_regular_file(path, ec))
+        return Status::error(where + path + " is not a file");
+    return path;
+}
+
+std::string BackendOptions::ca_file() {
+    Result<std::string> path = backend_ca_file(config_);
+    if (!path) {
+        if (error_.empty()) error_ = path.message();
+        return {};
+    }
+    return std::move(path).value();
 }
 
 std::string BackendOptions::optional(const std::string& key, const std::string& fallback) const {

@@ -22,6 +22,9 @@ public:
     std::string secret(const std::string& key, bool required = true);
     // Option "url" without a trailing '/': https://, or http:// only to a loopback host.
     std::string base_url();
+    // Option "ca_file": an absolute path to a PEM file of CA certificates (an internal CA) the
+    // server's certificate is verified with, or "" for the system's; must name a file.
+    std::string ca_file();
     // Option `key` in seconds (may be fractional), e.g. "timeout": "30".
     std::chrono::milliseconds seconds(const std::string& key, std::chrono::milliseconds fallback);
 
@@ -34,6 +37,10 @@ private:
     const BackendConfig& config_;
     std::string error_;
 };
+
+// Option "ca_file" of a backend config, checked as BackendOptions::ca_file does; the error
+// names the config file and the option.
+Result<std::string> backend_ca_file(const BackendConfig& config);
 
 // Is the host of an http(s) URL a loopback name or address (localhost, 127.0.0.0/8, [::1])?
 bool url_host_is_loopback(const std::string& url);

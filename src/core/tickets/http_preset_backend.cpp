@@ -57,7 +57,8 @@ HttpPresetBackend::HttpPresetBackend(const std::string& product, BackendOptions&
       describe_(product + " at " + base_url_),
       timeout_(options.seconds("timeout", 30s)),
       upload_timeout_(options.seconds("upload_timeout", 300s)),
-      proxy_(options.optional("proxy")) {}
+      proxy_(options.optional("proxy")),
+      ca_file_(options.ca_file()) {}
 
 HttpRequest HttpPresetBackend::api_request(const std::string& method,
                                            const std::string& path) const {
@@ -70,6 +71,7 @@ HttpRequest HttpPresetBackend::api_request(const std::string& method,
     r.timeout = timeout_;
     r.connect_timeout = std::min<std::chrono::milliseconds>(timeout_, 10s);
     r.proxy = proxy_;
+    r.ca_file = ca_file_;
     r.max_body = 4 * 1024 * 1024;
     return r;
 }

@@ -74,6 +74,7 @@ private:
     std::chrono::milliseconds timeout_;
     std::chrono::milliseconds upload_timeout_;
     std::string proxy_;
+    std::string ca_file_;  // option ca_file: an internal CA
 };
 
 // "Basic " + base64(user ":" password).

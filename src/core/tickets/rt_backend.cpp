@@ -1,6 +1,8 @@
 // RtBackend: POST /REST/2.0/ticket to create, GET /REST/2.0/tickets?query= to look up.
 #include "tickets/rt_backend.h"
 
+#include "tickets/backend_options.h"
+
 #include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
@@ -68,12 +70,13 @@ std::optional<long> json_id(const json& v) {
 class RtBackend final : public TicketBackend {
 public:
     RtBackend(HttpClient& http, std::string base, std::string queue, std::string authorization,
-              std::chrono::seconds timeout)
+              std::chrono::seconds timeout, std::string ca_file)
         : http_(http),
           base_(std::move(base)),
           queue_(std::move(queue)),
           authorization_(std::move(authorization)),
-          timeout_(timeout) {}
+          timeout_(timeout),
+          ca_file_(std::move(ca_file)) {}
 
     std::string describe() const override { return "Request Tracker at " + base_; }
 
@@ -191,6 +194,7 @@ private:
         req.timeout = timeout_;
         req.max_body = 4 * 1024 * 1024;
         req.follow_redirects = false;  // the Authorization header must not travel elsewhere
+        req.ca_file = ca_file_;
         return req;
     }
 
@@ -220,6 +224,7 @@ private:
     std::string queue_;
     std::string authorization_;
     std::chrono::seconds timeout_;
+    std::string ca_file_;
 };
 
 // Reads a credential from a file (first line, surrounding whitespace removed).
@@ -315,8 +320,11 @@ Result<std::unique_ptr<TicketBackend>> make_rt_backend(const BackendConfig& conf
     }
     std::string queue = config.option("queue", "General");
     if (queue.empty()) queue = "General";
+    Result<std::string> ca_file = backend_ca_file(config);
+    if (!ca_file) return ca_file.status();
     return std::make_unique<RtBackend>(http, std::move(base), std::move(queue),
-                                       std::move(authorization), std::chrono::seconds(timeout_s));
+                                       std::move(authorization), std::chrono::seconds(timeout_s),
+                                       std::move(ca_file).value());
 }
 
 }  // namespace fixtray

@@ -2,6 +2,8 @@
 // cancel token is polled every 50 ms even while the server is silent.
 #include "tickets/smtp_backend.h"
 
+#include "tickets/backend_options.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -141,6 +143,7 @@ struct SmtpSettings {
     std::vector<std::string> to;
     std::string user, password;
     std::chrono::seconds timeout{60};
+    std::string ca_file;  // option ca_file: an internal CA
 };
 
 class SmtpBackend final : public TicketBackend {
@@ -239,6 +242,7 @@ DeliveryResult SmtpBackend::create(const SupportRequest& request, const CancelTo
                      s_.implicit_tls || s_.starttls == StartTls::required ? CURLUSESSL_ALL
                      : s_.starttls == StartTls::try_it                    ? CURLUSESSL_TRY
                                                                           : CURLUSESSL_NONE);
+    if (!s_.ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, s_.ca_file.c_str());
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, std::min(timeout_s, 10L));
     curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout_s);  // each SMTP reply
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);                 // the DATA upload
@@ -419,6 +423,9 @@ Result<std::unique_ptr<TicketBackend>> make_smtp_backend(const BackendConfig& co
                                                    "\" is not a plain address like "
                                                    "fixtray@example.com"));
     }
+    Result<std::string> ca_file = backend_ca_file(config);
+    if (!ca_file) return ca_file.status();
+    s.ca_file = std::move(ca_file).value();
     s.to = split_addresses(config.option("to"));
     if (s.to.empty()) {
         return Status::error(where + "to: missing (the help desk's address)");
