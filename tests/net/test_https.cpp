@@ -15,7 +15,9 @@
 #include "support/feed_desk.h"
 #include "support/test_ca.h"
 #include "support/test_helpers.h"
+#include "tickets/http_ticket_backends.h"
 #include "tickets/rt_backend.h"
+#include "tickets/smtp_backend.h"
 #include "tickets/ticket_backend.h"
 
 using namespace fixtray;
@@ -128,7 +130,9 @@ TEST_CASE("https: nothing falls back to plain http, not even through a redirect"
     CHECK_FALSE(contains(plain.access_log(), "GET /hello.txt"));
 }
 
-TEST_CASE("https: the RT backend verifies its server with escalation.backend.ca_file") {
+TEST_CASE(
+    "https: the RT backend and the web presets verify their server with "
+    "escalation.backend.ca_file") {
     TestCa ca;
     Site site;
     const auto good = ca.issue("good", "IP:127.0.0.1,DNS:localhost");
@@ -157,6 +161,23 @@ TEST_CASE("https: the RT backend verifies its server with escalation.backend.ca_
     CHECK_FALSE(contains(found.message, "certificate"));
     CHECK(contains(server.access_log(), "GET /REST/2.0/tickets?query="));
 
+    // A web preset (Zammad) takes the same option.
+    BackendConfig z;
+    z.type = "zammad";
+    z.where = "test.json";
+    z.options = {{"url", server.url()}, {"token", "t0ken"}, {"group", "Users"}};
+    auto zammad = make_http_preset_backend(z, http);
+    REQUIRE(zammad);
+    found = (*zammad)->find(request, never);
+    CHECK(contains(found.message, "not signed by a trusted authority"));
+    z.options["ca_file"] = ca.cert().string();
+    zammad = make_http_preset_backend(z, http);
+    REQUIRE(zammad);
+    found = (*zammad)->find(request, never);
+    INFO(found.message);
+    CHECK_FALSE(contains(found.message, "certificate"));
+    CHECK(contains(server.access_log(), "GET /api/v1/tickets/search?query="));
+
     c.options["ca_file"] = "ca.pem";
     auto relative = make_rt_backend(c, http);
     CHECK_FALSE(relative);
@@ -167,4 +188,44 @@ TEST_CASE("https: the RT backend verifies its server with escalation.backend.ca_
     auto missing = make_rt_backend(c, http);
     CHECK_FALSE(missing);
     CHECK(contains(missing.message(), "missing.pem is not a file"));
+}
+
+TEST_CASE("https: the SMTP backend verifies an smtps:// server with escalation.backend.ca_file") {
+    // MailDev taking mail over implicit TLS with a certificate of the test's CA.
+    TestCa ca;
+    const auto cert = ca.issue("mail", "IP:127.0.0.1,DNS:localhost");
+    TestService maildev(
+        "smtp.sh", {},
+        {{"SMTP_SH_TLS_CERT", cert.cert.string()}, {"SMTP_SH_TLS_KEY", cert.key.string()}});
+    const std::string url = maildev.env("FIXTRAY_TEST_SMTP_URL");
+    REQUIRE(url.rfind("smtps://127.0.0.1:", 0) == 0);
+    TempDir dir;
+    const SupportRequest request = sample_request(dir.path(), "bundle");
+    CancelToken never;
+
+    BackendConfig c;
+    c.type = "smtp";
+    c.where = "test.json";
+    c.options = {{"smtp_url", url},
+                 {"from", "fixtray@laptop-17.example.com"},
+                 {"to", "helpdesk@example.com"},
+                 {"timeout", "10"}};
+    // The verified delivery first: MailDev 2.2.1 exits when a client aborts the handshake
+    // (an unhandled "alert unknown ca"), so the refused one comes last.
+    c.options["ca_file"] = ca.cert().string();
+    auto with = make_smtp_backend(c);
+    REQUIRE(with);
+    DeliveryResult d = (*with)->create(request, never);
+    INFO(d.message);
+    CHECK(d.kind == DeliveryResult::Kind::delivered);
+    const HttpResponse list = get(maildev.env("FIXTRAY_TEST_MAILDEV_API"));
+    CHECK(contains(list.body, request.id + "@fixtray"));
+
+    c.options.erase("ca_file");
+    auto without = make_smtp_backend(c);
+    REQUIRE(without);
+    d = (*without)->create(request, never);
+    INFO(d.message);
+    CHECK(d.kind != DeliveryResult::Kind::delivered);
+    CHECK(contains(d.message, "certificate"));
 }

@@ -15,6 +15,10 @@
 set -euo pipefail
 
 readonly START_TIMEOUT_S=${SMTP_SH_START_TIMEOUT:-60}  # the whole start, all attempts
+# SMTP_SH_TLS_CERT and SMTP_SH_TLS_KEY (PEM files): MailDev takes mail over implicit TLS
+# (smtps://) with that certificate instead of plain SMTP; the URL printed says which.
+readonly TLS_CERT=${SMTP_SH_TLS_CERT:-}
+readonly TLS_KEY=${SMTP_SH_TLS_KEY:-}
 readonly STOP_TIMEOUT_S=10
 readonly TOOLS_DIR=${FIXTRAY_TEST_TOOLS:-/opt/fixtray-test-tools}
 readonly MAILDEV=$TOOLS_DIR/node_modules/maildev/bin/maildev
@@ -40,16 +44,25 @@ print_env() {
     smtp=$(get smtp.port)
     web=$(get web.port)
     [[ -n "$smtp" && -n "$web" ]] || die "$DIR has no running MailDev (run 'smtp.sh start $DIR' first)"
-    echo "export FIXTRAY_TEST_SMTP_URL=smtp://127.0.0.1:$smtp"
+    local scheme
+    scheme=$(get smtp.scheme)
+    echo "export FIXTRAY_TEST_SMTP_URL=${scheme:-smtp}://127.0.0.1:$smtp"
     # GET lists received mail as JSON; GET .../ID/attachment/FILENAME gives an attachment's bytes.
     echo "export FIXTRAY_TEST_MAILDEV_API=http://127.0.0.1:$web/email"
 }
 
 smtp_answers() {
-    # The greeting is enough: "220 ... ESMTP".
+    # The greeting is enough: "220 ... ESMTP" (over TLS when MailDev speaks smtps; the
+    # certificate is not checked here, the tests check it).
     local greeting
-    greeting=$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && head -c 3 <&3" 2>/dev/null) &&
-        [[ "$greeting" == 220 ]]
+    if [[ -n "$TLS_CERT" ]]; then
+        greeting=$(timeout 3 openssl s_client -connect "127.0.0.1:$1" -quiet </dev/null \
+            2>/dev/null | head -c 3) || true
+    else
+        greeting=$(timeout 3 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && head -c 3 <&3" \
+            2>/dev/null) || true
+    fi
+    [[ "$greeting" == 220 ]]
 }
 
 web_answers() {
@@ -77,7 +90,7 @@ cmd_start() {
     # Killed by a caller's timeout: still stop what was started (MailDev has its own session).
     trap 'exit 143' TERM INT
     rm -rf "${DIR:?}/mail" "$DIR/log"
-    rm -f "$DIR/maildev.pid" "$DIR/smtp.port" "$DIR/web.port"
+    rm -f "$DIR/maildev.pid" "$DIR/smtp.port" "$DIR/web.port" "$DIR/smtp.scheme"
     mkdir -p "$DIR/mail" "$DIR/log"
 
     # One deadline for the whole start, below the callers' timeouts. MailDev (node) exits at
@@ -91,8 +104,15 @@ cmd_start() {
         echo "$web" >"$DIR/web.port"
         # --ip / --web-ip: loopback only. --mail-directory: received mail under DIR, not
         # os.tmpdir(). No --outgoing-*/--auto-relay: nothing is ever passed on.
+        local tls_args=()
+        if [[ -n "$TLS_CERT" ]]; then
+            tls_args=(--incoming-secure --incoming-cert "$TLS_CERT" --incoming-key "$TLS_KEY")
+            echo smtps >"$DIR/smtp.scheme"
+        else
+            echo smtp >"$DIR/smtp.scheme"
+        fi
         spawn "$DIR/log/maildev.log" setsid node "$MAILDEV" --smtp "$smtp" --web "$web" \
-            --ip 127.0.0.1 --web-ip 127.0.0.1 --mail-directory "$DIR/mail"
+            --ip 127.0.0.1 --web-ip 127.0.0.1 --mail-directory "$DIR/mail" "${tls_args[@]}"
         pid=$!
         echo "$pid" >"$DIR/maildev.pid"
         # Ready: both protocols answer, on sockets this MailDev listens on. Alive, not is_ours:
@@ -140,7 +160,7 @@ cmd_stop() {
         fi
         note "stopped maildev (pid $pid)"
     fi
-    rm -f "$DIR/maildev.pid" "$DIR/smtp.port" "$DIR/web.port"
+    rm -f "$DIR/maildev.pid" "$DIR/smtp.port" "$DIR/web.port" "$DIR/smtp.scheme"
 }
 
 (($# == 2)) || usage

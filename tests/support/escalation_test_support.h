@@ -72,7 +72,9 @@ inline SupportRequest sample_request(const std::filesystem::path& dir,
 // command line (nginx.sh: the ROOT to serve). env() holds the exported variables.
 class TestService {
 public:
-    explicit TestService(const std::string& script, const std::vector<std::string>& args = {})
+    // `env`: extra environment for the start command (e.g. smtp.sh's SMTP_SH_TLS_CERT).
+    explicit TestService(const std::string& script, const std::vector<std::string>& args = {},
+                         const std::map<std::string, std::string>& env = {})
         : script_(script) {
         // rt.sh runs RT as www-data when root: the directory must be reachable by it.
         std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
@@ -82,7 +84,7 @@ public:
                                                       std::filesystem::perms::others_exec);
         std::vector<std::string> argv{services_dir() + "/" + script_, "start", state()};
         argv.insert(argv.end(), args.begin(), args.end());
-        const auto r = run_command(argv, {}, std::chrono::seconds(180));
+        const auto r = run_command(argv, env, std::chrono::seconds(180));
         INFO(r.out << r.err);
         REQUIRE_MESSAGE(r.exit_code == 0, "tests/services/" << script_
                                                             << " start failed (needs the "
