@@ -17,6 +17,10 @@ int cmd_feed_build(const GlobalOptions& g, const FeedBuildCommand& c) {
     if (!g.no_builtin) o.builtin_pack_dirs = g.machine.builtin_pack_dirs;
     const FeedBuildResult r = build_feed(o);
     for (const auto& w : r.warnings) std::cerr << w << "\n";
+    if (r.ok && c.expires_days > 400)
+        std::cerr << "fixctl: warning: --expires " << c.expires_days
+                  << ": machines refuse an index valid for more than feed.max_expiry_days (400 "
+                     "days unless their config says more)\n";
     if (!r.ok) {
         for (const auto& e : r.errors) std::cerr << e << "\n";
         std::cerr << "fixctl: nothing written to " << c.feed_dir << "\n";

@@ -176,8 +176,10 @@ int main(int argc, char** argv) try {
                      "index)")
         ->type_name("ID");
     feed_build
-        ->add_option("--expires", feed_build_opts.expires_days,
-                     "Days until clients refuse the index if it is not rebuilt (default 30)")
+        ->add_option(
+            "--expires", feed_build_opts.expires_days,
+            "Days until clients refuse the index if it is not rebuilt (default 30; machines "
+            "refuse more than their feed.max_expiry_days, 400 by default)")
         ->type_name("DAYS");
     auto* feed_serial =
         feed_build

@@ -374,6 +374,19 @@ TEST_CASE(
     HelpDesk desk;
     desk.packs["com.example.vpn"] = pack_xml("com.example.vpn", 1, "reconnect-vpn", "Reconnect");
     desk.publish_feed("helpdesk", 24h * 365 * 150);
+    {
+        // The help desk's own tool says so before any machine refuses it.
+        TempDir author;
+        write_file(author.path() / "packs" / "vpn.xml", desk.packs["com.example.vpn"]);
+        const auto built = run_fixctl({"feed", "build", (author.path() / "packs").string(), "--out",
+                                       (author.path() / "feed").string(), "--repository",
+                                       desk.repository, "--expires", "500"});
+        INFO(built.out << built.err);
+        CHECK(built.exit_code == 0);
+        CHECK(contains(built.err,
+                       "machines refuse an index valid for more than "
+                       "feed.max_expiry_days"));
+    }
     Nginx nginx(desk.publish);
     FeedMachine machine(desk, nginx.url());
     auto r = machine.fixctl({"feed", "sync", "--now"});
