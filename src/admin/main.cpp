@@ -10,6 +10,7 @@
 
 #include "app/admin_helper.h"
 #include "app/machine_paths.h"
+#include "platform/privileged_start.h"
 
 int main(int argc, char** argv) try {
     std::vector<std::string> args(argv + 1, argv + argc);
@@ -24,13 +25,20 @@ int main(int argc, char** argv) try {
             "request, 3 refused.");
         return args.empty() ? 2 : 0;
     }
-    // The user the step runs for: pkexec and sudo tell us; otherwise ourselves.
-    unsigned uid = getuid();
-    for (const char* var : {"PKEXEC_UID", "SUDO_UID"})
-        if (const char* v = std::getenv(var); v && *v) {
-            uid = static_cast<unsigned>(std::strtoul(v, nullptr, 10));
-            break;
-        }
+    // The user the step runs for: pkexec and sudo tell us (strictly parsed); otherwise
+    // ourselves. Read before the environment goes.
+    const fixtray::Result<unsigned> caller =
+        fixtray::launcher_caller_uid(std::getenv("PKEXEC_UID"), std::getenv("SUDO_UID"), getuid());
+    // Nothing inherited decides anything from here on: environment, umask, limits, signals.
+    if (fixtray::Status reset = fixtray::reset_inherited_state(); !reset) {
+        std::fprintf(stderr, "fixtray-admin: %s\n", reset.message().c_str());
+        return fixtray::kAdminRefused;
+    }
+    if (!caller) {
+        std::fprintf(stderr, "fixtray-admin: %s\n", caller.message().c_str());
+        return fixtray::kAdminRefused;
+    }
+    const unsigned uid = *caller;
     std::string out, err;
     // The machine's real paths, always: the helper runs as root for a user and trusts nothing
     // of the user's, so FIXTRAY_MACHINE_ROOT (fixctl's, for tests) is not read here.

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/admin_step.h"
+#include "platform/privileged_start.h"
 #include "platform/process_runner.h"
 #include "support/private_cups.h"
 #include "support/test_helpers.h"
@@ -38,12 +39,15 @@ struct MachineConfig {
 };
 
 // Runs argv in a private mount namespace with etc_fixtray mounted on /etc/fixtray and, if
-// given, sudoers mounted on /etc/sudoers.
+// given, sudoers mounted on /etc/sudoers and etc_cups on /etc/cups (a client.conf that points
+// root's CUPS tools at the test's scheduler: the helper passes no CUPS_SERVER on).
 ProcessResult in_mount_namespace(const fs::path& etc_fixtray, const std::string& sudoers,
                                  const std::vector<std::string>& argv,
-                                 const std::map<std::string, std::string>& env = {}) {
+                                 const std::map<std::string, std::string>& env = {},
+                                 const std::string& etc_cups = "") {
     std::error_code ec;
     fs::create_directories("/etc/fixtray", ec);  // a mount point; empty unless an admin fills it
+    if (!etc_cups.empty()) fs::create_directories("/etc/cups", ec);
     std::vector<std::string> cmd{
         "unshare",
         "--mount",
@@ -52,10 +56,12 @@ ProcessResult in_mount_namespace(const fs::path& etc_fixtray, const std::string&
         "sh",
         "-c",
         "mount --bind \"$1\" /etc/fixtray && "
-        "{ [ -z \"$2\" ] || mount --bind \"$2\" /etc/sudoers; } && shift 2 && exec \"$@\"",
+        "{ [ -z \"$2\" ] || mount --bind \"$2\" /etc/sudoers; } && "
+        "{ [ -z \"$3\" ] || mount --bind \"$3\" /etc/cups; } && shift 3 && exec \"$@\"",
         "sh",
         etc_fixtray.string(),
-        sudoers};
+        sudoers,
+        etc_cups};
     cmd.insert(cmd.end(), argv.begin(), argv.end());
     return run_command(cmd, env, std::chrono::seconds(240));
 }
@@ -186,10 +192,15 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     MachineConfig machine(printers_config(cups_env["FIXTRAY_TEST_PRINTER1_URI"],
                                           cups_env["FIXTRAY_TEST_PRINTER2_URI"]));
     const fs::path sudoers = state.path() / "sudoers";
-    write_file(sudoers, std::string("Defaults env_keep += \"CUPS_SERVER CUPS_SERVERROOT\"\n") +
-                            "root ALL=(ALL:ALL) ALL\n"
+    write_file(sudoers, std::string("Defaults secure_path=\"") + kPrivilegedPath +
+                            "\"\nroot ALL=(ALL:ALL) ALL\n"
                             "nobody ALL=(root) NOPASSWD: " +
                             FIXTRAY_ADMIN_PATH + "\n");
+    // The helper clears its environment: root's CUPS tools find the test's scheduler through
+    // /etc/cups/client.conf (mounted below), as they find the machine's own.
+    const fs::path etc_cups = state.path() / "etc-cups";
+    write_file(etc_cups / "client.conf", "ServerName " + cups_env["CUPS_SERVER"] + "\n");
+    make_traversable(etc_cups);
     fs::permissions(sudoers, fs::perms::owner_read | fs::perms::group_read);
     const fs::path home = state.path() / "home";
     fs::create_directories(home);
@@ -206,7 +217,7 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
         in_mount_namespace(machine.dir.path(), sudoers.string(),
                            {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
                             FIXCTL_PATH, "run", "remap-printers", "--yes", "--json"},
-                           env);
+                           env, etc_cups.string());
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     const auto record = nlohmann::json::parse(r.out);
