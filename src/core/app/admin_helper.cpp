@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 #include "app/machine_catalog.h"
@@ -65,6 +67,18 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
     for (const auto& f : pack->fixes)
         if (f.id == request->fix_id && f.runs_on(current_platform())) fix = &f;
     if (!fix) return refuse("pack " + pack->id + " has no fix " + request->fix_id);
+    // Only the fix this machine runs now gets admin rights: the one that takes precedence for
+    // its id (as fixctl and the tray choose it), not an older version still on disk.
+    const std::optional<CatalogEntry> current =
+        machine.catalog().find(request->fix_id, current_platform());
+    if (!current || current->pack != pack)
+        return refuse("fix " + request->fix_id + " of pack " + pack->id + " version " +
+                      std::to_string(pack->version) + " is not the one this machine runs" +
+                      (current ? " (it runs pack " + current->pack->id + " version " +
+                                     std::to_string(current->pack->version) + ", " +
+                                     current->pack->file + ")"
+                               : std::string()) +
+                      ": only that one gets admin rights");
 
     const RealServices services = RealServices::for_admin_helper(invoking_uid);
     Engine engine = services.engine();

@@ -148,7 +148,7 @@ std::vector<std::string> builtin_words(const Step& s) {
 }
 
 // skip-if-running takes a comma-separated list of process names; returns the first that runs.
-std::string first_running(const std::string& names) {
+std::string first_running(const std::string& names, std::optional<unsigned> owner) {
     std::size_t start = 0;
     while (start < names.size()) {
         auto end = names.find(',', start);
@@ -158,7 +158,7 @@ std::string first_running(const std::string& names) {
         const auto last = name.find_last_not_of(" \t");
         if (first != std::string::npos) {
             name = name.substr(first, last - first + 1);
-            if (process_running(name)) return name;
+            if (process_running(name, owner)) return name;
         }
         start = end + 1;
     }
@@ -585,7 +585,7 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         ctx.observer.step_started(rec);
         return;
     }
-    if (auto running = first_running(s.skip_if_running); !running.empty()) {
+    if (auto running = first_running(s.skip_if_running, env_.uid); !running.empty()) {
         rec.status = StepStatus::skipped;
         rec.message = running + " is running; close it and run the fix again";
         ctx.observer.step_started(rec);

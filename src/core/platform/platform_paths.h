@@ -1,6 +1,7 @@
 // Per-user and per-machine locations and identity, computed explicitly (XDG on Linux).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,9 @@ struct UserEnvironment {
     std::string user;       // login name
     std::string host;       // host name
     bool is_admin = false;  // effective uid 0 (Administrator token on Windows)
+    // The user a fix runs for, when that is not this process's user (the admin helper serving
+    // its caller): whose processes skip-if-running looks at. Empty: this process's.
+    std::optional<unsigned> uid;
 };
 
 // Reads the environment of this process. Relative XDG values are ignored, as the spec says.

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,10 @@ public:
 Status check_name(const std::string& name);
 
 // The running processes called `name` (a name check_name() accepted), only the current user's
-// unless any_user. Never the init / system processes nor fixtray itself.
-std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user);
+// (or `owner`'s, a uid: the admin helper asks for its caller's) unless any_user. Never the init
+// / system processes nor fixtray itself. Windows has no uid: owner is not used there.
+std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user,
+                                                     std::optional<unsigned> owner = {});
 
 // The processes (but this one) whose environment holds `entry` ("NAME=VALUE") as a whole
 // entry: what a step's processes inherit (FIXTRAY_STEP=..., FIXTRAY_RUN=<run id>), wherever

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include "base/status.h"
@@ -42,8 +43,9 @@ BuiltinResult path_exists(const Step& step, BuiltinContext& ctx);   // path_exis
 BuiltinResult wait_step(const Step& step, BuiltinContext& ctx);     // builtin_steps.cpp
 
 // Is any process with this name (as in /proc/PID/comm or the executable's base name) running
-// for the current user? Used by skip-if-running.
-bool process_running(const std::string& name);
+// for the current user (or `owner`, the uid a fix runs for in the admin helper)? Used by
+// skip-if-running.
+bool process_running(const std::string& name, std::optional<unsigned> owner = {});
 
 // '/'-separated glob match: * and ? do not cross '/', ** matches any number of segments,
 // [abc] / [!a-z] classes. Exposed for tests and for the `exists` step.

@@ -55,9 +55,9 @@ std::string processes_noun(std::size_t n, const std::string& name) {
 
 }  // namespace
 
-bool process_running(const std::string& name) {
+bool process_running(const std::string& name, std::optional<unsigned> owner) {
     if (!process_platform::check_name(name)) return false;
-    return !process_platform::find_processes(name, false).empty();
+    return !process_platform::find_processes(name, false, owner).empty();
 }
 
 BuiltinResult end_process(const Step& step, BuiltinContext& ctx) {

@@ -91,6 +91,7 @@ UserEnvironment user_environment_for_uid(unsigned uid) {
     char host[256] = {};
     if (gethostname(host, sizeof host - 1) == 0) e.host = host;
     e.is_admin = geteuid() == 0;
+    e.uid = uid;
     return e;
 }
 

@@ -101,12 +101,13 @@ bool name_matches(pid_t pid, const std::string& name) {
 }
 
 // The matching processes, as /proc shows them now.
-std::vector<ProcInfo> scan_proc(const std::string& name, bool any_user) {
+std::vector<ProcInfo> scan_proc(const std::string& name, bool any_user,
+                                std::optional<unsigned> owner) {
     std::vector<ProcInfo> out;
     DIR* d = ::opendir("/proc");
     if (!d) return out;
     const pid_t self = ::getpid();
-    const uid_t me = ::getuid();
+    const uid_t me = owner ? static_cast<uid_t>(*owner) : ::getuid();
     while (const dirent* e = ::readdir(d)) {
         if (!std::isdigit(static_cast<unsigned char>(e->d_name[0]))) continue;
         char* end = nullptr;
@@ -199,9 +200,10 @@ Status check_name(const std::string& name) {
     return {};
 }
 
-std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user) {
+std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user,
+                                                     std::optional<unsigned> owner) {
     std::vector<std::unique_ptr<Process>> out;
-    for (const ProcInfo& p : scan_proc(name, any_user))
+    for (const ProcInfo& p : scan_proc(name, any_user, owner))
         out.push_back(std::make_unique<PosixProcess>(p));
     return out;
 }

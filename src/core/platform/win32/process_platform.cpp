@@ -117,7 +117,8 @@ Status check_name(const std::string& name) {
     return {};
 }
 
-std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user) {
+std::vector<std::unique_ptr<Process>> find_processes(const std::string& name, bool any_user,
+                                                     std::optional<unsigned> /*owner*/) {
     std::vector<std::unique_ptr<Process>> out;
     const std::wstring wanted = lower(win32::widen(name));
     OwnSid me = own_sid();

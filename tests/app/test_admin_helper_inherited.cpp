@@ -1,0 +1,270 @@
+// The admin helper trusts nothing it inherits (issue 14), tested from the caller's side: the
+// real fixtray-admin, started as a launcher would start it (pkexec keeps the caller's umask,
+// resource limits and ignored signals; `sudo` without secure_path keeps the caller's PATH), in a
+// private mount namespace where the test machine's config directory is /etc/fixtray.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/test_helpers.h"
+#include "support/test_machine.h"
+
+using namespace fixtray;
+using namespace fixtray::test;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+// fixtray-admin run-step for step `index` of fix `fix` in pack `pack` version `version`, with
+// /etc/fixtray = the machine's config directory, after `prefix` (shell commands run just before
+// the helper is exec'd: umask, ulimit, trap) and with `env` added to the environment.
+ProcessResult helper(const TestMachine& m, const std::string& pack, int version,
+                     const std::string& fix, int index, const std::string& prefix = "",
+                     const std::map<std::string, std::string>& env = {}) {
+    std::error_code ec;
+    fs::create_directories("/etc/fixtray", ec);  // a mount point
+    return run_command({"unshare",
+                        "--mount",
+                        "--propagation",
+                        "private",
+                        "sh",
+                        "-c",
+                        "mount --bind \"$1\" /etc/fixtray && shift && " + prefix + " exec \"$@\"",
+                        "sh",
+                        m.paths.config_dir,
+                        FIXTRAY_ADMIN_PATH,
+                        "run-step",
+                        "--pack",
+                        pack,
+                        "--version",
+                        std::to_string(version),
+                        "--fix",
+                        fix,
+                        "--phase",
+                        "steps",
+                        "--index",
+                        std::to_string(index),
+                        "--item",
+                        ""},
+                       env, 120s);
+}
+
+std::string pack_with_admin_steps(const std::string& id, int version, const std::string& fix,
+                                  const std::vector<std::string>& steps) {
+    std::string xml = "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"" + id + "\" version=\"" +
+                      std::to_string(version) + "\"><fix id=\"" + fix +
+                      "\" platforms=\"linux\"><title>T</title><steps>";
+    for (const auto& s : steps) xml += s;
+    return xml + "</steps></fix></fixpack>";
+}
+
+std::string admin_run(const std::vector<std::string>& argv, const std::string& attrs = "") {
+    std::string xml = "<run admin=\"true\"" + attrs + ">";
+    for (const auto& a : argv) xml += "<arg>" + a + "</arg>";
+    return xml + "</run>";
+}
+
+// Waits (up to 20 s) until process `pid` runs under `name` (its exec done): a test of what a
+// step sees must not race the start of what it looks for.
+std::string started_as(const ProcessResult& spawned, const std::string& name) {
+    const std::string pid = spawned.out.substr(0, spawned.out.find('\n'));
+    for (int i = 0; i < 400; ++i) {
+        if (read_file("/proc/" + pid + "/comm") == name + "\n") return pid;
+        std::this_thread::sleep_for(50ms);
+    }
+    FAIL("process " << pid << " did not start as " << name);
+    return pid;
+}
+
+json step_record(const ProcessResult& r) {
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(r.out);
+}
+
+}  // namespace
+
+TEST_CASE(
+    "admin helper inherits nothing: the caller's PATH, variables, umask, limits and ignored "
+    "signals do not reach root's steps") {
+    REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
+    TestMachine m;
+    TempDir work;
+    fs::permissions(work.path(), fs::perms::owner_all | fs::perms::group_read |
+                                     fs::perms::group_exec | fs::perms::others_read |
+                                     fs::perms::others_exec);
+    // The caller's own program, named like a tool a step runs: under `sudo` without
+    // secure_path it would be found first on the caller's PATH and run as root.
+    const fs::path evil_bin = work.path() / "bin";
+    const fs::path ran = work.path() / "caller-program-ran-as-root";
+    write_file(evil_bin / "fixtray-tool", "#!/bin/sh\ntouch " + ran.string() + "\n");
+    fs::permissions(evil_bin / "fixtray-tool", fs::perms::owner_all | fs::perms::others_exec);
+    const fs::path big = work.path() / "big";
+    write_file(big, std::string(100000, 'x'));
+    m.machine_pack("inherit.xml",
+                   pack_with_admin_steps(
+                       "com.example.inherit", 1, "inherit",
+                       {admin_run({"env"}), admin_run({"fixtray-tool"}),
+                        admin_run({"mkdir", (work.path() / "made").string()}),
+                        admin_run({"cp", big.string(), (work.path() / "copy").string()}),
+                        admin_run({"grep", "-E", "^(SigIgn|SigBlk)", "/proc/self/status"})}));
+    const std::string caller =
+        "umask 000; ulimit -S -f 0; trap '' TERM HUP INT; export PATH=\"" + evil_bin.string() +
+        ":$PATH\" EVIL_SETTING=1 LD_LIBRARY_PATH=" + work.path().string() + ";";
+
+    json env = step_record(helper(m, "com.example.inherit", 1, "inherit", 1, caller));
+    const std::string printed = env["stdout"];
+    CHECK(contains(printed, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"));
+    CHECK_FALSE(contains(printed, evil_bin.string()));
+    CHECK_FALSE(contains(printed, "EVIL_SETTING"));
+    CHECK_FALSE(contains(printed, "LD_LIBRARY_PATH"));
+
+    json tool = step_record(helper(m, "com.example.inherit", 1, "inherit", 2, caller));
+    CHECK(tool["status"] != "ok");
+    CHECK(contains(tool["message"].get<std::string>(), "fixtray-tool"));
+    CHECK_FALSE(fs::exists(ran));
+
+    json made = step_record(helper(m, "com.example.inherit", 1, "inherit", 3, caller));
+    CHECK(made["status"] == "ok");
+    struct stat st {};
+    REQUIRE(::stat((work.path() / "made").c_str(), &st) == 0);
+    CHECK((st.st_mode & 07777) == 0755);
+
+    json copied = step_record(helper(m, "com.example.inherit", 1, "inherit", 4, caller));
+    CHECK(copied["status"] == "ok");
+    CHECK(fs::file_size(work.path() / "copy") == 100000);
+
+    // A hard limit the helper cannot raise (no CAP_SYS_RESOURCE, as in some containers) is a
+    // refusal, never a copy cut short.
+    fs::remove(work.path() / "copy");
+    const auto hard =
+        helper(m, "com.example.inherit", 1, "inherit", 4, "ulimit -S -f 0; ulimit -H -f 0;");
+    INFO(hard.out << hard.err);
+    if (hard.exit_code == 0)
+        CHECK(fs::file_size(work.path() / "copy") == 100000);
+    else
+        CHECK(contains(hard.err, "cannot reset the resource limit RLIMIT_FSIZE"));
+
+    json signals = step_record(helper(m, "com.example.inherit", 1, "inherit", 5, caller));
+    CHECK(contains(signals["stdout"].get<std::string>(), "SigIgn:\t0000000000000000"));
+
+    // The control: without the reset, this caller's umask would make 0777 and its file size
+    // limit would cut the copy (the shell shows what it hands over).
+    const auto shell = run_command({"sh", "-c", caller + " umask; ulimit -f"});
+    CHECK(contains(shell.out, "0000"));
+    CHECK(contains(shell.out, "\n0"));
+}
+
+TEST_CASE(
+    "admin helper: PKEXEC_UID and SUDO_UID are parsed strictly, and a caller who is root or "
+    "ambiguous is refused") {
+    REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
+    TestMachine m;
+    TempDir work;
+    const fs::path marker = work.path() / "ran";
+    m.machine_pack("adm.xml", pack_with_admin_steps("com.example.adm", 1, "adm",
+                                                    {admin_run({"touch", marker.string()})}));
+    const std::vector<std::pair<std::map<std::string, std::string>, std::string>> refused = {
+        {{{"PKEXEC_UID", "abc"}}, "PKEXEC_UID \"abc\" is not a user id"},
+        {{{"PKEXEC_UID", "4294967296"}}, "PKEXEC_UID \"4294967296\" is not a user id"},
+        {{{"PKEXEC_UID", "-1"}}, "is not a user id"},
+        {{{"PKEXEC_UID", " 65534"}}, "is not a user id"},
+        {{{"PKEXEC_UID", "0"}}, "says the caller is root"},
+        {{{"SUDO_UID", "0"}}, "SUDO_UID says the caller is root"},
+        {{{"PKEXEC_UID", "65534"}, {"SUDO_UID", "65534"}}, "both PKEXEC_UID and SUDO_UID"},
+        {{{"SUDO_UID", "3999999999"}}, "is not a user of this machine"},
+    };
+    for (const auto& [env, why] : refused) {
+        const auto r = helper(m, "com.example.adm", 1, "adm", 1, "", env);
+        INFO(why << ": " << r.err);
+        CHECK(r.exit_code == 3);
+        CHECK(contains(r.err, why));
+        CHECK_FALSE(fs::exists(marker));
+    }
+    const auto r = helper(m, "com.example.adm", 1, "adm", 1, "", {{"PKEXEC_UID", "65534"}});
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(fs::exists(marker));
+}
+
+TEST_CASE("admin helper: only the version of a pack the machine runs now gets admin rights") {
+    // Scenario: version 2 of a pack drops an admin step; version 1 is still on disk (a built-in
+    // pack the help desk replaced). A request for version 1 is refused.
+    REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
+    TestMachine m;
+    TempDir work;
+    const fs::path marker = work.path() / "old-step-ran";
+    m.machine_pack("a/old.xml", pack_with_admin_steps("com.example.printers", 1, "reset",
+                                                      {admin_run({"touch", marker.string()})}));
+    m.machine_pack("b/new.xml", pack_with_admin_steps("com.example.printers", 2, "reset",
+                                                      {"<run><arg>true</arg></run>"}));
+    auto r = helper(m, "com.example.printers", 1, "reset", 1);
+    INFO(r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err,
+                   "is not the one this machine runs (it runs pack com.example.printers "
+                   "version 2"));
+    CHECK_FALSE(fs::exists(marker));
+
+    fs::remove(fs::path(m.paths.packs_dir) / "b" / "new.xml");  // the control
+    r = helper(m, "com.example.printers", 1, "reset", 1);
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(fs::exists(marker));
+}
+
+TEST_CASE("admin helper: skip-if-running looks at the caller's processes, not root's") {
+    REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root and switches users");
+    TestMachine m;
+    TempDir work;
+    fs::permissions(work.path(),
+                    fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    const fs::path marker = work.path() / "ran";
+    const fs::path program = work.path() / "fixtray-probe-x";  // 15 characters: its whole comm
+    fs::copy_file("/bin/sleep", program);
+    fs::permissions(program,
+                    fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    m.machine_pack("adm.xml",
+                   pack_with_admin_steps("com.example.adm", 1, "adm",
+                                         {admin_run({"touch", marker.string()},
+                                                    " skip-if-running=\"fixtray-probe-x\"")}));
+    const std::map<std::string, std::string> caller{{"PKEXEC_UID", "65534"}};
+
+    // root's own process of that name: not the caller's, the step runs.
+    const std::string roots = started_as(
+        run_command({"sh", "-c", "\"$0\" 30 >/dev/null 2>&1 & echo $!", program.string()}),
+        "fixtray-probe-x");
+    auto r = helper(m, "com.example.adm", 1, "adm", 1, "", caller);
+    run_command({"kill", roots});
+    json record = step_record(r);
+    CHECK(record["status"] == "ok");
+    CHECK(fs::exists(marker));
+
+    // The caller's process of that name: the step is skipped.
+    fs::remove(marker);
+    const std::string callers =
+        started_as(run_command({"sh", "-c",
+                                "setpriv --reuid=65534 --regid=65534 --clear-groups \"$0\" 30 "
+                                ">/dev/null 2>&1 & echo $!",
+                                program.string()}),
+                   "fixtray-probe-x");
+    r = helper(m, "com.example.adm", 1, "adm", 1, "", caller);
+    run_command({"kill", callers});
+    record = step_record(r);
+    CHECK(record["status"] == "skipped");
+    CHECK_FALSE(fs::exists(marker));
+}
