@@ -34,7 +34,8 @@ bool contains(const std::string& text, const std::string& part) {
 // the helper is exec'd: umask, ulimit, trap) and with `env` added to the environment.
 ProcessResult helper(const TestMachine& m, const std::string& pack, int version,
                      const std::string& fix, int index, const std::string& prefix = "",
-                     const std::map<std::string, std::string>& env = {}) {
+                     const std::map<std::string, std::string>& env = {},
+                     const std::string& item = "") {
     std::error_code ec;
     fs::create_directories("/etc/fixtray", ec);  // a mount point
     return run_command({"unshare",
@@ -59,7 +60,7 @@ ProcessResult helper(const TestMachine& m, const std::string& pack, int version,
                         "--index",
                         std::to_string(index),
                         "--item",
-                        ""},
+                        item},
                        env, 120s);
 }
 
@@ -267,4 +268,59 @@ TEST_CASE("admin helper: skip-if-running looks at the caller's processes, not ro
     record = step_record(r);
     CHECK(record["status"] == "skipped");
     CHECK_FALSE(fs::exists(marker));
+}
+
+TEST_CASE(
+    "admin helper: a capture an admin step's foreach needs runs with the caller's rights, and "
+    "what it printed reaches root's step only as a plain name") {
+    // Scenario: the list an admin step runs over is captured by an earlier step the pack does
+    // not mark admin. The helper captures it again to check the item; that step runs as the
+    // caller (its `id -u` prints the caller's uid), and a printed value that is an option
+    // ("-evil") is not handed to the step run as root.
+    REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root and switches users");
+    TestMachine m;
+    TempDir work;
+    m.machine_pack(
+        "cap.xml",
+        pack_with_admin_steps(
+            "com.example.cap", 1, "cap",
+            {"<run capture=\"things\"><arg>sh</arg><arg>-c</arg><arg>id -u; printf '%s\\n' -evil"
+             "</arg></run>",
+             admin_run({"touch", (work.path() / "${t}").string()}, " foreach=\"t in things\"")}));
+    const std::map<std::string, std::string> caller{{"PKEXEC_UID", "65534"}};
+
+    auto r = helper(m, "com.example.cap", 1, "cap", 2, "", caller, "65534");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(fs::exists(work.path() / "65534"));
+
+    r = helper(m, "com.example.cap", 1, "cap", 2, "", caller, "0");  // what root would print
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "\"0\" is not an item of things"));
+    CHECK_FALSE(fs::exists(work.path() / "0"));
+
+    r = helper(m, "com.example.cap", 1, "cap", 2, "", caller, "-evil");
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "is not a plain name"));
+    CHECK_FALSE(fs::exists(work.path() / "-evil"));
+}
+
+TEST_CASE("admin helper: the sudo rule the README gives is valid sudoers syntax") {
+    // README.md, "Administrator steps": the rule an admin copies into /etc/sudoers.d/fixtray.
+    const std::string readme = read_file(std::string(FIXTRAY_SOURCE_DIR) + "/README.md");
+    const auto at = readme.find("/etc/sudoers.d/fixtray");
+    REQUIRE(at != std::string::npos);
+    const auto open = readme.find("```\n", at);
+    const auto close = readme.find("```", open + 4);
+    REQUIRE(open != std::string::npos);
+    REQUIRE(close != std::string::npos);
+    const std::string rule = readme.substr(open + 4, close - open - 4);
+    CHECK(contains(rule, "secure_path="));
+    TempDir dir;
+    write_file(dir.path() / "fixtray", rule);
+    const auto r = run_command({"visudo", "-c", "-f", (dir.path() / "fixtray").string()});
+    INFO(rule << r.out << r.err);
+    CHECK(r.exit_code == 0);
 }

@@ -612,6 +612,9 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         req.timeout = s.timeout;
         if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
         req.detach = s.detach;
+        // The admin helper serving a user: a step its pack does not mark admin (a capture an
+        // admin step's foreach needs) runs with that user's rights, never as root.
+        if (!s.admin && env_.is_admin && env_.uid && *env_.uid != 0) req.run_as_uid = env_.uid;
         // A detached process outlives the run on purpose: it does not carry the run's marker,
         // which ends a killed run's processes.
         if (!ctx.record.run_id.empty() && !s.detach)
@@ -844,6 +847,18 @@ Result<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
         if (!chosen)
             return refuse("\"" + item + "\" is not an item of " + step.foreach_list +
                           " on this machine");
+        // A captured value was printed by a program that ran with the caller's rights: as an
+        // argument of a step run as root it must be a plain name, not an option or a control
+        // sequence (site values are the machine config's, root's).
+        if (!site_list) {
+            const bool control = std::any_of(item.begin(), item.end(), [](char c) {
+                return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+            });
+            if (item.empty() || item.front() == '-' || control || item.size() > 255)
+                return refuse("\"" + item + "\" from the captured list " + step.foreach_list +
+                              " is not a plain name (empty, over 255 characters, starting with "
+                              "'-' or with control characters): not given to a step run as root");
+        }
         ctx.vars.bind_item(step.foreach_var, *chosen);
     }
     run_one(ctx, step, rec);

@@ -25,6 +25,10 @@ struct ProcessRequest {
     // kill_grace, SIGKILL) unless detach; with detach it is left alone, and output it still
     // holds open is read for a moment more.
     bool detach = false;
+    // Run the program as this user (uid, with the account's primary group and no others)
+    // rather than as ourselves: the admin helper (root) runs a step its pack does not mark
+    // admin with its caller's rights. POSIX only; empty: as ourselves.
+    std::optional<unsigned> run_as_uid;
 };
 
 enum class OutputStream { out, err };

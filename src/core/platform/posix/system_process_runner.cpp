@@ -63,6 +63,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -250,6 +251,9 @@ struct ChildSetup : bp::extend::handler {
     const char* working_dir;  // nullptr: inherit
     pid_t parent;             // our pid, taken before the spawn
     int cgroup_procs_fd;      // the step's cgroup.procs, or -1 (StepCgroup)
+    bool drop_rights;         // run as run_uid / run_gid (ProcessRequest::run_as_uid)
+    uid_t run_uid;
+    gid_t run_gid;
 
     template <class Executor>
     void on_exec_setup(Executor& exec) const {
@@ -267,6 +271,16 @@ struct ChildSetup : bp::extend::handler {
             fail(exec, "dup2() failed");
         }
         if (working_dir != nullptr && ::chdir(working_dir) != 0) fail(exec, "chdir() failed");
+        // The caller's rights, for good (real, effective and saved ids). Raw system calls: in
+        // a vfork child glibc's setuid() would signal the parent's threads (its setxid
+        // broadcast); the kernel changes only this process's credentials.
+        if (drop_rights) {
+            const gid_t groups[1] = {run_gid};
+            if (::syscall(SYS_setgroups, 1, groups) != 0 ||
+                ::syscall(SYS_setresgid, run_gid, run_gid, run_gid) != 0 ||
+                ::syscall(SYS_setresuid, run_uid, run_uid, run_uid) != 0)
+                fail(exec, "cannot switch to the caller's user");
+        }
 
         // We run in a vfork() child that shares the parent's memory: every signal arrives
         // blocked (see run_child). First make sure no parent handler can run here, then give
@@ -621,6 +635,18 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
         }
     }
 
+    uid_t run_uid = 0;
+    gid_t run_gid = 0;
+    if (request.run_as_uid) {
+        struct passwd pw {};
+        struct passwd* found = nullptr;
+        char buf[4096];
+        ::getpwuid_r(static_cast<uid_t>(*request.run_as_uid), &pw, buf, sizeof buf, &found);
+        if (found == nullptr)
+            return not_started("no user with id " + std::to_string(*request.run_as_uid));
+        run_uid = found->pw_uid;
+        run_gid = found->pw_gid;
+    }
     const std::vector<std::string> args(request.argv.begin() + 1, request.argv.end());
     const ChildSetup setup{{},
                            null_in.get(),
@@ -628,7 +654,10 @@ ProcessResult run_child(const ProcessRequest& request, const CancelToken& cancel
                            err_write.get(),
                            request.working_dir.empty() ? nullptr : request.working_dir.c_str(),
                            ::getpid(),
-                           cgroup.procs_fd()};
+                           cgroup.procs_fd(),
+                           request.run_as_uid.has_value(),
+                           run_uid,
+                           run_gid};
 
     asio::io_context io(1);
     bp::group group;

@@ -255,6 +255,8 @@ ProcessResult run_found_program(const ProcessRequest& request, const CancelToken
                                 const OutputCallback& on_output, const std::string& found) {
     const std::string& program = request.argv.front();
     const std::string& exe = found;
+    if (request.run_as_uid)
+        return not_started("running a step as the caller is not supported on Windows: " + program);
     // cmd.exe re-parses the command line of a batch file with different rules: arguments could
     // turn into commands. Steps that need a script must run cmd.exe or powershell.exe explicitly.
     {
