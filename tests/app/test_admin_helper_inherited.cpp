@@ -324,3 +324,31 @@ TEST_CASE("admin helper: the sudo rule the README gives is valid sudoers syntax"
     INFO(rule << r.out << r.err);
     CHECK(r.exit_code == 0);
 }
+
+TEST_CASE(
+    "admin helper: a step run as root may not name a folder of the employee's, and lint says "
+    "so") {
+    // Scenario: an admin delete-files under ${cache}, an admin exists under ${home}: the employee
+    // could have made ~/.cache a link to a root-only folder. The helper refuses both before it
+    // touches any path; `fixctl pack lint` warns the author.
+    REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
+    TestMachine m;
+    const std::string pack = pack_with_admin_steps(
+        "com.example.spool", 1, "spool",
+        {"<delete-files admin=\"true\" root=\"${cache}/fixtray-spool\" glob=\"**\"/>",
+         "<exists admin=\"true\" path=\"${home}/.config/secret\"/>",
+         admin_run({"chown", "root", "${config}/x"})});
+    m.machine_pack("spool.xml", pack);
+    const std::map<std::string, std::string> caller{{"PKEXEC_UID", "65534"}};
+    for (const auto& [index, var] :
+         std::vector<std::pair<int, std::string>>{{1, "cache"}, {2, "home"}, {3, "config"}}) {
+        const auto r = helper(m, "com.example.spool", 1, "spool", index, "", caller);
+        INFO(r.out << r.err);
+        CHECK(r.exit_code == 3);
+        CHECK(contains(r.err, "that step names ${" + var + "}, a folder of the employee's"));
+    }
+    const auto lint = run_fixctl({"pack", "lint", (fs::path(m.paths.packs_dir) / "spool.xml")});
+    INFO(lint.out);
+    CHECK(contains(lint.out, "an admin step names ${cache}"));
+    CHECK(contains(lint.out, "[admin-user-folder]"));
+}

@@ -806,6 +806,12 @@ Result<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
                       to_string(phase));
     const Step& step = steps[static_cast<std::size_t>(index) - 1];
     if (!step.admin) return refuse("that step is not marked admin in the trusted pack");
+    // The employee can turn any folder of theirs into a link (~/.cache -> a root-only folder):
+    // a step run as root names none of them.
+    if (const std::string var = user_folder_variable_in(step); !var.empty())
+        return refuse("that step names ${" + var +
+                      "}, a folder of the employee's that a link can redirect: a step run as "
+                      "root may not work there");
     if (!fix.runs_on(current_platform())) return refuse("the fix does not run on this platform");
 
     std::vector<std::string> missing;

@@ -196,4 +196,15 @@ std::vector<std::string> Fix::names_used() const {
     return names;
 }
 
+std::string user_folder_variable_in(const Step& step) {
+    std::vector<const std::string*> fields{&step.root, &step.path, &step.glob, &step.script};
+    for (const std::string& a : step.argv) fields.push_back(&a);
+    for (const char* name : {"home", "cache", "config", "data", "state", "trash", "temp"}) {
+        const std::string ref = std::string("${") + name + "}";
+        for (const std::string* f : fields)
+            if (f->find(ref) != std::string::npos) return name;
+    }
+    return {};
+}
+
 }  // namespace fixtray

@@ -180,6 +180,11 @@ struct Fix {
     std::vector<std::string> names_used() const;
 };
 
+// The first of the employee's own folder variables (home, cache, config, data, state, trash,
+// temp) a step names in a path or argument (root, path, glob, argv, script), or "" for none. A
+// step run as root may not name one: the employee can turn any folder of theirs into a link.
+std::string user_folder_variable_in(const Step& step);
+
 struct FixPack {
     std::string id;      // reverse-DNS, e.g. "org.fixtray.linux.clear-caches"
     int version = 0;     // integer, increases with every published change

@@ -188,7 +188,16 @@ private:
         const std::array<const std::vector<Step>*, 4> phases = {&fix.check, &fix.steps, &fix.verify,
                                                                 &fix.revert};
         for (const auto* phase : phases)
-            for (const Step& step : *phase) lint_step(step);
+            for (const Step& step : *phase) {
+                lint_step(step);
+                if (step.admin)
+                    if (const std::string var = user_folder_variable_in(step); !var.empty())
+                        warn(step.where, "admin-user-folder",
+                             "an admin step names ${" + var +
+                                 "}: the employee can turn that folder into a link to any "
+                                 "other, so the admin helper refuses the step. Do it without "
+                                 "admin rights, or work on a system path");
+            }
         for (const DiagnosticItem& item : fix.diagnostics)
             if (item.kind == DiagnosticItem::Kind::command && !item.argv.empty())
                 lint_program(item.argv.front(), item.where, "diagnostics command");
