@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "platform/process_runner.h"
 #include "support/test_helpers.h"
 #include "support/test_machine.h"
 
@@ -351,4 +352,48 @@ TEST_CASE(
     INFO(lint.out);
     CHECK(contains(lint.out, "an admin step names ${cache}"));
     CHECK(contains(lint.out, "[admin-user-folder]"));
+}
+
+TEST_CASE(
+    "admin helper: through sudo -n without secure_path, the caller's PATH does not choose a "
+    "program run as root") {
+    // Scenario (issue 14, item 1, as found): a sudoers rule for the helper and no secure_path,
+    // so sudo passes the caller's PATH on. User nobody puts ~/bin first with a program named
+    // like the one an admin step runs by plain name. The helper's own PATH decides: the
+    // caller's program never runs as root.
+    REQUIRE_MESSAGE(geteuid() == 0, "this test switches users and mounts a sudoers file");
+    REQUIRE_MESSAGE(find_program("sudo"), "sudo is needed (apt-get install sudo)");
+    TestMachine m;
+    TempDir work;
+    fs::permissions(work.path(),
+                    fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    const fs::path bin = work.path() / "bin";
+    const fs::path ran = work.path() / "caller-program-ran-as-root";
+    write_file(bin / "fixtray-tool", "#!/bin/sh\ntouch " + ran.string() + "\n");
+    fs::permissions(bin, fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    fs::permissions(bin / "fixtray-tool",
+                    fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    m.machine_pack("tool.xml", pack_with_admin_steps("com.example.tool", 1, "tool",
+                                                     {admin_run({"fixtray-tool"})}));
+    const fs::path sudoers = work.path() / "sudoers";
+    write_file(sudoers, std::string("root ALL=(ALL:ALL) ALL\nnobody ALL=(root) NOPASSWD: ") +
+                            FIXTRAY_ADMIN_PATH + "\n");
+    fs::permissions(sudoers, fs::perms::owner_read | fs::perms::group_read);
+
+    std::error_code ec;
+    fs::create_directories("/etc/fixtray", ec);
+    const auto r = run_command(
+        {"unshare", "--mount", "--propagation", "private", "sh", "-c",
+         "mount --bind \"$1\" /etc/fixtray && mount --bind \"$2\" /etc/sudoers && shift 2 && "
+         "exec setpriv --reuid=65534 --regid=65534 --clear-groups env PATH=\"$1:$PATH\" sudo "
+         "-n \"$2\" run-step --pack com.example.tool --version 1 --fix tool --phase steps "
+         "--index 1 --item ''",
+         "sh", m.paths.config_dir, sudoers.string(), bin.string(), FIXTRAY_ADMIN_PATH},
+        {}, 120s);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);  // the helper ran the request (the step's own result below)
+    const json record = json::parse(r.out);
+    CHECK(record["status"] != "ok");
+    CHECK(contains(record["message"].get<std::string>(), "fixtray-tool"));
+    CHECK_FALSE(fs::exists(ran));
 }
