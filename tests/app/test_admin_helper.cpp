@@ -14,6 +14,7 @@
 #include "platform/process_runner.h"
 #include "support/private_cups.h"
 #include "support/test_helpers.h"
+#include "support/test_user.h"
 
 using namespace fixtray;
 using namespace fixtray::test;
@@ -180,12 +181,14 @@ TEST_CASE("admin helper: trusted means owned by root and writable only by root")
 }
 
 TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps through sudo") {
-    // Scenario: user nobody runs the fix; only the admin steps go through the helper (sudo -n
-    // as the launcher here, pkexec on desktops) against a private CUPS.
+    // Scenario: an employee (a user account the test makes) runs the fix; only the admin steps
+    // go through the helper (sudo -n as the launcher here, pkexec on desktops) against a private
+    // CUPS.
     REQUIRE_MESSAGE(geteuid() == 0, "this test starts cupsd and switches users");
     REQUIRE_MESSAGE(find_program("sudo"), "sudo is needed (apt-get install sudo)");
     TempDir state;
     make_traversable(state.path());
+    TestUser user;
     PrivateCups cups;
     auto cups_env = cups.env();
 
@@ -193,8 +196,8 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
                                           cups_env["FIXTRAY_TEST_PRINTER2_URI"]));
     const fs::path sudoers = state.path() / "sudoers";
     write_file(sudoers, std::string("Defaults secure_path=\"") + kPrivilegedPath +
-                            "\"\nroot ALL=(ALL:ALL) ALL\n"
-                            "nobody ALL=(root) NOPASSWD: " +
+                            "\"\nroot ALL=(ALL:ALL) ALL\n" +
+                            user.name() + " ALL=(root) NOPASSWD: " +
                             FIXTRAY_ADMIN_PATH + "\n");
     // The helper clears its environment: root's CUPS tools find the test's scheduler through
     // /etc/cups/client.conf (mounted below), as they find the machine's own.
@@ -202,10 +205,8 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     write_file(etc_cups / "client.conf", "ServerName " + cups_env["CUPS_SERVER"] + "\n");
     make_traversable(etc_cups);
     fs::permissions(sudoers, fs::perms::owner_read | fs::perms::group_read);
-    const fs::path home = state.path() / "home";
-    fs::create_directories(home);
-    REQUIRE(::chown(home.c_str(), 65534, 65534) == 0);
-    // The client tools of the unprivileged side read CUPS_SERVERROOT: let nobody read it.
+    const fs::path home = user.home();
+    // The client tools of the unprivileged side read CUPS_SERVERROOT: let the user read it.
     run_command({"chmod", "-R", "a+rX", cups_env["CUPS_SERVERROOT"]});
 
     std::map<std::string, std::string> env = isolated_env(home);
@@ -215,14 +216,15 @@ TEST_CASE("admin helper: an unprivileged fixctl runs remap-printers, admin steps
     env["FIXTRAY_ADMIN_LAUNCHER"] = "sudo -n";
     const auto r =
         in_mount_namespace(machine.dir.path(), sudoers.string(),
-                           {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                           {"setpriv", "--reuid=" + user.uid_text(),
+                            "--regid=" + std::to_string(user.gid()), "--clear-groups", "--",
                             FIXCTL_PATH, "run", "remap-printers", "--yes", "--json"},
                            env, etc_cups.string());
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
     const auto record = nlohmann::json::parse(r.out);
     CHECK(record["outcome"] == "fixed");
-    CHECK(record["user"] == "nobody");
+    CHECK(record["user"] == user.name());
     bool admin_step_ran = false;
     for (const auto& s : record["steps"])
         if (s.value("admin", false) && s["status"] == "ok") admin_step_ran = true;

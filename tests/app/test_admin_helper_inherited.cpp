@@ -17,6 +17,7 @@
 #include "platform/process_runner.h"
 #include "support/test_helpers.h"
 #include "support/test_machine.h"
+#include "support/test_user.h"
 
 using namespace fixtray;
 using namespace fixtray::test;
@@ -30,39 +31,15 @@ bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
 }
 
-// fixtray-admin run-step for step `index` of fix `fix` in pack `pack` version `version`, with
-// /etc/fixtray = the machine's config directory, after `prefix` (shell commands run just before
-// the helper is exec'd: umask, ulimit, trap) and with `env` added to the environment.
+// fixtray-admin run-step for step `index` of fix `fix` in pack `pack` version `version`, started
+// as pkexec starts it (as root, the caller's umask, limits and ignored signals kept) after `prefix`
+// (shell commands run just before: umask, ulimit, trap) and with `env` added to the environment
+// (PKEXEC_UID: the caller).
 ProcessResult helper(const TestMachine& m, const std::string& pack, int version,
                      const std::string& fix, int index, const std::string& prefix = "",
                      const std::map<std::string, std::string>& env = {},
                      const std::string& item = "") {
-    std::error_code ec;
-    fs::create_directories("/etc/fixtray", ec);  // a mount point
-    return run_command({"unshare",
-                        "--mount",
-                        "--propagation",
-                        "private",
-                        "sh",
-                        "-c",
-                        "mount --bind \"$1\" /etc/fixtray && shift && " + prefix + " exec \"$@\"",
-                        "sh",
-                        m.paths.config_dir,
-                        FIXTRAY_ADMIN_PATH,
-                        "run-step",
-                        "--pack",
-                        pack,
-                        "--version",
-                        std::to_string(version),
-                        "--fix",
-                        fix,
-                        "--phase",
-                        "steps",
-                        "--index",
-                        std::to_string(index),
-                        "--item",
-                        item},
-                       env, 120s);
+    return m.with_machine_config(admin_request(pack, version, fix, index, item), prefix, env);
 }
 
 std::string pack_with_admin_steps(const std::string& id, int version, const std::string& fix,
@@ -105,6 +82,7 @@ TEST_CASE(
     "signals do not reach root's steps") {
     REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
     TestMachine m;
+    TestUser user;
     TempDir work;
     fs::permissions(work.path(), fs::perms::owner_all | fs::perms::group_read |
                                      fs::perms::group_exec | fs::perms::others_read |
@@ -128,25 +106,26 @@ TEST_CASE(
         "umask 000; ulimit -S -f 0; trap '' TERM HUP INT; export PATH=\"" + evil_bin.string() +
         ":$PATH\" EVIL_SETTING=1 LD_LIBRARY_PATH=" + work.path().string() + ";";
 
-    json env = step_record(helper(m, "com.example.inherit", 1, "inherit", 1, caller));
+    const std::map<std::string, std::string> pkexec{{"PKEXEC_UID", user.uid_text()}};
+    json env = step_record(helper(m, "com.example.inherit", 1, "inherit", 1, caller, pkexec));
     const std::string printed = env["stdout"];
     CHECK(contains(printed, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"));
     CHECK_FALSE(contains(printed, evil_bin.string()));
     CHECK_FALSE(contains(printed, "EVIL_SETTING"));
     CHECK_FALSE(contains(printed, "LD_LIBRARY_PATH"));
 
-    json tool = step_record(helper(m, "com.example.inherit", 1, "inherit", 2, caller));
+    json tool = step_record(helper(m, "com.example.inherit", 1, "inherit", 2, caller, pkexec));
     CHECK(tool["status"] != "ok");
     CHECK(contains(tool["message"].get<std::string>(), "fixtray-tool"));
     CHECK_FALSE(fs::exists(ran));
 
-    json made = step_record(helper(m, "com.example.inherit", 1, "inherit", 3, caller));
+    json made = step_record(helper(m, "com.example.inherit", 1, "inherit", 3, caller, pkexec));
     CHECK(made["status"] == "ok");
     struct stat st {};
     REQUIRE(::stat((work.path() / "made").c_str(), &st) == 0);
     CHECK((st.st_mode & 07777) == 0755);
 
-    json copied = step_record(helper(m, "com.example.inherit", 1, "inherit", 4, caller));
+    json copied = step_record(helper(m, "com.example.inherit", 1, "inherit", 4, caller, pkexec));
     CHECK(copied["status"] == "ok");
     CHECK(fs::file_size(work.path() / "copy") == 100000);
 
@@ -154,14 +133,14 @@ TEST_CASE(
     // refusal, never a copy cut short.
     fs::remove(work.path() / "copy");
     const auto hard =
-        helper(m, "com.example.inherit", 1, "inherit", 4, "ulimit -S -f 0; ulimit -H -f 0;");
+        helper(m, "com.example.inherit", 1, "inherit", 4, "ulimit -S -f 0; ulimit -H -f 0;", pkexec);
     INFO(hard.out << hard.err);
     if (hard.exit_code == 0)
         CHECK(fs::file_size(work.path() / "copy") == 100000);
     else
         CHECK(contains(hard.err, "cannot reset the resource limit RLIMIT_FSIZE"));
 
-    json signals = step_record(helper(m, "com.example.inherit", 1, "inherit", 5, caller));
+    json signals = step_record(helper(m, "com.example.inherit", 1, "inherit", 5, caller, pkexec));
     CHECK(contains(signals["stdout"].get<std::string>(), "SigIgn:\t0000000000000000"));
 
     // The control: without the reset, this caller's umask would make 0777 and its file size
@@ -176,6 +155,7 @@ TEST_CASE(
     "ambiguous is refused") {
     REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
     TestMachine m;
+    TestUser user;
     TempDir work;
     const fs::path marker = work.path() / "ran";
     m.machine_pack("adm.xml", pack_with_admin_steps("com.example.adm", 1, "adm",
@@ -184,10 +164,10 @@ TEST_CASE(
         {{{"PKEXEC_UID", "abc"}}, "PKEXEC_UID \"abc\" is not a user id"},
         {{{"PKEXEC_UID", "4294967296"}}, "PKEXEC_UID \"4294967296\" is not a user id"},
         {{{"PKEXEC_UID", "-1"}}, "is not a user id"},
-        {{{"PKEXEC_UID", " 65534"}}, "is not a user id"},
+        {{{"PKEXEC_UID", " " + user.uid_text()}}, "is not a user id"},
         {{{"PKEXEC_UID", "0"}}, "says the caller is root"},
         {{{"SUDO_UID", "0"}}, "SUDO_UID says the caller is root"},
-        {{{"PKEXEC_UID", "65534"}, {"SUDO_UID", "65534"}}, "both PKEXEC_UID and SUDO_UID"},
+        {{{"PKEXEC_UID", user.uid_text()}, {"SUDO_UID", user.uid_text()}}, "both PKEXEC_UID and SUDO_UID"},
         {{{"SUDO_UID", "3999999999"}}, "is not a user of this machine"},
     };
     for (const auto& [env, why] : refused) {
@@ -197,7 +177,7 @@ TEST_CASE(
         CHECK(contains(r.err, why));
         CHECK_FALSE(fs::exists(marker));
     }
-    const auto r = helper(m, "com.example.adm", 1, "adm", 1, "", {{"PKEXEC_UID", "65534"}});
+    const auto r = helper(m, "com.example.adm", 1, "adm", 1, "", {{"PKEXEC_UID", user.uid_text()}});
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK(fs::exists(marker));
@@ -232,6 +212,7 @@ TEST_CASE("admin helper: only the version of a pack the machine runs now gets ad
 TEST_CASE("admin helper: skip-if-running looks at the caller's processes, not root's") {
     REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root and switches users");
     TestMachine m;
+    TestUser user;
     TempDir work;
     fs::permissions(work.path(),
                     fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
@@ -244,7 +225,7 @@ TEST_CASE("admin helper: skip-if-running looks at the caller's processes, not ro
                    pack_with_admin_steps("com.example.adm", 1, "adm",
                                          {admin_run({"touch", marker.string()},
                                                     " skip-if-running=\"fixtray-probe-x\"")}));
-    const std::map<std::string, std::string> caller{{"PKEXEC_UID", "65534"}};
+    const std::map<std::string, std::string> caller{{"PKEXEC_UID", user.uid_text()}};
 
     // root's own process of that name: not the caller's, the step runs.
     const std::string roots = started_as(
@@ -260,9 +241,9 @@ TEST_CASE("admin helper: skip-if-running looks at the caller's processes, not ro
     fs::remove(marker);
     const std::string callers =
         started_as(run_command({"sh", "-c",
-                                "setpriv --reuid=65534 --regid=65534 --clear-groups \"$0\" 30 "
-                                ">/dev/null 2>&1 & echo $!",
-                                program.string()}),
+                                "\"$@\" \"$0\" 30 >/dev/null 2>&1 & echo $!",
+                                program.string(), "setpriv", "--reuid=" + user.uid_text(),
+                                "--regid=" + std::to_string(user.gid()), "--clear-groups"}),
                    "fixtray-probe-x");
     r = helper(m, "com.example.adm", 1, "adm", 1, "", caller);
     run_command({"kill", callers});
@@ -280,6 +261,7 @@ TEST_CASE(
     // ("-evil") is not handed to the step run as root.
     REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root and switches users");
     TestMachine m;
+    TestUser user;
     TempDir work;
     m.machine_pack(
         "cap.xml",
@@ -288,12 +270,12 @@ TEST_CASE(
             {"<run capture=\"things\"><arg>sh</arg><arg>-c</arg><arg>id -u; printf '%s\\n' -evil"
              "</arg></run>",
              admin_run({"touch", (work.path() / "${t}").string()}, " foreach=\"t in things\"")}));
-    const std::map<std::string, std::string> caller{{"PKEXEC_UID", "65534"}};
+    const std::map<std::string, std::string> caller{{"PKEXEC_UID", user.uid_text()}};
 
-    auto r = helper(m, "com.example.cap", 1, "cap", 2, "", caller, "65534");
+    auto r = helper(m, "com.example.cap", 1, "cap", 2, "", caller, user.uid_text());
     INFO(r.out << r.err);
     CHECK(r.exit_code == 0);
-    CHECK(fs::exists(work.path() / "65534"));
+    CHECK(fs::exists(work.path() / user.uid_text()));
 
     r = helper(m, "com.example.cap", 1, "cap", 2, "", caller, "0");  // what root would print
     INFO(r.out << r.err);
@@ -334,13 +316,14 @@ TEST_CASE(
     // touches any path; `fixctl pack lint` warns the author.
     REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
     TestMachine m;
+    TestUser user;
     const std::string pack = pack_with_admin_steps(
         "com.example.spool", 1, "spool",
         {"<delete-files admin=\"true\" root=\"${cache}/fixtray-spool\" glob=\"**\"/>",
          "<exists admin=\"true\" path=\"${home}/.config/secret\"/>",
          admin_run({"chown", "root", "${config}/x"})});
     m.machine_pack("spool.xml", pack);
-    const std::map<std::string, std::string> caller{{"PKEXEC_UID", "65534"}};
+    const std::map<std::string, std::string> caller{{"PKEXEC_UID", user.uid_text()}};
     for (const auto& [index, var] :
          std::vector<std::pair<int, std::string>>{{1, "cache"}, {2, "home"}, {3, "config"}}) {
         const auto r = helper(m, "com.example.spool", 1, "spool", index, "", caller);
@@ -358,12 +341,13 @@ TEST_CASE(
     "admin helper: through sudo -n without secure_path, the caller's PATH does not choose a "
     "program run as root") {
     // Scenario (issue 14, item 1, as found): a sudoers rule for the helper and no secure_path,
-    // so sudo passes the caller's PATH on. User nobody puts ~/bin first with a program named
+    // so sudo passes the caller's PATH on. The test's user puts ~/bin first with a program named
     // like the one an admin step runs by plain name. The helper's own PATH decides: the
     // caller's program never runs as root.
     REQUIRE_MESSAGE(geteuid() == 0, "this test switches users and mounts a sudoers file");
     REQUIRE_MESSAGE(find_program("sudo"), "sudo is needed (apt-get install sudo)");
     TestMachine m;
+    TestUser user;
     TempDir work;
     fs::permissions(work.path(),
                     fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
@@ -376,7 +360,7 @@ TEST_CASE(
     m.machine_pack("tool.xml", pack_with_admin_steps("com.example.tool", 1, "tool",
                                                      {admin_run({"fixtray-tool"})}));
     const fs::path sudoers = work.path() / "sudoers";
-    write_file(sudoers, std::string("root ALL=(ALL:ALL) ALL\nnobody ALL=(root) NOPASSWD: ") +
+    write_file(sudoers, "root ALL=(ALL:ALL) ALL\n" + user.name() + " ALL=(root) NOPASSWD: " +
                             FIXTRAY_ADMIN_PATH + "\n");
     fs::permissions(sudoers, fs::perms::owner_read | fs::perms::group_read);
 
@@ -385,10 +369,11 @@ TEST_CASE(
     const auto r = run_command(
         {"unshare", "--mount", "--propagation", "private", "sh", "-c",
          "mount --bind \"$1\" /etc/fixtray && mount --bind \"$2\" /etc/sudoers && shift 2 && "
-         "exec setpriv --reuid=65534 --regid=65534 --clear-groups env PATH=\"$1:$PATH\" sudo "
+         "exec setpriv --reuid=\"$3\" --regid=\"$4\" --clear-groups env PATH=\"$1:$PATH\" sudo "
          "-n \"$2\" run-step --pack com.example.tool --version 1 --fix tool --phase steps "
          "--index 1 --item ''",
-         "sh", m.paths.config_dir, sudoers.string(), bin.string(), FIXTRAY_ADMIN_PATH},
+         "sh", m.paths.config_dir, sudoers.string(), bin.string(), FIXTRAY_ADMIN_PATH,
+         user.uid_text(), std::to_string(user.gid())},
         {}, 120s);
     INFO(r.out << r.err);
     REQUIRE(r.exit_code == 0);  // the helper ran the request (the step's own result below)

@@ -344,30 +344,14 @@ TEST_CASE("admin helper: FIXTRAY_MACHINE_ROOT is not read, only the real /etc/fi
     REQUIRE_MESSAGE(geteuid() == 0, "the admin helper runs as root");
     TestMachine m;
     m.machine_pack("adm.xml", simple_pack("com.example.adm", "adm", "Admin fix", 1, true));
-    const std::vector<std::string> request{
-        FIXTRAY_ADMIN_PATH, "run-step", "--pack",  "com.example.adm",
-        "--version",        "1",        "--fix",   "adm",
-        "--phase",          "steps",    "--index", "1",
-        "--item",           ""};
+    const std::vector<std::string> request = admin_request("com.example.adm", 1, "adm", 1);
 
     const auto ignored = run_command(request, {{kMachineRootVariable, m.root.str()}});
     INFO(ignored.err);
     CHECK(ignored.exit_code == 3);
     CHECK(contains(ignored.err, "no trusted pack com.example.adm version 1"));
 
-    std::error_code ec;
-    fs::create_directories("/etc/fixtray", ec);  // a mount point; empty unless an admin fills it
-    std::vector<std::string> mounted{"unshare",
-                                     "--mount",
-                                     "--propagation",
-                                     "private",
-                                     "sh",
-                                     "-c",
-                                     "mount --bind \"$1\" /etc/fixtray && shift && exec \"$@\"",
-                                     "sh",
-                                     m.paths.config_dir};
-    mounted.insert(mounted.end(), request.begin(), request.end());
-    const auto control = run_command(mounted);
+    const auto control = m.with_machine_config(request);
     INFO(control.err);
     CHECK(control.exit_code == 0);
     CHECK(contains(control.out, "\"status\""));

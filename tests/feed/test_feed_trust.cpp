@@ -70,36 +70,7 @@ struct FeedMachine {
     }
     // fixtray-admin asked to run the admin step of pack `id`, as pkexec would start it.
     ProcessResult helper(const std::string& id, int version, const std::string& sha256 = {}) const {
-        std::error_code ec;
-        fs::create_directories("/etc/fixtray", ec);  // a mount point
-        std::vector<std::string> argv{"unshare",
-                                      "--mount",
-                                      "--propagation",
-                                      "private",
-                                      "sh",
-                                      "-c",
-                                      "mount --bind \"$1\" /etc/fixtray && shift && exec \"$@\"",
-                                      "sh",
-                                      m.paths.config_dir,
-                                      FIXTRAY_ADMIN_PATH,
-                                      "run-step",
-                                      "--pack",
-                                      id,
-                                      "--version",
-                                      std::to_string(version),
-                                      "--fix",
-                                      "reset-spooler",
-                                      "--phase",
-                                      "steps",
-                                      "--index",
-                                      "1",
-                                      "--item",
-                                      ""};
-        if (!sha256.empty()) {
-            argv.push_back("--sha256");
-            argv.push_back(sha256);
-        }
-        return run_command(argv, {}, 120s);
+        return m.with_machine_config(admin_request(id, version, "reset-spooler", 1, "", sha256));
     }
     fs::path state() const { return m.paths.feed_state_dir; }
 };

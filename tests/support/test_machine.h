@@ -131,6 +131,56 @@ struct TestMachine {
         e[kMachineRootVariable] = root.str();
         return e;
     }
+
+    // Runs `argv` (the real fixtray-admin, or a launcher before it) in a private mount namespace
+    // where /etc/fixtray is this machine's config directory: the helper reads only the real
+    // /etc/fixtray. `prefix` is shell code run just before (umask, ulimit, trap, export).
+    ProcessResult with_machine_config(
+        const std::vector<std::string>& argv, const std::string& prefix = "",
+        const std::map<std::string, std::string>& extra_env = {},
+        std::chrono::milliseconds timeout = std::chrono::seconds(120)) const {
+        std::error_code ec;
+        std::filesystem::create_directories("/etc/fixtray", ec);  // a mount point
+        std::vector<std::string> full{
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            "mount --bind \"$1\" /etc/fixtray && shift && " + prefix + " exec \"$@\"",
+            "sh",
+            paths.config_dir};
+        full.insert(full.end(), argv.begin(), argv.end());
+        return run_command(full, extra_env, timeout);
+    }
 };
+
+// fixtray-admin's arguments for one step: run-step --pack ... --item ... [--sha256 ...].
+inline std::vector<std::string> admin_request(const std::string& pack, int version,
+                                              const std::string& fix, int index,
+                                              const std::string& item = "",
+                                              const std::string& sha256 = "",
+                                              const std::string& phase = "steps") {
+    std::vector<std::string> argv{FIXTRAY_ADMIN_PATH,
+                                  "run-step",
+                                  "--pack",
+                                  pack,
+                                  "--version",
+                                  std::to_string(version),
+                                  "--fix",
+                                  fix,
+                                  "--phase",
+                                  phase,
+                                  "--index",
+                                  std::to_string(index),
+                                  "--item",
+                                  item};
+    if (!sha256.empty()) {
+        argv.push_back("--sha256");
+        argv.push_back(sha256);
+    }
+    return argv;
+}
 
 }  // namespace fixtray::test
