@@ -382,3 +382,85 @@ TEST_CASE(
     CHECK(contains(record["message"].get<std::string>(), "fixtray-tool"));
     CHECK_FALSE(fs::exists(ran));
 }
+
+TEST_CASE(
+    "admin helper: through the real pkexec and polkitd, an admin step runs as root for the "
+    "employee a polkit rule allows, and for no one else") {
+    // Scenario: the launcher desktops use. An employee runs fixctl; its admin step goes through
+    // pkexec, which asks polkitd (on a system bus of the test's own, tests/services/polkit.sh)
+    // about the action in installer/polkit; a rule, as a help desk writes one, allows it for
+    // one user without a password. That user's step runs as root; another user's is refused
+    // (pkexec has no agent to ask a password with) and nothing runs.
+    REQUIRE_MESSAGE(geteuid() == 0, "this test starts a system bus and polkitd");
+    REQUIRE_MESSAGE(find_program("pkexec"), "pkexec is needed (apt-get install pkexec polkitd)");
+    TestMachine m;
+    TestUser allowed;
+    TestUser other;
+    TempDir work;  // root's, 0755: only root can make the marker in it
+    fs::permissions(work.path(),
+                    fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    const fs::path marker = work.path() / "made-by-root";
+    m.machine_pack("pk.xml",
+                   "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"com.example.pk\" version=\"1\">"
+                   "<fix id=\"pk\" platforms=\"linux\"><title>Needs root</title><steps>" +
+                       admin_run({"touch", marker.string()}) +
+                       "</steps><verify><exists path=\"" + marker.string() +
+                       "\"/></verify></fix></fixpack>");
+
+    // The action fixtray installs, naming this build's helper; the rule names one user.
+    std::string policy =
+        read_file(std::string(FIXTRAY_SOURCE_DIR) + "/installer/polkit/org.fixtray.admin.policy.in");
+    const std::string placeholder = "@FIXTRAY_ADMIN_INSTALLED@";
+    REQUIRE(policy.find(placeholder) != std::string::npos);
+    policy.replace(policy.find(placeholder), placeholder.size(), FIXTRAY_ADMIN_PATH);
+    write_file(work.path() / "org.fixtray.admin.policy", policy);
+    write_file(work.path() / "50-fixtray-test.rules",
+               "polkit.addRule(function(action, subject) {\n"
+               "  if (action.id == \"org.fixtray.admin\" && subject.user == \"" +
+                   allowed.name() +
+                   "\")\n"
+                   "    return polkit.Result.YES;\n"
+                   "});\n");
+
+    const auto run_as = [&](const TestUser& user) {
+        std::map<std::string, std::string> env = isolated_env(user.home());
+        env.erase("FIXTRAY_MACHINE_ROOT");  // this fixctl reads the /etc/fixtray mounted
+        std::error_code ec;
+        fs::create_directories("/etc/fixtray", ec);  // a mount point
+        std::vector<std::string> argv{services_dir() + "/polkit.sh",
+                                      "exec",
+                                      (work.path() / ("bus-" + user.name())).string(),
+                                      (work.path() / "org.fixtray.admin.policy").string(),
+                                      (work.path() / "50-fixtray-test.rules").string(),
+                                      "--bind",
+                                      m.paths.config_dir,
+                                      "/etc/fixtray",
+                                      "--"};
+        for (const auto& a : user.become()) argv.push_back(a);
+        for (const auto& a : {std::string(FIXCTL_PATH), std::string("run"), std::string("pk"),
+                              std::string("--yes"), std::string("--json")})
+            argv.push_back(a);
+        return run_command(argv, env, 180s);
+    };
+
+    auto r = run_as(other);
+    INFO(r.out << r.err);
+    REQUIRE_FALSE(r.out.empty());
+    json record = json::parse(r.out);
+    CHECK(record["outcome"] != "fixed");
+    CHECK(contains(record["steps"][0]["message"].get<std::string>(),
+                   "not allowed to get administrator rights"));
+    CHECK_FALSE(fs::exists(marker));
+
+    r = run_as(allowed);
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    record = json::parse(r.out);
+    CHECK(record["outcome"] == "fixed");
+    CHECK(record["user"] == allowed.name());
+    CHECK(record["steps"][0]["admin"] == true);
+    CHECK(record["steps"][0]["status"] == "ok");
+    struct stat st {};
+    REQUIRE(::stat(marker.c_str(), &st) == 0);
+    CHECK(st.st_uid == 0);
+}
