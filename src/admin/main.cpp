@@ -39,6 +39,11 @@ int main(int argc, char** argv) try {
         return fixtray::kAdminRefused;
     }
     const unsigned uid = *caller;
+    // From here on the caller cannot stop the step half-way (signals, its cgroup).
+    if (fixtray::Status shield = fixtray::shield_from_caller(uid); !shield) {
+        std::fprintf(stderr, "fixtray-admin: %s\n", shield.message().c_str());
+        return fixtray::kAdminRefused;
+    }
     std::string out, err;
     // The machine's real paths, always: the helper runs as root for a user and trusts nothing
     // of the user's, so FIXTRAY_MACHINE_ROOT (fixctl's, for tests) is not read here.

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "platform/posix/cgroup2.h"
+#include "platform/privileged_start.h"
 #include "platform/process_runner.h"
 #include "support/test_helpers.h"
 #include "support/test_machine.h"
@@ -463,4 +465,151 @@ TEST_CASE(
     struct stat st {};
     REQUIRE(::stat(marker.c_str(), &st) == 0);
     CHECK(st.st_uid == 0);
+}
+
+namespace {
+
+// A pack whose admin step marks its start, takes a while, and marks its end: a step cut off
+// half-way leaves `started` without `finished`.
+struct SlowAdminStep {
+    TempDir work;  // root's, 0755: only a step run as root can write the marks in it
+    fs::path started = work.path() / "started";
+    fs::path finished = work.path() / "finished";
+    explicit SlowAdminStep(TestMachine& m) {
+        fs::permissions(work.path(),
+                        fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+        m.machine_pack("slow.xml",
+                       pack_with_admin_steps(
+                           "com.example.slow", 1, "slow",
+                           {admin_run({"sh", "-c",
+                                       "touch \"$0\"; sleep 3; touch \"$1\"", started.string(),
+                                       finished.string()})}));
+    }
+};
+
+// A sudoers file (mode 0440) letting `user` run the helper without a password, with
+// secure_path as the README asks.
+fs::path sudoers_for(const TestUser& user, const fs::path& dir) {
+    const fs::path sudoers = dir / "sudoers";
+    write_file(sudoers, std::string("Defaults secure_path=\"") + kPrivilegedPath +
+                            "\"\nroot ALL=(ALL:ALL) ALL\n" + user.name() +
+                            " ALL=(root) NOPASSWD: " + FIXTRAY_ADMIN_PATH + "\n");
+    fs::permissions(sudoers, fs::perms::owner_read | fs::perms::group_read);
+    return sudoers;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "admin helper: once a step runs as root the caller cannot stop it half-way, by signals sudo "
+    "relays or by killing its own cgroup") {
+    // Scenario (issue 14, item 7): a step run as root cut off in the middle can leave the
+    // machine half changed. The caller tries: (1) through `sudo -n`, which relays the signals
+    // the caller sends it (TERM, INT, HUP) to the helper; (2) in a cgroup the caller controls
+    // (as systemd delegates user@UID.service), by moving the helper into a cgroup of its own
+    // and writing its cgroup.kill. Each time the step still finishes and its record arrives.
+    REQUIRE_MESSAGE(geteuid() == 0, "this test switches users, mounts and makes cgroups");
+    REQUIRE_MESSAGE(find_program("sudo"), "sudo is needed (apt-get install sudo)");
+    TestMachine m;
+    TestUser user;
+    SlowAdminStep slow(m);
+    TempDir dir;
+    fs::permissions(dir.path(),
+                    fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    const std::vector<std::string> request = admin_request("com.example.slow", 1, "slow", 1);
+    std::string request_words;
+    for (const auto& a : request) request_words += " '" + a + "'";
+
+    SUBCASE("signals relayed by sudo") {
+        const fs::path sudoers = sudoers_for(user, dir.path());
+        std::vector<std::string> argv{"sh", "-c",
+                                      "mount --bind \"$0\" /etc/sudoers && exec \"$@\"",
+                                      sudoers.string()};
+        for (const auto& a : user.become()) argv.push_back(a);
+        argv.insert(argv.end(),
+                    {"sh", "-c",
+                     "sudo -n" + request_words +
+                         " & pid=$!; i=0; while [ ! -e \"$0\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; "
+                         "kill -TERM $pid; sleep 0.2; kill -INT $pid; sleep 0.2; "
+                         "kill -HUP $pid; wait $pid; echo \"exit=$?\" >&2",
+                     slow.started.string()});
+        const auto r = m.with_machine_config(argv, "", {}, 120s);
+        INFO(r.out << r.err);
+        CHECK(contains(r.err, "exit=0"));
+        CHECK(fs::exists(slow.finished));
+        const json record = json::parse(r.out.substr(0, r.out.rfind('}') + 1));
+        CHECK(record["status"] == "ok");
+    }
+
+    SUBCASE("the caller kills a cgroup it controls") {
+        const auto where = posix::own_cgroup2();
+        REQUIRE_MESSAGE(!where.own_dir.empty(), "no cgroup2 hierarchy on this machine");
+        // Delegated as systemd delegates: the directory and its procs files are the user's.
+        const std::string callers = where.own_dir + "/fxt-caller-" + std::to_string(getpid());
+        REQUIRE(::mkdir(callers.c_str(), 0755) == 0);
+        for (const char* name : {"", "/cgroup.procs", "/cgroup.threads", "/cgroup.subtree_control"})
+            REQUIRE(::chown((callers + name).c_str(), user.uid(), user.gid()) == 0);
+        // The launch (as pkexec: root, PKEXEC_UID) from a process in the caller's cgroup; then
+        // the caller moves the helper into a cgroup of its own below and kills that.
+        const std::string attack =
+            "mkdir \"$0/mine\" && echo \"$1\" > \"$0/mine/cgroup.procs\" && "
+            "echo 1 > \"$0/mine/cgroup.kill\"";
+        std::vector<std::string> argv{"sh", "-c",
+                "c=\"$1\" u=\"$2\" g=\"$3\" s=\"$4\"; shift 4; "
+                "sh -c 'c=\"$0\" u=\"$1\"; shift; echo $$ > \"$c/cgroup.procs\" && "
+                "exec env PKEXEC_UID=\"$u\" \"$@\"' "
+                "\"$c\" \"$u\" \"$@\" & pid=$!; "
+                "i=0; while [ ! -e \"$s\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; "
+                "setpriv --reuid=\"$u\" --regid=\"$g\" --clear-groups sh -c '" +
+                    attack +
+                    "' \"$c\" $pid; echo \"attack=$?\" >&2; wait $pid; echo \"exit=$?\" >&2",
+                "sh", callers, user.uid_text(), std::to_string(user.gid()),
+                slow.started.string()};
+        argv.insert(argv.end(), request.begin(), request.end());
+        const auto r = m.with_machine_config(argv, "", {}, 120s);
+        // Whatever is left (before the fix: the helper's step cgroup) goes with the test.
+        run_command({"sh", "-c",
+                     "find \"$0\" -depth -type d -exec rmdir {} + 2>/dev/null; true", callers});
+        INFO(r.out << r.err);
+        CHECK(contains(r.err, "exit=0"));
+        CHECK(fs::exists(slow.finished));
+        const json record = json::parse(r.out.substr(0, r.out.rfind('}') + 1));
+        CHECK(record["status"] == "ok");
+    }
+}
+
+TEST_CASE(
+    "admin helper: fixctl cancelled during an admin step waits for it and records it as it "
+    "ended, then stops the run") {
+    // Scenario: the employee cancels (SIGTERM to fixctl, as Ctrl-C or the tray's Cancel) while
+    // an admin step runs through `sudo -n`. The step is not cut off: fixctl waits for it, its
+    // record says it finished ("ok", not "cancelled" about a step that went on as root), and the
+    // run ends cancelled after it.
+    REQUIRE_MESSAGE(geteuid() == 0, "this test switches users and mounts a sudoers file");
+    REQUIRE_MESSAGE(find_program("sudo"), "sudo is needed (apt-get install sudo)");
+    TestMachine m;
+    TestUser user;
+    SlowAdminStep slow(m);
+    TempDir dir;
+    fs::permissions(dir.path(),
+                    fs::perms::owner_all | fs::perms::others_read | fs::perms::others_exec);
+    const fs::path sudoers = sudoers_for(user, dir.path());
+    std::map<std::string, std::string> env = isolated_env(user.home());
+    env.erase("FIXTRAY_MACHINE_ROOT");  // this fixctl reads the /etc/fixtray mounted
+    env["FIXTRAY_ADMIN_LAUNCHER"] = "sudo -n";
+    std::vector<std::string> argv{"sh", "-c", "mount --bind \"$0\" /etc/sudoers && exec \"$@\"",
+                                  sudoers.string()};
+    for (const auto& a : user.become()) argv.push_back(a);
+    argv.insert(argv.end(), {"sh", "-c",
+                             "\"$1\" run slow --yes --json & pid=$!; "
+                             "i=0; while [ ! -e \"$0\" ] && [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done; kill -TERM $pid; "
+                             "wait $pid; echo \"exit=$?\" >&2",
+                             slow.started.string(), FIXCTL_PATH});
+    const auto r = m.with_machine_config(argv, "", env, 120s);
+    INFO(r.out << r.err);
+    CHECK(fs::exists(slow.finished));
+    const json record = json::parse(r.out);
+    CHECK(record["outcome"] == "cancelled");
+    REQUIRE(record["steps"].size() == 1);
+    CHECK(record["steps"][0]["status"] == "ok");
 }

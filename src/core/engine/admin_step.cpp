@@ -138,7 +138,14 @@ void HelperAdminStepRunner::run(const AdminStepRequest& request, const CancelTok
     for (auto& a : request.to_args()) req.argv.push_back(std::move(a));
     req.timeout = std::chrono::minutes(30);  // the helper enforces the step's own timeout
     req.output_cap = 1024 * 1024;
-    const ProcessResult res = runner_.run(req, cancel);
+    // Not cancelled from here: once started, a step run as root runs to its end (at the latest
+    // its own timeout, which the helper enforces), as the helper makes sure whatever the caller
+    // does (platform/privileged_start.h). Killing the launcher would only make this record say
+    // "cancelled" about a step that goes on. The engine stops the run after this step. Waiting
+    // for the administrator's approval is cancelled in polkit's own dialog.
+    static_cast<void>(cancel);
+    const CancelToken runs_to_its_end;
+    const ProcessResult res = runner_.run(req, runs_to_its_end);
     record->duration = res.duration;
     if (!res.started) {
         record->status = StepStatus::failed;

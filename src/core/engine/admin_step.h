@@ -43,6 +43,8 @@ public:
     // Can admin steps be run at all (helper installed, launcher present)?
     virtual bool available() const = 0;
     // Fills the outcome fields of *record (status, message, exit code, output, duration...).
+    // The real runner does not stop a step it has started when `cancel` is set: a step run as
+    // root runs to its end (see HelperAdminStepRunner::run); the engine stops after it.
     virtual void run(const AdminStepRequest& request, const CancelToken& cancel,
                      StepRecord* record) = 0;
 };

@@ -1,5 +1,6 @@
 #include "platform/privileged_start.h"
 
+#include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -11,6 +12,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include "platform/posix/cgroup2.h"
 
 namespace fixtray {
 
@@ -71,6 +74,63 @@ Status reset_inherited_state() {
     for (int sig = 1; sig < NSIG; ++sig)
         if (sig != SIGKILL && sig != SIGSTOP) ::sigaction(sig, &dfl, nullptr);  // EINVAL: skip
     return {};
+}
+
+namespace {
+
+// Can user `uid` kill or freeze what is in cgroup `dir` (or move it out to do so)? Yes when the
+// directory or one of its control files is the user's or writable by others.
+bool caller_controls(const std::string& dir, unsigned uid) {
+    for (const char* name : {"", "/cgroup.procs", "/cgroup.kill", "/cgroup.freeze"}) {
+        struct stat st {};
+        if (::lstat((dir + name).c_str(), &st) != 0) continue;
+        if (st.st_uid == uid || (st.st_mode & S_IWOTH)) return true;
+    }
+    return false;
+}
+
+std::string parent_dir(const std::string& dir) {
+    const auto slash = dir.rfind('/');
+    return slash == std::string::npos || slash == 0 ? "/" : dir.substr(0, slash);
+}
+
+}  // namespace
+
+Status shield_from_caller(unsigned caller_uid) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    for (int sig : {SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU, SIGHUP, SIGTERM, SIGPIPE, SIGUSR1,
+                    SIGUSR2, SIGALRM})
+        ::sigaction(sig, &ignore, nullptr);
+
+    if (caller_uid == 0) return {};  // started by root itself: no one to shield from
+    const posix::Cgroup2Location where = posix::own_cgroup2();
+    if (where.own_dir.empty()) return {};  // no cgroup2: none to be killed or frozen through
+    // The caller's cgroup farthest up: killing or freezing it reaches everything below.
+    std::string highest;
+    for (std::string dir = where.own_dir;; dir = parent_dir(dir)) {
+        if (caller_controls(dir, caller_uid)) highest = dir;
+        if (dir.size() <= where.mount_point.size()) break;
+    }
+    if (highest.empty()) return {};
+    std::string why = "it is the caller's";
+    for (std::string dir = parent_dir(highest); dir.size() >= where.mount_point.size();
+         dir = parent_dir(dir)) {
+        // A cgroup with controllers for its children takes no process (EBUSY): go further up;
+        // the root cgroup takes any.
+        const int fd = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            const bool moved = ::write(fd, "0", 1) == 1;
+            const int error = errno;
+            ::close(fd);
+            if (moved) return {};
+            why = std::strerror(error);
+        }
+        if (dir.size() == where.mount_point.size()) break;
+    }
+    return Status::error("cannot leave the cgroup " + highest + ", which the caller controls (" +
+                         why + ")");
 }
 
 Result<unsigned> launcher_caller_uid(const char* pkexec_uid, const char* sudo_uid,

@@ -23,6 +23,7 @@
 
 #include "base/bounded_output.h"
 #include "base/cancel_token.h"
+#include "platform/posix/cgroup2.h"
 #include "platform/process_platform.h"
 #include "platform/process_runner.h"
 #include "platform/process_runner_platform.h"
@@ -133,7 +134,7 @@ public:
     // make false: none (a detached step, whose processes outlive it on purpose).
     StepCgroup(const std::string& name, bool make) {
         if (!make) return;
-        const std::string own = own_cgroup_dir();
+        const std::string own = posix::own_cgroup2().own_dir;
         if (own.empty()) return;
         end_orphans(own);
         const std::string dir = own + "/" + name;
@@ -213,30 +214,6 @@ private:
         }
     }
 
-    // Our own cgroup's directory in the cgroup2 hierarchy ("0::/path" in /proc/self/cgroup,
-    // under the cgroup2 mount point), or "" when there is none.
-    static std::string own_cgroup_dir() {
-        std::string path;
-        {
-            std::ifstream in("/proc/self/cgroup");
-            for (std::string line; std::getline(in, line);)
-                if (line.rfind("0::", 0) == 0) path = line.substr(3);
-        }
-        if (path.empty() || path.find("..") != std::string::npos) return {};
-        std::ifstream mounts("/proc/self/mountinfo");
-        for (std::string line; std::getline(mounts, line);) {
-            // "... MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTIONS"
-            const auto dash = line.find(" - ");
-            if (dash == std::string::npos || line.compare(dash + 3, 8, "cgroup2 ") != 0) continue;
-            std::istringstream fields(line.substr(0, dash));
-            std::string id, parent, devno, root, mount_point;
-            fields >> id >> parent >> devno >> root >> mount_point;
-            if (root != "/" || mount_point.empty()) continue;
-            return mount_point + (path == "/" ? "" : path);
-        }
-        return {};
-    }
-
     std::string dir_;
     int procs_fd_ = -1;
 };
@@ -296,7 +273,8 @@ struct ChildSetup : bp::extend::handler {
             if ((old.sa_flags & SA_SIGINFO) || old.sa_handler != SIG_IGN)
                 ::sigaction(sig, &dfl, nullptr);  // a handler of the parent's: reset
         }
-        for (int sig : {SIGPIPE, SIGXFSZ, SIGTERM, SIGINT, SIGHUP, SIGQUIT}) {
+        for (int sig : {SIGPIPE, SIGXFSZ, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN,
+                        SIGTTOU, SIGUSR1, SIGUSR2, SIGALRM}) {
             ::sigaction(sig, &dfl, nullptr);
         }
         sigset_t none;

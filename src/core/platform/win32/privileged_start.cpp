@@ -9,6 +9,10 @@ Status reset_inherited_state() {
     return Status::error("the admin helper is not available on Windows yet");
 }
 
+Status shield_from_caller(unsigned) {
+    return Status::error("the admin helper is not available on Windows yet");
+}
+
 Result<unsigned> launcher_caller_uid(const char*, const char*, unsigned) {
     return Status::error("the admin helper is not available on Windows yet");
 }
