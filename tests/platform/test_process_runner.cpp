@@ -3,6 +3,7 @@
 
 #include "base/bounded_output.h"
 #include "base/cancel_token.h"
+#include "platform/posix/cgroup2.h"
 #include "platform/process_runner.h"
 #include "support/test_helpers.h"
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -544,4 +546,48 @@ TEST_CASE("bounded output: head and tail") {
     BoundedOutput none(0);
     none.append("xyz");
     CHECK(none.str() == "\n[... 3 bytes omitted ...]\n");
+}
+
+TEST_CASE(
+    "process runner: a step cgroup nobody holds is ended by the next run, one a runner in "
+    "another PID namespace holds is not") {
+    // Scenario: runners share a cgroup directory across PID namespaces (the admin helper moves
+    // to a cgroup above its caller's; a test runs fixctl in a PID namespace). A step cgroup is
+    // the runner's while it holds its lock, whatever PID its name carries; before, a runner
+    // took a name's PID that does not exist in its own namespace for a dead runner and killed
+    // another runner's step.
+    REQUIRE_MESSAGE(::geteuid() == 0, "makes cgroups");
+    const std::string own = posix::own_cgroup2().own_dir;
+    REQUIRE_MESSAGE(!own.empty(), "no cgroup2 hierarchy on this machine");
+    const std::string tag = std::to_string(::getpid());
+    // A cgroup as a runner names it, made an hour ago, with a process in it.
+    const auto step_cgroup = [&](const std::string& name) {
+        const std::string dir = own + "/" + name;
+        REQUIRE(::mkdir(dir.c_str(), 0755) == 0);
+        const auto started = test::run_command(
+            {"sh", "-c",
+             "sh -c 'echo $$ > \"$0/cgroup.procs\" && exec sleep 1000' \"$0\" >/dev/null 2>&1 & "
+             "echo $!",
+             dir});
+        REQUIRE(test::run_command({"touch", "-d", "1 hour ago", dir}).exit_code == 0);
+        return std::pair{dir, static_cast<pid_t>(std::stoi(started.out))};
+    };
+    const auto [gone, gone_pid] = step_cgroup("fixtray-step-gone" + tag + "-999999998-1");
+    const auto [held, held_pid] = step_cgroup("fixtray-step-held" + tag + "-999999999-1");
+    const int lock = ::open(held.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    REQUIRE(lock >= 0);
+    REQUIRE(::flock(lock, LOCK_EX) == 0);  // its runner, alive in a namespace of its own
+
+    const auto result = run(shell("true"));
+    CHECK(result.exit_code == 0);
+    CHECK(process_ends(gone_pid));
+    CHECK_FALSE(process_ends(held_pid));  // still running after 2 s
+
+    ::kill(held_pid, SIGKILL);
+    ::kill(gone_pid, SIGKILL);  // gone already, unless the check above failed
+    process_ends(held_pid);
+    ::close(lock);
+    for (int i = 0; i < 100 && ::rmdir(held.c_str()) != 0 && errno == EBUSY; ++i)
+        std::this_thread::sleep_for(20ms);
+    ::rmdir(gone.c_str());
 }

@@ -65,6 +65,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -128,7 +129,10 @@ bool is_executable_file(const std::string& path) {
 // The step's first process joins it before exec, and everything it starts stays in it,
 // whatever it does (setsid, a double fork, an empty environment): the cgroup lists them all,
 // and cgroup.kill ends them all. Where no cgroup can be made, the step runs without one and
-// the environment marker is what finds its processes.
+// the environment marker is what finds its processes. The runner holds flock(2) on the cgroup's
+// directory while the step runs: a step cgroup nobody holds belongs to a runner that is gone.
+// (Not its PID: runners in other PID namespaces, such as the admin helper's caller in a
+// container, share the directory and would see each other's as dead.)
 class StepCgroup {
 public:
     // make false: none (a detached step, whose processes outlive it on purpose).
@@ -139,8 +143,9 @@ public:
         end_orphans(own);
         const std::string dir = own + "/" + name;
         if (::mkdir(dir.c_str(), 0755) != 0) return;
+        lock_fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         procs_fd_ = ::open((dir + "/cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-        if (procs_fd_ < 0) {
+        if (lock_fd_ < 0 || ::flock(lock_fd_, LOCK_EX | LOCK_NB) != 0 || procs_fd_ < 0) {
             ::rmdir(dir.c_str());
             return;
         }
@@ -158,6 +163,7 @@ public:
                     ::usleep(10'000);
             }
         }
+        if (lock_fd_ >= 0) ::close(lock_fd_);
     }
     StepCgroup(const StepCgroup&) = delete;
     StepCgroup& operator=(const StepCgroup&) = delete;
@@ -187,21 +193,30 @@ public:
     }
 
 private:
-    // The step cgroups (fixtray-step-RANDOM-PID-N) of a runner that is gone (killed before it
-    // could remove them): what is still in them is ended, and they are removed.
+    // The step cgroups (fixtray-step-...) of a runner that is gone (killed before it could
+    // remove them): nobody holds their lock. What is still in them is ended, and they are
+    // removed. One made in the last seconds is left alone: its runner takes the lock just after
+    // making it.
     static void end_orphans(const std::string& own) {
         DIR* d = ::opendir(own.c_str());
         if (!d) return;
         std::vector<std::string> orphans;
+        std::vector<int> held;  // their locks, kept until they are removed
+        const time_t now = ::time(nullptr);
         while (const dirent* e = ::readdir(d)) {
             const std::string_view name = e->d_name;
             if (name.rfind("fixtray-step-", 0) != 0) continue;
-            const auto last = name.rfind('-');
-            const auto before = name.rfind('-', last - 1);
-            if (last == std::string_view::npos || before == std::string_view::npos) continue;
-            const long pid = std::strtol(std::string(name.substr(before + 1)).c_str(), nullptr, 10);
-            if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH)
-                orphans.push_back(own + "/" + std::string(name));
+            const std::string dir = own + "/" + std::string(name);
+            const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+            if (fd < 0) continue;
+            struct stat st {};
+            if (::fstat(fd, &st) == 0 && now - st.st_mtime >= 10 &&
+                ::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                orphans.push_back(dir);
+                held.push_back(fd);
+            } else {
+                ::close(fd);
+            }
         }
         ::closedir(d);
         for (const std::string& dir : orphans) {
@@ -212,9 +227,11 @@ private:
             }
             ::rmdir(dir.c_str());  // if they are not gone yet, the next step's sweep removes it
         }
+        for (const int fd : held) ::close(fd);
     }
 
     std::string dir_;
+    int lock_fd_ = -1;  // flock held on dir_ while the step runs
     int procs_fd_ = -1;
 };
 
