@@ -22,10 +22,11 @@ namespace fs = std::filesystem;
 namespace {
 
 const std::vector<std::string> kSecrets = {
-    "S3cretProxy",  "Hunter2Secret", "Tok3nBearer",
-    "UrlPassw0rd",  "K3yFileSecret", "JsonTok3nFile",
-    "RunRecSecret", "ArgvSecret",    "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
-    "fixtrayuser",  "fixtrayhost"};
+    "S3cretProxy",  "Hunter2Secret",  "Tok3nBearer",
+    "UrlPassw0rd",  "K3yFileSecret",  "JsonTok3nFile",
+    "RunRecSecret", "ArgvSecret",     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+    "RunRecApiKey", "RunRecErrTok3n", "fixtrayuser",
+    "fixtrayhost"};
 
 DiagnosticItem command(const std::string& name, std::vector<std::string> argv) {
     DiagnosticItem i;
@@ -83,7 +84,11 @@ struct Seeded {
                          "-----END PRIVATE KEY-----\n");
         DiagnosticsOptions o;
         o.timeout = 5s;
-        o.run_record_json = R"({"run_id":"run-1","steps":[{"out":"password=RunRecSecret\n"}]})";
+        // Two secrets on consecutive lines of one output, and quotes: escaped as "\n" and "\""
+        // in the JSON text, where a mask for "password = ..." used to run into the next line.
+        o.run_record_json = R"({"run_id":"run-1","message":"said \"no\"","steps":[{"stdout":)"
+                            R"("password = RunRecSecret\napi_key: RunRecApiKey\nok \"done\"\n",)"
+                            R"("stderr":"x\ntoken: RunRecErrTok3n\n"}]})";
         o.dns_test_hosts = {"localhost"};
         const std::vector<DiagnosticItem> items = {
             fact("proxy"),
@@ -206,7 +211,13 @@ TEST_CASE("bundle: reading back gives exactly what was written, entry by entry")
     for (std::size_t i = 0; i < s.report.items.size(); ++i) {
         const auto& item = written->manifest["items"][i];
         std::string expected = s.report.items[i].content;
-        again.redact(expected);
+        if (s.report.items[i].json) {
+            auto doc = nlohmann::json::parse(expected);
+            again.redact_json(doc);
+            expected = doc.dump(2) + "\n";
+        } else {
+            again.redact(expected);
+        }
         if (item["file"].is_null()) continue;
         ++files;
         const Result<std::string> read = read_bundle_entry(s.bundle, item["file"]);
@@ -308,4 +319,23 @@ TEST_CASE("bundle: item names become safe, unique file names") {
     REQUIRE(written.ok());
     CHECK(written->manifest["items"][0]["file"] == "same.txt");
     CHECK(written->manifest["items"][1]["file"] == "same-2.txt");
+}
+
+TEST_CASE("bundle: the run record is redacted value by value and is still valid JSON") {
+    // Scenario (issue 15, item 1): the run record is a JSON document whose strings hold
+    // several lines; redacting its text joined an escaped "\napi_key:" to the masked password
+    // before it and left the next value in clear, and turned \" into ". Each value is
+    // redacted on its own now: every secret goes, the rest stays, the file parses.
+    Seeded s;
+    const auto written = write_bundle(s.report, s.bundle, s.options);
+    REQUIRE(written.ok());
+    const auto& item = manifest_item(written->manifest, "run.record");
+    const Result<std::string> read = read_bundle_entry(s.bundle, item["file"]);
+    REQUIRE(read.ok());
+    const auto doc = nlohmann::json::parse(*read);  // throws if it is not JSON
+    const std::string out = doc["steps"][0]["stdout"];
+    CHECK(out == "password = ***\napi_key: ***\nok \"done\"\n");
+    CHECK(doc["steps"][0]["stderr"] == "x\ntoken: ***\n");
+    CHECK(doc["message"] == "said \"no\"");
+    CHECK(item["redactions"]["secrets"] == 3);
 }

@@ -1,6 +1,8 @@
 // Redaction: the built-in secret rules, pseudonyms, site patterns, and long or hostile input.
 #include <doctest/doctest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <random>
 #include <string>
@@ -210,4 +212,34 @@ TEST_CASE("redaction: seeded secrets in random text never survive (fuzz-like)") 
         INFO(text);
         CHECK(out.find(secret) == std::string::npos);
     }
+}
+
+TEST_CASE("redaction: a JSON document is redacted value by value, never as its escaped text") {
+    // Scenario (issue 15, item 1): one string value with a password and an API key on two
+    // lines. As serialised JSON the lines are joined by an escaped "\n", and the mask for the
+    // password swallowed "\napi_key:" and left the key's value in clear.
+    nlohmann::json doc = {
+        {"stdout", "password = pw-one\napi_key: key-two\nplain \"quoted\" line\n"},
+        {"argv", {"--token=tok-three", "visible"}},
+        {"password", "pw-four"},
+        {"nested", {{"Authorization", "Bearer tok-five"}, {"count", 3}}},
+        {"url", "https://bob:pw-six@example.com/x"}};
+    std::string as_text = doc.dump();
+    Redactor text_redactor({});
+    text_redactor.redact(as_text);
+    CHECK(as_text.find("key-two") != std::string::npos);  // what the escaped text let through
+
+    Redactor r({});
+    const RedactionCounts c = r.redact_json(doc);
+    const std::string dumped = doc.dump();
+    for (const char* secret : {"pw-one", "key-two", "tok-three", "pw-four", "tok-five", "pw-six"}) {
+        INFO(secret);
+        CHECK(dumped.find(secret) == std::string::npos);
+    }
+    CHECK(doc["stdout"] == "password = ***\napi_key: ***\nplain \"quoted\" line\n");
+    CHECK(doc["argv"][1] == "visible");
+    CHECK(doc["nested"]["count"] == 3);
+    CHECK(c.secrets == 5);
+    CHECK(c.url_credentials == 1);
+    CHECK_FALSE(nlohmann::json::parse(dumped, nullptr, false).is_discarded());
 }

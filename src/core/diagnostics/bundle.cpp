@@ -218,7 +218,13 @@ Result<BundleWritten> write_bundle(const DiagnosticsReport& report, const std::s
             return s;
         };
         std::string content = item.content;
-        counts += redactor.redact(content);
+        if (auto doc = nlohmann::json::parse(item.json ? content : std::string(), nullptr, false);
+            item.json && !doc.is_discarded()) {
+            counts += redactor.redact_json(doc);
+            content = doc.dump(2) + "\n";
+        } else {
+            counts += redactor.redact(content);
+        }
         nlohmann::json argv = nlohmann::json::array();
         for (const auto& a : item.argv) argv.push_back(clean(a));
         const std::string name = clean(item.name);

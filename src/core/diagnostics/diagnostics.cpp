@@ -205,8 +205,9 @@ void fact_run_record(Context& ctx, DiagnosticResult& r) {
         r.error = "no run record was given";
         return;
     }
-    // Pretty-printed, so that redaction works line by line on readable text.
+    // Pretty-printed for the technician; the bundle redacts it value by value (r.json).
     const auto j = nlohmann::json::parse(ctx.options.run_record_json, nullptr, false);
+    r.json = !j.is_discarded();
     r.content = j.is_discarded() ? ctx.options.run_record_json : j.dump(2);
     r.exit_code = 0;
 }

@@ -25,7 +25,8 @@ struct DiagnosticResult {
     std::string source;             // command: argv joined by spaces; file: path; fact: id
     std::vector<std::string> argv;  // command (or the command a fact ran), else empty
     std::string content;            // stdout (then stderr under a marker), file or fact text
-    int exit_code = -1;             // commands that exited; 0 for files and facts that worked
+    bool json = false;   // content is a JSON document (the run record): redacted value by value
+    int exit_code = -1;  // commands that exited; 0 for files and facts that worked
     std::chrono::milliseconds duration{0};
     bool truncated = false;  // content is the head and tail of something larger than the cap
     bool timed_out = false;  // ended at the item timeout

@@ -334,4 +334,29 @@ RedactionCounts Redactor::redact(std::string& text) {
     return c;
 }
 
+RedactionCounts Redactor::redact_json(nlohmann::json& value) {
+    RedactionCounts c;
+    if (value.is_string()) {
+        c += redact(value.get_ref<std::string&>());
+    } else if (value.is_array()) {
+        for (auto& v : value) c += redact_json(v);
+    } else if (value.is_object()) {
+        for (auto it = value.begin(); it != value.end(); ++it) {
+            const std::string& key = it.key();
+            const std::string low = lowercase(key);
+            const bool secret = key.size() <= 128 && (is_secret_key(key, low) || low == "api key");
+            if (secret && it.value().is_string() && !it.value().get_ref<std::string&>().empty()) {
+                it.value() = std::string(mask);
+                ++c.secrets;
+            } else if (secret && it.value().is_number()) {
+                it.value() = std::string(mask);
+                ++c.secrets;
+            } else {
+                c += redact_json(it.value());
+            }
+        }
+    }
+    return c;
+}
+
 }  // namespace fixtray

@@ -53,6 +53,12 @@ public:
     // Redacts `text` in place and returns what was replaced.
     RedactionCounts redact(std::string& text);
 
+    // Redacts a JSON document in place, value by value, never its serialised text (where an
+    // escaped "\n" or "\"" would join a secret to the text around it): every string is
+    // redacted as text, and the value of a member whose name is a secret's ("password",
+    // "api_key", "Authorization", ...) is masked whole. The result is still valid JSON.
+    RedactionCounts redact_json(nlohmann::json& value);
+
     // Real name → pseudonym ("alice" → "user-1"). For the caller to keep on this machine; it
     // must never travel with the bundle.
     const std::map<std::string, std::string>& pseudonyms() const { return pseudonyms_; }

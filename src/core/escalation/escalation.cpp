@@ -134,9 +134,9 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
             const bool bad = s.status == StepStatus::failed || s.status == StepStatus::timed_out;
             if (bad) {
                 if (!s.argv.empty()) {
-                    std::string argv;
-                    for (const auto& a : s.argv) argv += (argv.empty() ? "" : " ") + a;
-                    d += "       command: " + clean(argv) + "\n";
+                    std::string argv;  // each argument redacted on its own
+                    for (const auto& a : s.argv) argv += (argv.empty() ? "" : " ") + clean(a);
+                    d += "       command: " + argv + "\n";
                 }
                 if (auto t = tail_lines(s.err, 10, 2048); !t.empty())
                     d += "       last error output:\n" + clean(t);
