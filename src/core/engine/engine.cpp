@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/cancel_token.h"
+#include "base/secret_mask.h"
 #include "base/clock.h"
 #include "base/duration.h"
 #include "engine/admin_step.h"
@@ -226,7 +227,68 @@ struct Engine::Context {
     int phase_skipped = 0;
     std::string first_skipped;
     std::size_t output_left = kRunOutputLimit;  // RunOptions::output_limit, less what is kept
+    const SecretMask* secrets = nullptr;         // the secret params' values (secret_values)
 };
+
+namespace {
+
+// The site values of the pack's secret params, to be masked in what the run records and shows.
+SecretMask secret_values(const FixPack& pack, const Variables& vars) {
+    SecretMask mask;
+    for (const Param& p : pack.params) {
+        if (!p.secret) continue;
+        if (auto it = vars.scalars().find(p.name); it != vars.scalars().end()) mask.add(it->second);
+    }
+    return mask;
+}
+
+void mask_record(StepRecord& rec, const SecretMask& mask) {
+    if (mask.empty()) return;
+    for (std::string* f : {&rec.label, &rec.item, &rec.message, &rec.out, &rec.err, &rec.detail})
+        mask.apply(*f);
+    for (auto& a : rec.argv) mask.apply(a);
+}
+
+// Passes a run's events on with the secret params' values masked: what a front end shows
+// (labels, command lines, live output, messages) never holds them. Live output is masked as it
+// streams, also where a value is split across two reads.
+class MaskingObserver final : public RunObserver {
+public:
+    MaskingObserver(RunObserver& inner, const SecretMask& mask)
+        : inner_(inner), mask_(mask), out_(mask), err_(mask) {}
+    void phase_started(Phase p) override { inner_.phase_started(p); }
+    void step_started(const StepRecord& r) override {
+        out_.finish();
+        err_.finish();
+        inner_.step_started(masked(r));
+    }
+    void step_output(const StepRecord& r, OutputStream which, std::string_view chunk) override {
+        if (mask_.empty()) return inner_.step_output(r, which, chunk);
+        const std::string safe = (which == OutputStream::out ? out_ : err_).feed(chunk);
+        if (!safe.empty()) inner_.step_output(masked(r), which, safe);
+    }
+    void step_finished(const StepRecord& r) override {
+        for (auto [which, stream] : {std::pair{OutputStream::out, &out_}, {OutputStream::err, &err_}})
+            if (const std::string rest = stream->finish(); !rest.empty())
+                inner_.step_output(r, which, rest);
+        inner_.step_finished(r);  // the engine masked the record itself
+    }
+    void run_finished(const RunRecord& r) override { inner_.run_finished(r); }
+
+private:
+    StepRecord masked(const StepRecord& r) const {
+        if (mask_.empty()) return r;
+        StepRecord c = r;
+        mask_record(c, mask_);
+        return c;
+    }
+    RunObserver& inner_;
+    const SecretMask& mask_;
+    StreamingSecretMask out_;
+    StreamingSecretMask err_;
+};
+
+}  // namespace
 
 Engine::Engine(ProcessRunner& runner, HttpClient& http, Clock& clock, const UserEnvironment& env,
                AdminStepRunner* admin)
@@ -360,11 +422,15 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
         return refuse(Refusal::not_applicable, "Not run: " + problem + ".");
 
     std::vector<std::string> missing;
-    Context ctx{pack,     fix,     variables_for(pack, site, &missing, &fix),
-                observer, &cancel, r,
-                false,    {},      options.lang,
-                0,        0,       {}};
+    Variables vars = variables_for(pack, site, &missing, &fix);
+    const SecretMask secrets = secret_values(pack, vars);
+    MaskingObserver masking(observer, secrets);
+    Context ctx{pack,    fix,     std::move(vars),
+                masking, &cancel, r,
+                false,   {},      options.lang,
+                0,       0,       {}};
     ctx.output_left = options.output_limit;
+    ctx.secrets = &secrets;
     if (!missing.empty())
         return refuse(Refusal::invalid_input,
                       "Not run: the site configuration does not set " + join(missing) +
@@ -514,6 +580,7 @@ bool Engine::run_phase(Context& ctx, Phase phase, const std::vector<Step>& steps
             rec.continue_on_error = step.continue_on_error;
             if (item) rec.item = item->value;
             run_one(ctx, step, rec);
+            if (ctx.secrets) mask_record(rec, *ctx.secrets);
             ctx.record.steps.push_back(rec);
             ctx.observer.step_finished(ctx.record.steps.back());
             if (rec.status == StepStatus::cancelled || ctx.cancel->cancelled()) {
@@ -611,6 +678,15 @@ void Engine::run_one(Context& ctx, const Step& step, StepRecord& rec) {
         req.argv = rec.argv;
         req.timeout = s.timeout;
         if (s.kind == StepKind::shell) req.extra_env = shell_env(s);
+        for (auto [name, value] : s.env) {  // <env>: how a secret reaches a program unseen
+            expand(value);
+            req.extra_env[name] = value;
+        }
+        if (!error.empty()) {
+            rec.status = StepStatus::failed;
+            rec.message = error;
+            return;
+        }
         req.detach = s.detach;
         // The admin helper serving a user: a step its pack does not mark admin (a capture an
         // admin step's foreach needs) runs with that user's rights, never as root.
@@ -721,6 +797,7 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
     plan.confirm_lang = fix.confirm.tag_for(options.lang);
 
     auto add_phase = [&](Phase phase, const std::vector<Step>& steps) {
+        const SecretMask secrets = secret_values(pack, vars);
         int index = 0;
         for (const auto& step : steps) {
             ++index;
@@ -781,6 +858,8 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
                 if (!s.capture.empty()) add_note("output lines become the list " + s.capture);
                 if (s.continue_on_error) add_note("a failure does not stop the fix");
                 p.note = n;
+                secrets.apply(p.label);
+                for (auto& a : p.argv) secrets.apply(a);
                 plan.steps.push_back(std::move(p));
             }
         }
@@ -821,6 +900,8 @@ Result<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
                 quiet, &cancel, scratch,
                 false, {},      {},
                 0,     0,       {}};
+    const SecretMask secrets = secret_values(pack, ctx.vars);
+    ctx.secrets = &secrets;
     if (!missing.empty()) return refuse("the machine config does not set " + join(missing));
 
     StepRecord rec;
@@ -868,6 +949,7 @@ Result<StepRecord> Engine::run_trusted_step(const FixPack& pack, const Fix& fix,
         ctx.vars.bind_item(step.foreach_var, *chosen);
     }
     run_one(ctx, step, rec);
+    mask_record(rec, secrets);
     return rec;
 }
 

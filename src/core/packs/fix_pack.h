@@ -89,6 +89,9 @@ struct Step {
     std::string script;             // shell: script text
     std::string stdout_match;       // optional ECMAScript regex the stdout must match
     std::string capture;            // store stdout lines as a list variable of this name
+    // run / shell: <env name="NAME">value</env>, added to the program's environment (values
+    // may hold ${variables}; a secret param's value is passed this way).
+    std::vector<std::pair<std::string, std::string>> env;
     // Processes the step leaves running when it exits normally are kept (a daemon it starts on
     // purpose). Without it they are ended, as after a timeout.
     bool detach = false;
@@ -142,6 +145,11 @@ struct DiagnosticItem {
 struct Param {
     std::string name;
     bool is_list = false;
+    // secret="true": the site's value is a password or token. It is masked ("***") in
+    // everything fixtray records or shows (step records, the run record and audit log, terminal
+    // output, bundles, requests, tickets, mail) and is best passed to a program through <env>,
+    // not as an <arg> (other users see arguments in `ps`; lint warns).
+    bool secret = false;
     std::vector<std::string> fields;  // for lists of records, e.g. name, uri
     std::optional<std::string> default_value;
     SourcePos where;

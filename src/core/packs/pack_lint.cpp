@@ -181,6 +181,25 @@ private:
         add(LintFinding::Severity::warning, pos, code, std::move(message));
     }
 
+    // A secret param's value as a program argument: every user of the machine sees it in `ps`
+    // while the step runs. <env> passes it unseen.
+    void lint_secret_args(const Step& step) {
+        if (step.kind != StepKind::run && step.kind != StepKind::shell) return;
+        for (const Param& p : pack_.params) {
+            if (!p.secret) continue;
+            const std::string ref = "${" + p.name + "}";
+            for (const std::string& a : step.argv)
+                if (a.find(ref) != std::string::npos) {
+                    warn(step.where, "secret-in-argv",
+                         "the secret param " + p.name +
+                             " is passed as an argument, which every user of the machine can "
+                             "see (ps) while the step runs: pass it as <env name=\"...\">" +
+                             ref + "</env> and let the program read it from there");
+                    break;
+                }
+        }
+    }
+
     void lint_fix(const Fix& fix, const std::set<std::string>& languages) {
         const std::string name = "fix " + lint_quoted(fix.id);
         lint_translations(fix, name, languages);
@@ -197,6 +216,7 @@ private:
                                  "}: the employee can turn that folder into a link to any "
                                  "other, so the admin helper refuses the step. Do it without "
                                  "admin rights, or work on a system path");
+                lint_secret_args(step);
             }
         for (const DiagnosticItem& item : fix.diagnostics)
             if (item.kind == DiagnosticItem::Kind::command && !item.argv.empty())

@@ -266,9 +266,9 @@ void PackWalker::parse_pack(pugi::xml_node root) {
 }
 
 void PackWalker::parse_param(pugi::xml_node el) {
-    enum { k_name, k_list, k_fields, k_default, k_count };
+    enum { k_name, k_list, k_fields, k_default, k_secret, k_count };
     static constexpr std::array<std::string_view, k_count> names = {"name", "list", "fields",
-                                                                    "default"};
+                                                                    "default", "secret"};
     AttrTable<k_count> at;
     read_attrs(el, names, ~0u, at);
     expect_empty(el);
@@ -302,8 +302,17 @@ void PackWalker::parse_param(pugi::xml_node el) {
         }
         if (p.fields.empty()) error(off(at[k_fields]), "fields is empty");
     }
+    if (at[k_secret]) {
+        p.secret = boolean(at[k_secret]).value_or(false);
+        if (p.secret && p.is_list)
+            error(off(at[k_secret]), "secret is for a single value, not a list");
+    }
     if (at[k_default]) {
         p.default_value = at[k_default].value();
+        if (p.secret && !p.default_value->empty())
+            error(off(at[k_default]),
+                  "a secret param has no default in the pack: its value comes from the site "
+                  "config");
         if (p.is_list && !p.default_value->empty())
             error(off(at[k_default]),
                   "a list param's default can only be empty (default=\"\": no items, so a "

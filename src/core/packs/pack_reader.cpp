@@ -288,18 +288,64 @@ void PackReader::check_refs(std::string_view s, std::size_t offset, const Scope&
     }
 }
 
+namespace {
+
+// Variables a step may not set through <env>: they change how the program (or the dynamic
+// linker, or an interpreter) itself runs, or what fixtray marks its processes with.
+bool reserved_env_name(std::string_view name) {
+    static constexpr std::array<std::string_view, 17> exact = {
+        "PATH",      "HOME",          "IFS",        "ENV",         "BASH_ENV",  "SHELLOPTS",
+        "BASHOPTS",  "PS4",           "GCONV_PATH", "LOCPATH",     "NLSPATH",   "PYTHONPATH",
+        "PERL5LIB",  "PERL5OPT",      "RUBYOPT",    "NODE_OPTIONS", "PYTHONSTARTUP"};
+    for (std::string_view prefix : {"LD_", "DYLD_", "FIXTRAY_", "BASH_FUNC_"})
+        if (name.starts_with(prefix)) return true;
+    return std::find(exact.begin(), exact.end(), name) != exact.end();
+}
+
+}  // namespace
+
 void PackReader::parse_command_args(pugi::xml_node el, std::vector<std::string>& argv,
-                                    const Scope& scope, bool skip_first_script) {
+                                    const Scope& scope, bool skip_first_script,
+                                    std::vector<std::pair<std::string, std::string>>* env) {
     for (pugi::xml_node c = el.first_child(); c; c = c.next_sibling()) {
         if (!child_element(c, el)) continue;
         const char* name = c.name();
         if (skip_first_script && is_name(name, "script")) continue;  // handled by the caller
-        if (!is_name(name, "arg")) {
-            error(off(c),
-                  "unknown element " + tag(name) + " in " + tag(el.name()) +
-                      (skip_first_script ? ": expected <script> and <arg>" : ": expected <arg>"));
+        if (env && is_name(name, "env")) {
+            const pugi::xml_attribute n = c.attribute("name");
+            for (pugi::xml_attribute a = c.first_attribute(); a; a = a.next_attribute())
+                if (std::string_view(a.name()) != "name")
+                    error(off(a), "unknown attribute " + quoted(a.name()) + " on <env>");
+            std::size_t text_offset = 0;
+            const std::string_view value = text_of(c, text_offset);
+            check_refs(value, text_offset, scope);
+            if (!n) {
+                error(off(c), "<env> needs a name");
+            } else if (!pack_syntax::is_identifier(n.value())) {
+                error(off(n), "bad environment variable name " + quoted(n.value()) +
+                                  ": use letters, digits and _ (not starting with a digit)");
+            } else if (reserved_env_name(n.value())) {
+                error(off(n), "<env> may not set " + std::string(n.value()) +
+                                  ": it changes how programs run, not what they are given");
+            } else {
+                bool twice = false;
+                for (const auto& [k, v] : *env) twice = twice || k == n.value();
+                if (twice)
+                    error(off(n), "<env> sets " + std::string(n.value()) + " twice");
+                else
+                    env->emplace_back(n.value(), value);
+            }
             continue;
         }
+        if (!is_name(name, "arg")) {
+            error(off(c), "unknown element " + tag(name) + " in " + tag(el.name()) +
+                              (skip_first_script
+                                   ? (env ? ": expected <script>, <arg> and <env>"
+                                          : ": expected <script> and <arg>")
+                                   : (env ? ": expected <arg> and <env>" : ": expected <arg>")));
+            continue;
+        }
+        if (env && !env->empty()) error(off(c), "the <arg>s must come before the <env>s");
         no_attrs(c);
         std::size_t text_offset = 0;
         const std::string_view value = text_of(c, text_offset);

@@ -159,9 +159,11 @@ protected:
     // Reports every ${...} in `s` (found at `offset`) that is malformed or not in scope.
     void check_refs(std::string_view s, std::size_t offset, const Scope& scope);
     // The <arg> children of a command (<run>, <shell>, a diagnostics <command>); with
-    // `skip_first_script`, <script> children are left to the caller.
+    // `skip_first_script`, <script> children are left to the caller. With `env`, <env name="N">
+    // children after the <arg>s are read into it (<run> and <shell> steps).
     void parse_command_args(pugi::xml_node el, std::vector<std::string>& argv, const Scope& scope,
-                            bool skip_first_script);
+                            bool skip_first_script,
+                            std::vector<std::pair<std::string, std::string>>* env = nullptr);
 
     PackDocument& doc_;
     // While set, read_attrs collects the attributes named "<prefix>..." into prefixed_attrs_

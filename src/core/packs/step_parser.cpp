@@ -398,7 +398,7 @@ void StepParser::parse_command(pugi::xml_node el, const StepAttrs& at, Step& ste
         parse_shell(el, at, step, scope);
         return;
     }
-    parse_command_args(el, step.argv, scope, false);
+    parse_command_args(el, step.argv, scope, false, &step.env);
     if (step.argv.empty())
         error(off(el), "<run> needs at least one <arg>: the program to run");
     else if (step.argv.front().empty())
@@ -438,7 +438,7 @@ void StepParser::parse_shell(pugi::xml_node el, const StepAttrs& at, Step& step,
         if (is_blank(step.script)) error(off(script), "<script> is empty");
         check_script(step, text_offset);
     }
-    parse_command_args(el, step.argv, scope, true);
+    parse_command_args(el, step.argv, scope, true, &step.env);
 }
 
 // A script is code: no value is ever pasted into it. A ${name} in it is an error that shows the
