@@ -96,7 +96,8 @@ TEST_CASE(
     CHECK_FALSE(contains(stored, kSecret));
 }
 
-TEST_CASE("secret params: lint warns when a secret is passed as an argument, and <env> is checked") {
+TEST_CASE(
+    "secret params: lint warns when a secret is passed as an argument, and <env> is checked") {
     TempDir dir;
     write_file(dir.path() / "share.xml", kPack);
     const auto lint = run_fixctl({"pack", "lint", dir / "share.xml"});

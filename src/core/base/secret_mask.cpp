@@ -14,8 +14,9 @@ void SecretMask::add(const std::string& value) {
     if (std::find(values_.begin(), values_.end(), value) != values_.end()) return;
     values_.push_back(value);
     // Longest first: a value that contains another is masked whole.
-    std::stable_sort(values_.begin(), values_.end(),
-                     [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+    std::stable_sort(
+        values_.begin(), values_.end(),
+        [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
 }
 
 int SecretMask::apply(std::string& text) const {

@@ -11,9 +11,9 @@
 #include <thread>
 
 #include "base/cancel_token.h"
-#include "base/secret_mask.h"
 #include "base/clock.h"
 #include "base/duration.h"
+#include "base/secret_mask.h"
 #include "engine/admin_step.h"
 #include "engine/stdout_scan.h"
 #include "engine/steps/builtin_steps.h"
@@ -227,7 +227,7 @@ struct Engine::Context {
     int phase_skipped = 0;
     std::string first_skipped;
     std::size_t output_left = kRunOutputLimit;  // RunOptions::output_limit, less what is kept
-    const SecretMask* secrets = nullptr;         // the secret params' values (secret_values)
+    const SecretMask* secrets = nullptr;        // the secret params' values (secret_values)
 };
 
 namespace {
@@ -268,7 +268,8 @@ public:
         if (!safe.empty()) inner_.step_output(masked(r), which, safe);
     }
     void step_finished(const StepRecord& r) override {
-        for (auto [which, stream] : {std::pair{OutputStream::out, &out_}, {OutputStream::err, &err_}})
+        for (auto [which, stream] :
+             {std::pair{OutputStream::out, &out_}, {OutputStream::err, &err_}})
             if (const std::string rest = stream->finish(); !rest.empty())
                 inner_.step_output(r, which, rest);
         inner_.step_finished(r);  // the engine masked the record itself
@@ -425,10 +426,7 @@ RunRecord Engine::run(const FixPack& pack, const Fix& fix, const SiteConfig& sit
     Variables vars = variables_for(pack, site, &missing, &fix);
     const SecretMask secrets = secret_values(pack, vars);
     MaskingObserver masking(observer, secrets);
-    Context ctx{pack,    fix,     std::move(vars),
-                masking, &cancel, r,
-                false,   {},      options.lang,
-                0,       0,       {}};
+    Context ctx{pack, fix, std::move(vars), masking, &cancel, r, false, {}, options.lang, 0, 0, {}};
     ctx.output_left = options.output_limit;
     ctx.secrets = &secrets;
     if (!missing.empty())

@@ -294,9 +294,9 @@ namespace {
 // linker, or an interpreter) itself runs, or what fixtray marks its processes with.
 bool reserved_env_name(std::string_view name) {
     static constexpr std::array<std::string_view, 17> exact = {
-        "PATH",      "HOME",          "IFS",        "ENV",         "BASH_ENV",  "SHELLOPTS",
-        "BASHOPTS",  "PS4",           "GCONV_PATH", "LOCPATH",     "NLSPATH",   "PYTHONPATH",
-        "PERL5LIB",  "PERL5OPT",      "RUBYOPT",    "NODE_OPTIONS", "PYTHONSTARTUP"};
+        "PATH",     "HOME",     "IFS",        "ENV",          "BASH_ENV",     "SHELLOPTS",
+        "BASHOPTS", "PS4",      "GCONV_PATH", "LOCPATH",      "NLSPATH",      "PYTHONPATH",
+        "PERL5LIB", "PERL5OPT", "RUBYOPT",    "NODE_OPTIONS", "PYTHONSTARTUP"};
     for (std::string_view prefix : {"LD_", "DYLD_", "FIXTRAY_", "BASH_FUNC_"})
         if (name.starts_with(prefix)) return true;
     return std::find(exact.begin(), exact.end(), name) != exact.end();
