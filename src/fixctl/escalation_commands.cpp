@@ -139,7 +139,13 @@ bool review(EscalationSession& s) {
         if (cmd == 'c') {
             std::string comment;
             ask_line("Your comment for the help desk (one line): ", &comment);
-            if (auto err = s.set_comment(comment)) std::printf("%s\n", err.message.c_str());
+            if (auto err = s.set_comment(comment))
+                std::printf("%s\n", err.message.c_str());
+            else if (s.comment_masked() > 0)
+                std::printf(
+                    "Something in your comment looked like a password or key and was "
+                    "replaced with ***. Your comment now reads:\n  %s\n",
+                    s.request().comment.c_str());
             continue;
         }
         if (cmd == 'b' || cmd == 'o') {

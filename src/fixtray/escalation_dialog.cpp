@@ -396,6 +396,16 @@ void EscalationDialog::send() {
         e.field->SetFocus();
         return;
     }
+    // What was masked in the comment is shown before anything is sent.
+    if (session_->comment_masked() > 0 &&
+        comment_->GetValue().utf8_string() != session_->request().comment) {
+        comment_->ChangeValue(wx(session_->request().comment));
+        wxMessageBox(wx("Something in your comment looked like a password or key, so it was "
+                        "replaced with ***. Check your comment, then press Send again."),
+                     "fixtray", wxOK | wxICON_INFORMATION, this);
+        comment_->SetFocus();
+        return;
+    }
     for (wxWindow* w : {static_cast<wxWindow*>(subject_), static_cast<wxWindow*>(description_),
                         static_cast<wxWindow*>(comment_), static_cast<wxWindow*>(email_),
                         static_cast<wxWindow*>(remove_), static_cast<wxWindow*>(send_)})

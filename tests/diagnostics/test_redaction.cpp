@@ -224,11 +224,6 @@ TEST_CASE("redaction: a JSON document is redacted value by value, never as its e
         {"password", "pw-four"},
         {"nested", {{"Authorization", "Bearer tok-five"}, {"count", 3}}},
         {"url", "https://bob:pw-six@example.com/x"}};
-    std::string as_text = doc.dump();
-    Redactor text_redactor({});
-    text_redactor.redact(as_text);
-    CHECK(as_text.find("key-two") != std::string::npos);  // what the escaped text let through
-
     Redactor r({});
     const RedactionCounts c = r.redact_json(doc);
     const std::string dumped = doc.dump();
@@ -242,4 +237,15 @@ TEST_CASE("redaction: a JSON document is redacted value by value, never as its e
     CHECK(c.secrets == 5);
     CHECK(c.url_credentials == 1);
     CHECK_FALSE(nlohmann::json::parse(dumped, nullptr, false).is_discarded());
+}
+
+TEST_CASE("redaction: an escaped line break in a command line ends a secret's value") {
+    // Scenario (issue 15, item 1): a script argument prints two lines with printf; its text
+    // holds "\n" as two characters. The password's mask used to run on over "\napi_key:" and
+    // leave the key's value in clear.
+    std::string arg = "printf 'password = pw-one\\napi_key: key-two\\n'; curl -H 'token:tok\\tx'";
+    int n = 0;
+    arg = mask_secrets(arg, &n);
+    CHECK(arg == "printf 'password = ***\\napi_key: ***\\n'; curl -H 'token:***\\tx'");
+    CHECK(n == 3);
 }

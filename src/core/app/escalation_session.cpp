@@ -193,6 +193,13 @@ EscalationSession::~EscalationSession() {
     discard();
 }
 
+void EscalationSession::learn_secrets(const Catalog& catalog) {
+    std::vector<const FixPack*> packs;
+    for (const CatalogEntry& e : catalog.fixes(current_platform()))
+        if (std::find(packs.begin(), packs.end(), e.pack) == packs.end()) packs.push_back(e.pack);
+    secrets_ = known_secrets(setup_.config, secret_site_values(packs, setup_.site.values));
+}
+
 EscalationError EscalationSession::about_run(const Catalog& catalog, RunRecord run,
                                              const std::string& fix_id) {
     if (prepared_ || queued_)
@@ -201,6 +208,7 @@ EscalationError EscalationSession::about_run(const Catalog& catalog, RunRecord r
     entry_.reset();
     if (!id.empty()) entry_ = catalog.find(id, current_platform());
     run_ = std::move(run);
+    learn_secrets(catalog);
     return {};
 }
 
@@ -223,6 +231,7 @@ EscalationError EscalationSession::about_fix(const Catalog& catalog, const std::
     entry_ = entry;
     run_.reset();
     if (choice == RunChoice::latest) run_ = AuditLog(setup_.state_dir).latest_run(fix_id);
+    learn_secrets(catalog);
     return {};
 }
 
@@ -246,6 +255,8 @@ EscalationError EscalationSession::prepare(const CancelToken& cancel,
     if (email_) in.contact.email = *email_;
     in.now = clock_.now();
     in.os = setup_.os.empty() ? os_description() : setup_.os;
+    if (secrets_.empty()) secrets_ = known_secrets(setup_.config, {});
+    in.secrets = secrets_;
 
     TitledProgress progress(observer);
     PreparedEscalation p = prepare_escalation(in, setup_.config, vars, env, runner_,
@@ -368,8 +379,14 @@ EscalationError EscalationSession::set_description(const std::string& descriptio
 EscalationError EscalationSession::set_comment(const std::string& comment) {
     if (auto err = check_editable()) return err;
     if (comment.size() > kMaxText) return error(Kind::invalid, "the comment is longer than 64 KiB");
+    if (secrets_.empty()) secrets_ = known_secrets(setup_.config, {});
+    Redactor redactor(redaction_rules_for(setup_.config, setup_.env, secrets_));
+    if (!redactor.problems().empty())
+        return error(Kind::failed,
+                     "the site's redaction patterns cannot be used: " + redactor.problems()[0]);
     comment_ = comment;
-    if (prepared_) request_.comment = comment;
+    comment_masked_ = redactor.redact(comment_).total();
+    if (prepared_) request_.comment = comment_;
     return {};
 }
 
@@ -386,6 +403,13 @@ EscalationError EscalationSession::queue() {
     if (auto err = check_editable()) return err;
     if (!prepared_ || bundle_path_.empty())
         return error(Kind::wrong_state, "there is no prepared request to queue");
+    // The ticket says that the secrets the machine knows were masked: make sure.
+    if (const std::string where = find_known_secret(request_, SecretMask(secrets_)); !where.empty())
+        return error(Kind::failed,
+                     "not queued: " + where +
+                         " still holds a secret this machine knows (a secret site value, the "
+                         "ticket system's credentials or a proxy password). Edit it out or "
+                         "remove that item, then send again.");
     Outbox outbox(setup_.state_dir + "/outbox");
     const std::string bundle_name = fs::path(bundle_path_).filename().string();
     if (Status added = outbox.add(request_, {{bundle_name, "application/gzip", bundle_path_}});

@@ -167,12 +167,16 @@ public:
     // after queue(). Subject: one line, not empty. E-mail: an address or "" for none.
     EscalationError set_subject(const std::string& subject);
     EscalationError set_description(const std::string& description);
+    // The comment is redacted with the same rules as the rest (a password the employee typed
+    // becomes ***); comment_masked() says how many things were masked in it, for the review.
     EscalationError set_comment(const std::string& comment);
+    int comment_masked() const { return comment_masked_; }
     EscalationError set_email(const std::string& email);
 
     // --- Send -----------------------------------------------------------------------------
     // Queues the request with the bundle in the outbox (state_dir/outbox), durably; the work
-    // copy of the bundle is removed. refused while the gate is closed.
+    // copy of the bundle is removed. refused while the gate is closed; failed, with nothing
+    // queued, while the request still holds a secret the machine knows (find_known_secret).
     EscalationError queue();
     bool queued() const { return queued_; }
     // One delivery attempt now for the queued request; without a usable backend, a copy is
@@ -186,6 +190,7 @@ public:
 
 private:
     EscalationError check_editable() const;
+    void learn_secrets(const Catalog& catalog);
     EscalationError refresh_items();
 
     EscalationSetup setup_;
@@ -200,6 +205,8 @@ private:
 
     std::optional<std::string> subject_, description_;
     std::string comment_;
+    int comment_masked_ = 0;
+    std::vector<std::string> secrets_;  // known_secrets(), set with what the request is about
     std::optional<std::string> email_;
 
     bool prepared_ = false, queued_ = false;

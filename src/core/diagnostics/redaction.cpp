@@ -240,6 +240,12 @@ std::string mask_secrets(std::string_view text, int* count) {
                             c == '&' || c == '"' || c == '\'' || c == ')' || c == '}' || c == ']' ||
                             c == '<')
                             break;
+                        // An escaped line break or tab (a printf format, a string in code):
+                        // what follows is the next line, with a secret of its own.
+                        if (c == '\\' && v_end + 1 < n &&
+                            (text[v_end + 1] == 'n' || text[v_end + 1] == 'r' ||
+                             text[v_end + 1] == 't'))
+                            break;
                         ++v_end;
                     }
                 }
@@ -258,7 +264,7 @@ std::string mask_secrets(std::string_view text, int* count) {
     return out;
 }
 
-Redactor::Redactor(RedactionRules rules) : rules_(std::move(rules)) {
+Redactor::Redactor(RedactionRules rules) : rules_(std::move(rules)), known_(rules_.secrets) {
     for (std::size_t i = 0; i < rules_.extra_patterns.size(); ++i) {
         const std::string& pattern = rules_.extra_patterns[i];
         const std::string where =
@@ -325,6 +331,7 @@ std::string replace_name(const std::string& text, const std::string& name, const
 
 RedactionCounts Redactor::redact(std::string& text) {
     RedactionCounts c;
+    c.secrets += known_.apply(text);
     text = remove_private_keys(text, &c.private_keys);
     text = strip_url_credentials(text, &c.url_credentials);
     text = mask_secrets(text, &c.secrets);

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "base/secret_mask.h"
 #include "packs/pattern.h"
 
 namespace fixtray {
@@ -22,15 +23,19 @@ struct RedactionRules {
     // Extra patterns from the site config (RE2 syntax); each non-empty match becomes "***". A
     // match lies within one line; ^ and $ are that line's start and end.
     std::vector<std::string> extra_patterns;
+    // Values known to be secret (a secret param's site value, the ticket system's password, a
+    // proxy password): masked wherever they appear, whatever is around them (base/secret_mask.h;
+    // values under 4 characters are not).
+    std::vector<std::string> secrets;
 };
 
 // What was redacted in one text (one diagnostics item), for the bundle's manifest.
 struct RedactionCounts {
     int private_keys = 0;     // -----BEGIN ... PRIVATE KEY----- blocks removed
     int url_credentials = 0;  // scheme://user:password@ → scheme://***@
-    int secrets = 0;          // password=, token:, "secret": "...", Authorization:, Cookie: ...
-    int custom = 0;           // matches of extra_patterns
-    int pseudonyms = 0;       // user and host names replaced
+    int secrets = 0;  // known secret values; password=, token:, "secret": "...", Authorization:...
+    int custom = 0;   // matches of extra_patterns
+    int pseudonyms = 0;  // user and host names replaced
 
     int total() const { return private_keys + url_credentials + secrets + custom + pseudonyms; }
     RedactionCounts& operator+=(const RedactionCounts& o);
@@ -69,6 +74,7 @@ private:
     std::map<std::string, std::string> pseudonyms_;
     std::vector<std::pair<std::string, std::string>> by_length_;  // longest name first
     std::vector<Pattern> patterns_;
+    SecretMask known_;  // rules_.secrets
 };
 
 // The individual built-in passes, each linear in the input. They return the new text and add

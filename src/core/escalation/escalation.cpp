@@ -86,7 +86,7 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
     r.user = env.user;
     r.host = env.host;
     r.os = in.os;
-    r.comment = in.comment;
+    r.comment = clean(in.comment);  // the same rules as every text from the machine
     r.contact = in.contact;
 
     std::string title;
@@ -153,15 +153,19 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
         d += "The employee asks for help. No repair was run for this request.\n";
     }
     d += "\nThe diagnostics bundle collected by fixtray is attached (its manifest lists what ran "
-         "and how long it took). Passwords, tokens and other secrets were masked before "
-         "anything left the machine.\n";
+         "and how long it took). Before anything left the machine, text that looks like a "
+         "password, token or key was masked, and the secrets fixtray knows (the site's secret "
+         "values, the ticket system's credentials, proxy passwords) were masked and then "
+         "checked to be absent from this text and every attached file.\n";
     r.description = std::move(d);
     return r;
 }
 
-RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnvironment& env) {
+RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnvironment& env,
+                                   const std::vector<std::string>& secrets) {
     RedactionRules rules;
     rules.extra_patterns = config.patterns;
+    rules.secrets = secrets;
     rules.pseudonymise = config.pseudonyms;
     if (config.pseudonyms) {
         if (!env.user.empty()) rules.user_names.push_back(env.user);
@@ -175,7 +179,7 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
                                       ProcessRunner& runner, const std::string& work_dir,
                                       const CancelToken& cancel, PrepareObserver* observer) {
     PreparedEscalation out;
-    const RedactionRules rules = redaction_rules_for(config, env);
+    const RedactionRules rules = redaction_rules_for(config, env, in.secrets);
     Redactor redactor(rules);
     if (!redactor.problems().empty()) {
         out.error = "the site's redaction patterns cannot be used: " + redactor.problems()[0];
@@ -232,6 +236,96 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
     out.request.attachments.push_back({std::filesystem::path(out.bundle_path).filename().string(),
                                        "application/gzip", out.bundle_path, out.bundle.size});
     return out;
+}
+
+namespace {
+
+bool secret_option_name(const std::string& key) {
+    std::string low;
+    for (char c : key) low += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (const char* w : {"password", "passwd", "token", "secret", "api_key", "apikey", "key"})
+        if (low.find(w) != std::string::npos) return true;
+    return false;
+}
+
+// The password in a proxy URL's userinfo ("http://user:pass@proxy:3128"), percent-decoded too.
+void add_proxy_password(const char* value, std::vector<std::string>& out) {
+    if (!value) return;
+    const std::string url = value;
+    const auto scheme = url.find("://");
+    const std::size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+    const auto at = url.rfind('@');
+    if (at == std::string::npos || at < start) return;
+    const std::string userinfo = url.substr(start, at - start);
+    const auto colon = userinfo.find(':');
+    if (colon == std::string::npos) return;
+    const std::string password = userinfo.substr(colon + 1);
+    out.push_back(password);
+    std::string decoded;
+    for (std::size_t i = 0; i < password.size(); ++i) {
+        if (password[i] == '%' && i + 2 < password.size() &&
+            std::isxdigit(static_cast<unsigned char>(password[i + 1])) &&
+            std::isxdigit(static_cast<unsigned char>(password[i + 2]))) {
+            decoded += static_cast<char>(std::stoi(password.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            decoded += password[i];
+        }
+    }
+    if (decoded != password) out.push_back(decoded);
+}
+
+}  // namespace
+
+std::vector<std::string> known_secrets(const EscalationConfig& config,
+                                       const std::vector<std::string>& site_secrets) {
+    std::vector<std::string> out = site_secrets;
+    if (config.backend)
+        for (const auto& [key, value] : config.backend->options)
+            if (secret_option_name(key) && !value.empty()) out.push_back(value);
+    for (const char* name : {"http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "HTTP_PROXY",
+                             "HTTPS_PROXY", "ALL_PROXY", "FTP_PROXY"})
+        add_proxy_password(std::getenv(name), out);
+    return out;
+}
+
+std::vector<std::string> secret_site_values(const std::vector<const FixPack*>& packs,
+                                            const std::map<std::string, std::string>& site_values) {
+    std::vector<std::string> out;
+    for (const FixPack* pack : packs)
+        for (const Param& p : pack->params)
+            if (p.secret)
+                if (auto it = site_values.find(p.name); it != site_values.end())
+                    out.push_back(it->second);
+    return out;
+}
+
+std::string find_known_secret(const SupportRequest& request, const SecretMask& secrets) {
+    if (secrets.empty()) return {};
+    if (!secrets.find_in(request.subject).empty()) return "the subject";
+    if (!secrets.find_in(request.description).empty()) return "the description";
+    if (!secrets.find_in(request.comment).empty()) return "the comment";
+    if (!secrets
+             .find_in(request.contact.name + "\n" + request.contact.email + "\n" +
+                      request.contact.phone)
+             .empty())
+        return "the contact";
+    for (const auto& a : request.attachments) {
+        const std::string where = "the attachment " + a.file_name + " (" + a.path + ")";
+        if (Result<BundleContents> bundle = read_bundle(a.path); bundle) {
+            for (const auto& entry : bundle->entries) {
+                Result<std::string> text = read_bundle_entry(a.path, entry.name);
+                if (!text) return where + ": " + text.message();
+                if (!secrets.find_in(*text).empty()) return where + ", file " + entry.name;
+            }
+        } else {
+            // Not a bundle of ours: its raw bytes.
+            std::ifstream in(a.path, std::ios::binary);
+            const std::string bytes{std::istreambuf_iterator<char>(in), {}};
+            if (!secrets.find_in(bytes).empty()) return where;
+        }
+    }
+    return {};
 }
 
 }  // namespace fixtray

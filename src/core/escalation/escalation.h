@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/secret_mask.h"
 #include "diagnostics/bundle.h"
 #include "diagnostics/diagnostics.h"
 #include "engine/run_record.h"
@@ -23,6 +24,9 @@ struct RequestInputs {
     Contact contact;
     std::string os;  // e.g. "Debian GNU/Linux 12 (bookworm)"
     std::chrono::system_clock::time_point now;
+    // Values that must never leave the machine (known_secrets): masked in the request text, the
+    // comment and every bundle file.
+    std::vector<std::string> secrets;
 };
 
 // Fills in id (a new UUID), created, subject, description, comment, contact, user, host, os,
@@ -66,8 +70,26 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
                                       const CancelToken& cancel,
                                       PrepareObserver* observer = nullptr);
 
-// The redaction rules for a machine: the site's patterns, and the user's and host's names
-// when the site asked for pseudonyms.
-RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnvironment& env);
+// The redaction rules for a machine: the site's patterns, the known `secrets`, and the user's
+// and host's names when the site asked for pseudonyms.
+RedactionRules redaction_rules_for(const EscalationConfig& config, const UserEnvironment& env,
+                                   const std::vector<std::string>& secrets = {});
+
+// The values this machine knows to be secret: `site_secrets` (the site's values of params a pack
+// declares secret: secret_site_values), the ticket system's credentials from the escalation
+// config (password, token, API key, secret options), and the passwords of the proxies in the
+// environment (http_proxy, https_proxy, all_proxy, ftp_proxy, in either case).
+std::vector<std::string> known_secrets(const EscalationConfig& config,
+                                       const std::vector<std::string>& site_secrets);
+
+// The site's values of the params that some pack in `packs` declares secret="true".
+std::vector<std::string> secret_site_values(const std::vector<const FixPack*>& packs,
+                                            const std::map<std::string, std::string>& site_values);
+
+// Where a request about to be queued still holds one of `secrets`: "the subject", "the
+// description", "the comment", "the contact", "the attachment NAME (FILE)" (every file of a
+// diagnostics bundle is read), or "" when nowhere. A request that holds one is not queued: the
+// ticket's promise that secrets were masked must be true.
+std::string find_known_secret(const SupportRequest& request, const SecretMask& secrets);
 
 }  // namespace fixtray
