@@ -277,6 +277,13 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
         std::cerr << "fixctl: " << session.gate().reason << "\n";
         return kRefused;
     }
+    // A ticket system configured wrongly is the help desk's mistake to hear about, never a
+    // silent "no ticket system; saved to the Desktop".
+    if (!session.gate().backend_problem.empty()) {
+        std::cerr << "fixctl: " << session.gate().backend_problem
+                  << "\nfixctl: nothing was collected or queued; fix the escalation config\n";
+        return kUsage;
+    }
     catalog = load_catalog(g);
 
     EscalationError about;
@@ -284,8 +291,8 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
         about = session.about_run(catalog, *run, o.fix_id);
     else if (!o.run_id.empty())
         about = session.about_run_id(catalog, o.run_id, o.fix_id);
-    else if (!o.fix_id.empty())
-        about = session.about_fix(catalog, o.fix_id, RunChoice::none);
+    else if (!o.fix_id.empty())  // about the fix's run of the last day, if it had one
+        about = session.about_fix(catalog, o.fix_id, RunChoice::recent);
     if (about) {
         if (o.run_id.empty() && !run)
             std::cerr << "fixctl: no fix \"" << o.fix_id << "\" (see `fixctl list`)\n";

@@ -94,7 +94,7 @@ int main(int argc, char** argv) try {
     run->add_flag("--escalate", run_escalate,
                   "If the fix does not work, send a support request (as `fixctl escalate`); "
                   "the exit code stays the run's");
-    run->add_option("--message", esc.message, "With --escalate: your comment for the help desk");
+    run->add_option("-m,--message", esc.message, "With --escalate: your comment for the help desk");
 
     DiagnoseOptions diag;
     auto* diagnose = app.add_subcommand(
@@ -116,7 +116,11 @@ int main(int argc, char** argv) try {
         "Exit 0 delivered or queued (sent later if the help desk cannot be reached), 1 refused "
         "by the ticket system, 2 bad input, 3 not sent (turned off by policy, or declined).");
     auto* esc_fix =
-        escalate->add_option("--fix", esc.fix_id, "The fix it is about")->type_name("ID");
+        escalate
+            ->add_option("--fix", esc.fix_id,
+                         "The fix it is about, with its latest run if that ended in the last 24 "
+                         "hours")
+            ->type_name("ID");
     escalate->add_option("--run", esc.run_id, "The fix run it is about (run id from `fixctl run`)")
         ->type_name("RUN_ID")
         ->excludes(esc_fix);

@@ -162,8 +162,19 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
                               : o.due ? DeliveryMode::due
                                       : DeliveryMode::all_pending;
     if (o.id.empty() && outbox.pending(o.due).empty()) {
-        if (!o.due) std::printf("Nothing to send.\n");
-        return kOk;
+        if (o.due) return kOk;  // the timer's pass: nothing due is not a failure
+        int failed = 0;
+        for (const auto& e : outbox.entries())
+            if (e.status.state == DeliveryState::failed) ++failed;
+        if (failed == 0) {
+            std::printf("Nothing to send.\n");
+            return kOk;
+        }
+        std::printf(
+            "Nothing to send, but %d request%s could not be delivered: see `fixctl "
+            "outbox`, then `fixctl outbox retry ID` once the problem is solved.\n",
+            failed, failed == 1 ? "" : "s");
+        return kNotFixed;
     }
     EscalationConfig config;
     if (!load_escalation_config(g, &config)) return kUsage;

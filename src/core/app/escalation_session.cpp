@@ -230,7 +230,9 @@ EscalationError EscalationSession::about_fix(const Catalog& catalog, const std::
     if (!entry) return error(Kind::not_found, "no fix \"" + fix_id + "\" on this machine");
     entry_ = entry;
     run_.reset();
-    if (choice == RunChoice::latest) run_ = AuditLog(setup_.state_dir).latest_run(fix_id);
+    if (choice != RunChoice::none) run_ = AuditLog(setup_.state_dir).latest_run(fix_id);
+    if (choice == RunChoice::recent && run_ && clock_.now() - run_->finished > kRecentRunWindow)
+        run_.reset();
     learn_secrets(catalog);
     return {};
 }
@@ -249,6 +251,7 @@ EscalationError EscalationSession::prepare(const CancelToken& cancel,
     RequestInputs in;
     in.run = run();
     in.fix = fix();
+    in.pack = entry_ ? entry_->pack : nullptr;
     in.lang = setup_.lang;
     in.comment = comment_;
     in.contact = default_contact(env, setup_.config.email_domain);

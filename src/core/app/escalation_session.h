@@ -15,6 +15,7 @@
 // cancel them from any thread through their CancelToken.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -71,9 +72,13 @@ struct EscalationGate {
 
 // Which run a request about a fix quotes.
 enum class RunChoice {
-    none,   // no run: "help needed with this fix"
-    latest  // the fix's latest run in the audit log (none when it never ran)
+    none,    // no run: "help needed with this fix"
+    latest,  // the fix's latest run in the audit log (none when it never ran)
+    recent,  // its latest run if that ended within kRecentRunWindow, else none
 };
+
+// How long after a run "help with this fix" is taken to be about that run (RunChoice::recent).
+inline constexpr std::chrono::hours kRecentRunWindow{24};
 
 // One file in the bundle as the employee sees it.
 struct BundleItem {

@@ -7,6 +7,7 @@
 
 #include "base/cancel_token.h"
 #include "base/json_text.h"
+#include "engine/engine.h"
 #include "packs/variables.h"
 #include "platform/durable_file.h"
 
@@ -46,12 +47,20 @@ std::string tail_lines(std::string_view text, int max_lines, std::size_t max_byt
 std::string step_result_text(const StepRecord& s) {
     std::string text = to_string(s.status);
     std::string detail;
-    if (s.exit_code >= 0 && (s.kind == StepKind::run || s.kind == StepKind::shell))
+    std::string message = s.message;
+    if (s.exit_code >= 0 && (s.kind == StepKind::run || s.kind == StepKind::shell)) {
         detail = "exit " + std::to_string(s.exit_code) + ", ";
+        // The message's "exited with code N" says what the detail already says.
+        const std::string said = "exited with code " + std::to_string(s.exit_code);
+        if (message == said)
+            message.clear();
+        else if (message.rfind(said + "; ", 0) == 0)
+            message.erase(0, said.size() + 2);
+    }
     if (s.timed_out) detail += "timed out, ";
     detail += seconds_text(s.duration);
     text += " (" + detail + ")";
-    if (!s.message.empty()) text += ": " + s.message;
+    if (!message.empty()) text += ": " + message;
     return text;
 }
 
@@ -119,30 +128,66 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
         d += "Run id:   " + run.run_id + "\n";
         if (run.reverted) d += "The fix's revert steps ran after it failed.\n";
         d += "\nWhat fixtray did:\n";
-        Phase phase = Phase::check;
-        bool first = true;
-        for (const auto& s : run.steps) {
-            if (first || s.phase != phase) {
-                d += std::string("  ") + to_string(s.phase) + ":\n";
-                phase = s.phase;
-                first = false;
-            }
-            std::string label = clean(s.label);
-            if (!s.item.empty()) label += " [" + clean(s.item) + "]";
-            d += "    " + std::to_string(s.index + 1) + ". " + label + ": " +
-                 clean(step_result_text(s)) + "\n";
-            const bool bad = s.status == StepStatus::failed || s.status == StepStatus::timed_out;
-            if (bad) {
-                if (!s.argv.empty()) {
-                    std::string argv;  // each argument redacted on its own
-                    for (const auto& a : s.argv) argv += (argv.empty() ? "" : " ") + clean(a);
-                    d += "       command: " + argv + "\n";
+        // The fix as it was run (same pack and version, steps loaded): its steps that have no
+        // record are listed as not run, so the technician sees every step of the fix.
+        const Fix* as_run = in.fix && in.pack && in.pack->id == run.pack_id &&
+                                    in.pack->version == run.pack_version && !in.fix->steps_dropped
+                                ? in.fix
+                                : nullptr;
+        const std::string why_not =
+            run.outcome == Outcome::cancelled        ? "the run was cancelled before it"
+            : run.outcome == Outcome::nothing_to_fix ? "the check found nothing to fix"
+                                                     : "the fix stopped before it";
+        for (Phase phase : {Phase::check, Phase::steps, Phase::verify, Phase::revert}) {
+            const std::vector<Step>* declared = nullptr;
+            if (as_run)
+                declared = phase == Phase::check    ? &as_run->check
+                           : phase == Phase::steps  ? &as_run->steps
+                           : phase == Phase::verify ? &as_run->verify
+                                                    : &as_run->revert;
+            bool any_ran = false;
+            for (const auto& st : run.steps) any_ran = any_ran || st.phase == phase;
+            // Revert steps only run after a failure: list them only when some did.
+            const bool list_unrun =
+                declared && !declared->empty() && (phase != Phase::revert || any_ran);
+            if (!any_ran && !list_unrun) continue;
+            d += std::string("  ") + to_string(phase) + ":\n";
+            const int count = list_unrun ? static_cast<int>(declared->size()) : 0;
+            int next_unrun = 1;  // steps below this index were listed
+            auto unrun_up_to = [&](int last) {
+                for (; next_unrun <= std::min(last, count); ++next_unrun) {
+                    const Step& step = (*declared)[static_cast<std::size_t>(next_unrun - 1)];
+                    bool recorded = false;
+                    for (const auto& st : run.steps)
+                        recorded = recorded || (st.phase == phase && st.index == next_unrun);
+                    if (recorded) continue;
+                    d += "    " + std::to_string(next_unrun) + ". " +
+                         clean(step.label.empty() ? default_label(step) : step.label) +
+                         ": not run (" + why_not + ")\n";
                 }
-                if (auto t = tail_lines(s.err, 10, 2048); !t.empty())
-                    d += "       last error output:\n" + clean(t);
-                else if (auto o = tail_lines(s.out, 10, 2048); !o.empty())
-                    d += "       last output:\n" + clean(o);
+            };
+            for (const auto& s : run.steps) {
+                if (s.phase != phase) continue;
+                unrun_up_to(s.index - 1);
+                std::string label = clean(s.label);
+                if (!s.item.empty()) label += " [" + clean(s.item) + "]";
+                d += "    " + std::to_string(s.index) + ". " + label + ": " +
+                     clean(step_result_text(s)) + "\n";
+                const bool bad =
+                    s.status == StepStatus::failed || s.status == StepStatus::timed_out;
+                if (bad) {
+                    if (!s.argv.empty()) {
+                        std::string argv;  // each argument redacted on its own
+                        for (const auto& a : s.argv) argv += (argv.empty() ? "" : " ") + clean(a);
+                        d += "       command: " + argv + "\n";
+                    }
+                    if (auto t = tail_lines(s.err, 10, 2048); !t.empty())
+                        d += "       last error output:\n" + clean(t);
+                    else if (auto o = tail_lines(s.out, 10, 2048); !o.empty())
+                        d += "       last output:\n" + clean(o);
+                }
             }
+            unrun_up_to(count);
         }
         if (run.steps.empty()) d += "  (no step ran)\n";
     } else if (in.fix) {

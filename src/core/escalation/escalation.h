@@ -19,6 +19,8 @@ namespace fixtray {
 struct RequestInputs {
     const RunRecord* run = nullptr;  // the failed run, if the request is about one
     const Fix* fix = nullptr;        // the fix, if known (with or without a run)
+    const FixPack* pack = nullptr;   // its pack: steps of the fix without a record are listed
+                                     // as not run when this is the version that ran
     std::string lang = "en";         // for the fix's title
     std::string comment;             // the employee's words
     Contact contact;
