@@ -193,6 +193,11 @@ TEST_CASE("SMTP backend: MailDev receives subject, Message-ID, body and the atta
     CHECK(m["envelope"]["to"][0]["address"] == "helpdesk@example.com");
     // MailDev's text ends lines with \n; the body has no \r of its own.
     CHECK(m["text"].get<std::string>().find(request.body()) != std::string::npos);
+    // The raw mail is readable: the text's lines are lines (CRLF), not one line of "=0A"s.
+    const std::string source = http_get(api + "/" + m["id"].get<std::string>() + "/source").body;
+    CHECK(source.find("=0A") == std::string::npos);
+    CHECK(source.find("Fix remap-printers ran and did not fix it.\r\nverify: printer Office "
+                      "not found") != std::string::npos);
     REQUIRE(m["attachments"].is_array());
     REQUIRE(m["attachments"].size() == 1);
     const json& a = m["attachments"][0];

@@ -195,7 +195,13 @@ DeliveryResult SmtpBackend::create(const SupportRequest& request, const CancelTo
     // The mail: text part, then one base64-encoded part per attachment.
     std::unique_ptr<curl_mime, MimeDeleter> mime(curl_mime_init(h));
     curl_mimepart* text = curl_mime_addpart(mime.get());
-    const std::string body = request.body();
+    // CRLF line ends: libcurl's quoted-printable encoder keeps only CRLF as a line break and
+    // writes a bare LF as "=0A", which leaves the raw mail one unreadable line.
+    std::string body;
+    for (const char c : request.body()) {
+        if (c == '\n' && (body.empty() || body.back() != '\r')) body += '\r';
+        body += c;
+    }
     curl_mime_data(text, body.data(), body.size());
     curl_mime_type(text, "text/plain; charset=utf-8");
     curl_mime_encoder(text, "quoted-printable");
