@@ -351,6 +351,10 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
         switch (report.result) {
             case SendReport::Result::delivered:
             case SendReport::Result::found_existing:
+                if (!report.status.handed_to.empty()) {  // no ticket: the employee sends it
+                    std::printf("%s\n", report.status.handed_message.c_str());
+                    break;
+                }
                 std::printf("Delivered to your help desk as ticket %s.%s%s\n",
                             report.status.ticket_id.c_str(),
                             report.status.ticket_url.empty() ? "" : " ",

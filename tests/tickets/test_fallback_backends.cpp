@@ -5,13 +5,20 @@
 #include <filesystem>
 #include <string>
 
+#include <stdlib.h>
+
 #include "base/cancel_token.h"
+#include "platform/process_runner.h"
 #include "support/fake_ticket_server.h"
+#include "support/test_helpers.h"
 #include "tickets/fallback_backends.h"
 #include "tickets/http_ticket_backends.h"
 
 using namespace fixtray;
+using test::read_file;
 using test::TempDir;
+using test::write_file;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -59,27 +66,83 @@ TEST_CASE("mailto fallback: a long body is shortened at a character boundary wit
     CHECK(kept.find("ü") == 0);
 }
 
-TEST_CASE("mailto fallback: delivered with the URI and a note to attach the bundle by hand") {
-    // The backend from the factory; the URI goes to ticket_url, no ticket id.
+namespace {
+
+// A desktop whose mail program is a script that records the link it was opened with: the real
+// xdg-open finds it through a .desktop file and mimeapps.list, as it finds Thunderbird. Sets this
+// test process's environment (each test case runs in a process of its own).
+struct MailDesktop {
+    TempDir dir;
+    fs::path opened = dir.path() / "opened";
+    explicit MailDesktop(bool with_handler = true) {
+        ::setenv("HOME", dir.str().c_str(), 1);
+        ::setenv("DISPLAY", ":99", 1);  // a desktop session (xdg-open asks no server)
+        ::setenv("XDG_DATA_HOME", (dir / "data").c_str(), 1);
+        ::setenv("XDG_CONFIG_HOME", (dir / "config").c_str(), 1);
+        ::setenv("XDG_DATA_DIRS", (dir / "none").c_str(), 1);  // not the machine's handlers
+        ::setenv("BROWSER", "false", 1);
+        if (!with_handler) return;
+        write_file(dir / "mail.sh", "#!/bin/sh\nprintf '%s' \"$1\" > '" + opened.string() + "'\n");
+        fs::permissions(dir / "mail.sh", fs::perms::owner_all);
+        write_file(dir / "data/applications/fixtray-test-mail.desktop",
+                   "[Desktop Entry]\nType=Application\nName=Test mail\nExec=" + (dir / "mail.sh") +
+                       " %u\nMimeType=x-scheme-handler/mailto;\n");
+        write_file(dir / "config/mimeapps.list",
+                   "[Default Applications]\nx-scheme-handler/mailto=fixtray-test-mail.desktop\n");
+    }
+};
+
+}  // namespace
+
+TEST_CASE("mailto fallback: the mail program opens the message, and it is handed over, no ticket") {
+    // Scenario (issue 15, item 12): before, nothing was opened and the request was marked as
+    // delivered as a ticket. Now the desktop's mailto handler (through the real xdg-open) gets
+    // the link, and the result says the request was handed to the mail program.
+    REQUIRE_MESSAGE(find_program("xdg-open"), "xdg-open is needed (apt-get install xdg-utils)");
+    MailDesktop desktop;
     TempDir dir;
     const SupportRequest sr = test::sample_request(dir);
-    auto made = make_fallback_backend(fallback_config("mailto", {{"to", "it@example.com"}}));
+    SystemProcessRunner runner;
+    auto made =
+        make_fallback_backend(fallback_config("mailto", {{"to", "it@example.com"}}), &runner);
     REQUIRE(made);
     auto b = std::move(made).value();
     CancelToken cancel;
     const DeliveryResult d = b->create(sr, cancel);
+    INFO(d.message);
     CHECK(d.kind == DeliveryResult::Kind::delivered);
     CHECK(d.ticket_id.empty());
-    CHECK(d.ticket_url.rfind("mailto:it@example.com?subject=", 0) == 0);
+    CHECK(d.handed_to == "your mail program");
+    REQUIRE(fs::exists(desktop.opened));
+    const std::string uri = read_file(desktop.opened);
+    CHECK(uri == d.ticket_url);
+    CHECK(uri.rfind("mailto:it@example.com?subject=", 0) == 0);
     CHECK(d.message.find("attach " + sr.attachments[0].path) != std::string::npos);
-    CHECK(decode_mailto_field(d.ticket_url, "subject") == sr.tagged_subject());
-    CHECK(decode_mailto_field(d.ticket_url, "body").find("Please attach the diagnostics file") ==
-          0);
+    CHECK(decode_mailto_field(uri, "subject") == sr.tagged_subject());
+    CHECK(decode_mailto_field(uri, "body").find("Please attach the diagnostics file") == 0);
     CHECK(b->find(sr, cancel).kind == LookupResult::Kind::unsupported);
-    const auto refused = make_fallback_backend(fallback_config("mailto", {}));
+    const auto refused = make_fallback_backend(fallback_config("mailto", {}), &runner);
     CHECK_FALSE(refused);
     CHECK(refused.message() ==
           "/etc/fixtray/fixtray.json: escalation.backend: \"to\" is required for mailto");
+}
+
+TEST_CASE("mailto fallback: without a mail program nothing is handed over, and it says so") {
+    REQUIRE_MESSAGE(find_program("xdg-open"), "xdg-open is needed (apt-get install xdg-utils)");
+    MailDesktop desktop(false);
+    TempDir dir;
+    const SupportRequest sr = test::sample_request(dir);
+    SystemProcessRunner runner;
+    auto b = std::move(make_fallback_backend(fallback_config("mailto", {{"to", "it@example.com"}}),
+                                             &runner))
+                 .value();
+    CancelToken cancel;
+    const DeliveryResult d = b->create(sr, cancel);
+    INFO(d.message);
+    CHECK(d.kind == DeliveryResult::Kind::failed);
+    CHECK(d.handed_to.empty());
+    CHECK(d.message.find("your mail program could not be opened") != std::string::npos);
+    CHECK(d.message.find("xdg-open found no program for it") != std::string::npos);
 }
 
 TEST_CASE("save fallback: the request text and the bundle are copied into a folder") {
@@ -87,7 +150,8 @@ TEST_CASE("save fallback: the request text and the bundle are copied into a fold
     TempDir dir;
     const SupportRequest sr = test::sample_request(dir);
     auto made = make_fallback_backend(
-        fallback_config("save", {{"dir", dir / "out"}, {"hint", "e-mail them to it@example.com"}}));
+        fallback_config("save", {{"dir", dir / "out"}, {"hint", "e-mail them to it@example.com"}}),
+        nullptr);
     REQUIRE(made);
     auto b = std::move(made).value();
     CancelToken cancel;
@@ -125,7 +189,8 @@ TEST_CASE("save fallback: an unwritable directory is a failure naming it") {
     TempDir dir;
     test::write_file(dir / "file", "x");
     const SupportRequest sr = test::sample_request(dir);
-    auto made = make_fallback_backend(fallback_config("save", {{"dir", dir / "file/sub"}}));
+    auto made =
+        make_fallback_backend(fallback_config("save", {{"dir", dir / "file/sub"}}), nullptr);
     REQUIRE(made);
     auto b = std::move(made).value();
     CancelToken cancel;

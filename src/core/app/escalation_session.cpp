@@ -180,7 +180,8 @@ EscalationSession::EscalationSession(EscalationSetup setup, ProcessRunner& runne
     gate_.review_required = config.policy == EscalationPolicy::ask;
     gate_.backend_configured = config.backend.has_value();
     if (config.backend) {
-        Result<std::unique_ptr<TicketBackend>> made = make_ticket_backend(*config.backend, http_);
+        Result<std::unique_ptr<TicketBackend>> made =
+            make_ticket_backend(*config.backend, http_, &runner_);
         if (made)
             backend_ = std::move(made).value();
         else

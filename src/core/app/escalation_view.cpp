@@ -90,6 +90,11 @@ DeliverySentence delivery_sentence(const EscalationDelivery& delivery) {
     switch (r.result) {
         case SendReport::Result::delivered:
         case SendReport::Result::found_existing:
+            if (!r.status.handed_to.empty()) {  // no ticket: the employee sends it on
+                s.kind = DeliverySentence::Kind::saved;
+                s.text = r.status.handed_message;
+                return s;
+            }
             s.kind = DeliverySentence::Kind::delivered;
             s.ticket_id = r.status.ticket_id;
             s.ticket_url = r.status.ticket_url;

@@ -12,6 +12,7 @@ OutboxService::OutboxService(const RealServices& services)
     : outbox_(services.outbox_dir()),
       http_(services.http()),
       clock_(services.clock()),
+      runner_(services.runner()),
       env_(services.env()) {}
 
 OutboxService::~OutboxService() = default;
@@ -61,7 +62,8 @@ OutboxBackend OutboxService::use_backend(const EscalationConfig& config) {
     backend_.reset();
     OutboxBackend result;
     if (!config.backend) return result;
-    Result<std::unique_ptr<TicketBackend>> made = make_ticket_backend(*config.backend, http_);
+    Result<std::unique_ptr<TicketBackend>> made =
+        make_ticket_backend(*config.backend, http_, &runner_);
     if (!made) {
         result.state = OutboxBackend::State::unusable;
         result.message = made.message();

@@ -111,6 +111,7 @@ private:
     Outbox outbox_;
     HttpClient& http_;
     Clock& clock_;
+    ProcessRunner& runner_;  // the mailto fallback starts the mail program
     UserEnvironment env_;
     std::unique_ptr<TicketBackend> backend_;
     std::unique_ptr<OutboxSender> sender_;

@@ -76,6 +76,8 @@ json to_json(const DeliveryStatus& s) {
             {"backend", s.backend},
             {"ticket_id", s.ticket_id},
             {"ticket_url", s.ticket_url},
+            {"handed_to", s.handed_to},
+            {"handed_message", s.handed_message},
             {"history", s.history}};
 }
 
@@ -100,6 +102,8 @@ DeliveryStatus delivery_status_from_json(const json& j) {
     s.backend = j.value("backend", "");
     s.ticket_id = j.value("ticket_id", "");
     s.ticket_url = j.value("ticket_url", "");
+    s.handed_to = j.value("handed_to", "");
+    s.handed_message = j.value("handed_message", "");
     if (auto it = j.find("history"); it != j.end() && it->is_array())
         for (const auto& line : *it)
             if (line.is_string()) s.history.push_back(line.get<std::string>());

@@ -34,6 +34,9 @@ struct DeliveryStatus {
     std::string last_error;  // the last failure, one line
     std::string backend;     // where it was (or is being) sent
     std::string ticket_id, ticket_url;
+    // Delivered without a ticket: handed to the employee to send on ("your mail program"), and
+    // what they were told to do.
+    std::string handed_to, handed_message;
     std::vector<std::string> history;  // "TIME: what happened", one per attempt, oldest first
 };
 

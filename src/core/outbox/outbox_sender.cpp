@@ -151,10 +151,14 @@ SendReport OutboxSender::send(const std::string& id, bool force, const CancelTok
             status.delivered = clock_.now();
             status.ticket_id = result.ticket_id;
             status.ticket_url = result.ticket_url;
+            status.handed_to = result.handed_to;
+            status.handed_message = result.handed_to.empty() ? "" : result.message;
             status.last_error.clear();
             return save(SendReport::Result::delivered,
-                        result.ticket_id.empty() ? "delivered: " + result.message
-                                                 : "delivered as ticket " + result.ticket_id);
+                        !result.handed_to.empty()
+                            ? "handed to " + result.handed_to + ": " + result.message
+                        : result.ticket_id.empty() ? "delivered: " + result.message
+                                                   : "delivered as ticket " + result.ticket_id);
         case DeliveryResult::Kind::retry:
             status.in_flight = result.maybe_created;
             return schedule_retry(result.message, result.retry_after);

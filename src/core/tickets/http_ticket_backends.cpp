@@ -41,8 +41,9 @@ Result<std::unique_ptr<TicketBackend>> make_http_preset_backend(const BackendCon
                          "servicenow, osticket)");
 }
 
-Result<std::unique_ptr<TicketBackend>> make_fallback_backend(const BackendConfig& config) {
-    if (config.type == "mailto") return make_mailto_backend(config);
+Result<std::unique_ptr<TicketBackend>> make_fallback_backend(const BackendConfig& config,
+                                                             ProcessRunner* runner) {
+    if (config.type == "mailto") return make_mailto_backend(config, runner);
     if (config.type == "save") return make_save_backend(config);
     return Status::error(config.where + ": escalation.backend.type: \"" + config.type +
                          "\" is not a fallback (mailto, save)");

@@ -19,7 +19,8 @@ Result<std::unique_ptr<TicketBackend>> make_http_preset_backend(const BackendCon
                                                                 HttpClient& http);
 
 // config.type "mailto" or "save" (fallback_backends.h describes them). Same error contract.
-Result<std::unique_ptr<TicketBackend>> make_fallback_backend(const BackendConfig& config);
+Result<std::unique_ptr<TicketBackend>> make_fallback_backend(const BackendConfig& config,
+                                                             ProcessRunner* runner);
 
 // Is config.type one of the HTTP presets / one of the fallbacks?
 bool is_http_preset_type(const std::string& type);

@@ -1,6 +1,7 @@
 // The "mailto" fallback: see fallback_backends.h.
 #include <string_view>
 
+#include "platform/open_uri.h"
 #include "tickets/backend_options.h"
 #include "tickets/fallback_backends.h"
 #include "tickets/http_delivery.h"
@@ -44,8 +45,8 @@ std::string encode_address(std::string_view to) {
 
 class MailtoBackend final : public TicketBackend {
 public:
-    MailtoBackend(std::string to, std::string cc, std::size_t max_length)
-        : to_(std::move(to)), cc_(std::move(cc)), max_length_(max_length) {}
+    MailtoBackend(std::string to, std::string cc, std::size_t max_length, ProcessRunner* runner)
+        : to_(std::move(to)), cc_(std::move(cc)), max_length_(max_length), runner_(runner) {}
 
     std::string describe() const override { return "e-mail to " + to_ + " (mail program)"; }
 
@@ -59,9 +60,22 @@ public:
             body = "Please attach the diagnostics file before sending: " + files + "\n\n";
         body += sr.body();
         DeliveryResult d;
+        const std::string uri = mailto_uri(to_, cc_, sr.tagged_subject(), body, max_length_);
+        const Status opened =
+            runner_ ? open_uri(uri, *runner_) : Status::error("no way to start programs was given");
+        if (!opened) {
+            // Nothing was handed over: keep it, and say how to send it by hand.
+            d.kind = DeliveryResult::Kind::failed;
+            d.message = "your mail program could not be opened for a message to " + to_ + ": " +
+                        opened.message() +
+                        "; `fixctl outbox save` copies the request to send "
+                        "by hand";
+            return d;
+        }
         d.kind = DeliveryResult::Kind::delivered;
-        d.ticket_url = mailto_uri(to_, cc_, sr.tagged_subject(), body, max_length_);
-        d.message = "Your mail program opens a message to " + to_ +
+        d.ticket_url = uri;
+        d.handed_to = "your mail program";
+        d.message = "Your mail program has a message to " + to_ + " ready" +
                     (files.empty() ? "" : ": attach " + files + " to it") +
                     " and send it to reach the help desk.";
         return d;
@@ -70,6 +84,7 @@ public:
 private:
     std::string to_, cc_;
     std::size_t max_length_;
+    ProcessRunner* runner_;
 };
 
 }  // namespace
@@ -98,7 +113,8 @@ std::string mailto_uri(const std::string& to, const std::string& cc, const std::
     return uri + kept + note;
 }
 
-Result<std::unique_ptr<TicketBackend>> make_mailto_backend(const BackendConfig& config) {
+Result<std::unique_ptr<TicketBackend>> make_mailto_backend(const BackendConfig& config,
+                                                           ProcessRunner* runner) {
     BackendOptions o(config);
     const std::string to = o.required("to");
     const std::string cc = o.optional("cc");
@@ -112,7 +128,7 @@ Result<std::unique_ptr<TicketBackend>> make_mailto_backend(const BackendConfig& 
     if (!o.ok()) {
         return Status::error(o.error());
     }
-    return std::make_unique<MailtoBackend>(to, cc, max_length);
+    return std::make_unique<MailtoBackend>(to, cc, max_length, runner);
 }
 
 }  // namespace fixtray

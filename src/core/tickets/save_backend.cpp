@@ -75,6 +75,7 @@ public:
         }
         d.kind = DeliveryResult::Kind::delivered;
         d.ticket_url = "file://" + folder;
+        d.handed_to = "a folder";
         d.message = "Saved your request (request.txt" + names + ") in " + folder +
                     ": send these files to your help desk" +
                     (hint_.empty() ? "." : " (" + hint_ + ").");

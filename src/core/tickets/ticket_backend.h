@@ -14,6 +14,8 @@
 
 namespace fixtray {
 
+class ProcessRunner;
+
 class CancelToken;
 class HttpClient;
 
@@ -26,6 +28,9 @@ struct DeliveryResult {
     } kind = Kind::retry;
     std::string ticket_id;
     std::string ticket_url;
+    // Delivered without a ticket: handed to the employee to send on ("your mail program", "a
+    // folder"). message says what they have to do.
+    std::string handed_to;
     std::string message;  // one line a person can act on, naming the server and the status
     std::optional<std::chrono::seconds> retry_after;  // from a Retry-After header
     // The create call may have reached the server (timeout after sending, connection reset
@@ -67,8 +72,11 @@ public:
 
 // Builds the backend named by config.type. On bad config fails with a message naming
 // config.where and the option. `http` must outlive the backend.
+// `runner` starts the desktop's handler for a mailto: link (the mailto fallback); without one
+// that backend cannot deliver.
 Result<std::unique_ptr<TicketBackend>> make_ticket_backend(const BackendConfig& config,
-                                                           HttpClient& http);
+                                                           HttpClient& http,
+                                                           ProcessRunner* runner = nullptr);
 
 // Classifies an HTTP answer (or transport failure) the same way for every HTTP backend.
 DeliveryResult::Kind classify_http_status(long status);
