@@ -36,6 +36,7 @@ std::optional<std::string> resolve_id(const OutboxService& outbox, const std::st
 json entry_json(const OutboxEntry& e) {
     json j = to_json(e.request);
     j["status"] = to_json(e.status);
+    if (!e.pseudonyms.empty()) j["pseudonyms"] = e.pseudonyms;
     return j;
 }
 
@@ -127,6 +128,11 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
                 std::printf("Sent to: %s\n", entry->status.backend.c_str());
             std::printf("History:\n");
             for (const auto& h : entry->status.history) std::printf("  %s\n", h.c_str());
+            if (!entry->pseudonyms.empty()) {
+                std::printf("Pseudonyms (kept on this computer, not sent):\n");
+                for (const auto& [real, alias] : entry->pseudonyms)
+                    std::printf("  %s = %s\n", alias.c_str(), real.c_str());
+            }
             std::printf("\n%s", request_text(entry->request).c_str());
             return kOk;
         }

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "support/builtin_test_support.h"
@@ -139,4 +140,40 @@ TEST_CASE("request text: outbox send exits 1 while a request that failed is left
     CHECK(r.exit_code == 1);
     CHECK(contains(r.out, "1 request could not be delivered"));
     CHECK(desk.fixctl({"outbox", "send", "--due"}).exit_code == 0);  // the timer's quiet pass
+}
+
+TEST_CASE("request text: the pseudonyms of a request are kept with it, for the employee only") {
+    // Scenario (issue 15, item 13): with pseudonyms on, the request and bundle say "user-1";
+    // which real name that is stays on the machine, in the outbox entry, and `outbox show`
+    // tells the employee. Before, nothing kept the mapping.
+    Desk desk;
+    desk.config(R"({"policy": "ask", "redaction": {"pseudonyms": true}})");
+    auto r = desk.fixctl({"escalate", "--fix", "t", "--yes"});
+    INFO(r.out << r.err);
+    REQUIRE(r.exit_code == 0);
+    const auto list = nlohmann::json::parse(desk.fixctl({"outbox", "list", "--json"}).out);
+    REQUIRE(list.size() == 1);
+    const std::string id = list[0]["id"];
+    CHECK(list[0]["user"] == "user-1");
+    CHECK(list[0]["host"] == "host-1");
+    std::string real_user;
+    for (const auto& [real, alias] : list[0]["pseudonyms"].items())
+        if (alias == "user-1") real_user = real;
+    REQUIRE_FALSE(real_user.empty());
+    const std::string text = desk.saved_text();
+    CHECK(contains(text, "Contact: user-1\n"));
+    CHECK(contains(text, "Machine: host-1 ("));
+    r = desk.fixctl({"outbox", "show", id});
+    INFO(r.out << r.err);
+    CHECK(contains(r.out, "Pseudonyms (kept on this computer, not sent):\n"));
+    CHECK(contains(r.out, "  user-1 = " + real_user + "\n"));
+    fs::path entry;
+    for (const auto& e : fs::recursive_directory_iterator(desk.home))
+        if (e.path().filename() == "pseudonyms.json") entry = e.path().parent_path();
+    REQUIRE_FALSE(entry.empty());
+    CHECK((fs::status(entry).permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+          fs::perms::none);
+    // What is sent does not hold the mapping.
+    const std::string sent = read_file(entry / "request.json");
+    CHECK_FALSE(contains(sent, "\"" + real_user + "\""));
 }

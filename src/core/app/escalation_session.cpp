@@ -278,6 +278,7 @@ EscalationError EscalationSession::prepare(const CancelToken& cancel,
     if (description_) request_.description = *description_;
     bundle_path_ = std::move(p.bundle_path);
     manifest_ = std::move(p.bundle.manifest);
+    pseudonyms_ = std::move(p.bundle.pseudonyms);
     prepared_ = true;
     if (auto err = refresh_items()) {
         discard();
@@ -416,7 +417,8 @@ EscalationError EscalationSession::queue() {
                          "remove that item, then send again.");
     Outbox outbox(setup_.state_dir + "/outbox");
     const std::string bundle_name = fs::path(bundle_path_).filename().string();
-    if (Status added = outbox.add(request_, {{bundle_name, "application/gzip", bundle_path_}});
+    if (Status added =
+            outbox.add(request_, {{bundle_name, "application/gzip", bundle_path_}}, pseudonyms_);
         !added)
         return error(Kind::failed, "cannot queue the support request: " + added.message());
     if (auto entry = outbox.get(request_.id)) request_ = entry->request;

@@ -212,6 +212,7 @@ private:
     std::string comment_;
     int comment_masked_ = 0;
     std::vector<std::string> secrets_;  // known_secrets(), set with what the request is about
+    std::map<std::string, std::string> pseudonyms_;  // of the prepared bundle, kept with it
     std::optional<std::string> email_;
 
     bool prepared_ = false, queued_ = false;

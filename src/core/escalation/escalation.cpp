@@ -92,11 +92,13 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
     SupportRequest r;
     r.id = new_uuid();
     r.created = in.now;
-    r.user = env.user;
-    r.host = env.host;
+    // With pseudonyms on these are "user-1" and "host-1" too (the mapping stays on the machine).
+    r.user = clean(env.user);
+    r.host = clean(env.host);
     r.os = in.os;
     r.comment = clean(in.comment);  // the same rules as every text from the machine
     r.contact = in.contact;
+    r.contact.name = clean(in.contact.name);  // the login name by default
 
     std::string title;
     if (in.fix) title = in.fix->title.get(in.lang);

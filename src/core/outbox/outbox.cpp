@@ -135,7 +135,8 @@ std::string request_text(const SupportRequest& r) {
 
 Outbox::Outbox(std::string dir) : dir_(std::move(dir)) {}
 
-Status Outbox::add(SupportRequest request, const std::vector<AttachmentSource>& attachments) {
+Status Outbox::add(SupportRequest request, const std::vector<AttachmentSource>& attachments,
+                   const std::map<std::string, std::string>& pseudonyms) {
     if (!valid_request_id(request.id))
         return Status::error("invalid request id \"" + request.id + "\"");
     if (Status s = make_private_dirs(dir_); !s) return s;
@@ -169,6 +170,10 @@ Status Outbox::add(SupportRequest request, const std::vector<AttachmentSource>& 
         return fail(s);
     if (Status s = write_file_atomic(tmp + "/status.json", dump_json(to_json(status), 2)); !s)
         return fail(s);
+    // In the private entry directory (0700): the employee's to read, never sent.
+    if (!pseudonyms.empty())
+        if (Status s = write_file_atomic(tmp + "/pseudonyms.json", dump_json(pseudonyms, 2)); !s)
+            return fail(s);
     if (Status s = sync_path(tmp); !s) return fail(s);
     fs::rename(tmp, final_dir, ec);
     if (ec)
@@ -215,6 +220,12 @@ Result<OutboxEntry> Outbox::get(const std::string& id) const {
     } else {
         entry.status.in_flight = true;
         entry.status.last_error = "status.json was missing";
+    }
+    if (read_small_file(entry.dir + "/pseudonyms.json", &text)) {
+        const json p = json::parse(text, nullptr, false);
+        if (p.is_object())
+            for (const auto& [real, alias] : p.items())
+                if (alias.is_string()) entry.pseudonyms[real] = alias.get<std::string>();
     }
     return entry;
 }

@@ -47,6 +47,9 @@ struct OutboxEntry {
     SupportRequest request;  // attachment paths resolved inside the entry directory
     DeliveryStatus status;
     std::string dir;
+    // Real name -> pseudonym used in the request and bundle ("alice" -> "user-1"), kept in the
+    // entry's pseudonyms.json, readable by the employee only and never sent.
+    std::map<std::string, std::string> pseudonyms;
 };
 
 // A file to queue with a request; it is copied into the entry (the source is left alone).
@@ -64,7 +67,9 @@ public:
     // Queues a request with its attachments, durably, as pending. Fails (with a message naming
     // the path) when the request id is not a UUID, an attachment is missing or the disk is full;
     // nothing half-written is left visible then.
-    Status add(SupportRequest request, const std::vector<AttachmentSource>& attachments);
+    // `pseudonyms` (real name -> pseudonym) is kept beside it for the employee, never sent.
+    Status add(SupportRequest request, const std::vector<AttachmentSource>& attachments,
+               const std::map<std::string, std::string>& pseudonyms = {});
 
     // Every readable entry, oldest first. Unreadable ones are reported through *problems.
     std::vector<OutboxEntry> list(std::vector<std::string>* problems = nullptr) const;
