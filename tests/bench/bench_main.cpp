@@ -1,7 +1,7 @@
 // fixtray benchmarks. Each one measures fixtray and a reference in the same run, alternating
 // them over several rounds, and reports medians and the ratio fixtray / reference.
 //
-//   fixtray_bench [loader|engine|diagnostics|rt|feed|all] [--rounds N]
+//   fixtray_bench [loader|engine|diagnostics|rt|feed|outbox|all] [--rounds N]
 //
 // rt needs a running Request Tracker: eval "$(tests/services/rt.sh start DIR)" first.
 // feed needs root, minisign and nginx: eval "$(tests/services/nginx.sh start DIR ROOT)" first.
@@ -18,6 +18,10 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
 #include "base/base64.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
@@ -27,6 +31,7 @@
 #include "feed/feed_build.h"
 #include "feed/feed_sync.h"
 #include "net/http_client.h"
+#include "outbox/outbox.h"
 #include "packs/pack_loader.h"
 #include "packs/variables.h"
 #include "platform/platform_paths.h"
@@ -481,6 +486,82 @@ int bench_feed(int rounds) {
 
 }  // namespace
 
+// fixctl (this build's) with `args` and the environment `env` added; its wall time in ms.
+double time_fixctl(const std::vector<std::string>& args,
+                   const std::vector<std::pair<std::string, std::string>>& env) {
+    std::vector<std::string> argv = {FIXCTL_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+    std::vector<std::string> envs;
+    for (char** e = environ; *e; ++e) envs.emplace_back(*e);
+    for (const auto& [k, v] : env) envs.push_back(k + "=" + v);
+    std::vector<char*> cargv, cenv;
+    for (auto& a : argv) cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    for (auto& e : envs) cenv.push_back(e.data());
+    cenv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    const auto start = Steady::now();
+    pid_t pid = -1;
+    if (posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, cargv.data(), cenv.data()) != 0)
+        return -1;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    posix_spawn_file_actions_destroy(&actions);
+    return std::chrono::duration<double, std::milli>(Steady::now() - start).count();
+}
+
+// `fixctl outbox send --due` with nothing due, on an outbox holding 1,000 delivered requests
+// and 1 pending one (not due yet), against the same command on an empty outbox.
+int bench_outbox(int rounds) {
+    char full_tmpl[] = "/tmp/fixtray-bench-outbox-XXXXXX";
+    char empty_tmpl[] = "/tmp/fixtray-bench-outbox-XXXXXX";
+    const std::string full = mkdtemp(full_tmpl), empty = mkdtemp(empty_tmpl);
+    const std::string state = full + "/state/fixtray";
+    fs::create_directories(state);
+    Outbox outbox(state + "/outbox");
+    const auto now = std::chrono::system_clock::now();
+    for (int i = 0; i < 1001; ++i) {
+        SupportRequest r;
+        r.id = new_uuid();
+        r.created = now - std::chrono::hours(1);
+        r.subject = "\"Reset my network\" did not fix the problem on pc-42";
+        r.description = std::string(4000, 'x');  // a request text of a usual size
+        if (!outbox.add(r, {})) return 1;
+        DeliveryStatus st = outbox.get(r.id)->status;
+        if (i < 1000) {
+            st.state = DeliveryState::delivered;
+            st.delivered = now - std::chrono::hours(1);
+            st.ticket_id = std::to_string(1000 + i);
+            if (!outbox.write_status(r.id, st) || !outbox.archive_delivered(r.id)) return 1;
+        } else {
+            st.next_attempt = now + std::chrono::hours(24);  // pending, not due
+            if (!outbox.write_status(r.id, st)) return 1;
+        }
+    }
+    auto env_for = [](const std::string& home) {
+        return std::vector<std::pair<std::string, std::string>>{
+            {"HOME", home},
+            {"XDG_STATE_HOME", home + "/state"},
+            {"XDG_CONFIG_HOME", home + "/config"},
+            {"FIXTRAY_MACHINE_ROOT", home + "/machine"}};
+    };
+    const std::vector<std::string> args = {"--no-builtin", "outbox", "send", "--due"};
+    std::vector<double> ours, ref;
+    time_fixctl(args, env_for(full));  // warm the page cache for both
+    time_fixctl(args, env_for(empty));
+    for (int r = 0; r < rounds; ++r) {
+        ours.push_back(time_fixctl(args, env_for(full)));
+        ref.push_back(time_fixctl(args, env_for(empty)));
+    }
+    fs::remove_all(full);
+    fs::remove_all(empty);
+    report("outbox send --due, nothing due", "1,000 delivered + 1 pending request", median(ours),
+           "an empty outbox", median(ref), 1.5);
+    return 0;
+}
+
 int main(int argc, char** argv) {
     std::string which = "all";
     int rounds = 5;
@@ -490,7 +571,8 @@ int main(int argc, char** argv) {
             rounds = std::max(1, std::atoi(argv[++i]));
         else if (a == "-h" || a == "--help") {
             std::printf(
-                "usage: fixtray_bench [loader|engine|diagnostics|rt|feed|all] [--rounds N]\n");
+                "usage: fixtray_bench [loader|engine|diagnostics|rt|feed|outbox|all] [--rounds "
+                "N]\n");
             return 0;
         } else
             which = a;
@@ -501,5 +583,6 @@ int main(int argc, char** argv) {
     if (which == "diagnostics" || which == "all") rc |= bench_diagnostics(rounds);
     if (which == "rt" || which == "all") rc |= bench_rt(rounds);
     if (which == "feed" || which == "all") rc |= bench_feed(rounds);
+    if (which == "outbox" || which == "all") rc |= bench_outbox(std::max(rounds, 20));
     return rc;
 }

@@ -186,6 +186,48 @@ TEST_CASE("sender: delivers a pending request once and records the ticket") {
     CHECK(backend.creates == 1);
 }
 
+TEST_CASE("outbox: delivered requests move aside, are still listed, and go after the keep time") {
+    // Scenario (issue 15, item 8): the passes that look for work read only what is waiting;
+    // delivered requests stay visible to `fixctl outbox` until the site's keep time ends.
+    TempDir tmp;
+    Outbox outbox(tmp / "outbox");
+    FakeClock clock;
+    FakeTicketBackend backend;
+    const std::string old_one = queue_one(outbox, tmp, clock.now());
+    OutboxSender sender(outbox, backend, clock, {}, 1);
+    CancelToken cancel;
+    REQUIRE(sender.send_due(false, cancel).size() == 1);
+    CHECK(std::filesystem::is_directory(tmp / ("outbox/delivered/" + old_one)));
+    CHECK_FALSE(std::filesystem::exists(tmp / ("outbox/" + old_one)));
+    clock.now_ += hours(24 * 10);
+    const std::string new_one = queue_one(outbox, tmp, clock.now());
+    REQUIRE(sender.send_due(false, cancel).size() == 1);
+    const std::string waiting = queue_one(outbox, tmp, clock.now());
+
+    CHECK(outbox.list().size() == 3);
+    const auto w = outbox.list_waiting();
+    REQUIRE(w.size() == 1);
+    CHECK(w[0].request.id == waiting);
+    CHECK(outbox.get(old_one)->status.ticket_id == "100");  // found where it moved
+
+    // A sender that died after recording the delivery but before moving it: the next pass
+    // does not count it as waiting, and moves it.
+    auto entry = *outbox.get(waiting);
+    entry.status.state = DeliveryState::delivered;
+    entry.status.delivered = clock.now();
+    REQUIRE(outbox.write_status(waiting, entry.status));
+    CHECK(outbox.list_waiting().empty());
+    CHECK(std::filesystem::is_directory(tmp / ("outbox/delivered/" + waiting)));
+
+    // Kept 5 days: the one delivered 10 days ago goes, the others stay.
+    CHECK(outbox.prune_delivered(clock.now() - hours(24 * 5)) == 1);
+    CHECK_FALSE(outbox.get(old_one));
+    CHECK(outbox.get(new_one));
+    CHECK(outbox.list().size() == 2);
+    CHECK(outbox.remove(new_one));  // remove works on a delivered one too
+    CHECK(outbox.list().size() == 1);
+}
+
 TEST_CASE("sender: transient failures back off exponentially with jitter, then deliver") {
     // Network down three times: each retry waits longer (within the jitter bounds), then it
     // is delivered; run() sleeps on the clock until each attempt is due.

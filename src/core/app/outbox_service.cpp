@@ -40,7 +40,7 @@ Result<std::string> OutboxService::resolve(const std::string& given) const {
 std::vector<OutboxEntry> OutboxService::pending(bool due_only) const {
     const auto now = clock_.now();
     std::vector<OutboxEntry> out;
-    for (auto& e : outbox_.list())
+    for (auto& e : outbox_.list_waiting())
         if (e.status.state == DeliveryState::pending && (!due_only || e.status.next_attempt <= now))
             out.push_back(std::move(e));
     return out;
@@ -51,7 +51,7 @@ bool OutboxService::anything_to_send(DeliveryMode mode) const {
 }
 
 bool OutboxService::all_delivered(const std::string& id) const {
-    for (const auto& e : outbox_.list())
+    for (const auto& e : outbox_.list_waiting())
         if (e.status.state != DeliveryState::delivered && (id.empty() || e.request.id == id))
             return false;
     return true;
@@ -60,6 +60,9 @@ bool OutboxService::all_delivered(const std::string& id) const {
 OutboxBackend OutboxService::use_backend(const EscalationConfig& config) {
     sender_.reset();
     backend_.reset();
+    // Delivered requests older than the site keeps them go first.
+    if (config.keep_delivered.count() > 0)
+        outbox_.prune_delivered(clock_.now() - config.keep_delivered);
     OutboxBackend result;
     if (!config.backend) return result;
     Result<std::unique_ptr<TicketBackend>> made =

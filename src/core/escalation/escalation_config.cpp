@@ -92,6 +92,12 @@ std::vector<ConfigProblem> merge_escalation_config(std::string_view text, const 
                 error(key, "must be a domain name such as \"example.com\"");
             else
                 merged.email_domain = value.get<std::string>();
+        } else if (key == "keep_delivered_days") {
+            if (!value.is_number_integer() || value.get<long long>() < 0 ||
+                value.get<long long>() > 3650)
+                error(key, "must be a number of days from 0 (keep forever) to 3650");
+            else
+                merged.keep_delivered = std::chrono::hours(24 * value.get<long long>());
         } else if (key == "max_bundle_bytes") {
             if (!value.is_number_integer() || value.get<long long>() < 64 * 1024 ||
                 value.get<long long>() > 1024ll * 1024 * 1024)

@@ -38,6 +38,9 @@ struct EscalationConfig {
     std::uint64_t max_bundle_bytes = 10ull * 1024 * 1024;
     std::chrono::seconds retry_initial{30};
     std::chrono::seconds retry_max{3600};
+    // Delivered requests are kept this long (for `fixctl outbox` and the tray's list), then
+    // removed. "keep_delivered_days"; 0 keeps them forever.
+    std::chrono::hours keep_delivered{24 * 30};
     bool pseudonyms = false;            // replace user and host names in what is sent
     std::vector<std::string> patterns;  // extra regexes to mask (ECMAScript)
     std::vector<std::string> files;     // config files that set something here

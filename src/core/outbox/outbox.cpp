@@ -25,13 +25,18 @@ bool plain_file_name(const std::string& name) {
     return name.find_first_of("/\\:\0", 0, 4) == std::string::npos;
 }
 
+// Reads a file of the outbox at its size (a few KiB), never more than kMaxRequestJson.
 Status read_small_file(const std::string& path, std::string* out) {
-    std::ifstream in(path, std::ios::binary);
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) return Status::error("cannot read " + path);
-    std::string text(kMaxRequestJson + 1, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    const std::streamoff size = in.tellg();
+    if (size < 0) return Status::error("cannot read " + path);
+    if (static_cast<std::uint64_t>(size) > kMaxRequestJson)
+        return Status::error(path + " is too large");
+    in.seekg(0);
+    std::string text(static_cast<std::size_t>(size), '\0');
+    in.read(text.data(), size);
     text.resize(static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxRequestJson) return Status::error(path + " is too large");
     *out = std::move(text);
     return {};
 }
@@ -135,14 +140,22 @@ std::string request_text(const SupportRequest& r) {
 
 Outbox::Outbox(std::string dir) : dir_(std::move(dir)) {}
 
+std::string Outbox::entry_dir(const std::string& id) const {
+    const std::string waiting = dir_ + "/" + id;
+    std::error_code ec;
+    if (fs::exists(waiting, ec)) return waiting;
+    const std::string delivered = delivered_dir() + "/" + id;
+    return fs::exists(delivered, ec) ? delivered : waiting;
+}
+
 Status Outbox::add(SupportRequest request, const std::vector<AttachmentSource>& attachments,
                    const std::map<std::string, std::string>& pseudonyms) {
     if (!valid_request_id(request.id))
         return Status::error("invalid request id \"" + request.id + "\"");
     if (Status s = make_private_dirs(dir_); !s) return s;
-    const std::string final_dir = entry_dir(request.id);
+    const std::string final_dir = dir_ + "/" + request.id;
     std::error_code ec;
-    if (fs::exists(final_dir, ec))
+    if (fs::exists(final_dir, ec) || fs::exists(delivered_dir() + "/" + request.id, ec))
         return Status::error("request " + request.id + " is already in the outbox");
     const std::string tmp = dir_ + "/.incoming-" + request.id;
     fs::remove_all(tmp, ec);
@@ -230,11 +243,11 @@ Result<OutboxEntry> Outbox::get(const std::string& id) const {
     return entry;
 }
 
-std::vector<OutboxEntry> Outbox::list(std::vector<std::string>* problems) const {
-    std::vector<OutboxEntry> entries;
+void Outbox::collect(const std::string& parent, std::vector<OutboxEntry>& entries,
+                     std::vector<std::string>* problems) const {
     std::error_code ec;
-    fs::directory_iterator it(dir_, ec);
-    if (ec) return entries;  // no outbox yet
+    fs::directory_iterator it(parent, ec);
+    if (ec) return;  // none yet
     const auto now = fs::file_time_type::clock::now();
     for (; it != fs::directory_iterator(); it.increment(ec)) {
         if (ec) break;
@@ -252,11 +265,61 @@ std::vector<OutboxEntry> Outbox::list(std::vector<std::string>* problems) const 
         else if (problems)
             problems->push_back(entry.message());
     }
+}
+
+namespace {
+void oldest_first(std::vector<OutboxEntry>& entries) {
     std::sort(entries.begin(), entries.end(), [](const OutboxEntry& a, const OutboxEntry& b) {
         return a.request.created != b.request.created ? a.request.created < b.request.created
                                                       : a.request.id < b.request.id;
     });
+}
+}  // namespace
+
+std::vector<OutboxEntry> Outbox::list(std::vector<std::string>* problems) const {
+    std::vector<OutboxEntry> entries;
+    collect(dir_, entries, problems);
+    collect(delivered_dir(), entries, problems);
+    oldest_first(entries);
     return entries;
+}
+
+std::vector<OutboxEntry> Outbox::list_waiting(std::vector<std::string>* problems) const {
+    std::vector<OutboxEntry> entries;
+    collect(dir_, entries, problems);
+    std::erase_if(entries, [&](const OutboxEntry& e) {
+        if (e.status.state != DeliveryState::delivered) return false;
+        if (Result<FileLock> held = lock(e.request.id); held && held->held())
+            static_cast<void>(archive_delivered(e.request.id));
+        return true;
+    });
+    oldest_first(entries);
+    return entries;
+}
+
+Status Outbox::archive_delivered(const std::string& id) const {
+    if (!valid_request_id(id)) return Status::error("invalid request id \"" + id + "\"");
+    const std::string from = dir_ + "/" + id;
+    std::error_code ec;
+    if (!fs::exists(from, ec)) return {};  // archived already
+    if (Status s = make_private_dirs(delivered_dir()); !s) return s;
+    fs::rename(from, delivered_dir() + "/" + id, ec);
+    if (ec)
+        return Status::error("cannot move " + from + " to " + delivered_dir() + ": " +
+                             ec.message());
+    if (Status s = sync_path(delivered_dir()); !s) return s;
+    return sync_path(dir_);
+}
+
+int Outbox::prune_delivered(std::chrono::system_clock::time_point before) const {
+    int removed = 0;
+    std::vector<OutboxEntry> delivered;
+    collect(delivered_dir(), delivered, nullptr);
+    for (const auto& e : delivered) {
+        if (e.status.state != DeliveryState::delivered || e.status.delivered >= before) continue;
+        if (remove(e.request.id)) ++removed;
+    }
+    return removed;
 }
 
 Status Outbox::write_status(const std::string& id, const DeliveryStatus& status) const {

@@ -73,6 +73,15 @@ public:
 
     // Every readable entry, oldest first. Unreadable ones are reported through *problems.
     std::vector<OutboxEntry> list(std::vector<std::string>* problems = nullptr) const;
+    // The entries not delivered yet (pending and failed), oldest first. Delivered requests live
+    // in DIR/delivered/ (archive_delivered), so what this costs depends on what is waiting, not
+    // on how many were delivered before. A delivered one still found here (the sender died
+    // between recording the delivery and archiving it) is archived now.
+    std::vector<OutboxEntry> list_waiting(std::vector<std::string>* problems = nullptr) const;
+    // Moves a delivered request into DIR/delivered/ (the caller holds its lock).
+    Status archive_delivered(const std::string& id) const;
+    // Removes the delivered requests delivered before `before`; returns how many went.
+    int prune_delivered(std::chrono::system_clock::time_point before) const;
     // One entry; fails with "no request ID in the outbox" or why it cannot be read.
     Result<OutboxEntry> get(const std::string& id) const;
 
@@ -94,7 +103,11 @@ public:
 
 private:
     std::string dir_;
-    std::string entry_dir(const std::string& id) const { return dir_ + "/" + id; }
+    // DIR/ID while waiting, DIR/delivered/ID once delivered.
+    std::string entry_dir(const std::string& id) const;
+    std::string delivered_dir() const { return dir_ + "/delivered"; }
+    void collect(const std::string& parent, std::vector<OutboxEntry>& entries,
+                 std::vector<std::string>* problems) const;
 };
 
 // A request id as the outbox accepts it: a lower-case UUID (no path tricks possible).

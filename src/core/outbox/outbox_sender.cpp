@@ -100,6 +100,10 @@ SendReport OutboxSender::send(const std::string& id, bool force, const CancelTok
         if (Status written = outbox_.write_status(id, status); !written) {
             report.result = SendReport::Result::error;
             report.message += "; and the outbox could not be updated: " + written.message();
+        } else if (status.state == DeliveryState::delivered) {
+            // Out of the way of the passes that look for work (if this fails, the next
+            // list_waiting() archives it).
+            static_cast<void>(outbox_.archive_delivered(id));
         }
         report.status = status;
         return report;
@@ -176,7 +180,7 @@ std::vector<SendReport> OutboxSender::send_due(
     const std::function<void(const SendReport&)>& on_report) {
     std::vector<SendReport> reports;
     std::vector<std::string> problems;
-    for (const auto& entry : outbox_.list(&problems)) {
+    for (const auto& entry : outbox_.list_waiting(&problems)) {
         if (cancel.cancelled()) break;
         if (entry.status.state != DeliveryState::pending) continue;
         if (!force && entry.status.next_attempt > clock_.now()) continue;
@@ -202,7 +206,7 @@ std::vector<SendReport> OutboxSender::run(const CancelToken& cancel,
         force = false;
         std::optional<system_clock::time_point> next;
         bool busy = false;
-        for (const auto& entry : outbox_.list()) {
+        for (const auto& entry : outbox_.list_waiting()) {
             if (entry.status.state != DeliveryState::pending) continue;
             if (!next || entry.status.next_attempt < *next) next = entry.status.next_attempt;
             // A lock that cannot be taken at all counts as busy, as before: the send reports it.
