@@ -103,13 +103,41 @@ public:
     RtProxy(std::string target, int port = 0)
         : target_(std::move(target)),
           server_([this](const std::string& raw) { return forward(raw); }, port) {}
+    ~RtProxy() {
+        for (auto& t : held_) t.join();
+    }
     std::string url() const { return server_.url("").substr(0, server_.url("").size()); }
     int port() const { return server_.port(); }
     std::atomic<bool> stall_creates{false};
     std::atomic<int> creates_forwarded{0};
+    // > 0: a ticket create reaches RT only this long after it arrived (a server slow to save
+    // it), from a thread of its own; its sender gets no answer for a second (it is killed).
+    std::atomic<int> hold_creates_ms{0};
+    std::atomic<int> creates_received{0};
+    // Waits until every held create has reached RT.
+    void finish_held() {
+        for (auto& t : held_) t.join();
+        held_.clear();
+    }
 
 private:
     HttpReply forward(const std::string& raw) {
+        const bool is_create = raw.rfind("POST ", 0) == 0 &&
+                               raw.find("/REST/2.0/ticket ") != std::string::npos;
+        if (is_create && hold_creates_ms > 0) {
+            ++creates_received;
+            held_.emplace_back([this, raw, hold = hold_creates_ms.load()] {
+                std::this_thread::sleep_for(std::chrono::milliseconds(hold));
+                pass_on(raw);
+            });
+            std::this_thread::sleep_for(1s);
+            HttpReply reply;
+            reply.status = 502;
+            return reply;
+        }
+        return pass_on(raw);
+    }
+    HttpReply pass_on(const std::string& raw) {
         const auto head_end = raw.find("\r\n\r\n");
         std::string head = raw.substr(0, head_end);
         HttpRequest req;
@@ -148,6 +176,7 @@ private:
         return reply;
     }
     std::string target_;
+    std::vector<std::thread> held_;  // only the server's thread adds to it
     LocalHttpServer server_;
 };
 
@@ -259,7 +288,8 @@ TEST_CASE("escalate e2e: RT down, then up: delivered, and a sender killed mid-se
                       {"queue", "General"},
                       {"user", "fixtray"},
                       {"password", "fixtray-pass"},
-                      {"timeout", "30"}}}};
+                      {"timeout", "30"}}},
+                    {"retry", {{"settle_seconds", 3}}}};
     };
 
     Scenario s;
@@ -368,4 +398,62 @@ TEST_CASE("escalate e2e: a bad escalation config names the file and key, and que
     CHECK(r.err.find("fixtray.json: error: escalation.backend.type: is required") !=
           std::string::npos);
     CHECK(s.outbox().empty());
+}
+
+TEST_CASE(
+    "escalate e2e: a resend right after a sender was killed waits for the server to save the "
+    "first ticket, and makes no second one") {
+    // Scenario (issue 15, item 5): the ticket system takes 3 s to save a create (a proxy holds
+    // it before passing it to the real RT). The sender is killed 0.1 s after its POST; `outbox
+    // send` runs at once. Before, its look-up came before RT had the first ticket, found
+    // nothing, and created a second. Now it waits out the settle window (5 s here) from the
+    // first attempt, then looks up, and finds the one ticket.
+    TestService rt("rt.sh");
+    const std::string rt_url = rt.env("FIXTRAY_TEST_RT_URL");
+    RtProxy slow(rt_url);
+    slow.hold_creates_ms = 3000;
+    Scenario s;
+    s.config({{"policy", "automatic"},
+              {"backend",
+               {{"type", "rt"},
+                {"url", slow.url()},
+                {"queue", "General"},
+                {"user", "fixtray"},
+                {"password", "fixtray-pass"},
+                {"timeout", "30"}}},
+              {"retry", {{"settle_seconds", 5}}}});
+    const pid_t pid = spawn_fixctl({"--no-builtin", "--packs", s.dir / "packs", "--config",
+                                    s.dir / "fixtray.json", "escalate", "--fix", "t"},
+                                   s.env);
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (slow.creates_received == 0 && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    REQUIRE(slow.creates_received == 1);
+    std::this_thread::sleep_for(100ms);
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+
+    const auto r = s.fixctl({"outbox", "send"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("to finish saving an earlier attempt") != std::string::npos);
+    CHECK(r.out.find("found-existing") != std::string::npos);
+    slow.finish_held();  // every create the proxy held has reached RT now
+
+    const json outbox = s.outbox();
+    REQUIRE(outbox.size() == 1);
+    const std::string id = outbox[0]["id"];
+    const std::string admin = "Basic " + base64_encode("root:password");
+    const std::string query = "Subject LIKE 'fixtray:" + id + "'";
+    std::string encoded;
+    for (unsigned char c : query) {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", c);
+        encoded += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : buf;
+    }
+    const auto found = http_get(rt_url + "/REST/2.0/tickets?query=" + encoded, admin);
+    REQUIRE(found.status == 200);
+    CHECK(json::parse(found.body)["items"].size() == 1);
+    CHECK(slow.creates_received == 1);  // the resend never created
 }

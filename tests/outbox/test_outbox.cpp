@@ -306,6 +306,40 @@ TEST_CASE("sender: after a create whose answer was lost, it looks up instead of 
     CHECK(backend.created.size() == 1);
 }
 
+TEST_CASE("sender: an attempt of unknown outcome is looked up only after the settle window") {
+    // Scenario (issue 15, item 5): a create started at T whose answer never came. The timer's
+    // pass before T + settle does nothing but set the next attempt to T + settle; a forced send
+    // waits until then (told first), then looks up.
+    TempDir tmp;
+    Outbox outbox(tmp / "outbox");
+    FakeClock clock;
+    FakeTicketBackend backend;
+    const std::string id = queue_one(outbox, tmp, clock.now());
+    auto entry = *outbox.get(id);
+    entry.status.in_flight = true;
+    entry.status.last_attempt = clock.now();
+    REQUIRE(outbox.write_status(id, entry.status));
+    RetryPolicy policy;
+    policy.settle = seconds(60);
+    OutboxSender sender(outbox, backend, clock, policy, 1);
+    CancelToken cancel;
+    clock.now_ += seconds(10);
+    SendReport r = sender.send(id, false, cancel);
+    CHECK(r.result == SendReport::Result::not_due);
+    CHECK(outbox.get(id)->status.next_attempt == entry.status.last_attempt + seconds(60));
+    CHECK(backend.finds == 0);
+    CHECK(backend.creates == 0);
+
+    std::vector<std::string> told;
+    sender.on_wait([&](const SendReport& w) { told.push_back(w.message); });
+    r = sender.send(id, true, cancel);
+    CHECK(r.result == SendReport::Result::delivered);
+    REQUIRE(told.size() == 1);
+    CHECK(told[0].find("waiting 50 s for fake ticket system") == 0);
+    CHECK(clock.slept == seconds(50));
+    CHECK(backend.finds == 1);  // looked up first, after the window
+}
+
 TEST_CASE("sender: a sender that died mid-send leaves in_flight, and the next one looks up") {
     // Simulates kill -9 between "attempt recorded" and "answer recorded" (the real kill -9
     // test against Request Tracker is in test_escalation_rt.cpp).

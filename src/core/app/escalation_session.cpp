@@ -437,7 +437,8 @@ EscalationDelivery EscalationSession::deliver(const CancelToken& cancel) {
     Outbox outbox(setup_.state_dir + "/outbox");
     if (backend_) {
         OutboxSender sender(outbox, *backend_, clock_,
-                            {setup_.config.retry_initial, setup_.config.retry_max});
+                            {setup_.config.retry_initial, setup_.config.retry_max,
+                             std::chrono::hours(24), setup_.config.retry_settle});
         d.report = sender.send(request_.id, true, cancel);
         return d;
     }

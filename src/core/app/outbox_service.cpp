@@ -73,8 +73,10 @@ OutboxBackend OutboxService::use_backend(const EscalationConfig& config) {
         return result;
     }
     backend_ = std::move(made).value();
-    sender_ = std::make_unique<OutboxSender>(outbox_, *backend_, clock_,
-                                             RetryPolicy{config.retry_initial, config.retry_max});
+    sender_ =
+        std::make_unique<OutboxSender>(outbox_, *backend_, clock_,
+                                       RetryPolicy{config.retry_initial, config.retry_max,
+                                                   std::chrono::hours(24), config.retry_settle});
     result.state = OutboxBackend::State::ready;
     result.description = backend_->describe();
     return result;
@@ -87,6 +89,7 @@ std::vector<SendReport> OutboxService::deliver(DeliveryMode mode, const CancelTo
         if (on_attempt) on_attempt(r);
         publish();
     };
+    sender_->on_wait(on_attempt);
     if (mode != DeliveryMode::until_empty)
         return sender_->send_due(mode == DeliveryMode::all_pending, cancel, report);
     // Tried once now, then each request at its own next attempt time.

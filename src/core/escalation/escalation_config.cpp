@@ -110,11 +110,12 @@ std::vector<ConfigProblem> merge_escalation_config(std::string_view text, const 
                 continue;
             }
             for (const auto& [name, v] : value.items())
-                if (name != "initial_seconds" && name != "max_seconds")
+                if (name != "initial_seconds" && name != "max_seconds" && name != "settle_seconds")
                     problems.push_back(
                         {file, "escalation.retry: unknown key \"" + name + "\" (ignored)", true});
             seconds(value, "initial_seconds", &merged.retry_initial, "retry");
             seconds(value, "max_seconds", &merged.retry_max, "retry");
+            seconds(value, "settle_seconds", &merged.retry_settle, "retry");
             if (merged.retry_max < merged.retry_initial)
                 error("retry", "max_seconds is smaller than initial_seconds");
         } else if (key == "redaction") {

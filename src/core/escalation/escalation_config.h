@@ -38,6 +38,8 @@ struct EscalationConfig {
     std::uint64_t max_bundle_bytes = 10ull * 1024 * 1024;
     std::chrono::seconds retry_initial{30};
     std::chrono::seconds retry_max{3600};
+    // retry.settle_seconds: RetryPolicy::settle (how long a server may take to save a ticket).
+    std::chrono::seconds retry_settle{60};
     // Delivered requests are kept this long (for `fixctl outbox` and the tray's list), then
     // removed. "keep_delivered_days"; 0 keeps them forever.
     std::chrono::hours keep_delivered{24 * 30};

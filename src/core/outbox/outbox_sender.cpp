@@ -116,7 +116,41 @@ SendReport OutboxSender::send(const std::string& id, bool force, const CancelTok
                     why + "; next attempt at " + format_time_utc(status.next_attempt));
     };
 
-    // An earlier create may have reached the server: find its ticket before creating another.
+    // An earlier create may have reached the server: find its ticket before creating another,
+    // once the server has had time to save it.
+    if (status.in_flight && policy_.settle.count() > 0) {
+        const auto settled = status.last_attempt + policy_.settle;
+        if (clock_.now() < settled) {
+            const auto left = std::chrono::ceil<seconds>(settled - clock_.now());
+            if (!force) {
+                status.next_attempt = settled;
+                if (Status written = outbox_.write_status(id, status); !written) {
+                    report.result = SendReport::Result::error;
+                    report.message = "cannot record the next attempt: " + written.message();
+                    return report;
+                }
+                report.result = SendReport::Result::not_due;
+                report.message = "an earlier attempt may still be saved by the server; next at " +
+                                 format_time_utc(settled);
+                report.status = status;
+                return report;
+            }
+            if (on_wait_) {
+                SendReport waiting = report;
+                waiting.result = SendReport::Result::not_due;
+                waiting.message = "waiting " + std::to_string(left.count()) + " s for " +
+                                  backend_.describe() +
+                                  " to finish saving an earlier attempt, so that it makes no "
+                                  "second ticket (Ctrl-C stops; nothing is lost)";
+                on_wait_(waiting);
+            }
+            if (!clock_.sleep_for(duration_cast<milliseconds>(settled - clock_.now()), cancel)) {
+                report.result = SendReport::Result::not_due;
+                report.message = "stopped while waiting for the server; it is sent later";
+                return report;
+            }
+        }
+    }
     if (status.in_flight) {
         const LookupResult found = backend_.find(entry->request, cancel);
         if (found.kind == LookupResult::Kind::found) {

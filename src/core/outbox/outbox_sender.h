@@ -22,6 +22,10 @@ struct RetryPolicy {
     std::chrono::seconds initial{30};
     std::chrono::seconds max{3600};
     std::chrono::seconds max_retry_after{24 * 3600};  // a Retry-After longer than this is cut
+    // After an attempt whose outcome is unknown (the sender died or the answer never came), the
+    // server may still be saving that ticket: the look-up waits until this long after the
+    // attempt began, or it could miss the ticket and a second one would be made.
+    std::chrono::seconds settle{60};
 };
 
 // The delay before attempt number `attempts + 1`, given `attempts` failed ones: initial *
@@ -54,8 +58,14 @@ public:
     OutboxSender(const Outbox& outbox, TicketBackend& backend, Clock& clock, RetryPolicy policy,
                  std::uint64_t seed = 0);
 
-    // One attempt for one request if it is pending (and due, unless `force`).
+    // One attempt for one request if it is pending (and due, unless `force`). With `force`,
+    // a request whose earlier attempt is still inside RetryPolicy::settle is waited for (the
+    // wait observer hears about it first); without, it is not due until then.
     SendReport send(const std::string& id, bool force, const CancelToken& cancel);
+    // Told (with a not_due report saying how long) before send() waits out a settle window.
+    void on_wait(std::function<void(const SendReport&)> observer) {
+        on_wait_ = std::move(observer);
+    }
     // One attempt for every pending request that is due (all pending ones when `force`),
     // oldest first. Stops early when cancelled.
     std::vector<SendReport> send_due(bool force, const CancelToken& cancel,
@@ -72,6 +82,7 @@ private:
     Clock& clock_;
     RetryPolicy policy_;
     std::mt19937_64 rng_;
+    std::function<void(const SendReport&)> on_wait_;
 };
 
 }  // namespace fixtray
