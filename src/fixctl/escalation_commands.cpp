@@ -1,6 +1,8 @@
 // fixctl diagnose / escalate (and run --escalate): collect, review, queue, send.
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -10,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/escalation_session.h"
+#include "app/escalation_view.h"
 #include "app/real_services.h"
 #include "base/cancel_token.h"
 #include "base/json_text.h"
@@ -110,42 +113,110 @@ bool edit_in_editor(std::string* text) {
     return true;
 }
 
-void print_bundle_items(const EscalationSession& s) {
-    int n = 0;
-    for (const BundleItem& item : s.items())
-        std::printf("  %2d. %-34s %8llu bytes  %s\n", ++n, item.title.c_str(),
-                    static_cast<unsigned long long>(item.size), item.file.c_str());
+// Several lines typed on the terminal, up to a line with only a dot (or the end of input).
+// false when only the dot came (nothing typed: keep what there was).
+bool read_lines(const std::string& prompt, std::string* text) {
+    std::printf("%s\n(end with a line that has only a dot: .)\n", prompt.c_str());
+    std::fflush(stdout);
+    text->clear();
+    std::string line;
+    bool any = false;
+    while (ask_line("", &line)) {
+        if (line == ".") break;
+        *text += line + "\n";
+        any = true;
+    }
+    return any;
 }
 
+// Text the employee reads at their pace: through $PAGER (default `less`) on a terminal, else
+// printed. The pager is the employee's own choice of program, run through the shell.
+void page(const std::string& text) {
+    std::fflush(stdout);
+    if (isatty(STDOUT_FILENO)) {
+        const char* pager = std::getenv("PAGER");
+        const std::string command = pager && *pager ? pager : "less";
+        if (!std::getenv("LESS")) ::setenv("LESS", "FRX", 1);  // quit at once when it fits
+        if (std::FILE* p = ::popen(command.c_str(), "w")) {
+            std::signal(SIGPIPE, SIG_IGN);  // the employee may quit the pager early
+            std::fwrite(text.data(), 1, text.size(), p);
+            const int rc = ::pclose(p);
+            std::signal(SIGPIPE, SIG_DFL);
+            if (rc != -1 && !(WIFEXITED(rc) && WEXITSTATUS(rc) == 127)) return;
+        }
+    }
+    std::printf("%s", text.c_str());
+    if (!text.empty() && text.back() != '\n') std::printf("\n");
+}
+
+// The bundle's items: number, title and size (what the employee decides on), not file names.
+void print_bundle_items(const EscalationSession& s) {
+    std::printf("Diagnostics bundle (%zu items, %s compressed):\n", s.items().size(),
+                human_size(s.bundle_size()).c_str());
+    int n = 0;
+    for (const BundleItem& item : s.items())
+        std::printf("  %2d. %-40s %10s\n", ++n, item.title.c_str(), human_size(item.size).c_str());
+}
+
+std::string contact_line(const SupportRequest& r) {
+    std::string line = r.contact.name;
+    if (!r.contact.email.empty()) line += " <" + r.contact.email + ">";
+    return line.empty() ? "(none)" : line;
+}
+
+// What the employee needs to decide, on one screen: subject, contact, comment, the items.
+void print_overview(const EscalationSession& s) {
+    const SupportRequest& r = s.request();
+    std::printf("\n--- Support request (review before it is sent) ---\n");
+    std::printf("Subject: %s\nContact: %s\n", r.subject.c_str(), contact_line(r).c_str());
+    std::printf("Your comment: %s\n",
+                r.comment.empty() ? "(none: [c] adds one)" : ("\n" + r.comment).c_str());
+    std::printf(
+        "The request text: %zu lines ([t] shows it)\n",
+        static_cast<std::size_t>(std::count(r.description.begin(), r.description.end(), '\n')));
+    print_bundle_items(s);
+}
+
+constexpr const char* kReviewPrompt =
+    "\n[s]end, [t]ext, [v]iew N, [r]emove N, [e]dit the text, [c]omment, su[b]ject, c[o]ntact "
+    "e-mail, [l]ist, [q]uit: ";
+
 // The review an employee does before sending: see everything, remove items, edit the text.
-// Returns true to send, false to keep it unsent.
+// The overview is shown once; each action answers in a line or two (the screen stays short),
+// and [l] shows the overview again. Returns true to send, false to keep it unsent.
 bool review(EscalationSession& s) {
+    print_overview(s);
     for (;;) {
-        std::printf("\n--- Support request (review before it is sent) ---\n%s\n",
-                    request_text(s.request()).c_str());
-        std::printf("Diagnostics bundle %s (%llu bytes):\n", s.bundle_path().c_str(),
-                    static_cast<unsigned long long>(s.bundle_size()));
-        print_bundle_items(s);
         std::string answer;
-        if (!ask_line("\n[s]end, [v]iew N, [r]emove N, [e]dit the text, [c]omment, su[b]ject, "
-                      "c[o]ntact e-mail, [q]uit: ",
-                      &answer))
-            return false;
+        if (!ask_line(kReviewPrompt, &answer)) return false;
         const char cmd = answer.empty() ? ' ' : answer[0];
         const std::string arg =
             answer.find(' ') == std::string::npos ? "" : answer.substr(answer.find(' ') + 1);
         if (cmd == 's') return true;
         if (cmd == 'q') return false;
+        if (cmd == 'l') {
+            print_overview(s);
+            continue;
+        }
+        if (cmd == 't') {
+            page(request_text(s.request()));
+            continue;
+        }
         if (cmd == 'c') {
-            std::string comment;
-            ask_line("Your comment for the help desk (one line): ", &comment);
+            std::string comment = s.request().comment;
+            if (!edit_in_editor(&comment) &&
+                !read_lines("Your comment for the help desk:", &comment))
+                continue;
+            while (!comment.empty() && comment.back() == '\n') comment.pop_back();
             if (auto err = s.set_comment(comment))
                 std::printf("%s\n", err.message.c_str());
             else if (s.comment_masked() > 0)
                 std::printf(
                     "Something in your comment looked like a password or key and was "
-                    "replaced with ***. Your comment now reads:\n  %s\n",
+                    "replaced with ***. Your comment now reads:\n%s\n",
                     s.request().comment.c_str());
+            else
+                std::printf("Your comment:\n%s\n", s.request().comment.c_str());
             continue;
         }
         if (cmd == 'b' || cmd == 'o') {
@@ -157,20 +228,31 @@ bool review(EscalationSession& s) {
                          &value);
             if (auto err = cmd == 'b' ? s.set_subject(value) : s.set_email(value))
                 std::printf("%s\n", err.message.c_str());
+            else if (cmd == 'b')
+                std::printf("Subject: %s\n", s.request().subject.c_str());
+            else
+                std::printf("Contact: %s\n", contact_line(s.request()).c_str());
             continue;
         }
         if (cmd == 'e') {
             std::string text = s.request().description;
-            if (!edit_in_editor(&text))
-                std::printf("No editor is set (VISUAL or EDITOR): use [c]omment instead.\n");
-            else if (auto err = s.set_description(text))
+            if (!edit_in_editor(&text) &&
+                !read_lines("No editor is set (VISUAL or EDITOR). Type the new request text "
+                            "(a dot alone keeps the text as it is):",
+                            &text))
+                continue;
+            if (auto err = s.set_description(text))
                 std::printf("%s\n", err.message.c_str());
+            else
+                std::printf("The request text now has %zu lines ([t] shows it).\n",
+                            static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
             continue;
         }
         if (cmd == 'v' || cmd == 'r') {
             const int n = std::atoi(arg.c_str());
             if (n < 1 || n > static_cast<int>(s.items().size())) {
-                std::printf("Give an item number from the list, e.g. \"%c 2\".\n", cmd);
+                std::printf("Give an item number from the list ([l] shows it), e.g. \"%c 2\".\n",
+                            cmd);
                 continue;
             }
             const BundleItem item = s.items()[static_cast<std::size_t>(n - 1)];
@@ -179,16 +261,20 @@ bool review(EscalationSession& s) {
                 if (auto err = s.item_text(item.file, &content))
                     std::printf("%s\n", err.message.c_str());
                 else
-                    std::printf("--- %s (%s) ---\n%s\n--- end of %s ---\n", item.title.c_str(),
-                                item.file.c_str(), content.c_str(), item.title.c_str());
+                    page("--- " + item.title + " (" + human_size(item.size) +
+                         ", as it will be sent) ---\n" + content +
+                         (content.empty() || content.back() == '\n' ? "" : "\n") + "--- end of " +
+                         item.title + " ---\n");
             } else if (auto err = s.remove_item(item.file)) {
                 std::printf("%s\n", err.message.c_str());
             } else {
-                std::printf("Removed %s from the bundle.\n", item.title.c_str());
+                std::printf("Removed %s. The bundle now has %zu items (%s compressed).\n",
+                            item.title.c_str(), s.items().size(),
+                            human_size(s.bundle_size()).c_str());
             }
             continue;
         }
-        std::printf("Type s, v N, r N, e, c, b, o or q.\n");
+        std::printf("Type s, t, v N, r N, e, c, b, o, l or q.\n");
     }
 }
 

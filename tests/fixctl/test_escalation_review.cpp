@@ -4,6 +4,8 @@
 // session (app/escalation_session.h); this drives it the way an employee does.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
@@ -148,10 +150,9 @@ struct Scenario {
     }
 };
 
-// The item lines of the last listing in a review screen: "  2. Network addresses   123 bytes
-// network.addresses.txt".
+// The item lines of the last listing in a review screen: "   2. Network addresses   1.2 KB".
 std::vector<std::string> item_lines(const std::string& screen) {
-    const auto start = screen.rfind("Diagnostics bundle ");
+    const auto start = screen.rfind("Diagnostics bundle (");
     REQUIRE(start != std::string::npos);
     std::vector<std::string> lines;
     std::size_t pos = screen.find('\n', start);
@@ -159,71 +160,84 @@ std::vector<std::string> item_lines(const std::string& screen) {
         const auto end = screen.find('\n', pos + 1);
         std::string line = screen.substr(pos + 1, end == std::string::npos ? end : end - pos - 1);
         if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.find(" bytes  ") == std::string::npos) break;
+        if (line.size() < 5 || line[4] != '.') break;
         lines.push_back(line);
         pos = end;
     }
     return lines;
 }
 
-std::string subject_line(const std::string& screen) {
-    const auto at = screen.rfind("Subject: ");
-    REQUIRE(at != std::string::npos);
-    return screen.substr(at, screen.find('\n', at) - at);
+std::size_t lines_in(const std::string& text) {
+    return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 }  // namespace
 
 TEST_CASE("escalate review on a terminal: view, remove, edit subject, contact and comment, send") {
+    // Scenario (issue 15, item 11): the overview is shown once; each action answers in a line
+    // or two, so on a 24-line terminal what was just viewed does not scroll away. Items have
+    // titles and sizes, not file names; viewing goes through $PAGER; the comment takes several
+    // lines without an editor.
     Scenario s;
+    s.env["PAGER"] = "sed 's/^/PAGED| /'";  // the employee's pager, marking what it shows
     Terminal term(s.args({"escalate", "--fix", "t"}), s.env);
     std::string screen = term.until(kPrompt);
     INFO(term.all());
     REQUIRE(screen.find(kPrompt) != std::string::npos);
     CHECK(screen.find("--- Support request (review before it is sent) ---") != std::string::npos);
+    CHECK(lines_in(screen) <= 40);
 
-    // Items with human titles and their sizes; the manifest first.
+    // Items with human titles and their sizes; no file names.
     const auto items = item_lines(screen);
     REQUIRE(items.size() >= 3);
-    CHECK(items[0].find("manifest.json") != std::string::npos);
-    for (const auto& line : items) CHECK(line.find(" bytes  ") != std::string::npos);
-    // A title is for people: it is not the file name.
-    const std::string second = items[1];
-    const std::string second_file = second.substr(second.rfind(' ') + 1);
-    CHECK(second.substr(0, second.find(" bytes")).find(second_file) == std::string::npos);
+    CHECK(items[0].find("(the manifest)") != std::string::npos);
+    for (const auto& line : items) {
+        CHECK(line.find(".txt") == std::string::npos);
+        CHECK(line.find(".json") == std::string::npos);
+        CHECK((line.find(" bytes") != std::string::npos || line.find(" KB") != std::string::npos));
+    }
+    const std::string second_title = items[1].substr(6, items[1].find("  ", 6) - 6);
 
-    // View an item: its redacted text between markers.
+    // View an item: through the pager, with its title; the overview is not printed again.
     term.type("v 2");
     screen = term.until(kPrompt);
-    CHECK(screen.find("(" + second_file + ") ---") != std::string::npos);
-    CHECK(screen.find("--- end of ") != std::string::npos);
+    CHECK(screen.find("PAGED| --- " + second_title + " (") != std::string::npos);
+    CHECK(screen.find("PAGED| --- end of " + second_title + " ---") != std::string::npos);
+    CHECK(screen.find("--- Support request") == std::string::npos);
 
-    // Remove it: the listing no longer has it.
+    // The whole request text, also through the pager.
+    term.type("t");
+    screen = term.until(kPrompt);
+    CHECK(screen.find("PAGED| Subject: ") != std::string::npos);
+
+    // Remove it: one line says so; the listing ([l]) no longer has it.
     term.type("r 2");
     screen = term.until(kPrompt);
-    CHECK(screen.find("Removed ") != std::string::npos);
+    CHECK(screen.find("Removed " + second_title + ". The bundle now has ") != std::string::npos);
+    CHECK(lines_in(screen) <= 4);
+    term.type("l");
+    screen = term.until(kPrompt);
     const auto after = item_lines(screen);
     CHECK(after.size() == items.size() - 1);
-    for (const auto& line : after) CHECK(line.find(second_file) == std::string::npos);
+    for (const auto& line : after) CHECK(line.find(second_title + "  ") == std::string::npos);
 
     // The subject: given on the line, and asked for.
     term.type("b Printer on floor 3 prints blank pages");
     screen = term.until(kPrompt);
-    CHECK(subject_line(screen).find("Printer on floor 3 prints blank pages") != std::string::npos);
+    CHECK(screen.find("Subject: Printer on floor 3 prints blank pages") != std::string::npos);
     term.type("b");
     term.until("New subject (one line): ");
     term.type("Printer on floor 3 is jammed");
     screen = term.until(kPrompt);
-    CHECK(subject_line(screen).find("Printer on floor 3 is jammed") != std::string::npos);
+    CHECK(screen.find("Subject: Printer on floor 3 is jammed") != std::string::npos);
     // An empty subject is refused; the last one stays.
     term.type("b");
     term.until("New subject (one line): ");
     term.type("   ");
     screen = term.until(kPrompt);
     CHECK(screen.find("the subject cannot be empty") != std::string::npos);
-    CHECK(subject_line(screen).find("Printer on floor 3 is jammed") != std::string::npos);
 
-    // The contact e-mail: a bad address is refused, a good one shows in the request.
+    // The contact e-mail: a bad address is refused, a good one is shown.
     term.type("o not an address");
     screen = term.until(kPrompt);
     CHECK(screen.find("<not an address>") == std::string::npos);
@@ -231,17 +245,20 @@ TEST_CASE("escalate review on a terminal: view, remove, edit subject, contact an
     screen = term.until(kPrompt);
     CHECK(screen.find("<erika@example.com>") != std::string::npos);
 
-    // The comment.
+    // The comment: several lines, ended by a dot.
     term.type("c");
-    term.until("(one line): ");
+    term.until("only a dot: .)");
     term.type("It started after the update.");
+    term.type("Only on the second floor.");
+    term.type(".");
     screen = term.until(kPrompt);
-    CHECK(screen.find("It started after the update.") != std::string::npos);
+    CHECK(screen.find("Your comment:") != std::string::npos);
+    CHECK(screen.find("Only on the second floor.") != std::string::npos);
 
     // An unknown key says what to type.
     term.type("x");
     screen = term.until(kPrompt);
-    CHECK(screen.find("Type s, v N, r N, e, c, b, o or q.") != std::string::npos);
+    CHECK(screen.find("Type s, t, v N, r N, e, c, b, o, l or q.") != std::string::npos);
 
     // Send: queued (no ticket system here: a copy is saved to the desktop).
     term.type("s");
@@ -252,7 +269,7 @@ TEST_CASE("escalate review on a terminal: view, remove, edit subject, contact an
     REQUIRE(outbox.size() == 1);
     CHECK(outbox[0]["subject"] == "Printer on floor 3 is jammed");
     CHECK(outbox[0]["contact"]["email"] == "erika@example.com");
-    CHECK(outbox[0]["comment"] == "It started after the update.");
+    CHECK(outbox[0]["comment"] == "It started after the update.\nOnly on the second floor.");
 }
 
 TEST_CASE("escalate review on a terminal: quit queues nothing") {
