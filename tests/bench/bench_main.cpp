@@ -1,7 +1,7 @@
 // fixtray benchmarks. Each one measures fixtray and a reference in the same run, alternating
 // them over several rounds, and reports medians and the ratio fixtray / reference.
 //
-//   fixtray_bench [loader|engine|diagnostics|rt|feed|outbox|all] [--rounds N]
+//   fixtray_bench [loader|engine|diagnostics|rt|feed|outbox|outbox-rt|all] [--rounds N]
 //
 // rt needs a running Request Tracker: eval "$(tests/services/rt.sh start DIR)" first.
 // feed needs root, minisign and nginx: eval "$(tests/services/nginx.sh start DIR ROOT)" first.
@@ -562,6 +562,104 @@ int bench_outbox(int rounds) {
     return 0;
 }
 
+// P7: `fixctl outbox send` of one queued request (start to ticket id: read the outbox, build the
+// ticket, POST it with its 64 KiB bundle) against the curl tool POSTing the same JSON, prepared
+// in advance, to the same RT, alternating; once on an outbox with nothing else in it and once
+// with 1,000 delivered requests in it.
+int bench_outbox_rt(int rounds) {
+    const std::string url = env_or("FIXTRAY_TEST_RT_URL", "");
+    if (url.empty()) {
+        std::printf("outbox-rt: skipped (FIXTRAY_TEST_RT_URL is not set; see rt)\n\n");
+        return 0;
+    }
+    const std::string user = env_or("FIXTRAY_TEST_RT_USER", "fixtray");
+    const std::string password = env_or("FIXTRAY_TEST_RT_PASSWORD", "fixtray-pass");
+    char tmpl[] = "/tmp/fixtray-bench-outbox-rt-XXXXXX";
+    const std::string dir = mkdtemp(tmpl);
+    std::string bundle(64 * 1024, '\0');
+    for (std::size_t i = 0; i < bundle.size(); ++i) bundle[i] = static_cast<char>((i * 7919) >> 3);
+    const std::string bundle_path = dir + "/bundle.tar.gz";
+    std::ofstream(bundle_path, std::ios::binary) << bundle;
+    const std::string config = dir + "/fixtray.json";
+    std::ofstream(config) << nlohmann::json{{"escalation",
+                                             {{"backend",
+                                               {{"type", "rt"},
+                                                {"url", url},
+                                                {"queue", "General"},
+                                                {"user", user},
+                                                {"password", password}}}}}}
+                                 .dump();
+    auto make_request = [&] {
+        SupportRequest r;
+        r.id = new_uuid();
+        r.created = std::chrono::system_clock::now();
+        r.subject = "Benchmark ticket";
+        r.description =
+            std::string("Created by fixtray_bench outbox-rt.\n") + std::string(2000, 'x');
+        r.contact = {"Bench", "bench@example.com", ""};
+        r.host = "bench";
+        return r;
+    };
+    // The reference payload: what the RT backend sends for such a request.
+    SupportRequest sample = make_request();
+    sample.attachments.push_back(
+        {"fixtray-diagnostics.tar.gz", "application/gzip", bundle_path, bundle.size()});
+    const nlohmann::json payload = {{"Queue", "General"},
+                                    {"Subject", sample.tagged_subject()},
+                                    {"Content", sample.body()},
+                                    {"ContentType", "text/plain"},
+                                    {"Requestor", sample.contact.email},
+                                    {"Attachments",
+                                     {{{"FileName", "fixtray-diagnostics.tar.gz"},
+                                       {"FileType", "application/gzip"},
+                                       {"FileContent", base64_encode(bundle)}}}}};
+    const std::string payload_path = dir + "/payload.json";
+    std::ofstream(payload_path, std::ios::binary) << payload.dump();
+    const std::string curl_command = "curl -sf -o /dev/null -u '" + user + ":" + password +
+                                     "' -H 'Content-Type: application/json' --data-binary @" +
+                                     payload_path + " '" + url + "/REST/2.0/ticket'";
+    int rc = 0;
+    for (const int delivered : {0, 1000}) {
+        const std::string home = dir + "/home-" + std::to_string(delivered);
+        Outbox outbox(home + "/state/fixtray/outbox");
+        for (int i = 0; i < delivered; ++i) {
+            SupportRequest r = make_request();
+            if (!outbox.add(r, {})) return 1;
+            DeliveryStatus st = outbox.get(r.id)->status;
+            st.state = DeliveryState::delivered;
+            st.delivered = r.created;
+            if (!outbox.write_status(r.id, st) || !outbox.archive_delivered(r.id)) return 1;
+        }
+        const std::vector<std::pair<std::string, std::string>> env = {
+            {"HOME", home},
+            {"XDG_STATE_HOME", home + "/state"},
+            {"XDG_CONFIG_HOME", home + "/config"},
+            {"FIXTRAY_MACHINE_ROOT", home + "/machine"}};
+        const std::vector<std::string> args = {"--no-builtin", "--config", config, "outbox",
+                                               "send"};
+        std::vector<double> ours, ref;
+        for (int round = 0; round < rounds; ++round) {
+            if (!outbox.add(make_request(),
+                            {{"fixtray-diagnostics.tar.gz", "application/gzip", bundle_path}}))
+                return 1;
+            ref.push_back(time_ms([&] {
+                if (std::system(curl_command.c_str()) != 0) rc = 1;
+            }));
+            ours.push_back(time_fixctl(args, env));
+        }
+        if (!outbox.list_waiting().empty()) {
+            std::fprintf(stderr, "outbox-rt: a request was not delivered\n");
+            rc = 1;
+        }
+        const std::string label =
+            "fixctl outbox send (" + std::to_string(delivered) + " delivered before)";
+        report("P7: one request from the outbox to an RT ticket", label.c_str(), median(ours),
+               "curl tool POSTing the same JSON (spawned)", median(ref), 1.05);
+    }
+    fs::remove_all(dir);
+    return rc;
+}
+
 int main(int argc, char** argv) {
     std::string which = "all";
     int rounds = 5;
@@ -571,7 +669,8 @@ int main(int argc, char** argv) {
             rounds = std::max(1, std::atoi(argv[++i]));
         else if (a == "-h" || a == "--help") {
             std::printf(
-                "usage: fixtray_bench [loader|engine|diagnostics|rt|feed|outbox|all] [--rounds "
+                "usage: fixtray_bench [loader|engine|diagnostics|rt|feed|outbox|outbox-rt|all] "
+                "[--rounds "
                 "N]\n");
             return 0;
         } else
@@ -584,5 +683,6 @@ int main(int argc, char** argv) {
     if (which == "rt" || which == "all") rc |= bench_rt(rounds);
     if (which == "feed" || which == "all") rc |= bench_feed(rounds);
     if (which == "outbox" || which == "all") rc |= bench_outbox(std::max(rounds, 20));
+    if (which == "outbox-rt" || which == "all") rc |= bench_outbox_rt(rounds);
     return rc;
 }

@@ -312,12 +312,30 @@ Status Outbox::archive_delivered(const std::string& id) const {
 }
 
 int Outbox::prune_delivered(std::chrono::system_clock::time_point before) const {
+    // Cheap enough for every `outbox send`: at most once an hour (the time of the marker
+    // file), and only entries whose directory has not changed since `before` are read.
+    std::error_code ec;
+    const std::string marker = delivered_dir() + "/.pruned";
+    const auto file_now = fs::file_time_type::clock::now();
+    if (const auto last = fs::last_write_time(marker, ec);
+        !ec && file_now - last < std::chrono::hours(1) && last <= file_now)
+        return 0;
+    if (!fs::is_directory(delivered_dir(), ec)) return 0;
+    std::ofstream(marker).close();
+    fs::last_write_time(marker, file_now, ec);
+    const auto file_before = file_now - std::chrono::duration_cast<fs::file_time_type::duration>(
+                                            std::chrono::system_clock::now() - before);
     int removed = 0;
-    std::vector<OutboxEntry> delivered;
-    collect(delivered_dir(), delivered, nullptr);
-    for (const auto& e : delivered) {
-        if (e.status.state != DeliveryState::delivered || e.status.delivered >= before) continue;
-        if (remove(e.request.id)) ++removed;
+    for (fs::directory_iterator it(delivered_dir(), ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+        const std::string id = it->path().filename().string();
+        if (!valid_request_id(id)) continue;
+        std::error_code tec;
+        if (fs::last_write_time(it->path(), tec) >= file_before || tec) continue;
+        const Result<OutboxEntry> e = get(id);
+        if (!e || e->status.state != DeliveryState::delivered || e->status.delivered >= before)
+            continue;
+        if (remove(id)) ++removed;
     }
     return removed;
 }
