@@ -245,6 +245,18 @@ TEST_CASE("escalate review on a terminal: view, remove, edit subject, contact an
     screen = term.until(kPrompt);
     CHECK(screen.find("<erika@example.com>") != std::string::npos);
 
+    // A comment with a password in it: masked, and the employee sees it masked (issue 15,
+    // item 4).
+    term.type("c");
+    term.until("only a dot: .)");
+    term.type("my login is erika, password=Hunter22xyz");
+    term.type(".");
+    screen = term.until(kPrompt);
+    CHECK(screen.find("looked like a password or key and was replaced with ***") !=
+          std::string::npos);
+    CHECK(screen.find("my login is erika, password=***") != std::string::npos);
+    CHECK(screen.find("Hunter22xyz", screen.find("replaced with")) == std::string::npos);
+
     // The comment: several lines, ended by a dot.
     term.type("c");
     term.until("only a dot: .)");
