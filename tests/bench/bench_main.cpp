@@ -278,6 +278,26 @@ std::string env_or(const char* name, const char* fallback) {
     return v && *v ? v : fallback;
 }
 
+// The curl tool's command that POSTs what the RT backend sends for `request` (with `bundle` as
+// its attachment), the JSON written once to `payload_path`: the reference of rt and outbox-rt.
+std::string curl_rt_create(const SupportRequest& request, const std::string& bundle,
+                           const std::string& payload_path, const std::string& url,
+                           const std::string& user, const std::string& password) {
+    const nlohmann::json payload = {{"Queue", "General"},
+                                    {"Subject", request.tagged_subject()},
+                                    {"Content", request.body()},
+                                    {"ContentType", "text/plain"},
+                                    {"Requestor", request.contact.email},
+                                    {"Attachments",
+                                     {{{"FileName", "fixtray-diagnostics.tar.gz"},
+                                       {"FileType", "application/gzip"},
+                                       {"FileContent", base64_encode(bundle)}}}}};
+    std::ofstream(payload_path, std::ios::binary) << payload.dump();
+    return "curl -sf -o /dev/null -u '" + user + ":" + password +
+           "' -H 'Content-Type: application/json' --data-binary @" + payload_path + " '" + url +
+           "/REST/2.0/ticket'";
+}
+
 // Creating a ticket with a 64 KiB attachment: RtBackend::create (read the bundle, base64, JSON,
 // POST, parse the id) against the curl tool POSTing the same JSON, prepared in advance.
 int bench_rt(int rounds) {
@@ -309,21 +329,9 @@ int bench_rt(int rounds) {
     request.attachments.push_back(
         {"fixtray-diagnostics.tar.gz", "application/gzip", bundle_path, bundle.size()});
 
-    // The reference payload: what RtBackend sends, written once to a file for curl.
-    const nlohmann::json payload = {{"Queue", "General"},
-                                    {"Subject", request.tagged_subject()},
-                                    {"Content", request.body()},
-                                    {"ContentType", "text/plain"},
-                                    {"Requestor", request.contact.email},
-                                    {"Attachments",
-                                     {{{"FileName", "fixtray-diagnostics.tar.gz"},
-                                       {"FileType", "application/gzip"},
-                                       {"FileContent", base64_encode(bundle)}}}}};
-    const std::string payload_path = (dir / "payload.json").string();
-    std::ofstream(payload_path, std::ios::binary) << payload.dump();
-    const std::string curl_command = "curl -sf -o /dev/null -u '" + user + ":" + password +
-                                     "' -H 'Content-Type: application/json' --data-binary @" +
-                                     payload_path + " '" + url + "/REST/2.0/ticket'";
+    // The reference: what RtBackend sends, written once to a file for curl.
+    const std::string curl_command =
+        curl_rt_create(request, bundle, (dir / "payload.json").string(), url, user, password);
 
     CurlHttpClient http;
     BackendConfig config;
@@ -600,24 +608,10 @@ int bench_outbox_rt(int rounds) {
         r.host = "bench";
         return r;
     };
-    // The reference payload: what the RT backend sends for such a request.
+    // The reference: what the RT backend sends for such a request.
     SupportRequest sample = make_request();
-    sample.attachments.push_back(
-        {"fixtray-diagnostics.tar.gz", "application/gzip", bundle_path, bundle.size()});
-    const nlohmann::json payload = {{"Queue", "General"},
-                                    {"Subject", sample.tagged_subject()},
-                                    {"Content", sample.body()},
-                                    {"ContentType", "text/plain"},
-                                    {"Requestor", sample.contact.email},
-                                    {"Attachments",
-                                     {{{"FileName", "fixtray-diagnostics.tar.gz"},
-                                       {"FileType", "application/gzip"},
-                                       {"FileContent", base64_encode(bundle)}}}}};
-    const std::string payload_path = dir + "/payload.json";
-    std::ofstream(payload_path, std::ios::binary) << payload.dump();
-    const std::string curl_command = "curl -sf -o /dev/null -u '" + user + ":" + password +
-                                     "' -H 'Content-Type: application/json' --data-binary @" +
-                                     payload_path + " '" + url + "/REST/2.0/ticket'";
+    const std::string curl_command =
+        curl_rt_create(sample, bundle, dir + "/payload.json", url, user, password);
     int rc = 0;
     for (const int delivered : {0, 1000}) {
         const std::string home = dir + "/home-" + std::to_string(delivered);

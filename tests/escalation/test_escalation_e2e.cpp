@@ -180,6 +180,21 @@ private:
     LocalHttpServer server_;
 };
 
+// The tickets in RT whose subject carries this request id (as root, who sees every queue).
+json rt_tickets_for(const std::string& rt_url, const std::string& id) {
+    const std::string query = "Subject LIKE 'fixtray:" + id + "'";
+    std::string encoded;
+    for (unsigned char c : query) {
+        char buf[4];
+        std::snprintf(buf, sizeof buf, "%%%02X", c);
+        encoded += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : buf;
+    }
+    const auto r = http_get(rt_url + "/REST/2.0/tickets?query=" + encoded,
+                            "Basic " + base64_encode("root:password"));
+    REQUIRE(r.status == 200);
+    return json::parse(r.body)["items"];
+}
+
 // Starts fixctl without waiting, so the test can kill it.
 pid_t spawn_fixctl(const std::vector<std::string>& args,
                    const std::map<std::string, std::string>& env) {
@@ -267,19 +282,7 @@ TEST_CASE("escalate e2e: RT down, then up: delivered, and a sender killed mid-se
     // there is exactly one ticket for that request.
     TestService rt("rt.sh");
     const std::string rt_url = rt.env("FIXTRAY_TEST_RT_URL");
-    const std::string admin = "Basic " + base64_encode("root:password");
-    auto tickets_tagged = [&](const std::string& id) {
-        const std::string query = "Subject LIKE 'fixtray:" + id + "'";
-        std::string encoded;
-        for (unsigned char c : query) {
-            char buf[4];
-            std::snprintf(buf, sizeof buf, "%%%02X", c);
-            encoded += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : buf;
-        }
-        const auto r = http_get(rt_url + "/REST/2.0/tickets?query=" + encoded, admin);
-        REQUIRE(r.status == 200);
-        return json::parse(r.body)["items"];
-    };
+    auto tickets_tagged = [&](const std::string& id) { return rt_tickets_for(rt_url, id); };
     auto rt_config = [&](const std::string& url) {
         return json{{"policy", "automatic"},
                     {"backend",
@@ -443,17 +446,6 @@ TEST_CASE(
 
     const json outbox = s.outbox();
     REQUIRE(outbox.size() == 1);
-    const std::string id = outbox[0]["id"];
-    const std::string admin = "Basic " + base64_encode("root:password");
-    const std::string query = "Subject LIKE 'fixtray:" + id + "'";
-    std::string encoded;
-    for (unsigned char c : query) {
-        char buf[4];
-        std::snprintf(buf, sizeof buf, "%%%02X", c);
-        encoded += std::isalnum(c) ? std::string(1, static_cast<char>(c)) : buf;
-    }
-    const auto found = http_get(rt_url + "/REST/2.0/tickets?query=" + encoded, admin);
-    REQUIRE(found.status == 200);
-    CHECK(json::parse(found.body)["items"].size() == 1);
+    CHECK(rt_tickets_for(rt_url, outbox[0]["id"]).size() == 1);
     CHECK(slow.creates_received == 1);  // the resend never created
 }
