@@ -136,7 +136,8 @@ int main(int argc, char** argv) try {
         "outbox",
         "Support requests waiting for the help desk: list (default), show ID, send [ID], retry "
         "ID, save ID [--to DIR], remove ID.\nRequests are kept until delivered; `send` tries "
-        "every pending one now. Exit 0 when nothing is left undelivered, 1 otherwise.");
+        "every pending one now. Exit 0 when nothing is left undelivered, 1 otherwise (also "
+        "when only failed requests are left); `send --due` with nothing due exits 0.");
     outbox->add_option("ACTION", outbox_opts.action, "list, show, send, retry, save or remove")
         ->check(CLI::IsMember({"list", "show", "send", "retry", "save", "remove"}));
     outbox->add_option("ID", outbox_opts.id, "Request id (or a unique start of it, 4+ chars)");
