@@ -170,7 +170,11 @@ std::string desktop_dir(const UserEnvironment& env) {
 
 EscalationSession::EscalationSession(EscalationSetup setup, ProcessRunner& runner, HttpClient& http,
                                      Clock& clock)
-    : setup_(std::move(setup)), runner_(runner), http_(http), clock_(clock) {
+    : setup_(std::move(setup)),
+      runner_(runner),
+      http_(http),
+      clock_(clock),
+      secrets_(known_secrets(setup_.config, {})) {  // and the site's, once the catalog is known
     const EscalationConfig& config = setup_.config;
     gate_.allowed = config.policy != EscalationPolicy::off;
     if (!gate_.allowed)
@@ -259,7 +263,6 @@ EscalationError EscalationSession::prepare(const CancelToken& cancel,
     if (email_) in.contact.email = *email_;
     in.now = clock_.now();
     in.os = setup_.os.empty() ? os_description() : setup_.os;
-    if (secrets_.empty()) secrets_ = known_secrets(setup_.config, {});
     in.secrets = secrets_;
 
     TitledProgress progress(observer);
@@ -384,7 +387,6 @@ EscalationError EscalationSession::set_description(const std::string& descriptio
 EscalationError EscalationSession::set_comment(const std::string& comment) {
     if (auto err = check_editable()) return err;
     if (comment.size() > kMaxText) return error(Kind::invalid, "the comment is longer than 64 KiB");
-    if (secrets_.empty()) secrets_ = known_secrets(setup_.config, {});
     Redactor redactor(redaction_rules_for(setup_.config, setup_.env, secrets_));
     if (!redactor.problems().empty())
         return error(Kind::failed,

@@ -65,6 +65,10 @@ bool line_end(char c) {
 
 }  // namespace
 
+bool is_secret_name(std::string_view name) {
+    return is_secret_key(name, lowercase(name));
+}
+
 RedactionCounts& RedactionCounts::operator+=(const RedactionCounts& o) {
     private_keys += o.private_keys;
     url_credentials += o.url_credentials;

@@ -77,6 +77,10 @@ private:
     SecretMask known_;  // rules_.secrets
 };
 
+// Is `name` (a config option, a JSON member, a header) one whose value is a secret: it contains
+// password, passwd, token, secret, api_key, authorization, cookie, credential... (not PWD).
+bool is_secret_name(std::string_view name);
+
 // The individual built-in passes, each linear in the input. They return the new text and add
 // to *count what they replaced.
 std::string remove_private_keys(std::string_view text, int* count = nullptr);

@@ -794,8 +794,8 @@ Plan Engine::plan(const FixPack& pack, const Fix& fix, const SiteConfig& site,
     plan.confirm = fix.confirm.get(options.lang);
     plan.confirm_lang = fix.confirm.tag_for(options.lang);
 
+    const SecretMask secrets = secret_values(pack, vars);
     auto add_phase = [&](Phase phase, const std::vector<Step>& steps) {
-        const SecretMask secrets = secret_values(pack, vars);
         int index = 0;
         for (const auto& step : steps) {
             ++index;

@@ -287,14 +287,6 @@ PreparedEscalation prepare_escalation(const RequestInputs& in, const EscalationC
 
 namespace {
 
-bool secret_option_name(const std::string& key) {
-    std::string low;
-    for (char c : key) low += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    for (const char* w : {"password", "passwd", "token", "secret", "api_key", "apikey", "key"})
-        if (low.find(w) != std::string::npos) return true;
-    return false;
-}
-
 // The password in a proxy URL's userinfo ("http://user:pass@proxy:3128"), percent-decoded too.
 void add_proxy_password(const char* value, std::vector<std::string>& out) {
     if (!value) return;
@@ -329,7 +321,7 @@ std::vector<std::string> known_secrets(const EscalationConfig& config,
     std::vector<std::string> out = site_secrets;
     if (config.backend)
         for (const auto& [key, value] : config.backend->options)
-            if (secret_option_name(key) && !value.empty()) out.push_back(value);
+            if (is_secret_name(key) && !value.empty()) out.push_back(value);
     for (const char* name : {"http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "HTTP_PROXY",
                              "HTTPS_PROXY", "ALL_PROXY", "FTP_PROXY"})
         add_proxy_password(std::getenv(name), out);
