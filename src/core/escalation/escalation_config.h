@@ -44,7 +44,7 @@ struct EscalationConfig {
     // removed. "keep_delivered_days"; 0 keeps them forever.
     std::chrono::hours keep_delivered{24 * 30};
     bool pseudonyms = false;            // replace user and host names in what is sent
-    std::vector<std::string> patterns;  // extra regexes to mask (ECMAScript)
+    std::vector<std::string> patterns;  // extra regexes to mask (RE2 syntax)
     std::vector<std::string> files;     // config files that set something here
 };
 

@@ -21,7 +21,10 @@ std::string scalar_text(const json& v) {
 std::optional<ConfigProblem> parse_config_json(std::string_view text, const std::string& file,
                                                nlohmann::ordered_json* doc) {
     try {
-        *doc = json::parse(text.begin(), text.end());
+        // Comments (// and /* */) are allowed: the installed /etc/fixtray/fixtray.json documents
+        // every key in them.
+        *doc = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/true,
+                           /*ignore_comments=*/true);
     } catch (const json::parse_error& e) {
         const std::size_t offset = e.byte > 0 ? e.byte - 1 : 0;
         std::string message = e.what();

@@ -42,8 +42,8 @@ std::vector<ConfigProblem> merge_site_config_file(const std::string& path, bool 
                                                   SiteConfig* config);
 
 // Shared by the readers of the config files' sections: parses a config document (a JSON
-// object, key order kept). nullopt on success, else the problem ("file:line:col" for a syntax
-// error, "file" when it is not an object).
+// object, key order kept; // and /* */ comments allowed). nullopt on success, else the problem
+// ("file:line:col" for a syntax error, "file" when it is not an object).
 std::optional<ConfigProblem> parse_config_json(std::string_view text, const std::string& file,
                                                nlohmann::ordered_json* doc);
 
