@@ -50,7 +50,8 @@ TEST_CASE("config example: as installed it loads and sets nothing") {
     auto p1 = merge_site_config(text, "fixtray.json", &site);
     auto p2 = merge_feed_config(text, "fixtray.json", true, &feed, &policy);
     auto p3 = merge_escalation_config(text, "fixtray.json", &escalation);
-    INFO(problems_text(p1) + problems_text(p2) + problems_text(p3));
+    const std::string all = problems_text(p1) + problems_text(p2) + problems_text(p3);
+    INFO(all);
     CHECK(p1.empty());
     CHECK(p2.empty());
     CHECK(p3.empty());
@@ -78,7 +79,8 @@ TEST_CASE("config example: every example uncommented is a config the readers tak
     auto p2 = merge_feed_config(text, "fixtray.json", true, &feed, &policy);
     auto p3 = merge_escalation_config(text, "fixtray.json", &escalation);
     INFO(text);
-    INFO(problems_text(p1) + problems_text(p2) + problems_text(p3));
+    const std::string all = problems_text(p1) + problems_text(p2) + problems_text(p3);
+    INFO(all);
     CHECK(p1.empty());  // warnings too: an unknown key is a warning
     CHECK(p2.empty());
     CHECK(p3.empty());
