@@ -2,12 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <pugixml.hpp>
 #include <set>
 
 #include "base/source_location.h"
+#include "base/time_text.h"
 #include "packs/pack_syntax.h"
 
 namespace fixtray {
@@ -54,36 +55,24 @@ std::optional<std::chrono::system_clock::time_point> parse_feed_time(std::string
         if (end == start) return std::nullopt;
     }
     if (end + 1 != s.size() || s[end] != 'Z') return std::nullopt;
-    std::tm tm{};
     const int year = digits(s, 0, 4), mon = digits(s, 5, 2), day = digits(s, 8, 2),
               hour = digits(s, 11, 2), min = digits(s, 14, 2), sec = digits(s, 17, 2);
     // system_clock counts nanoseconds in 64 bits: it ends in 2262.
     if (year < 1970 || year > 2200 || mon < 1 || mon > 12 || day < 1 || day > 31 || hour < 0 ||
         hour > 23 || min < 0 || min > 59 || sec < 0 || sec > 59)
         return std::nullopt;
-    tm.tm_year = year - 1900;
-    tm.tm_mon = mon - 1;
-    tm.tm_mday = day;
-    tm.tm_hour = hour;
-    tm.tm_min = min;
-    tm.tm_sec = sec;
-    const std::time_t t = timegm(&tm);
-    // timegm normalises 31 February into March: refuse dates that do not exist.
-    std::tm back{};
-    if (t == static_cast<std::time_t>(-1) || !gmtime_r(&t, &back) || back.tm_mday != day ||
-        back.tm_mon != mon - 1)
-        return std::nullopt;
-    return std::chrono::system_clock::from_time_t(t);
+    const auto t = utc_time_point({year, mon, day, hour, min, sec});
+    // 31 February carries over into March: refuse dates that do not exist.
+    const UtcTime back = utc_time_of(t);
+    if (back.day != day || back.month != mon) return std::nullopt;
+    return t;
 }
 
 std::string format_feed_time(std::chrono::system_clock::time_point t) {
-    const std::time_t tt =
-        std::chrono::system_clock::to_time_t(std::chrono::floor<std::chrono::seconds>(t));
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
+    const UtcTime u = utc_time_of(t);
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02dZ", u.year, u.month, u.day, u.hour,
+                  u.minute, u.second);
     return buf;
 }
 
