@@ -1,7 +1,5 @@
 #include "feed/feed_store.h"
 
-#include <sys/stat.h>
-
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -27,19 +25,19 @@ enum class Kind { directory, file };
 // One entry of the store, seen without following a link: missing (ok when optional), or a real
 // directory / regular file owned by root and not writable by group or others.
 Status check_entry(const std::string& path, Kind kind, bool optional) {
-    struct stat st {};
-    if (::lstat(path.c_str(), &st) != 0) {
-        if (errno == ENOENT && optional) return {};
-        return Status::error(path + ": " + std::strerror(errno));
+    const Result<EntryInfo> st = inspect_entry(path);
+    if (!st) return Status::error(path + ": " + st.message());
+    if (st->type == EntryInfo::Type::missing) {
+        if (optional) return {};
+        return Status::error(path + ": " + std::strerror(ENOENT));
     }
-    if (S_ISLNK(st.st_mode)) return Status::error(path + " is a symbolic link");
-    if (kind == Kind::directory && !S_ISDIR(st.st_mode))
+    if (st->type == EntryInfo::Type::symlink) return Status::error(path + " is a symbolic link");
+    if (kind == Kind::directory && st->type != EntryInfo::Type::directory)
         return Status::error(path + " is not a directory");
-    if (kind == Kind::file && !S_ISREG(st.st_mode))
+    if (kind == Kind::file && st->type != EntryInfo::Type::file)
         return Status::error(path + " is not a regular file");
-    if (st.st_uid != 0) return Status::error(path + " is not owned by root");
-    if (st.st_mode & (S_IWGRP | S_IWOTH))
-        return Status::error(path + " is writable by users other than root");
+    if (!st->root_owned) return Status::error(path + " is not owned by root");
+    if (st->others_may_write) return Status::error(path + " is writable by users other than root");
     return {};
 }
 
@@ -83,21 +81,20 @@ std::string installed_generation(const std::string& state_dir) {
 }
 
 Status check_feed_store(const std::string& state_dir) {
-    struct stat st {};
-    if (::lstat(state_dir.c_str(), &st) != 0 && errno == ENOENT) return {};
+    if (const auto top = inspect_entry(state_dir); top && top->type == EntryInfo::Type::missing)
+        return {};
     if (Status owned = check_root_owned(state_dir); !owned) return owned;
     if (Status s = check_entry(state_dir + "/generations", Kind::directory, true); !s) return s;
     if (Status s = check_entry(state_dir + "/state.json", Kind::file, true); !s) return s;
     if (Status s = check_entry(state_dir + "/lock", Kind::file, true); !s) return s;
 
     const std::string current = state_dir + "/current";
-    if (::lstat(current.c_str(), &st) != 0) {
-        if (errno == ENOENT) return {};
-        return Status::error(current + ": " + std::strerror(errno));
-    }
-    if (!S_ISLNK(st.st_mode))
+    const Result<EntryInfo> link = inspect_entry(current);
+    if (!link) return Status::error(current + ": " + link.message());
+    if (link->type == EntryInfo::Type::missing) return {};
+    if (link->type != EntryInfo::Type::symlink)
         return Status::error(current + " is not a symbolic link into generations/");
-    if (st.st_uid != 0) return Status::error(current + " is not owned by root");
+    if (!link->root_owned) return Status::error(current + " is not owned by root");
     const std::string gen = installed_generation(state_dir);
     if (gen.empty()) {
         std::error_code ec;
@@ -173,19 +170,19 @@ FeedState read_installed_feed(const FeedConfig& config, std::string* state_error
 }
 
 Status make_store_dir(const std::string& dir, unsigned mode) {
-    bool created = ::mkdir(dir.c_str(), static_cast<mode_t>(mode)) == 0;
-    if (!created && errno != EEXIST)
-        return Status::error("cannot create " + dir + ": " + std::strerror(errno));
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) != 0)
-        return Status::error("cannot create " + dir + ": " + std::strerror(errno));
-    if (S_ISLNK(st.st_mode)) return Status::error(dir + " is a symbolic link");
-    if (!S_ISDIR(st.st_mode)) return Status::error(dir + " is not a directory");
+    const Result<bool> created = make_directory(dir, mode);
+    if (!created) return Status::error("cannot create " + dir + ": " + created.message());
+    const Result<EntryInfo> st = inspect_entry(dir);
+    if (!st) return Status::error("cannot create " + dir + ": " + st.message());
+    if (st->type == EntryInfo::Type::missing)
+        return Status::error("cannot create " + dir + ": " + std::strerror(ENOENT));
+    if (st->type == EntryInfo::Type::symlink) return Status::error(dir + " is a symbolic link");
+    if (st->type != EntryInfo::Type::directory) return Status::error(dir + " is not a directory");
     // Exactly `mode`, whatever the umask was (mkdir applies it). An existing directory is left
     // as it is: check_feed_store judges it.
-    if (created && (st.st_mode & 07777) != mode &&
-        ::chmod(dir.c_str(), static_cast<mode_t>(mode)) != 0)
-        return Status::error("cannot set the mode of " + dir + ": " + std::strerror(errno));
+    if (*created && st->mode != mode)
+        if (Status s = set_mode(dir, mode); !s)
+            return Status::error("cannot set the mode of " + dir + ": " + s.message());
     return {};
 }
 

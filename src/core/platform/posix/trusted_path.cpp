@@ -1,5 +1,7 @@
 #include <sys/stat.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <string>
 
@@ -26,6 +28,35 @@ Status check_root_owned(const std::string& path) {
         if (!p.has_parent_path() || p.parent_path() == p) break;
         p = p.parent_path();
     }
+    return {};
+}
+
+Result<EntryInfo> inspect_entry(const std::string& path) {
+    struct stat st {};
+    EntryInfo info;
+    if (::lstat(path.c_str(), &st) != 0) {
+        if (errno == ENOENT) return info;
+        return Status::error(std::strerror(errno));
+    }
+    info.type = S_ISLNK(st.st_mode)   ? EntryInfo::Type::symlink
+                : S_ISDIR(st.st_mode) ? EntryInfo::Type::directory
+                : S_ISREG(st.st_mode) ? EntryInfo::Type::file
+                                      : EntryInfo::Type::other;
+    info.root_owned = st.st_uid == 0;
+    info.others_may_write = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+    info.mode = static_cast<unsigned>(st.st_mode & 07777);
+    return info;
+}
+
+Result<bool> make_directory(const std::string& dir, unsigned mode) {
+    if (::mkdir(dir.c_str(), static_cast<mode_t>(mode)) == 0) return true;
+    if (errno == EEXIST) return false;
+    return Status::error(std::strerror(errno));
+}
+
+Status set_mode(const std::string& path, unsigned mode) {
+    if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0)
+        return Status::error(std::strerror(errno));
     return {};
 }
 
