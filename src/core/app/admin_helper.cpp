@@ -1,7 +1,5 @@
 #include "app/admin_helper.h"
 
-#include <unistd.h>
-
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -15,6 +13,7 @@
 #include "engine/run_record.h"
 #include "feed/feed_sync.h"
 #include "platform/platform_paths.h"
+#include "platform/privileged_start.h"
 
 namespace fixtray {
 
@@ -29,7 +28,7 @@ int serve_admin_request(const std::vector<std::string>& args, unsigned invoking_
         *err = "fixtray-admin: " + why;
         return kAdminRefused;
     };
-    if (geteuid() != 0) return refuse("must run as root (through pkexec)");
+    if (!running_with_full_rights()) return refuse("must run as root (through pkexec)");
 
     // The machine's catalog under the helper's rules (CatalogOptions::admin_helper): packs and
     // the machine config only if root owns them, nothing from the caller (no --packs, no user

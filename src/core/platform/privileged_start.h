@@ -13,6 +13,10 @@ namespace fixtray {
 inline constexpr const char* kPrivilegedPath =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+// Whether this process has the machine's full rights, as the admin helper requires: effective
+// uid 0 (POSIX); an elevated token (Windows: TokenElevation).
+bool running_with_full_rights();
+
 // Replaces what the process inherited:
 //   - the environment: cleared, then PATH = kPrivilegedPath and LANG = C.UTF-8 only;
 //   - the umask: 022;

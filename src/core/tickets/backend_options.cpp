@@ -2,9 +2,6 @@
 
 #include "net/service_url.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>

@@ -37,6 +37,10 @@ Status set_limit(int resource, const char* name, rlim_t soft, rlim_t hard, bool 
 
 }  // namespace
 
+bool running_with_full_rights() {
+    return ::geteuid() == 0;
+}
+
 Status reset_inherited_state() {
     if (::clearenv() != 0) return Status::error("cannot clear the environment");
     ::setenv("PATH", kPrivilegedPath, 1);

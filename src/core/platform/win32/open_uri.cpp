@@ -9,7 +9,7 @@
 namespace fixtray {
 
 Status open_uri(const std::string& uri, ProcessRunner&) {
-    const std::wstring wide = widen(uri);
+    const std::wstring wide = win32::widen(uri);
     const auto result = reinterpret_cast<INT_PTR>(
         ::ShellExecuteW(nullptr, L"open", wide.c_str(), nullptr, nullptr, SW_SHOWNORMAL));
     if (result <= 32)

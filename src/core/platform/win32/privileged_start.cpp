@@ -3,7 +3,21 @@
 // helper refuses to start rather than run with what it inherited.
 #include "platform/privileged_start.h"
 
+#include <windows.h>
+
 namespace fixtray {
+
+bool running_with_full_rights() {
+    HANDLE token = nullptr;
+    if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token)) return false;
+    TOKEN_ELEVATION elevation{};
+    DWORD size = 0;
+    const bool elevated =
+        ::GetTokenInformation(token, TokenElevation, &elevation, sizeof elevation, &size) &&
+        elevation.TokenIsElevated != 0;
+    ::CloseHandle(token);
+    return elevated;
+}
 
 Status reset_inherited_state() {
     return Status::error("the admin helper is not available on Windows yet");
