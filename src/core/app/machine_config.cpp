@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "app/managed_policy.h"
 #include "platform/trusted_path.h"
 
 namespace fixtray {
@@ -39,6 +40,11 @@ MachineConfig load_machine_config(const MachinePaths& paths, const CatalogOption
         add(merge_site_config_file(file, required, &c.site));
         add(merge_feed_config_file(file, required, &c.feed, &c.policy));
     };
+    // The machine's managed policy (Windows: Group Policy's registry values; none elsewhere) is
+    // read last and wins. Only administrators can write it: the admin helper trusts it too.
+    auto read_managed = [&] {
+        add(merge_managed_policy(machine_managed_policy(), &c.site, &c.feed, &c.policy));
+    };
 
     if (options.root_owned_only) {
         std::error_code ec;
@@ -49,10 +55,12 @@ MachineConfig load_machine_config(const MachinePaths& paths, const CatalogOption
             else
                 read(paths.config_file, true);
         }
+        read_managed();
         return c;  // never a user's config
     }
     read(paths.config_file, false);
     if (!options.user_config_file.empty()) read(options.user_config_file, true);
+    read_managed();
     return c;
 }
 
