@@ -3,8 +3,10 @@
 // walker itself runs under Wine (tests/windows/run.sh).
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <pugixml.hpp>
 #include <sstream>
 #include <string>
 
@@ -42,6 +44,18 @@ bool has_error(const std::vector<ConfigProblem>& problems) {
     for (const auto& p : problems)
         if (!p.warning) return true;
     return false;
+}
+
+// All problems of merging a tree into every config: the machine's (site, feed, policy) and the
+// escalation settings.
+std::vector<ConfigProblem> merge_everywhere(const PolicyTree& tree) {
+    const ManagedPolicy policy = managed_policy_from(tree);
+    MachineConfig c;
+    c.feed = default_feed_config();
+    auto problems = merge_managed_policy(policy, &c.site, &c.feed, &c.policy);
+    EscalationConfig e;
+    for (auto& p : merge_managed_policy(policy, &e)) problems.push_back(std::move(p));
+    return problems;
 }
 
 // The one problem of a policy (a test that expects exactly one).
@@ -454,4 +468,80 @@ TEST_CASE("managed policy: there is none on Linux, and the machine config is the
     CHECK(merge_machine_managed_escalation(&e).empty());
     CHECK(e.files.empty());
 #endif
+}
+
+// The Group Policy template offers exactly what the config readers take: every number range
+// from its minimum to its maximum is accepted and one beyond either end refused (but where a
+// REG_DWORD ends first), every choice accepted, both states of a boolean accepted.
+TEST_CASE("managed policy: the ADMX template's ranges and choices are what the readers accept") {
+    pugi::xml_document doc;
+    const std::string path = std::string(FIXTRAY_SOURCE_DIR) + "/installer/windows/fixtray.admx";
+    REQUIRE(doc.load_file(path.c_str()));
+    const std::string base = "SOFTWARE\\Policies\\fixtray";
+    int numbers = 0, choices = 0, booleans = 0;
+    for (const pugi::xml_node policy : doc.child("policyDefinitions").child("policies")) {
+        const std::string key = policy.attribute("key").value();
+        REQUIRE(key.rfind(base, 0) == 0);
+        const std::string sub = key.size() > base.size() ? key.substr(base.size() + 1) : "";
+        CAPTURE(policy.attribute("name").value());
+        // A tree with `value` as the policy's value; the three retry waits go together (the
+        // reader refuses a longest wait below the first one).
+        auto tree_with = [&](const std::string& name, PolicyValue value) {
+            PolicyTree tree;
+            if (sub == "escalation\\retry") {
+                for (const char* n : {"initial_seconds", "max_seconds", "settle_seconds"}) {
+                    PolicyValue v = value;
+                    v.name = n;
+                    tree.keys[sub].push_back(v);
+                }
+            } else {
+                value.name = name;
+                tree.keys[sub].push_back(value);
+            }
+            return tree;
+        };
+        if (policy.attribute("valueName")) {
+            const std::string name = policy.attribute("valueName").value();
+            for (const char* state : {"enabledValue", "disabledValue"}) {
+                const auto n = policy.child(state).child("decimal").attribute("value").as_uint();
+                const auto problems =
+                    merge_everywhere(tree_with(name, PolicyValue::reg_dword("", n)));
+                CHECK_MESSAGE(problems.empty(), problems_text(problems));
+            }
+            ++booleans;
+        }
+        for (const pugi::xml_node element : policy.child("elements")) {
+            const std::string kind = element.name();
+            const std::string name = element.attribute("valueName").value();
+            if (kind == "decimal") {
+                const std::uint64_t lo = element.attribute("minValue").as_ullong();
+                const std::uint64_t hi = element.attribute("maxValue").as_ullong();
+                for (const std::uint64_t n : {lo, hi}) {
+                    const auto problems =
+                        merge_everywhere(tree_with(name, PolicyValue::reg_qword("", n)));
+                    CHECK_MESSAGE(problems.empty(), n, ": ", problems_text(problems));
+                }
+                if (lo > 0)
+                    CHECK(has_error(
+                        merge_everywhere(tree_with(name, PolicyValue::reg_qword("", lo - 1)))));
+                if (hi < 0xFFFFFFFFull)
+                    CHECK(has_error(
+                        merge_everywhere(tree_with(name, PolicyValue::reg_qword("", hi + 1)))));
+                ++numbers;
+            } else if (kind == "enum") {
+                for (const pugi::xml_node item : element.children("item")) {
+                    const std::string v = item.child("value").child("string").text().as_string();
+                    const auto problems =
+                        merge_everywhere(tree_with(name, PolicyValue::reg_sz("", v)));
+                    CHECK_MESSAGE(problems.empty(), v, ": ", problems_text(problems));
+                }
+                CHECK(has_error(
+                    merge_everywhere(tree_with(name, PolicyValue::reg_sz("", "sometimes")))));
+                ++choices;
+            }
+        }
+    }
+    CHECK(numbers == 15);
+    CHECK(choices == 1);
+    CHECK(booleans == 3);
 }

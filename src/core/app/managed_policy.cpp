@@ -15,7 +15,8 @@ namespace {
 using json = nlohmann::ordered_json;
 
 // One line per key of installer/config/keys.json, in its order. tests/config/check_config_keys.py
-// reads these lines: keep each as {"dotted.key", KeyType::type},
+// reads these lines: keep each entry on a line of its own, the dotted key as a string literal
+// followed by its KeyType enumerator.
 constexpr ManagedPolicyKey kKeys[] = {
     {"site", KeyType::map},
     {"escalation.policy", KeyType::choice},
