@@ -222,7 +222,9 @@ private:
         for (const std::string& dir : orphans) {
             const int fd = ::open((dir + "/cgroup.kill").c_str(), O_WRONLY | O_CLOEXEC);
             if (fd >= 0) {
-                static_cast<void>(::write(fd, "1", 1));
+                // Best effort (glibc's fortified write() cannot be ignored with a cast).
+                if (::write(fd, "1", 1) < 0) {
+                }
                 ::close(fd);
             }
             ::rmdir(dir.c_str());  // if they are not gone yet, the next step's sweep removes it
@@ -253,7 +255,8 @@ struct ChildSetup : bp::extend::handler {
     void on_exec_setup(Executor& exec) const {
         // Join the step's cgroup first, so that everything it starts is in it. A failure leaves
         // the step without one (the marker still finds its processes).
-        if (cgroup_procs_fd >= 0) static_cast<void>(::write(cgroup_procs_fd, "0", 1));
+        if (cgroup_procs_fd >= 0 && ::write(cgroup_procs_fd, "0", 1) < 0) {
+        }
         // The step dies with its runner: a fixctl or tray killed with SIGKILL (no handler runs)
         // takes the step's first process with it. What that process started carries the run's
         // marker and is ended by the next run (AuditLog::recover_interrupted). If the runner is
