@@ -14,7 +14,8 @@ int main(int argc, char** argv) try {
         "fixctl: run fixtray's self-service repairs from a terminal, and check fix packs.\n\n"
         "Exit codes: 0 fixed / nothing to fix / success, 1 not fixed (validate: a file is "
         "invalid), 2 bad usage or invalid input, 3 refused (declined, needs admin rights, does "
-        "not apply here), 4 pack lint found warnings only, 130 cancelled.",
+        "not apply here), 4 pack lint found warnings only (feed sync: the server could not be "
+        "reached, or another sync runs), 70 internal error, 130 cancelled.",
         "fixctl"};
     app.set_version_flag("--version", std::string("fixctl ") + FIXTRAY_VERSION);
     app.require_subcommand(1);
@@ -137,7 +138,8 @@ int main(int argc, char** argv) try {
         "Support requests waiting for the help desk: list (default), show ID, send [ID], retry "
         "ID, save ID [--to DIR], remove ID.\nRequests are kept until delivered; `send` tries "
         "every pending one now. Exit 0 when nothing is left undelivered, 1 otherwise (also "
-        "when only failed requests are left); `send --due` with nothing due exits 0.");
+        "when only failed requests are left); `send --due` exits 0 when nothing is due or no "
+        "ticket system is configured (the requests wait to be saved with `save`).");
     outbox->add_option("ACTION", outbox_opts.action, "list, show, send, retry, save or remove")
         ->check(CLI::IsMember({"list", "show", "send", "retry", "save", "remove"}));
     outbox->add_option("ID", outbox_opts.id, "Request id (or a unique start of it, 4+ chars)");
@@ -200,9 +202,11 @@ int main(int argc, char** argv) try {
         "its packs if every check passes: signature by a key in feed.keys, repository, serial, "
         "expiry, each pack's size and SHA-256. An unchanged feed costs one conditional request. "
         "Without --now it does nothing before the next due time (feed.interval_minutes plus "
-        "jitter) or when no feed is configured: what the fixtray-feed timer runs, as root.\n"
+        "jitter); with --quiet also nothing when no feed is configured: `feed sync --quiet` is "
+        "what the fixtray-feed timer runs, as root.\n"
         "Exit 0 updated / unchanged / not due, 1 refused (the packs synced before keep working), "
-        "2 not configured or bad config, 4 the server could not be reached, 130 cancelled.");
+        "2 not configured (without --quiet) or bad config, 4 the server could not be reached or "
+        "another sync runs, 130 cancelled.");
     feed_sync->add_flag("--now", feed_now, "Sync now, whatever the polling interval says");
     bool feed_quiet = false;
     feed_sync->add_flag("-q,--quiet", feed_quiet,

@@ -186,6 +186,10 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
     if (!load_escalation_config(g, &config)) return kUsage;
     if (const OutboxBackend backend = outbox.use_backend(config);
         backend.state != OutboxBackend::State::ready) {
+        // The timer's pass on a machine without a ticket system: the requests wait for the
+        // employee to save and send them by hand; that is not a failure of every pass.
+        if (o.due && o.id.empty() && backend.state == OutboxBackend::State::not_configured)
+            return kOk;
         complain_about(backend);
         return kRefused;
     }

@@ -142,6 +142,25 @@ TEST_CASE("request text: outbox send exits 1 while a request that failed is left
     CHECK(desk.fixctl({"outbox", "send", "--due"}).exit_code == 0);  // the timer's quiet pass
 }
 
+TEST_CASE("outbox: without a ticket system the timer's pass succeeds, and an explicit send says why nothing went") {
+    // Scenario: a machine whose help desk set no backend; requests are saved for the employee
+    // to send by hand. The per-user timer runs `outbox send --due` every few minutes: it must
+    // not fail (and mark fixtray-outbox.service failed) on every pass.
+    Desk desk;
+    desk.config(R"({"policy": "ask"})");
+    auto r = desk.fixctl({"escalate", "--fix", "t", "--yes"});
+    INFO(r.out << r.err);
+    r = desk.fixctl({"outbox", "list", "--json"});
+    REQUIRE(contains(r.out, "\"pending\""));
+    r = desk.fixctl({"outbox", "send", "--due"});
+    INFO(r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK(r.err.empty());
+    r = desk.fixctl({"outbox", "send"});
+    CHECK(r.exit_code == 3);
+    CHECK(contains(r.err, "no ticket system is configured"));
+}
+
 TEST_CASE("request text: the pseudonyms of a request are kept with it, for the employee only") {
     // Scenario (issue 15, item 13): with pseudonyms on, the request and bundle say "user-1";
     // which real name that is stays on the machine, in the outbox entry, and `outbox show`
