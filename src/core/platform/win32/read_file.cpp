@@ -1,4 +1,6 @@
-// read_file_bounded on Windows: stdio, reading in growing chunks up to the bound.
+// read_file_bounded on Windows: stdio, reading in growing chunks up to the bound. The path is
+// UTF-8, opened as UTF-16 (_wfopen): plain fopen would take it in the ANSI code page and miss
+// every path with a character outside it (C:\Users\Jürgen\...).
 #include "platform/read_file.h"
 
 #include <algorithm>
@@ -7,11 +9,13 @@
 #include <cstring>
 #include <limits>
 
+#include "platform/win32/win32_text.h"
+
 namespace fixtray {
 
 Status read_file_bounded(const std::string& path, std::size_t max_bytes, ByteBuffer& out) {
     out.clear();
-    std::FILE* f = std::fopen(path.c_str(), "rb");
+    std::FILE* f = ::_wfopen(win32::widen(path).c_str(), L"rb");
     if (f == nullptr) return Status::error(std::string("cannot open: ") + std::strerror(errno));
     const std::size_t cap =
         max_bytes == std::numeric_limits<std::size_t>::max() ? max_bytes : max_bytes + 1;

@@ -1,9 +1,10 @@
 // SystemProcessRunner on Windows: CreateProcessW inside a Job object.
 //
-// NOT BUILT OR TESTED HERE: src/CMakeLists.txt compiles core/win32/*.cpp only when WIN32, and
-// fixtray is developed and tested on Debian. Written to the same contract as the POSIX runner
-// (process_runner.h); expect compile fixes on the first Windows build and run
-// tests/test_process_runner.cpp's scenarios there before trusting it (those tests use /bin/sh).
+// Compiled on Debian with mingw-w64 (tests/windows/compile.sh) and run under Wine by
+// tests/windows/run.sh (tests/windows/wine_process_tests.cpp: output, exit codes, timeout,
+// cancel, what a step leaves running, a grandchild ended with its job); not yet built or run on
+// real Windows, where tests/platform's process runner scenarios (written for /bin/sh) have no
+// counterpart yet.
 //
 // How the contract maps to Windows:
 //   - "own process group"      -> a Job object with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE; the child
@@ -19,8 +20,10 @@
 //                                 a shared console, so there is no graceful stage: the job is
 //                                 terminated at once (TerminateJobObject), killed = true and
 //                                 kill_grace is unused. term_signal stays 0.
-//   - normal exit              -> like POSIX, descendants left behind are not killed: the
-//                                 kill-on-close limit is lifted before the job handle is closed.
+//   - normal exit              -> what the program left running in its job is ended the same way
+//                                 (left_running = how many, killed = true), unless detach: then
+//                                 the kill-on-close limit is lifted before the job handle is
+//                                 closed and they are left alone, their output read for 500 ms.
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
@@ -211,6 +214,41 @@ void read_pipe(HANDLE pipe, OutputStream stream, ChunkQueue& queue, const std::a
     queue.stream_closed();
 }
 
+// The processes in the job still running, but the console hosts (conhost.exe) Windows starts for
+// console programs: what the program itself left running. The direct child, once it has exited,
+// is not one of them.
+int left_processes(HANDLE job) {
+    constexpr DWORD kMaxListed = 1024;
+    std::vector<unsigned char> buffer(sizeof(JOBOBJECT_BASIC_PROCESS_ID_LIST) +
+                                      kMaxListed * sizeof(ULONG_PTR));
+    auto* list = reinterpret_cast<JOBOBJECT_BASIC_PROCESS_ID_LIST*>(buffer.data());
+    if (!::QueryInformationJobObject(job, JobObjectBasicProcessIdList, list,
+                                     static_cast<DWORD>(buffer.size()), nullptr) &&
+        ::GetLastError() != ERROR_MORE_DATA) {
+        JOBOBJECT_BASIC_ACCOUNTING_INFORMATION info{};
+        if (!::QueryInformationJobObject(job, JobObjectBasicAccountingInformation, &info,
+                                         sizeof info, nullptr))
+            return 0;
+        return static_cast<int>(info.ActiveProcesses);
+    }
+    int left = static_cast<int>(list->NumberOfAssignedProcesses - list->NumberOfProcessIdsInList);
+    for (DWORD i = 0; i < list->NumberOfProcessIdsInList; ++i) {
+        const auto pid = static_cast<DWORD>(list->ProcessIdList[i]);
+        UniqueHandle process(::OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, pid));
+        wchar_t image[MAX_PATH * 4];
+        DWORD size = static_cast<DWORD>(std::size(image));
+        if (process && ::QueryFullProcessImageNameW(process.get(), 0, image, &size)) {
+            std::wstring_view name(image, size);
+            name.remove_prefix(std::min(name.size(), name.find_last_of(L"\\/") + 1));
+            if (::CompareStringOrdinal(name.data(), static_cast<int>(name.size()), L"conhost.exe",
+                                       -1, TRUE) == CSTR_EQUAL)
+                continue;
+        }
+        ++left;
+    }
+    return left;
+}
+
 bool make_pipe(UniqueHandle& parent_read, UniqueHandle& child_write) {
     SECURITY_ATTRIBUTES sa{sizeof(sa), nullptr, TRUE};
     HANDLE read = nullptr;
@@ -355,6 +393,7 @@ ProcessResult run_found_program(const ProcessRequest& request, const CancelToken
     std::optional<Clock::time_point> drain_end;
     bool exited = false;
     bool terminated = false;
+    bool checked_left = false;
     int closed = 0;
     std::exception_ptr callback_error;
 
@@ -392,6 +431,14 @@ ProcessResult run_found_program(const ProcessRequest& request, const CancelToken
             } else if (now >= deadline) {
                 result.timed_out = true;
                 terminate_job();
+            } else if (exited && !request.detach && !checked_left) {
+                // What the program started and left running ends with the step
+                // (ProcessRequest::detach keeps it).
+                checked_left = true;
+                if (const int left = left_processes(job.get()); left > 0) {
+                    result.left_running = left;
+                    terminate_job();
+                }
             }
         }
         if (exited && closed == 2) break;
@@ -427,8 +474,8 @@ ProcessResult run_found_program(const ProcessRequest& request, const CancelToken
     if (::GetExitCodeProcess(process.get(), &code) && code != STILL_ACTIVE) {
         result.exit_code = static_cast<int>(code);
     }
-    if (!terminated) {
-        // Normal end: leave descendants alone, as on POSIX (closing the job would kill them).
+    if (!terminated && request.detach) {
+        // A detached step's processes outlive it: closing the job must not kill them.
         limits.BasicLimitInformation.LimitFlags = 0;
         ::SetInformationJobObject(job.get(), JobObjectExtendedLimitInformation, &limits,
                                   sizeof(limits));
