@@ -44,6 +44,15 @@ trap cleanup EXIT INT TERM
 status=0
 failed=
 all_start=$(date +%s)
+
+# Waits until every process of the prefix has ended (wineserver then exits). Says which are
+# still there when that takes longer than $1 seconds.
+wine_wait() {
+    timeout "$1" wineserver -w && return 0
+    echo "run.sh: Wine processes still running after $1 s:" >&2
+    ps -eo pid,etime,args | grep -i -e '\.exe' -e wineserver | grep -v grep >&2
+    return 1
+}
 step() {
     name=$1
     shift
@@ -121,13 +130,14 @@ start_wine() {
     command -v wine >/dev/null || { echo "wine not found (Debian: wine, wine64)" >&2; return 1; }
     timeout 300 wineboot -i >"$work/wineboot.log" 2>&1
     rc=$?
-    timeout 120 wineserver -w
+    wine_wait 120
     [ $rc = 0 ] || { cat "$work/wineboot.log" >&2; return 1; }
     wine --version
 }
 
 run_wine_tests() {
-    (cd "$work/bin" && timeout 300 wine fixtray_wine_tests.exe --no-colors=true)
+    (cd "$work/bin" && timeout 300 wine fixtray_wine_tests.exe --no-colors=true) || return 1
+    wine_wait 60  # nothing the tests started is left running
 }
 
 # 4. The installer under Wine.
@@ -140,7 +150,7 @@ check_installer() {
     mkdir -p "$drive/ProgramData/fixtray"
     echo '{}' >"$drive/ProgramData/fixtray/fixtray.json"
     timeout 300 wine "$outdir/fixtray-setup.exe" /S || { echo "the installer failed" >&2; return 1; }
-    timeout 120 wineserver -w
+    wine_wait 120 || ok=1
     # Every staged file is there.
     grep -v '^PLACEHOLDER' "$outdir/fixtray-setup.files.txt" | sed 's|^\$INSTDIR/||' | while read -r f; do
         [ -f "$dir/$f" ] || { echo "not installed: $f" >&2; echo x >>"$work/missing"; }
@@ -165,7 +175,7 @@ check_installer() {
         esac
     fi
     timeout 300 wine "C:\\Program Files\\fixtray\\uninstall.exe" /S || { echo "the uninstaller failed" >&2; ok=1; }
-    timeout 120 wineserver -w
+    wine_wait 120 || ok=1
     [ -e "$dir" ] && { echo "left behind by the uninstaller:" >&2; find "$dir" >&2; ok=1; }
     [ -f "$drive/ProgramData/Microsoft/Windows/Start Menu/Programs/fixtray.lnk" ] &&
         { echo "the Start menu entry is still there" >&2; ok=1; }

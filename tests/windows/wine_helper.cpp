@@ -99,8 +99,10 @@ int main() {
         STARTUPINFOW startup{};
         startup.cb = sizeof startup;
         PROCESS_INFORMATION info{};
-        // Inherits nothing; stays in our job (no breakaway).
-        if (!::CreateProcessW(self, command.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW,
+        // Inherits nothing; stays in our job (no breakaway). No console (DETACHED_PROCESS): a
+        // console would bring a conhost.exe, and Wine's can outlive a client killed while it
+        // starts, keeping the prefix alive.
+        if (!::CreateProcessW(self, command.data(), nullptr, nullptr, FALSE, DETACHED_PROCESS,
                               nullptr, nullptr, &startup, &info))
             return 101;
         ::CloseHandle(info.hThread);

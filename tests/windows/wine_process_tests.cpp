@@ -247,7 +247,8 @@ TEST_CASE("win32 process finder: finds a running program by name and ends it") {
     STARTUPINFOW startup{};
     startup.cb = sizeof startup;
     PROCESS_INFORMATION info{};
-    REQUIRE(::CreateProcessW(exe.c_str(), command.data(), nullptr, nullptr, FALSE, CREATE_NO_WINDOW,
+    // No console: see wine_helper.cpp (grandchild).
+    REQUIRE(::CreateProcessW(exe.c_str(), command.data(), nullptr, nullptr, FALSE, DETACHED_PROCESS,
                              nullptr, nullptr, &startup, &info));
     ::CloseHandle(info.hThread);
     auto found = process_platform::find_processes("wine_helper", false);
