@@ -39,22 +39,28 @@ std::string problems_text(const std::vector<ConfigProblem>& problems) {
     return out;
 }
 
-}  // namespace
-
-TEST_CASE("config example: as installed it loads and sets nothing") {
-    const std::string text = example_text();
+// The file as every reader of a root-owned machine config takes it.
+struct Loaded {
     SiteConfig site;
     FeedConfig feed = default_feed_config();
     FixPolicy policy;
     EscalationConfig escalation;
-    auto p1 = merge_site_config(text, "fixtray.json", &site);
-    auto p2 = merge_feed_config(text, "fixtray.json", true, &feed, &policy);
-    auto p3 = merge_escalation_config(text, "fixtray.json", &escalation);
-    const std::string all = problems_text(p1) + problems_text(p2) + problems_text(p3);
-    INFO(all);
-    CHECK(p1.empty());
-    CHECK(p2.empty());
-    CHECK(p3.empty());
+    std::vector<ConfigProblem> problems;  // warnings too: an unknown key is a warning
+    explicit Loaded(const std::string& text) {
+        for (auto list : {merge_site_config(text, "fixtray.json", &site),
+                          merge_feed_config(text, "fixtray.json", true, &feed, &policy),
+                          merge_escalation_config(text, "fixtray.json", &escalation)})
+            problems.insert(problems.end(), list.begin(), list.end());
+    }
+};
+
+}  // namespace
+
+TEST_CASE("config example: as installed it loads and sets nothing") {
+    Loaded c(example_text());
+    auto& [site, feed, policy, escalation, problems] = c;
+    INFO(problems_text(problems));
+    CHECK(problems.empty());
     CHECK(site.values.empty());
     CHECK(site.lists.empty());
     CHECK(feed.url.empty());
@@ -62,7 +68,8 @@ TEST_CASE("config example: as installed it loads and sets nothing") {
     CHECK(policy.disabled_fixes.empty());
 }
 
-TEST_CASE("config example: every example uncommented is a config the readers take without a problem") {
+TEST_CASE(
+    "config example: every example uncommented is a config the readers take without a problem") {
     std::string text = uncomment_settings(example_text());
     // The example's CA file does not exist here; any root-owned PEM file stands in for it.
     const std::string ca = "/etc/ssl/certs/ca-certificates.crt";
@@ -71,19 +78,11 @@ TEST_CASE("config example: every example uncommented is a config the readers tak
     REQUIRE(text.find(example_ca) != std::string::npos);
     text.replace(text.find(example_ca), example_ca.size(), ca);
 
-    SiteConfig site;
-    FeedConfig feed = default_feed_config();
-    FixPolicy policy;
-    EscalationConfig escalation;
-    auto p1 = merge_site_config(text, "fixtray.json", &site);
-    auto p2 = merge_feed_config(text, "fixtray.json", true, &feed, &policy);
-    auto p3 = merge_escalation_config(text, "fixtray.json", &escalation);
+    Loaded c(text);
+    auto& [site, feed, policy, escalation, problems] = c;
     INFO(text);
-    const std::string all = problems_text(p1) + problems_text(p2) + problems_text(p3);
-    INFO(all);
-    CHECK(p1.empty());  // warnings too: an unknown key is a warning
-    CHECK(p2.empty());
-    CHECK(p3.empty());
+    INFO(problems_text(problems));
+    CHECK(problems.empty());
 
     // The values land where the documentation says.
     CHECK(site.values["default_printer"] == "Office");

@@ -142,7 +142,9 @@ TEST_CASE("request text: outbox send exits 1 while a request that failed is left
     CHECK(desk.fixctl({"outbox", "send", "--due"}).exit_code == 0);  // the timer's quiet pass
 }
 
-TEST_CASE("outbox: without a ticket system the timer's pass succeeds, and an explicit send says why nothing went") {
+TEST_CASE(
+    "outbox: without a ticket system the timer's pass succeeds, and an explicit send says why "
+    "nothing went") {
     // Scenario: a machine whose help desk set no backend; requests are saved for the employee
     // to send by hand. The per-user timer runs `outbox send --due` every few minutes: it must
     // not fail (and mark fixtray-outbox.service failed) on every pass.
