@@ -42,6 +42,11 @@ std::string system_config_file();
 // Only directories that exist are returned.
 std::vector<std::string> builtin_pack_dirs();
 
+// The directory holding fixtray's message catalogs (<dir>/de/LC_MESSAGES/fixtray.mo): next to
+// an installed binary (<prefix>/share/locale), a build tree's share/locale, else the configured
+// install location.
+std::string locale_dir();
+
 // Where the machine keeps the packs synced from the help desk's feed (root-owned; written by
 // `fixctl feed sync` as root): /var/lib/fixtray/feed (ProgramData / Library on the others).
 std::string machine_feed_dir();

@@ -126,6 +126,22 @@ std::vector<std::string> builtin_pack_dirs() {
     return {};
 }
 
+std::string locale_dir() {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        // <prefix>/bin/fixctl and <prefix>/libexec/fixtray/fixtray-admin find
+        // <prefix>/share/locale; build/src/fixctl/fixctl finds build/share/locale.
+        for (const fs::path& base : {exe.parent_path().parent_path(),
+                                     exe.parent_path().parent_path().parent_path()}) {
+            const fs::path candidate = base / "share/locale";
+            if (fs::exists(candidate / "de/LC_MESSAGES/fixtray.mo", ec)) return candidate.string();
+        }
+    }
+    return FIXTRAY_INSTALL_LOCALE_DIR;
+}
+
 std::string machine_feed_dir() {
 #if defined(__APPLE__)
     return "/Library/Application Support/fixtray/feed";
