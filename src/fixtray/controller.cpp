@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <chrono>
 
-#include <wx/aboutdlg.h>
 #include <wx/app.h>
 #include <wx/menu.h>
-#include <wx/msgdlg.h>
+#include <wx/translation.h>
 
+#include "about_dialog.h"
 #include "app/language.h"
 #include "app/machine_paths.h"
 #include "app/notifications.h"
@@ -15,10 +15,10 @@
 #include "app/outbox_service.h"
 #include "base/time_text.h"
 #include "escalation_dialog.h"
-#include "icons.h"
 #include "main_window.h"
 #include "question_dialog.h"
 #include "run_window.h"
+#include "texts.h"
 
 namespace fixtray::gui {
 
@@ -154,7 +154,7 @@ private:
 
 Controller::Controller(Options options)
     : options_(options),
-      lang_(message_language()),
+      lang_(options_.lang.empty() ? message_language() : options_.lang),
       alive_(std::make_shared<bool>(true)),
       services_(RealServices::for_user()),
       fix_runs_(),
@@ -341,7 +341,8 @@ Plan Controller::plan_for(const std::string& fix_id) const {
     if (!snapshot_) return plan;
     const auto entry = snapshot_->catalog->catalog().find(fix_id, current_platform());
     if (!entry) {
-        plan.message = "this fix is no longer offered";
+        // TRANSLATORS: completes "This fix would not run here: %s" ("What will this do?").
+        plan.message = _("this fix is no longer offered").utf8_string();
         return plan;
     }
     Result<FixRunRequest> request = make_fix_run_request(*snapshot_->catalog, *entry, lang_);
@@ -379,17 +380,17 @@ void Controller::show_run_window() {
 void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
     if (fix_runs_.running() || run_view_.running()) {
         show_run_window();
-        wxMessageBox(
-            "A fix is running. Wait for it to finish, or cancel it, before starting "
-            "another one.",
-            "fixtray", wxOK | wxICON_INFORMATION, run_window_);
+        tell(run_window_,
+             _("A fix is running. Wait for it to finish, or cancel it, before starting "
+               "another one."),
+             "fixtray", wxICON_INFORMATION);
         return;
     }
     if (!snapshot_) return;
     const auto entry = snapshot_->catalog->catalog().find(fix_id, current_platform());
     if (!entry) {
-        wxMessageBox("This fix is no longer offered on this computer.", "fixtray",
-                     wxOK | wxICON_INFORMATION, parent);
+        tell(parent, _("This fix is no longer offered on this computer."), "fixtray",
+             wxICON_INFORMATION);
         return;
     }
     Result<FixRunRequest> made = make_fix_run_request(*snapshot_->catalog, *entry, lang_);
@@ -397,20 +398,23 @@ void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
         // The pack changed on disk since the list was made: the list is reloaded, and nothing
         // other than what was shown runs.
         request_reload();
-        wxMessageBox(
-            "This fix was changed since the list was loaded. The list is being "
-            "updated: try again in a moment.\n\n(" +
-                wx(made.message()) + ")",
-            "fixtray", wxOK | wxICON_INFORMATION, parent);
+        const wxString changed =
+            // TRANSLATORS: %s is the technical reason (English), in parentheses.
+            _("This fix was changed since the list was loaded. The list is being updated: try "
+              "again in a moment.\n\n(%s)");
+        tell(parent, wxString::Format(changed, wx(made.message())), "fixtray", wxICON_INFORMATION);
         return;
     }
     FixRunRequest request = std::move(*made);
     const Plan plan = fix_runs_.plan(request);
     if (plan.ok && !plan.confirm.empty()) {
         const wxString title = wx(entry->fix->title.get(lang_));
-        if (!ask_question(parent, QuestionKind::question, title + " - fixtray",
-                          "Run \"" + title + "\"?", wx(plan.confirm), "&Run the fix",
-                          "&Don't run it"))
+        // TRANSLATORS: the question before a fix that asks first; %s is the fix's title.
+        const wxString ask = wxString::Format(_("Run \"%s\"?"), title);
+        // TRANSLATORS: the answers to 'Run "<fix>"?'.
+        const wxString yes = _("&Run the fix"), no = _("&Don't run it");
+        if (!ask_question(parent, QuestionKind::question, window_title(title), ask,
+                          wx(plan.confirm), yes, no))
             return;  // nothing ran, nothing to record
     }
     // A fix that would not run is started all the same: the service refuses it, the audit log
@@ -418,7 +422,7 @@ void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
     request.confirmed = true;
     const FixRunStart started = fix_runs_.start(std::move(request), *run_events_);
     if (!started.started) {
-        wxMessageBox(wx(started.message), "fixtray", wxOK | wxICON_WARNING, parent);
+        tell(parent, wx(started.message), "fixtray", wxICON_WARNING);
         return;
     }
     unseen_outcome_.reset();
@@ -475,26 +479,38 @@ void Controller::request_reload() {
 
 void Controller::check_for_new_fixes(wxWindow* parent) {
     request_reload();
-    std::string text;
+    // Sentences, each whole in the catalog, joined with spaces.
+    wxString text;
     if (!snapshot_ || snapshot_->feed.url.empty()) {
         text =
-            "This computer gets its fixes from the built-in set and from your help desk's "
-            "folder. The list was loaded again.";
+            _("This computer gets its fixes from the built-in set and from your help desk's "
+              "folder. The list was loaded again.");
     } else {
         const auto& f = snapshot_->feed;
-        text = "New fixes come from your help desk's feed (" + f.url + "). ";
+        // TRANSLATORS: %s is the feed's web address.
+        text = wxString::Format(_("New fixes come from your help desk's feed (%s)."), wx(f.url));
+        text += " ";
         text += f.last_success.time_since_epoch().count() > 0
-                    ? "It was last checked successfully at " + format_time_utc(f.last_success) +
-                          " (serial " + std::to_string(f.serial) + ")."
-                    : "It has not been checked successfully yet.";
-        if (!f.last_error.empty()) text += " The last check failed: " + f.last_error + ".";
+                    // TRANSLATORS: %1$s is a time in UTC ("2026-12-04T16:21:49.123Z"), %2$s the
+                    // number of the fixes' last published version.
+                    ? wxString::Format(_("It was last checked successfully at %1$s (serial %2$s)."),
+                                       wx(format_time_utc(f.last_success)),
+                                       wx(std::to_string(f.serial)))
+                    : _("It has not been checked successfully yet.");
+        if (!f.last_error.empty()) {
+            // TRANSLATORS: %s is the technical reason (English).
+            const wxString failed = _("The last check failed: %s.");
+            text += " " + wxString::Format(failed, wx(f.last_error));
+        }
         if (snapshot_->feed_expired)
-            text += " Your help desk's fixes are out of date: it needs to publish them again.";
+            text += " " + _("Your help desk's fixes are out of date: it needs to publish them "
+                            "again.");
+        text += "\n\n";
         text +=
-            "\n\nThe computer checks the feed on its own schedule; the list was loaded again "
-            "now.";
+            _("The computer checks the feed on its own schedule; the list was loaded again "
+              "now.");
     }
-    wxMessageBox(wx(text), "Check for new fixes - fixtray", wxOK | wxICON_INFORMATION, parent);
+    tell(parent, text, window_title(_("Check for new fixes")), wxICON_INFORMATION);
 }
 
 void Controller::deliver_outbox_now() {
@@ -506,22 +522,18 @@ void Controller::deliver_outbox_now() {
 }
 
 void Controller::show_about(wxWindow* parent) {
-    wxAboutDialogInfo info;
-    info.SetName("fixtray");
-    info.SetVersion(FIXTRAY_VERSION);
-    info.SetDescription(
-        "Fixes common problems of this computer with one click, and asks your help desk "
-        "for help when a fix does not work.");
-    info.SetIcon(icon_bundle("fixtray").GetIcon(wxSize(64, 64)));
-    wxAboutBox(info, parent);
+    show_about_dialog(parent);
 }
 
 void Controller::quit(wxWindow* parent) {
     if (run_view_.running()) {
-        if (!ask_question(parent, QuestionKind::warning, "Quit fixtray?",
-                          "\"" + wx(run_view_.title()) + "\" is still running.",
-                          "Quitting stops it; what it changed so far stays as it is.",
-                          "&Stop the fix and quit", "&Keep running"))
+        // TRANSLATORS: the question when the employee quits while a fix runs; %s is the fix's
+        // title. The answers are "Stop the fix and quit" and "Keep running".
+        const wxString still = _("\"%s\" is still running.");
+        const wxString running = wxString::Format(still, wx(run_view_.title()));
+        if (!ask_question(parent, QuestionKind::warning, _("Quit fixtray?"), running,
+                          _("Quitting stops it; what it changed so far stays as it is."),
+                          _("&Stop the fix and quit"), _("&Keep running")))
             return;
         fix_runs_.cancel();
         // The running step and all its children end (the runner kills the process group).
@@ -545,16 +557,25 @@ std::string Controller::menu_key() const {
 }
 
 namespace {
+// The tray menu's entry for the requests that wait in the outbox.
 wxString outbox_label(int waiting) {
-    return waiting == 1 ? wxString("1 request waiting to be sent: send now")
-                        : wxString::Format("%d requests waiting to be sent: send now", waiting);
+    const auto n = static_cast<unsigned>(waiting);
+    // TRANSLATORS: a tray menu entry; choosing it sends the waiting requests to the help desk.
+    const wxString& label = wxPLURAL("%d request waiting to be sent: send now",
+                                     "%d requests waiting to be sent: send now", n);
+    return wxString::Format(label, waiting);
+}
+
+wxString show_run_label() {
+    // TRANSLATORS: a tray menu entry while a fix runs: opens its run window.
+    return _("Show the running fix...");
 }
 }  // namespace
 
 void Controller::update_menu(wxMenu* menu) {
     const bool shown = menu->FindItem(kShowRun) != nullptr;
     if (run_view_.running() && !shown)
-        menu->Insert(1, kShowRun, "Show the running fix...");
+        menu->Insert(1, kShowRun, show_run_label());
     else if (!run_view_.running() && shown)
         menu->Destroy(kShowRun);
     // The outbox entry, just before "Check for new fixes".
@@ -573,14 +594,17 @@ void Controller::update_menu(wxMenu* menu) {
 
 wxMenu* Controller::build_menu() {
     auto* menu = new wxMenu;
-    menu->Append(kOpen, "&Open fixtray");
-    if (run_view_.running()) menu->Append(kShowRun, "Show the running fix...");
+    // TRANSLATORS: the tray menu's first entry: opens the main window.
+    menu->Append(kOpen, _("&Open fixtray"));
+    if (run_view_.running()) menu->Append(kShowRun, show_run_label());
     menu->AppendSeparator();
     std::vector<std::string> fix_ids;
     if (!snapshot_) {
-        menu->Append(wxID_ANY, "Loading fixes...")->Enable(false);
+        // TRANSLATORS: a tray menu entry (not clickable) while the list of fixes loads.
+        menu->Append(wxID_ANY, _("Loading fixes..."))->Enable(false);
     } else if (snapshot_->fixes.empty()) {
-        menu->Append(wxID_ANY, "No fixes apply to this computer")->Enable(false);
+        // TRANSLATORS: a tray menu entry (not clickable).
+        menu->Append(wxID_ANY, _("No fixes apply to this computer"))->Enable(false);
     } else {
         for (const FixListGroup& g : group_fix_list(snapshot_->fixes, "")) {
             auto* sub = new wxMenu;
@@ -593,13 +617,18 @@ wxMenu* Controller::build_menu() {
         }
     }
     menu->AppendSeparator();
-    if (escalation_allowed()) menu->Append(kHelp, "Get &help from IT...");
+    // TRANSLATORS: a tray menu entry: opens the window that sends a request to the help desk.
+    if (escalation_allowed()) menu->Append(kHelp, _("Get &help from IT..."));
     const TrayStatus status = tray_status();
     if (status.waiting > 0) menu->Append(kOutbox, outbox_label(status.waiting));
-    menu->Append(kCheckFixes, "&Check for new fixes");
+    // TRANSLATORS: a tray menu entry: loads the list of fixes again and says where they come
+    // from.
+    menu->Append(kCheckFixes, _("&Check for new fixes"));
     menu->AppendSeparator();
-    menu->Append(kAbout, "&About fixtray");
-    menu->Append(kQuit, "&Quit");
+    // TRANSLATORS: a tray menu entry.
+    menu->Append(kAbout, _("&About fixtray"));
+    // TRANSLATORS: a tray menu entry: ends the tray app.
+    menu->Append(kQuit, _("&Quit"));
 
     // Handled on the menu itself: the same for a popup (XEmbed) and an exported menu (SNI).
     menu->Bind(wxEVT_MENU, [this, fix_ids](wxCommandEvent& e) {

@@ -11,11 +11,11 @@
 #include <wx/dialog.h>
 #include <wx/gauge.h>
 #include <wx/hyperlink.h>
-#include <wx/msgdlg.h>
 #include <wx/panel.h>
 #include <wx/sizer.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
+#include <wx/translation.h>
 
 #include "accessibility.h"
 #include "app/escalation_session.h"
@@ -24,7 +24,9 @@
 #include "base/cancel_token.h"
 #include "controller.h"
 #include "icons.h"
+#include "question_dialog.h"
 #include "show_soon.h"
+#include "texts.h"
 
 namespace fixtray::gui {
 
@@ -62,7 +64,9 @@ private:
                 if (!*alive) return;
                 ++d->done_;
                 d->gauge_->SetValue(static_cast<int>(d->done_));
-                d->status_->SetLabel(wxString::Format("Collecting diagnostics: %zu of %zu (%s)",
+                // TRANSLATORS: the escalation dialog's status while it collects: items done,
+                // items in all, the title of the item that just finished.
+                d->status_->SetLabel(wxString::Format(_("Collecting diagnostics: %zu of %zu (%s)"),
                                                       d->done_, d->total_, wx(title)));
             });
         }
@@ -70,7 +74,8 @@ private:
 
     void collect();
     void start_session();
-    std::string intro_text(const EscalationGate* gate) const;
+    // Texts are made on the UI thread only (wx's translation lookup is not thread-safe).
+    wxString intro_text(const EscalationGate* gate) const;
     void prepared(EscalationError err);
     void fill_items();
     void send();
@@ -112,8 +117,10 @@ private:
 
 EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, wxWindow* parent,
                                    bool automatic)
-    : wxDialog(parent, wxID_ANY, "Get help from IT - fixtray", wxDefaultPosition, wxSize(720, 780),
-               wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
+    // TRANSLATORS: the escalation dialog's title (with " - fixtray"): it sends a request to the
+    // help desk.
+    : wxDialog(parent, wxID_ANY, window_title(_("Get help from IT")), wxDefaultPosition,
+               wxSize(720, 780), wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER),
       c_(c),
       snapshot_(c.snapshot_ptr()),
       automatic_(automatic),
@@ -128,42 +135,65 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     auto* p = new wxPanel(this);
     panel_ = p;
     intro_ = new wxStaticText(p, wxID_ANY, "");
-    auto* subject_label = new wxStaticText(p, wxID_ANY, "&Subject:");
+    // TRANSLATORS: the label of the request's subject field.
+    auto* subject_label = new wxStaticText(p, wxID_ANY, _("&Subject:"));
     subject_ = new wxTextCtrl(p, wxID_ANY);
-    set_accessible(subject_, "Subject");
-    auto* description_label = new wxStaticText(p, wxID_ANY, "&What was tried:");
+    // TRANSLATORS: the accessible name of the request's subject field.
+    set_accessible(subject_, _("Subject"));
+    // TRANSLATORS: the label of the request's description: what the fixes did.
+    auto* description_label = new wxStaticText(p, wxID_ANY, _("&What was tried:"));
     description_ =
         new wxTextCtrl(p, wxID_ANY, "", wxDefaultPosition, wxSize(-1, 110), wxTE_MULTILINE);
-    set_accessible(description_, "Description");
+    // TRANSLATORS: the accessible name of the request's description field ("&What was tried:").
+    set_accessible(description_, _("Description"));
     auto* comment_label =
-        new wxStaticText(p, wxID_ANY, "Your &comment (what happened, what you need):");
+        new wxStaticText(p, wxID_ANY, _("Your &comment (what happened, what you need):"));
     comment_ = new wxTextCtrl(p, wxID_ANY, "", wxDefaultPosition, wxSize(-1, 70), wxTE_MULTILINE);
-    set_accessible(comment_, "Your comment");
-    auto* email_label = new wxStaticText(p, wxID_ANY, "Your &e-mail for the answer:");
+    // TRANSLATORS: the accessible name of the employee's comment field.
+    set_accessible(comment_, _("Your comment"));
+    // TRANSLATORS: the label of the field for the employee's e-mail address.
+    auto* email_label = new wxStaticText(p, wxID_ANY, _("Your &e-mail for the answer:"));
     email_ = new wxTextCtrl(p, wxID_ANY);
-    set_accessible(email_, "Your e-mail address");
-    auto* items_label = new wxStaticText(p, wxID_ANY, "Attached &diagnostics:");
+    // TRANSLATORS: the accessible name of the field for the employee's e-mail address.
+    set_accessible(email_, _("Your e-mail address"));
+    // TRANSLATORS: the label of the list of diagnostics items sent with the request.
+    auto* items_label = new wxStaticText(p, wxID_ANY, _("Attached &diagnostics:"));
     items_ = new wxDataViewListCtrl(p, wxID_ANY, wxDefaultPosition, wxSize(-1, 170),
                                     wxDV_SINGLE | wxDV_ROW_LINES);
-    items_->AppendTextColumn("Item", wxDATAVIEW_CELL_INERT, 420);
-    items_->AppendTextColumn("Size", wxDATAVIEW_CELL_INERT, 100);
-    set_accessible(items_, "Attached diagnostics");
-    view_ = new wxButton(p, wxID_ANY, "&View...");
-    set_accessible(view_, "View the item");
-    remove_ = new wxButton(p, wxID_ANY, "&Remove");
-    set_accessible(remove_, "Remove the item");
+    // TRANSLATORS: a column of the list of attached diagnostics: the item's title.
+    items_->AppendTextColumn(_("Item"), wxDATAVIEW_CELL_INERT, 420);
+    // TRANSLATORS: a column of the list of attached diagnostics: the item's size ("4.2 KB").
+    items_->AppendTextColumn(_("Size"), wxDATAVIEW_CELL_INERT, 100);
+    // TRANSLATORS: the accessible name of the list of diagnostics items sent with the request.
+    set_accessible(items_, _("Attached diagnostics"));
+    // TRANSLATORS: a button: shows the chosen diagnostics item as it will be sent.
+    view_ = new wxButton(p, wxID_ANY, _("&View..."));
+    // TRANSLATORS: the accessible name of the button "&View...".
+    set_accessible(view_, _("View the item"));
+    // TRANSLATORS: a button: leaves the chosen diagnostics item out of the request.
+    remove_ = new wxButton(p, wxID_ANY, _("&Remove"));
+    // TRANSLATORS: the accessible name of the button "&Remove".
+    set_accessible(remove_, _("Remove the item"));
     masked_ = new wxStaticText(p, wxID_ANY, "");
-    set_accessible(masked_, "What was masked");
+    // TRANSLATORS: the accessible name of the sentence that says which secrets were masked.
+    set_accessible(masked_, _("What was masked"));
     gauge_ = new wxGauge(p, wxID_ANY, 1);
-    set_accessible(gauge_, "Collecting diagnostics");
+    // TRANSLATORS: the accessible name of the escalation dialog's progress bar.
+    set_accessible(gauge_, _("Collecting diagnostics"));
     status_ = new wxStaticText(p, wxID_ANY, "");
-    set_accessible(status_, "Request status");
-    link_ = new wxHyperlinkCtrl(p, wxID_ANY, "Open the ticket", "https://invalid.example");
+    // TRANSLATORS: the accessible name of the escalation dialog's status line.
+    set_accessible(status_, _("Request status"));
+    // TRANSLATORS: a link to the ticket the request became (its label once sent names it).
+    link_ = new wxHyperlinkCtrl(p, wxID_ANY, _("Open the ticket"), "https://invalid.example");
     link_->Hide();
-    send_ = new wxButton(p, wxID_OK, "&Send");
-    set_accessible(send_, "Send");
-    close_ = new wxButton(p, wxID_CANCEL, "&Cancel");
-    set_accessible(close_, "Cancel");
+    // TRANSLATORS: a button: sends the request to the help desk (a verb).
+    send_ = new wxButton(p, wxID_OK, _("&Send"));
+    // TRANSLATORS: the accessible name of the button "&Send" (a verb).
+    set_accessible(send_, _("Send"));
+    // TRANSLATORS: a button: closes the escalation dialog without sending anything.
+    close_ = new wxButton(p, wxID_CANCEL, _("&Cancel"));
+    // TRANSLATORS: the accessible name of the escalation dialog's "&Cancel" button.
+    set_accessible(close_, _("Cancel"));
 
     for (wxWindow* w : {static_cast<wxWindow*>(subject_), static_cast<wxWindow*>(description_),
                         static_cast<wxWindow*>(items_), static_cast<wxWindow*>(view_),
@@ -204,29 +234,36 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         std::string text;
         if (file.empty() || busy_) return;
         if (auto err = session_->item_text(file, &text)) {
-            wxMessageBox(wx(err.message), "fixtray", wxOK | wxICON_WARNING, this);
+            tell(this, wx(err.message), "fixtray", wxICON_WARNING);
             return;
         }
-        wxDialog view(this, wxID_ANY, wx(file) + " - as it will be sent", wxDefaultPosition,
-                      wxSize(700, 500), wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER);
+        // TRANSLATORS: the title of the window that shows a diagnostics item; %s is its file
+        // name.
+        wxDialog view(this, wxID_ANY, wxString::Format(_("%s - as it will be sent"), wx(file)),
+                      wxDefaultPosition, wxSize(700, 500),
+                      wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER);
         auto* t = new wxTextCtrl(&view, wxID_ANY, wx(text), wxDefaultPosition, wxDefaultSize,
                                  wxTE_MULTILINE | wxTE_READONLY | wxTE_DONTWRAP);
-        set_accessible(t, "Item text");
+        // TRANSLATORS: the accessible name of the text of a diagnostics item as it will be sent.
+        set_accessible(t, _("Item text"));
+        // Our own label, not the stock button's (GTK's follows the process's locale).
+        // TRANSLATORS: a button: closes the window that shows a diagnostics item.
+        auto* close = new wxButton(&view, wxID_CLOSE, _("&Close"));
+        set_accessible(close, _("Close"));
         auto* vs = new wxBoxSizer(wxVERTICAL);
         vs->Add(t, 1, wxEXPAND | wxALL, 8);
-        vs->Add(view.CreateStdDialogButtonSizer(wxCLOSE), 0, wxEXPAND | wxALL, 8);
+        vs->Add(close, 0, wxALIGN_RIGHT | wxLEFT | wxRIGHT | wxBOTTOM, 8);
         view.SetSizer(vs);
         view.SetEscapeId(wxID_CLOSE);
-        view.FindWindow(wxID_CLOSE)->Bind(wxEVT_BUTTON, [&view](wxCommandEvent&) {
-            view.EndModal(wxID_CLOSE);
-        });
+        view.SetAffirmativeId(wxID_CLOSE);
+        close->Bind(wxEVT_BUTTON, [&view](wxCommandEvent&) { view.EndModal(wxID_CLOSE); });
         view.ShowModal();
     });
     remove_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
         const std::string file = selected_file();
         if (file.empty() || busy_) return;
         if (auto err = session_->remove_item(file)) {
-            wxMessageBox(wx(err.message), "fixtray", wxOK | wxICON_WARNING, this);
+            tell(this, wx(err.message), "fixtray", wxICON_WARNING);
             return;
         }
         fill_items();
@@ -252,26 +289,30 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         finish_close();
     });
 
-    intro_->SetLabel(wx(intro_text(nullptr)));
+    intro_->SetLabel(intro_text(nullptr));
     intro_->Wrap(680);
-    status_->SetLabel("Collecting diagnostics...");
+    // TRANSLATORS: the escalation dialog's status while it collects, before the first item.
+    status_->SetLabel(_("Collecting diagnostics..."));
 }
 
-std::string EscalationDialog::intro_text(const EscalationGate* gate) const {
-    std::string intro =
-        "Your help desk gets a request with what was tried and a diagnostics bundle of this "
-        "computer. Nothing is sent before you press Send.";
-    if (automatic_)
-        intro =
-            "Your help desk's settings send a request automatically when a fix does not "
-            "work. Here is what is sent.";
+wxString EscalationDialog::intro_text(const EscalationGate* gate) const {
+    wxString intro =
+        automatic_ ? _("Your help desk's settings send a request automatically when a fix does not "
+                       "work. Here is what is sent.")
+                   // TRANSLATORS: "Send" is the button "&Send" of this dialog.
+                   : _("Your help desk gets a request with what was tried and a diagnostics bundle "
+                       "of this computer. Nothing is sent before you press Send.");
     if (!gate) return intro;
     if (gate->backend_configured && gate->backend_problem.empty())
-        intro += "\nIt goes to: " + gate->destination + ".";
+        // TRANSLATORS: where the request goes: %s describes the help desk's system ("Request
+        // Tracker at https://...").
+        intro += "\n" + wxString::Format(_("It goes to: %s."), wx(gate->destination));
     else if (!gate->destination.empty())
-        intro += "\nNo ticket system is set up here: a copy is saved in " + gate->destination +
-                 " for you to send to your help desk.";
-    if (!gate->backend_problem.empty()) intro += "\n" + gate->backend_problem;
+        // TRANSLATORS: %s is a folder.
+        intro += "\n" + wxString::Format(_("No ticket system is set up here: a copy is saved "
+                                           "in %s for you to send to your help desk."),
+                                         wx(gate->destination));
+    if (!gate->backend_problem.empty()) intro += "\n" + wx(gate->backend_problem);
     return intro;
 }
 
@@ -291,11 +332,11 @@ void EscalationDialog::start_session() {
         if (auto err = session->about_run(snapshot_->catalog->catalog(), *run_))
             problem = err.message;
     }
-    std::string intro = intro_text(&session->gate());
-    session_ = std::move(session);  // the UI thread reads it once prepared() runs
-    wxTheApp->CallAfter([this, alive = alive_, intro, problem] {
+    EscalationGate gate = session->gate();  // its text is made on the UI thread
+    session_ = std::move(session);          // the UI thread reads it once prepared() runs
+    wxTheApp->CallAfter([this, alive = alive_, gate = std::move(gate), problem] {
         if (!*alive) return;
-        intro_->SetLabel(wx(intro));
+        intro_->SetLabel(intro_text(&gate));
         intro_->Wrap(680);
         if (!problem.empty()) status_->SetLabel(wx(problem));
         panel_->Layout();
@@ -332,7 +373,10 @@ void EscalationDialog::prepared(EscalationError err) {
         return;
     }
     if (err) {
-        status_->SetLabel(wx("The request could not be prepared: " + err.message));
+        // TRANSLATORS: %s is the reason (from the core, in the user's language where it has
+        // one).
+        const wxString failed = _("The request could not be prepared: %s");
+        status_->SetLabel(wxString::Format(failed, wx(err.message)));
         return;
     }
     const SupportRequest& r = session_->request();
@@ -344,11 +388,19 @@ void EscalationDialog::prepared(EscalationError err) {
         w->Enable(true);
     gauge_->SetValue(gauge_->GetRange());
     fill_items();
-    std::string text = "Ready. Look through it, then press Send.";
-    if (!session_->warnings().empty())
-        text += " (" + std::to_string(session_->warnings().size()) +
-                " items could not be collected; the bundle says which.)";
-    status_->SetLabel(wx(text));
+    // TRANSLATORS: the escalation dialog's status once collected; "Send" is its button
+    // "&Send".
+    wxString text = _("Ready. Look through it, then press Send.");
+    if (const int missing = static_cast<int>(session_->warnings().size()); missing > 0)
+        // TRANSLATORS: after "Ready. Look through it, then press Send.": diagnostics items
+        // that could not be collected (the bundle's manifest names them).
+        text += " " + wxString::Format(wxPLURAL("(%d item could not be collected; the bundle "
+                                                "says which.)",
+                                                "(%d items could not be collected; the bundle "
+                                                "says which.)",
+                                                static_cast<unsigned>(missing)),
+                                       missing);
+    status_->SetLabel(text);
     if (automatic_) {
         send();
     } else {
@@ -364,8 +416,11 @@ void EscalationDialog::fill_items() {
         row.push_back(wxVariant(wx(human_size(i.size))));
         items_->AppendItem(row);
     }
-    masked_->SetLabel(wx(masked_sentence(session_->manifest()) +
-                         " Attachment size: " + human_size(session_->bundle_size()) + "."));
+    // TRANSLATORS: after the sentence that says what was masked: the size of the
+    // diagnostics bundle ("1.3 MB").
+    const wxString size = _("Attachment size: %s.");
+    masked_->SetLabel(wx(masked_sentence(session_->manifest())) + " " +
+                      wxString::Format(size, wx(human_size(session_->bundle_size()))));
     masked_->Wrap(680);
     remove_->Enable(false);
     view_->Enable(false);
@@ -392,7 +447,7 @@ void EscalationDialog::send() {
     };
     for (const Edit& e : edits) {
         if (!e.err) continue;
-        wxMessageBox(wx(e.err.message), "fixtray", wxOK | wxICON_WARNING, this);
+        tell(this, wx(e.err.message), "fixtray", wxICON_WARNING);
         e.field->SetFocus();
         return;
     }
@@ -400,9 +455,11 @@ void EscalationDialog::send() {
     if (session_->comment_masked() > 0 &&
         comment_->GetValue().utf8_string() != session_->request().comment) {
         comment_->ChangeValue(wx(session_->request().comment));
-        wxMessageBox(wx("Something in your comment looked like a password or key, so it was "
-                        "replaced with ***. Check your comment, then press Send again."),
-                     "fixtray", wxOK | wxICON_INFORMATION, this);
+        const wxString masked =
+            // TRANSLATORS: "Send" is the button "&Send" of the escalation dialog.
+            _("Something in your comment looked like a password or key, so it was replaced with "
+              "***. Check your comment, then press Send again.");
+        tell(this, masked, "fixtray", wxICON_INFORMATION);
         comment_->SetFocus();
         return;
     }
@@ -410,7 +467,8 @@ void EscalationDialog::send() {
                         static_cast<wxWindow*>(comment_), static_cast<wxWindow*>(email_),
                         static_cast<wxWindow*>(remove_), static_cast<wxWindow*>(send_)})
         w->Enable(false);
-    status_->SetLabel("Sending...");
+    // TRANSLATORS: the escalation dialog's status while the request is sent.
+    status_->SetLabel(_("Sending..."));
     gauge_->Pulse();
     run_worker([this] {
         EscalationError err = session_->queue();
@@ -430,7 +488,8 @@ void EscalationDialog::sent(EscalationError err, EscalationDelivery delivery) {
     }
     gauge_->SetValue(gauge_->GetRange());
     if (err) {
-        status_->SetLabel(wx("Not sent: " + err.message));
+        // TRANSLATORS: %s is the reason.
+        status_->SetLabel(wxString::Format(_("Not sent: %s"), wx(err.message)));
         send_->Enable(true);
         return;
     }
@@ -440,13 +499,16 @@ void EscalationDialog::sent(EscalationError err, EscalationDelivery delivery) {
     status_->Wrap(680);
     if (s.kind == DeliverySentence::Kind::delivered && !s.ticket_url.empty()) {
         link_->SetURL(wx(s.ticket_url));
-        link_->SetLabel(wx("Open ticket " + s.ticket_id));
-        set_accessible(link_, wx("Open ticket " + s.ticket_id));
+        // TRANSLATORS: a link to the help desk's ticket; %s is its number.
+        const wxString open = wxString::Format(_("Open ticket %s"), wx(s.ticket_id));
+        link_->SetLabel(open);
+        set_accessible(link_, open);
         link_->Show();
     }
     send_->Hide();
-    close_->SetLabel("&Close");
-    set_accessible(close_, "Close");
+    // TRANSLATORS: the escalation dialog's last button once the request is sent.
+    close_->SetLabel(_("&Close"));
+    set_accessible(close_, _("Close"));
     close_->SetFocus();
     c_.deliver_outbox_now();  // the tray's count follows at once
     panel_->Layout();

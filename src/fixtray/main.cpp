@@ -19,11 +19,14 @@
 
 #include "controller.h"
 #include "platform/platform_paths.h"
+#include "translations.h"
 
 namespace fixtray::gui {
 
 namespace {
 
+// English, as the messages below: --help and usage errors answer before wx starts (without a
+// display), and wxTranslations cannot load catalogs before the app object exists.
 constexpr const char* kUsage =
     "fixtray: fixes common problems of this computer from an icon by the clock.\n"
     "\n"
@@ -149,7 +152,8 @@ public:
         SetAppName("fixtray");
         wxImage::AddHandler(new wxPNGHandler);  // the icons (icons.cpp)
         SetAppDisplayName("fixtray");
-        const Options options = g_options;
+        Options options = g_options;
+        options.lang = install_translations();
 
         // One instance per user and display; a second start brings the first one's window up.
         const std::string socket = ipc_path();

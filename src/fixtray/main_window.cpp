@@ -8,25 +8,17 @@
 #include <wx/srchctrl.h>
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
+#include <wx/translation.h>
 
 #include "accessibility.h"
 #include "icons.h"
+#include "texts.h"
 
 namespace fixtray::gui {
 
 namespace {
 wxString wx(const std::string& s) {
     return wxString::FromUTF8(s);
-}
-
-std::string outcome_words(const std::string& outcome) {
-    if (outcome == "fixed") return "Fixed";
-    if (outcome == "not-fixed") return "Not fixed";
-    if (outcome == "nothing-to-fix") return "Nothing to fix";
-    if (outcome == "cancelled") return "Cancelled";
-    if (outcome == "refused") return "Not run";
-    if (outcome == "interrupted") return "Interrupted";
-    return outcome;
 }
 }  // namespace
 
@@ -37,30 +29,39 @@ MainWindow::MainWindow(Controller& c)
     root_ = new wxPanel(this);
     auto* root = root_;
     pages_ = new wxNotebook(root, wxID_ANY);
-    set_accessible(pages_, "Pages");
+    // TRANSLATORS: the accessible name of the main window's tabs ("Fixes", "Recent runs").
+    set_accessible(pages_, _("Pages"));
 
     // --- Fixes page ---------------------------------------------------------------------------
     auto* fixes_page = new wxPanel(pages_);
     search_ = new wxSearchCtrl(fixes_page, wxID_ANY);
-    search_->SetDescriptiveText("Search fixes (for example: printer, network, slow)");
+    // TRANSLATORS: the hint in the empty search field; the examples are words a fix's title or
+    // description may hold in your language.
+    search_->SetDescriptiveText(_("Search fixes (for example: printer, network, slow)"));
     search_->ShowCancelButton(true);
-    set_accessible(search_, "Search fixes");
+    // TRANSLATORS: the accessible name of the search field.
+    set_accessible(search_, _("Search fixes"));
     fixes_ = new wxDataViewTreeCtrl(fixes_page, wxID_ANY, wxDefaultPosition, wxSize(300, -1),
                                     wxDV_NO_HEADER | wxDV_SINGLE);
-    set_accessible(fixes_, "Fixes");
-    fixes_->SetName("Fixes");
+    // TRANSLATORS: the accessible name of the list of fixes (grouped by category).
+    set_accessible(fixes_, _("Fixes"));
+    fixes_->SetName("Fixes");  // wx's window name, not shown
 
     auto* details = new wxPanel(fixes_page);
-    title_ = new wxStaticText(details, wxID_ANY, "Choose a fix from the list.");
+    title_ = new wxStaticText(details, wxID_ANY, _("Choose a fix from the list."));
     title_->SetFont(title_->GetFont().Bold().Larger());
     description_ = new wxStaticText(details, wxID_ANY, "");
-    auto* plan_label = new wxStaticText(details, wxID_ANY, "What will this do?");
+    // TRANSLATORS: the heading over the plain-words description of what the chosen fix does.
+    const wxString plan_title = _("What will this do?");
+    auto* plan_label = new wxStaticText(details, wxID_ANY, plan_title);
     plan_label->SetFont(plan_label->GetFont().Bold());
     plan_ = new wxTextCtrl(details, wxID_ANY, "", wxDefaultPosition, wxDefaultSize,
                            wxTE_MULTILINE | wxTE_READONLY | wxTE_WORDWRAP);
-    set_accessible(plan_, "What will this do?");
-    run_ = new wxButton(details, wxID_ANY, "&Run this fix");
-    set_accessible(run_, "Run this fix");
+    set_accessible(plan_, plan_title);
+    // TRANSLATORS: a button; "&" marks the keyboard shortcut (Alt+letter).
+    run_ = new wxButton(details, wxID_ANY, _("&Run this fix"));
+    // TRANSLATORS: the accessible name of the button "&Run this fix".
+    set_accessible(run_, _("Run this fix"));
     run_->Enable(false);
 
     auto* ds = new wxBoxSizer(wxVERTICAL);
@@ -78,36 +79,50 @@ MainWindow::MainWindow(Controller& c)
     fs->Add(search_, 0, wxEXPAND | wxALL, 8);
     fs->Add(split, 1, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 8);
     fixes_page->SetSizer(fs);
-    pages_->AddPage(fixes_page, "&Fixes");
+    // TRANSLATORS: the main window's first tab: the fixes to choose from.
+    pages_->AddPage(fixes_page, _("&Fixes"));
 
     // --- Recent runs page ---------------------------------------------------------------------
     auto* recent_page = new wxPanel(pages_);
     recent_ = new wxDataViewListCtrl(recent_page, wxID_ANY, wxDefaultPosition, wxDefaultSize,
                                      wxDV_SINGLE | wxDV_ROW_LINES);
-    recent_->AppendTextColumn("When (UTC)", wxDATAVIEW_CELL_INERT, 170);
-    recent_->AppendTextColumn("Fix", wxDATAVIEW_CELL_INERT, 230);
-    recent_->AppendTextColumn("Result", wxDATAVIEW_CELL_INERT, 120);
-    set_accessible(recent_, "Recent runs");
+    // TRANSLATORS: a column of the "Recent runs" list: when the fix ran (in UTC).
+    recent_->AppendTextColumn(_("When (UTC)"), wxDATAVIEW_CELL_INERT, 170);
+    // TRANSLATORS: a column of the "Recent runs" list: the fix's title.
+    recent_->AppendTextColumn(_("Fix"), wxDATAVIEW_CELL_INERT, 230);
+    // TRANSLATORS: a column of the "Recent runs" list: how the run ended.
+    recent_->AppendTextColumn(_("Result"), wxDATAVIEW_CELL_INERT, 120);
+    // TRANSLATORS: the accessible name of the list of the fixes that ran lately.
+    set_accessible(recent_, _("Recent runs"));
     recent_details_ = new wxTextCtrl(recent_page, wxID_ANY, "", wxDefaultPosition, wxDefaultSize,
                                      wxTE_MULTILINE | wxTE_READONLY | wxTE_DONTWRAP);
-    set_accessible(recent_details_, "Steps of the chosen run");
-    recent_help_ = new wxButton(recent_page, wxID_ANY, "Get &help with this...");
-    set_accessible(recent_help_, "Get help with this");
+    // TRANSLATORS: the accessible name of the box with what the chosen past run did.
+    set_accessible(recent_details_, _("Steps of the chosen run"));
+    // TRANSLATORS: a button under a past run: asks the help desk for help with it.
+    recent_help_ = new wxButton(recent_page, wxID_ANY, _("Get &help with this..."));
+    // TRANSLATORS: the accessible name of the button "Get &help with this...".
+    set_accessible(recent_help_, _("Get help with this"));
     recent_help_->Enable(false);
     auto* rs = new wxBoxSizer(wxVERTICAL);
     rs->Add(recent_, 1, wxEXPAND | wxALL, 8);
     rs->Add(recent_details_, 1, wxEXPAND | wxLEFT | wxRIGHT, 8);
     rs->Add(recent_help_, 0, wxALIGN_RIGHT | wxALL, 8);
     recent_page->SetSizer(rs);
-    pages_->AddPage(recent_page, "Recent &runs");
+    // TRANSLATORS: the main window's second tab: the fixes that ran lately.
+    pages_->AddPage(recent_page, _("Recent &runs"));
 
     // --- Bottom bar ---------------------------------------------------------------------------
-    status_ = new wxStaticText(root, wxID_ANY, "Loading fixes...");
-    set_accessible(status_, "Status");
-    auto* check = new wxButton(root, wxID_ANY, "&Check for new fixes");
-    set_accessible(check, "Check for new fixes");
-    help_ = new wxButton(root, wxID_ANY, "Get help from &IT...");
-    set_accessible(help_, "Get help from IT");
+    status_ = new wxStaticText(root, wxID_ANY, _("Loading fixes..."));
+    // TRANSLATORS: the accessible name of the status line at the bottom of the main window.
+    set_accessible(status_, _("Status"));
+    // TRANSLATORS: a button: loads the list of fixes again and says where they come from.
+    auto* check = new wxButton(root, wxID_ANY, _("&Check for new fixes"));
+    // TRANSLATORS: the accessible name of the button "&Check for new fixes".
+    set_accessible(check, _("Check for new fixes"));
+    // TRANSLATORS: a button: opens the window that sends a request to the help desk.
+    help_ = new wxButton(root, wxID_ANY, _("Get help from &IT..."));
+    // TRANSLATORS: the accessible name of the button "Get help from &IT...".
+    set_accessible(help_, _("Get help from IT"));
     auto* bottom = new wxBoxSizer(wxHORIZONTAL);
     bottom->Add(status_, 1, wxALIGN_CENTER_VERTICAL);
     bottom->Add(check, 0, wxLEFT, 8);
@@ -181,15 +196,28 @@ void MainWindow::machine_updated() {
 void MainWindow::outbox_updated() {
     if (!c_.loaded()) return;
     const TrayStatus s = c_.tray_status();
-    std::string text = std::to_string(c_.snapshot()->fixes.size()) +
-                       (c_.snapshot()->fixes.size() == 1 ? " fix" : " fixes") +
-                       " for this computer.";
-    if (s.waiting == 1) text += " 1 request is waiting to be sent.";
-    if (s.waiting > 1)
-        text += " " + std::to_string(s.waiting) + " requests are waiting to be sent.";
-    if (s.undeliverable > 0)
-        text += " " + std::to_string(s.undeliverable) + " could not be delivered.";
-    status_->SetLabel(wx(text));
+    // Whole sentences, joined with spaces.
+    const int fixes = static_cast<int>(c_.snapshot()->fixes.size());
+    // TRANSLATORS: the main window's status line: how many fixes apply to this computer.
+    const wxString& fixes_text = wxPLURAL(
+        "%d fix for this computer.", "%d fixes for this computer.", static_cast<unsigned>(fixes));
+    wxString text = wxString::Format(fixes_text, fixes);
+    if (s.waiting > 0) {
+        const wxString& waiting =
+            // TRANSLATORS: the main window's status line: requests to the help desk not sent yet.
+            wxPLURAL("%d request is waiting to be sent.", "%d requests are waiting to be sent.",
+                     static_cast<unsigned>(s.waiting));
+        text += " " + wxString::Format(waiting, s.waiting);
+    }
+    if (s.undeliverable > 0) {
+        const wxString& refused =
+            // TRANSLATORS: the main window's status line, after "... requests are waiting to be
+            // sent.": how many requests the help desk's system refused.
+            wxPLURAL("%d could not be delivered.", "%d could not be delivered.",
+                     static_cast<unsigned>(s.undeliverable));
+        text += " " + wxString::Format(refused, s.undeliverable);
+    }
+    status_->SetLabel(text);
 }
 
 void MainWindow::run_updated() {
@@ -234,15 +262,16 @@ void MainWindow::show_details() {
         const wxDataViewItem sel = fixes_->GetSelection();
         if (sel.IsOk() && fixes_->IsContainer(sel)) {
             title_->SetLabel(fixes_->GetItemText(sel));
-            description_->SetLabel("Choose one of the fixes below it.");
+            // TRANSLATORS: shown when a category (not a fix) is selected in the list of fixes.
+            description_->SetLabel(_("Choose one of the fixes below it."));
             plan_->ChangeValue("");
             shown_fix_.clear();
             title_->GetParent()->Layout();
             return;
         }
-        title_->SetLabel(!c_.loaded()                   ? "Loading fixes..."
-                         : c_.snapshot()->fixes.empty() ? "No fixes apply to this computer."
-                                                        : "No fix matches your search.");
+        title_->SetLabel(!c_.loaded()                   ? _("Loading fixes...")
+                         : c_.snapshot()->fixes.empty() ? _("No fixes apply to this computer.")
+                                                        : _("No fix matches your search."));
         description_->SetLabel("");
         plan_->ChangeValue("");
         shown_fix_.clear();
@@ -270,7 +299,7 @@ void MainWindow::fill_recent() {
         wxVector<wxVariant> row;
         row.push_back(wxVariant(wx(e.time.substr(0, 16).replace(10, 1, " "))));
         row.push_back(wxVariant(wx(c_.fix_title(e.fix_id))));
-        row.push_back(wxVariant(wx(outcome_words(e.outcome))));
+        row.push_back(wxVariant(outcome_words(e.outcome)));
         recent_->AppendItem(row);
         run_ids_.push_back(e.run_id);
     }
@@ -292,14 +321,23 @@ void MainWindow::show_recent_details() {
         recent_details_->ChangeValue("");
         return;
     }
-    std::string text = run->fix_title + ": " + run->message + "\n\n";
+    // The result in plain words, as the run window said it; then the steps, each with its own
+    // (English, technical) message; then the run's technical message and id, as IT gets them.
+    const RunResultView result = run_result_view(*run);
+    wxString text = wx(run->fix_title) + "\n" + wx(result.headline);
+    if (!result.detail.empty()) text += " " + wx(result.detail);
+    text += "\n\n";
     for (const StepRecord& s : run->steps) {
-        text += std::string(to_string(s.phase)) + "  " + s.label + "  -  " + to_string(s.status);
-        if (!s.message.empty()) text += ": " + s.message;
+        text += phase_words(s.phase) + "  " + wx(s.label) + "  -  " + step_status_words(s.status);
+        if (!s.message.empty()) text += ": " + wx(s.message);
         text += "\n";
     }
-    text += "\nRun id: " + run->run_id;
-    recent_details_->ChangeValue(wx(text));
+    if (!result.technical.empty() && result.technical != result.detail)
+        // TRANSLATORS: a past run's own technical message (English, as recorded for IT).
+        text += "\n" + wxString::Format(_("Technical details: %s"), wx(result.technical));
+    // TRANSLATORS: a past run's identifier (IT asks for it).
+    text += "\n" + wxString::Format(_("Run id: %s"), wx(run->run_id));
+    recent_details_->ChangeValue(text);
 }
 
 }  // namespace fixtray::gui

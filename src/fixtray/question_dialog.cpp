@@ -5,9 +5,11 @@
 #include <wx/artprov.h>
 #include <wx/button.h>
 #include <wx/dialog.h>
+#include <wx/msgdlg.h>
 #include <wx/sizer.h>
 #include <wx/statbmp.h>
 #include <wx/stattext.h>
+#include <wx/translation.h>
 #include <wx/utils.h>
 
 #include "accessibility.h"
@@ -62,6 +64,13 @@ bool ask_question(wxWindow* parent, QuestionKind kind, const wxString& title,
     d.CentreOnParent();
     no_button->SetFocus();
     return d.ShowModal() == wxID_YES;
+}
+
+void tell(wxWindow* parent, const wxString& message, const wxString& title, long icon) {
+    wxMessageDialog d(parent, message, title, wxOK | wxCENTRE | icon);
+    // TRANSLATORS: the button that closes a message window.
+    d.SetOKLabel(_("OK"));
+    d.ShowModal();
 }
 
 }  // namespace fixtray::gui

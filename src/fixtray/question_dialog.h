@@ -18,4 +18,9 @@ bool ask_question(wxWindow* parent, QuestionKind kind, const wxString& title,
                   const wxString& question, const wxString& details, const wxString& yes,
                   const wxString& no);
 
+// Says something, modally, with one button "OK" in the user's language (a wxMessageDialog whose
+// button is given our label: GTK's stock "OK" follows the process's locale, not the language
+// the employee chose). `icon`: wxICON_INFORMATION or wxICON_WARNING.
+void tell(wxWindow* parent, const wxString& message, const wxString& title, long icon);
+
 }  // namespace fixtray::gui

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include <wx/button.h>
+#include <wx/collpane.h>
 #include <wx/dataview.h>
 #include <wx/gauge.h>
 #include <wx/panel.h>
@@ -12,10 +13,12 @@
 #include <wx/stattext.h>
 #include <wx/textctrl.h>
 #include <wx/tglbtn.h>
+#include <wx/translation.h>
 
 #include "accessibility.h"
 #include "base/visible_text.h"
 #include "icons.h"
+#include "texts.h"
 
 namespace fixtray::gui {
 
@@ -31,33 +34,27 @@ void set_label(wxStaticText* text, const wxString& label) {
     if (text->GetLabel() != label) text->SetLabel(label);
 }
 
-std::string seconds_text(std::chrono::milliseconds ms) {
-    char buf[32];
+wxString seconds_text(std::chrono::milliseconds ms) {
     const long long s = ms.count() / 1000;
-    if (s >= 60)
+    if (s >= 60) {
+        char buf[32];
         std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
-    else
-        std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
-    return buf;
+        return buf;
+    }
+    // TRANSLATORS: a duration under a minute, in seconds with one decimal ("2.5 s").
+    return wxString::Format(_("%.1f s"), static_cast<double>(ms.count()) / 1000.0);
 }
 
-const char* phase_words(Phase p) {
-    switch (p) {
-        case Phase::check:
-            return "Check";
-        case Phase::steps:
-            return "Fix";
-        case Phase::verify:
-            return "Verify";
-        case Phase::revert:
-            return "Undo";
-    }
-    return "";
+// The window's title while no fix's title is known.
+wxString running_a_fix() {
+    // TRANSLATORS: the run window's title before the fix's title is known.
+    return _("Running a fix");
 }
 }  // namespace
 
 RunWindow::RunWindow(Controller& c)
-    : wxFrame(nullptr, wxID_ANY, "Running a fix - fixtray", wxDefaultPosition, wxSize(640, 520)),
+    : wxFrame(nullptr, wxID_ANY, window_title(running_a_fix()), wxDefaultPosition,
+              wxSize(640, 520)),
       c_(c),
       timer_(this, kTickTimer),
       pending_(this, kPendingTimer) {
@@ -68,31 +65,64 @@ RunWindow::RunWindow(Controller& c)
     title_->SetFont(title_->GetFont().Bold().Larger());
     steps_ = new wxDataViewListCtrl(p, wxID_ANY, wxDefaultPosition, wxSize(-1, 180),
                                     wxDV_SINGLE | wxDV_ROW_LINES);
-    steps_->AppendTextColumn("State", wxDATAVIEW_CELL_INERT, 80);
-    steps_->AppendTextColumn("Step", wxDATAVIEW_CELL_INERT, 380);
-    steps_->AppendTextColumn("Time", wxDATAVIEW_CELL_INERT, 70);
-    set_accessible(steps_, "Steps");
+    // TRANSLATORS: a column of the run window's list of steps: waiting, running, done...
+    steps_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, 80);
+    // TRANSLATORS: a column of the run window's list of steps: what the step does.
+    steps_->AppendTextColumn(_("Step"), wxDATAVIEW_CELL_INERT, 380);
+    // TRANSLATORS: a column of the run window's list of steps: how long it took.
+    steps_->AppendTextColumn(_("Time"), wxDATAVIEW_CELL_INERT, 70);
+    // TRANSLATORS: the accessible name of the run window's list of steps.
+    set_accessible(steps_, _("Steps"));
     progress_ = new wxGauge(p, wxID_ANY, 100);
-    set_accessible(progress_, "Progress");
+    // TRANSLATORS: the accessible name of the run window's progress bar.
+    set_accessible(progress_, _("Progress"));
     progress_text_ = new wxStaticText(p, wxID_ANY, "");
-    output_toggle_ = new wxToggleButton(p, wxID_ANY, "Show &output");
-    set_accessible(output_toggle_, "Show output");
+    // TRANSLATORS: a toggle button: shows what the chosen step printed.
+    output_toggle_ = new wxToggleButton(p, wxID_ANY, _("Show &output"));
+    // TRANSLATORS: the accessible name of the toggle button "Show &output".
+    set_accessible(output_toggle_, _("Show output"));
     headline_ = new wxStaticText(p, wxID_ANY, "");
     headline_->SetFont(headline_->GetFont().Bold().Larger());
-    set_accessible(headline_, "Result");
+    // TRANSLATORS: the accessible name of the run's result ("Fixed.", "Not fixed.").
+    set_accessible(headline_, _("Result"));
     detail_ = new wxStaticText(p, wxID_ANY, "");
-    set_accessible(detail_, "Result details");
-    question_ = new wxStaticText(p, wxID_ANY, "Did that help?");
-    yes_ = new wxButton(p, wxID_ANY, "&Yes");
-    set_accessible(yes_, "Yes, it helped");
-    no_ = new wxButton(p, wxID_ANY, "&No");
-    set_accessible(no_, "No, it did not help");
-    help_ = new wxButton(p, wxID_ANY, "Get help from &IT...");
-    set_accessible(help_, "Get help from IT");
-    cancel_ = new wxButton(p, wxID_CANCEL, "&Cancel");
-    set_accessible(cancel_, "Cancel the fix");
-    close_ = new wxButton(p, wxID_CLOSE, "C&lose");
-    set_accessible(close_, "Close");
+    // TRANSLATORS: the accessible name of the sentence under the result: what happened.
+    set_accessible(detail_, _("Result details"));
+    // The run's own message, for IT: collapsed under "Technical details"; the pane (a toggle
+    // button to screen readers) and the text inside are both named so.
+    // TRANSLATORS: opens the run's technical message (English, as IT gets it).
+    const wxString technical = _("Technical details");
+    technical_pane_ = new wxCollapsiblePane(p, wxID_ANY, technical, wxDefaultPosition,
+                                            wxDefaultSize, wxCP_DEFAULT_STYLE | wxCP_NO_TLW_RESIZE);
+    set_accessible(technical_pane_, technical);
+    technical_ = new wxStaticText(technical_pane_->GetPane(), wxID_ANY, "");
+    set_accessible(technical_, technical);
+    auto* ts = new wxBoxSizer(wxVERTICAL);
+    ts->Add(technical_, 0, wxEXPAND | wxLEFT | wxTOP, 6);
+    technical_pane_->GetPane()->SetSizer(ts);
+    technical_pane_->Hide();
+    // TRANSLATORS: asked after a fix worked (or found nothing to fix); the answers are "&Yes"
+    // and "&No".
+    question_ = new wxStaticText(p, wxID_ANY, _("Did that help?"));
+    // TRANSLATORS: the answer to "Did that help?".
+    yes_ = new wxButton(p, wxID_ANY, _("&Yes"));
+    // TRANSLATORS: the accessible name of the button "&Yes" after "Did that help?".
+    set_accessible(yes_, _("Yes, it helped"));
+    // TRANSLATORS: the answer to "Did that help?".
+    no_ = new wxButton(p, wxID_ANY, _("&No"));
+    // TRANSLATORS: the accessible name of the button "&No" after "Did that help?".
+    set_accessible(no_, _("No, it did not help"));
+    help_ = new wxButton(p, wxID_ANY, _("Get help from &IT..."));
+    set_accessible(help_, _("Get help from IT"));
+    // TRANSLATORS: a button of the run window: stops the running fix.
+    cancel_ = new wxButton(p, wxID_CANCEL, _("&Cancel"));
+    // TRANSLATORS: the accessible name of the run window's "&Cancel" button.
+    set_accessible(cancel_, _("Cancel the fix"));
+    // TRANSLATORS: a button: closes the run window (the fix goes on). "&" marks the keyboard
+    // shortcut (Alt+L in English).
+    close_ = new wxButton(p, wxID_CLOSE, _("C&lose"));
+    // TRANSLATORS: the accessible name of a button that closes its window.
+    set_accessible(close_, _("Close"));
 
     auto* ask = new wxBoxSizer(wxHORIZONTAL);
     ask->Add(question_, 0, wxALIGN_CENTER_VERTICAL | wxRIGHT, 8);
@@ -114,6 +144,7 @@ RunWindow::RunWindow(Controller& c)
     output_slot_ = s->GetItemCount();
     s->Add(headline_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
     s->Add(detail_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
+    s->Add(technical_pane_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
     s->Add(ask, 0, wxLEFT | wxRIGHT | wxTOP, 10);
     s->Add(buttons, 0, wxEXPAND | wxALL, 10);
     p->SetSizer(s);
@@ -123,7 +154,8 @@ RunWindow::RunWindow(Controller& c)
         if (!output_) {
             output_ = new wxTextCtrl(panel_, wxID_ANY, "", wxDefaultPosition, wxSize(-1, 120),
                                      wxTE_MULTILINE | wxTE_READONLY | wxTE_DONTWRAP);
-            set_accessible(output_, "Output of the step");
+            // TRANSLATORS: the accessible name of the box with what the chosen step printed.
+            set_accessible(output_, _("Output of the step"));
             output_->MoveAfterInTabOrder(output_toggle_);
             sizer_->Insert(output_slot_, output_, 1, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 10);
         }
@@ -132,9 +164,11 @@ RunWindow::RunWindow(Controller& c)
         panel_->Layout();
     });
     steps_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) { show_output(); });
+    technical_pane_->Bind(wxEVT_COLLAPSIBLEPANE_CHANGED,
+                          [this](wxCollapsiblePaneEvent&) { panel_->Layout(); });
     cancel_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
         cancel_->Enable(false);
-        progress_text_->SetLabel("Cancelling: stopping the running step...");
+        progress_text_->SetLabel(_("Cancelling: stopping the running step..."));
         c_.cancel_fix();
     });
     close_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
@@ -142,7 +176,8 @@ RunWindow::RunWindow(Controller& c)
         answered_ = true;
         c_.answer_did_it_help(true, this);
         refresh();
-        question_->SetLabel("Thank you.");
+        // TRANSLATORS: replaces "Did that help?" after the employee answered Yes.
+        question_->SetLabel(_("Thank you."));
     });
     no_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
         answered_ = true;
@@ -207,9 +242,8 @@ void RunWindow::refresh() {
     // then: the labels that change while a fix runs span the window's width (wxEXPAND).
     bool relayout = false;
     set_label(title_, wx(v.title()));
-    const wxString window_title =
-        wx(v.title().empty() ? "Running a fix" : v.title()) + " - fixtray";
-    if (GetTitle() != window_title) SetTitle(window_title);
+    const wxString title = window_title(v.title().empty() ? running_a_fix() : wx(v.title()));
+    if (GetTitle() != title) SetTitle(title);
     const auto& rows = v.rows();
     // Rows only grow (a foreach item, a revert step); update in place, append what is new.
     if (static_cast<std::size_t>(steps_->GetItemCount()) > rows.size()) steps_->DeleteAllItems();
@@ -217,14 +251,22 @@ void RunWindow::refresh() {
         const auto& r = rows[i];
         // A check that fails found the problem the fix is for: not an error of the fix.
         const wxString state = r.phase == Phase::check && r.state == StepState::failed
-                                   ? wxString("problem")
-                                   : wxString(to_string(r.state));
+                                   // TRANSLATORS: a step's state in the run window's list: a
+                                   // check found the problem the fix is for.
+                                   ? _("problem")
+                                   : step_state_words(r.state);
+        const wxString step = wx(visible_text(r.label, false));
         const wxString label =
-            wx(std::string(phase_words(r.phase)) + ": " + visible_text(r.label, false) +
-               (r.admin ? " [administrator]" : ""));
+            r.admin
+                // TRANSLATORS: a step in the run window's list: its phase (Check, Fix, Verify,
+                // Undo), its label, and that it needs administrator rights.
+                ? wxString::Format(_("%s: %s [administrator]"), phase_words(r.phase), step)
+                // TRANSLATORS: a step in the run window's list: its phase (Check, Fix, Verify,
+                // Undo) and its label.
+                : wxString::Format(_("%s: %s"), phase_words(r.phase), step);
         const wxString time = r.state == StepState::waiting || r.state == StepState::skipped
-                                  ? ""
-                                  : wx(seconds_text(r.elapsed));
+                                  ? wxString()
+                                  : seconds_text(r.elapsed);
         const unsigned row = static_cast<unsigned>(i);
         if (row >= static_cast<unsigned>(steps_->GetItemCount())) {
             wxVector<wxVariant> values;
@@ -243,14 +285,21 @@ void RunWindow::refresh() {
     if (progress_->GetValue() != percent) progress_->SetValue(percent);
     const bool running = v.running();
     if (running) {
-        set_label(progress_text_, wxString::Format("Step %zu of %zu, %s", std::min(done + 1, total),
-                                                   total, wx(seconds_text(v.elapsed()))));
+        // TRANSLATORS: the run window's progress: the running step's number, the number of
+        // steps, the time since the fix started ("Step 2 of 5, 3.4 s").
+        const wxString step_of = _("Step %zu of %zu, %s");
+        set_label(progress_text_, wxString::Format(step_of, std::min(done + 1, total), total,
+                                                   seconds_text(v.elapsed())));
     } else if (v.result()) {
-        set_label(progress_text_, wx("Took " + seconds_text(v.elapsed())));
+        // TRANSLATORS: the run window once the fix ended: how long it ran ("Took 12.5 s").
+        set_label(progress_text_, wxString::Format(_("Took %s"), seconds_text(v.elapsed())));
     }
     if (cancel_->IsEnabled() != running) cancel_->Enable(running);
     const auto& result = v.result();
-    set_label(headline_, result ? wx(result->headline) : wxString("Working on it..."));
+    // TRANSLATORS: the run window's result while the fix runs.
+    set_label(headline_, result ? wx(result->headline) : _("Working on it..."));
+    // The plain-language sentence where the result is; the run's own (English, technical)
+    // message under "Technical details", when it says more than that sentence.
     const std::string detail = result ? visible_text(result->detail) : std::string();
     if (detail != detail_text_) {
         detail_text_ = detail;
@@ -258,6 +307,18 @@ void RunWindow::refresh() {
         detail_->Wrap(600);
         relayout = true;
     }
+    const std::string technical = result && result->technical != result->detail
+                                      ? visible_text(result->technical)
+                                      : std::string();
+    if (technical != technical_text_) {
+        technical_text_ = technical;
+        technical_pane_->Collapse(true);  // a new result's details start folded
+        technical_->SetLabel(wx(technical));
+        technical_->Wrap(580);
+        technical_pane_->GetPane()->Layout();
+        relayout = true;
+    }
+    relayout |= technical_pane_->Show(!technical.empty());
     const bool ask = result && result->ask_did_it_help && !answered_;
     relayout |= question_->Show(ask || answered_);
     relayout |= yes_->Show(ask);
@@ -277,12 +338,21 @@ void RunWindow::show_output() {
     int row = steps_->GetSelectedRow();
     if (row < 0) row = c_.run_view().running_row();
     if (row < 0 || row >= static_cast<int>(rows.size())) {
-        output_->ChangeValue("Choose a step to see what it printed.");
+        output_->ChangeValue(_("Choose a step to see what it printed."));
         return;
     }
     const auto& r = rows[static_cast<std::size_t>(row)];
-    std::string text = r.output_truncated ? "[earlier output left out]\n" + r.output : r.output;
-    if (text.empty()) text = r.state == StepState::waiting ? "(not started)" : "(no output)";
+    std::string text = r.output;
+    if (r.output_truncated)
+        // TRANSLATORS: the first line of a step's output when its beginning was too long to keep.
+        text = _("[earlier output left out]").utf8_string() + "\n" + r.output;
+    if (text.empty())
+        text = r.state == StepState::waiting
+                   // TRANSLATORS: the output box of a step that has not started.
+                   ? _("(not started)").utf8_string()
+                   // TRANSLATORS: the output box of a step that printed nothing.
+                   : _("(no output)").utf8_string();
+    // The step's own one-line result (English, technical) after what it printed.
     if (!r.message.empty()) text += "\n-- " + r.message;
     // What a step printed is shown, not obeyed: no control character, no bidi override, and
     // bytes that are not UTF-8 escaped (wxString would make the whole text empty).

@@ -1,5 +1,6 @@
 // The run view: every step with its live state and elapsed time, a progress bar over the
-// steps, the output on demand, Cancel; then the result in plain language and "Did that help?".
+// steps, the output on demand, Cancel; then the result in plain language and "Did that help?",
+// and under "Technical details" (collapsed) the run's own English message as IT gets it.
 // Closing it does not stop the fix (the controller owns the run); it can be opened again from
 // the tray menu.
 #pragma once
@@ -14,6 +15,7 @@
 #include "show_soon.h"
 
 class wxButton;
+class wxCollapsiblePane;
 class wxDataViewListCtrl;
 class wxGauge;
 class wxPanel;
@@ -48,6 +50,8 @@ private:
     std::size_t output_slot_ = 0;
     wxStaticText* headline_ = nullptr;
     wxStaticText* detail_ = nullptr;
+    wxCollapsiblePane* technical_pane_ = nullptr;  // shown when the result has technical details
+    wxStaticText* technical_ = nullptr;
     wxStaticText* question_ = nullptr;
     wxButton* yes_ = nullptr;
     wxButton* no_ = nullptr;
@@ -59,6 +63,7 @@ private:
     std::chrono::steady_clock::time_point last_refresh_;
     ShowSoon show_soon_{this};
     std::string detail_text_;
+    std::string technical_text_;
     bool answered_ = false;
 };
 

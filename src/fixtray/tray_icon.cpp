@@ -6,6 +6,7 @@
 #include <wx/menu.h>
 #include <wx/taskbar.h>
 #include <wx/timer.h>
+#include <wx/translation.h>
 
 #include "icons.h"
 
@@ -86,9 +87,12 @@ public:
         indicator_ = app_indicator_new("fixtray", tray_icon_name(TrayState::idle).c_str(),
                                        APP_INDICATOR_CATEGORY_APPLICATION_STATUS);
         app_indicator_set_icon_theme_path(indicator_, (icon_dir() + "/scalable/apps").c_str());
+        // TRANSLATORS: the tray icon's description (screen readers) while it asks for attention,
+        // until the app's state replaces it.
+        const std::string attention = _("fixtray needs attention").utf8_string();
         app_indicator_set_attention_icon_full(
-            indicator_, tray_icon_name(TrayState::attention).c_str(), "fixtray needs attention");
-        app_indicator_set_title(indicator_, "fixtray");
+            indicator_, tray_icon_name(TrayState::attention).c_str(), attention.c_str());
+        app_indicator_set_title(indicator_, "fixtray");  // the app's name, until set_status()
         key_ = host_.menu_key();
         export_menu(host_.build_menu());
         app_indicator_set_status(indicator_, APP_INDICATOR_STATUS_ACTIVE);
