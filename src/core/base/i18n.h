@@ -49,8 +49,11 @@ std::string trf(const char* msgid, std::initializer_list<std::string_view> args)
 std::string trfn(const char* singular, const char* plural, unsigned long n,
                  std::initializer_list<std::string_view> args);
 
-// Marks a string for extraction without translating it where it is written (a table of
-// messages translated where they are shown with tr()).
-constexpr const char* N_(const char* msgid) { return msgid; }
+// N_("..."): marks a string for extraction without translating it where it is written (a
+// table of messages translated where they are shown with tr()). wxWidgets' translation.h
+// defines the same macro, so a file may include both in either order.
+#if !defined(N_)
+#define N_(s) (s)
+#endif
 
 }  // namespace fixtray
