@@ -11,6 +11,7 @@
 #include "app/offered_fixes.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "base/visible_text.h"
 #include "engine/admin_step.h"
 #include "engine/audit_log.h"
@@ -43,11 +44,16 @@ void report_catalog_problems(const MachineCatalog& catalog, bool config_problems
         for (const auto& p : catalog.config().problems)
             if (!p.warning) std::cerr << p.str() << "\n";  // unknown keys: shown by load_config
     if (const auto warning = catalog.feed_trust_warning(); !warning.empty())
-        std::cerr << "fixctl: warning: " << warning << ".\n";
+        // TRANSLATORS: %s is why the help desk's feed is not trusted, as the core says it.
+        std::cerr << "fixctl: " << trf("warning: %s.", {warning}) << "\n";
     if (const auto warning = catalog.feed_expiry_warning(); !warning.empty())
-        std::cerr << "fixctl: warning: " << warning << "; `fixctl feed status` says more.\n";
+        // TRANSLATORS: %s says that the feed's index expires or expired, as the core says it.
+        std::cerr << "fixctl: " << trf("warning: %s; `fixctl feed status` says more.", {warning})
+                  << "\n";
     for (const auto& p : catalog.pack_problems())
-        if (p.severity == PackProblem::Severity::error) std::cerr << p.str() << " (pack skipped)\n";
+        if (p.severity == PackProblem::Severity::error)
+            // TRANSLATORS: %s is a problem of a pack file, "PATH:LINE:COL: error: MESSAGE".
+            std::cerr << trf("%s (pack skipped)", {p.str()}) << "\n";
 }
 
 MachineCatalog load_machine_catalog(const GlobalOptions& g) {
@@ -106,6 +112,9 @@ bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config) {
 
 namespace {
 
+// `validate` and `pack lint`, for a folder without packs.
+constexpr const char* kNoPackFilesMsg = N_("no *.xml fix pack files here");
+
 // origin: where the pack came from (built-in, machine, feed, local), "" when unknown.
 json fix_summary_json(const CatalogEntry& e, const std::string& lang, const PackOrigin* origin) {
     json platforms = json::array();
@@ -131,14 +140,20 @@ std::optional<CatalogEntry> find_or_complain(const MachineCatalog& machine, cons
     auto entry = machine.catalog().find(id, current_platform());
     if (entry) return entry;
     if (const WithdrawnFix* w = machine.withdrawn_fix(id)) {
-        std::cerr << "fixctl: fix \"" << id << "\" of pack " << w->pack_id << " version "
-                  << w->pack_version << " (" << w->file
-                  << ") is not run on this machine: " << w->why << ".\n";
+        std::cerr << "fixctl: "
+                  // TRANSLATORS: fix id, pack id, pack version, pack file, and why (as the core
+                  // says it: revoked by the help desk's feed, or turned off by policy).
+                  << trf("fix \"%s\" of pack %s version %s (%s) is not run on this machine: %s.",
+                         {id, w->pack_id, std::to_string(w->pack_version), w->file, w->why})
+                  << "\n";
         *code = kRefused;
         return std::nullopt;
     }
-    std::cerr << "fixctl: no fix \"" << id << "\" for " << to_string(current_platform())
-              << " (see `fixctl list`)\n";
+    std::cerr << "fixctl: "
+              // TRANSLATORS: fix id and platform ("linux", "windows", "macos").
+              << trf("no fix \"%s\" for %s (see `fixctl list`)",
+                     {id, to_string(current_platform())})
+              << "\n";
     *code = kUsage;
     return std::nullopt;
 }
@@ -175,15 +190,30 @@ int exit_code_for(const RunRecord& r) {
     return kNotFixed;
 }
 
-void print_step_lines(const char* heading, const std::vector<Step>& steps) {
+// A step's label, marked when the step runs with administrator rights.
+std::string step_label_text(const std::string& label, bool admin) {
+    // TRANSLATORS: a step of a fix that runs with administrator rights: "Restart the
+    // print service [admin]".
+    return admin ? trf("%s [admin]", {label}) : label;
+}
+
+// A step's label in `lang` (label-LANG), as the engine shows it in a run and a plan.
+std::string step_label_in(const Step& s, const std::string& lang) {
+    if (s.label.empty()) return default_label(s);
+    if (s.label_translations.empty()) return s.label;
+    LocalizedText text;
+    text.by_lang = s.label_translations;
+    text.by_lang.emplace_back("", s.label);
+    return text.get(lang);
+}
+
+void print_step_lines(const char* heading, const std::vector<Step>& steps,
+                      const std::string& lang) {
     if (steps.empty()) return;
     std::printf("%s:\n", heading);
     int n = 0;
-    for (const auto& s : steps) {
-        std::printf("  %d. %s%s\n", ++n,
-                    s.label.empty() ? default_label(s).c_str() : s.label.c_str(),
-                    s.admin ? " [admin]" : "");
-    }
+    for (const auto& s : steps)
+        std::printf("  %d. %s\n", ++n, step_label_text(step_label_in(s, lang), s.admin).c_str());
 }
 
 }  // namespace
@@ -213,7 +243,8 @@ int cmd_list(const GlobalOptions& g, bool as_json, bool all_platforms, bool all)
         return kOk;
     }
     if (offered.empty())
-        std::cout << "No fixes are available for " << to_string(current_platform()) << ".\n";
+        // TRANSLATORS: %s is the platform: "linux", "windows", "macos".
+        std::cout << trf("No fixes are available for %s.", {to_string(current_platform())}) << "\n";
     std::size_t width = 2;
     for (const auto& o : offered) width = std::max(width, o.entry.fix->id.size());
     for (const auto& o : offered) {
@@ -221,19 +252,26 @@ int cmd_list(const GlobalOptions& g, bool as_json, bool all_platforms, bool all)
         std::string platforms;
         if (all_platforms)
             for (Platform p : fix.platforms) platforms += std::string(" [") + to_string(p) + "]";
-        std::printf("%-*s  %s%s%s\n", static_cast<int>(width), fix.id.c_str(),
-                    fix.title.get(g.lang).c_str(), fix.needs_admin() ? " (admin)" : "",
+        const std::string title = fix.title.get(g.lang);
+        // TRANSLATORS: `fixctl list`: a fix with steps that need administrator rights.
+        const std::string shown = fix.needs_admin() ? trf("%s (admin)", {title}) : title;
+        std::printf("%-*s  %s%s\n", static_cast<int>(width), fix.id.c_str(), shown.c_str(),
                     platforms.c_str());
         if (!o.applies() && fix.runs_on(current_platform()))  // others: their [platform] says it
-            std::printf("%-*s  (not offered here: %s)\n", static_cast<int>(width), "",
-                        o.not_applicable.c_str());
+            std::printf(
+                "%-*s  %s\n", static_cast<int>(width), "",
+                // TRANSLATORS: `fixctl list --all`: %s is why a fix does not apply on this machine.
+                trf("(not offered here: %s)", {o.not_applicable}).c_str());
     }
-    if (hidden > 0)
-        std::printf(
-            "%s%zu more %s not apply on this machine; `fixctl list --all` shows %s and "
-            "why.\n",
-            offered.empty() ? "" : "\n", hidden, hidden == 1 ? "fix does" : "fixes do",
-            hidden == 1 ? "it" : "them");
+    if (hidden > 0) {
+        if (!offered.empty()) std::printf("\n");
+        std::printf("%s\n", trfn("%s more fix does not apply on this machine; `fixctl list --all` "
+                                 "shows it and why.",
+                                 "%s more fixes do not apply on this machine; `fixctl list --all` "
+                                 "shows them and why.",
+                                 hidden, {std::to_string(hidden)})
+                                .c_str());
+    }
     return kOk;
 }
 
@@ -270,48 +308,82 @@ int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
     }
     std::printf("%s (%s)\n", fix.title.get(g.lang).c_str(), fix.id.c_str());
     if (!fix.description.empty()) std::printf("%s\n", fix.description.get(g.lang).c_str());
-    std::printf("\nPack: %s version %d (%s)\n", entry->pack->id.c_str(), entry->pack->version,
-                entry->pack->file.c_str());
+    std::printf("\n%s\n",
+                // TRANSLATORS: `fixctl show`: pack id, pack version, pack file.
+                trf("Pack: %s version %s (%s)",
+                    {entry->pack->id, std::to_string(entry->pack->version), entry->pack->file})
+                    .c_str());
     if (const PackOrigin* origin = machine.origin(*entry->pack)) {
+        std::string from;
         switch (origin->source) {
             case PackSource::builtin:
-                std::printf("From: the built-in packs\n");
+                from = tr("From: the built-in packs");
                 break;
             case PackSource::machine:
-                std::printf("From: this machine's packs (%s)\n", origin->dir.c_str());
+                from = trf("From: this machine's packs (%s)", {origin->dir});
                 break;
             case PackSource::feed:
-                std::printf("From: the help desk's feed (repository %s, serial %llu)\n",
-                            origin->repository.c_str(),
-                            static_cast<unsigned long long>(origin->serial));
+                from = trf("From: the help desk's feed (repository %s, serial %s)",
+                           {origin->repository, std::to_string(origin->serial)});
                 break;
             case PackSource::packs_dir:
-                std::printf("From: --packs %s\n", origin->dir.c_str());
+                // TRANSLATORS: --packs is the option the pack's folder was given with.
+                from = trf("From: --packs %s", {origin->dir});
                 break;
         }
+        std::printf("%s\n", from.c_str());
     }
-    for (const OverriddenFix& o : machine.overridden(*entry->pack, fix))
-        std::printf("Overrides: the %s fix %s (pack %s version %d, %s)\n", to_string(o.source),
-                    fix.id.c_str(), o.pack_id.c_str(), o.pack_version, o.file.c_str());
+    for (const OverriddenFix& o : machine.overridden(*entry->pack, fix)) {
+        const std::string version = std::to_string(o.pack_version);
+        std::string line;
+        switch (o.source) {
+            case PackSource::builtin:
+                // TRANSLATORS: `fixctl show`, a fix that replaces another with its id: fix id, the
+                // replaced fix's pack id, pack version and file.
+                line = trf("Overrides: the built-in fix %s (pack %s version %s, %s)",
+                           {fix.id, o.pack_id, version, o.file});
+                break;
+            case PackSource::machine:
+                line = trf("Overrides: the machine fix %s (pack %s version %s, %s)",
+                           {fix.id, o.pack_id, version, o.file});
+                break;
+            case PackSource::feed:
+                line = trf("Overrides: the feed fix %s (pack %s version %s, %s)",
+                           {fix.id, o.pack_id, version, o.file});
+                break;
+            case PackSource::packs_dir:
+                line = trf("Overrides: the local fix %s (pack %s version %s, %s)",
+                           {fix.id, o.pack_id, version, o.file});
+                break;
+        }
+        std::printf("%s\n", line.c_str());
+    }
     if (const WithdrawnFix* kept = machine.refused_override(fix.id))
-        std::printf(
-            "Not replaced: the help desk's feed has a fix %s (pack %s version %d), left "
-            "out because %s\n",
-            fix.id.c_str(), kept->pack_id.c_str(), kept->pack_version, kept->why.c_str());
-    if (!fix.category.empty()) std::printf("Category: %s\n", fix.category.c_str());
+        std::printf("%s\n",
+                    // TRANSLATORS: fix id, pack id, pack version, and why the feed's fix was left
+                    // out (as the core says it).
+                    trf("Not replaced: the help desk's feed has a fix %s (pack %s version "
+                        "%s), left out because %s",
+                        {fix.id, kept->pack_id, std::to_string(kept->pack_version), kept->why})
+                        .c_str());
+    if (!fix.category.empty()) std::printf("%s\n", trf("Category: %s", {fix.category}).c_str());
     if (!fix.keywords.empty()) {
         std::string k;
         for (const auto& w : fix.keywords) k += (k.empty() ? "" : ", ") + w;
-        std::printf("Keywords: %s\n", k.c_str());
+        std::printf("%s\n", trf("Keywords: %s", {k}).c_str());
     }
-    if (fix.needs_admin()) std::printf("Needs administrator rights for some steps.\n");
-    if (!fix.confirm.empty()) std::printf("Asks first: %s\n", fix.confirm.get(g.lang).c_str());
+    if (fix.needs_admin()) std::printf("%s\n", tr("Needs administrator rights for some steps."));
+    if (!fix.confirm.empty())
+        // TRANSLATORS: %s is the fix's question to the employee, e.g. "This closes your browser."
+        std::printf("%s\n", trf("Asks first: %s", {fix.confirm.get(g.lang)}).c_str());
     std::printf("\n");
-    print_step_lines("Check (all pass = nothing to fix)", fix.check);
-    print_step_lines("Steps", fix.steps);
-    print_step_lines("Verify (all pass = fixed)", fix.verify);
-    print_step_lines("Revert (when not fixed)", fix.revert);
-    std::printf("\nSee the exact commands with: fixctl run %s --dry-run\n", fix.id.c_str());
+    // TRANSLATORS: `fixctl show`, the headings of a fix's four lists of steps.
+    print_step_lines(tr("Check (all pass = nothing to fix)"), fix.check, g.lang);
+    print_step_lines(tr("Steps"), fix.steps, g.lang);
+    print_step_lines(tr("Verify (all pass = fixed)"), fix.verify, g.lang);
+    print_step_lines(tr("Revert (when not fixed)"), fix.revert, g.lang);
+    std::printf("\n%s\n",
+                trf("See the exact commands with: fixctl run %s --dry-run", {fix.id}).c_str());
     return kOk;
 }
 
@@ -327,7 +399,8 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
         }
         const std::vector<std::string>& found = *listed;
         if (found.empty()) {
-            std::cout << path << ": error: no *.xml fix pack files here\n";
+            // The format stays PATH: error: MESSAGE (editors read it); the message is ours.
+            std::cout << path << ": error: " << tr(kNoPackFilesMsg) << "\n";
             any_error = true;
             continue;
         }
@@ -342,8 +415,14 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
         }
     }
     if (!quiet)
-        std::cerr << files << (files == 1 ? " file" : " files") << " checked, " << invalid
-                  << " invalid, " << warnings << (warnings == 1 ? " warning" : " warnings") << "\n";
+        // TRANSLATORS: the summary of `fixctl validate`, "2 files checked, 1 invalid, 3 warnings":
+        // the first %s is "N file(s)" (translated on its own), the second a number, the third
+        // "N warning(s)".
+        std::cerr << trf("%1$s checked, %2$s invalid, %3$s",
+                         {trfn("%s file", "%s files", files, {std::to_string(files)}),
+                          std::to_string(invalid),
+                          trfn("%s warning", "%s warnings", warnings, {std::to_string(warnings)})})
+                  << "\n";
     return (invalid || any_error) ? kNotFixed : kOk;
 }
 
@@ -362,14 +441,20 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     if (origin && origin->source == PackSource::packs_dir && entry->fix->needs_admin() &&
         current_user_environment().is_admin && !dry_run) {
         if (!allow_admin_from_packs) {
-            std::cerr << "fixctl: not run: fix \"" << id << "\" has admin steps and comes from "
-                      << entry->pack->file
-                      << " (--packs: not installed by an administrator, not signed). To run its "
-                         "admin steps as root, add --allow-admin-from-packs to `fixctl run`.\n";
+            std::cerr << "fixctl: "
+                      // TRANSLATORS: fix id, pack file.
+                      << trf("not run: fix \"%s\" has admin steps and comes from %s (--packs: "
+                             "not installed by an administrator, not signed). To run its admin "
+                             "steps as root, add --allow-admin-from-packs to `fixctl run`.",
+                             {id, entry->pack->file})
+                      << "\n";
             return kRefused;
         }
-        std::cerr << "fixctl: notice: running the admin steps of " << entry->pack->file
-                  << " as root (--allow-admin-from-packs); this pack is not signed.\n";
+        std::cerr << "fixctl: "
+                  << trf("notice: running the admin steps of %s as root "
+                         "(--allow-admin-from-packs); this pack is not signed.",
+                         {entry->pack->file})
+                  << "\n";
     }
 
     FixRunRequest request = make_fix_run_request(*entry, std::move(site), g.lang);
@@ -396,13 +481,18 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
             if (plan.refusal != Refusal::none) j["refusal"] = to_string(plan.refusal);
             std::cout << dump_json(j, 2) << "\n";
         } else {
-            std::printf("Dry run of %s (%s): nothing will be run or changed.\n",
-                        entry->fix->id.c_str(), entry->fix->title.get(g.lang).c_str());
-            if (!plan.confirm.empty()) std::printf("Would ask first: %s\n", plan.confirm.c_str());
+            // TRANSLATORS: fix id, fix title.
+            std::printf("%s\n", trf("Dry run of %s (%s): nothing will be run or changed.",
+                                    {entry->fix->id, entry->fix->title.get(g.lang)})
+                                    .c_str());
+            if (!plan.confirm.empty())
+                // TRANSLATORS: %s is the fix's question to the employee.
+                std::printf("%s\n", trf("Would ask first: %s", {plan.confirm}).c_str());
             Phase phase = Phase::check;
             bool first = true;
             for (const auto& s : plan.steps) {
                 if (first || s.phase != phase) {
+                    // The pack's own names of its parts (<check>, <steps>, <verify>, <revert>).
                     std::printf("%s:\n", to_string(s.phase));
                     phase = s.phase;
                     first = false;
@@ -413,8 +503,9 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
                         a.empty() || a.find_first_of(" \t\"'\\$") != std::string::npos;
                     argv += (argv.empty() ? "" : " ") + (quote ? json(a).dump() : a);
                 }
-                std::printf("  %d. %s%s\n     %s\n", s.index, visible_text(s.label, false).c_str(),
-                            s.admin ? " [admin]" : "", visible_text(argv, false).c_str());
+                std::printf("  %d. %s\n     %s\n", s.index,
+                            step_label_text(visible_text(s.label, false), s.admin).c_str(),
+                            visible_text(argv, false).c_str());
                 if (!s.note.empty())
                     std::printf("     (%s)\n", visible_text(s.note, false).c_str());
             }
@@ -439,10 +530,11 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
         if (plan.ok && !progress.can_ask()) {
             // A script or a scheduled task: nobody can answer. Not "you chose not to".
             request.could_ask = false;
-            std::fprintf(as_json ? stderr : stdout,
-                         "This fix asks before it runs, and there is no terminal to ask on. To "
-                         "run it unattended: fixctl run %s --yes\n",
-                         request.fix->id.c_str());
+            std::fprintf(as_json ? stderr : stdout, "%s\n",
+                         trf("This fix asks before it runs, and there is no terminal to ask on. "
+                             "To run it unattended: fixctl run %s --yes",
+                             {request.fix->id})
+                             .c_str());
         } else if (plan.ok) {
             request.confirmed = progress.ask(plan.confirm, plan.confirm_lang);
         }
@@ -468,15 +560,17 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     if (as_json) {
         std::cout << dump_json(to_json(record), 2) << "\n";
     } else {
-        std::printf("%s\nRun id: %s\n", visible_text(record.message).c_str(),
-                    record.run_id.c_str());
+        std::printf("%s\n%s\n", visible_text(record.message).c_str(),
+                    trf("Run id: %s", {record.run_id}).c_str());
     }
     if (!audit_error.empty())
-        std::cerr << "fixctl: warning: the run was not written to the audit log: " << audit_error
+        std::cerr << "fixctl: "
+                  << trf("warning: the run was not written to the audit log: %s", {audit_error})
                   << "\n";
     const int code = exit_code_for(record);
     if (escalate && record.outcome == Outcome::not_fixed) {
-        std::fprintf(as_json ? stderr : stdout, "\nThe fix did not work: asking your help desk.\n");
+        std::fprintf(as_json ? stderr : stdout, "\n%s\n",
+                     tr("The fix did not work: asking your help desk."));
         std::fflush(stdout);
         EscalateOptions e = *escalate;
         e.json = false;  // stdout already carries the run record

@@ -30,7 +30,7 @@ struct GlobalOptions {
     std::string config_file;             // --config
     bool no_builtin = false;             // --no-builtin
     bool no_feed = false;                // --no-feed: leave out the packs synced from the feed
-    std::string lang;                    // message_language() (app/language.h)
+    std::string lang;                    // install_translations() (translations.h)
     MachinePaths machine;                // fixctl_machine_paths() (app/machine_paths.h)
 };
 

@@ -15,6 +15,7 @@
 #include "app/escalation_view.h"
 #include "app/real_services.h"
 #include "base/cancel_token.h"
+#include "base/i18n.h"
 #include "base/json_text.h"
 #include "base/time_text.h"
 #include "commands.h"
@@ -60,11 +61,13 @@ public:
         std::fflush(out_);
     }
     static std::string state(const DiagnosticResult& r) {
-        if (r.refused) return "refused: " + r.error;
-        if (r.timed_out) return "timed out";
-        if (r.cancelled) return "cancelled";
-        if (!r.error.empty()) return "failed: " + r.error;
-        return r.truncated ? "ok, truncated" : "ok";
+        // TRANSLATORS: how collecting one diagnostics item ended, after its name:
+        // "network.routes  ok (0.1 s)"; %s is the reason, as the core says it.
+        if (r.refused) return trf("refused: %s", {r.error});
+        if (r.timed_out) return tr("timed out");
+        if (r.cancelled) return tr("cancelled");
+        if (!r.error.empty()) return trf("failed: %s", {r.error});
+        return r.truncated ? tr("ok, truncated") : tr("ok");
     }
 
 private:
@@ -116,7 +119,7 @@ bool edit_in_editor(std::string* text) {
 // Several lines typed on the terminal, up to a line with only a dot (or the end of input).
 // false when only the dot came (nothing typed: keep what there was).
 bool read_lines(const std::string& prompt, std::string* text) {
-    std::printf("%s\n(end with a line that has only a dot: .)\n", prompt.c_str());
+    std::printf("%s\n%s\n", prompt.c_str(), tr("(end with a line that has only a dot: .)"));
     std::fflush(stdout);
     text->clear();
     std::string line;
@@ -151,8 +154,11 @@ void page(const std::string& text) {
 
 // The bundle's items: number, title and size (what the employee decides on), not file names.
 void print_bundle_items(const EscalationSession& s) {
-    std::printf("Diagnostics bundle (%zu items, %s compressed):\n", s.items().size(),
-                human_size(s.bundle_size()).c_str());
+    // TRANSLATORS: the review of a support request: number of items, size ("1.2 MB").
+    std::printf("%s\n", trfn("Diagnostics bundle (%s item, %s compressed):",
+                             "Diagnostics bundle (%s items, %s compressed):", s.items().size(),
+                             {std::to_string(s.items().size()), human_size(s.bundle_size())})
+                            .c_str());
     int n = 0;
     for (const BundleItem& item : s.items())
         std::printf("  %2d. %-40s %10s\n", ++n, item.title.c_str(), human_size(item.size).c_str());
@@ -161,25 +167,35 @@ void print_bundle_items(const EscalationSession& s) {
 std::string contact_line(const SupportRequest& r) {
     std::string line = r.contact.name;
     if (!r.contact.email.empty()) line += " <" + r.contact.email + ">";
-    return line.empty() ? "(none)" : line;
+    // TRANSLATORS: the review of a support request: no contact for the help desk's answer.
+    return line.empty() ? tr("(none)") : line;
 }
 
 // What the employee needs to decide, on one screen: subject, contact, comment, the items.
 void print_overview(const EscalationSession& s) {
     const SupportRequest& r = s.request();
-    std::printf("\n--- Support request (review before it is sent) ---\n");
-    std::printf("Subject: %s\nContact: %s\n", r.subject.c_str(), contact_line(r).c_str());
-    std::printf("Your comment: %s\n",
-                r.comment.empty() ? "(none: [c] adds one)" : ("\n" + r.comment).c_str());
-    std::printf(
-        "The request text: %zu lines ([t] shows it)\n",
-        static_cast<std::size_t>(std::count(r.description.begin(), r.description.end(), '\n')));
+    std::printf("\n%s\n", tr("--- Support request (review before it is sent) ---"));
+    std::printf("%s\n%s\n", trf("Subject: %s", {r.subject}).c_str(),
+                trf("Contact: %s", {contact_line(r)}).c_str());
+    // TRANSLATORS: the review: [c] is the command that adds a comment; keep the letter.
+    std::printf("%s\n", r.comment.empty() ? tr("Your comment: (none: [c] adds one)")
+                                          : trf("Your comment: %s", {"\n" + r.comment}).c_str());
+    const auto lines =
+        static_cast<std::size_t>(std::count(r.description.begin(), r.description.end(), '\n'));
+    std::printf("%s\n",
+                // TRANSLATORS: the review: [t] is the command that shows the text; keep the letter.
+                trfn("The request text: %s line ([t] shows it)",
+                     "The request text: %s lines ([t] shows it)", lines, {std::to_string(lines)})
+                    .c_str());
     print_bundle_items(s);
 }
 
 constexpr const char* kReviewPrompt =
-    "\n[s]end, [t]ext, [v]iew N, [r]emove N, [e]dit the text, [c]omment, su[b]ject, c[o]ntact "
-    "e-mail, [l]ist, [q]uit: ";
+    // TRANSLATORS: the review's commands. The letters in brackets are what the employee types and
+    // stay s, t, v, r, e, c, b, o, l, q whatever the language ("[s] senden" where the word has no
+    // s); N is an item number. Keep the space at the end.
+    N_("[s]end, [t]ext, [v]iew N, [r]emove N, [e]dit the text, [c]omment, su[b]ject, c[o]ntact "
+       "e-mail, [l]ist, [q]uit: ");
 
 // The review an employee does before sending: see everything, remove items, edit the text.
 // The overview is shown once; each action answers in a line or two (the screen stays short),
@@ -188,7 +204,7 @@ bool review(EscalationSession& s) {
     print_overview(s);
     for (;;) {
         std::string answer;
-        if (!ask_line(kReviewPrompt, &answer)) return false;
+        if (!ask_line("\n" + std::string(tr(kReviewPrompt)), &answer)) return false;
         const char cmd = answer.empty() ? ' ' : answer[0];
         const std::string arg =
             answer.find(' ') == std::string::npos ? "" : answer.substr(answer.find(' ') + 1);
@@ -205,54 +221,63 @@ bool review(EscalationSession& s) {
         if (cmd == 'c') {
             std::string comment = s.request().comment;
             if (!edit_in_editor(&comment) &&
-                !read_lines("Your comment for the help desk:", &comment))
+                !read_lines(tr("Your comment for the help desk:"), &comment))
                 continue;
             while (!comment.empty() && comment.back() == '\n') comment.pop_back();
             if (auto err = s.set_comment(comment))
                 std::printf("%s\n", err.message.c_str());
             else if (s.comment_masked() > 0)
-                std::printf(
-                    "Something in your comment looked like a password or key and was "
-                    "replaced with ***. Your comment now reads:\n%s\n",
-                    s.request().comment.c_str());
+                std::printf("%s\n%s\n",
+                            tr("Something in your comment looked like a password or key and "
+                               "was replaced with ***. Your comment now reads:"),
+                            s.request().comment.c_str());
             else
-                std::printf("Your comment:\n%s\n", s.request().comment.c_str());
+                std::printf("%s\n%s\n", tr("Your comment:"), s.request().comment.c_str());
             continue;
         }
         if (cmd == 'b' || cmd == 'o') {
             // "b New subject" / "o me@example.com" take the value at once; alone, they ask.
             std::string value = arg;
             if (answer.find(' ') == std::string::npos)
-                ask_line(cmd == 'b' ? "New subject (one line): "
-                                    : "Your e-mail address for the answer (empty: none): ",
+                // TRANSLATORS: prompts of the review; keep the space at the end.
+                ask_line(cmd == 'b' ? tr("New subject (one line): ")
+                                    : tr("Your e-mail address for the answer (empty: none): "),
                          &value);
             if (auto err = cmd == 'b' ? s.set_subject(value) : s.set_email(value))
                 std::printf("%s\n", err.message.c_str());
             else if (cmd == 'b')
-                std::printf("Subject: %s\n", s.request().subject.c_str());
+                std::printf("%s\n", trf("Subject: %s", {s.request().subject}).c_str());
             else
-                std::printf("Contact: %s\n", contact_line(s.request()).c_str());
+                std::printf("%s\n", trf("Contact: %s", {contact_line(s.request())}).c_str());
             continue;
         }
         if (cmd == 'e') {
             std::string text = s.request().description;
             if (!edit_in_editor(&text) &&
-                !read_lines("No editor is set (VISUAL or EDITOR). Type the new request text "
-                            "(a dot alone keeps the text as it is):",
+                !read_lines(tr("No editor is set (VISUAL or EDITOR). Type the new request text "
+                               "(a dot alone keeps the text as it is):"),
                             &text))
                 continue;
             if (auto err = s.set_description(text))
                 std::printf("%s\n", err.message.c_str());
-            else
-                std::printf("The request text now has %zu lines ([t] shows it).\n",
-                            static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')));
+            else {
+                const auto lines =
+                    static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+                std::printf("%s\n", trfn("The request text now has %s line ([t] shows it).",
+                                         "The request text now has %s lines ([t] shows it).", lines,
+                                         {std::to_string(lines)})
+                                        .c_str());
+            }
             continue;
         }
         if (cmd == 'v' || cmd == 'r') {
             const int n = std::atoi(arg.c_str());
             if (n < 1 || n > static_cast<int>(s.items().size())) {
-                std::printf("Give an item number from the list ([l] shows it), e.g. \"%c 2\".\n",
-                            cmd);
+                std::printf("%s\n",
+                            // TRANSLATORS: %s is the command letter the employee typed (v or r).
+                            trf("Give an item number from the list ([l] shows it), e.g. \"%s 2\".",
+                                {std::string(1, cmd)})
+                                .c_str());
                 continue;
             }
             const BundleItem item = s.items()[static_cast<std::size_t>(n - 1)];
@@ -261,20 +286,27 @@ bool review(EscalationSession& s) {
                 if (auto err = s.item_text(item.file, &content))
                     std::printf("%s\n", err.message.c_str());
                 else
-                    page("--- " + item.title + " (" + human_size(item.size) +
-                         ", as it will be sent) ---\n" + content +
-                         (content.empty() || content.back() == '\n' ? "" : "\n") + "--- end of " +
-                         item.title + " ---\n");
+                    // TRANSLATORS: around an item of the bundle shown in full: its title and
+                    // size ("1.2 KB").
+                    page(trf("--- %s (%s, as it will be sent) ---",
+                             {item.title, human_size(item.size)}) +
+                         "\n" + content + (content.empty() || content.back() == '\n' ? "" : "\n") +
+                         trf("--- end of %s ---", {item.title}) + "\n");
             } else if (auto err = s.remove_item(item.file)) {
                 std::printf("%s\n", err.message.c_str());
             } else {
-                std::printf("Removed %s. The bundle now has %zu items (%s compressed).\n",
-                            item.title.c_str(), s.items().size(),
-                            human_size(s.bundle_size()).c_str());
+                // TRANSLATORS: the item's title, the number of items left, the bundle's size.
+                std::printf("%s\n", trfn("Removed %s. The bundle now has %s item (%s compressed).",
+                                         "Removed %s. The bundle now has %s items (%s compressed).",
+                                         s.items().size(),
+                                         {item.title, std::to_string(s.items().size()),
+                                          human_size(s.bundle_size())})
+                                        .c_str());
             }
             continue;
         }
-        std::printf("Type s, t, v N, r N, e, c, b, o, l or q.\n");
+        // TRANSLATORS: the review's command letters, as in the prompt: keep them.
+        std::printf("%s\n", tr("Type s, t, v N, r N, e, c, b, o, l or q."));
     }
 }
 
@@ -285,7 +317,8 @@ bool collect(EscalationSession& session, std::FILE* progress_out, const char* he
     std::fprintf(progress_out, "%s\n", heading);
     DiagnosticsProgress progress(progress_out);
     const EscalationError err = session.prepare(cancel, &progress);
-    for (const auto& w : session.warnings()) std::cerr << "fixctl: warning: " << w << "\n";
+    for (const auto& w : session.warnings())
+        std::cerr << "fixctl: " << trf("warning: %s", {w}) << "\n";
     if (err.kind == EscalationError::Kind::cancelled || cancel.cancelled()) {
         *exit_code = kCancelled;
         return false;
@@ -311,7 +344,7 @@ int cmd_diagnose(const GlobalOptions& g, const DiagnoseOptions& o) {
                               services.runner(), services.http(), services.clock());
     if (!o.fix_id.empty()) {
         if (auto err = session.about_fix(catalog, o.fix_id, RunChoice::none)) {
-            std::cerr << "fixctl: no fix \"" << o.fix_id << "\" (see `fixctl list`)\n";
+            std::cerr << "fixctl: " << trf("no fix \"%s\" (see `fixctl list`)", {o.fix_id}) << "\n";
             return kUsage;
         }
     }
@@ -319,7 +352,7 @@ int cmd_diagnose(const GlobalOptions& g, const DiagnoseOptions& o) {
     CancelToken cancel;
     InterruptScope interrupts(cancel);
     int exit_code = kOk;
-    if (!collect(session, o.json ? stderr : stdout, "Collecting diagnostics...", cancel,
+    if (!collect(session, o.json ? stderr : stdout, tr("Collecting diagnostics..."), cancel,
                  &exit_code))
         return exit_code;
     std::string out = o.out;
@@ -341,11 +374,19 @@ int cmd_diagnose(const GlobalOptions& g, const DiagnoseOptions& o) {
         j["size"] = size;
         std::cout << dump_json(j, 2) << "\n";
     } else {
+        const std::size_t items = session.diagnostics().items.size();
+        char seconds[32];
+        std::snprintf(seconds, sizeof seconds, "%.1f",
+                      static_cast<double>(session.diagnostics().duration.count()) / 1000.0);
         std::printf(
-            "Wrote %s (%llu bytes, %zu items, %.1f s). Secrets were masked; review it "
-            "with: tar -tzf %s\n",
-            out.c_str(), static_cast<unsigned long long>(size), session.diagnostics().items.size(),
-            static_cast<double>(session.diagnostics().duration.count()) / 1000.0, out.c_str());
+            "%s\n",
+            // TRANSLATORS: `fixctl diagnose`: %1$s the bundle's file (twice), %2$s "N bytes",
+            // %3$s "N items" (each translated on its own), %4$s the seconds it took ("2.5").
+            trf("Wrote %1$s (%2$s, %3$s, %4$s s). Secrets were masked; review it with: "
+                "tar -tzf %1$s",
+                {out, trfn("%s byte", "%s bytes", size, {std::to_string(size)}),
+                 trfn("%s item", "%s items", items, {std::to_string(items)}), seconds})
+                .c_str());
     }
     return kOk;
 }
@@ -366,8 +407,8 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
     // A ticket system configured wrongly is the help desk's mistake to hear about, never a
     // silent "no ticket system; saved to the Desktop".
     if (!session.gate().backend_problem.empty()) {
-        std::cerr << "fixctl: " << session.gate().backend_problem
-                  << "\nfixctl: nothing was collected or queued; fix the escalation config\n";
+        std::cerr << "fixctl: " << session.gate().backend_problem << "\nfixctl: "
+                  << tr("nothing was collected or queued; fix the escalation config") << "\n";
         return kUsage;
     }
     catalog = load_catalog(g);
@@ -381,7 +422,7 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
         about = session.about_fix(catalog, o.fix_id, RunChoice::recent);
     if (about) {
         if (o.run_id.empty() && !run)
-            std::cerr << "fixctl: no fix \"" << o.fix_id << "\" (see `fixctl list`)\n";
+            std::cerr << "fixctl: " << trf("no fix \"%s\" (see `fixctl list`)", {o.fix_id}) << "\n";
         else
             std::cerr << "fixctl: " << about.message << "\n";
         return kUsage;
@@ -389,8 +430,10 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
 
     const bool ask = session.gate().review_required && !o.yes;
     if (ask && !isatty(STDIN_FILENO)) {
-        std::cerr << "fixctl: your help desk asks you to review a support request before it is "
-                     "sent; run this on a terminal, or add --yes to send it without review\n";
+        std::cerr << "fixctl: "
+                  << tr("your help desk asks you to review a support request before it is "
+                        "sent; run this on a terminal, or add --yes to send it without review")
+                  << "\n";
         return kRefused;
     }
     EscalationError edit = session.set_comment(o.message);
@@ -405,13 +448,13 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
     CancelToken cancel;
     InterruptScope interrupts(cancel);
     int exit_code = kOk;
-    if (!collect(session, progress_out, "Collecting diagnostics for your support request...",
+    if (!collect(session, progress_out, tr("Collecting diagnostics for your support request..."),
                  cancel, &exit_code))
         return exit_code;
 
     if (ask && !review(session)) {
         session.discard();
-        std::printf("Not sent. Nothing was queued.\n");
+        std::printf("%s\n", tr("Not sent. Nothing was queued."));
         return kRefused;
     }
     if (cancel.cancelled()) return kCancelled;  // Ctrl-C during the review: nothing queued
@@ -420,7 +463,8 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
         std::cerr << "fixctl: " << err.message << "\n";
         return kNotFixed;
     }
-    std::fprintf(progress_out, "Queued support request %s.\n", session.request().id.c_str());
+    std::fprintf(progress_out, "%s\n",
+                 trf("Queued support request %s.", {session.request().id}).c_str());
 
     const EscalationDelivery delivery = session.deliver(cancel);
     if (!delivery.backend_problem.empty())
@@ -441,22 +485,32 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
                     std::printf("%s\n", report.status.handed_message.c_str());
                     break;
                 }
-                std::printf("Delivered to your help desk as ticket %s.%s%s\n",
-                            report.status.ticket_id.c_str(),
-                            report.status.ticket_url.empty() ? "" : " ",
-                            report.status.ticket_url.c_str());
+                if (report.status.ticket_url.empty())
+                    // TRANSLATORS: ticket id, then (second message) the ticket's web address.
+                    std::printf("%s\n", trf("Delivered to your help desk as ticket %s.",
+                                            {report.status.ticket_id})
+                                            .c_str());
+                else
+                    std::printf("%s\n", trf("Delivered to your help desk as ticket %s. %s",
+                                            {report.status.ticket_id, report.status.ticket_url})
+                                            .c_str());
                 break;
             case SendReport::Result::failed:
-                std::printf(
-                    "Your help desk's system refused the request: %s\nIt stays in the "
-                    "outbox: `fixctl outbox save %s` copies it for sending by hand.\n",
-                    report.status.last_error.c_str(), session.request().id.substr(0, 8).c_str());
+                std::printf("%s\n",
+                            // TRANSLATORS: the ticket system's answer, then the request id.
+                            trf("Your help desk's system refused the request: %s\nIt stays in "
+                                "the outbox: `fixctl outbox save %s` copies it for sending by "
+                                "hand.",
+                                {report.status.last_error, session.request().id.substr(0, 8)})
+                                .c_str());
                 break;
             default:
-                std::printf(
-                    "Not delivered yet (%s). It is kept in the outbox and sent when the "
-                    "help desk can be reached: `fixctl outbox send`.\n",
-                    report.message.c_str());
+                // TRANSLATORS: %s is why, as the core says it.
+                std::printf("%s\n", trf("Not delivered yet (%s). It is kept in the outbox and "
+                                        "sent when the help desk can be reached: `fixctl outbox "
+                                        "send`.",
+                                        {report.message})
+                                        .c_str());
         }
     }
     if (cancel.cancelled()) return kCancelled;

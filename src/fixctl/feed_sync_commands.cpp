@@ -1,13 +1,16 @@
 // fixctl feed sync / feed status: thin front end over FeedSync (core/feed_sync.h).
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "commands.h"
 #include "engine/run_record.h"
 #include "feed/feed_store.h"
@@ -30,7 +33,43 @@ extern "C" void on_feed_signal(int) {
 }
 
 std::string time_text(std::chrono::system_clock::time_point t) {
-    return t.time_since_epoch().count() == 0 ? "never" : format_time_utc(t).substr(0, 19) + "Z";
+    // TRANSLATORS: `fixctl feed status`: a time that has not come yet ("Last success: never").
+    return t.time_since_epoch().count() == 0 ? std::string(tr("never"))
+                                             : format_time_utc(t).substr(0, 19) + "Z";
+}
+
+// Columns on a terminal: a character of a translated label is one column, whatever its UTF-8
+// length.
+std::size_t text_width(std::string_view text) {
+    std::size_t width = 0;
+    for (const char c : text)
+        if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+    return width;
+}
+
+// `text` followed by spaces up to `width` columns (none when it is wider).
+std::string padded(std::string text, std::size_t width) {
+    const std::size_t w = text_width(text);
+    if (w < width) text.append(width - w, ' ');
+    return text;
+}
+
+// Where a pack came from, as `fixctl feed status` lists it (--json has to_string's id).
+std::string origin_text(const PackOrigin* o) {
+    // TRANSLATORS: `fixctl feed status`, the first column of the packs: where a pack came
+    // from (the built-in packs, the help desk's feed, this machine's pack folder, --packs).
+    if (!o) return tr("local");
+    switch (o->source) {
+        case PackSource::builtin:
+            return tr("built-in");
+        case PackSource::feed:
+            return tr("feed");
+        case PackSource::machine:
+            return tr("machine");
+        case PackSource::packs_dir:
+            return tr("local");
+    }
+    return to_string(o->source);
 }
 
 json state_json(const FeedConfig& config, const FeedState& s) {
@@ -41,6 +80,23 @@ json state_json(const FeedConfig& config, const FeedState& s) {
     j["keys_dir"] = config.keys_dir;
     for (auto& p : j["packs"]) p["url"] = s.url + "packs/" + p["file"].get<std::string>();
     return j;
+}
+
+// A sync that did not work: the outcome and the core's explanation.
+std::string sync_failure(FeedSyncOutcome outcome, const std::string& message) {
+    switch (outcome) {
+        case FeedSyncOutcome::refused:
+            // TRANSLATORS: `fixctl feed sync` that did not work; %s is why, as the core says it.
+            return trf("feed refused: %s", {message});
+        case FeedSyncOutcome::unreachable:
+            return trf("feed unreachable: %s", {message});
+        case FeedSyncOutcome::not_configured:
+            return trf("feed not-configured: %s", {message});
+        case FeedSyncOutcome::busy:
+            return trf("feed busy: %s", {message});
+        default:
+            return "feed " + std::string(to_string(outcome)) + ": " + message;
+    }
 }
 
 }  // namespace
@@ -68,7 +124,7 @@ int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json, bool quiet) {
 
     // Said even by the timer's quiet pass: a key the admin meant to trust is not used.
     for (const auto& warning : r.warnings)
-        if (!as_json) std::fprintf(stderr, "fixctl: warning: %s\n", warning.c_str());
+        if (!as_json) std::fprintf(stderr, "fixctl: %s\n", trf("warning: %s", {warning}).c_str());
     if (as_json) {
         json j = {{"outcome", to_string(r.outcome)},
                   {"message", r.message},
@@ -89,16 +145,21 @@ int cmd_feed_sync(const GlobalOptions& g, bool now, bool as_json, bool quiet) {
         if (r.outcome == FeedSyncOutcome::not_due) {
             // The timer's pass (--quiet) before its time says nothing; a person is told when.
             if (!quiet)
-                std::fprintf(out,
-                             "Feed not due yet: %s (%s). `fixctl feed sync --now` syncs now.\n",
-                             r.message.c_str(), config.url.c_str());
+                std::fprintf(out, "%s\n",
+                             // TRANSLATORS: when the next sync is due ("next sync due at TIME", as
+                             // the core says it), the feed's address.
+                             trf("Feed not due yet: %s (%s). `fixctl feed sync --now` syncs now.",
+                                 {r.message, config.url})
+                                 .c_str());
         } else if (quiet && !bad && r.outcome == FeedSyncOutcome::unchanged) {
             // --quiet: nothing to say when nothing changed.
         } else {
             if (bad)
-                std::fprintf(out, "fixctl: feed %s: %s\n", to_string(r.outcome), r.message.c_str());
+                std::fprintf(out, "fixctl: %s\n", sync_failure(r.outcome, r.message).c_str());
             else
-                std::fprintf(out, "Feed %s\n", r.message.c_str());
+                // TRANSLATORS: %s is what the sync did, as the core says it: "updated to serial
+                // 5: ..." or "unchanged (serial 4)".
+                std::fprintf(out, "%s\n", trf("Feed %s", {r.message}).c_str());
             for (const auto& problem : r.problems)  // the first is often the message itself
                 if (r.message.find(problem) == std::string::npos)
                     std::fprintf(out, "  %s\n", problem.c_str());
@@ -132,7 +193,7 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     std::string error;
     // What readers use: the installed index as it verifies now (feed_store.h).
     const FeedState s = read_installed_feed(config, &error);
-    if (!error.empty()) std::cerr << "fixctl: warning: " << error << "\n";
+    if (!error.empty()) std::cerr << "fixctl: " << trf("warning: %s", {error}) << "\n";
     const MachineCatalog machine(g.machine, catalog_options(g));
     report_catalog_problems(machine, false);  // the config's were reported above
     const Catalog& catalog = machine.catalog();
@@ -175,42 +236,70 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
         std::cout << j.dump(2) << "\n";
         return kOk;
     }
+    // The labels of the first column, translated, with the values in one column after them.
+    // TRANSLATORS: `fixctl feed status`, the labels of its lines; fixctl lines up the values
+    // after the longest label. "NOT USED" announces why the synced feed is not used.
+    const char* const labels[] = {tr("Feed:"),         tr("Keys:"),      tr("Serial:"),
+                                  tr("Expires:"),      tr("NOT USED:"),  tr("Last check:"),
+                                  tr("Last success:"), tr("Next sync:"), tr("Last error:")};
+    std::size_t label_width = 0;
+    for (const char* label : labels) label_width = std::max(label_width, text_width(label));
+    auto field = [&](const char* label, const std::string& value) {
+        std::printf("%s %s\n", padded(label, label_width).c_str(), value.c_str());
+    };
     if (config.url.empty())
-        std::printf("Feed:         not configured (feed.url in %s)\n",
-                    g.machine.config_file.c_str());
+        // TRANSLATORS: %s is the machine's config file.
+        field(labels[0], trf("not configured (feed.url in %s)", {g.machine.config_file}));
     else
-        std::printf("Feed:         %s (repository %s)\n", config.url.c_str(),
-                    config.repository.c_str());
-    std::printf("Keys:         %s (%zu trusted)\n", config.keys_dir.c_str(), keys.size());
-    for (const auto& problem : key_problems) std::printf("  not used: %s\n", problem.c_str());
+        field(labels[0], trf("%s (repository %s)", {config.url, config.repository}));
+    // TRANSLATORS: the folder of the trusted keys, and how many keys in it are trusted.
+    field(labels[1], trfn("%s (%s trusted)", "%s (%s trusted)", keys.size(),
+                          {config.keys_dir, std::to_string(keys.size())}));
+    for (const auto& problem : key_problems)
+        // TRANSLATORS: %s is a key file and why it is not used.
+        std::printf("  %s\n", trf("not used: %s", {problem}).c_str());
     if (s.serial == 0) {
-        std::printf("Serial:       none accepted yet\n");
+        field(labels[2], tr("none accepted yet"));
     } else {
-        std::printf("Serial:       %llu, generated %s\n", static_cast<unsigned long long>(s.serial),
-                    time_text(s.generated).c_str());
+        field(labels[2],
+              // TRANSLATORS: the serial of the installed index, and when the help desk made it.
+              trf("%s, generated %s", {std::to_string(s.serial), time_text(s.generated)}));
         const bool expired = std::chrono::system_clock::now() >= s.expires;
-        std::printf("Expires:      %s%s\n", time_text(s.expires).c_str(),
-                    expired ? " (EXPIRED: the packs keep working, updates are refused until the "
-                              "help desk publishes a fresh index)"
-                            : "");
+        field(labels[3], expired ? trf("%s (EXPIRED: the packs keep working, updates are refused "
+                                       "until the help desk publishes a fresh index)",
+                                       {time_text(s.expires)})
+                                 : time_text(s.expires));
     }
-    if (!s.trust_problem.empty()) std::printf("NOT USED:     %s\n", s.trust_problem.c_str());
-    std::printf("Last check:   %s\nLast success: %s\nNext sync:    %s\n",
-                time_text(s.last_check).c_str(), time_text(s.last_success).c_str(),
-                time_text(s.next_due).c_str());
-    if (!s.last_error.empty()) std::printf("Last error:   %s\n", s.last_error.c_str());
-    std::printf("\nPacks (origin, id, version, file):\n");
+    if (!s.trust_problem.empty()) field(labels[4], s.trust_problem);
+    field(labels[5], time_text(s.last_check));
+    field(labels[6], time_text(s.last_success));
+    field(labels[7], time_text(s.next_due));
+    if (!s.last_error.empty()) field(labels[8], s.last_error);
+    // TRANSLATORS: the heading of the list of loaded packs; the columns follow this order.
+    std::printf("\n%s\n", tr("Packs (origin, id, version, file):"));
+    // The first column: where a pack came from, or what happened to it.
+    auto column = [](const std::string& word) { return padded(word, 9); };
     for (const auto& p : catalog.packs())
-        std::printf("  %-9s %-40s v%-4d %s\n", origin_of(p).c_str(), p.id.c_str(), p.version,
-                    p.file.c_str());
-    for (const auto& id : s.revoked) std::printf("  revoked   %s\n", id.c_str());
+        std::printf("  %s %-40s v%-4d %s\n", column(origin_text(machine.origin(p))).c_str(),
+                    p.id.c_str(), p.version, p.file.c_str());
+    for (const auto& id : s.revoked)
+        // TRANSLATORS: `fixctl feed status`, the first column for a pack the feed revoked.
+        std::printf("  %s %s\n", column(tr("revoked")).c_str(), id.c_str());
     for (const auto& id : policy.disabled_packs)
-        std::printf("  disabled  %s (pack, by policy)\n", id.c_str());
+        // TRANSLATORS: `fixctl feed status`: a pack or a fix the machine's policy turned off. The
+        // first column, then the id and why.
+        std::printf("  %s %s\n", column(tr("disabled")).c_str(),
+                    trf("%s (pack, by policy)", {id}).c_str());
     for (const auto& id : policy.disabled_fixes)
-        std::printf("  disabled  %s (fix, by policy)\n", id.c_str());
+        std::printf("  %s %s\n", column(tr("disabled")).c_str(),
+                    trf("%s (fix, by policy)", {id}).c_str());
     for (const WithdrawnFix& w : machine.refused_overrides())
-        std::printf("  kept out  fix %s of %s v%d: %s\n", w.fix_id.c_str(), w.pack_id.c_str(),
-                    w.pack_version, w.why.c_str());
+        // TRANSLATORS: `fixctl feed status`: a fix of the feed that was not allowed to replace a
+        // fix with its id. The first column, then fix id, pack id, pack version and why.
+        std::printf("  %s %s\n", column(tr("kept out")).c_str(),
+                    trf("fix %s of %s v%s: %s",
+                        {w.fix_id, w.pack_id, std::to_string(w.pack_version), w.why})
+                        .c_str());
     return kOk;
 }
 
@@ -219,21 +308,26 @@ int cmd_feed_reset_floor(const GlobalOptions& g, const std::string& repository) 
     FixPolicy policy;
     if (!load_feed_config(g, &config, &policy)) return kUsage;
     if (::geteuid() != 0) {
-        std::fprintf(
-            stderr, "fixctl: feed reset-floor changes the machine's feed: run it as root (sudo)\n");
+        std::fprintf(stderr, "fixctl: %s\n",
+                     tr("feed reset-floor changes the machine's feed: run it as root (sudo)"));
         return kFeedRefused;
     }
-    std::fprintf(stderr,
-                 "fixctl: warning: resetting the rollback floor of %s: the next index signed by "
-                 "a key in %s is accepted whatever its serial. Do this only after replacing a "
-                 "stolen key there.\n",
-                 repository.c_str(), config.keys_dir.c_str());
+    std::fprintf(stderr, "fixctl: %s\n",
+                 // TRANSLATORS: the feed's repository id, the folder of the trusted keys.
+                 trf("warning: resetting the rollback floor of %s: the next index signed by a "
+                     "key in %s is accepted whatever its serial. Do this only after replacing a "
+                     "stolen key there.",
+                     {repository, config.keys_dir})
+                     .c_str());
     const Result<std::string> done = reset_feed_floor(config, repository);
     if (!done) {
         std::fprintf(stderr, "fixctl: feed reset-floor: %s\n", done.message().c_str());
         return kFeedRefused;
     }
-    std::printf("Feed: %s. Run `fixctl feed sync --now` to fetch the feed again.\n", done->c_str());
+    std::printf(
+        "%s\n",
+        // TRANSLATORS: %s is what was reset, as the core says it.
+        trf("Feed: %s. Run `fixctl feed sync --now` to fetch the feed again.", {*done}).c_str());
     return kOk;
 }
 

@@ -7,6 +7,7 @@
 #include "app/outbox_service.h"
 #include "app/real_services.h"
 #include "base/cancel_token.h"
+#include "base/i18n.h"
 #include "base/json_text.h"
 #include "base/time_text.h"
 #include "commands.h"
@@ -29,7 +30,8 @@ extern "C" void on_outbox_interrupt(int) {
 std::optional<std::string> resolve_id(const OutboxService& outbox, const std::string& given) {
     auto id = outbox.resolve(given);
     if (id) return *id;
-    std::cerr << "fixctl: " << id.message() << " (see `fixctl outbox list`)\n";
+    // TRANSLATORS: %s says why the request id matched no request, or several.
+    std::cerr << "fixctl: " << trf("%s (see `fixctl outbox list`)", {id.message()}) << "\n";
     return std::nullopt;
 }
 
@@ -42,26 +44,60 @@ json entry_json(const OutboxEntry& e) {
 
 std::string status_line(const DeliveryStatus& s) {
     switch (s.state) {
-        case DeliveryState::delivered:
-            return "delivered" + (s.ticket_id.empty() ? "" : ": ticket " + s.ticket_id) +
-                   (s.ticket_url.empty() ? "" : " " + s.ticket_url);
+        case DeliveryState::delivered: {
+            // TRANSLATORS: a support request's delivery status in `fixctl outbox` (list and show).
+            std::string line = s.ticket_id.empty() ? std::string(tr("delivered"))
+                                                   : trf("delivered: ticket %s", {s.ticket_id});
+            if (!s.ticket_url.empty()) line += " " + s.ticket_url;
+            return line;
+        }
         case DeliveryState::failed:
-            return "failed: " + s.last_error;
-        case DeliveryState::pending:
-            if (s.attempts == 0) return "pending: not sent yet";
-            return "pending after " + std::to_string(s.attempts) +
-                   (s.attempts == 1 ? " attempt" : " attempts") +
-                   (s.last_error.empty() ? "" : " (" + s.last_error + ")") +
-                   (s.next_attempt.time_since_epoch().count() == 0
-                        ? ""
-                        : "; next at " + format_time_utc(s.next_attempt));
+            // TRANSLATORS: %s is the ticket system's answer.
+            return trf("failed: %s", {s.last_error});
+        case DeliveryState::pending: {
+            if (s.attempts == 0) return tr("pending: not sent yet");
+            const auto attempts = static_cast<unsigned long>(s.attempts);
+            std::string line = trfn("pending after %s attempt", "pending after %s attempts",
+                                    attempts, {std::to_string(s.attempts)});
+            if (!s.last_error.empty()) line += " (" + s.last_error + ")";
+            if (s.next_attempt.time_since_epoch().count() != 0)
+                // TRANSLATORS: the status so far ("pending after 2 attempts (timeout)"), then the
+                // time of the next attempt (UTC, as 2025-01-31T12:00:00Z).
+                line = trf("%s; next at %s", {line, format_time_utc(s.next_attempt)});
+            return line;
+        }
     }
     return "?";
 }
 
+// How one delivery attempt ended, in `fixctl outbox send`.
+std::string result_text(SendReport::Result r) {
+    switch (r) {
+        case SendReport::Result::delivered:
+            // TRANSLATORS: `fixctl outbox send`, how sending one request ended; the core's
+            // explanation follows after a colon.
+            return tr("delivered");
+        case SendReport::Result::found_existing:
+            return tr("found-existing");
+        case SendReport::Result::will_retry:
+            return tr("will-retry");
+        case SendReport::Result::failed:
+            return tr("failed");
+        case SendReport::Result::busy:
+            return tr("busy");
+        case SendReport::Result::not_due:
+            return tr("not-due");
+        case SendReport::Result::skipped:
+            return tr("skipped");
+        case SendReport::Result::error:
+            return tr("error");
+    }
+    return to_string(r);
+}
+
 void print_send_report(const SendReport& r) {
     const std::string id = r.id.empty() ? "outbox" : r.id.substr(0, 8);
-    std::printf("%s  %s: %s\n", id.c_str(), to_string(r.result), r.message.c_str());
+    std::printf("%s  %s: %s\n", id.c_str(), result_text(r.result).c_str(), r.message.c_str());
     if (!r.status.ticket_url.empty() && (r.result == SendReport::Result::delivered ||
                                          r.result == SendReport::Result::found_existing))
         std::printf("          %s\n", r.status.ticket_url.c_str());
@@ -70,11 +106,14 @@ void print_send_report(const SendReport& r) {
 // Prints why requests cannot be sent when there is no usable ticket system.
 void complain_about(const OutboxBackend& backend) {
     if (backend.state == OutboxBackend::State::not_configured)
-        std::cerr << "fixctl: no ticket system is configured (\"escalation\": {\"backend\": ...} "
-                     "in "
-                  << system_config_file()
-                  << "). The request stays in the outbox; `fixctl outbox save ID` copies it "
-                     "to a folder so you can send it by hand.\n";
+        std::cerr << "fixctl: "
+                  // TRANSLATORS: %s is the machine's config file. The JSON in the message is what
+                  // to add to it: keep it as it is.
+                  << trf("no ticket system is configured (\"escalation\": {\"backend\": ...} in "
+                         "%s). The request stays in the outbox; `fixctl outbox save ID` copies it "
+                         "to a folder so you can send it by hand.",
+                         {system_config_file()})
+                  << "\n";
     else
         std::cerr << "fixctl: " << backend.message << "\n";
 }
@@ -87,7 +126,7 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
     if (o.action == "list") {
         std::vector<std::string> problems;
         const auto entries = outbox.entries(&problems);
-        for (const auto& p : problems) std::cerr << "fixctl: warning: " << p << "\n";
+        for (const auto& p : problems) std::cerr << "fixctl: " << trf("warning: %s", {p}) << "\n";
         if (o.json) {
             json all = json::array();
             for (const auto& e : entries) all.push_back(entry_json(e));
@@ -95,7 +134,7 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
             return kOk;
         }
         if (entries.empty()) {
-            std::printf("The outbox is empty.\n");
+            std::printf("%s\n", tr("The outbox is empty."));
             return kOk;
         }
         for (const auto& e : entries)
@@ -107,7 +146,8 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
 
     if (o.action == "show" || o.action == "retry" || o.action == "save" || o.action == "remove") {
         if (o.id.empty()) {
-            std::cerr << "fixctl: outbox " << o.action << " needs a request id\n";
+            // TRANSLATORS: %s is the outbox command: show, retry, save or remove.
+            std::cerr << "fixctl: " << trf("outbox %s needs a request id", {o.action}) << "\n";
             return kUsage;
         }
         auto id = resolve_id(outbox, o.id);
@@ -122,14 +162,17 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
                 std::cout << dump_json(entry_json(*entry), 2) << "\n";
                 return kOk;
             }
-            std::printf("Request %s\nStatus: %s\n", id->c_str(),
-                        status_line(entry->status).c_str());
+            std::printf("%s\n%s\n", trf("Request %s", {*id}).c_str(),
+                        trf("Status: %s", {status_line(entry->status)}).c_str());
             if (!entry->status.backend.empty())
-                std::printf("Sent to: %s\n", entry->status.backend.c_str());
-            std::printf("History:\n");
+                // TRANSLATORS: %s is the ticket system the request went to.
+                std::printf("%s\n", trf("Sent to: %s", {entry->status.backend}).c_str());
+            std::printf("%s\n", tr("History:"));
             for (const auto& h : entry->status.history) std::printf("  %s\n", h.c_str());
             if (!entry->pseudonyms.empty()) {
-                std::printf("Pseudonyms (kept on this computer, not sent):\n");
+                // TRANSLATORS: the names replaced by stand-ins in the request, listed as
+                // "stand-in = real name".
+                std::printf("%s\n", tr("Pseudonyms (kept on this computer, not sent):"));
                 for (const auto& [real, alias] : entry->pseudonyms)
                     std::printf("  %s = %s\n", alias.c_str(), real.c_str());
             }
@@ -153,15 +196,20 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
         }
         for (const auto& w : written) std::printf("%s\n", w.c_str());
         if (o.action == "retry")
-            std::printf("Request %s is pending again; `fixctl outbox send` sends it now.\n",
-                        id->substr(0, 8).c_str());
-        if (o.action == "remove") std::printf("Removed request %s.\n", id->substr(0, 8).c_str());
+            std::printf("%s\n", trf("Request %s is pending again; `fixctl outbox send` sends it "
+                                    "now.",
+                                    {id->substr(0, 8)})
+                                    .c_str());
+        if (o.action == "remove")
+            std::printf("%s\n", trf("Removed request %s.", {id->substr(0, 8)}).c_str());
         return kOk;
     }
 
     if (o.action != "send") {
-        std::cerr << "fixctl: unknown outbox action \"" << o.action
-                  << "\" (list, show, send, retry, save, remove)\n";
+        std::cerr << "fixctl: "
+                  << trf("unknown outbox action \"%s\" (list, show, send, retry, save, remove)",
+                         {o.action})
+                  << "\n";
         return kUsage;
     }
     const DeliveryMode mode = o.wait  ? DeliveryMode::until_empty
@@ -169,17 +217,21 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
                                       : DeliveryMode::all_pending;
     if (o.id.empty() && outbox.pending(o.due).empty()) {
         if (o.due) return kOk;  // the timer's pass: nothing due is not a failure
-        int failed = 0;
+        unsigned long failed = 0;
         for (const auto& e : outbox.entries())
             if (e.status.state == DeliveryState::failed) ++failed;
         if (failed == 0) {
-            std::printf("Nothing to send.\n");
+            std::printf("%s\n", tr("Nothing to send."));
             return kOk;
         }
-        std::printf(
-            "Nothing to send, but %d request%s could not be delivered: see `fixctl "
-            "outbox`, then `fixctl outbox retry ID` once the problem is solved.\n",
-            failed, failed == 1 ? "" : "s");
+        std::printf("%s\n", trfn("Nothing to send, but %s request could not be delivered: see "
+                                 "`fixctl outbox`, then `fixctl outbox retry ID` once the "
+                                 "problem is solved.",
+                                 "Nothing to send, but %s requests could not be delivered: see "
+                                 "`fixctl outbox`, then `fixctl outbox retry ID` once the "
+                                 "problem is solved.",
+                                 failed, {std::to_string(failed)})
+                                .c_str());
         return kNotFixed;
     }
     EscalationConfig config;
@@ -205,7 +257,8 @@ int cmd_outbox(const GlobalOptions& g, const OutboxOptions& o) {
         outbox.deliver_one(only, cancel, print_send_report);
     } else {
         if (mode == DeliveryMode::until_empty) {
-            std::printf("Sending until the outbox is empty (Ctrl-C stops; nothing is lost).\n");
+            std::printf("%s\n",
+                        tr("Sending until the outbox is empty (Ctrl-C stops; nothing is lost)."));
             std::fflush(stdout);
         }
         outbox.deliver(mode, cancel, print_send_report);

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "base/i18n.h"
 #include "commands.h"
 #include "engine/audit_log.h"
 #include "packs/catalog.h"
@@ -20,9 +21,8 @@ LintFinding path_error(const std::string& path, std::string message) {
     return f;
 }
 
-std::string plural(std::size_t n, const char* one, const char* many) {
-    return std::to_string(n) + " " + (n == 1 ? one : many);
-}
+// `validate` and `pack lint`, for a folder without packs.
+constexpr const char* kNoPackFilesMsg = N_("no *.xml fix pack files here");
 
 }  // namespace
 
@@ -45,7 +45,8 @@ int cmd_pack_lint(const GlobalOptions& g, const std::vector<std::string>& paths,
         }
         const std::vector<std::string>& found = *listed;
         if (found.empty()) {
-            findings.push_back(path_error(path, "no *.xml fix pack files here"));
+            // --json keeps the English message, as every finding's (the core's are English).
+            findings.push_back(path_error(path, as_json ? kNoPackFilesMsg : tr(kNoPackFilesMsg)));
             continue;
         }
         for (const auto& file : found) {
@@ -85,10 +86,14 @@ int cmd_pack_lint(const GlobalOptions& g, const std::vector<std::string>& paths,
         for (const auto& f : findings) std::cout << f.str() << "\n";
     }
     if (!quiet)
-        std::cerr << plural(files, "file", "files")
-                  << " linted: " << plural(errors, "error", "errors") << ", "
-                  << plural(warnings, "warning", "warnings") << ", "
-                  << plural(notes, "note", "notes") << "\n";
+        // TRANSLATORS: the summary of `fixctl pack lint`, "3 files linted: 0 errors, 2 warnings,
+        // 1 note": each %s is "N file(s)", "N error(s)"... translated on its own.
+        std::cerr << trf("%1$s linted: %2$s, %3$s, %4$s",
+                         {trfn("%s file", "%s files", files, {std::to_string(files)}),
+                          trfn("%s error", "%s errors", errors, {std::to_string(errors)}),
+                          trfn("%s warning", "%s warnings", warnings, {std::to_string(warnings)}),
+                          trfn("%s note", "%s notes", notes, {std::to_string(notes)})})
+                  << "\n";
     if (errors) return kNotFixed;
     if (warnings) return kLintWarnings;
     return kOk;

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "app/language.h"
+#include "base/i18n.h"
 #include "base/visible_text.h"
 
 namespace fixtray::cli {
@@ -14,13 +15,14 @@ namespace {
 const char* phase_heading(Phase p) {
     switch (p) {
         case Phase::check:
-            return "Checking whether there is a problem";
+            // TRANSLATORS: `fixctl run`, the heading of each part of a fix run; "..." follows it.
+            return tr("Checking whether there is a problem");
         case Phase::steps:
-            return "Repairing";
+            return tr("Repairing");
         case Phase::verify:
-            return "Checking that it is fixed";
+            return tr("Checking that it is fixed");
         case Phase::revert:
-            return "Undoing the changes";
+            return tr("Undoing the changes");
     }
     return "";
 }
@@ -74,7 +76,8 @@ void TerminalProgress::draw_running_line() {
     if (!tty_) {
         // A log or a pipe gets one line per step, plus one for a step that takes a while.
         if (elapsed.count() >= 2 && !announced_) {
-            std::fprintf(out_, "  %s ... (running)\n", running_label_.c_str());
+            // TRANSLATORS: `fixctl run` in a log: a step that takes a while; %s is its label.
+            std::fprintf(out_, "  %s\n", trf("%s ... (running)", {running_label_}).c_str());
             std::fflush(out_);
             announced_ = true;
         }
@@ -145,19 +148,21 @@ void TerminalProgress::step_finished(const StepPosition&, const StepRecord& step
     const char* mark = "";
     switch (step.status) {
         case StepStatus::ok:
-            mark = "ok";
+            // TRANSLATORS: `fixctl run`, how a step ended, after its label: "Restart the print
+            // service: ok (1.2 s)". "problem found" is a check that failed: something to repair.
+            mark = tr("ok");
             break;
         case StepStatus::skipped:
-            mark = "skipped";
+            mark = tr("skipped");
             break;
         case StepStatus::failed:
-            mark = step.phase == Phase::check ? "problem found" : "FAILED";
+            mark = step.phase == Phase::check ? tr("problem found") : tr("FAILED");
             break;
         case StepStatus::timed_out:
-            mark = "TIMED OUT";
+            mark = tr("TIMED OUT");
             break;
         case StepStatus::cancelled:
-            mark = "cancelled";
+            mark = tr("cancelled");
             break;
     }
     std::string line = "  " + step_label(step) + ": " + mark;
