@@ -43,6 +43,7 @@ class RunWindow;
 struct Options {
     TrayKind tray = TrayKind::automatic;
     bool show = false;  // open the main window at start
+    std::string lang;   // the language for pack texts (translations.h); "" = the environment's
 };
 
 // What the watcher thread hands the UI: everything a window shows about the machine.
