@@ -46,6 +46,15 @@ the accessibility tree on failure (created). CASE:
             the step's file is not there -> "Run this fix" again -> "Run the fix" -> the run
             window says "Fixed.", the step left HOME/gizmo-restarted, the audit log has one run
             with outcome "fixed". Screenshot: confirm-question.png.
+  german    The escalate flow in German: the employee's settings.json says "language": "de"
+            while the session is C.UTF-8. Every text looked for is the German of src/po/de.po
+            (tests/gui/po.py), the fix's title and step label are the pack's German ones; on the
+            main window, the run window and the request dialog (before and after sending) no
+            shown text may be English (an English message of the catalog, or an English
+            function word: po.ENGLISH_WORDS), except the technical details, the step's output
+            and what the employee typed. Ends with the ticket in Request Tracker holding the
+            German comment. Screenshots: german-main-window.png, german-run-view.png,
+            german-escalation.png.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
 ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
@@ -1216,8 +1225,166 @@ def confirm_flow(x, app, acc, machine, outdir, timer):
             "replaced in place after listing: nothing ran, the employee is told")
 
 
+# ---------------------------------------------------------------------------------------------
+# german: the escalate flow in a German session
+
+
+GERMAN_FIX = "Widget-Cache reparieren"          # flow.xml's <title xml:lang="de">
+GERMAN_STEP = "Widget-Cache wird neu aufgebaut"  # its step's label-de
+DE_PO = os.path.join(REPO, "src", "po", "de.po")
+
+
+def shown_texts(root, skip_names):
+    """Every text a person sees in ``root``: names of showing controls and the text of labels,
+    fields and table cells, except under controls named in ``skip_names`` (technical details,
+    the step's output, what the employee typed)."""
+    out = []
+    stack = [root]
+    while stack:
+        a = stack.pop()
+        n = atspi.name(a)
+        if n in skip_names:
+            continue
+        if not atspi.showing(a) and atspi.role(a) != "table cell":
+            continue
+        if n:
+            out.append(n)
+        if atspi.role(a) in ("label", "text", "table cell", "status bar", "push button",
+                             "toggle button", "check box", "menu item", "page tab"):
+            t = atspi.text_of(a)
+            if t and t != n:
+                out.extend(line for line in t.splitlines() if line.strip())
+        stack.extend(atspi.children(a))
+    return out
+
+
+def check_german(de, root, where, skip_names, allowed=()):
+    """Fails when ``root`` shows an English text (po.Catalog.english_leaks). ``allowed``: texts
+    that are not the app's (the pack's diagnostics ids, the e-mail address)."""
+    texts = [t for t in shown_texts(root, skip_names) if t not in allowed]
+    leaks = de.english_leaks(texts)
+    check(not leaks, "%s shows English: %s" % (where, leaks[:10]))
+    return len(texts)
+
+
+def case_german(binary, outdir, timer):
+    import po
+    de = po.Catalog(DE_PO)
+    rt = RequestTracker(outdir, case="german")
+    machine = None
+    try:
+        timer.mark("rt start")
+        machine = Machine({})
+        password_file = machine.secret_file("rt.password", rt.env["FIXTRAY_TEST_RT_PASSWORD"])
+        machine.write_config({
+            "escalation": {
+                "policy": "ask",
+                "backend": {"type": "rt", "url": rt.url, "queue": "General",
+                            "user": rt.env["FIXTRAY_TEST_RT_USER"],
+                            "password_file": password_file, "timeout": "60"},
+                "email_domain": "example.com",
+            }})
+        # The employee chose German in the settings; the session itself is C.UTF-8 (English).
+        settings = os.path.join(machine.home, ".config", "fixtray")
+        os.makedirs(settings)
+        with open(os.path.join(settings, "settings.json"), "w") as f:
+            json.dump({"language": "de"}, f)
+        comment = "Der Widget-Cache klemmt weiterhin (Test %s)." % uuid.uuid4().hex
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            app, acc = start_app(x, binary, env, outdir, "german")
+            try:
+                detail = german_flow(x, app, acc, rt, de, comment, outdir, timer)
+            except BaseException:
+                dump_tree(acc, outdir, "german")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "german-failure.png")))
+                raise
+        return detail
+    finally:
+        rt.close()
+        if machine:
+            machine.close()
+
+
+def german_flow(x, app, acc, rt, de, comment, outdir, timer):
+    t = de.t
+    skip = {t("Technical details"), t("Output of the step"), t("Your comment"),
+            t("Your e-mail address")}
+    main = wait_window(acc, "fixtray", START_TIMEOUT)
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    search = atspi.wait_find(main_fn, "text", t("Search fixes"), START_TIMEOUT)
+    tree = named_table(main, t("Fixes"))
+    atspi.wait_until(lambda: any(r == GERMAN_FIX for _, r in tree_rows(tree)), START_TIMEOUT,
+                     "the German title %r in the fix list" % GERMAN_FIX)
+    timer.mark("app up")
+    atspi.set_text(search, "widget")
+    atspi.wait_until(lambda: [r for _, r in tree_rows(tree)] == [t("Software"), GERMAN_FIX],
+                     STEP_TIMEOUT, "the list to show only %r" % GERMAN_FIX)
+    tree_select(tree, GERMAN_FIX)
+    run_button = atspi.find(main, "push button", t("Run this fix"))
+    atspi.wait_until(lambda: atspi.enabled(run_button), STEP_TIMEOUT,
+                     "%r to be enabled" % t("Run this fix"))
+    plan = atspi.text_of(atspi.find(main, "text", t("What will this do?")))
+    check(GERMAN_STEP in plan, "the plan does not name the German step: %r" % plan)
+    n_main = check_german(de, main_fn(), "the main window", skip)
+    settled_screenshot(x, os.path.join(outdir, "german-main-window.png"), "fixtray")
+    timer.mark("search+select")
+
+    atspi.press(run_button)
+    run_title = de.tf("%s - fixtray", GERMAN_FIX)
+    run_fn = lambda: window(acc, run_title)  # noqa: E731
+    run_win = wait_window(acc, run_title, STEP_TIMEOUT)
+    wait_label(run_fn, t("Result"), t("Not fixed."), STEP_TIMEOUT)
+    steps = list_rows(named_table(run_win, t("Steps")))
+    check(steps and steps[0][0] == t("failed") and GERMAN_STEP in steps[0][1],
+          "the Steps table: %r" % steps)
+    help_button = atspi.wait_find(run_fn, "push button", t("Get help from IT"), STEP_TIMEOUT,
+                                  enabled_too=True)
+    n_run = check_german(de, run_fn(), "the run window", skip)
+    settled_screenshot(x, os.path.join(outdir, "german-run-view.png"), run_title)
+    timer.mark("run")
+
+    atspi.press(help_button)
+    dlg_title = de.tf("%s - fixtray", t("Get help from IT"))
+    dlg_fn = lambda: window(acc, dlg_title)  # noqa: E731
+    dlg = wait_window(acc, dlg_title, STEP_TIMEOUT)
+    atspi.wait_find(dlg_fn, "push button", t("Send"), COLLECT_TIMEOUT, enabled_too=True)
+    # The pack's own diagnostics are named by their ids (widget-cache-listing): the pack's
+    # words, not the app's.
+    items = [r[0] for r in list_rows(named_table(dlg_fn(), t("Attached diagnostics")))]
+    allowed = {REMOVED_ITEM_TITLE, "Widget version"}
+    atspi.set_text(atspi.find(dlg, "text", t("Your comment")), comment)
+    n_dlg = check_german(de, dlg_fn(), "the request dialog", skip, allowed)
+    settled_screenshot(x, os.path.join(outdir, "german-escalation.png"), dlg_title)
+    timer.mark("review")
+
+    atspi.press(atspi.find(dlg_fn(), "push button", t("Send")))
+    sent_prefix = t("Sent to your help desk as ticket %s.").split("%s")[0]
+    sent = wait_label(dlg_fn, t("Request status"), sent_prefix, SEND_TIMEOUT, prefix=True)
+    ticket = sent[len(sent_prefix):].rstrip(".")
+    check(ticket.isdigit(), "ticket id %r in %r" % (ticket, sent))
+    check_german(de, dlg_fn(), "the request dialog after sending", skip, allowed)
+    texts, fname, _, members = ticket_parts(rt, ticket, outdir, "german")
+    check(any(comment in part for part in texts),
+          "the comment is in none of the ticket's %d text parts" % len(texts))
+    rt_detail = "queue General, the comment, %s with %d files" % (fname, len(members))
+    timer.mark("send")
+
+    atspi.press(atspi.wait_find(dlg_fn, "push button", t("Close"), STEP_TIMEOUT,
+                                enabled_too=True))
+    atspi.wait_until(lambda: dlg_fn() is None, STEP_TIMEOUT, "the dialog to close")
+    atspi.press(atspi.find(run_fn(), "push button", t("Close")))
+    atspi.wait_until(lambda: run_fn() is None, STEP_TIMEOUT, "the run window to close")
+    rc = quit_app(x, app, acc, ["fixtray"])
+    check_exit(rc, outdir, "german", "fixtray exited %s after its main window closed, expected 0")
+    return ("German from start to ticket %s (%s); no English in %d + %d + %d texts; items %s"
+            % (ticket, rt_detail, n_main, n_run, n_dlg, items))
+
+
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
-         "automatic": case_automatic, "confirm": case_confirm}
+         "automatic": case_automatic, "confirm": case_confirm, "german": case_german}
 
 
 def main(argv):
