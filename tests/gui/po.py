@@ -10,15 +10,14 @@ English function word (a list of words German never uses) anywhere in it.
 import ast
 import re
 
-# Words that occur in nearly every English sentence and in no German one (checked against the
-# German catalog by Catalog.check_words: none of them may appear in a translation).
+# Words that occur in nearly every English sentence and in no German one.
+# Not here: words that are German too ("was", "will", "Details", "Computer", "IT").
 ENGLISH_WORDS = {
-    "the", "and", "your", "you", "this", "that", "is", "are", "was", "were", "not", "of", "to",
-    "with", "for", "what", "will", "it", "from", "computer", "search", "fix", "fixes", "run",
-    "send", "close", "cancel", "help", "request", "details", "steps", "output", "failed",
-    "fixed", "waiting", "done", "running", "skipped", "cancelled", "ready", "sent", "please",
-    "yes", "no", "could", "cannot", "which", "when", "there", "has", "have", "be", "been",
-    "settings", "show", "open", "quit",
+    "the", "and", "your", "you", "this", "that", "is", "are", "were", "not", "of", "to",
+    "with", "for", "what", "from", "search", "fix", "fixes", "run", "send", "close", "cancel",
+    "help", "request", "steps", "output", "failed", "fixed", "waiting", "done", "running",
+    "skipped", "cancelled", "ready", "sent", "please", "yes", "no", "could", "cannot", "which",
+    "when", "there", "has", "have", "be", "been", "settings", "show", "open", "quit",
 }
 
 
