@@ -160,6 +160,8 @@ Controller::Controller(Options options)
       fix_runs_(),
       run_events_(std::make_unique<RunEvents>(*this)) {
     g_controller = this;
+    notifications_ =
+        load_user_settings(user_settings_file(current_user_environment())).settings.notifications;
 }
 
 Controller::~Controller() {

@@ -26,6 +26,7 @@
 #include "app/machine_catalog.h"
 #include "app/run_view.h"
 #include "app/tray_status.h"
+#include "app/user_settings.h"
 #include "base/cancel_token.h"
 #include "engine/audit_log.h"
 #include "escalation/escalation_config.h"
@@ -87,6 +88,10 @@ public:
     std::string fix_title(const std::string& fix_id) const;
     // May the employee ask IT for help (the escalation policy is not off)?
     bool escalation_allowed() const;
+    // The employee changed their settings (settings_page.h): notifications on or off now; the
+    // language applies at the next start.
+    void settings_changed(const UserSettings& settings) { notifications_ = settings.notifications; }
+    bool notifications_enabled() const { return notifications_; }
     TrayKind tray_kind() const { return tray_ ? tray_->kind() : TrayKind::none; }
     TrayStatus tray_status() const;
 
@@ -133,6 +138,7 @@ private:
 
     Options options_;
     std::string lang_;
+    bool notifications_ = true;
     std::shared_ptr<bool> alive_;
     std::shared_ptr<const MachineSnapshot> snapshot_;
     std::unique_ptr<TrayIcon> tray_;

@@ -12,6 +12,7 @@
 
 #include "accessibility.h"
 #include "icons.h"
+#include "settings_page.h"
 #include "texts.h"
 
 namespace fixtray::gui {
@@ -110,6 +111,9 @@ MainWindow::MainWindow(Controller& c)
     recent_page->SetSizer(rs);
     // TRANSLATORS: the main window's second tab: the fixes that ran lately.
     pages_->AddPage(recent_page, _("Recent &runs"));
+    settings_ = new SettingsPage(pages_, c_);
+    // TRANSLATORS: the main window's third tab: the employee's settings and the organisation's.
+    pages_->AddPage(settings_, _("&Settings"));
 
     // --- Bottom bar ---------------------------------------------------------------------------
     status_ = new wxStaticText(root, wxID_ANY, _("Loading fixes..."));
@@ -187,6 +191,7 @@ MainWindow::~MainWindow() {
 
 void MainWindow::machine_updated() {
     fill_fixes();
+    settings_->machine_updated();
     outbox_updated();
     help_->Show(c_.escalation_allowed());
     recent_help_->Show(c_.escalation_allowed());

@@ -23,6 +23,8 @@ class wxTextCtrl;
 
 namespace fixtray::gui {
 
+class SettingsPage;
+
 class MainWindow final : public wxFrame, public ControllerListener {
 public:
     explicit MainWindow(Controller& c);
@@ -54,6 +56,7 @@ private:
     wxDataViewListCtrl* recent_ = nullptr;
     wxTextCtrl* recent_details_ = nullptr;
     wxButton* recent_help_ = nullptr;
+    SettingsPage* settings_ = nullptr;
     std::map<void*, std::string> fix_by_item_;
     std::vector<std::string> run_ids_;
     std::string shown_fix_;

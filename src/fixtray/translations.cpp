@@ -27,9 +27,8 @@ public:
 private:
     const char* lookup(const char* singular, const char* plural, unsigned long n) const {
         const wxTranslations* t = wxTranslations::Get();
-        const std::string key =
-            std::string(singular) + '\x04' + (plural ? plural : "") + '\x04' +
-            (plural ? std::to_string(n) : std::string());
+        const std::string key = std::string(singular) + '\x04' + (plural ? plural : "") + '\x04' +
+                                (plural ? std::to_string(n) : std::string());
         std::lock_guard lock(mutex_);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second.c_str();
         const wxString id = wxString::FromUTF8(singular);
