@@ -2,7 +2,9 @@
 // values tested without X, fed by the built-in packs and by real runs of FixRunService.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "app/offered_fixes.h"
 #include "app/run_view.h"
 #include "app/tray_status.h"
+#include "base/i18n.h"
 #include "engine/audit_log.h"
 #include "packs/catalog.h"
 #include "packs/pack_loader.h"
@@ -101,6 +104,80 @@ std::string run_step(const std::string& label, const std::string& args,
                      const std::string& attrs = "") {
     return "<run label=\"" + label + "\" " + attrs + ">" + args + "</run>";
 }
+
+// A run of the fix "t" of `xml` to its end through FixRunService, as the run view saw it.
+struct FinishedRun {
+    RunRecord record;
+    RunResultView result;
+};
+
+FinishedRun run_to_end(const std::string& xml, const SiteConfig& site = {}) {
+    RunHarness h;
+    FixRunService service(h.deps);
+    const Catalog catalog = catalog_of(xml);
+    ViewFeeder feeder;
+    REQUIRE(
+        service
+            .start(make_fix_run_request(*catalog.find("t", current_platform()), site, "en"), feeder)
+            .started);
+    REQUIRE(service.wait());
+    std::lock_guard<std::mutex> lock(feeder.mutex);
+    REQUIRE(feeder.view.result());
+    REQUIRE(feeder.view.record() != nullptr);
+    return {*feeder.view.record(), *feeder.view.result()};
+}
+
+// A process of this user named `name` (a copy of sleep), ended when this goes out of scope.
+class NamedProcess {
+public:
+    NamedProcess(const TempDir& dir, const std::string& name) {
+        const std::filesystem::path program = dir.path() / name;
+        std::filesystem::copy_file("/bin/sleep", program);
+        std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+        const ProcessResult spawned =
+            run_command({"sh", "-c", "\"$0\" 60 >/dev/null 2>&1 & echo $!", program.string()});
+        pid_ = spawned.out.substr(0, spawned.out.find('\n'));
+        for (int i = 0; i < 400 && read_file("/proc/" + pid_ + "/comm") != name + "\n"; ++i)
+            std::this_thread::sleep_for(50ms);
+        REQUIRE_MESSAGE(read_file("/proc/" + pid_ + "/comm") == name + "\n",
+                        "process " << pid_ << " did not start as " << name);
+    }
+    ~NamedProcess() {
+        if (!pid_.empty()) run_command({"kill", pid_});
+    }
+    NamedProcess(const NamedProcess&) = delete;
+    NamedProcess& operator=(const NamedProcess&) = delete;
+
+private:
+    std::string pid_;
+};
+
+// Marks every text it is asked for: "[msgid]". Installed for its scope.
+class MarkingTranslator final : public Translator {
+public:
+    MarkingTranslator() { set_translator(this); }
+    ~MarkingTranslator() override { set_translator(nullptr); }
+    MarkingTranslator(const MarkingTranslator&) = delete;
+    MarkingTranslator& operator=(const MarkingTranslator&) = delete;
+    const char* translate(const char* msgid) const override { return mark(msgid); }
+    const char* translate_plural(const char* singular, const char* plural,
+                                 unsigned long n) const override {
+        return mark(n == 1 ? singular : plural);
+    }
+
+private:
+    const char* mark(const char* msgid) const {
+        std::lock_guard<std::mutex> lock(mutex_);
+        return marked_.try_emplace(msgid, "[" + std::string(msgid) + "]").first->second.c_str();
+    }
+    mutable std::mutex mutex_;
+    mutable std::map<std::string, std::string> marked_;
+};
+
+constexpr const char* kNeedsAdmin =
+    "This fix needs administrator rights, which it cannot get on this computer. Ask IT for help.";
+constexpr const char* kNotFixed =
+    "The problem is still there. You can ask IT for help; what was tried goes with the request.";
 
 }  // namespace
 
@@ -234,7 +311,8 @@ TEST_CASE(
     CHECK(v.rows()[1].state == StepState::skipped);
 }
 
-TEST_CASE("run view: cancel while a step runs ends cancelled, and the running row reads cancelled") {
+TEST_CASE(
+    "run view: cancel while a step runs ends cancelled, and the running row reads cancelled") {
     RunHarness h;
     FixRunService service(h.deps);
     const Catalog catalog = catalog_of(
@@ -268,14 +346,212 @@ TEST_CASE("run view: cancel while a step runs ends cancelled, and the running ro
 }
 
 TEST_CASE("run view: a refused run says why") {
+    // Scenario: the engine refused a fix that needs administrator rights nobody can give here:
+    // the detail says so plainly, the technical message is the record's.
     RunRecord record;
     record.outcome = Outcome::refused;
-    record.message = "This fix needs administrator rights.";
+    record.refusal = Refusal::needs_admin;
+    record.message =
+        "Not run: this fix needs administrator rights. Ask your help desk, or run it as an "
+        "administrator.";
     const RunResultView v = run_result_view(record);
     CHECK(v.headline == "Not run.");
-    CHECK(v.detail == record.message);
+    CHECK(v.detail == kNeedsAdmin);
+    CHECK(v.technical == record.message);
     CHECK_FALSE(v.ask_did_it_help);
     CHECK_FALSE(v.offer_escalation);
+}
+
+TEST_CASE(
+    "run view: every outcome has a plain detail for the employee, the recorded message stays "
+    "apart as technical, and only the plain texts are translated") {
+    // Scenario: a record of each outcome with the engine's English message, read once in
+    // English and once with a translator installed that marks what it translates.
+    const std::vector<std::pair<Outcome, std::string>> records = {
+        {Outcome::fixed, "Fixed: the repair ran and the problem is gone."},
+        {Outcome::nothing_to_fix, "No problem found: the check passed, so nothing was changed."},
+        {Outcome::not_fixed, "Not fixed: the problem is still there (look: exited with code 1)."},
+        {Outcome::cancelled, "Cancelled during wait."},
+        {Outcome::refused, "Not run: you chose not to go ahead."},
+        {Outcome::interrupted, "Interrupted: the run did not finish."},
+    };
+    for (const auto& [outcome, message] : records) {
+        RunRecord record;
+        record.outcome = outcome;
+        record.message = message;
+        const RunResultView v = run_result_view(record);
+        INFO(to_string(outcome));
+        CHECK(v.technical == message);
+        CHECK_FALSE(v.detail.empty());
+        CHECK(v.detail != message);
+        CHECK(v.detail.find("exited with code") == std::string::npos);
+        {
+            const MarkingTranslator marking;
+            const RunResultView t = run_result_view(record);
+            CHECK(t.headline == "[" + v.headline + "]");
+            CHECK(t.detail == "[" + v.detail + "]");
+            CHECK(t.technical == message);  // as recorded and sent to IT: never translated
+        }
+    }
+    RunRecord not_fixed;
+    not_fixed.outcome = Outcome::not_fixed;
+    not_fixed.message = records[2].second;
+    CHECK(run_result_view(not_fixed).detail == kNotFixed);
+    CHECK(run_result_view(not_fixed).offer_escalation);
+}
+
+TEST_CASE("run view: refusals a person can act on are said plainly, others in general words") {
+    // Scenario: real runs the engine refuses (the fix asks first and nobody agreed, a site value
+    // is missing, its <when> needs a program or a path that is not here), the engine's messages
+    // for other refusals, one it may write one day, and the same reasons in plans.
+    const std::string step =
+        run_step("add ${p.name}", "<arg>true</arg>", "foreach=\"p in printers\"");
+    const std::string printers = "<param name=\"printers\" list=\"true\" fields=\"name\"/>";
+
+    FinishedRun run = run_to_end(pack_with_fix("<confirm>Your connections drop.</confirm><steps>" +
+                                               run_step("go", "<arg>true</arg>") + "</steps>"));
+    CHECK(run.record.outcome == Outcome::refused);
+    CHECK(run.result.headline == "Not run.");
+    CHECK(run.result.detail == "You chose not to run this fix, so nothing was changed.");
+    CHECK(run.result.technical == "Not run: you chose not to go ahead.");
+
+    run = run_to_end(pack_with_fix("<steps>" + step + "</steps>", printers));
+    CHECK(run.record.outcome == Outcome::refused);
+    CHECK(run.result.detail ==
+          "This fix needs a setting that IT has not made on this computer yet. Ask IT for help.");
+    CHECK(run.result.technical.rfind("Not run: the site configuration does not set printers", 0) ==
+          0);
+
+    run = run_to_end(
+        pack_with_fix("<when><program-exists name=\"fixtray-no-such-program\"/></when><steps>" +
+                      run_step("go", "<arg>true</arg>") + "</steps>"));
+    CHECK(run.record.outcome == Outcome::refused);
+    CHECK(run.result.detail ==
+          "This fix is only for computers where fixtray-no-such-program is installed.");
+    CHECK(run.result.technical == run.record.message);
+
+    run =
+        run_to_end(pack_with_fix("<when><path-exists path=\"/nonexistent/fixtray-never\"/></when>"
+                                 "<steps>" +
+                                 run_step("go", "<arg>true</arg>") + "</steps>"));
+    CHECK(run.record.outcome == Outcome::refused);
+    CHECK(run.result.detail == "This fix does not apply to this computer, so nothing was changed.");
+    CHECK(run.result.technical.find("/nonexistent/fixtray-never") != std::string::npos);
+
+    RunRecord record;
+    record.outcome = Outcome::refused;
+    record.refusal = Refusal::not_applicable;
+    record.message = "Not run: this fix is for windows; this machine runs linux.";
+    CHECK(run_result_view(record).detail == "This fix is made for another operating system.");
+    record.refusal = Refusal::declined;
+    record.message =
+        "Not run: this fix asks before it runs, and nobody could be asked (no terminal).";
+    CHECK(run_result_view(record).detail ==
+          "This fix asks before it runs, and there was nobody to answer, so nothing was changed.");
+    record.refusal = Refusal::invalid_input;
+    record.message = "Not run: a reason fixtray does not know yet.";
+    CHECK(run_result_view(record).detail ==
+          "The fix did not run, so nothing was changed. If you need help with the problem, ask "
+          "IT.");
+    CHECK(run_result_view(record).technical == record.message);
+    record.refusal = Refusal::needs_admin;  // the reason is unknown, the kind of refusal is not
+    CHECK(run_result_view(record).detail == kNeedsAdmin);
+
+    CHECK(refusal_sentence("Would not run: this fix needs administrator rights.") == kNeedsAdmin);
+    CHECK(refusal_sentence("this fix needs administrator rights.").empty());  // not the engine's
+    Plan plan;
+    plan.refusal = Refusal::needs_admin;
+    plan.message = "Would not run: this fix needs administrator rights.";
+    CHECK(describe_plan(plan) == std::vector<std::string>{kNeedsAdmin});
+    plan.refusal = Refusal::not_applicable;
+    plan.message = "Would not run: this fix applies only where the path /opt/x is present.";
+    CHECK(describe_plan(plan) ==
+          std::vector<std::string>{
+              "This fix would not run here: this fix applies only where the path /opt/x is "
+              "present."});
+    CHECK(not_applicable_sentence("this fix applies only where the program nmcli is absent") ==
+          "This fix is only for computers where nmcli is not installed.");
+    CHECK(not_applicable_sentence("its condition ${x} cannot be checked: unknown").empty());
+}
+
+TEST_CASE(
+    "run view: a repair that could not do its work says why in plain words when the employee "
+    "can act on it") {
+    // Scenario: real runs whose only repair step is skipped, once because a program of the
+    // user's runs and once because a program is not installed; then recorded runs whose repair
+    // step failed for want of administrator approval, and one that failed otherwise.
+    TempDir dir;
+    {
+        const NamedProcess running(dir, "fixtray-probe-r");
+        const FinishedRun run = run_to_end(pack_with_fix(
+            "<steps>" +
+            run_step("restart it", "<arg>true</arg>", "skip-if-running=\"fixtray-probe-r\"") +
+            "</steps>"));
+        CHECK(run.record.outcome == Outcome::not_fixed);
+        CHECK(run.result.headline == "Not fixed.");
+        CHECK(run.result.offer_escalation);
+        CHECK(run.result.detail ==
+              "The fix could not do its work while fixtray-probe-r is running. Close it and run "
+              "the fix again.");
+        CHECK(run.result.technical == run.record.message);
+        CHECK(run.result.technical.find("fixtray-probe-r is running") != std::string::npos);
+    }
+    const FinishedRun missing = run_to_end(pack_with_fix(
+        "<steps>" +
+        run_step("restart it", "<arg>true</arg>", "if-program=\"fixtray-no-such-program\"") +
+        "</steps>"));
+    CHECK(missing.record.outcome == Outcome::not_fixed);
+    CHECK(missing.result.detail ==
+          "The fix could not do its work because fixtray-no-such-program is not installed on "
+          "this computer. You can ask IT for help; what was tried goes with the request.");
+
+    RunRecord record;
+    record.outcome = Outcome::not_fixed;
+    record.message =
+        "Not fixed: the step \"Restart: administrator approval was refused or cancelled\" "
+        "failed.";
+    StepRecord step;
+    step.phase = Phase::steps;
+    step.label = "Restart";
+    step.status = StepStatus::failed;
+    step.message = "administrator approval was refused or cancelled";
+    record.steps = {step};
+    CHECK(run_result_view(record).detail ==
+          "The fix needed administrator approval, and it was not given. Run the fix again and "
+          "approve it when the system asks, or ask IT for help.");
+    record.steps[0].message = "exited with code 1";
+    record.message = "Not fixed: the step \"Restart: exited with code 1\" failed.";
+    CHECK(run_result_view(record).detail == kNotFixed);
+    // A skipped check proves nothing, but it is not the repair's step: the general sentence.
+    record.steps[0].phase = Phase::verify;
+    record.steps[0].status = StepStatus::skipped;
+    record.steps[0].message = "fixtray-probe-r is running; close it and run the fix again";
+    record.message =
+        "Not fixed: the repair could not be verified (Restart: fixtray-probe-r is running; close "
+        "it and run the fix again (skipped)).";
+    CHECK(run_result_view(record).detail == kNotFixed);
+}
+
+TEST_CASE("describe_plan: the engine's notes on a step in the user's language, others as written") {
+    // Scenario: a planned step with notes the engine writes (if-program, a capture,
+    // continue-on-error), read in English and with a translator that marks what it translates.
+    Plan plan;
+    plan.ok = true;
+    PlannedStep s;
+    s.phase = Phase::steps;
+    s.label = "Restart the network";
+    s.note =
+        "skipped if nmcli is not installed; output lines become the list x; a failure does not "
+        "stop the fix";
+    plan.steps = {s};
+    CHECK(describe_plan(plan) ==
+          std::vector<std::string>{"Then it:", "  \u2022 Restart the network (" + s.note + ")"});
+    const MarkingTranslator marking;
+    CHECK(describe_plan(plan) ==
+          std::vector<std::string>{"[Then it:]",
+                                   "  \u2022 Restart the network ([skipped if nmcli is not "
+                                   "installed]; output lines become the list x; [a failure does "
+                                   "not stop the fix])"});
 }
 
 TEST_CASE("describe_plan: steps in plain words by phase, admin steps and the question named") {

@@ -9,6 +9,7 @@
 
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "diagnostics/bundle.h"
 #include "engine/audit_log.h"
 #include "engine/engine.h"
@@ -33,25 +34,28 @@ constexpr const char* kManifest = "manifest.json";
 constexpr std::size_t kMaxSubject = 200;
 constexpr std::size_t kMaxText = 64 * 1024;
 
-// Titles of the built-in facts (older spellings included), by fact id.
-const std::map<std::string, std::string>& fact_titles() {
-    static const std::map<std::string, std::string> titles = {
-        {"os", "Operating system"},
-        {"uptime", "Uptime and load"},
-        {"memory", "Memory"},
-        {"disk", "Disk space"},
-        {"disk.free", "Disk space"},
-        {"network.interfaces", "Network interfaces"},
-        {"network.addresses", "Network addresses"},
-        {"network.routes", "Network routes"},
-        {"dns.config", "DNS settings"},
-        {"network.dns", "DNS settings"},
-        {"dns.test", "DNS test"},
-        {"proxy", "Proxy settings"},
-        {"network.proxy", "Proxy settings"},
-        {"printers", "Printers"},
-        {"log.recent", "Recent system log"},
-        {"run.record", "Record of the fix's run"},
+// Titles of the built-in facts (older spellings included), by fact id, in English: tr() gives
+// them in the user's language.
+const std::map<std::string, const char*>& fact_titles() {
+    static const std::map<std::string, const char*> titles = {
+        // TRANSLATORS: this and the following titles say what an item of the diagnostics sent
+        // to the help desk holds, in the list the employee reviews before sending.
+        {"os", N_("Operating system")},
+        {"uptime", N_("Uptime and load")},
+        {"memory", N_("Memory")},
+        {"disk", N_("Disk space")},
+        {"disk.free", N_("Disk space")},
+        {"network.interfaces", N_("Network interfaces")},
+        {"network.addresses", N_("Network addresses")},
+        {"network.routes", N_("Network routes")},
+        {"dns.config", N_("DNS settings")},
+        {"network.dns", N_("DNS settings")},
+        {"dns.test", N_("DNS test")},
+        {"proxy", N_("Proxy settings")},
+        {"network.proxy", N_("Proxy settings")},
+        {"printers", N_("Printers")},
+        {"log.recent", N_("Recent system log")},
+        {"run.record", N_("Record of the fix's run")},
     };
     return titles;
 }
@@ -104,7 +108,8 @@ Status check_email(const std::string& email) {
             c == '(' || c == ')' || c == '\\')
             ok = false;
     if (ok) return {};
-    return Status::error("\"" + email + "\" is not an e-mail address (like name@example.com)");
+    // TRANSLATORS: %s is what the employee typed.
+    return Status::error(trf("\"%s\" is not an e-mail address (like name@example.com)", {email}));
 }
 
 }  // namespace
@@ -112,8 +117,8 @@ Status check_email(const std::string& email) {
 std::string bundle_item_title(DiagnosticItem::Kind kind, const std::string& name,
                               const std::string& source) {
     if (kind == DiagnosticItem::Kind::fact) {
-        if (auto it = fact_titles().find(source); it != fact_titles().end()) return it->second;
-        if (auto it = fact_titles().find(name); it != fact_titles().end()) return it->second;
+        if (auto it = fact_titles().find(source); it != fact_titles().end()) return tr(it->second);
+        if (auto it = fact_titles().find(name); it != fact_titles().end()) return tr(it->second);
     }
     // A name from a pack: words from its separators, the first capitalised, no control
     // characters, at most 80 characters.
@@ -127,7 +132,8 @@ std::string bundle_item_title(DiagnosticItem::Kind kind, const std::string& name
         }
     }
     while (!title.empty() && title.back() == ' ') title.pop_back();
-    if (title.empty()) return "Unnamed item";
+    // TRANSLATORS: the title of a diagnostics item whose name gives none.
+    if (title.empty()) return tr("Unnamed item");
     title[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(title[0])));
     return title;
 }
@@ -179,8 +185,10 @@ EscalationSession::EscalationSession(EscalationSetup setup, ProcessRunner& runne
     gate_.allowed = config.policy != EscalationPolicy::off;
     if (!gate_.allowed)
         gate_.reason =
-            "your help desk has turned support requests off on this machine "
-            "(escalation.policy is \"off\")";
+            // TRANSLATORS: why no request can be sent; "escalation.policy" and "off" are a
+            // setting and its value: leave them as they are.
+            tr("your help desk has turned support requests off on this machine "
+               "(escalation.policy is \"off\")");
     gate_.review_required = config.policy == EscalationPolicy::ask;
     gate_.backend_configured = config.backend.has_value();
     if (config.backend) {
@@ -208,7 +216,7 @@ void EscalationSession::learn_secrets(const Catalog& catalog) {
 EscalationError EscalationSession::about_run(const Catalog& catalog, RunRecord run,
                                              const std::string& fix_id) {
     if (prepared_ || queued_)
-        return error(Kind::wrong_state, "the request is already prepared; discard it first");
+        return error(Kind::wrong_state, tr("the request is already prepared; discard it first"));
     const std::string id = fix_id.empty() ? run.fix_id : fix_id;
     entry_.reset();
     if (!id.empty()) entry_ = catalog.find(id, current_platform());
@@ -223,16 +231,18 @@ EscalationError EscalationSession::about_run_id(const Catalog& catalog, const st
     auto run = audit.find(run_id);
     if (!run)
         return error(Kind::not_found,
-                     "no run \"" + run_id + "\" in the audit log (" + audit.log_path() + ")");
+                     // TRANSLATORS: %1$s is a run's id, %2$s the audit log's path.
+                     trf("no run \"%1$s\" in the audit log (%2$s)", {run_id, audit.log_path()}));
     return about_run(catalog, std::move(*run), fix_id);
 }
 
 EscalationError EscalationSession::about_fix(const Catalog& catalog, const std::string& fix_id,
                                              RunChoice choice) {
     if (prepared_ || queued_)
-        return error(Kind::wrong_state, "the request is already prepared; discard it first");
+        return error(Kind::wrong_state, tr("the request is already prepared; discard it first"));
     auto entry = catalog.find(fix_id, current_platform());
-    if (!entry) return error(Kind::not_found, "no fix \"" + fix_id + "\" on this machine");
+    // TRANSLATORS: %s is a fix's id.
+    if (!entry) return error(Kind::not_found, trf("no fix \"%s\" on this machine", {fix_id}));
     entry_ = entry;
     run_.reset();
     if (choice != RunChoice::none) run_ = AuditLog(setup_.state_dir).latest_run(fix_id);
@@ -244,7 +254,7 @@ EscalationError EscalationSession::about_fix(const Catalog& catalog, const std::
 
 EscalationError EscalationSession::prepare(const CancelToken& cancel,
                                            EscalationObserver* observer) {
-    if (queued_) return error(Kind::wrong_state, "the request is already queued");
+    if (queued_) return error(Kind::wrong_state, tr("the request is already queued"));
     discard();
     const UserEnvironment& env = setup_.env;
     Engine engine(runner_, http_, clock_, env);
@@ -273,8 +283,9 @@ EscalationError EscalationSession::prepare(const CancelToken& cancel,
     if (cancel.cancelled() || !p.ok()) {
         std::error_code ec;
         if (!p.bundle_path.empty()) fs::remove(p.bundle_path, ec);
-        if (cancel.cancelled()) return error(Kind::cancelled, "cancelled; nothing was kept");
-        return error(Kind::failed, "cannot prepare the diagnostics: " + p.error);
+        if (cancel.cancelled()) return error(Kind::cancelled, tr("cancelled; nothing was kept"));
+        // TRANSLATORS: %s is why (English, technical).
+        return error(Kind::failed, trf("cannot prepare the diagnostics: %s", {p.error}));
     }
     request_ = std::move(p.request);
     if (subject_) request_.subject = *subject_;
@@ -294,7 +305,8 @@ EscalationError EscalationSession::refresh_items() {
     const Result<BundleContents> read = read_bundle(bundle_path_);
     if (!read)
         return error(Kind::failed,
-                     "cannot read the bundle " + bundle_path_ + ": " + read.message());
+                     // TRANSLATORS: %1$s is a file's path, %2$s why (English, technical).
+                     trf("cannot read the bundle %1$s: %2$s", {bundle_path_, read.message()}));
     const BundleContents& contents = *read;
     manifest_ = contents.manifest;
     std::map<std::string, const nlohmann::json*> by_file;
@@ -305,7 +317,9 @@ EscalationError EscalationSession::refresh_items() {
     for (const BundleEntry& e : contents.entries) {
         BundleItem item{e.name, e.name, "", e.size, e.name != kManifest};
         if (e.name == kManifest) {
-            item.title = "What was collected (the manifest)";
+            // TRANSLATORS: the title of the list of what was collected (a file manifest.json)
+            // in the diagnostics sent to the help desk.
+            item.title = tr("What was collected (the manifest)");
         } else if (const auto it = by_file.find(e.name); it != by_file.end()) {
             const nlohmann::json& m = *it->second;
             item.source = json_string(m, "source");
@@ -318,7 +332,9 @@ EscalationError EscalationSession::refresh_items() {
     std::error_code ec;
     const auto size = fs::file_size(bundle_path_, ec);
     if (ec)
-        return error(Kind::failed, "cannot read the bundle " + bundle_path_ + ": " + ec.message());
+        return error(Kind::failed,
+                     // TRANSLATORS: %1$s is a file's path, %2$s why (English, technical).
+                     trf("cannot read the bundle %1$s: %2$s", {bundle_path_, ec.message()}));
     if (!request_.attachments.empty()) request_.attachments.front().size = size;
     return {};
 }
@@ -329,10 +345,11 @@ std::uint64_t EscalationSession::bundle_size() const {
 
 EscalationError EscalationSession::item_text(const std::string& file, std::string* text) const {
     if (!prepared_ || bundle_path_.empty())
-        return error(Kind::wrong_state, "there is no bundle to look into");
+        return error(Kind::wrong_state, tr("there is no bundle to look into"));
     const bool listed = std::any_of(items_.begin(), items_.end(),
                                     [&](const BundleItem& i) { return i.file == file; });
-    if (!listed) return error(Kind::not_found, "no item \"" + file + "\" in the bundle");
+    // TRANSLATORS: %s is the name of a file in the diagnostics.
+    if (!listed) return error(Kind::not_found, trf("no item \"%s\" in the bundle", {file}));
     text->clear();
     Result<std::string> read = read_bundle_entry(bundle_path_, file);
     if (!read) return error(Kind::failed, read.message());
@@ -342,34 +359,41 @@ EscalationError EscalationSession::item_text(const std::string& file, std::strin
 
 EscalationError EscalationSession::remove_item(const std::string& file) {
     if (auto err = check_editable()) return err;
-    if (!prepared_) return error(Kind::wrong_state, "there is no bundle yet");
+    if (!prepared_) return error(Kind::wrong_state, tr("there is no bundle yet"));
     const auto it = std::find_if(items_.begin(), items_.end(),
                                  [&](const BundleItem& i) { return i.file == file; });
-    if (it == items_.end()) return error(Kind::not_found, "no item \"" + file + "\" in the bundle");
+    if (it == items_.end())
+        return error(Kind::not_found, trf("no item \"%s\" in the bundle", {file}));
     if (!it->removable)
         return error(Kind::invalid,
-                     "the list of what was collected (manifest.json) stays in the bundle");
+                     tr("the list of what was collected (manifest.json) stays in the bundle"));
     if (Status removed = remove_bundle_entry(bundle_path_, file); !removed)
-        return error(Kind::failed, "cannot remove " + file + ": " + removed.message());
+        // TRANSLATORS: %1$s is the name of a file in the diagnostics, %2$s why (English).
+        return error(Kind::failed, trf("cannot remove %1$s: %2$s", {file, removed.message()}));
     return refresh_items();
 }
 
 EscalationError EscalationSession::check_editable() const {
     if (queued_)
         return error(Kind::wrong_state,
-                     "the request is already queued; it cannot be changed any more");
+                     tr("the request is already queued; it cannot be changed any more"));
     return {};
 }
 
 EscalationError EscalationSession::set_subject(const std::string& subject) {
     if (auto err = check_editable()) return err;
     if (subject.find_first_not_of(" \t") == std::string::npos)
-        return error(Kind::invalid, "the subject cannot be empty");
+        return error(Kind::invalid, tr("the subject cannot be empty"));
     if (subject.find_first_of("\r\n") != std::string::npos)
-        return error(Kind::invalid, "the subject must be one line");
+        return error(Kind::invalid, tr("the subject must be one line"));
     if (subject.size() > kMaxSubject)
-        return error(Kind::invalid, "the subject is longer than " + std::to_string(kMaxSubject) +
-                                        " characters; put the details in the description");
+        return error(Kind::invalid,
+                     // TRANSLATORS: %s is the most characters a subject may have.
+                     trfn("the subject is longer than %s character; put the details in the "
+                          "description",
+                          "the subject is longer than %s characters; put the details in the "
+                          "description",
+                          kMaxSubject, {std::to_string(kMaxSubject)}));
     subject_ = subject;
     if (prepared_) request_.subject = subject;
     return {};
@@ -378,7 +402,7 @@ EscalationError EscalationSession::set_subject(const std::string& subject) {
 EscalationError EscalationSession::set_description(const std::string& description) {
     if (auto err = check_editable()) return err;
     if (description.size() > kMaxText)
-        return error(Kind::invalid, "the description is longer than 64 KiB");
+        return error(Kind::invalid, tr("the description is longer than 64 KiB"));
     description_ = description;
     if (prepared_) request_.description = description;
     return {};
@@ -386,11 +410,13 @@ EscalationError EscalationSession::set_description(const std::string& descriptio
 
 EscalationError EscalationSession::set_comment(const std::string& comment) {
     if (auto err = check_editable()) return err;
-    if (comment.size() > kMaxText) return error(Kind::invalid, "the comment is longer than 64 KiB");
+    if (comment.size() > kMaxText)
+        return error(Kind::invalid, tr("the comment is longer than 64 KiB"));
     Redactor redactor(redaction_rules_for(setup_.config, setup_.env, secrets_));
     if (!redactor.problems().empty())
-        return error(Kind::failed,
-                     "the site's redaction patterns cannot be used: " + redactor.problems()[0]);
+        // TRANSLATORS: %s is why (English, technical).
+        return error(Kind::failed, trf("the site's redaction patterns cannot be used: %s",
+                                       {redactor.problems()[0]}));
     comment_ = comment;
     comment_masked_ = redactor.redact(comment_).total();
     if (prepared_) request_.comment = comment_;
@@ -409,20 +435,23 @@ EscalationError EscalationSession::queue() {
     if (!gate_.allowed) return error(Kind::refused, gate_.reason);
     if (auto err = check_editable()) return err;
     if (!prepared_ || bundle_path_.empty())
-        return error(Kind::wrong_state, "there is no prepared request to queue");
+        return error(Kind::wrong_state, tr("there is no prepared request to queue"));
     // The ticket says that the secrets the machine knows were masked: make sure.
     if (const std::string where = find_known_secret(request_, SecretMask(secrets_)); !where.empty())
         return error(Kind::failed,
-                     "not queued: " + where +
-                         " still holds a secret this machine knows (a secret site value, the "
-                         "ticket system's credentials or a proxy password). Edit it out or "
-                         "remove that item, then send again.");
+                     // TRANSLATORS: %s names where the secret is, in English ("the comment",
+                     // "the attachment diagnostics.tar.gz (/path), file proxy.txt").
+                     trf("not queued: %s still holds a secret this machine knows (a secret site "
+                         "value, the ticket system's credentials or a proxy password). Edit it out "
+                         "or remove that item, then send again.",
+                         {where}));
     Outbox outbox(setup_.state_dir + "/outbox");
     const std::string bundle_name = fs::path(bundle_path_).filename().string();
     if (Status added =
             outbox.add(request_, {{bundle_name, "application/gzip", bundle_path_}}, pseudonyms_);
         !added)
-        return error(Kind::failed, "cannot queue the support request: " + added.message());
+        // TRANSLATORS: %s is why (English, technical).
+        return error(Kind::failed, trf("cannot queue the support request: %s", {added.message()}));
     if (auto entry = outbox.get(request_.id)) request_ = entry->request;
     queued_ = true;
     discard();  // the outbox holds its own copy
@@ -432,6 +461,8 @@ EscalationError EscalationSession::queue() {
 EscalationDelivery EscalationSession::deliver(const CancelToken& cancel) {
     EscalationDelivery d;
     d.report.id = request_.id;
+    // report.message stays English, as the outbox sender's: `fixctl escalate --json` gives it
+    // (delivery_sentence() says what happened for a person).
     if (!queued_) {
         d.report.message = "the request is not queued yet";
         return d;
@@ -462,12 +493,13 @@ EscalationDelivery EscalationSession::deliver(const CancelToken& cancel) {
 
 EscalationError EscalationSession::save_bundle(const std::string& path) {
     if (!prepared_ || bundle_path_.empty())
-        return error(Kind::wrong_state, "there is no bundle to save");
+        return error(Kind::wrong_state, tr("there is no bundle to save"));
     std::error_code ec;
     fs::rename(bundle_path_, path, ec);
     if (ec) {
         fs::copy_file(bundle_path_, path, fs::copy_options::overwrite_existing, ec);
-        if (ec) return error(Kind::failed, "cannot write " + path + ": " + ec.message());
+        // TRANSLATORS: %1$s is a file's path, %2$s why (English, technical).
+        if (ec) return error(Kind::failed, trf("cannot write %1$s: %2$s", {path, ec.message()}));
         fs::remove(bundle_path_, ec);
     }
     bundle_path_.clear();  // no longer ours to remove

@@ -42,8 +42,9 @@ class HttpClient;
 class ProcessRunner;
 class TicketBackend;
 
-// What went wrong, as a value. `message` is one line for the employee: what happened and,
-// where there is one, what to do about it.
+// What went wrong, as a value. `message` is one line for the employee, in the user's language
+// (tr()): what happened and, where there is one, what to do about it. A reason from below
+// (a file system error, the collector's) is quoted in it as it came, English.
 struct EscalationError {
     enum class Kind {
         none,
@@ -61,10 +62,10 @@ struct EscalationError {
 // What the help desk's settings allow, known before anything is collected.
 struct EscalationGate {
     bool allowed = false;             // may a request be queued at all?
-    std::string reason;               // when not allowed: why, for the employee
+    std::string reason;               // when not allowed: why, for the employee (tr())
     bool review_required = true;      // policy "ask": the employee sees it before it is queued
     bool backend_configured = false;  // a ticket system (or mailto/save) is configured
-    std::string backend_problem;      // it is configured but cannot be used: why
+    std::string backend_problem;      // it is configured but cannot be used: why (English)
     // Where a request goes: the backend's description ("Request Tracker at https://..."), or
     // without a usable backend the folder a copy is saved to.
     std::string destination;
@@ -83,7 +84,7 @@ inline constexpr std::chrono::hours kRecentRunWindow{24};
 // One file in the bundle as the employee sees it.
 struct BundleItem {
     std::string file;    // its name in the bundle ("network.addresses.txt"): the key below
-    std::string title;   // for people: "Network addresses"
+    std::string title;   // for people, in the user's language: "Network addresses"
     std::string source;  // where it came from: a command line, a path, a fact id; "" manifest
     std::uint64_t size;  // bytes as sent (redacted, uncompressed)
     bool removable;      // false for the manifest
@@ -230,7 +231,8 @@ private:
 std::string desktop_dir(const UserEnvironment& env);
 
 // The title a person reads for a bundle item: "Network addresses" for the fact
-// network.addresses, "App config" for an item named app-config.
+// network.addresses (a built-in fact's title in the user's language), "App config" for an item
+// named app-config.
 std::string bundle_item_title(DiagnosticItem::Kind kind, const std::string& name,
                               const std::string& source);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/i18n.h"
 #include "packs/fix_pack.h"
 
 namespace fixtray {
@@ -13,14 +14,18 @@ struct CategoryNames {
     const char *en, *de, *fr;
 };
 // The categories a pack may use (pack_loader: network, printing, performance, storage,
-// accounts, software, other).
+// accounts, software, other). German and French are written here, as the packs' own texts
+// are (a fix's title and its category agree in `lang` whatever catalogs are installed); any
+// other language takes the English name through tr().
 constexpr CategoryNames kCategories[] = {
-    {"network", "Network", "Netzwerk", "Réseau"},
-    {"printing", "Printing", "Drucken", "Impression"},
-    {"performance", "Performance", "Leistung", "Performances"},
-    {"storage", "Storage", "Speicher", "Stockage"},
-    {"accounts", "Accounts", "Konten", "Comptes"},
-    {"software", "Software", "Software", "Logiciels"},
+    // TRANSLATORS: this and the following are categories of fixes, headings in the list of
+    // fixes.
+    {"network", N_("Network"), "Netzwerk", "Réseau"},
+    {"printing", N_("Printing"), "Drucken", "Impression"},
+    {"performance", N_("Performance"), "Leistung", "Performances"},
+    {"storage", N_("Storage"), "Speicher", "Stockage"},
+    {"accounts", N_("Accounts"), "Konten", "Comptes"},
+    {"software", N_("Software"), "Software", "Logiciels"},
 };
 
 // Decodes one UTF-8 sequence at text[*i]; returns -1 (and consumes one byte) when invalid.
@@ -108,9 +113,10 @@ std::string fold_case(std::string_view text) {
 std::string category_title(const std::string& category, const std::string& lang) {
     const std::string l = lang.substr(0, 2);
     if (category.empty() || category == "other")
-        return l == "de" ? "Sonstiges" : l == "fr" ? "Autres" : "Other";
+        // TRANSLATORS: the category of fixes that have none, a heading in the list of fixes.
+        return l == "de" ? "Sonstiges" : l == "fr" ? "Autres" : tr("Other");
     for (const auto& c : kCategories)
-        if (category == c.id) return l == "de" ? c.de : l == "fr" ? c.fr : c.en;
+        if (category == c.id) return l == "de" ? c.de : l == "fr" ? c.fr : tr(c.en);
     std::string out = category;
     for (char& ch : out)
         if (ch == '-' || ch == '_') ch = ' ';

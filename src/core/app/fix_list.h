@@ -32,8 +32,9 @@ std::vector<FixListItem> fix_list_items(const std::vector<OfferedFix>& offered,
                                         const std::string& lang);
 
 // A category id as a person reads it in `lang`: the ones a pack may use (network, printing,
-// performance, storage, accounts, software, other) in English, German and French; any other
-// id with its first letter upper-cased and '-' / '_' as spaces; "" and "other" are "Other".
+// performance, storage, accounts, software, other) in German and French from a table here, in
+// other languages through tr() (English without a catalog); any other id with its first letter
+// upper-cased and '-' / '_' as spaces; "" and "other" are "Other".
 std::string category_title(const std::string& category, const std::string& lang);
 
 // Whether the item matches a search: every word of `query` (split at white space) occurs in

@@ -6,6 +6,7 @@
 
 #include "app/machine_catalog.h"
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "base/time_text.h"
 #include "engine/audit_log.h"
 #include "packs/catalog.h"
@@ -117,9 +118,10 @@ Plan FixRunService::plan(const FixRunRequest& request) const {
 }
 
 FixRunStart FixRunService::start(FixRunRequest request, FixRunObserver& observer) {
-    if (!request.pack || !request.fix) return {false, "No fix was given to run."};
+    if (!request.pack || !request.fix) return {false, tr("No fix was given to run.")};
     std::lock_guard<std::mutex> lock(mutex_);
-    if (busy_) return {false, "Another fix is still running; wait for it to finish or cancel it."};
+    if (busy_)
+        return {false, tr("Another fix is still running; wait for it to finish or cancel it.")};
     // The previous worker has returned from run_finished and is about to end.
     if (worker_.joinable()) worker_.join();
     busy_ = true;

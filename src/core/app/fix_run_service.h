@@ -102,7 +102,7 @@ using FixRunDependencies = ServiceOverrides;
 // Whether start() took the run.
 struct FixRunStart {
     bool started = false;
-    std::string message;  // why not, when !started
+    std::string message;  // why not, when !started: for the employee, in the user's language
 };
 
 // One run at a time. plan(), start(), cancel(), running() and wait() may be called from any

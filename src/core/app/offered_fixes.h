@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "packs/catalog.h"
@@ -14,7 +15,10 @@ namespace fixtray {
 
 struct OfferedFix {
     CatalogEntry entry;
-    std::string not_applicable;  // "" when the fix applies here; else why not, for a person
+    // "" when the fix applies here; else why not: the engine's applicability_problem(), in
+    // English and technical ("this fix applies only where the program nmcli is present"), as
+    // `fixctl list --json` gives it. not_applicable_sentence() says it for a person.
+    std::string not_applicable;
     bool applies() const { return not_applicable.empty(); }
 };
 
@@ -23,5 +27,11 @@ struct OfferedFix {
 // include_not_applicable false, only those that apply.
 std::vector<OfferedFix> offered_fixes(const Catalog& catalog, const SiteConfig& site,
                                       const UserEnvironment& env, bool include_not_applicable);
+
+// An applicability problem (OfferedFix::not_applicable; a refusal's reason without its "Not
+// run: " and final full stop) as one plain sentence in the user's language: "This fix is only
+// for computers where nmcli is installed." "" for a problem it does not know (a path, an
+// environment variable, a condition that cannot be checked): show the problem itself then.
+std::string not_applicable_sentence(std::string_view problem);
 
 }  // namespace fixtray

@@ -4,6 +4,7 @@
 #include "app/real_services.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
+#include "base/i18n.h"
 #include "tickets/ticket_backend.h"
 
 namespace fixtray {
@@ -33,8 +34,11 @@ Result<std::string> OutboxService::resolve(const std::string& given) const {
             if (e.request.id.rfind(given, 0) == 0) matches.push_back(e.request.id);
     if (matches.size() == 1) return matches[0];
     return Status::error(matches.empty()
-                             ? "no request \"" + given + "\" in the outbox"
-                             : "\"" + given + "\" matches several requests; give more of it");
+                             // TRANSLATORS: %s is a support request's id (or its start) as
+                             // the employee gave it.
+                             ? trf("no request \"%s\" in the outbox", {given})
+                             // TRANSLATORS: %s is the start of a support request's id.
+                             : trf("\"%s\" matches several requests; give more of it", {given}));
 }
 
 std::vector<OutboxEntry> OutboxService::pending(bool due_only) const {

@@ -70,7 +70,7 @@ public:
     Result<OutboxEntry> entry(const std::string& id) const;
     // The full id of a request from its id or a unique prefix of at least 4 characters (as git
     // does for commits). The failure says "no request \"X\" in the outbox" or that it matches
-    // several.
+    // several, in the user's language.
     Result<std::string> resolve(const std::string& id_or_prefix) const;
     // Pending requests, oldest first; with due_only, only those whose next attempt time has
     // come (by the service's clock).

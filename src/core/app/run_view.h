@@ -18,8 +18,9 @@
 namespace fixtray {
 
 enum class StepState { waiting, running, done, failed, skipped, cancelled };
-// "waiting", "running", "done", "failed", "skipped", "cancelled": what a person reads in the
-// step list.
+// "waiting", "running", "done", "failed", "skipped", "cancelled", in English whatever the
+// user's language (tests, logs). The tray's step list says them in the user's language with
+// its own words (src/fixtray/texts.cpp step_state_words).
 const char* to_string(StepState s);
 
 struct RunViewRow {
@@ -34,21 +35,38 @@ struct RunViewRow {
     bool output_truncated = false;
 };
 
-// The result in plain language and what to offer next.
+// The result in plain language and what to offer next. headline and detail are in the user's
+// language; technical is the record's English message.
 struct RunResultView {
     Outcome outcome = Outcome::not_fixed;
     std::string headline;  // "Fixed.", "Not fixed.", "Nothing to fix.", "Cancelled.", "Not run."
-    std::string detail;    // the run's own message (for a refusal: the reason)
+    // What happened and what the employee can do next, in plain words in the user's language:
+    // "The problem is still there. You can ask IT for help; what was tried goes with the
+    // request." A refusal the employee can act on says so ("This fix needs administrator
+    // rights, ..."), as does a repair that could not work while a program runs.
+    std::string detail;
+    // The run's own message (for a refusal: the reason), as recorded and sent to IT: English,
+    // technical ("Checking the printer: exited with code 1"). Front ends show it as technical
+    // details, apart from the plain-language text.
+    std::string technical;
     bool ask_did_it_help = false;   // fixed / nothing to fix: "Did that help?" Yes / No
     bool offer_escalation = false;  // not fixed: the escalation dialog comes next
 };
 
 RunResultView run_result_view(const RunRecord& record);
 
-// Plain-words description of a plan for "What will this do?": one line per step, grouped
-// under "First it checks:", "Then it:", "Then it checks that it worked:", "If that fails, it
-// undoes:"; admin steps say that the system asks for administrator approval. A plan that
-// would not run says why instead.
+// A refusal's reason as one plain sentence in the user's language, for the engine's
+// well-known reasons a person can act on: `message` is a refused run's message ("Not run: this
+// fix needs administrator rights. ...") or a plan's ("Would not run: ..."). "" for any other
+// message (show the message itself then).
+std::string refusal_sentence(std::string_view message);
+
+// Plain-words description of a plan for "What will this do?", in the user's language: one
+// line per step, grouped under "First it checks:", "Then it:", "Then it checks that it
+// worked:", "If that fails, it undoes its changes:"; admin steps say that the system asks for
+// administrator approval. A plan that would not run says why instead (refusal_sentence(), else
+// "This fix would not run here: " and the plan's reason). Step labels come from the pack, in
+// the plan's language; a note the engine wrote that this does not know stays English.
 std::vector<std::string> describe_plan(const Plan& plan);
 
 class RunView {

@@ -11,7 +11,7 @@
 namespace fixtray {
 
 enum class TrayState { idle, working, attention };
-// "idle", "working", "attention": the icon names' suffix (fixtray-idle...).
+// "idle", "working", "attention": the icon names' suffix (fixtray-idle...). Not translated.
 const char* to_string(TrayState s);
 
 struct TrayInputs {
@@ -25,7 +25,7 @@ struct TrayInputs {
 
 struct TrayStatus {
     TrayState state = TrayState::idle;
-    std::string tooltip;    // one or two short lines
+    std::string tooltip;    // one or two short lines, in the user's language
     int waiting = 0;        // requests not delivered yet (pending)
     int undeliverable = 0;  // requests the help desk's system refused (failed)
 };
