@@ -55,6 +55,12 @@ the accessibility tree on failure (created). CASE:
             and what the employee typed. Ends with the ticket in Request Tracker holding the
             German comment. Screenshots: german-main-window.png, german-run-view.png,
             german-escalation.png.
+  settings  The Settings page: what the organisation decided (policy "automatic", a Request
+            Tracker, a disabled fix) is listed read-only without the token file; "Start fixtray
+            when I log in" writes HOME/.config/autostart/fixtray.desktop starting this program,
+            and removes it again; choosing "Deutsch" saves settings.json, and after a restart
+            the window and the settings page are German. Screenshots: settings.png,
+            settings-de.png.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
 ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
@@ -571,8 +577,12 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
     run_win = wait_window(acc, run_title, STEP_TIMEOUT)
     run_fn = lambda: window(acc, run_title)  # noqa: E731
     wait_label(run_fn, "Result", "Not fixed.", STEP_TIMEOUT)
+    # The result in plain words; what failed, as recorded for IT, under "Technical details".
     details = label_text(run_win, "Result details")
-    check("Rebuilding the widget cache" in details, "result details: %r" % details)
+    check(details.startswith("The problem is still there."), "result details: %r" % details)
+    technical = atspi.text_of(atspi.find(run_win, "label", "Technical details",
+                                         only_showing=False))
+    check("Rebuilding the widget cache" in technical, "technical details: %r" % technical)
     steps = list_rows(named_table(run_win, "Steps"))
     check(steps and steps[0][0] == "failed" and "Rebuilding the widget cache" in steps[0][1],
           "the Steps table: %r" % steps)
@@ -1383,8 +1393,121 @@ def german_flow(x, app, acc, rt, de, comment, outdir, timer):
             % (ticket, rt_detail, n_main, n_run, n_dlg, items))
 
 
+# ---------------------------------------------------------------------------------------------
+# settings: the employee's settings and the organisation's, then a restart in German
+
+
+def select_page(main, index):
+    """Select tab ``index`` of the main window's notebook ("Pages") through AT-SPI Selection."""
+    tabs = None
+    for a in atspi.find_all(main, "page tab list", only_showing=True):
+        tabs = a
+        break
+    check(tabs is not None, "the main window has no page tab list")
+    check(tabs.querySelection().selectChild(index), "could not select tab %d" % index)
+
+
+def case_settings(binary, outdir, timer):
+    machine = Machine({
+        "escalation": {
+            "policy": "automatic",
+            "backend": {"type": "rt", "url": "https://rt.example.com/", "queue": "General",
+                        "token_file": "/etc/fixtray/SECRET-TOKEN-FILE"},
+        },
+        "policy": {"disabled_fixes": ["restart-gizmo"]},
+    })
+    try:
+        xdg = os.path.join(machine.dir, "xdg")   # no machine-wide autostart entry
+        os.makedirs(xdg)
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            env["XDG_CONFIG_DIRS"] = xdg
+            app, acc = start_app(x, binary, env, outdir, "settings")
+            try:
+                detail = settings_flow(x, app, acc, machine, env, binary, outdir, timer)
+            except BaseException:
+                dump_tree(acc, outdir, "settings")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "settings-failure.png")))
+                raise
+        return detail
+    finally:
+        machine.close()
+
+
+def settings_flow(x, app, acc, machine, env, binary, outdir, timer):
+    main = wait_window(acc, "fixtray", START_TIMEOUT)
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    atspi.wait_until(lambda: "for this computer" in label_text(main_fn(), "Status"),
+                     START_TIMEOUT, "the fixes to be loaded")
+    select_page(main, 2)
+    box = atspi.wait_find(main_fn, "check box", "Start fixtray when I log in", STEP_TIMEOUT)
+    timer.mark("settings page")
+
+    # What the organisation decided, read-only, without the token file's name.
+    policy = dict((r[0], r[1]) for r in list_rows(named_table(main_fn(),
+                                                              "Decided by your organisation")))
+    check(policy.get("Requests to IT") ==
+          "A request is sent by itself when a fix does not help.", "policy rows: %s" % policy)
+    check(policy.get("Requests go to") == "Request Tracker at https://rt.example.com/",
+          "policy rows: %s" % policy)
+    check(policy.get("Fixes from IT") == "Not set up on this computer.", "policy: %s" % policy)
+    check("restart-gizmo" in policy.get("Fixes turned off", ""), "policy: %s" % policy)
+    check(not any("SECRET" in v for v in policy.values()), "a secret is shown: %s" % policy)
+    settled_screenshot(x, os.path.join(outdir, "settings.png"), "fixtray")
+
+    # Start at login: the user's own autostart entry starts this very program.
+    entry = os.path.join(machine.home, ".config", "autostart", "fixtray.desktop")
+    check(not atspi.has_state(box, pyatspi_state("checked")), "start at login is on already")
+    atspi.press(box)
+    guitest.wait_for(lambda: os.path.exists(entry), STEP_TIMEOUT, "the autostart entry")
+    with open(entry) as f:
+        text = f.read()
+    check("Exec=%s\n" % binary in text, "the autostart entry: %r" % text)
+    wait_label(main_fn, "Settings status", "fixtray will start when you log in.", STEP_TIMEOUT)
+    atspi.press(atspi.find(main_fn(), "check box", "Start fixtray when I log in"))
+    guitest.wait_for(lambda: not os.path.exists(entry), STEP_TIMEOUT,
+                     "the autostart entry to be removed")
+
+    # The language: Deutsch is saved, and used from the next start.
+    combo = atspi.find(main_fn(), "combo box", "Language")
+    names = [atspi.name(c) for c in atspi.walk(combo) if atspi.role(c) == "menu item"]
+    check("Deutsch" in names, "the language choices: %s" % names)
+    menu = [c for c in atspi.walk(combo) if atspi.role(c) == "menu"][0]
+    atspi.do_action(menu.getChildAtIndex(names.index("Deutsch")), "click", "activate", "press")
+    settings = os.path.join(machine.home, ".config", "fixtray", "settings.json")
+    guitest.wait_for(lambda: os.path.exists(settings) and
+                     json.load(open(settings)).get("language") == "de", STEP_TIMEOUT,
+                     "settings.json to say language de")
+    timer.mark("saved")
+    rc = quit_app(x, app, acc, ["fixtray"])
+    check_exit(rc, outdir, "settings", "fixtray exited %s after its main window closed")
+
+    import po
+    de = po.Catalog(DE_PO)
+    app, acc = start_app(x, binary, env, outdir, "settings-de")
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    atspi.wait_find(main_fn, "text", de.t("Search fixes"), START_TIMEOUT)
+    select_page(main_fn(), 2)
+    atspi.wait_find(main_fn, "check box", de.t("Start fixtray when I log in"), STEP_TIMEOUT)
+    check_german(de, main_fn(), "the German settings page", set())
+    settled_screenshot(x, os.path.join(outdir, "settings-de.png"), "fixtray")
+    timer.mark("German restart")
+    rc = quit_app(x, app, acc, ["fixtray"])
+    check_exit(rc, outdir, "settings", "fixtray exited %s after its main window closed")
+    return ("policy rows %d, start at login on and off, Deutsch saved and used after a restart"
+            % len(policy))
+
+
+def pyatspi_state(word):
+    import pyatspi
+    return {"checked": pyatspi.STATE_CHECKED}[word]
+
+
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
-         "automatic": case_automatic, "confirm": case_confirm, "german": case_german}
+         "automatic": case_automatic, "confirm": case_confirm, "german": case_german,
+         "settings": case_settings}
 
 
 def main(argv):
