@@ -21,6 +21,10 @@ ENGLISH_WORDS = {
 }
 
 
+# Names that are the same in every language, taken out of a text before its words are looked at.
+PRODUCT_NAMES = ("Request Tracker", "Jira Service Management", "ServiceNow", "osTicket")
+
+
 class Catalog:
     def __init__(self, path):
         self.messages = {}       # English msgid -> German msgstr (singular; plurals: form 0)
@@ -82,7 +86,10 @@ class Catalog:
             if text in self.messages and self.messages[text] != text:
                 leaks.append((text, "an English message of the catalog"))
                 continue
-            words = set(w.lower() for w in re.findall(r"[A-Za-z]+", text))
+            plain = text
+            for product in PRODUCT_NAMES:
+                plain = plain.replace(product, "")
+            words = set(w.lower() for w in re.findall(r"[A-Za-z]+", plain))
             found = sorted(words & ENGLISH_WORDS)
             if found:
                 leaks.append((text, "English words %s" % ", ".join(found)))

@@ -1320,8 +1320,11 @@ def case_german(binary, outdir, timer):
 
 def german_flow(x, app, acc, rt, de, comment, outdir, timer):
     t = de.t
+    # Not looked at word by word: the technical details, the step's output and the request's
+    # text (they hold what was recorded: commands, messages and output as programs wrote them);
+    # the request's text is checked for its German headings instead.
     skip = {t("Technical details"), t("Output of the step"), t("Your comment"),
-            t("Your e-mail address")}
+            t("Your e-mail address"), t("Description")}
     main = wait_window(acc, "fixtray", START_TIMEOUT)
     main_fn = lambda: window(acc, "fixtray")  # noqa: E731
     search = atspi.wait_find(main_fn, "text", t("Search fixes"), START_TIMEOUT)
@@ -1367,6 +1370,13 @@ def german_flow(x, app, acc, rt, de, comment, outdir, timer):
     allowed = {REMOVED_ITEM_TITLE, "Widget version"}
     atspi.set_text(atspi.find(dlg, "text", t("Your comment")), comment)
     n_dlg = check_german(de, dlg_fn(), "the request dialog", skip, allowed)
+    tried = atspi.text_of(atspi.find(dlg_fn(), "text", t("Description")))
+    for heading in ("What fixtray did:", "Outcome:", "Run id:"):
+        check(t(heading) in tried and heading not in tried,
+              "the request's text lacks the German %r: %r" % (t(heading), tried))
+    subject = atspi.text_of(atspi.find(dlg_fn(), "text", t("Subject")))
+    check(de.tf('"%s" did not fix the problem on %s', GERMAN_FIX, "")[:12] in subject,
+          "the subject is not German: %r" % subject)
     settled_screenshot(x, os.path.join(outdir, "german-escalation.png"), dlg_title)
     timer.mark("review")
 

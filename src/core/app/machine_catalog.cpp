@@ -127,7 +127,8 @@ void MachineCatalog::note_withdrawn() {
             if (fix_why.empty()) continue;
             withdrawn_.push_back(
                 {fix.id, pack.id, pack.version, pack.file,
-                 it != origin_by_file_.end() ? it->second.source : PackSource::builtin, fix_why});
+                 it != origin_by_file_.end() ? it->second.source : PackSource::builtin, fix_why,
+                 why == revoked_by});
         }
     }
 }

@@ -65,6 +65,7 @@ struct WithdrawnFix {
     std::string file;
     PackSource source = PackSource::builtin;
     std::string why;  // for a person: "revoked by the help desk's feed (...)", "disabled by ..."
+    bool revoked = false;  // by the feed (else disabled by the machine's policy)
 };
 
 // A fix of an earlier source that a later one replaces (the same fix id): what `fixctl show`

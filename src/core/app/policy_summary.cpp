@@ -97,7 +97,9 @@ std::vector<PolicyRow> policy_summary(const EscalationConfig& escalation,
     std::string off;
     for (const auto& w : catalog.withdrawn()) {
         if (!off.empty()) off += "\n";
-        off += trf("%s: %s", {w.fix_id, w.why});
+        // TRANSLATORS: a fix turned off: its id, then who turned it off.
+        off += trf("%s: %s", {w.fix_id, w.revoked ? tr("withdrawn by IT through the feed")
+                                                  : tr("turned off by your organisation")});
     }
     rows.push_back({tr("Fixes turned off"), off.empty() ? tr("None.") : off});
     return rows;

@@ -1,11 +1,15 @@
 #include "escalation/escalation.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 #include "base/cancel_token.h"
+#include "base/i18n.h"
 #include "base/json_text.h"
 #include "engine/engine.h"
 #include "packs/variables.h"
@@ -44,8 +48,64 @@ std::string tail_lines(std::string_view text, int max_lines, std::size_t max_byt
     return out;
 }
 
+// The words of a step's status in the employee's language ("ok", "failed", ...).
+const char* status_words(StepStatus s) {
+    switch (s) {
+        case StepStatus::ok:
+            return tr("ok");
+        case StepStatus::failed:
+            return tr("failed");
+        case StepStatus::skipped:
+            return tr("skipped");
+        case StepStatus::timed_out:
+            return tr("timed out");
+        case StepStatus::cancelled:
+            return tr("cancelled");
+    }
+    return "?";
+}
+
+// A phase's heading in a request's text: the pack's element names in English ("check",
+// "steps", "verify", "revert"), translated for other languages.
+const char* phase_words(Phase p) {
+    switch (p) {
+        case Phase::check:
+            // TRANSLATORS: a heading in a request's text over the steps that checked for the
+            // problem (the pack's <check> element).
+            return tr("check");
+        case Phase::steps:
+            // TRANSLATORS: a heading in a request's text over the repair steps (<steps>).
+            return tr("steps");
+        case Phase::verify:
+            // TRANSLATORS: a heading in a request's text over the steps that verified the
+            // repair (<verify>).
+            return tr("verify");
+        case Phase::revert:
+            // TRANSLATORS: a heading in a request's text over the steps that undid the repair
+            // (<revert>).
+            return tr("revert");
+    }
+    return "?";
+}
+
+// Labels followed by their values, the values lined up after the widest label (in characters:
+// a translated label may hold umlauts).
+std::string aligned_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
+    auto width = [](const std::string& s) {
+        std::size_t n = 0;
+        for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+        return n;
+    };
+    std::size_t widest = 0;
+    for (const auto& [label, value] : fields) widest = std::max(widest, width(label));
+    std::string out;
+    for (const auto& [label, value] : fields)
+        out += label + std::string(widest + 2 - width(label), ' ') + value + "\n";
+    return out;
+}
+
 std::string step_result_text(const StepRecord& s) {
-    std::string text = to_string(s.status);
+    std::string text = status_words(s.status);
     std::string detail;
     std::string message = s.message;
     if (s.exit_code >= 0 && (s.kind == StepKind::run || s.kind == StepKind::shell)) {
@@ -57,7 +117,7 @@ std::string step_result_text(const StepRecord& s) {
         else if (message.rfind(said + "; ", 0) == 0)
             message.erase(0, said.size() + 2);
     }
-    if (s.timed_out) detail += "timed out, ";
+    if (s.timed_out) detail += std::string(tr("timed out")) + ", ";
     detail += seconds_text(s.duration);
     text += " (" + detail + ")";
     if (!message.empty()) text += ": " + message;
@@ -105,41 +165,58 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
     if (title.empty() && in.run) title = in.run->fix_title;
     const std::string host = clean(env.host);
     if (in.run && in.run->outcome != Outcome::fixed && in.run->outcome != Outcome::nothing_to_fix)
-        r.subject = "\"" + title + "\" did not fix the problem on " + host;
+        // TRANSLATORS: a request's subject: the fix's title, then the computer's name.
+        r.subject = trf("\"%s\" did not fix the problem on %s", {title, host});
     else if (!title.empty())
-        r.subject = "Help needed with \"" + title + "\" on " + host;
+        // TRANSLATORS: a request's subject: the fix's title, then the computer's name.
+        r.subject = trf("Help needed with \"%s\" on %s", {title, host});
     else
-        r.subject = "Help needed on " + host;
+        // TRANSLATORS: a request's subject: the computer's name.
+        r.subject = trf("Help needed on %s", {host});
 
     std::string d;
     if (in.run) {
         const RunRecord& run = *in.run;
         r.fix_id = run.fix_id;
         r.run_id = run.run_id;
-        d += "The employee ran a fixtray repair and it did not solve the problem.\n\n";
-        d += "Fix:      " + title + " (" + run.fix_id + ", pack " + run.pack_id + " version " +
-             std::to_string(run.pack_version) + ")\n";
-        d += std::string("Outcome:  ") + to_string(run.outcome);
-        if (run.refusal != Refusal::none) d += std::string(" (") + to_string(run.refusal) + ")";
-        if (!run.message.empty()) d += ": " + clean(run.message);
-        d += "\n";
-        d += "Started:  " + format_time_utc(run.started) + ", took " +
-             seconds_text(std::chrono::duration_cast<std::chrono::milliseconds>(run.finished -
-                                                                                run.started)) +
-             "\n";
-        d += "Run id:   " + run.run_id + "\n";
-        if (run.reverted) d += "The fix's revert steps ran after it failed.\n";
-        d += "\nWhat fixtray did:\n";
+        // The request is written in the employee's language (they review exactly what is
+        // sent); what was recorded (ids, the run's message, commands, output) stays as it is.
+        d +=
+            std::string(tr("The employee ran a fixtray repair and it did not solve the problem.")) +
+            "\n\n";
+        std::string outcome = to_string(run.outcome);
+        if (run.refusal != Refusal::none)
+            outcome += std::string(" (") + to_string(run.refusal) + ")";
+        if (!run.message.empty()) outcome += ": " + clean(run.message);
+        d += aligned_fields({
+            // TRANSLATORS: a label in a request's text; the fix, its id, pack and version follow.
+            {tr("Fix:"), trf("%s (%s, pack %s version %s)",
+                             {title, run.fix_id, run.pack_id, std::to_string(run.pack_version)})},
+            // TRANSLATORS: a label in a request's text; the recorded outcome id and message follow.
+            {tr("Outcome:"), outcome},
+            // TRANSLATORS: a label in a request's text; when the run started (UTC) and how long
+            // it took follow.
+            {tr("Started:"),
+             trf("%s, took %s", {format_time_utc(run.started),
+                                 seconds_text(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     run.finished - run.started))})},
+            // TRANSLATORS: a label in a request's text; the run's id follows.
+            {tr("Run id:"), run.run_id},
+        });
+        if (run.reverted)
+            d += std::string(tr("The fix's revert steps ran after it failed.")) + "\n";
+        d += "\n" + std::string(tr("What fixtray did:")) + "\n";
         // The fix as it was run (same pack and version, steps loaded): its steps that have no
         // record are listed as not run, so the technician sees every step of the fix.
         const Fix* as_run = in.fix && in.pack && in.pack->id == run.pack_id &&
                                     in.pack->version == run.pack_version && !in.fix->steps_dropped
                                 ? in.fix
                                 : nullptr;
-        const std::string why_not =
-            run.outcome == Outcome::cancelled        ? "the run was cancelled before it"
-            : run.outcome == Outcome::nothing_to_fix ? "the check found nothing to fix"
-                                                     : "the fix stopped before it";
+        const std::string why_not = run.outcome == Outcome::cancelled
+                                        ? tr("not run (the run was cancelled before it)")
+                                    : run.outcome == Outcome::nothing_to_fix
+                                        ? tr("not run (the check found nothing to fix)")
+                                        : tr("not run (the fix stopped before it)");
         for (Phase phase : {Phase::check, Phase::steps, Phase::verify, Phase::revert}) {
             const std::vector<Step>* declared = nullptr;
             if (as_run)
@@ -153,7 +230,7 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
             const bool list_unrun =
                 declared && !declared->empty() && (phase != Phase::revert || any_ran);
             if (!any_ran && !list_unrun) continue;
-            d += std::string("  ") + to_string(phase) + ":\n";
+            d += "  " + trf("%s:", {phase_words(phase)}) + "\n";
             const int count = list_unrun ? static_cast<int>(declared->size()) : 0;
             int next_unrun = 1;  // steps below this index were listed
             auto unrun_up_to = [&](int last) {
@@ -164,8 +241,8 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
                         recorded = recorded || (st.phase == phase && st.index == next_unrun);
                     if (recorded) continue;
                     d += "    " + std::to_string(next_unrun) + ". " +
-                         clean(step.label.empty() ? default_label(step) : step.label) +
-                         ": not run (" + why_not + ")\n";
+                         clean(step.label.empty() ? default_label(step) : step.label) + ": " +
+                         why_not + "\n";
                 }
             };
             for (const auto& s : run.steps) {
@@ -181,29 +258,34 @@ SupportRequest build_support_request(const RequestInputs& in, const UserEnvironm
                     if (!s.argv.empty()) {
                         std::string argv;  // each argument redacted on its own
                         for (const auto& a : s.argv) argv += (argv.empty() ? "" : " ") + clean(a);
-                        d += "       command: " + argv + "\n";
+                        d += "       " + trf("command: %s", {argv}) + "\n";
                     }
                     if (auto t = tail_lines(s.err, 10, 2048); !t.empty())
-                        d += "       last error output:\n" + clean(t);
+                        d += "       " + std::string(tr("last error output:")) + "\n" + clean(t);
                     else if (auto o = tail_lines(s.out, 10, 2048); !o.empty())
-                        d += "       last output:\n" + clean(o);
+                        d += "       " + std::string(tr("last output:")) + "\n" + clean(o);
                 }
             }
             unrun_up_to(count);
         }
-        if (run.steps.empty()) d += "  (no step ran)\n";
+        if (run.steps.empty()) d += "  " + std::string(tr("(no step ran)")) + "\n";
     } else if (in.fix) {
         r.fix_id = in.fix->id;
-        d += "The employee asks for help with \"" + title + "\" (" + in.fix->id +
-             "). No repair was run for this request.\n";
+        d += trf("The employee asks for help with \"%s\" (%s). No repair was run for this request.",
+                 {title, in.fix->id}) +
+             "\n";
     } else {
-        d += "The employee asks for help. No repair was run for this request.\n";
+        d += std::string(tr("The employee asks for help. No repair was run for this request.")) +
+             "\n";
     }
-    d += "\nThe diagnostics bundle collected by fixtray is attached (its manifest lists what ran "
-         "and how long it took). Before anything left the machine, text that looks like a "
-         "password, token or key was masked, and the secrets fixtray knows (the site's secret "
-         "values, the ticket system's credentials, proxy passwords) were masked and then "
-         "checked to be absent from this text and every attached file.\n";
+    d += "\n" +
+         std::string(
+             tr("The diagnostics bundle collected by fixtray is attached (its manifest lists what "
+                "ran and how long it took). Before anything left the machine, text that looks like "
+                "a password, token or key was masked, and the secrets fixtray knows (the site's "
+                "secret values, the ticket system's credentials, proxy passwords) were masked and "
+                "then checked to be absent from this text and every attached file.")) +
+         "\n";
     r.description = std::move(d);
     return r;
 }
