@@ -35,11 +35,13 @@ public:
         text->Wrap(380);
         set_accessible(text, about);
         // TRANSLATORS: the button that closes the About window.
-        auto* close = new wxButton(this, wxID_CLOSE, _("&Close"));
+        // wxID_ANY, not wxID_CLOSE: a stock id with its stock label is GTK's own button,
+        // labelled in the process's locale.
+        auto* close = new wxButton(this, wxID_ANY, _("&Close"));
         set_accessible(close, _("Close"));
         close->SetDefault();
-        SetEscapeId(wxID_CLOSE);
-        SetAffirmativeId(wxID_CLOSE);
+        SetEscapeId(close->GetId());
+        SetAffirmativeId(close->GetId());
         close->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
         Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent&) { Destroy(); });
 

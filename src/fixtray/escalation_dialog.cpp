@@ -191,7 +191,11 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     // TRANSLATORS: the accessible name of the button "&Send" (a verb).
     set_accessible(send_, _("Send"));
     // TRANSLATORS: a button: closes the escalation dialog without sending anything.
-    close_ = new wxButton(p, wxID_CANCEL, _("&Cancel"));
+    // wxID_ANY, not wxID_CANCEL: with a stock id and its stock label ("&Cancel", translated
+    // alike) wxGTK shows GTK's own button, labelled in the process's locale instead of the
+    // language fixtray speaks. Esc presses it (SetEscapeId below).
+    close_ = new wxButton(p, wxID_ANY, _("&Cancel"));
+    SetEscapeId(close_->GetId());
     // TRANSLATORS: the accessible name of the escalation dialog's "&Cancel" button.
     set_accessible(close_, _("Cancel"));
 
@@ -248,14 +252,14 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         set_accessible(t, _("Item text"));
         // Our own label, not the stock button's (GTK's follows the process's locale).
         // TRANSLATORS: a button: closes the window that shows a diagnostics item.
-        auto* close = new wxButton(&view, wxID_CLOSE, _("&Close"));
+        auto* close = new wxButton(&view, wxID_ANY, _("&Close"));
         set_accessible(close, _("Close"));
         auto* vs = new wxBoxSizer(wxVERTICAL);
         vs->Add(t, 1, wxEXPAND | wxALL, 8);
         vs->Add(close, 0, wxALIGN_RIGHT | wxLEFT | wxRIGHT | wxBOTTOM, 8);
         view.SetSizer(vs);
-        view.SetEscapeId(wxID_CLOSE);
-        view.SetAffirmativeId(wxID_CLOSE);
+        view.SetEscapeId(close->GetId());
+        view.SetAffirmativeId(close->GetId());
         close->Bind(wxEVT_BUTTON, [&view](wxCommandEvent&) { view.EndModal(wxID_CLOSE); });
         view.ShowModal();
     });

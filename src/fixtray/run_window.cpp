@@ -66,9 +66,9 @@ RunWindow::RunWindow(Controller& c)
     steps_ = new wxDataViewListCtrl(p, wxID_ANY, wxDefaultPosition, wxSize(-1, 180),
                                     wxDV_SINGLE | wxDV_ROW_LINES);
     // TRANSLATORS: a column of the run window's list of steps: waiting, running, done...
-    steps_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, 80);
+    steps_->AppendTextColumn(_("State"), wxDATAVIEW_CELL_INERT, 130);
     // TRANSLATORS: a column of the run window's list of steps: what the step does.
-    steps_->AppendTextColumn(_("Step"), wxDATAVIEW_CELL_INERT, 380);
+    steps_->AppendTextColumn(_("Step"), wxDATAVIEW_CELL_INERT, 340);
     // TRANSLATORS: a column of the run window's list of steps: how long it took.
     steps_->AppendTextColumn(_("Time"), wxDATAVIEW_CELL_INERT, 70);
     // TRANSLATORS: the accessible name of the run window's list of steps.
@@ -115,12 +115,14 @@ RunWindow::RunWindow(Controller& c)
     help_ = new wxButton(p, wxID_ANY, _("Get help from &IT..."));
     set_accessible(help_, _("Get help from IT"));
     // TRANSLATORS: a button of the run window: stops the running fix.
-    cancel_ = new wxButton(p, wxID_CANCEL, _("&Cancel"));
+    // wxID_ANY, not wxID_CANCEL: a stock id with its stock label is GTK's own button, labelled
+    // in the process's locale instead of the language fixtray speaks.
+    cancel_ = new wxButton(p, wxID_ANY, _("&Cancel"));
     // TRANSLATORS: the accessible name of the run window's "&Cancel" button.
     set_accessible(cancel_, _("Cancel the fix"));
     // TRANSLATORS: a button: closes the run window (the fix goes on). "&" marks the keyboard
     // shortcut (Alt+L in English).
-    close_ = new wxButton(p, wxID_CLOSE, _("C&lose"));
+    close_ = new wxButton(p, wxID_ANY, _("C&lose"));
     // TRANSLATORS: the accessible name of a button that closes its window.
     set_accessible(close_, _("Close"));
 

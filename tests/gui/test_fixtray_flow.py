@@ -90,6 +90,7 @@ import faulthandler
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -675,7 +676,7 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
     return "ticket %s: %s; items %d -> %d" % (ticket, rt_detail, len(before), len(after))
 
 
-def ticket_parts(rt, ticket, outdir, case):
+def ticket_parts(rt, ticket, outdir, case, fix_title=ESCALATE_FIX):
     """Ticket ``ticket`` as RT's REST 2 API has it, after checking that it is in queue General
     and that its subject names the failing fix, and that it has exactly one .tar.gz attachment
     (saved as OUTDIR/<case>-bundle.tar.gz). Returns (decoded text parts, bundle file name,
@@ -685,7 +686,7 @@ def ticket_parts(rt, ticket, outdir, case):
     qname = rt.get("queue/%s" % queue.get("id"))["Name"] if queue.get("id") else None
     check(qname == "General", "ticket %s is in queue %r, expected General" % (ticket, qname))
     subject = t.get("Subject", "")
-    check(ESCALATE_FIX in subject, "ticket subject %r does not name the fix" % subject)
+    check(fix_title in subject, "ticket subject %r does not name the fix" % subject)
 
     listing = rt.get("ticket/%s/attachments?fields=Filename,ContentType,ContentLength&per_page=100"
                      % ticket)
@@ -1381,12 +1382,14 @@ def german_flow(x, app, acc, rt, de, comment, outdir, timer):
     timer.mark("review")
 
     atspi.press(atspi.find(dlg_fn(), "push button", t("Send")))
-    sent_prefix = t("Sent to your help desk as ticket %s.").split("%s")[0]
-    sent = wait_label(dlg_fn, t("Request status"), sent_prefix, SEND_TIMEOUT, prefix=True)
-    ticket = sent[len(sent_prefix):].rstrip(".")
-    check(ticket.isdigit(), "ticket id %r in %r" % (ticket, sent))
+    sent_format = t("Sent to your help desk as ticket %s.")
+    sent = wait_label(dlg_fn, t("Request status"), sent_format.split("%s")[0], SEND_TIMEOUT,
+                      prefix=True)
+    m = re.fullmatch(re.escape(sent_format).replace(re.escape("%s"), r"(\d+)"), sent)
+    check(m is not None, "the request status %r is not %r" % (sent, sent_format))
+    ticket = m.group(1)
     check_german(de, dlg_fn(), "the request dialog after sending", skip, allowed)
-    texts, fname, _, members = ticket_parts(rt, ticket, outdir, "german")
+    texts, fname, _, members = ticket_parts(rt, ticket, outdir, "german", GERMAN_FIX)
     check(any(comment in part for part in texts),
           "the comment is in none of the ticket's %d text parts" % len(texts))
     rt_detail = "queue General, the comment, %s with %d files" % (fname, len(members))

@@ -56,6 +56,8 @@ const std::map<std::string, const char*>& fact_titles() {
         {"printers", N_("Printers")},
         {"log.recent", N_("Recent system log")},
         {"run.record", N_("Record of the fix's run")},
+        {"processes", N_("Running programs")},
+        {"hosts", N_("Host name table (hosts file)")},
     };
     return titles;
 }
