@@ -16,6 +16,8 @@
 #include "base/time_text.h"
 #include "escalation_dialog.h"
 #include "main_window.h"
+#include "notifier.h"
+#include "outbox_window.h"
 #include "question_dialog.h"
 #include "run_window.h"
 #include "texts.h"
@@ -188,6 +190,7 @@ void Controller::post(std::function<void()> fn) {
 }
 
 void Controller::start() {
+    notifier_ = std::make_unique<Notifier>([this](const DesktopNotice&) { show_main_window(); });
     tray_ = make_tray_icon(options_.tray, *this);
     update_tray();
     watcher_ = std::thread([this] { watch_loop(); });
@@ -212,14 +215,23 @@ void Controller::watch_loop() {
         post([this, s] { apply_snapshot(s); });
     };
     publish();
+    // New fixes from the feed are told on the desktop; the notice is made here, with the
+    // catalog that has them (titles in the user's language), and shown on the UI thread.
+    auto tell_new_fixes = [this](const MachineCatalog& c, const CatalogChange& change) {
+        if (auto notice = notice_for_new_fixes(c, change, lang_))
+            post([this, n = *notice] { tell_desktop(n); });
+    };
     struct Observer final : AppObserver {
         bool changed = false;
-        void catalog_changed(const MachineCatalog&, const CatalogChange&) override {
+        std::function<void(const MachineCatalog&, const CatalogChange&)> added;
+        void catalog_changed(const MachineCatalog& c, const CatalogChange& change) override {
             changed = true;
+            added(c, change);
         }
         void outbox_changed(const OutboxChange&) override { changed = true; }
         void feed_status_changed(const FeedState&, bool) override { changed = true; }
     } observer;
+    observer.added = tell_new_fixes;
     ChangeWatcher watcher(catalog, outbox_dir);
     watcher.subscribe(&observer);
     for (;;) {
@@ -236,7 +248,7 @@ void Controller::watch_loop() {
         // run goes on record as interrupted and what its steps left running ends within
         // seconds, not at the next run. A listing of runs/, nothing more, when there is none.
         static_cast<void>(services_.audit_log().recover_interrupted());
-        if (forced) static_cast<void>(catalog.reload());  // what changed: the next snapshot says
+        if (forced) tell_new_fixes(catalog, catalog.reload());
         watcher.poll();
         if (forced || observer.changed) publish();
     }
@@ -272,6 +284,7 @@ void Controller::delivery_loop() {
         post([this, entries = outbox.entries()] {
             sending_ = false;
             if (snapshot_) {
+                outbox_replaced(snapshot_->outbox, entries);
                 auto s = std::make_shared<MachineSnapshot>(*snapshot_);
                 s->outbox = entries;
                 snapshot_ = s;
@@ -284,6 +297,7 @@ void Controller::delivery_loop() {
 }
 
 void Controller::apply_snapshot(std::shared_ptr<const MachineSnapshot> s) {
+    if (snapshot_) outbox_replaced(snapshot_->outbox, s->outbox);
     snapshot_ = std::move(s);
     std::atomic_store(&delivery_snapshot_, snapshot_);
     update_tray();
@@ -325,6 +339,7 @@ void Controller::window_closed(wxWindow* w) {
     if (w == main_window_) main_window_ = nullptr;
     if (w == run_window_) run_window_ = nullptr;
     if (w == escalation_window_) escalation_window_ = nullptr;
+    if (w == outbox_window_) outbox_window_ = nullptr;
 }
 
 std::vector<AuditEntry> Controller::recent_runs(std::size_t max) const {
@@ -434,13 +449,31 @@ void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
     if (tray_) tray_->menu_changed();
 }
 
+void Controller::show_outbox_window() {
+    if (!outbox_window_) outbox_window_ = new OutboxWindow(*this);
+    outbox_window_->Show();
+    outbox_window_->Raise();
+}
+
 void Controller::cancel_fix() {
     fix_runs_.cancel();
+}
+
+void Controller::tell_desktop(const DesktopNotice& notice) {
+    if (notifications_ && notifier_) notifier_->show(notice);
+}
+
+void Controller::outbox_replaced(const std::vector<OutboxEntry>& before,
+                                 const std::vector<OutboxEntry>& after) {
+    for (const DesktopNotice& n : notices_for_outbox(before, after)) tell_desktop(n);
 }
 
 void Controller::run_finished(const RunRecord& record) {
     static_cast<void>(fix_runs_.wait());  // the worker is done: collect its result
     unseen_outcome_ = record.outcome;
+    // Finished while its window was closed (or never shown): the desktop says how it ended.
+    if (!run_window_ || !run_window_->IsShown())
+        tell_desktop(notice_for_finished_run(run_view_.title(), run_result_view(record)));
     update_tray();
     if (tray_) tray_->menu_changed();
     notify(&ControllerListener::run_updated);

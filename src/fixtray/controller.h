@@ -21,6 +21,7 @@
 
 #include <wx/string.h>
 
+#include "app/desktop_notices.h"
 #include "app/fix_list.h"
 #include "app/fix_run_service.h"
 #include "app/machine_catalog.h"
@@ -39,6 +40,7 @@ class wxMenu;
 namespace fixtray::gui {
 
 class MainWindow;
+class Notifier;
 class RunWindow;
 
 struct Options {
@@ -98,6 +100,8 @@ public:
     // --- Requests ----------------------------------------------------------------------------
     void show_main_window();
     void show_run_window();
+    void show_outbox_window();  // "Requests to IT" (outbox_window.h)
+    const RealServices& services() const { return services_; }
     // Plans the fix, asks its confirmation text in a dialog over `parent`, starts it and shows
     // the run view. Refusals and "already running" are said in a dialog.
     void run_fix(const std::string& fix_id, wxWindow* parent);
@@ -135,10 +139,16 @@ private:
     void update_tray();
     void notify(void (ControllerListener::*what)());
     void run_finished(const RunRecord& record);
+    // Desktop notifications (notifier.h), when the employee has them on.
+    void tell_desktop(const DesktopNotice& notice);
+    // Tells about the requests delivered or failed between two readings of the outbox.
+    void outbox_replaced(const std::vector<OutboxEntry>& before,
+                         const std::vector<OutboxEntry>& after);
 
     Options options_;
     std::string lang_;
     bool notifications_ = true;
+    std::unique_ptr<Notifier> notifier_;
     std::shared_ptr<bool> alive_;
     std::shared_ptr<const MachineSnapshot> snapshot_;
     std::unique_ptr<TrayIcon> tray_;
@@ -146,6 +156,7 @@ private:
     MainWindow* main_window_ = nullptr;
     RunWindow* run_window_ = nullptr;
     wxWindow* escalation_window_ = nullptr;
+    wxWindow* outbox_window_ = nullptr;
 
     RealServices services_;
     FixRunService fix_runs_;

@@ -127,8 +127,14 @@ MainWindow::MainWindow(Controller& c)
     help_ = new wxButton(root, wxID_ANY, _("Get help from &IT..."));
     // TRANSLATORS: the accessible name of the button "Get help from &IT...".
     set_accessible(help_, _("Get help from IT"));
+    // TRANSLATORS: a button: opens the list of requests to the help desk (the outbox).
+    auto* requests = new wxButton(root, wxID_ANY, _("Re&quests..."));
+    // TRANSLATORS: the accessible name of the button "Re&quests...".
+    set_accessible(requests, _("Requests to IT"));
+    requests->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { c_.show_outbox_window(); });
     auto* bottom = new wxBoxSizer(wxHORIZONTAL);
     bottom->Add(status_, 1, wxALIGN_CENTER_VERTICAL);
+    bottom->Add(requests, 0, wxLEFT, 8);
     bottom->Add(check, 0, wxLEFT, 8);
     bottom->Add(help_, 0, wxLEFT, 8);
 

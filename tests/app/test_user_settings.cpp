@@ -13,7 +13,7 @@
 using namespace fixtray;
 using namespace fixtray::test;
 
-TEST_CASE("user settings: saved and read back; missing is the defaults; bad values are reported") {
+TEST_CASE("user settings: saved and read back, missing is the defaults, bad values are reported") {
     // Scenario: the settings page saves; a hand-edited file has a bad value and a wrong type.
     TempDir home;
     const std::string path = (home.path() / "config/fixtray/settings.json").string();

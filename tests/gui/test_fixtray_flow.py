@@ -61,6 +61,12 @@ the accessibility tree on failure (created). CASE:
             and removes it again; choosing "Deutsch" saves settings.json, and after a restart
             the window and the settings page are German. Screenshots: settings.png,
             settings-de.png.
+  notify    Desktop notifications, received by dunst on the private session bus (read back
+            with `dunstctl history`): "Take a moment" run and its window closed while it runs
+            -> "Take a moment: Fixed."; a request sent to Request Tracker -> "Your request
+            reached IT: ticket N" with N the ticket the dialog showed; the password file made
+            wrong and another request sent -> "Your request could not be delivered" with the
+            reason and what to do. Written: notify-received.txt.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
 ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
@@ -1518,9 +1524,158 @@ def pyatspi_state(word):
     return {"checked": pyatspi.STATE_CHECKED}[word]
 
 
+# ---------------------------------------------------------------------------------------------
+# notify: desktop notifications, received by a real notification server (dunst)
+
+
+MOMENT_FIX = "Take a moment"
+
+
+class Dunst:
+    """dunst on the private session bus and display; ``notices()`` is what it received
+    (summary, body), read with ``dunstctl`` after closing what it shows."""
+
+    def __init__(self, x, bus, outdir):
+        self.env = dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus)
+        conf = os.path.join(outdir, "dunstrc")
+        with open(conf, "w") as f:
+            f.write("[global]\n    history_length = 100\n")
+        self.proc = x.spawn(["dunst", "-conf", conf], env=self.env,
+                            stdout=subprocess.DEVNULL,
+                            stderr=open(os.path.join(outdir, "notify.dunst.log"), "wb"))
+        guitest.wait_for(lambda: self.ctl("is-paused").strip() in ("true", "false"),
+                         START_TIMEOUT, "dunst to own org.freedesktop.Notifications")
+
+    def ctl(self, *args):
+        r = subprocess.run(["dunstctl"] + list(args), env=self.env, capture_output=True,
+                           text=True, timeout=30)
+        return r.stdout if r.returncode == 0 else ""
+
+    def notices(self):
+        self.ctl("close-all")
+        out = self.ctl("history")
+        if not out:
+            return []
+        data = json.loads(out)["data"]
+        flat = [n for group in data for n in group]
+        return [(n["summary"]["data"], n["body"]["data"], n["appname"]["data"]) for n in flat]
+
+    def wait_notice(self, summary_part, timeout, what):
+        return guitest.wait_for(
+            lambda: next((n for n in self.notices() if summary_part in n[0]), None), timeout,
+            "dunst to receive %s (a notification whose summary holds %r)" % (what, summary_part))
+
+
+def case_notify(binary, outdir, timer):
+    rt = RequestTracker(outdir, case="notify")
+    machine = None
+    try:
+        timer.mark("rt start")
+        machine = Machine({})
+        password_file = machine.secret_file("rt.password", rt.env["FIXTRAY_TEST_RT_PASSWORD"])
+        machine.write_config({
+            "escalation": {
+                "policy": "ask",
+                "backend": {"type": "rt", "url": rt.url, "queue": "General",
+                            "user": rt.env["FIXTRAY_TEST_RT_USER"],
+                            "password_file": password_file, "timeout": "60"},
+                "email_domain": "example.com",
+            }})
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            dunst = Dunst(x, bus, outdir)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            app, acc = start_app(x, binary, env, outdir, "notify")
+            try:
+                detail = notify_flow(x, app, acc, machine, dunst, password_file, outdir, timer)
+            except BaseException:
+                dump_tree(acc, outdir, "notify")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "notify-failure.png")))
+                raise
+        return detail
+    finally:
+        rt.close()
+        if machine:
+            machine.close()
+
+
+def run_from_main(acc, title):
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    search = atspi.wait_find(main_fn, "text", "Search fixes", START_TIMEOUT)
+    tree = named_table(main_fn(), "Fixes")
+    atspi.wait_until(lambda: any(t == title for _, t in tree_rows(tree)), START_TIMEOUT,
+                     "%r in the fix list" % title)
+    atspi.set_text(search, "")
+    tree_select(tree, title)
+    run = atspi.find(main_fn(), "push button", "Run this fix")
+    atspi.wait_until(lambda: atspi.enabled(run), STEP_TIMEOUT, "'Run this fix' to be enabled")
+    atspi.press(run)
+    return wait_window(acc, title + " - fixtray", STEP_TIMEOUT)
+
+
+def send_request(x, acc, outdir):
+    """Get help from IT (main window) -> Send; returns the dialog's last status."""
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    atspi.press(atspi.find(main_fn(), "push button", "Get help from IT"))
+    dlg_title = "Get help from IT - fixtray"
+    dlg_fn = lambda: window(acc, dlg_title)  # noqa: E731
+    wait_window(acc, dlg_title, STEP_TIMEOUT)
+    send = atspi.wait_find(dlg_fn, "push button", "Send", COLLECT_TIMEOUT, enabled_too=True)
+    atspi.press(send)
+    status = atspi.wait_until(
+        lambda: (lambda t: t if t.startswith(("Sent", "Not sent", "Saved", "Could not")) or
+                 "could not" in t.lower() else None)(label_text(dlg_fn(), "Request status")),
+        SEND_TIMEOUT, "the request to be sent or refused")
+    atspi.press(atspi.wait_find(dlg_fn, "push button", "Close", STEP_TIMEOUT, enabled_too=True))
+    atspi.wait_until(lambda: dlg_fn() is None, STEP_TIMEOUT, "the dialog to close")
+    return status
+
+
+def notify_flow(x, app, acc, machine, dunst, password_file, outdir, timer):
+    wait_window(acc, "fixtray", START_TIMEOUT)
+    # 1. A fix that finished while its window was closed.
+    run_win = run_from_main(acc, MOMENT_FIX)
+    wid = guitest.wait_for(lambda: window_id(x, MOMENT_FIX + " - fixtray"), STEP_TIMEOUT,
+                           "the run window's X window")
+    guitest.close_window(x, wid)
+    atspi.wait_until(lambda: window(acc, MOMENT_FIX + " - fixtray") is None, STEP_TIMEOUT,
+                     "the run window to close while the fix runs")
+    summary, body, appname = dunst.wait_notice(MOMENT_FIX, STEP_TIMEOUT, "the finished fix")
+    check(summary == MOMENT_FIX + ": Fixed." and appname == "fixtray",
+          "the finished fix's notification: %r %r %r" % (summary, body, appname))
+    timer.mark("finished fix")
+
+    # 2. A request delivered: the ticket's number.
+    status = send_request(x, acc, outdir)
+    check(status.startswith("Sent to your help desk as ticket "), "request status: %r" % status)
+    ticket = status[len("Sent to your help desk as ticket "):-1]
+    notice = dunst.wait_notice("Your request reached IT", SEND_TIMEOUT, "the delivered request")
+    check(notice[0] == "Your request reached IT: ticket %s" % ticket,
+          "the delivered request's notification: %r (ticket %s)" % (notice, ticket))
+    timer.mark("delivered")
+
+    # 3. A request the ticket system refuses (a wrong password: 401, a permanent failure): the
+    # reason and what to do.
+    with open(password_file, "w") as f:
+        f.write("not-the-password\n")
+    status = send_request(x, acc, outdir)
+    notice = dunst.wait_notice("could not be delivered", SEND_TIMEOUT, "the undeliverable request")
+    check("try again" in notice[1] and "no reason given" not in notice[1],
+          "the undeliverable request's notification gives no reason or advice: %r" % (notice,))
+    timer.mark("undeliverable")
+    all_notices = dunst.notices()
+    with open(os.path.join(outdir, "notify-received.txt"), "w") as f:
+        f.write("\n\n".join("%s\n%s\n(%s)" % n for n in all_notices) + "\n")
+    rc = quit_app(x, app, acc, ["fixtray"])
+    check_exit(rc, outdir, "notify", "fixtray exited %s after its main window closed")
+    return "dunst received %d notifications: %s" % (len(all_notices),
+                                                     "; ".join(n[0] for n in all_notices))
+
+
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
          "automatic": case_automatic, "confirm": case_confirm, "german": case_german,
-         "settings": case_settings}
+         "settings": case_settings, "notify": case_notify}
 
 
 def main(argv):
