@@ -170,6 +170,27 @@ MainWindow::MainWindow(Controller& c)
         if (e.GetSelection() == 1) fill_recent();
         e.Skip();
     });
+    // Keyboard: Ctrl+F goes to the search field; Enter in the search field or on a fix runs
+    // the chosen fix (the list's own Enter is its "activate"); Esc closes the window (with a
+    // tray, fixtray stays there).
+    Bind(wxEVT_CHAR_HOOK, [this, run_selected](wxKeyEvent& e) {
+        if (e.GetKeyCode() == 'F' && e.GetModifiers() == wxMOD_CONTROL) {
+            pages_->SetSelection(0);
+            search_->SetFocus();
+            search_->SelectAll();
+            return;
+        }
+        if (e.GetKeyCode() == WXK_ESCAPE && e.GetModifiers() == wxMOD_NONE) {
+            Close();
+            return;
+        }
+        if ((e.GetKeyCode() == WXK_RETURN || e.GetKeyCode() == WXK_NUMPAD_ENTER) &&
+            search_->HasFocus() && !selected_fix().empty()) {
+            run_selected();
+            return;
+        }
+        e.Skip();
+    });
     Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
         // Closing the window never stops a running fix; with a tray the app stays there.
         if (c_.tray_kind() == TrayKind::none && !c_.fix_running()) {

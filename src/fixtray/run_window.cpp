@@ -200,6 +200,14 @@ RunWindow::RunWindow(Controller& c)
         kTickTimer);
     Bind(
         wxEVT_TIMER, [this](wxTimerEvent&) { refresh(); }, kPendingTimer);
+    // Esc closes the window; the fix goes on (it is the controller's), as with the close box.
+    Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
+        if (e.GetKeyCode() == WXK_ESCAPE && e.GetModifiers() == wxMOD_NONE) {
+            Close();
+            return;
+        }
+        e.Skip();
+    });
     Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
         if (c_.run_view().result()) c_.seen_result();
         e.Skip();  // the fix goes on without the window

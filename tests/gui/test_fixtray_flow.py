@@ -67,6 +67,9 @@ the accessibility tree on failure (created). CASE:
             reached IT: ticket N" with N the ticket the dialog showed; the password file made
             wrong and another request sent -> "Your request could not be delivered" with the
             reason and what to do. Written: notify-received.txt.
+  keyboard  Real key presses (xdotool): Ctrl+F from another tab focuses "Search fixes", typing
+            filters, Enter in the search field runs the chosen fix, Esc closes the run window,
+            Esc on the main window (no tray) quits.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
 ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
@@ -1624,8 +1627,9 @@ def send_request(x, acc, outdir):
     send = atspi.wait_find(dlg_fn, "push button", "Send", COLLECT_TIMEOUT, enabled_too=True)
     atspi.press(send)
     status = atspi.wait_until(
-        lambda: (lambda t: t if t.startswith(("Sent", "Not sent", "Saved", "Could not")) or
-                 "could not" in t.lower() else None)(label_text(dlg_fn(), "Request status")),
+        lambda: (lambda t: t if t.startswith(("Sent", "Not sent", "Saved")) or
+                 "did not accept" in t or "could not" in t.lower() else None)(
+                     label_text(dlg_fn(), "Request status")),
         SEND_TIMEOUT, "the request to be sent or refused")
     atspi.press(atspi.wait_find(dlg_fn, "push button", "Close", STEP_TIMEOUT, enabled_too=True))
     atspi.wait_until(lambda: dlg_fn() is None, STEP_TIMEOUT, "the dialog to close")
@@ -1673,9 +1677,80 @@ def notify_flow(x, app, acc, machine, dunst, password_file, outdir, timer):
                                                      "; ".join(n[0] for n in all_notices))
 
 
+# ---------------------------------------------------------------------------------------------
+# keyboard: Ctrl+F, Enter, Esc, with real key presses (xdotool)
+
+
+def case_keyboard(binary, outdir, timer):
+    machine = Machine({})
+    try:
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            app, acc = start_app(x, binary, env, outdir, "keyboard")
+            try:
+                detail = keyboard_flow(x, app, acc, outdir, timer)
+            except BaseException:
+                dump_tree(acc, outdir, "keyboard")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "keyboard-failure.png")))
+                raise
+        return detail
+    finally:
+        machine.close()
+
+
+def focused(acc):
+    import pyatspi
+    return atspi.has_state(acc, pyatspi.STATE_FOCUSED)
+
+
+def keyboard_flow(x, app, acc, outdir, timer):
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    wait_window(acc, "fixtray", START_TIMEOUT)
+    atspi.wait_until(lambda: "for this computer" in label_text(main_fn(), "Status"),
+                     START_TIMEOUT, "the fixes to be loaded")
+    wid = guitest.wait_for(lambda: window_id(x, "fixtray"), STEP_TIMEOUT, "the main X window")
+    guitest._xdotool(x, "windowfocus", "--sync", wid)
+    # Away from the search field first (the Recent runs tab), then Ctrl+F brings it back.
+    select_page(main_fn(), 1)
+    search = atspi.find(main_fn(), "text", "Search fixes", only_showing=False)
+    atspi.wait_until(lambda: not atspi.showing(search), STEP_TIMEOUT, "the Fixes tab to hide")
+    guitest.key(x, "ctrl+f")
+    atspi.wait_until(lambda: atspi.showing(search) and focused(search), STEP_TIMEOUT,
+                     "Ctrl+F to show the Fixes tab and focus 'Search fixes'")
+    timer.mark("ctrl+f")
+    guitest._xdotool(x, "type", "--delay", "50", "widget")
+    tree = named_table(main_fn(), "Fixes")
+    atspi.wait_until(lambda: [t for _, t in tree_rows(tree)] == ["Software", ESCALATE_FIX],
+                     STEP_TIMEOUT, "typing 'widget' to leave only %r" % ESCALATE_FIX)
+    tree_select(tree, ESCALATE_FIX)
+    guitest._xdotool(x, "windowfocus", "--sync", wid)
+    atspi.set_text(search, "widget")   # the focus back in the field, the fix still chosen
+    guitest.key(x, "ctrl+f")
+    atspi.wait_until(lambda: focused(search), STEP_TIMEOUT, "the search field to be focused")
+    guitest.key(x, "Return")
+    run_title = ESCALATE_FIX + " - fixtray"
+    wait_window(acc, run_title, STEP_TIMEOUT)
+    wait_label(lambda: window(acc, run_title), "Result", "Not fixed.", STEP_TIMEOUT)
+    timer.mark("enter runs")
+    run_wid = guitest.wait_for(lambda: window_id(x, run_title), STEP_TIMEOUT, "the run X window")
+    guitest._xdotool(x, "windowfocus", "--sync", run_wid)
+    guitest.key(x, "Escape")
+    atspi.wait_until(lambda: window(acc, run_title) is None, STEP_TIMEOUT,
+                     "Esc to close the run window")
+    timer.mark("esc closes")
+    guitest._xdotool(x, "windowfocus", "--sync", wid)
+    guitest.key(x, "Escape")
+    rc = guitest.wait_exit(app, STEP_TIMEOUT, "Esc on the main window to quit (no tray)")
+    check_exit(rc, outdir, "keyboard", "fixtray exited %s after Esc on its main window")
+    return "Ctrl+F focused the search, Enter ran the fix, Esc closed the run window and the app"
+
+
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
          "automatic": case_automatic, "confirm": case_confirm, "german": case_german,
-         "settings": case_settings, "notify": case_notify}
+         "settings": case_settings, "notify": case_notify,
+         "keyboard": case_keyboard}
 
 
 def main(argv):
