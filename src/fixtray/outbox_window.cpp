@@ -184,24 +184,34 @@ std::string OutboxWindow::selected_id() const {
 }
 
 void OutboxWindow::outbox_updated() {
-    const std::string keep = selected_id();
-    list_->DeleteAllItems();
-    ids_.clear();
-    bool waiting = false;
     // Newest first: what the employee just sent is at the top.
     std::vector<OutboxEntry> entries = service_->entries();
+    std::vector<std::vector<wxString>> rows;
+    std::vector<std::string> ids;
+    bool waiting = false;
     for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
         const OutboxEntry& e = *it;
-        wxVector<wxVariant> row;
-        row.push_back(wxVariant(wx(local_time_text(e.status.queued))));
-        row.push_back(wxVariant(wx(e.request.subject)));
-        row.push_back(wxVariant(state_words(e.status)));
-        row.push_back(wxVariant(state_detail(e.status)));
-        list_->AppendItem(row);
-        ids_.push_back(e.request.id);
+        rows.push_back({wx(local_time_text(e.status.queued)), wx(e.request.subject),
+                        state_words(e.status), state_detail(e.status)});
+        ids.push_back(e.request.id);
         waiting = waiting || e.status.state == DeliveryState::pending;
     }
     send_->Enable(waiting);
+    // Rebuilt only when something shown changed: the controller tells about every reading of
+    // the outbox, and a list rebuilt under the employee (or a screen reader) loses its place.
+    if (rows == rows_ && ids == ids_) {
+        show_selected();
+        return;
+    }
+    const std::string keep = selected_id();
+    list_->DeleteAllItems();
+    for (const auto& r : rows) {
+        wxVector<wxVariant> row;
+        for (const wxString& cell : r) row.push_back(wxVariant(cell));
+        list_->AppendItem(row);
+    }
+    rows_ = std::move(rows);
+    ids_ = std::move(ids);
     for (std::size_t i = 0; i < ids_.size(); ++i)
         if (ids_[i] == keep) list_->SelectRow(static_cast<unsigned>(i));
     if (ids_.empty()) status_->SetLabel(_("No requests to IT."));

@@ -38,6 +38,7 @@ private:
     Controller& c_;
     std::unique_ptr<OutboxService> service_;
     std::vector<std::string> ids_;
+    std::vector<std::vector<wxString>> rows_;  // what the list shows
     wxDataViewListCtrl* list_ = nullptr;
     wxTextCtrl* details_ = nullptr;
     wxStaticText* status_ = nullptr;

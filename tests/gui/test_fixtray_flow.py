@@ -66,7 +66,11 @@ the accessibility tree on failure (created). CASE:
             -> "Take a moment: Fixed."; a request sent to Request Tracker -> "Your request
             reached IT: ticket N" with N the ticket the dialog showed; the password file made
             wrong and another request sent -> "Your request could not be delivered" with the
-            reason and what to do. Written: notify-received.txt.
+            reason and what to do. Then "Requests to IT" (the outbox window): the failed and
+            the delivered request with their states (the 401, the ticket); the password made
+            right, Retry delivers the failed one (and dunst hears of it), Save a copy writes
+            the request into a folder it names, Remove (asked first) leaves one row. Written:
+            notify-received.txt. Screenshot: outbox.png.
   keyboard  Real key presses (xdotool): Ctrl+F from another tab focuses "Search fixes", typing
             filters, Enter in the search field runs the chosen fix, Esc closes the run window,
             Esc on the main window (no tray) quits.
@@ -1590,7 +1594,8 @@ def case_notify(binary, outdir, timer):
             env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
             app, acc = start_app(x, binary, env, outdir, "notify")
             try:
-                detail = notify_flow(x, app, acc, machine, dunst, password_file, outdir, timer)
+                detail = notify_flow(x, app, acc, machine, dunst, password_file,
+                                     rt.env["FIXTRAY_TEST_RT_PASSWORD"], outdir, timer)
             except BaseException:
                 dump_tree(acc, outdir, "notify")
                 with_suppressed(lambda: guitest.screenshot(
@@ -1636,7 +1641,15 @@ def send_request(x, acc, outdir):
     return status
 
 
-def notify_flow(x, app, acc, machine, dunst, password_file, outdir, timer):
+def choose_row(table, row):
+    """Select list row ``row`` unless it is the selected one already (GTK refuses that)."""
+    if atspi.selected_rows(table) != [row]:
+        atspi.select_row(table, row)
+    atspi.wait_until(lambda: atspi.selected_rows(table) == [row], STEP_TIMEOUT,
+                     "row %d to be selected" % row)
+
+
+def notify_flow(x, app, acc, machine, dunst, password_file, machine_password, outdir, timer):
     wait_window(acc, "fixtray", START_TIMEOUT)
     # 1. A fix that finished while its window was closed.
     run_win = run_from_main(acc, MOMENT_FIX)
@@ -1668,6 +1681,48 @@ def notify_flow(x, app, acc, machine, dunst, password_file, outdir, timer):
     check("try again" in notice[1] and "no reason given" not in notice[1],
           "the undeliverable request's notification gives no reason or advice: %r" % (notice,))
     timer.mark("undeliverable")
+
+    # 4. The outbox window: both requests with their states; the failed one retried once the
+    # password is right again (delivered), a copy saved, the first one removed (asked first).
+    atspi.press(atspi.find(window(acc, "fixtray"), "push button", "Requests to IT"))
+    out_title = "Requests to IT - fixtray"
+    out_fn = lambda: window(acc, out_title)  # noqa: E731
+    wait_window(acc, out_title, STEP_TIMEOUT)
+    rows = atspi.wait_until(lambda: (lambda r: r if len(r) == 2 else None)(
+        list_rows(named_table(out_fn(), "Requests"))), STEP_TIMEOUT, "two requests listed")
+    check(rows[0][2] == "Could not be delivered" and "401" in rows[0][3],
+          "the failed request's row: %r" % (rows[0],))
+    check(rows[1][2] == "Delivered" and rows[1][3] == "Ticket %s" % ticket,
+          "the delivered request's row: %r" % (rows[1],))
+    settled_screenshot(x, os.path.join(outdir, "outbox.png"), out_title)
+    with open(password_file, "w") as f:
+        f.write(machine_password + "\n")
+    choose_row(named_table(out_fn(), "Requests"), 0)
+    retry = atspi.find(out_fn(), "push button", "Retry")
+    atspi.wait_until(lambda: atspi.enabled(retry), STEP_TIMEOUT, "Retry to be enabled")
+    atspi.press(retry)
+    atspi.wait_until(lambda: (lambda r: r[0][2] == "Delivered" and r[0][3].startswith("Ticket ")
+                              and r)(list_rows(named_table(out_fn(), "Requests"))),
+                     SEND_TIMEOUT, "the retried request to be delivered")
+    dunst.wait_notice("Your request reached IT: ticket %d" % (int(ticket) + 1), SEND_TIMEOUT,
+                      "the retried request's delivery")
+    choose_row(named_table(out_fn(), "Requests"), 1)
+    save = atspi.find(out_fn(), "push button", "Save a copy")
+    atspi.wait_until(lambda: atspi.enabled(save), STEP_TIMEOUT, "Save a copy to be enabled")
+    atspi.press(save)
+    saved = wait_label(out_fn, "Requests status", "Saved a copy in ", STEP_TIMEOUT, prefix=True)
+    folder = saved[len("Saved a copy in "):]
+    check(os.path.isdir(folder) and os.listdir(folder), "the copy's folder %r" % folder)
+    atspi.press(atspi.find(out_fn(), "push button", "Remove"))
+    alert = atspi.wait_until(lambda: next((w for w in atspi.children(acc)
+                                           if atspi.name(w).startswith("Remove the request")),
+                                          None), STEP_TIMEOUT, "the question before Remove")
+    atspi.press(atspi.find(alert, "push button", "Remove it"))
+    atspi.wait_until(lambda: len(list_rows(named_table(out_fn(), "Requests"))) == 1,
+                     STEP_TIMEOUT, "one request left after Remove")
+    timer.mark("outbox window")
+    guitest.close_window(x, window_id(x, out_title))
+    atspi.wait_until(lambda: out_fn() is None, STEP_TIMEOUT, "the outbox window to close")
     all_notices = dunst.notices()
     with open(os.path.join(outdir, "notify-received.txt"), "w") as f:
         f.write("\n\n".join("%s\n%s\n(%s)" % n for n in all_notices) + "\n")
