@@ -74,6 +74,12 @@ the accessibility tree on failure (created). CASE:
   keyboard  Real key presses (xdotool): Ctrl+F from another tab focuses "Search fixes", typing
             filters, Enter in the search field runs the chosen fix, Esc closes the run window,
             Esc on the main window (no tray) quits.
+  feed      A help desk's feed (a minisign key, `fixctl feed build`, minisign, a private nginx)
+            and the machine configured for it. With the window open and the slow fix running,
+            `fixctl feed sync --now` installs a pack with a new fix: the fix appears in the open
+            window, dunst gets "New fix from IT" naming it, the running fix's processes are the
+            same and it still says "Working on it...". The desk withdraws the pack and syncs
+            again: the fix disappears. Screenshot: feed-new-fix.png.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
 ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
@@ -1802,10 +1808,157 @@ def keyboard_flow(x, app, acc, outdir, timer):
     return "Ctrl+F focused the search, Enter ran the fix, Esc closed the run window and the app"
 
 
+# ---------------------------------------------------------------------------------------------
+# feed: a new feed generation arrives while the window is open and a fix runs
+
+
+FEED_FIX = "Set up the new printer"
+FEED_PACK = """<?xml version="1.0" encoding="UTF-8"?>
+<fixpack xmlns="urn:fixtray:fixpack:1" id="com.example.desk.printer" version="1">
+  <fix id="set-up-new-printer" category="printing" platforms="linux">
+    <title>Set up the new printer</title>
+    <title xml:lang="de">Den neuen Drucker einrichten</title>
+    <description>A test fix published through the feed.</description>
+    <steps><run label="Doing nothing"><arg>true</arg></run></steps>
+  </fix>
+</fixpack>
+"""
+NGINX_SH = os.path.join(REPO, "tests", "services", "nginx.sh")
+
+
+class Desk:
+    """A help desk's feed: a minisign key, packs built and signed with `fixctl feed build` and
+    minisign, served by a private nginx (tests/services/nginx.sh)."""
+
+    def __init__(self, fixctl, workdir):
+        self.fixctl = fixctl
+        self.dir = os.path.join(workdir, "desk")
+        self.packs = os.path.join(self.dir, "packs")
+        self.feed = os.path.join(self.dir, "feed")
+        os.makedirs(self.packs)
+        os.makedirs(self.feed)
+        self.key = os.path.join(self.dir, "desk.key")
+        self.pub = os.path.join(self.dir, "desk.pub")
+        run_ok(["minisign", "-G", "-W", "-p", self.pub, "-s", self.key])
+        self.nginx_dir = os.path.join(self.dir, "nginx")
+        self.url = None
+
+    def publish(self, pack=FEED_PACK):
+        for old in os.listdir(self.packs):
+            os.unlink(os.path.join(self.packs, old))
+        with open(os.path.join(self.packs, "pack.xml"), "w") as f:
+            f.write(pack)
+        run_ok([self.fixctl, "feed", "build", self.packs, "--out", self.feed, "--repository",
+                "com.example.desk"])
+        run_ok(["minisign", "-S", "-s", self.key, "-m", os.path.join(self.feed, "index.xml")])
+        for root, dirs, files in os.walk(self.dir):
+            for d in dirs:
+                os.chmod(os.path.join(root, d), 0o755)
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+
+    def serve(self):
+        out = run_ok([NGINX_SH, "start", self.nginx_dir, self.feed])
+        for line in out.splitlines():
+            if line.startswith("export FIXTRAY_TEST_NGINX_URL="):
+                self.url = line.split("=", 1)[1].strip().strip("'\"")
+        check(self.url, "nginx.sh printed no URL: %r" % out)
+
+    def close(self):
+        if self.url:
+            subprocess.run([NGINX_SH, "stop", self.nginx_dir], capture_output=True, timeout=60)
+
+
+def run_ok(argv, env=None):
+    r = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env,
+                       stdin=subprocess.DEVNULL)
+    check(r.returncode == 0, "%s failed (%d): %s%s" % (argv[:3], r.returncode, r.stdout, r.stderr))
+    return r.stdout
+
+
+def case_feed(binary, outdir, timer):
+    fixctl = os.path.join(os.path.dirname(os.path.dirname(binary)), "fixctl")
+    check(os.access(fixctl, os.X_OK), "no fixctl beside the app: %s" % fixctl)
+    marker = "300.%09d" % (uuid.uuid4().int % 10**9)
+    needle = "sleep " + marker
+    machine = Machine({"site": {"flow_marker": marker}, "escalation": {"policy": "off"}})
+    os.chmod(machine.dir, 0o755)
+    desk = Desk(fixctl, machine.dir)
+    try:
+        desk.publish()
+        desk.serve()
+        keys = os.path.join(machine.etc, "keys")
+        os.makedirs(keys)
+        shutil.copy(desk.pub, os.path.join(keys, "desk.pub"))
+        machine.write_config({"site": {"flow_marker": marker}, "escalation": {"policy": "off"},
+                              "feed": {"url": desk.url, "repository": "com.example.desk"}})
+        timer.mark("feed ready")
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            dunst = Dunst(x, bus, outdir)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            app, acc = start_app(x, binary, env, outdir, "feed")
+            try:
+                return feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, outdir,
+                                 timer)
+            except BaseException:
+                dump_tree(acc, outdir, "feed")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "feed-failure.png")))
+                raise
+    finally:
+        desk.close()
+        machine.close()
+        for pid, _ in processes_matching(needle):
+            with_suppressed(lambda: os.kill(pid, 9))
+
+
+def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, outdir, timer):
+    run_title, run_fn, sleeps = start_slow_fix(acc, needle, timer)
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    tree = named_table(main_fn(), "Fixes")
+    atspi.set_text(atspi.find(main_fn(), "text", "Search fixes"), "")
+    check(FEED_FIX not in [t for _, t in tree_rows(tree)], "the feed's fix is there already")
+
+    # The machine's feed sync (what the fixtray-feed timer runs), while the window is open and
+    # the slow fix runs.
+    sync_env = {k: v for k, v in env.items() if k not in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    out = run_ok([fixctl, "feed", "sync", "--now"], env=sync_env)
+    check("serial 1" in out, "feed sync: %r" % out)
+    timer.mark("synced")
+    atspi.wait_until(lambda: FEED_FIX in [t for _, t in tree_rows(named_table(main_fn(), "Fixes"))],
+                     STEP_TIMEOUT, "the feed's new fix in the open window without a restart")
+    notice = dunst.wait_notice("New fix from IT", STEP_TIMEOUT, "the new fix")
+    check(FEED_FIX in notice[1], "the new-fix notification: %r" % (notice,))
+    # The running fix was not disturbed: its sleeps are the same processes, still running.
+    still = processes_matching(needle)
+    check(sorted(still) == sorted(sleeps) and label_text(run_fn(), "Result") == "Working on it...",
+          "the running fix after the reload: %s (before %s), %r"
+          % (still, sleeps, label_text(run_fn(), "Result")))
+    settled_screenshot(x, os.path.join(outdir, "feed-new-fix.png"), "fixtray")
+    timer.mark("new fix shown")
+
+    # The desk replaces the pack by another one: the fix disappears from the open window.
+    desk.publish(FEED_PACK.replace("com.example.desk.printer", "com.example.desk.other")
+                 .replace("set-up-new-printer", "other-fix").replace(FEED_FIX, "Another fix"))
+    os.utime(os.path.join(desk.feed, "index.xml"))
+    out = run_ok([fixctl, "feed", "sync", "--now"], env=sync_env)
+    atspi.wait_until(lambda: FEED_FIX not in [t for _, t in tree_rows(
+        named_table(main_fn(), "Fixes"))], STEP_TIMEOUT, "the withdrawn fix to disappear")
+    timer.mark("withdrawn")
+
+    atspi.press(atspi.find(run_fn(), "push button", "Cancel the fix"))
+    wait_label(run_fn, "Result", "Cancelled.", STEP_TIMEOUT)
+    rc = quit_app(x, app, acc, [run_title, "fixtray"])
+    check_exit(rc, outdir, "feed", "fixtray exited %s after its windows closed")
+    return ("a feed sync while the window was open and a fix ran: the new fix appeared, dunst "
+            "said %r, the fix ran on; withdrawn, it disappeared" % notice[0])
+
+
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
          "automatic": case_automatic, "confirm": case_confirm, "german": case_german,
          "settings": case_settings, "notify": case_notify,
-         "keyboard": case_keyboard}
+         "keyboard": case_keyboard, "feed": case_feed}
 
 
 def main(argv):
