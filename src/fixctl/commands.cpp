@@ -242,6 +242,7 @@ int cmd_list(const GlobalOptions& g, bool as_json, bool all_platforms, bool all)
         std::cout << dump_json(out, 2) << "\n";
         return kOk;
     }
+    print_announcements_header(machine, g.lang);
     if (offered.empty())
         // TRANSLATORS: %s is the platform: "linux", "windows", "macos".
         std::cout << trf("No fixes are available for %s.", {to_string(current_platform())}) << "\n";
@@ -391,6 +392,15 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
     std::size_t files = 0, invalid = 0, warnings = 0;
     bool any_error = false;
     for (const auto& path : paths) {
+        // A feed's announcements.xml beside the packs is checked as what it is.
+        const std::string announcements = announcements_file_for(path);
+        if (!announcements.empty()) {
+            ++files;
+            const AnnouncementsFileParse checked = check_announcements_file(announcements);
+            for (const auto& p : checked.problems) std::cout << p.str() << "\n";
+            if (!checked.ok()) ++invalid;
+            if (announcements == path) continue;
+        }
         const Result<std::vector<std::string>> listed = pack_files_under(path);
         if (!listed) {
             std::cout << path << ": error: " << listed.message() << "\n";
@@ -398,7 +408,7 @@ int cmd_validate(const std::vector<std::string>& paths, bool quiet) {
             continue;
         }
         const std::vector<std::string>& found = *listed;
-        if (found.empty()) {
+        if (found.empty() && announcements.empty()) {
             // The format stays PATH: error: MESSAGE (editors read it); the message is ours.
             std::cout << path << ": error: " << tr(kNoPackFilesMsg) << "\n";
             any_error = true;
@@ -523,6 +533,8 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
     std::fprintf(as_json ? stderr : stdout, "%s (%s)\n",
                  visible_text(entry->fix->title.get(g.lang), false).c_str(),
                  entry->fix->id.c_str());
+    // Before the question and the run: the employee may not need to go on.
+    print_known_issues(machine, entry->fix->id, g.lang, as_json ? stderr : stdout);
     // Asked here, before the run: the run itself never waits for an answer.
     request.confirmed = yes;
     if (!yes && !request.fix->confirm.empty()) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "app/machine_paths.h"
 #include "engine/run_record.h"
 #include "escalation/escalation_config.h"
+#include "feed/feed_announcement.h"
 #include "feed/feed_config.h"
 #include "packs/catalog.h"
 #include "packs/site_config.h"
@@ -53,6 +55,21 @@ bool load_escalation_config(const GlobalOptions& g, EscalationConfig* config);
 bool load_feed_config(const GlobalOptions& g, FeedConfig* feed, FixPolicy* policy);
 
 int cmd_list(const GlobalOptions& g, bool json, bool all_platforms, bool all);
+// announcements [--json]: IT's current announcements from the feed (app/announcements.h), each
+// with its title, text, until when, and the fixes it concerns. Exit 0 (also when there are none).
+int cmd_announcements(const GlobalOptions& g, bool json);
+// `fixctl list`'s first line when there are current announcements ("IT has 2 announcements:
+// fixctl announcements"), on stdout; nothing when there are none.
+void print_announcements_header(const MachineCatalog& machine, const std::string& lang);
+// "IT already knows about this: ..." for every current announcement about the fix (run,
+// escalate), to `out`.
+void print_known_issues(const MachineCatalog& machine, const std::string& fix_id,
+                        const std::string& lang, std::FILE* out);
+// validate / pack lint: PATH/announcements.xml when PATH is a folder holding one, PATH itself
+// when it is a file of that name, else "".
+std::string announcements_file_for(const std::string& path);
+// Reads and checks an announcements file as `feed build` does (feed/feed_announcement.h).
+AnnouncementsFileParse check_announcements_file(const std::string& file);
 int cmd_show(const GlobalOptions& g, const std::string& id, bool json);
 int cmd_validate(const std::vector<std::string>& paths, bool quiet);
 // pack lint: validate's errors plus warnings and notes for risky or incomplete packs.
@@ -116,7 +133,7 @@ struct FeedBuildCommand {
     std::uint64_t serial = 0;
     bool serial_given = false;  // --serial
 };
-// Exit 0 written, 1 a pack is invalid (nothing written), 2 bad options.
+// Exit 0 written, 1 a pack or announcements.xml is invalid (nothing written), 2 bad options.
 int cmd_feed_build(const GlobalOptions& g, const FeedBuildCommand& c);
 
 struct FeedVerifyCommand {

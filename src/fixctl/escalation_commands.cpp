@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "app/escalation_session.h"
 #include "app/escalation_view.h"
@@ -396,7 +397,7 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
     if (!load_config(g, &site)) return kUsage;
     EscalationConfig config;
     if (!load_escalation_config(g, &config)) return kUsage;
-    Catalog catalog;  // outlives the session, which points into it
+    std::optional<MachineCatalog> machine;  // outlives the session, which points into it
     const RealServices services = RealServices::for_user();
     EscalationSession session(session_setup(g, services, std::move(site), std::move(config)),
                               services.runner(), services.http(), services.clock());
@@ -411,7 +412,8 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
                   << tr("nothing was collected or queued; fix the escalation config") << "\n";
         return kUsage;
     }
-    catalog = load_catalog(g);
+    machine.emplace(load_machine_catalog(g));
+    const Catalog& catalog = machine->catalog();
 
     EscalationError about;
     if (run)
@@ -426,6 +428,14 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
         else
             std::cerr << "fixctl: " << about.message << "\n";
         return kUsage;
+    }
+
+    // Before anything is collected: the help desk may already be on it. (After `run
+    // --escalate` the run said it before it started.)
+    if (!run) {
+        std::string fix_id = session.request().fix_id;
+        if (fix_id.empty() && session.fix()) fix_id = session.fix()->id;
+        if (!fix_id.empty()) print_known_issues(*machine, fix_id, g.lang, o.json ? stderr : stdout);
     }
 
     const bool ask = session.gate().review_required && !o.yes;

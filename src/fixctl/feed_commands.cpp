@@ -51,6 +51,13 @@ int cmd_feed_build(const GlobalOptions& g, const FeedBuildCommand& c) {
                   // TRANSLATORS: a pack of the feed: its id, its version, its file in the feed.
                   << trf("%s version %s -> packs/%s", {p.id, std::to_string(p.version), p.file})
                   << "\n";
+    for (const auto& a : r.index.announcements)
+        std::cout << "  "
+                  // TRANSLATORS: `fixctl feed build` and `feed verify`: an announcement of the
+                  // feed: its id, its expiry (RFC 3339 UTC), its title.
+                  << trf("announcement %1$s until %2$s: %3$s",
+                         {a.id, format_feed_time(a.expires), a.title.get("")})
+                  << "\n";
     std::string written = trfn("%s pack file written", "%s pack files written", r.written.size(),
                                {std::to_string(r.written.size())});
     if (!r.unlisted.empty())
@@ -109,6 +116,11 @@ int cmd_feed_verify(const FeedVerifyCommand& c) {
                       v.trusted_comment, std::to_string(index.packs.size()),
                       std::to_string(index.revoked.size()), format_feed_time(index.expires)})
               << "\n";
+    for (const auto& a : index.announcements)
+        std::cout << "  "
+                  << trf("announcement %1$s until %2$s: %3$s",
+                         {a.id, format_feed_time(a.expires), a.title.get("")})
+                  << "\n";
     return kOk;
 }
 

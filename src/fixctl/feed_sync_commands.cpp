@@ -8,11 +8,13 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "app/announcements.h"
 #include "base/cancel_token.h"
 #include "base/clock.h"
 #include "base/i18n.h"
 #include "commands.h"
 #include "engine/run_record.h"
+#include "feed/feed_index.h"
 #include "feed/feed_store.h"
 #include "feed/feed_sync.h"
 #include "feed/minisign.h"
@@ -233,6 +235,17 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
                             {"pack_version", w.pack_version},
                             {"why", w.why}});
         j["refused_overrides"] = std::move(kept);
+        // Those of the installed index as it verifies now (none when it does not), and how many
+        // the machine's catalog shows now (app/announcements.h).
+        const auto now = std::chrono::system_clock::now();
+        json announcements = json::array();
+        for (const FeedAnnouncement& a : s.announcements)
+            announcements.push_back({{"id", a.id},
+                                     {"expires", format_feed_time(a.expires)},
+                                     {"fixes", a.fixes},
+                                     {"current", announcement_current(a, now)}});
+        j["announcements"] = std::move(announcements);
+        j["current_announcements"] = current_announcements(machine, now, g.lang).size();
         std::cout << j.dump(2) << "\n";
         return kOk;
     }
@@ -241,7 +254,8 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
     // after the longest label. "NOT USED" announces why the synced feed is not used.
     const char* const labels[] = {tr("Feed:"),         tr("Keys:"),      tr("Serial:"),
                                   tr("Expires:"),      tr("NOT USED:"),  tr("Last check:"),
-                                  tr("Last success:"), tr("Next sync:"), tr("Last error:")};
+                                  tr("Last success:"), tr("Next sync:"), tr("Last error:"),
+                                  tr("Announcements:")};
     std::size_t label_width = 0;
     for (const char* label : labels) label_width = std::max(label_width, text_width(label));
     auto field = [&](const char* label, const std::string& value) {
@@ -269,6 +283,17 @@ int cmd_feed_status(const GlobalOptions& g, bool as_json) {
                                        "until the help desk publishes a fresh index)",
                                        {time_text(s.expires)})
                                  : time_text(s.expires));
+    }
+    if (s.serial != 0 && s.index_verified) {
+        const std::size_t shown =
+            current_announcements(machine, std::chrono::system_clock::now(), g.lang).size();
+        field(labels[9],
+              shown == 0
+                  ? std::string(tr("none current"))
+                  // TRANSLATORS: `fixctl feed status`: how many announcements from IT
+                  // are shown now; `fixctl announcements` is the command: keep it.
+                  : trfn("%s current (fixctl announcements)", "%s current (fixctl announcements)",
+                         shown, {std::to_string(shown)}));
     }
     if (!s.trust_problem.empty()) field(labels[4], s.trust_problem);
     field(labels[5], time_text(s.last_check));

@@ -149,6 +149,13 @@ int main(int argc, char** argv) try {
                       "conditions fail), each with the reason"));
     list->add_flag("--all-platforms", all_platforms, tr("Include fixes for other platforms"));
 
+    auto* announcements = app.add_subcommand(
+        "announcements",
+        tr("Show what IT announces through the help desk's feed (an outage they are working on, "
+           "say): each announcement's title, text, until when it is shown, and the fixes it "
+           "concerns. `fixctl run` and `fixctl escalate` show the ones about their fix first."));
+    announcements->add_flag("--json", json, tr("Print JSON"));
+
     auto* show = app.add_subcommand("show", tr("Show a fix: what it checks, does and verifies"));
     show->add_option("ID", id, tr("Fix id, as in `fixctl list`"))->required();
     show->add_flag("--json", json, tr("Print JSON"));
@@ -278,9 +285,12 @@ int main(int argc, char** argv) try {
            "FEEDDIR/index.xml is written last, atomically, with the next serial. Pack files the "
            "new "
            "index no longer lists are left in packs/: clients in the middle of a sync may still "
-           "fetch them (delete them later by hand). Then sign the index with the stock tool: "
+           "fetch them (delete them later by hand). An announcements.xml in DIR (beside the "
+           "packs) holds IT's announcements for the index: its problems are printed as "
+           "FILE:LINE:COL and nothing is written; an announcement that has expired is left out "
+           "with a warning. Then sign the index with the stock tool: "
            "minisign -S -s KEYFILE -m FEEDDIR/index.xml (the exact command is printed).\n"
-           "Exit 0 written, 1 a pack is invalid, 2 bad options."));
+           "Exit 0 written, 1 a pack or announcements.xml is invalid, 2 bad options."));
     feed_build
         ->add_option("DIR", feed_build_opts.packs_dir, tr("Folder with the fix packs (*.xml)"))
         ->required()
@@ -389,6 +399,7 @@ int main(int argc, char** argv) try {
     }
 
     if (*list) return cmd_list(g, json, all_platforms, list_all);
+    if (*announcements) return cmd_announcements(g, json);
     if (*show) return cmd_show(g, id, json);
     if (*validate) return cmd_validate(paths, quiet);
     if (*lint) return cmd_pack_lint(g, paths, json, quiet);

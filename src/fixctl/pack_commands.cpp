@@ -38,13 +38,24 @@ int cmd_pack_lint(const GlobalOptions& g, const std::vector<std::string>& paths,
     std::vector<LintFinding> findings;
     std::size_t files = 0;
     for (const auto& path : paths) {
+        // A feed's announcements.xml beside the packs is checked as `feed build` will.
+        const std::string announcements = announcements_file_for(path);
+        if (!announcements.empty()) {
+            ++files;
+            for (const auto& p : check_announcements_file(announcements).problems) {
+                LintFinding f = path_error(p.where.file, p.message);
+                f.where = p.where;
+                findings.push_back(std::move(f));
+            }
+            if (announcements == path) continue;
+        }
         const Result<std::vector<std::string>> listed = pack_files_under(path);
         if (!listed) {
             findings.push_back(path_error(path, listed.message()));
             continue;
         }
         const std::vector<std::string>& found = *listed;
-        if (found.empty()) {
+        if (found.empty() && announcements.empty()) {
             // --json keeps the English message, as every finding's (the core's are English).
             findings.push_back(path_error(path, as_json ? kNoPackFilesMsg : tr(kNoPackFilesMsg)));
             continue;

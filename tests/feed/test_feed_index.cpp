@@ -165,7 +165,8 @@ TEST_CASE("feed index: every problem is reported as SOURCE:LINE:COL") {
         {feed("  <revoked id=\"com.example.a\"/><revoked id=\"com.example.a\"/>\n"),
          "/><revoked id=\"", "pack \"com.example.a\" is revoked twice"},
         {feed("  <mirror url=\"x\"/>\n"), ">\n  ",
-         "unknown element <mirror> (a feed lists <pack> and <revoked> elements)"},
+         "unknown element <mirror> (a feed lists <pack>, <revoked> and <announcement> "
+         "elements)"},
         {feed("  <revoked id=\"com.example.a\"><x/></revoked>\n"), "\"com.example.a\">",
          "<revoked> must be empty"},
         {feed("", ok + " serial=\"2\""), "2026-12-23T10:00:00Z\" ",

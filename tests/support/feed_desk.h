@@ -86,6 +86,7 @@ struct HelpDesk {
     std::string repository = "com.example.helpdesk";
     std::map<std::string, std::string> packs;  // id -> xml
     std::vector<std::string> revoked;
+    std::vector<FeedAnnouncement> announcements;  // each must end by the index's expiry
     std::uint64_t serial = 0;
 
     HelpDesk() {
@@ -143,6 +144,7 @@ struct HelpDesk {
             index.packs.push_back(e);
         }
         index.revoked = revoked;
+        index.announcements = announcements;
         write_raw_index(write_feed_index(index));
         sign(key, legacy);
         return index;

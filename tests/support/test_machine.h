@@ -59,13 +59,15 @@ struct TestMachine {
     void config(const nlohmann::json& j) const { write_file(paths.config_file, j.dump(2)); }
 
     // Installs feed generation "g<serial>" as FeedSync would leave it: its packs, its index
-    // (written by write_feed_index, signed with the stock minisign by the machine's own test key,
-    // whose .pub is in paths.keys_dir), state.json, and the `current` link switched by rename(2).
+    // (written by write_feed_index, with `announcements`, signed with the stock minisign by the
+    // machine's own test key, whose .pub is in paths.keys_dir), state.json, and the `current`
+    // link switched by rename(2). The index is generated an hour before now.
     // Returns the expiry as the index states it (whole seconds, rounded up).
     std::chrono::system_clock::time_point install_feed(
         const std::map<std::string, std::string>& packs, std::uint64_t serial,
         std::chrono::system_clock::time_point expires, const std::vector<std::string>& revoked = {},
-        const std::string& repository = "com.example.helpdesk") const {
+        const std::string& repository = "com.example.helpdesk",
+        const std::vector<FeedAnnouncement>& announcements = {}) const {
         namespace fs = std::filesystem;
         using namespace std::chrono;
         const std::string gen = "g" + std::to_string(serial);
@@ -78,6 +80,7 @@ struct TestMachine {
         index.expires = time_point_cast<seconds>(expires);
         if (index.expires < expires) index.expires += seconds(1);
         index.revoked = revoked;
+        index.announcements = announcements;
         int unnamed = 0;
         for (const auto& [file, xml] : packs) {
             write_file(gen_dir / "packs" / file, xml);

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "feed/feed_config.h"
 #include "packs/catalog.h"
 #include "packs/pack_lint.h"
 #include "packs/pack_loader.h"
@@ -106,6 +107,48 @@ FeedPacksResult collect_feed_packs(const std::string& dir,
     return result;
 }
 
+FeedAnnouncementsResult collect_feed_announcements(
+    const std::string& dir, std::chrono::system_clock::time_point now,
+    std::chrono::system_clock::time_point index_expires) {
+    FeedAnnouncementsResult result;
+    const std::string path = (fs::path(dir) / kAnnouncementsFileName).string();
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(path, ec))) return result;
+    result.found = true;
+    std::string text;
+    // One byte over the limit is read, so the parser says the file is too large.
+    if (Status read = read_file_bounded(path, kMaxAnnouncementsFileBytes, text); !read) {
+        result.errors.push_back(path + ": error: " + read.message());
+        return result;
+    }
+    AnnouncementsFileParse parsed = parse_announcements_file(text, path);
+    for (const auto& p : parsed.problems) result.errors.push_back(p.str());
+    if (!parsed.ok()) return result;
+    for (AnnouncementSource& source : parsed.announcements) {
+        FeedAnnouncement& a = source.announcement;
+        const auto warn = [&](const std::string& message) {
+            result.warnings.push_back(
+                AnnouncementProblem{AnnouncementProblem::Severity::warning, source.where, message}
+                    .str());
+        };
+        if (a.expires <= now) {
+            warn("announcement " + in_quotes(a.id) + " expired at " + format_feed_time(a.expires) +
+                 ": left out");
+            continue;
+        }
+        if (a.expires > index_expires) {
+            warn("announcement " + in_quotes(a.id) + " expires at " + format_feed_time(a.expires) +
+                 ", after this index (" + format_feed_time(index_expires) +
+                 "): it is published until the index expires; the next build carries it on");
+            a.expires = index_expires;
+        }
+        result.announcements.push_back(std::move(a));
+    }
+    std::sort(result.announcements.begin(), result.announcements.end(),
+              [](const FeedAnnouncement& a, const FeedAnnouncement& b) { return a.id < b.id; });
+    return result;
+}
+
 FeedBuildResult build_feed(const FeedBuildOptions& o) {
     FeedBuildResult result;
     const auto fail = [&](std::string why) {
@@ -187,10 +230,17 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
 
     FeedPacksResult packs = collect_feed_packs(o.packs_dir, o.builtin_pack_dirs);
     result.warnings = std::move(packs.warnings);
-    if (!packs.errors.empty()) {
+    FeedAnnouncementsResult announcements =
+        collect_feed_announcements(o.packs_dir, index.generated, index.expires);
+    result.warnings.insert(result.warnings.end(), announcements.warnings.begin(),
+                           announcements.warnings.end());
+    if (!packs.errors.empty() || !announcements.errors.empty()) {
         result.errors = std::move(packs.errors);
+        result.errors.insert(result.errors.end(), announcements.errors.begin(),
+                             announcements.errors.end());
         return result;
     }
+    index.announcements = std::move(announcements.announcements);
     for (const auto& p : packs.packs) {
         if (std::find(index.revoked.begin(), index.revoked.end(), p.entry.id) !=
             index.revoked.end())
@@ -218,6 +268,11 @@ FeedBuildResult build_feed(const FeedBuildOptions& o) {
         result.errors = std::move(check.errors);
         return result;
     }
+    if (const std::uint64_t limit = default_feed_config().max_index_bytes; text.size() > limit)
+        result.warnings.push_back(index_path + ": warning: the index is " +
+                                  std::to_string(text.size()) +
+                                  " bytes: machines refuse an index over feed.max_index_bytes (" +
+                                  std::to_string(limit) + " unless their config says more)");
 
     const std::string packs_dir = (fs::path(o.feed_dir) / "packs").string();
     fs::create_directories(packs_dir, ec);

@@ -35,6 +35,24 @@ struct FeedPacksResult {
 FeedPacksResult collect_feed_packs(const std::string& dir,
                                    const std::vector<std::string>& builtin_pack_dirs = {});
 
+struct FeedAnnouncementsResult {
+    bool found = false;  // dir/announcements.xml exists
+    // What goes into the index, sorted by id: the file's announcements that have not expired by
+    // `now`, each ending no later than the index does. Only meaningful when errors is empty.
+    std::vector<FeedAnnouncement> announcements;
+    // "PATH:LINE:COL: error: message" (feed_announcement.h's rules), or why it could not be read.
+    std::vector<std::string> errors;
+    // "PATH:LINE:COL: warning: message": an announcement that has already expired (left out),
+    // one that would outlive the index (published until the index expires).
+    std::vector<std::string> warnings;
+};
+
+// Reads `dir`/announcements.xml (kAnnouncementsFileName) for an index generated at `now` that
+// expires at `index_expires`. No file: no announcements, no error.
+FeedAnnouncementsResult collect_feed_announcements(
+    const std::string& dir, std::chrono::system_clock::time_point now,
+    std::chrono::system_clock::time_point index_expires);
+
 struct FeedBuildOptions {
     std::string packs_dir;   // where the packs are
     std::string feed_dir;    // where the feed is written (created when missing)
@@ -47,8 +65,10 @@ struct FeedBuildOptions {
 
 struct FeedBuildResult {
     bool ok = false;
-    std::vector<std::string> errors;    // why nothing was written
-    std::vector<std::string> warnings;  // FeedPacksResult::warnings: written anyway
+    std::vector<std::string> errors;  // why nothing was written
+    // FeedPacksResult::warnings and FeedAnnouncementsResult::warnings, and an index larger than
+    // machines accept by default (feed.max_index_bytes): written anyway.
+    std::vector<std::string> warnings;
     bool bad_options = false;  // the errors are about the options (repository, serial, expiry)
     FeedIndex index;           // what was written (when ok)
     std::optional<std::uint64_t> previous;  // serial of the index that was replaced
@@ -56,14 +76,16 @@ struct FeedBuildResult {
     std::vector<std::string> unlisted;      // files in packs/ the new index does not list
 };
 
-// Collects the packs, works out the serial from an existing index, copies each pack's bytes to
-// feed_dir/packs/<feed_pack_file_name> and then writes feed_dir/index.xml atomically (last, so
-// a reader never sees an index naming a pack that is not there yet). Files under packs/ the new
-// index does not list are kept: clients in the middle of a sync may still fetch them. The
-// <revoked> ids of the existing index are carried over (a pack that is revoked there is an
-// error, not silently published again). Writes
-// nothing when there is any error. Files are made readable by everyone (0644): a feed is
-// published. Not safe against two builds into one directory at the same time.
+// Collects the packs and the announcements (collect_feed_announcements: an error in
+// announcements.xml is an error of the build; the previous index's announcements are not carried
+// over, the file is what is published), works out the serial from an existing index, copies
+// each pack's bytes to feed_dir/packs/<feed_pack_file_name> and then writes feed_dir/index.xml
+// atomically (last, so a reader never sees an index naming a pack that is not there yet). Files
+// under packs/ the new index does not list are kept: clients in the middle of a sync may still
+// fetch them. The <revoked> ids of the existing index are carried over (a pack that is revoked
+// there is an error, not silently published again). Writes nothing when there is any error.
+// Files are made readable by everyone (0644): a feed is published. Not safe against two builds
+// into one directory at the same time.
 FeedBuildResult build_feed(const FeedBuildOptions& options);
 
 struct FeedVerifyOptions {

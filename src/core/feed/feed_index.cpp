@@ -3,12 +3,10 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <cstring>
-#include <pugixml.hpp>
 #include <set>
 
-#include "base/source_location.h"
 #include "base/time_text.h"
+#include "feed/feed_xml.h"
 #include "packs/pack_syntax.h"
 
 namespace fixtray {
@@ -78,252 +76,125 @@ std::string format_feed_time(std::chrono::system_clock::time_point t) {
 
 namespace {
 
-std::string escape_attr(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\t':
-                out += "&#9;";
-                break;
-            case '\n':
-                out += "&#10;";
-                break;
-            case '\r':
-                out += "&#13;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
-std::string in_quotes(std::string_view s) {
-    return "\"" + std::string(s) + "\"";
-}
-
 class IndexParser {
 public:
-    IndexParser(std::string_view xml, const std::string& source) : xml_(xml), source_(source) {}
+    IndexParser(std::string_view xml, const std::string& source) : r_(xml, source) {}
 
     FeedIndexParse run() {
-        if (xml_.size() > kMaxIndexBytes) {
-            error(0, "the index is larger than the limit of " + std::to_string(kMaxIndexBytes) +
-                         " bytes");
-            return finish();
-        }
-        if (xml_.empty()) {
-            error(0, "the index is empty");
-            return finish();
-        }
-        for (std::size_t i = 0; i < xml_.size(); ++i) {
-            const auto c = static_cast<unsigned char>(xml_[i]);
-            if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
-                error(i, "control character (byte " + std::to_string(c) + ") in the index");
-                return finish();
-            }
-        }
-        buffer_.assign(xml_.data(), xml_.size());
-        base_ = buffer_.data();
-        pugi::xml_document doc;
-        // parse_doctype only to find and refuse a DOCTYPE: pugixml never expands entities.
-        constexpr unsigned flags = pugi::parse_default | pugi::parse_doctype;
-        const pugi::xml_parse_result parsed =
-            doc.load_buffer_inplace(buffer_.data(), buffer_.size(), flags, pugi::encoding_utf8);
-        if (parsed.status == pugi::status_no_document_element) {
-            error(xml_.size(), no_root_message());
-            return finish();
-        }
-        if (!parsed) {
-            error(static_cast<std::size_t>(std::max<std::ptrdiff_t>(parsed.offset, 0)),
-                  std::string("malformed XML: ") + parsed.description());
-            return finish();
-        }
-        pugi::xml_node root;
-        for (pugi::xml_node c = doc.first_child(); c; c = c.next_sibling()) {
-            if (c.type() == pugi::node_doctype) {
-                error(find_back(off(c.value()), "<!"), "DOCTYPE is not allowed in a feed index");
-            } else if (c.type() == pugi::node_element) {
-                if (root)
-                    error(off(c), "only one root element is allowed");
-                else
-                    root = c;
-            }
-        }
-        if (!root) {
-            error(xml_.size(), no_root_message());
-            return finish();
-        }
-        parse_feed(root);
-        return finish();
-    }
-
-private:
-    static std::string no_root_message() {
-        return "no root element: a feed index is a <feed xmlns=\"" + std::string(kFeedNamespace) +
-               "\"> element";
-    }
-
-    // Byte offset of a pointer into the in-place parsed buffer: pugixml keeps the start of
-    // every name and value where it was in the text.
-    std::size_t off(const char* p) const {
-        if (p < base_ || p > base_ + buffer_.size()) return 0;
-        return static_cast<std::size_t>(p - base_);
-    }
-    std::size_t off(pugi::xml_node n) const {
-        const std::size_t o = off(n.name());
-        return o > 0 ? o - 1 : 0;  // the '<'
-    }
-    std::size_t off(pugi::xml_attribute a) const { return off(a.name()); }
-    std::size_t off_value(pugi::xml_attribute a) const { return off(a.value()); }
-    std::size_t find_back(std::size_t from, const char* what) const {
-        const std::size_t p = xml_.rfind(what, from);
-        return p == std::string_view::npos ? from : p;
-    }
-
-    void error(std::size_t offset, std::string message) {
-        errors_.emplace_back(std::min(offset, xml_.size()), std::move(message));
-    }
-
-    FeedIndexParse finish() {
+        const pugi::xml_node root = r_.load(kMaxIndexBytes, "the index", "a feed index",
+                                            "no root element: a feed index is a <feed xmlns=\"" +
+                                                std::string(kFeedNamespace) + "\"> element");
+        if (root && !r_.has_errors()) parse_feed(root);
         FeedIndexParse result;
-        // Checks run per element, not strictly left to right: put them in document order.
-        std::stable_sort(errors_.begin(), errors_.end(),
-                         [](const auto& a, const auto& b) { return a.first < b.first; });
-        for (const auto& [offset, message] : errors_)
-            result.errors.push_back(location_of(xml_, offset, source_).str() + ": " + message);
+        result.errors = r_.messages();
         if (result.errors.empty()) result.index = std::move(index_);
         return result;
     }
 
-    // Checks that `e` has exactly the attributes in `allowed`; returns them by name (missing
-    // required ones are reported).
-    std::vector<pugi::xml_attribute> attributes(pugi::xml_node e,
-                                                std::initializer_list<const char*> allowed) {
-        std::vector<pugi::xml_attribute> found(allowed.size());
-        for (pugi::xml_attribute a = e.first_attribute(); a; a = a.next_attribute()) {
-            const std::string_view name = a.name();
-            const auto it = std::find_if(allowed.begin(), allowed.end(),
-                                         [&](const char* n) { return name == n; });
-            if (it == allowed.end()) {
-                error(off(a), "unknown attribute " + in_quotes(name) + " on <" + e.name() + ">");
-                continue;
-            }
-            pugi::xml_attribute& slot = found[static_cast<std::size_t>(it - allowed.begin())];
-            if (slot) {  // pugixml accepts repeated attributes; XML does not
-                error(off(a),
-                      "attribute " + in_quotes(name) + " is repeated on <" + e.name() + ">");
-                continue;
-            }
-            slot = a;
-        }
-        std::size_t i = 0;
-        for (const char* n : allowed) {
-            if (!found[i]) error(off(e), "<" + std::string(e.name()) + "> needs " + n + "=\"...\"");
-            ++i;
-        }
-        return found;
-    }
-
-    void bad_value(pugi::xml_attribute a, const std::string& expected) {
-        error(off_value(a),
-              std::string(a.name()) + "=" + in_quotes(a.value()) + " is not " + expected);
-    }
-
+private:
     void parse_feed(pugi::xml_node root) {
         if (std::string_view(root.name()) != "feed") {
-            error(off(root),
-                  "the root element must be <feed>, not <" + std::string(root.name()) + ">");
+            r_.error(r_.off(root),
+                     "the root element must be <feed>, not <" + std::string(root.name()) + ">");
             return;
         }
-        const auto a = attributes(root, {"xmlns", "repository", "serial", "generated", "expires"});
+        const auto a =
+            r_.attributes(root, {"xmlns", "repository", "serial", "generated", "expires"});
         if (a[0] && std::string_view(a[0].value()) != kFeedNamespace)
-            bad_value(a[0], "the feed namespace " + in_quotes(kFeedNamespace));
+            r_.bad_value(a[0], "the feed namespace " + in_quotes(kFeedNamespace));
         if (a[1]) {
             if (pack_syntax::is_pack_id(a[1].value()))
                 index_.repository = a[1].value();
             else
-                bad_value(a[1], "a reverse-DNS id such as \"com.example.helpdesk\"");
+                r_.bad_value(a[1], "a reverse-DNS id such as \"com.example.helpdesk\"");
         }
         if (a[2]) {
             const auto serial = parse_u64(a[2].value());
             if (serial && *serial > 0)
                 index_.serial = *serial;
             else
-                bad_value(a[2], "a positive decimal integer");
+                r_.bad_value(a[2], "a positive decimal integer");
         }
         std::optional<std::chrono::system_clock::time_point> generated, expires;
         if (a[3] && !(generated = parse_feed_time(a[3].value())))
-            bad_value(a[3], "an RFC 3339 UTC time such as \"2026-11-23T10:00:00Z\"");
+            r_.bad_value(a[3], "an RFC 3339 UTC time such as \"2026-11-23T10:00:00Z\"");
         if (a[4] && !(expires = parse_feed_time(a[4].value())))
-            bad_value(a[4], "an RFC 3339 UTC time such as \"2026-12-23T10:00:00Z\"");
+            r_.bad_value(a[4], "an RFC 3339 UTC time such as \"2026-12-23T10:00:00Z\"");
         if (generated) index_.generated = *generated;
         if (expires) index_.expires = *expires;
         if (generated && expires && *expires <= *generated)
-            error(off_value(a[4]), "expires must be later than generated");
+            r_.error(r_.off_value(a[4]), "expires must be later than generated");
 
         std::set<std::string, std::less<>> ids, files, revoked;
         std::vector<std::pair<std::string, std::size_t>> revoked_at;
+        std::set<std::string> announcement_ids;
+        std::size_t announcements = 0;
         for (pugi::xml_node c = root.first_child(); c; c = c.next_sibling()) {
-            if (c.type() == pugi::node_pcdata || c.type() == pugi::node_cdata) {
-                std::size_t at = off(c.value());
-                while (at < xml_.size() && std::strchr(" \t\r\n", xml_[at])) ++at;
-                error(at, "text is not allowed inside <feed>");
-                continue;
-            }
+            if (r_.refuse_text(c, "feed")) continue;
             if (c.type() != pugi::node_element) continue;  // comments
             const std::string_view name = c.name();
+            if (name == "announcement") {
+                if (++announcements > kMaxAnnouncements) {
+                    r_.error(r_.off(c), "more than " + std::to_string(kMaxAnnouncements) +
+                                            " announcements in one index");
+                    continue;
+                }
+                FeedAnnouncement ann;
+                if (!read_announcement(r_, c, announcement_ids, ann)) continue;
+                if (generated && ann.expires <= *generated)
+                    r_.error(r_.off(c), "announcement " + in_quotes(ann.id) +
+                                            " expires before the index was generated");
+                else if (expires && ann.expires > *expires)
+                    r_.error(r_.off(c), "announcement " + in_quotes(ann.id) + " expires at " +
+                                            format_feed_time(ann.expires) + ", after the index (" +
+                                            format_feed_time(*expires) +
+                                            "): an announcement cannot outlive its index");
+                else
+                    index_.announcements.push_back(std::move(ann));
+                continue;
+            }
             if (c.first_child())
-                error(off(c.first_child().type() == pugi::node_element ? c.first_child().name() - 1
-                                                                       : c.first_child().value()),
-                      "<" + std::string(name) + "> must be empty");
+                r_.error(
+                    r_.off(c.first_child().type() == pugi::node_element ? c.first_child().name() - 1
+                                                                        : c.first_child().value()),
+                    "<" + std::string(name) + "> must be empty");
             if (name == "pack") {
                 parse_pack(c, ids, files);
             } else if (name == "revoked") {
-                const auto r = attributes(c, {"id"});
+                const auto r = r_.attributes(c, {"id"});
                 if (!r[0]) continue;
                 const std::string id = r[0].value();
                 if (!pack_syntax::is_pack_id(id))
-                    bad_value(r[0], "a pack id");
+                    r_.bad_value(r[0], "a pack id");
                 else if (!revoked.insert(id).second)
-                    error(off_value(r[0]), "pack " + in_quotes(id) + " is revoked twice");
+                    r_.error(r_.off_value(r[0]), "pack " + in_quotes(id) + " is revoked twice");
                 else {
                     index_.revoked.push_back(id);
-                    revoked_at.emplace_back(id, off_value(r[0]));
+                    revoked_at.emplace_back(id, r_.off_value(r[0]));
                 }
             } else {
-                error(off(c), "unknown element <" + std::string(name) +
-                                  "> (a feed lists <pack> and <revoked> elements)");
+                r_.error(r_.off(c), "unknown element <" + std::string(name) +
+                                        "> (a feed lists <pack>, <revoked> and <announcement> "
+                                        "elements)");
             }
         }
         for (const auto& [id, at] : revoked_at)
-            if (ids.count(id)) error(at, "pack " + in_quotes(id) + " is both listed and revoked");
+            if (ids.count(id))
+                r_.error(at, "pack " + in_quotes(id) + " is both listed and revoked");
     }
 
     void parse_pack(pugi::xml_node e, std::set<std::string, std::less<>>& ids,
                     std::set<std::string, std::less<>>& files) {
-        const auto a = attributes(e, {"id", "version", "file", "size", "sha256"});
+        const auto a = r_.attributes(e, {"id", "version", "file", "size", "sha256"});
         FeedPackEntry p;
         bool ok = true;
         if (a[0]) {
             p.id = a[0].value();
             if (!pack_syntax::is_pack_id(p.id)) {
-                bad_value(a[0], "a pack id such as \"com.example.vpn\"");
+                r_.bad_value(a[0], "a pack id such as \"com.example.vpn\"");
                 ok = false;
             } else if (!ids.insert(p.id).second) {
-                error(off_value(a[0]), "pack " + in_quotes(p.id) + " is listed twice");
+                r_.error(r_.off_value(a[0]), "pack " + in_quotes(p.id) + " is listed twice");
                 ok = false;
             }
         }
@@ -332,19 +203,19 @@ private:
             if (v && *v > 0 && *v <= static_cast<std::uint64_t>(INT32_MAX)) {
                 p.version = static_cast<int>(*v);
             } else {
-                bad_value(a[1], "a positive integer");
+                r_.bad_value(a[1], "a positive integer");
                 ok = false;
             }
         }
         if (a[2]) {
             p.file = a[2].value();
             if (!is_safe_feed_file_name(p.file)) {
-                bad_value(a[2],
-                          "a plain file name (1-128 of A-Z a-z 0-9 . _ -, ending in .xml, not "
-                          "starting with '.', no \"..\")");
+                r_.bad_value(a[2],
+                             "a plain file name (1-128 of A-Z a-z 0-9 . _ -, ending in .xml, not "
+                             "starting with '.', no \"..\")");
                 ok = false;
             } else if (!files.insert(p.file).second) {
-                error(off_value(a[2]), "file " + in_quotes(p.file) + " is listed twice");
+                r_.error(r_.off_value(a[2]), "file " + in_quotes(p.file) + " is listed twice");
                 ok = false;
             }
         }
@@ -352,26 +223,22 @@ private:
             if (const auto size = parse_u64(a[3].value())) {
                 p.size = *size;
             } else {
-                bad_value(a[3], "a size in bytes");
+                r_.bad_value(a[3], "a size in bytes");
                 ok = false;
             }
         }
         if (a[4]) {
             p.sha256 = a[4].value();
             if (p.sha256.size() != 64 || !is_lower_hex(p.sha256)) {
-                bad_value(a[4], "64 lower-case hex digits (a SHA-256)");
+                r_.bad_value(a[4], "64 lower-case hex digits (a SHA-256)");
                 ok = false;
             }
         }
         if (ok && a[0] && a[1] && a[2] && a[3] && a[4]) index_.packs.push_back(std::move(p));
     }
 
-    std::string_view xml_;
-    const std::string& source_;
-    std::string buffer_;
-    const char* base_ = nullptr;
+    FeedXmlReader r_;
     FeedIndex index_;
-    std::vector<std::pair<std::size_t, std::string>> errors_;  // offset, message
 };
 
 }  // namespace
@@ -396,15 +263,21 @@ std::string write_feed_index(const FeedIndex& index) {
 
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out += "<feed xmlns=\"" + std::string(kFeedNamespace) + "\" repository=\"" +
-           escape_attr(index.repository) + "\" serial=\"" + std::to_string(index.serial) +
+           escape_xml_attr(index.repository) + "\" serial=\"" + std::to_string(index.serial) +
            "\"\n      generated=\"" + format_feed_time(index.generated) + "\" expires=\"" +
            format_feed_time(index.expires) + "\">\n";
     for (const FeedPackEntry* p : packs) {
-        out += "  <pack id=\"" + escape_attr(p->id) + "\" version=\"" + std::to_string(p->version) +
-               "\" file=\"" + escape_attr(p->file) + "\"\n        size=\"" +
-               std::to_string(p->size) + "\" sha256=\"" + escape_attr(p->sha256) + "\"/>\n";
+        out += "  <pack id=\"" + escape_xml_attr(p->id) + "\" version=\"" +
+               std::to_string(p->version) + "\" file=\"" + escape_xml_attr(p->file) +
+               "\"\n        size=\"" + std::to_string(p->size) + "\" sha256=\"" +
+               escape_xml_attr(p->sha256) + "\"/>\n";
     }
-    for (const auto& id : revoked) out += "  <revoked id=\"" + escape_attr(id) + "\"/>\n";
+    for (const auto& id : revoked) out += "  <revoked id=\"" + escape_xml_attr(id) + "\"/>\n";
+    std::vector<const FeedAnnouncement*> announcements;
+    for (const auto& a : index.announcements) announcements.push_back(&a);
+    std::sort(announcements.begin(), announcements.end(),
+              [](const FeedAnnouncement* a, const FeedAnnouncement* b) { return a->id < b->id; });
+    for (const FeedAnnouncement* a : announcements) out += write_announcement(*a);
     out += "</feed>\n";
     return out;
 }

@@ -11,7 +11,16 @@
 //     <pack id="com.example.vpn" version="3" file="com.example.vpn-0123456789abcdef.xml"
 //           size="1234" sha256="(64 hex digits)"/>
 //     <revoked id="com.example.old-vpn"/>
+//     <announcement id="printing-b" expires="2026-11-24T18:00:00Z" fixes="remap-printers">
+//       <title>Printing in building B is down</title>
+//       <text>We are on it.</text>
+//     </announcement>
 //   </feed>
+//
+// Announcements (feed_announcement.h has their rules) are newer than the format: a fixtray
+// built before them refuses an index that carries any (an unknown element to its strict
+// parser), keeps the packs it synced last and reports the refusal. An index without
+// announcements is the same as before, for every version.
 //
 // Parsing takes the bytes, never a path or URL; verify the signature over those exact bytes
 // before calling it.
@@ -23,6 +32,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "feed/feed_announcement.h"
 
 namespace fixtray {
 
@@ -43,6 +54,7 @@ struct FeedIndex {
     std::chrono::system_clock::time_point expires;  // a client refuses the index after this
     std::vector<FeedPackEntry> packs;               // sorted by id when written
     std::vector<std::string> revoked;               // pack ids that must not run any more
+    std::vector<FeedAnnouncement> announcements;    // sorted by id when written
 };
 
 struct FeedIndexParse {
@@ -53,11 +65,13 @@ struct FeedIndexParse {
 
 // Strict: one <feed> root in kFeedNamespace; required attributes; unknown elements or attributes,
 // duplicate pack ids or file names, a revoked id that is also listed, unsafe file names, bad
-// hashes, sizes, serials or times are errors. Input over 4 MiB is refused before parsing.
+// hashes, sizes, serials or times, and announcements that break feed_announcement.h's rules
+// (more than 50, one expiring after the index or before it was generated) are errors. Input
+// over 4 MiB is refused before parsing.
 FeedIndexParse parse_feed_index(std::string_view xml, const std::string& source);
 
-// Deterministic output (packs and revoked ids sorted), UTF-8, ending in a newline. Times are
-// written as RFC 3339 UTC with seconds ("2026-11-23T10:00:00Z").
+// Deterministic output (packs, revoked ids and announcements sorted), UTF-8, ending in a newline.
+// Times are written as RFC 3339 UTC with seconds ("2026-11-23T10:00:00Z").
 std::string write_feed_index(const FeedIndex& index);
 
 // RFC 3339 UTC with seconds, as in the index ("2026-11-23T10:00:00Z"; fractions are dropped).

@@ -121,6 +121,7 @@ bool apply_installed_index(std::string_view bytes, const std::string& path, Feed
     for (const auto& p : parsed.index->packs)
         s->packs.push_back({p.id, p.version, p.file, p.sha256, p.size});
     s->revoked = parsed.index->revoked;
+    s->announcements = parsed.index->announcements;
     return true;
 }
 
@@ -144,6 +145,8 @@ FeedState read_installed_feed(const FeedConfig& config, std::string* state_error
     const std::string what = "the installed feed index (" +
                              (s.repository.empty() ? std::string("?") : s.repository) +
                              ", serial " + std::to_string(s.serial) + ")";
+    // Until the signature holds, nothing of the index is shown (its revocations still apply).
+    s.announcements.clear();
     if (!read) {
         s.trust_problem = what + " cannot be read: " + read.message();
         return s;
@@ -162,6 +165,7 @@ FeedState read_installed_feed(const FeedConfig& config, std::string* state_error
     if (!apply_installed_index(index, gen_dir + "/index.xml", &s)) {
         s.trust_problem = what + " is not a valid feed index";
         s.packs.clear();
+        s.announcements.clear();
         return s;
     }
     s.index_verified = true;

@@ -34,15 +34,16 @@ Status check_feed_store(const std::string& state_dir);
 //  - nothing at all (no packs, no revocations) when check_feed_store fails: trust_problem says
 //    why, and the built-in and machine packs go on without it;
 //  - index_verified false (trust_problem says why) when the installed index no longer verifies
-//    with the keys in config.keys_dir: its packs are not offered, its revocations still apply;
-//  - expiry, revocations and the pack list from the installed index.
+//    with the keys in config.keys_dir: its packs are not offered and its announcements not
+//    shown (announcements is empty), its revocations still apply;
+//  - expiry, revocations, the pack list and the announcements from the installed index.
 FeedState read_installed_feed(const FeedConfig& config, std::string* state_error);
 
 // The generation `current` points to ("generations/NAME" with a plain NAME), or "".
 std::string installed_generation(const std::string& state_dir);
 
-// Fills the installed part of `s` (repository, serial, index_sha256, times, packs, revoked) from
-// an index's bytes; false (s unchanged) when they do not parse.
+// Fills the installed part of `s` (repository, serial, index_sha256, times, packs, revoked,
+// announcements) from an index's bytes; false (s unchanged) when they do not parse.
 bool apply_installed_index(std::string_view bytes, const std::string& path, FeedState* s);
 
 // Creates `dir` if it is missing (its parent must exist) with exactly `mode` whatever the umask;

@@ -226,6 +226,7 @@ FeedState read_feed_state(const std::string& state_dir, std::string* error) {
     s.generated = s.expires = {};
     s.packs.clear();
     s.revoked.clear();
+    s.announcements.clear();
     if (!gen.empty()) {
         std::string bytes;
         const std::string index = state_dir + "/generations/" + gen + "/index.xml";
@@ -279,6 +280,7 @@ Result<std::string> reset_feed_floor(const FeedConfig& config, const std::string
         state.generated = state.expires = {};
         state.packs.clear();
         state.revoked.clear();
+        state.announcements.clear();
         done += "; its installed index (serial " + serial + ") and packs were removed";
     }
     state.next_due = {};  // the next timer pass syncs
@@ -649,6 +651,7 @@ FeedSyncResult FeedSync::sync(bool force, const CancelToken& cancel, const FeedP
     state.expires = idx.expires;
     state.packs = std::move(packs);
     state.revoked = idx.revoked;
+    state.announcements = idx.announcements;
     const std::string message = "updated to serial " + std::to_string(idx.serial) + ": " +
                                 std::to_string(result.added.size()) + " added, " +
                                 std::to_string(result.changed.size()) + " changed, " +

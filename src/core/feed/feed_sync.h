@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "feed/feed_announcement.h"
 #include "feed/feed_config.h"
 
 namespace fixtray {
@@ -59,6 +60,10 @@ struct FeedState {
     std::string last_error;            // the last refusal or failure ("" after a success)
     std::vector<FeedPackState> packs;  // what `current` holds
     std::vector<std::string> revoked;
+    // The installed index's announcements (feed_announcement.h), expired ones included: a reader
+    // checks the time. Never in state.json; read_installed_feed keeps them only when the index
+    // verifies (index_verified).
+    std::vector<FeedAnnouncement> announcements;
     // The rollback floor of every repository this machine ever accepted an index from: its
     // highest serial and that index's SHA-256. Kept when the installed set is lost or the
     // machine switches feeds, so neither lowers the floor.

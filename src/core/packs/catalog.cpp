@@ -25,6 +25,9 @@ Result<std::vector<std::string>> pack_files_under(const std::string& path) {
     for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
         const auto& entry = *it;
         std::error_code fec;
+        // The feed's announcements.xml at the top of a pack folder is not a pack
+        // (feed/feed_announcement.h: `fixctl feed build` reads it).
+        if (it.depth() == 0 && entry.path().filename() == "announcements.xml") continue;
         if (entry.is_regular_file(fec) && !entry.is_symlink(fec) &&
             entry.path().extension() == ".xml" && !is_diagnostics_set_file(entry.path().string()))
             files.push_back(entry.path().string());

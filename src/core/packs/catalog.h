@@ -62,9 +62,11 @@ private:
 
 // *.xml files below a path (or the path itself if it is a file), sorted. Symlinked
 // directories are not followed. Files found in a directory whose name ends in .diag.xml are
-// default diagnostics sets (diagnostics.h), not packs, and are left out. Fails ("no such file or
-// directory", or why the directory could not be read) with no files at all: a directory that
-// cannot be read whole is skipped whole.
+// default diagnostics sets (diagnostics.h), not packs, and are left out; so is an
+// announcements.xml directly in the directory (the feed's announcements, which `fixctl feed
+// build` reads: feed/feed_announcement.h). Fails ("no such file or directory", or why the
+// directory could not be read) with no files at all: a directory that cannot be read whole is
+// skipped whole.
 Result<std::vector<std::string>> pack_files_under(const std::string& path);
 
 // Does the name end in ".diag.xml" (a default diagnostics set)?
