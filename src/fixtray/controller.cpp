@@ -4,7 +4,9 @@
 #include <chrono>
 
 #include <wx/app.h>
+#include <wx/control.h>
 #include <wx/menu.h>
+#include <wx/timer.h>
 #include <wx/translation.h>
 
 #include "about_dialog.h"
@@ -55,6 +57,7 @@ std::shared_ptr<MachineSnapshot> take_snapshot(const MachineCatalog& catalog,
     s->outbox = std::move(outbox);
     s->feed = catalog.feed_state();
     s->feed_expired = catalog.feed_expired();
+    s->announcements = current_announcements(catalog, std::chrono::system_clock::now(), lang);
     return s;
 }
 
@@ -299,6 +302,7 @@ void Controller::delivery_loop() {
 void Controller::apply_snapshot(std::shared_ptr<const MachineSnapshot> s) {
     if (snapshot_) outbox_replaced(snapshot_->outbox, s->outbox);
     snapshot_ = std::move(s);
+    schedule_announcement_expiry();
     std::atomic_store(&delivery_snapshot_, snapshot_);
     update_tray();
     if (tray_) tray_->menu_changed();
@@ -423,6 +427,7 @@ void Controller::run_fix(const std::string& fix_id, wxWindow* parent) {
         return;
     }
     FixRunRequest request = std::move(*made);
+    if (!go_on_despite_announcements(fix_id, false, parent)) return;  // nothing ran
     const Plan plan = fix_runs_.plan(request);
     if (plan.ok && !plan.confirm.empty()) {
         const wxString title = wx(entry->fix->title.get(lang_));
@@ -495,10 +500,78 @@ void Controller::answer_did_it_help(bool helped, wxWindow* parent) {
     open_escalation(*run_view_.record(), parent);
 }
 
+std::vector<AnnouncementView> Controller::announcements(const std::string& fix_id) const {
+    std::vector<AnnouncementView> out;
+    if (!snapshot_) return out;
+    const auto now = std::chrono::system_clock::now();
+    for (const AnnouncementView& a : snapshot_->announcements) {
+        if (a.expires <= now) continue;
+        if (!fix_id.empty() && std::none_of(a.fixes.begin(), a.fixes.end(),
+                                            [&](const AnnouncedFix& f) { return f.id == fix_id; }))
+            continue;
+        out.push_back(a);
+    }
+    return out;
+}
+
+void Controller::schedule_announcement_expiry() {
+    if (!announcement_timer_) {
+        announcement_timer_ = std::make_unique<wxTimer>();
+        announcement_timer_->Bind(wxEVT_TIMER, [this](wxTimerEvent&) {
+            if (tray_) tray_->menu_changed();
+            notify(&ControllerListener::machine_updated);
+            schedule_announcement_expiry();
+        });
+    }
+    announcement_timer_->Stop();
+    const auto now = std::chrono::system_clock::now();
+    std::optional<std::chrono::system_clock::time_point> next;
+    for (const AnnouncementView& a : announcements())
+        if (!next || a.expires < *next) next = a.expires;
+    if (!next) return;
+    // A second after it expires; at most a day at a time (wxTimer takes an int of ms).
+    const auto wait = std::min<std::chrono::milliseconds>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(*next - now) +
+            std::chrono::seconds(1),
+        std::chrono::hours(24));
+    announcement_timer_->StartOnce(static_cast<int>(std::max<long long>(wait.count(), 100)));
+}
+
+bool Controller::go_on_despite_announcements(const std::string& fix_id, bool request,
+                                             wxWindow* parent) {
+    const std::vector<AnnouncementView> known = announcements(fix_id);
+    if (known.empty()) return true;
+    std::string details;
+    for (const AnnouncementView& a : known)
+        details += (details.empty() ? "" : "\n\n") + known_issue_notice(a);
+    // TRANSLATORS: the title of the question shown when IT announced a problem with the fix
+    // the employee is about to run or ask for help with.
+    const wxString title = _("IT already knows about this");
+    const wxString question =
+        request ? _("IT already knows about this problem. Ask for help all the same?")
+                : _("IT already knows about this problem. Run the fix all the same?");
+    const wxString yes = request ? _("&Ask for help anyway") : _("&Run it anyway");
+    const wxString no = request ? _("&Don't ask") : _("&Don't run it");
+    return ask_question(parent, QuestionKind::question, window_title(title), question, wx(details),
+                        yes, no);
+}
+
 void Controller::open_escalation(std::optional<RunRecord> run, wxWindow* parent) {
     if (!escalation_allowed()) return;
     if (escalation_window_) {
         escalation_window_->Raise();
+        return;
+    }
+    if (run && !announcements(run->fix_id).empty()) {
+        // Asked after the click's handler returned: a modal question inside an AT-SPI action's
+        // dispatch would keep the accessibility bridge from answering until it closed (see
+        // main_window.cpp). The parent is looked up again then: the window may have closed.
+        post([this, run = std::move(run)] {
+            wxWindow* over = run_window_ ? static_cast<wxWindow*>(run_window_)
+                                         : static_cast<wxWindow*>(main_window_);
+            if (escalation_window_ || !go_on_despite_announcements(run->fix_id, true, over)) return;
+            escalation_window_ = open_escalation_dialog(*this, run, over, false);
+        });
         return;
     }
     escalation_window_ = open_escalation_dialog(*this, std::move(run), parent, false);
@@ -588,6 +661,7 @@ std::string Controller::menu_key() const {
                    (f.asks_first ? "\t?\n" : "\n");
     }
     key += escalation_allowed() ? "help\n" : "\n";
+    for (const AnnouncementView& a : announcements()) key += "announcement\t" + a.id + "\n";
     return key;
 }
 
@@ -631,6 +705,11 @@ wxMenu* Controller::build_menu() {
     auto* menu = new wxMenu;
     // TRANSLATORS: the tray menu's first entry: opens the main window.
     menu->Append(kOpen, _("&Open fixtray"));
+    // IT's announcements first: read them before choosing a fix. Choosing one opens the window,
+    // where the whole text is.
+    for (const AnnouncementView& a : announcements())
+        // TRANSLATORS: a tray menu entry for an announcement from IT; %s is its title.
+        menu->Append(kOpen, wxString::Format(_("IT: %s"), wxControl::EscapeMnemonics(wx(a.title))));
     if (run_view_.running()) menu->Append(kShowRun, show_run_label());
     menu->AppendSeparator();
     std::vector<std::string> fix_ids;

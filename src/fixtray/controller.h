@@ -21,6 +21,7 @@
 
 #include <wx/string.h>
 
+#include "app/announcements.h"
 #include "app/desktop_notices.h"
 #include "app/fix_list.h"
 #include "app/fix_run_service.h"
@@ -34,6 +35,7 @@
 #include "outbox/outbox.h"
 #include "tray_icon.h"
 
+class wxTimer;
 class wxWindow;
 class wxMenu;
 
@@ -58,6 +60,9 @@ struct MachineSnapshot {
     std::vector<OutboxEntry> outbox;
     FeedState feed;
     bool feed_expired = false;
+    // IT's announcements current when the snapshot was taken (app/announcements.h), in the
+    // user's language; Controller::announcements() leaves out those expired since.
+    std::vector<AnnouncementView> announcements;
 };
 
 class ControllerListener {
@@ -90,6 +95,8 @@ public:
     std::string fix_title(const std::string& fix_id) const;
     // May the employee ask IT for help (the escalation policy is not off)?
     bool escalation_allowed() const;
+    // IT's announcements that have not expired now; with a fix id, those that concern it.
+    std::vector<AnnouncementView> announcements(const std::string& fix_id = "") const;
     // The employee changed their settings (settings_page.h): notifications on or off now; the
     // language applies at the next start.
     void settings_changed(const UserSettings& settings) { notifications_ = settings.notifications; }
@@ -139,6 +146,11 @@ private:
     void update_tray();
     void notify(void (ControllerListener::*what)());
     void run_finished(const RunRecord& record);
+    // Before running a fix or asking for help with it: what IT already announced about it, and
+    // whether the employee goes on all the same. True when nothing concerns it.
+    bool go_on_despite_announcements(const std::string& fix_id, bool request, wxWindow* parent);
+    // The windows and the menu again when the next announcement expires.
+    void schedule_announcement_expiry();
     // Desktop notifications (notifier.h), when the employee has them on.
     void tell_desktop(const DesktopNotice& notice);
     // Tells about the requests delivered or failed between two readings of the outbox.
@@ -149,6 +161,7 @@ private:
     std::string lang_;
     bool notifications_ = true;
     std::unique_ptr<Notifier> notifier_;
+    std::unique_ptr<wxTimer> announcement_timer_;
     std::shared_ptr<bool> alive_;
     std::shared_ptr<const MachineSnapshot> snapshot_;
     std::unique_ptr<TrayIcon> tray_;

@@ -138,7 +138,20 @@ MainWindow::MainWindow(Controller& c)
     bottom->Add(check, 0, wxLEFT, 8);
     bottom->Add(help_, 0, wxLEFT, 8);
 
+    // --- IT's announcements, above everything ----------------------------------------------------
+    // The theme's own colours (a high-contrast theme stays high-contrast); bold sets it apart.
+    news_ = new wxPanel(root);
+    news_text_ = new wxStaticText(news_, wxID_ANY, "");
+    news_text_->SetFont(news_text_->GetFont().Bold());
+    // TRANSLATORS: the accessible name of the announcements from IT at the top of the window.
+    set_accessible(news_text_, _("Announcements from IT"));
+    auto* ns = new wxBoxSizer(wxVERTICAL);
+    ns->Add(news_text_, 0, wxEXPAND | wxALL, 8);
+    news_->SetSizer(ns);
+    news_->Hide();
+
     auto* top = new wxBoxSizer(wxVERTICAL);
+    top->Add(news_, 0, wxEXPAND | wxLEFT | wxRIGHT | wxTOP, 8);
     top->Add(pages_, 1, wxEXPAND | wxALL, 8);
     top->Add(bottom, 0, wxEXPAND | wxLEFT | wxRIGHT | wxBOTTOM, 8);
     root->SetSizer(top);
@@ -217,6 +230,19 @@ MainWindow::~MainWindow() {
 }
 
 void MainWindow::machine_updated() {
+    wxString news;
+    for (const AnnouncementView& a : c_.announcements()) {
+        if (!news.empty()) news += "\n\n";
+        // TRANSLATORS: an announcement from IT at the top of the window: its title, then when
+        // it ends ("until 2026-12-07 14:00"), then on the next line its text.
+        news += wxString::Format(_("IT: %s (%s)"), wx(a.title), wx(announcement_until_text(a))) +
+                "\n" + wx(a.text);
+    }
+    if (news != news_text_->GetLabelText()) {
+        news_text_->SetLabelText(news);  // as text: an "&" from the feed is not a mnemonic
+        news_text_->Wrap(760);
+    }
+    news_->Show(!news.empty());
     fill_fixes();
     settings_->machine_updated();
     outbox_updated();

@@ -57,6 +57,8 @@ private:
     wxTextCtrl* recent_details_ = nullptr;
     wxButton* recent_help_ = nullptr;
     SettingsPage* settings_ = nullptr;
+    wxPanel* news_ = nullptr;  // IT's announcements, above the tabs; hidden when none
+    wxStaticText* news_text_ = nullptr;
     std::map<void*, std::string> fix_by_item_;
     std::vector<std::string> run_ids_;
     std::string shown_fix_;

@@ -34,13 +34,16 @@ public:
           timer_(this) {
         SetIcons(app_icons());
         auto* p = new wxPanel(this);
-        auto* title = new wxStaticText(p, wxID_ANY, wx(n.title));
+        // SetLabelText: the texts are shown as they are ("&" is not a mnemonic).
+        auto* title = new wxStaticText(p, wxID_ANY, "");
+        title->SetLabelText(wx(n.title));
         title->SetFont(title->GetFont().Bold());
         // TRANSLATORS: the accessible name of the title line of a notice window.
         set_accessible(title, _("Notice"));
         std::string body = n.body;
         if (!n.link.empty() && body.find(n.link) == std::string::npos) body += "\n" + n.link;
-        auto* text = new wxStaticText(p, wxID_ANY, wx(body));
+        auto* text = new wxStaticText(p, wxID_ANY, "");
+        text->SetLabelText(wx(body));
         text->Wrap(360);
         // TRANSLATORS: the accessible name of the text of a notice window.
         set_accessible(text, _("Notice text"));

@@ -27,13 +27,16 @@ bool ask_question(wxWindow* parent, QuestionKind kind, const wxString& title,
     const auto art = kind == QuestionKind::warning ? wxART_WARNING : wxART_QUESTION;
     auto* icon =
         new wxStaticBitmap(&d, wxID_ANY, wxArtProvider::GetBitmapBundle(art, wxART_MESSAGE_BOX));
-    auto* text = new wxStaticText(&d, wxID_ANY, question);
+    // SetLabelText: shown as written, an "&" in a fix's or IT's text is not a mnemonic.
+    auto* text = new wxStaticText(&d, wxID_ANY, "");
+    text->SetLabelText(question);
     text->SetFont(text->GetFont().Bold());
     text->Wrap(440);
     set_accessible(text, question);
     wxStaticText* more = nullptr;
     if (!details.empty()) {
-        more = new wxStaticText(&d, wxID_ANY, details);
+        more = new wxStaticText(&d, wxID_ANY, "");
+        more->SetLabelText(details);
         more->Wrap(440);
         set_accessible(more, details);
     }

@@ -78,8 +78,14 @@ the accessibility tree on failure (created). CASE:
             and the machine configured for it. With the window open and the slow fix running,
             `fixctl feed sync --now` installs a pack with a new fix: the fix appears in the open
             window, dunst gets "New fix from IT" naming it, the running fix's processes are the
-            same and it still says "Working on it...". The desk withdraws the pack and syncs
-            again: the fix disappears. Screenshot: feed-new-fix.png.
+            same and it still says "Working on it...". The desk replaces the pack by another and
+            syncs again: the fix disappears. The feed also carries an announcement (signed
+            with the index, from announcements.xml beside the packs) that concerns the fix of
+            `escalate` and ends a minute after the build: it is shown at the top of the window;
+            running that fix first shows "IT already knows about this" with it ("Run it
+            anyway"), and so does "Get help from IT" after the failed run ("Don't ask": no
+            request dialog); at its expiry it leaves the window by itself. Screenshots:
+            feed-announcement.png, feed-known-issue.png.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
 ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
@@ -1845,7 +1851,8 @@ class Desk:
 
     def publish(self, pack=FEED_PACK):
         for old in os.listdir(self.packs):
-            os.unlink(os.path.join(self.packs, old))
+            if old != "announcements.xml":
+                os.unlink(os.path.join(self.packs, old))
         with open(os.path.join(self.packs, "pack.xml"), "w") as f:
             f.write(pack)
         run_ok([self.fixctl, "feed", "build", self.packs, "--out", self.feed, "--repository",
@@ -1869,6 +1876,23 @@ class Desk:
             subprocess.run([NGINX_SH, "stop", self.nginx_dir], capture_output=True, timeout=60)
 
 
+ANNOUNCEMENT_TITLE = "Widgets are broken everywhere"
+ANNOUNCEMENT_TEXT = "We know & we are on it. No need to send a request."
+ANNOUNCEMENT_SECONDS = 60   # how long it runs from the build: the test waits for its end
+
+
+def announcements_xml(expires):
+    return ("""<?xml version="1.0" encoding="UTF-8"?>
+<announcements xmlns="https://fixtray.org/feed/1">
+  <announcement id="widgets-down" expires="%s" fixes="repair-widget-cache">
+    <title>%s</title>
+    <text>%s</text>
+  </announcement>
+</announcements>
+""" % (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires)), ANNOUNCEMENT_TITLE,
+       ANNOUNCEMENT_TEXT.replace("&", "&amp;")))
+
+
 def run_ok(argv, env=None):
     r = subprocess.run(argv, capture_output=True, text=True, timeout=120, env=env,
                        stdin=subprocess.DEVNULL)
@@ -1881,16 +1905,20 @@ def case_feed(binary, outdir, timer):
     check(os.access(fixctl, os.X_OK), "no fixctl beside the app: %s" % fixctl)
     marker = "300.%09d" % (uuid.uuid4().int % 10**9)
     needle = "sleep " + marker
-    machine = Machine({"site": {"flow_marker": marker}, "escalation": {"policy": "off"}})
+    machine = Machine({"site": {"flow_marker": marker}})
     os.chmod(machine.dir, 0o755)
     desk = Desk(fixctl, machine.dir)
     try:
+        announcement_end = int(time.time()) + ANNOUNCEMENT_SECONDS
+        with open(os.path.join(desk.packs, "announcements.xml"), "w") as f:
+            f.write(announcements_xml(announcement_end))
         desk.publish()
         desk.serve()
         keys = os.path.join(machine.etc, "keys")
         os.makedirs(keys)
         shutil.copy(desk.pub, os.path.join(keys, "desk.pub"))
-        machine.write_config({"site": {"flow_marker": marker}, "escalation": {"policy": "off"},
+        # Requests are allowed ("ask") and, without a ticket system, kept on the machine.
+        machine.write_config({"site": {"flow_marker": marker}, "escalation": {"policy": "ask"},
                               "feed": {"url": desk.url, "repository": "com.example.desk"}})
         timer.mark("feed ready")
         with X() as x, session_bus(env=x.env) as bus:
@@ -1899,8 +1927,8 @@ def case_feed(binary, outdir, timer):
             env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
             app, acc = start_app(x, binary, env, outdir, "feed")
             try:
-                return feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, outdir,
-                                 timer)
+                return feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle,
+                                 announcement_end, outdir, timer)
             except BaseException:
                 dump_tree(acc, outdir, "feed")
                 with_suppressed(lambda: guitest.screenshot(
@@ -1913,7 +1941,8 @@ def case_feed(binary, outdir, timer):
             with_suppressed(lambda: os.kill(pid, 9))
 
 
-def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, outdir, timer):
+def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, announcement_end, outdir,
+              timer):
     run_title, run_fn, sleeps = start_slow_fix(acc, needle, timer)
     main_fn = lambda: window(acc, "fixtray")  # noqa: E731
     tree = named_table(main_fn(), "Fixes")
@@ -1935,7 +1964,13 @@ def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, outdir, ti
     check(sorted(still) == sorted(sleeps) and label_text(run_fn(), "Result") == "Working on it...",
           "the running fix after the reload: %s (before %s), %r"
           % (still, sleeps, label_text(run_fn(), "Result")))
-    settled_screenshot(x, os.path.join(outdir, "feed-new-fix.png"), "fixtray")
+    # IT's announcement, signed with the index, at the top of the window.
+    news = atspi.wait_until(lambda: (lambda n: n if n and atspi.showing(n[0]) else None)(
+        atspi.find_all(main_fn(), "label", "Announcements from IT")), STEP_TIMEOUT,
+        "the announcement at the top of the window")[0]
+    shown = atspi.text_of(news)
+    check(ANNOUNCEMENT_TITLE in shown and ANNOUNCEMENT_TEXT in shown,
+          "the announcement as shown: %r" % shown)
     timer.mark("new fix shown")
 
     # The desk replaces the pack by another one: the fix disappears from the open window.
@@ -1949,10 +1984,47 @@ def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, outdir, ti
 
     atspi.press(atspi.find(run_fn(), "push button", "Cancel the fix"))
     wait_label(run_fn, "Result", "Cancelled.", STEP_TIMEOUT)
-    rc = quit_app(x, app, acc, [run_title, "fixtray"])
+    guitest.close_window(x, window_id(x, run_title))
+    atspi.wait_until(lambda: run_fn() is None, STEP_TIMEOUT, "the run window to close")
+    settled_screenshot(x, os.path.join(outdir, "feed-announcement.png"), "fixtray")
+
+    # The fix the announcement concerns: IT's notice comes first, before the run and before a
+    # request; "Don't ask" sends nothing.
+    atspi.set_text(atspi.find(main_fn(), "text", "Search fixes"), "")
+    tree = named_table(main_fn(), "Fixes")
+    tree_select(tree, ESCALATE_FIX)
+    atspi.press(atspi.find(main_fn(), "push button", "Run this fix"))
+    q = atspi.wait_until(lambda: question(acc, ["Run it anyway", "Don't run it"]), STEP_TIMEOUT,
+                         "'IT already knows about this' before the run")
+    said = " ".join(atspi.text_of(lab) for lab in atspi.find_all(q, "label", only_showing=True))
+    check(ANNOUNCEMENT_TITLE in said, "the question before the run: %r" % said)
+    atspi.press(atspi.find(q, "push button", "Run it anyway"))
+    esc_title = ESCALATE_FIX + " - fixtray"
+    wait_label(lambda: window(acc, esc_title), "Result", "Not fixed.", STEP_TIMEOUT)
+    atspi.press(atspi.wait_find(lambda: window(acc, esc_title), "push button",
+                                "Get help from IT", STEP_TIMEOUT, enabled_too=True))
+    q = atspi.wait_until(lambda: question(acc, ["Ask for help anyway", "Don't ask"]),
+                         STEP_TIMEOUT, "'IT already knows about this' before the request")
+    settled_screenshot(x, os.path.join(outdir, "feed-known-issue.png"),
+                       "IT already knows about this - fixtray")
+    atspi.press(atspi.find(q, "push button", "Don't ask"))
+    atspi.wait_until(lambda: question(acc, ["Ask for help anyway", "Don't ask"]) is None,
+                     STEP_TIMEOUT, "the question to close")
+    check(window(acc, "Get help from IT - fixtray") is None,
+          "the request dialog opened after \"Don't ask\"")
+    timer.mark("known issue")
+
+    # It expires by itself: gone from the window without a restart.
+    atspi.wait_until(lambda: not any(atspi.showing(n) for n in atspi.find_all(
+        main_fn(), "label", "Announcements from IT")),
+        max(announcement_end - time.time(), 0) + STEP_TIMEOUT, "the announcement to expire")
+    check(time.time() >= announcement_end - 1, "the announcement went before it expired")
+    timer.mark("expired")
+    rc = quit_app(x, app, acc, [esc_title, "fixtray"])
     check_exit(rc, outdir, "feed", "fixtray exited %s after its windows closed")
     return ("a feed sync while the window was open and a fix ran: the new fix appeared, dunst "
-            "said %r, the fix ran on; withdrawn, it disappeared" % notice[0])
+            "said %r, the fix ran on; withdrawn, it disappeared; the announcement was shown, "
+            "asked about before the run and the request, and went when it expired" % notice[0])
 
 
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
