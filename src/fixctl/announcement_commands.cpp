@@ -93,9 +93,9 @@ void print_announcements_header(const MachineCatalog& machine, const std::string
 }
 
 void print_known_issues(const MachineCatalog& machine, const std::string& fix_id,
-                        const std::string& lang, std::FILE* out) {
-    for (const AnnouncementView& a :
-         announcements_for_fix(machine, fix_id, std::chrono::system_clock::now(), lang))
+                        const std::string& lang, std::chrono::system_clock::time_point now,
+                        std::FILE* out) {
+    for (const AnnouncementView& a : announcements_for_fix(machine, fix_id, now, lang))
         std::fprintf(out, "%s\n", visible_text(known_issue_notice(a)).c_str());
     std::fflush(out);
 }

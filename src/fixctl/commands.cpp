@@ -495,6 +495,8 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
             std::printf("%s\n", trf("Dry run of %s (%s): nothing will be run or changed.",
                                     {entry->fix->id, entry->fix->title.get(g.lang)})
                                     .c_str());
+            print_known_issues(machine, entry->fix->id, g.lang, std::chrono::system_clock::now(),
+                               stdout);
             if (!plan.confirm.empty())
                 // TRANSLATORS: %s is the fix's question to the employee.
                 std::printf("%s\n", trf("Would ask first: %s", {plan.confirm}).c_str());
@@ -534,7 +536,8 @@ int cmd_run(const GlobalOptions& g, const std::string& id, bool yes, bool dry_ru
                  visible_text(entry->fix->title.get(g.lang), false).c_str(),
                  entry->fix->id.c_str());
     // Before the question and the run: the employee may not need to go on.
-    print_known_issues(machine, entry->fix->id, g.lang, as_json ? stderr : stdout);
+    print_known_issues(machine, entry->fix->id, g.lang, std::chrono::system_clock::now(),
+                       as_json ? stderr : stdout);
     // Asked here, before the run: the run itself never waits for an answer.
     request.confirmed = yes;
     if (!yes && !request.fix->confirm.empty()) {

@@ -1,6 +1,7 @@
 // fixctl's commands: each takes parsed options, prints, and returns the process exit code.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -61,10 +62,11 @@ int cmd_announcements(const GlobalOptions& g, bool json);
 // `fixctl list`'s first line when there are current announcements ("IT has 2 announcements:
 // fixctl announcements"), on stdout; nothing when there are none.
 void print_announcements_header(const MachineCatalog& machine, const std::string& lang);
-// "IT already knows about this: ..." for every current announcement about the fix (run,
-// escalate), to `out`.
+// "IT already knows about this: ..." for every announcement about the fix current at `now`
+// (run, escalate), to `out`.
 void print_known_issues(const MachineCatalog& machine, const std::string& fix_id,
-                        const std::string& lang, std::FILE* out);
+                        const std::string& lang, std::chrono::system_clock::time_point now,
+                        std::FILE* out);
 // validate / pack lint: PATH/announcements.xml when PATH is a folder holding one, PATH itself
 // when it is a file of that name, else "".
 std::string announcements_file_for(const std::string& path);

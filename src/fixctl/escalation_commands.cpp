@@ -16,6 +16,7 @@
 #include "app/escalation_view.h"
 #include "app/real_services.h"
 #include "base/cancel_token.h"
+#include "base/clock.h"
 #include "base/i18n.h"
 #include "base/json_text.h"
 #include "base/time_text.h"
@@ -435,7 +436,9 @@ int cmd_escalate(const GlobalOptions& g, const EscalateOptions& o, const RunReco
     if (!run) {
         std::string fix_id = session.request().fix_id;
         if (fix_id.empty() && session.fix()) fix_id = session.fix()->id;
-        if (!fix_id.empty()) print_known_issues(*machine, fix_id, g.lang, o.json ? stderr : stdout);
+        if (!fix_id.empty())
+            print_known_issues(*machine, fix_id, g.lang, services.clock().now(),
+                               o.json ? stderr : stdout);
     }
 
     const bool ask = session.gate().review_required && !o.yes;

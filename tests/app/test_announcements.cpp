@@ -63,6 +63,10 @@ TEST_CASE("announcements: the current ones by the clock, the soonest to expire f
     CHECK(ids(current_announcements(c, kNow + hours(1), "en")) ==
           std::vector<std::string>{"b", "b2", "a"});  // gone at its expiry, not after
     CHECK(current_announcements(c, kNow + hours(4), "en").empty());
+    // When a front end should look again.
+    CHECK(next_announcement_change(c, kNow) == kNow + hours(1));
+    CHECK(next_announcement_change(c, kNow + minutes(90)) == kNow + hours(2));
+    CHECK_FALSE(next_announcement_change(c, kNow + hours(4)).has_value());
     const auto views = current_announcements(c, kNow, "en");
     CHECK(views[0].title == "Title c");
     CHECK(views[0].text == "Text c");

@@ -371,6 +371,7 @@ TEST_CASE("feed announcements: hostile texts are refused with the character name
             "break)");
     refused("t", "name:&#9;value", "error: <text> holds a tab inside a line");
     refused("t", "over&#13;written", "error: <text> holds the control character U+000D");
+    refused("Printing \xef\xbf\xbe", "t", "error: <title> holds the noncharacter U+FFFE");
     refused("Printing \xff\xfe", "t", "error: <title> holds bytes that are not UTF-8");
     refused("Printing \xed\xa0\x80", "t", "error: <title> holds bytes that are not UTF-8");
     refused("Printing \xc0\xaf", "t", "error: <title> holds bytes that are not UTF-8");

@@ -130,6 +130,10 @@ TEST_CASE("fixctl announcements: a signed feed synced by fixctl shows them in ev
     REQUIRE(r.exit_code == 0);
     CHECK(contains(
         r.out, "announcement printing-b until " + kExpires + ": Printing in building B is down"));
+    r = run_fixctl({"feed", "verify", m.feed.string(), "--key", (m.dir.path() / "k.pub").string()});
+    CHECK(r.exit_code == 0);
+    CHECK(contains(r.out, "  announcement printing-b until " + kExpires +
+                              ": Printing in building B is down\n"));
     Nginx nginx(m.feed);
     m.configure(nginx.url());
     r = m.fixctl({"feed", "sync", "--now"});
@@ -170,6 +174,8 @@ TEST_CASE("fixctl announcements: a signed feed synced by fixctl shows them in ev
     CHECK(known != std::string::npos);
     CHECK(known < r.out.find("Run id:"));
     CHECK(fs::exists(m.home / "ran-fix-printing"));
+    r = m.fixctl({"run", "fix-printing", "--dry-run"});
+    CHECK(contains(r.out, "IT already knows about this: Printing in building B is down"));
     r = m.fixctl({"run", "fix-mail"});
     CHECK(r.exit_code == 0);
     CHECK(!contains(r.out, "IT already knows"));

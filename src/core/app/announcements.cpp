@@ -70,6 +70,15 @@ std::vector<AnnouncementView> announcements_for_fix(const MachineCatalog& catalo
     return select(catalog, now, lang, &fix_id);
 }
 
+std::optional<std::chrono::system_clock::time_point> next_announcement_change(
+    const MachineCatalog& catalog, std::chrono::system_clock::time_point now) {
+    std::optional<std::chrono::system_clock::time_point> next;
+    if (const auto* all = trusted_announcements(catalog, now))
+        for (const FeedAnnouncement& a : *all)
+            if (announcement_current(a, now) && (!next || a.expires < *next)) next = a.expires;
+    return next;
+}
+
 std::string announcement_until_text(const AnnouncementView& a) {
     // TRANSLATORS: how long an announcement from IT is shown; %s is a local date and time,
     // "2026-11-24 19:00".

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,12 @@ std::vector<AnnouncementView> announcements_for_fix(const MachineCatalog& catalo
                                                     const std::string& fix_id,
                                                     std::chrono::system_clock::time_point now,
                                                     const std::string& lang);
+
+// When the current announcements next change by time alone (the soonest expiry of a current
+// announcement), so a front end that shows them can look again then; nullopt when none is
+// current. A new feed generation changes them too: MachineCatalog::sources_changed() sees it.
+std::optional<std::chrono::system_clock::time_point> next_announcement_change(
+    const MachineCatalog& catalog, std::chrono::system_clock::time_point now);
 
 // "IT already knows about this: TITLE — TEXT (until 2026-11-24 19:00)", translated, the time
 // local: what a front end says before it runs or asks for help with a fix the announcement

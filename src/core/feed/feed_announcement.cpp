@@ -68,6 +68,7 @@ std::string check_characters(std::string_view s, bool line_breaks, std::size_t* 
         if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
             return "the bidirectional control character " + code_point_name(cp) +
                    " (it can make a text read otherwise than it is written)";
+        if (cp == 0xFFFE || cp == 0xFFFF) return "the noncharacter " + code_point_name(cp);
         if (cp == 0x2028 || cp == 0x2029)
             return "the line separator " + code_point_name(cp) +
                    (line_breaks ? " (use a plain line break)" : "");

@@ -31,8 +31,9 @@
 //  - in both, characters that could change how the rest is shown are refused: control
 //    characters (C0 other than the text's line breaks, DEL, C1; a tab inside a line of a text
 //    too), the bidirectional embeddings, overrides and isolates (U+202A-U+202E,
-//    U+2066-U+2069), the line and paragraph separators U+2028/U+2029, and bytes that are not
-//    UTF-8;
+//    U+2066-U+2069), the line and paragraph separators U+2028/U+2029, the noncharacters
+//    U+FFFE/U+FFFF, and bytes that are not UTF-8 (and, in the whole document, character
+//    references to characters XML does not allow, such as &#0;);
 //  - no other attributes or elements, no text outside <title> and <text>, no elements inside
 //    them; at most 50 announcements.
 #pragma once
