@@ -5,11 +5,15 @@
 // Trust: only from the feed index the catalog trusts for its packs. There are none when the
 // catalog does not use the installed feed (CatalogOptions::feed off, `fixctl --no-feed`), when
 // the store or the index's signature is not trusted (MachineCatalog::feed_trust_warning), or
-// when the index has expired at `now` (an expired index means nothing in it is current, even
-// announcements that would still run: nobody at the help desk has re-signed them).
+// when the index has expired at `now`: nothing in an expired index is current. (An announcement
+// never outlives its index, so this also holds for an index whose expiry is unknown.) Expiry is
+// checked against `now` at every call, never at load time.
 //
 // Order: by expiry, the soonest first (a short-lived notice about an outage is usually the
 // most pressing; the index carries no publication time), then by id.
+//
+// Thread safety: the functions only read the catalog; a catalog snapshot nobody changes may be
+// read from any thread.
 #pragma once
 
 #include <chrono>
