@@ -47,7 +47,11 @@ std::string local_time_text(std::chrono::system_clock::time_point t) {
     if (t.time_since_epoch().count() == 0) return tr("never");
     const std::time_t tt = std::chrono::system_clock::to_time_t(t);
     std::tm tm{};
+#if defined(_WIN32)
+    if (localtime_s(&tm, &tt) != 0) return tr("never");  // the Windows C runtime's localtime_r
+#else
     if (!localtime_r(&tt, &tm)) return tr("never");
+#endif
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
     return buf;
