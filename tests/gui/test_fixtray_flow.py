@@ -525,21 +525,28 @@ class RequestTracker:
 # case: escalate
 
 
+def rt_machine(rt, policy):
+    """A Machine whose requests go to this Request Tracker with the given escalation policy;
+    returns it and the file holding RT's password."""
+    machine = Machine({})
+    password_file = machine.secret_file("rt.password", rt.env["FIXTRAY_TEST_RT_PASSWORD"])
+    machine.write_config({
+        "escalation": {
+            "policy": policy,
+            "backend": {"type": "rt", "url": rt.url, "queue": "General",
+                        "user": rt.env["FIXTRAY_TEST_RT_USER"],
+                        "password_file": password_file, "timeout": "60"},
+            "email_domain": "example.com",
+        }})
+    return machine, password_file
+
+
 def case_escalate(binary, outdir, timer):
     rt = RequestTracker(outdir)
     machine = None
     try:
         timer.mark("rt start")
-        machine = Machine({})
-        password_file = machine.secret_file("rt.password", rt.env["FIXTRAY_TEST_RT_PASSWORD"])
-        machine.write_config({
-            "escalation": {
-                "policy": "ask",
-                "backend": {"type": "rt", "url": rt.url, "queue": "General",
-                            "user": rt.env["FIXTRAY_TEST_RT_USER"],
-                            "password_file": password_file, "timeout": "60"},
-                "email_domain": "example.com",
-            }})
+        machine, _ = rt_machine(rt, "ask")
         comment = "The widget cache still fails after the fix (flow test %s)." % uuid.uuid4().hex
         with X() as x, session_bus(env=x.env) as bus:
             atspi.connect(bus, x.display)
@@ -1024,16 +1031,7 @@ def case_automatic(binary, outdir, timer):
     machine = None
     try:
         timer.mark("rt start")
-        machine = Machine({})
-        password_file = machine.secret_file("rt.password", rt.env["FIXTRAY_TEST_RT_PASSWORD"])
-        machine.write_config({
-            "escalation": {
-                "policy": "automatic",
-                "backend": {"type": "rt", "url": rt.url, "queue": "General",
-                            "user": rt.env["FIXTRAY_TEST_RT_USER"],
-                            "password_file": password_file, "timeout": "60"},
-                "email_domain": "example.com",
-            }})
+        machine, _ = rt_machine(rt, "automatic")
         with X() as x, session_bus(env=x.env) as bus:
             atspi.connect(bus, x.display)
             env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
@@ -1310,16 +1308,7 @@ def case_german(binary, outdir, timer):
     machine = None
     try:
         timer.mark("rt start")
-        machine = Machine({})
-        password_file = machine.secret_file("rt.password", rt.env["FIXTRAY_TEST_RT_PASSWORD"])
-        machine.write_config({
-            "escalation": {
-                "policy": "ask",
-                "backend": {"type": "rt", "url": rt.url, "queue": "General",
-                            "user": rt.env["FIXTRAY_TEST_RT_USER"],
-                            "password_file": password_file, "timeout": "60"},
-                "email_domain": "example.com",
-            }})
+        machine, _ = rt_machine(rt, "ask")
         # The employee chose German in the settings; the session itself is C.UTF-8 (English).
         settings = os.path.join(machine.home, ".config", "fixtray")
         os.makedirs(settings)
@@ -1590,16 +1579,7 @@ def case_notify(binary, outdir, timer):
     machine = None
     try:
         timer.mark("rt start")
-        machine = Machine({})
-        password_file = machine.secret_file("rt.password", rt.env["FIXTRAY_TEST_RT_PASSWORD"])
-        machine.write_config({
-            "escalation": {
-                "policy": "ask",
-                "backend": {"type": "rt", "url": rt.url, "queue": "General",
-                            "user": rt.env["FIXTRAY_TEST_RT_USER"],
-                            "password_file": password_file, "timeout": "60"},
-                "email_domain": "example.com",
-            }})
+        machine, password_file = rt_machine(rt, "ask")
         with X() as x, session_bus(env=x.env) as bus:
             atspi.connect(bus, x.display)
             dunst = Dunst(x, bus, outdir)
@@ -1664,7 +1644,7 @@ def choose_row(table, row):
 def notify_flow(x, app, acc, machine, dunst, password_file, machine_password, outdir, timer):
     wait_window(acc, "fixtray", START_TIMEOUT)
     # 1. A fix that finished while its window was closed.
-    run_win = run_from_main(acc, MOMENT_FIX)
+    run_from_main(acc, MOMENT_FIX)
     wid = guitest.wait_for(lambda: window_id(x, MOMENT_FIX + " - fixtray"), STEP_TIMEOUT,
                            "the run window's X window")
     guitest.close_window(x, wid)

@@ -19,11 +19,19 @@ void code_point(std::string& out, std::uint32_t cp) {
     out += buf;
 }
 
-// The length of the valid UTF-8 sequence starting at text[i] and its code point; 0 when the
-// bytes there are not one (overlong forms, surrogates and values past U+10FFFF included).
+bool bidi_control(std::uint32_t cp) {
+    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
 std::size_t utf8_sequence(std::string_view text, std::size_t i, std::uint32_t& cp) {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
     const unsigned char c = byte(i);
+    if (c < 0x80) {
+        cp = c;
+        return 1;
+    }
     std::size_t len;
     std::uint32_t min;
     if (c >= 0xC2 && c <= 0xDF) {
@@ -44,12 +52,6 @@ std::size_t utf8_sequence(std::string_view text, std::size_t i, std::uint32_t& c
     if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
     return len;
 }
-
-bool bidi_control(std::uint32_t cp) {
-    return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-}
-
-}  // namespace
 
 std::string visible_text(std::string_view text, bool keep_newlines) {
     std::string out;

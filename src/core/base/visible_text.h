@@ -3,6 +3,8 @@
 // shown.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -18,5 +20,10 @@ namespace fixtray {
 // Everything else, letters of any script included, is kept as it is. A backslash is kept: the
 // result is for reading, not for decoding back.
 std::string visible_text(std::string_view text, bool keep_newlines = true);
+
+// The length of the valid UTF-8 sequence starting at text[i] (i < text.size()) and its code
+// point in `cp`; 0 when the bytes there are not one (overlong forms, surrogates and values past
+// U+10FFFF included).
+std::size_t utf8_sequence(std::string_view text, std::size_t i, std::uint32_t& cp);
 
 }  // namespace fixtray

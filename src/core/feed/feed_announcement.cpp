@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "base/visible_text.h"
 #include "feed/feed_index.h"
 #include "feed/feed_xml.h"
 #include "packs/pack_syntax.h"
@@ -14,36 +15,6 @@ namespace {
 
 bool is_xml_space(char c) {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-// The length of the valid UTF-8 sequence at s[i] and its code point; 0 when the bytes there are
-// not one (overlong forms, surrogates and values past U+10FFFF included).
-std::size_t utf8_at(std::string_view s, std::size_t i, std::uint32_t& cp) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    if (c < 0x80) {
-        cp = c;
-        return 1;
-    }
-    std::size_t len;
-    std::uint32_t min;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2, min = 0x80, cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3, min = 0x800, cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4, min = 0x10000, cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        const unsigned char cc = byte(i + k);
-        if ((cc & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (cc & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
 }
 
 std::string code_point_name(std::uint32_t cp) {
@@ -58,7 +29,7 @@ std::string check_characters(std::string_view s, bool line_breaks, std::size_t* 
     std::size_t n = 0;
     for (std::size_t i = 0; i < s.size(); ++n) {
         std::uint32_t cp = 0;
-        const std::size_t len = utf8_at(s, i, cp);
+        const std::size_t len = utf8_sequence(s, i, cp);
         if (len == 0) return "bytes that are not UTF-8";
         i += len;
         if (cp == '\n' && line_breaks) continue;
