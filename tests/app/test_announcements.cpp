@@ -105,7 +105,7 @@ TEST_CASE("announcements: German is picked for lang de, the fallback for other l
     }
 }
 
-TEST_CASE("announcements: those about a fix; a fix this machine does not have is ignored") {
+TEST_CASE("announcements: those about a fix, and a fix this machine does not have is ignored") {
     // Scenario: one announcement names remap-printers and a fix no pack has, one names only the
     // unknown fix, one names none. For remap-printers only the first; the unknown id is left out
     // of what the first is said to concern; the others still show in the list.

@@ -128,7 +128,7 @@ TEST_CASE("feed build: a mistake in announcements.xml is FILE:LINE:COL and nothi
     CHECK(build_feed(options(dir)).ok);
 }
 
-TEST_CASE("feed build: no announcements.xml, no announcements; removing it withdraws them") {
+TEST_CASE("feed build: no announcements.xml, no announcements, and removing it withdraws them") {
     // Scenario: a feed built with an announcement, then built again after the file was removed:
     // the new index has none (the previous index's are not carried over, unlike revocations).
     TempDir dir;
