@@ -27,9 +27,11 @@ import ctypes
 import os
 import re
 import shlex
+import shutil
 import select
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
 
@@ -695,19 +697,43 @@ def rss_kib(pid, children=False):
 
 
 @contextlib.contextmanager
-def session_bus(env=None, timeout=60.0):
+def session_bus(env=None, timeout=60.0, services=None):
     """Context manager: a private ``dbus-daemon --session --nofork --print-address``; yields its
     address. On exit the daemon and everything it activated (at-spi bus launcher, its own bus,
     the registry...) are killed. ``env``: environment for the daemon (and so for the services it
-    activates: give X's env to let them reach the display)."""
+    activates: give X's env to let them reach the display). ``services``: when given, the bus
+    can start only these services (names of /usr/share/dbus-1/services/NAME.service) instead of
+    every installed one; for example without dunst's, no notification server answers."""
     procs = Procs("bus")
+    confdir = None
     try:
-        p = procs.start(["dbus-daemon", "--session", "--nofork", "--print-address"],
-                        env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        argv = ["dbus-daemon", "--session", "--nofork", "--print-address"]
+        if services is not None:
+            confdir = tempfile.mkdtemp(prefix="fixtray-bus.")
+            servicedir = os.path.join(confdir, "services")
+            os.mkdir(servicedir)
+            for name in services:
+                shutil.copy("/usr/share/dbus-1/services/%s.service" % name, servicedir)
+            conf = os.path.join(confdir, "session.conf")
+            with open(conf, "w") as f:
+                f.write('<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration '
+                        '1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/'
+                        'busconfig.dtd">\n'
+                        "<busconfig><type>session</type><keep_umask/>"
+                        "<listen>unix:tmpdir=/tmp</listen>"
+                        "<auth>EXTERNAL</auth>"
+                        "<servicedir>%s</servicedir>"
+                        '<policy context="default"><allow send_destination="*" eavesdrop="true"/>'
+                        '<allow eavesdrop="true"/><allow own="*"/></policy>'
+                        "</busconfig>\n" % servicedir)
+            argv = ["dbus-daemon", "--config-file=" + conf, "--nofork", "--print-address"]
+        p = procs.start(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         line, _ = wait_for_line(p, r"^\S+:", timeout, "dbus-daemon's address")
         yield line.strip()
     finally:
         procs.kill_all()
+        if confdir:
+            shutil.rmtree(confdir, ignore_errors=True)
 
 
 def leftovers(token):

@@ -1728,6 +1728,86 @@ def notify_flow(x, app, acc, machine, dunst, password_file, machine_password, ou
 # keyboard: Ctrl+F, Enter, Esc, with real key presses (xdotool)
 
 
+def case_notice_window(binary, outdir, timer):
+    """No notification server on the session bus (the bus can start only the accessibility
+    bus and dconf, not dunst): the finished fix's notice comes in fixtray's own window, which a
+    screen reader can read, whose "Open fixtray" brings the main window up and closes it, and
+    whose "Dismiss" closes it."""
+    machine = Machine({"escalation": {"policy": "off"}})
+    try:
+        with X() as x, session_bus(env=x.env, services=("org.a11y.Bus", "ca.desrt.dconf")) \
+                as bus:
+            atspi.connect(bus, x.display)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            app, acc = start_app(x, binary, env, outdir, "notice-window")
+            try:
+                detail = notice_window_flow(x, app, acc, env, outdir, timer)
+            except BaseException:
+                dump_tree(acc, outdir, "notice-window")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "notice-window-failure.png")))
+                raise
+        return detail
+    finally:
+        machine.close()
+
+
+def notification_server(env):
+    """Who owns org.freedesktop.Notifications on the bus of ``env`` ("" when nobody)."""
+    r = subprocess.run(["dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+                        "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+                        "string:org.freedesktop.Notifications"], env=env, capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 0, "dbus-send NameHasOwner: %s" % r.stderr)
+    return "owned" if "true" in r.stdout.split() else ""
+
+
+def finished_while_closed(x, acc):
+    """Run MOMENT_FIX from the main window and close its window while it runs."""
+    run_from_main(acc, MOMENT_FIX)
+    wid = guitest.wait_for(lambda: window_id(x, MOMENT_FIX + " - fixtray"), STEP_TIMEOUT,
+                           "the run window's X window")
+    guitest.close_window(x, wid)
+    atspi.wait_until(lambda: window(acc, MOMENT_FIX + " - fixtray") is None, STEP_TIMEOUT,
+                     "the run window to close while the fix runs")
+
+
+def notice_window_flow(x, app, acc, env, outdir, timer):
+    wait_window(acc, "fixtray", START_TIMEOUT)
+    title = MOMENT_FIX + ": Fixed. - fixtray"
+    notice_fn = lambda: window(acc, title)  # noqa: E731
+    finished_while_closed(x, acc)
+    notice = wait_window(acc, title, STEP_TIMEOUT)
+    check(notification_server(env) == "",
+          "a notification server answers on the bus: the notice window was not the fallback")
+    heading = label_text(notice, "Notice")
+    text = label_text(notice, "Notice text")
+    check(heading == MOMENT_FIX + ": Fixed." and text.strip(),
+          "the notice window reads %r / %r" % (heading, text))
+    settled_screenshot(x, os.path.join(outdir, "notice-window.png"), title)
+    # Not in front of the employee's work: shown without taking the focus.
+    import pyatspi
+    check(not atspi.has_state(notice, pyatspi.STATE_ACTIVE), "the notice window took the focus")
+    atspi.press(atspi.find(notice, "push button", "Open fixtray"))
+    atspi.wait_until(lambda: notice_fn() is None, STEP_TIMEOUT,
+                     "the notice window to close after Open fixtray")
+    atspi.wait_until(lambda: (lambda w: w if w and atspi.has_state(w, pyatspi.STATE_ACTIVE)
+                              else None)(window(acc, "fixtray")), STEP_TIMEOUT,
+                     "the main window to be the active window after Open fixtray")
+    timer.mark("open")
+    # A second one, dismissed.
+    finished_while_closed(x, acc)
+    notice = wait_window(acc, title, STEP_TIMEOUT)
+    atspi.press(atspi.find(notice, "push button", "Dismiss"))
+    atspi.wait_until(lambda: notice_fn() is None, STEP_TIMEOUT,
+                     "the notice window to close after Dismiss")
+    timer.mark("dismissed")
+    rc = quit_app(x, app, acc, ["fixtray"])
+    check_exit(rc, outdir, "notice-window", "fixtray exited %s after its main window closed")
+    return "no notification server: the notice window read %r / %r; Open fixtray and " \
+           "Dismiss closed it" % (heading, text)
+
+
 def case_keyboard(binary, outdir, timer):
     machine = Machine({})
     try:
@@ -2010,7 +2090,7 @@ def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, announceme
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
          "automatic": case_automatic, "confirm": case_confirm, "german": case_german,
          "settings": case_settings, "notify": case_notify,
-         "keyboard": case_keyboard, "feed": case_feed}
+         "keyboard": case_keyboard, "feed": case_feed, "notice-window": case_notice_window}
 
 
 def main(argv):
