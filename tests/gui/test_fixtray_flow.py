@@ -1802,10 +1802,19 @@ def notice_window_flow(x, app, acc, env, outdir, timer):
     atspi.wait_until(lambda: notice_fn() is None, STEP_TIMEOUT,
                      "the notice window to close after Dismiss")
     timer.mark("dismissed")
+    # A third one, left alone: it closes by itself after 30 s.
+    finished_while_closed(x, acc)
+    wait_window(acc, title, STEP_TIMEOUT)
+    shown = time.monotonic()
+    atspi.wait_until(lambda: notice_fn() is None, 30 + STEP_TIMEOUT,
+                     "the notice window to close by itself")
+    after = time.monotonic() - shown
+    check(after > 25, "the notice window closed by itself after %.1f s, not 30" % after)
+    timer.mark("closed by itself")
     rc = quit_app(x, app, acc, ["fixtray"])
     check_exit(rc, outdir, "notice-window", "fixtray exited %s after its main window closed")
     return "no notification server: the notice window read %r / %r; Open fixtray and " \
-           "Dismiss closed it" % (heading, text)
+           "Dismiss closed it, left alone it closed after %.0f s" % (heading, text, after)
 
 
 def case_keyboard(binary, outdir, timer):
