@@ -1977,6 +1977,7 @@ def case_feed(binary, outdir, timer):
     machine = Machine({"site": {"flow_marker": marker}})
     os.chmod(machine.dir, 0o755)
     desk = Desk(fixctl, machine.dir)
+    watcher_procs = guitest.Procs("sni-watcher")
     try:
         announcement_end = int(time.time()) + ANNOUNCEMENT_SECONDS
         with open(os.path.join(desk.packs, "announcements.xml"), "w") as f:
@@ -1992,26 +1993,38 @@ def case_feed(binary, outdir, timer):
         timer.mark("feed ready")
         with X() as x, session_bus(env=x.env) as bus:
             atspi.connect(bus, x.display)
+            import sni_watcher   # after connect: it imports dbus and GLib
             dunst = Dunst(x, bus, outdir)
-            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
-            app, acc = start_app(x, binary, env, outdir, "feed")
-            try:
-                return feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle,
-                                 announcement_end, outdir, timer)
-            except BaseException:
-                dump_tree(acc, outdir, "feed")
-                with_suppressed(lambda: guitest.screenshot(
-                    x, os.path.join(outdir, "feed-failure.png")))
-                raise
+            # A tray (the announcements are in its menu too): the watcher in a process of its
+            # own, as in the quit case.
+            watcher = sni_watcher.Watcher.start_process(bus, timeout=STEP_TIMEOUT, env=x.env,
+                                                        popen=watcher_procs.start)
+            with watcher, sni_watcher.SniClient(bus, call_timeout=60.0) as client:
+                env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+                app, acc = start_app(x, binary, env, outdir, "feed", tray="sni")
+                try:
+                    return feed_flow(x, app, acc, client, machine, desk, dunst, env, fixctl,
+                                     needle, announcement_end, outdir, timer)
+                except BaseException:
+                    dump_tree(acc, outdir, "feed")
+                    with_suppressed(lambda: guitest.screenshot(
+                        x, os.path.join(outdir, "feed-failure.png")))
+                    raise
     finally:
+        watcher_procs.kill_all()
         desk.close()
         machine.close()
         for pid, _ in processes_matching(needle):
             with_suppressed(lambda: os.kill(pid, 9))
 
 
-def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, announcement_end, outdir,
-              timer):
+def feed_flow(x, app, acc, client, machine, desk, dunst, env, fixctl, needle, announcement_end,
+              outdir, timer):
+    item = client.wait_for_item(START_TIMEOUT, lambda i: i.endswith("/fixtray"))
+    wait_menu(client, item, lambda l: "Open fixtray" in l and "Quit" in l and "Software" in l,
+              START_TIMEOUT, "the tray menu with 'Open fixtray', the group 'Software', 'Quit'")
+    sni_click(client, item, "Open fixtray")
+    wait_window(acc, "fixtray", STEP_TIMEOUT)
     run_title, run_fn, sleeps = start_slow_fix(acc, needle, timer)
     main_fn = lambda: window(acc, "fixtray")  # noqa: E731
     tree = named_table(main_fn(), "Fixes")
@@ -2040,6 +2053,18 @@ def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, announceme
     shown = atspi.text_of(news)
     check(ANNOUNCEMENT_TITLE in shown and ANNOUNCEMENT_TEXT in shown,
           "the announcement as shown: %r" % shown)
+    # ... and in the tray menu, right below "Open fixtray"; choosing it opens the window (closed
+    # here first) with the whole text.
+    entry = "IT: " + ANNOUNCEMENT_TITLE
+    labels = wait_menu(client, item, lambda l: entry in l, STEP_TIMEOUT,
+                       "the announcement %r in the tray menu" % entry)
+    check(labels.index(entry) == labels.index("Open fixtray") + 1, "the menu: %s" % labels)
+    guitest.close_window(x, window_id(x, "fixtray"))
+    atspi.wait_until(lambda: main_fn() is None, STEP_TIMEOUT, "the main window to close")
+    sni_click(client, item, entry)
+    atspi.wait_until(lambda: (lambda n: n if n and atspi.showing(n[0]) else None)(
+        atspi.find_all(main_fn(), "label", "Announcements from IT") if main_fn() else None),
+        STEP_TIMEOUT, "the window with the announcement after %r in the tray menu" % entry)
     timer.mark("new fix shown")
 
     # The desk replaces the pack by another one: the fix disappears from the open window.
@@ -2088,12 +2113,16 @@ def feed_flow(x, app, acc, machine, desk, dunst, env, fixctl, needle, announceme
         main_fn(), "label", "Announcements from IT")),
         max(announcement_end - time.time(), 0) + STEP_TIMEOUT, "the announcement to expire")
     check(time.time() >= announcement_end - 1, "the announcement went before it expired")
+    wait_menu(client, item, lambda l: "Quit" in l and not any(e.startswith("IT: ") for e in l),
+              STEP_TIMEOUT, "the expired announcement to leave the tray menu")
     timer.mark("expired")
-    rc = quit_app(x, app, acc, [esc_title, "fixtray"])
-    check_exit(rc, outdir, "feed", "fixtray exited %s after its windows closed")
+    sni_click(client, item, "Quit")
+    rc = guitest.wait_exit(app, EXIT_TIMEOUT, "fixtray to exit after Quit in the tray menu")
+    check_exit(rc, outdir, "feed", "fixtray exited %s after Quit in the tray menu")
     return ("a feed sync while the window was open and a fix ran: the new fix appeared, dunst "
-            "said %r, the fix ran on; withdrawn, it disappeared; the announcement was shown, "
-            "asked about before the run and the request, and went when it expired" % notice[0])
+            "said %r, the fix ran on; withdrawn, it disappeared; the announcement was shown in the "
+            "window and the tray menu, asked about before the run and the request, and went "
+            "from both when it expired" % notice[0])
 
 
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
