@@ -28,9 +28,27 @@ const std::string& icon_dir() {
     return dir;
 }
 
-std::string tray_icon_name(TrayState state) {
-    return std::string("fixtray-") + to_string(state);
+namespace {
+
+const std::string& symbolic_icon_dir() {
+    static const std::string dir = [] {
+        std::error_code ec;
+        const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+        if (!ec) {
+            const fs::path installed =
+                exe.parent_path().parent_path() / "share/fixtray/icons/symbolic";
+            if (fs::exists(installed / "16x16/fixtray-idle-symbolic.png", ec))
+                return installed.string();
+        }
+        if (fs::exists(
+                fs::path(FIXTRAY_BUILD_SYMBOLIC_ICON_DIR) / "16x16/fixtray-idle-symbolic.png", ec))
+            return std::string(FIXTRAY_BUILD_SYMBOLIC_ICON_DIR);
+        return std::string(FIXTRAY_INSTALL_SYMBOLIC_ICON_DIR);
+    }();
+    return dir;
 }
+
+}  // namespace
 
 wxBitmapBundle icon_bundle(const std::string& name) {
     // Up to 64 px: a tray icon is 16 to 32 px, twice that on a high-DPI screen. The 128 and
@@ -43,6 +61,21 @@ wxBitmapBundle icon_bundle(const std::string& name) {
         wxImage image;
         if (wxFileExists(path) && image.LoadFile(path, wxBITMAP_TYPE_PNG))
             bitmaps.push_back(wxBitmap(image));
+    }
+    return wxBitmapBundle::FromBitmaps(bitmaps);
+}
+
+wxBitmapBundle symbolic_icon_bundle(const std::string& name, Rgb colour) {
+    wxVector<wxBitmap> bitmaps;
+    for (int size : {16, 22, 24, 32, 48, 64}) {
+        const std::string path = symbolic_icon_dir() + "/" + std::to_string(size) + "x" +
+                                 std::to_string(size) + "/" + name + ".png";
+        wxImage image;
+        if (!wxFileExists(path) || !image.LoadFile(path, wxBITMAP_TYPE_PNG)) continue;
+        // The shape is the alpha channel; the colour is the panel's.
+        image.SetRGB(wxRect(0, 0, image.GetWidth(), image.GetHeight()), colour.r, colour.g,
+                     colour.b);
+        bitmaps.push_back(wxBitmap(image));
     }
     return wxBitmapBundle::FromBitmaps(bitmaps);
 }

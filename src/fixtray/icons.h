@@ -7,17 +7,18 @@
 #include <wx/bmpbndl.h>
 #include <wx/iconbndl.h>
 
-#include "app/tray_status.h"
+#include "app/tray_icon_style.h"
 
 namespace fixtray::gui {
 
 // The hicolor directory holding <N>x<N>/apps/<name>.png and scalable/apps/<name>.svg.
 const std::string& icon_dir();
-// "fixtray-idle", "fixtray-working", "fixtray-attention".
-std::string tray_icon_name(TrayState state);
 // The rendered sizes of the icon `name` from 16 to 64 px, for high-DPI: wxBitmapBundle picks
 // the best one.
 wxBitmapBundle icon_bundle(const std::string& name);
+// The symbolic icon `name` (fixtray-idle-symbolic...) from 16 to 64 px, drawn in `colour`: the
+// masks rendered from icons/*-symbolic.svg with their alpha kept and every pixel in `colour`.
+wxBitmapBundle symbolic_icon_bundle(const std::string& name, Rgb colour);
 // The app icon in the sizes window title bars and task switchers use (16 to 64 px).
 wxIconBundle app_icons();
 

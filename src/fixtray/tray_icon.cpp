@@ -1,6 +1,14 @@
 #include "tray_icon.h"
 
+#include <cstdlib>
+#include <optional>
+#include <span>
+
+#include <X11/Xatom.h>
+#include <X11/Xlib.h>
+#include <gdk/gdkx.h>
 #include <gio/gio.h>
+#include <gtk/gtk.h>
 #include <libayatana-appindicator/app-indicator.h>
 
 #include <wx/menu.h>
@@ -74,6 +82,63 @@ std::unique_ptr<TrayIcon> make_tray_icon(TrayKind kind, TrayHost& host) {
 
 namespace {
 
+std::string gtk_theme_name() {
+    if (const char* env = std::getenv("GTK_THEME"); env && *env) return env;
+    std::string name;
+    if (GtkSettings* settings = gtk_settings_get_default()) {
+        gchar* value = nullptr;
+        g_object_get(settings, "gtk-theme-name", &value, nullptr);
+        if (value) name = value;
+        g_free(value);
+    }
+    return name;
+}
+
+std::string current_desktop() {
+    const char* env = std::getenv("XDG_CURRENT_DESKTOP");
+    return env ? env : "";
+}
+
+// The XEmbed panel's text colour from the tray manager's _NET_SYSTEM_TRAY_COLORS, if it
+// publishes them (Xfce, MATE, GNOME Flashback and GtkStatusIcon hosts do; trayer does not).
+std::optional<Rgb> xembed_panel_foreground() {
+    GdkDisplay* display = gdk_display_get_default();
+    if (!display || !GDK_IS_X11_DISPLAY(display)) return std::nullopt;
+    Display* x = GDK_DISPLAY_XDISPLAY(display);
+    const std::string selection = "_NET_SYSTEM_TRAY_S" + std::to_string(DefaultScreen(x));
+    const Window manager = XGetSelectionOwner(x, XInternAtom(x, selection.c_str(), False));
+    if (manager == None) return std::nullopt;
+    Atom type = None;
+    int format = 0;
+    unsigned long count = 0, after = 0;
+    unsigned char* data = nullptr;
+    // The manager window may go away between the two calls: its BadWindow is trapped.
+    gdk_x11_display_error_trap_push(display);
+    const int rc =
+        XGetWindowProperty(x, manager, XInternAtom(x, "_NET_SYSTEM_TRAY_COLORS", False), 0, 13,
+                           False, XA_CARDINAL, &type, &format, &count, &after, &data);
+    gdk_x11_display_error_trap_pop_ignored(display);
+    std::optional<Rgb> colour;
+    if (rc == Success && data && type == XA_CARDINAL && format == 32) {
+        // Format 32 comes as an array of C longs (Xlib's rule, also on 64-bit machines).
+        // More than 12 values (count 13, or more after them) is malformed and gives no colour.
+        const auto* values = reinterpret_cast<const unsigned long*>(data);
+        if (after == 0)
+            colour = tray_foreground_from_property(std::span<const unsigned long>(values, count));
+    }
+    if (data) XFree(data);
+    return colour;
+}
+
+TrayIconFacts tray_icon_facts(TrayKind kind) {
+    TrayIconFacts facts;
+    facts.status_notifier = kind == TrayKind::sni;
+    if (kind == TrayKind::xembed) facts.panel_foreground = xembed_panel_foreground();
+    facts.gtk_theme = gtk_theme_name();
+    facts.current_desktop = current_desktop();
+    return facts;
+}
+
 // StatusNotifierItem through libayatana-appindicator3. Why this and not our own GDBus SNI
 // service: libdbusmenu-gtk exports the real GtkMenu of a wxMenu over com.canonical.dbusmenu
 // (labels, mnemonics, sensitivity, submenus, updates), the same code every AppIndicator app on
@@ -83,15 +148,16 @@ namespace {
 // state's text goes to Title and the icon's accessible description, which hosts show).
 class SniTrayIcon final : public TrayIcon, private wxTimer {
 public:
-    explicit SniTrayIcon(TrayHost& host) : host_(host) {
-        indicator_ = app_indicator_new("fixtray", tray_icon_name(TrayState::idle).c_str(),
+    explicit SniTrayIcon(TrayHost& host)
+        : host_(host), look_(choose_tray_icon_look(tray_icon_facts(TrayKind::sni))) {
+        indicator_ = app_indicator_new("fixtray", name(TrayState::idle).c_str(),
                                        APP_INDICATOR_CATEGORY_APPLICATION_STATUS);
         app_indicator_set_icon_theme_path(indicator_, (icon_dir() + "/scalable/apps").c_str());
         // TRANSLATORS: the tray icon's description (screen readers) while it asks for attention,
         // until the app's state replaces it.
         const std::string attention = _("fixtray needs attention").utf8_string();
-        app_indicator_set_attention_icon_full(
-            indicator_, tray_icon_name(TrayState::attention).c_str(), attention.c_str());
+        app_indicator_set_attention_icon_full(indicator_, name(TrayState::attention).c_str(),
+                                              attention.c_str());
         app_indicator_set_title(indicator_, "fixtray");  // the app's name, until set_status()
         key_ = host_.menu_key();
         export_menu(host_.build_menu());
@@ -110,11 +176,11 @@ public:
         const std::string text = tooltip.utf8_string();
         app_indicator_set_title(indicator_, text.c_str());
         if (state == TrayState::attention) {
-            app_indicator_set_attention_icon_full(
-                indicator_, tray_icon_name(TrayState::attention).c_str(), text.c_str());
+            app_indicator_set_attention_icon_full(indicator_, name(TrayState::attention).c_str(),
+                                                  text.c_str());
             app_indicator_set_status(indicator_, APP_INDICATOR_STATUS_ATTENTION);
         } else {
-            app_indicator_set_icon_full(indicator_, tray_icon_name(state).c_str(), text.c_str());
+            app_indicator_set_icon_full(indicator_, name(state).c_str(), text.c_str());
             app_indicator_set_status(indicator_, APP_INDICATOR_STATUS_ACTIVE);
         }
     }
@@ -150,6 +216,8 @@ public:
     }
 
 private:
+    std::string name(TrayState state) const { return tray_icon_name(state, look_); }
+
     void Notify() override {
         if (next_) {
             // The second turn: export the new menu; the third deletes the old one.
@@ -179,6 +247,8 @@ private:
     }
 
     TrayHost& host_;
+    // Colour or symbolic, chosen once: the host recolours a symbolic icon to its own colours.
+    TrayIconLook look_;
     AppIndicator* indicator_ = nullptr;
     wxMenu* menu_ = nullptr;  // exported
     std::string key_;         // what menu_ shows
@@ -193,12 +263,24 @@ public:
     explicit XembedTrayIcon(TrayHost& host) : host_(host) {
         // GtkStatusIcon "activate" (a left click) arrives as LEFT_DOWN.
         Bind(wxEVT_TASKBAR_LEFT_DOWN, [this](wxTaskBarIconEvent&) { host_.activate(); });
-        for (TrayState s : {TrayState::idle, TrayState::working, TrayState::attention})
-            bundles_[static_cast<int>(s)] = icon_bundle(tray_icon_name(s));
         set_status(TrayState::idle, "fixtray");
     }
     TrayKind kind() const override { return TrayKind::xembed; }
+    // The panel's colours are read again at each change of state (one X round trip): a panel
+    // that switched to a high-contrast or dark theme gets its new text colour from then on.
     void set_status(TrayState state, const wxString& tooltip) override {
+        const TrayIconFacts facts = tray_icon_facts(TrayKind::xembed);
+        const TrayIconLook look = choose_tray_icon_look(facts);
+        if (!loaded_ || facts.panel_foreground != foreground_) {
+            foreground_ = facts.panel_foreground;
+            loaded_ = true;
+            for (TrayState s : {TrayState::idle, TrayState::working, TrayState::attention}) {
+                const std::string name = tray_icon_name(s, look);
+                bundles_[static_cast<int>(s)] = look == TrayIconLook::symbolic && foreground_
+                                                    ? symbolic_icon_bundle(name, *foreground_)
+                                                    : icon_bundle(name);
+            }
+        }
         SetIcon(bundles_[static_cast<int>(state)], tooltip);
     }
     void menu_changed() override {}  // built when it opens
@@ -208,6 +290,8 @@ protected:
 
 private:
     TrayHost& host_;
+    bool loaded_ = false;
+    std::optional<Rgb> foreground_;  // the panel's text colour, when it publishes one
     wxBitmapBundle bundles_[3];
 };
 
