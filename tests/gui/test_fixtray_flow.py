@@ -273,6 +273,7 @@ class Machine:
                    FIXTRAY_MACHINE_ROOT=self.root)
         env.pop("LC_ALL", None)
         env.pop("LANGUAGE", None)
+        env.pop("GTK_THEME", None)
         return env
 
     def close(self):
@@ -2125,10 +2126,142 @@ def feed_flow(x, app, acc, client, machine, desk, dunst, env, fixctl, needle, an
             "from both when it expired" % notice[0])
 
 
+# ---------------------------------------------------------------------------------------------
+# high-contrast: the main window and the run view under GTK's HighContrastInverse theme
+
+
+# Controls whose text is read for contrast (AT-SPI roles).
+TEXT_ROLES = ("label", "push button", "toggle button", "check box", "text", "radio button",
+              "table cell")
+
+
+def root_pixels(x, ext):
+    """The screen's pixels in ``ext`` = (x, y, width, height) as (r, g, b) tuples."""
+    from Xlib import X as XC
+    d = x.xdisplay()
+    root = d.screen().root
+    ex, ey, w, h = ext
+    img = root.get_image(ex, ey, w, h, XC.ZPixmap, 0xFFFFFFFF)
+    data = img.data
+    return [(data[i + 2], data[i + 1], data[i]) for i in range(0, w * h * 4, 4)]
+
+
+def _luminance(rgb):
+    def ch(c):
+        c = c / 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (ch(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a, b):
+    la, lb = sorted((_luminance(a), _luminance(b)))
+    return (lb + 0.05) / (la + 0.05)
+
+
+def text_contrast(x, acc):
+    """(background, strongest other colour, ratio) of what is drawn in the control's extents:
+    the background is the most common colour; the text is the colour that stands out most from
+    it among those drawn in at least 4 pixels (the solid cores of the glyphs)."""
+    import pyatspi
+    from collections import Counter
+    e = acc.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+    w, h = min(e.width, 1280 - e.x), min(e.height, 800 - e.y)
+    if e.x < 0 or e.y < 0 or w < 4 or h < 4:
+        return None
+    counts = Counter(root_pixels(x, (e.x, e.y, w, h)))
+    bg = counts.most_common(1)[0][0]
+    others = [c for c, n in counts.items() if c != bg and n >= 4]
+    if not others:
+        return (bg, bg, 1.0)
+    fg = max(others, key=lambda c: _contrast(c, bg))
+    return (bg, fg, _contrast(bg, fg))
+
+
+def check_window_contrast(x, win, what):
+    """Every showing control with text in ``win`` draws it at 7:1 or more against its own
+    background (WCAG AAA, what a high-contrast theme gives), and the window is dark (the
+    inverse theme is in use, no control forced its own light colours). Returns the count."""
+    checked = []
+    for acc in atspi.walk(win, into_tables=True):
+        if atspi.role(acc) not in TEXT_ROLES or not atspi.showing(acc):
+            continue
+        if atspi.role(acc) != "label" and not atspi.enabled(acc):
+            continue   # a disabled control is drawn dimmed on purpose (WCAG exempts it)
+        if atspi.role(acc) in ("label", "table cell") and not atspi.text_of(acc).strip():
+            continue   # an empty label draws nothing
+        label = atspi.name(acc) or atspi.text_of(acc)
+        got = text_contrast(x, acc)
+        if got is None:
+            continue
+        bg, fg, ratio = got
+        check(_luminance(bg) < 0.05,
+              "%s: the %s %r is drawn on %s, not on the dark background of HighContrastInverse"
+              % (what, atspi.role(acc), label, "#%02x%02x%02x" % bg))
+        check(ratio >= 7.0, "%s: the %s %r has a contrast of %.1f:1 (#%02x%02x%02x on "
+              "#%02x%02x%02x), expected 7:1 or more" % ((what, atspi.role(acc), label, ratio)
+                                                         + fg + bg))
+        checked.append(label)
+    check(len(checked) >= 5, "%s: only %d controls with text were found: %s"
+          % (what, len(checked), checked))
+    return len(checked)
+
+
+def case_high_contrast(binary, outdir, timer):
+    machine = Machine({})
+    try:
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            env["GTK_THEME"] = "HighContrastInverse"
+            app, acc = start_app(x, binary, env, outdir, "high-contrast")
+            try:
+                detail = high_contrast_flow(x, app, acc, outdir, timer)
+            except BaseException:
+                dump_tree(acc, outdir, "high-contrast")
+                with_suppressed(lambda: guitest.screenshot(
+                    x, os.path.join(outdir, "high-contrast-failure.png")))
+                raise
+        return detail
+    finally:
+        machine.close()
+
+
+def high_contrast_flow(x, app, acc, outdir, timer):
+    main_fn = lambda: window(acc, "fixtray")  # noqa: E731
+    wait_window(acc, "fixtray", START_TIMEOUT)
+    atspi.wait_until(lambda: "for this computer" in label_text(main_fn(), "Status"),
+                     START_TIMEOUT, "the fixes to be loaded")
+    tree_select(named_table(main_fn(), "Fixes"), ESCALATE_FIX)
+    atspi.wait_until(lambda: atspi.enabled(atspi.find(main_fn(), "push button", "Run this fix")),
+                     STEP_TIMEOUT, "'Run this fix' to be enabled")
+    settled_screenshot(x, os.path.join(outdir, "high-contrast-main.png"), "fixtray")
+    n_main = check_window_contrast(x, main_fn(), "main window")
+    timer.mark("main window")
+    atspi.press(atspi.find(main_fn(), "push button", "Run this fix"))
+    run_title = ESCALATE_FIX + " - fixtray"
+    run_fn = lambda: window(acc, run_title)  # noqa: E731
+    wait_window(acc, run_title, STEP_TIMEOUT)
+    wait_label(run_fn, "Result", "Not fixed.", STEP_TIMEOUT)
+    settled_screenshot(x, os.path.join(outdir, "high-contrast-run.png"), run_title)
+    n_run = check_window_contrast(x, run_fn(), "run view")
+    timer.mark("run view")
+    atspi.press(atspi.find(run_fn(), "push button", "Close"))
+    atspi.wait_until(lambda: run_fn() is None, STEP_TIMEOUT, "the run window to close")
+    wid = guitest.wait_for(lambda: window_id(x, "fixtray"), STEP_TIMEOUT, "the main X window")
+    guitest._xdotool(x, "windowfocus", "--sync", wid)
+    guitest.key(x, "Escape")
+    rc = guitest.wait_exit(app, STEP_TIMEOUT, "Esc on the main window to quit (no tray)")
+    check_exit(rc, outdir, "high-contrast", "fixtray exited %s after Esc on its main window")
+    return "HighContrastInverse: %d controls of the main window and %d of the run view " \
+           "draw their text at 7:1 or more on a dark background" % (n_main, n_run)
+
+
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
          "automatic": case_automatic, "confirm": case_confirm, "german": case_german,
          "settings": case_settings, "notify": case_notify,
-         "keyboard": case_keyboard, "feed": case_feed, "notice-window": case_notice_window}
+         "keyboard": case_keyboard, "feed": case_feed, "notice-window": case_notice_window,
+         "high-contrast": case_high_contrast}
 
 
 def main(argv):
