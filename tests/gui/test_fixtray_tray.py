@@ -18,6 +18,10 @@ CASE:
             shows in the menu as "1 request waiting to be sent" and the item needs attention
             after the tray's own failed delivery; with the escalation policy "off" the menu
             has no "Get help from IT...".
+  sni-symbolic  under GTK_THEME=HighContrast, HighContrastInverse and on ubuntu:GNOME the item's
+            IconName and AttentionIconName are the -symbolic icons, found in its IconThemePath.
+  xembed-colors  trayer's manager window publishes _NET_SYSTEM_TRAY_COLORS (a gold foreground):
+            every pixel of the docked icon is the panel's background, that gold, or a blend.
   none      Xvfb, a session bus without a watcher, no tray: fixtray says "tray none" and its
             window opens by itself.
   single    a second `fixtray --show` while one runs: it says so and exits 0, the first one's
@@ -70,6 +74,9 @@ def app_env(x, home, extra=None):
     os.makedirs(root, exist_ok=True)
     env = dict(x.env, HOME=home, XDG_RUNTIME_DIR=runtime, FIXTRAY_MACHINE_ROOT=root,
                LANG="C.UTF-8", LANGUAGE="", LC_ALL="")
+    # The theme and the desktop choose colour or symbolic icons: none unless a case sets them.
+    env.pop("GTK_THEME", None)
+    env.pop("XDG_CURRENT_DESKTOP", None)
     env.update(extra or {})
     return env
 
@@ -266,6 +273,8 @@ def case_sni(binary, outdir, home, open_by="menu"):
             props = client.item_properties(item)
             check(props["Status"] == "Active", "Status is %r" % props["Status"])
             check(props["IconName"] == "fixtray-idle", "IconName is %r" % props["IconName"])
+            check(props.get("AttentionIconName") == "fixtray-attention",
+                  "AttentionIconName is %r" % props.get("AttentionIconName"))
             check(props["Title"].startswith("fixtray: ready"), "Title is %r" % props["Title"])
             check(os.path.isfile(os.path.join(props["IconThemePath"], "fixtray-idle.svg")),
                   "IconThemePath %r has no fixtray-idle.svg" % props["IconThemePath"])
@@ -377,7 +386,104 @@ def case_single(binary, outdir, home):
             out.decode().strip(), win["width"], win["height"])
 
 
-CASES = {"xembed": case_xembed, "sni": case_sni,
+def case_sni_symbolic(binary, outdir, home):
+    """The item names the symbolic icons under a high-contrast theme and on GNOME, and its
+    IconThemePath holds them."""
+    seen = []
+    for tag, extra in (("hc", {"GTK_THEME": "HighContrast"}),
+                       ("hc-inverse", {"GTK_THEME": "HighContrastInverse"}),
+                       ("gnome", {"XDG_CURRENT_DESKTOP": "ubuntu:GNOME"})):
+        with X() as x, session_bus(env=x.env) as addr:
+            env = app_env(x, home, dict(extra, DBUS_SESSION_BUS_ADDRESS=addr))
+            with sni_watcher.Watcher.start_thread(addr, timeout=STEP_TIMEOUT), \
+                    sni_watcher.SniClient(addr) as client:
+                app = start_fixtray(x, binary, outdir, "sni-symbolic-" + tag, env)
+                wait_tray(app, "sni")
+                item = client.wait_for_item(STEP_TIMEOUT, lambda i: i.endswith("/fixtray"))
+                props = client.item_properties(item)
+                check(props["IconName"] == "fixtray-idle-symbolic",
+                      "%s: IconName is %r" % (extra, props["IconName"]))
+                check(props.get("AttentionIconName") == "fixtray-attention-symbolic",
+                      "%s: AttentionIconName is %r" % (extra, props.get("AttentionIconName")))
+                for name in ("fixtray-idle-symbolic", "fixtray-working-symbolic",
+                             "fixtray-attention-symbolic"):
+                    check(os.path.isfile(os.path.join(props["IconThemePath"], name + ".svg")),
+                          "IconThemePath %r has no %s.svg" % (props["IconThemePath"], name))
+                quit_app(app)
+                seen.append("%s=%s: %s" % (list(extra)[0], list(extra.values())[0],
+                                           props["IconName"]))
+    return "; ".join(seen)
+
+
+# The panel colour a test publishes for the XEmbed case: a gold no icon of fixtray's has.
+PANEL_FOREGROUND = (0xFF, 0xD7, 0x00)
+
+
+def publish_tray_colors(x, foreground):
+    """Set _NET_SYSTEM_TRAY_COLORS on the tray manager (trayer's selection owner), as Xfce's and
+    MATE's panels do: foreground, error, warning, success, 16 bits per channel."""
+    from Xlib import Xatom
+    d = x.xdisplay()
+    owner = d.create_resource_object("window", guitest.tray_owner(x))
+    fg = [c * 257 for c in foreground]
+    owner.change_property(d.intern_atom("_NET_SYSTEM_TRAY_COLORS"), Xatom.CARDINAL, 32,
+                          fg + [0xCCCC, 0, 0, 0xF5F5, 0x7979, 0, 0x4E4E, 0x9A9A, 0x0606])
+    d.sync()
+
+
+def icon_pixels(x, icon):
+    from Xlib import X as XC
+    d = x.xdisplay()
+    img = d.screen().root.get_image(icon["x"], icon["y"], icon["width"], icon["height"],
+                                    XC.ZPixmap, 0xFFFFFFFF)
+    data = img.data
+    return [(data[i + 2], data[i + 1], data[i]) for i in range(0, len(data), 4)]
+
+
+def off_segment(p, a, b):
+    """How far colour p is from the blends of colours a and b (0 when it is one of them)."""
+    ab = [bv - av for av, bv in zip(a, b)]
+    ap = [pv - av for av, pv in zip(a, p)]
+    n = sum(v * v for v in ab) or 1
+    t = max(0.0, min(1.0, sum(u * v for u, v in zip(ab, ap)) / n))
+    return sum((pv - (av + t * dv)) ** 2 for pv, av, dv in zip(p, a, ab)) ** 0.5
+
+
+def case_xembed_colors(binary, outdir, home):
+    """A panel that publishes its text colour gets the symbolic icon in exactly that colour:
+    every pixel of the docked icon is the panel's background, its foreground or a blend."""
+    with X() as x:
+        start_trayer(x, timeout=STEP_TIMEOUT)
+        publish_tray_colors(x, PANEL_FOREGROUND)
+        app = start_fixtray(x, binary, outdir, "xembed-colors", app_env(x, home))
+        wait_tray(app, "xembed")
+        icon = guitest.wait_for_stable(
+            lambda: [i for i in guitest.docked_icons(x) if i["mapped"] and "fixtray" in i["name"]],
+            STEP_TIMEOUT, "fixtray's icon docked in trayer")[0]
+
+        def drawn():
+            px = icon_pixels(x, icon)
+            return px if sum(1 for p in px if off_segment(p, px[0], PANEL_FOREGROUND) < 8 and
+                             sum(abs(u - v) for u, v in zip(p, PANEL_FOREGROUND)) < 24) >= 20 \
+                else None
+        px = guitest.wait_for(drawn, STEP_TIMEOUT, "the icon drawn in the panel's foreground")
+        background = px[0]   # the icon's corner: the shield leaves it to the panel
+        stray = [p for p in px if off_segment(p, background, PANEL_FOREGROUND) > 24]
+        guitest.screenshot(x, os.path.join(outdir, "tray-symbolic.png"),
+                           crop=(icon["x"] - 8, icon["y"], icon["width"] + 16, icon["height"]))
+        check(not stray, "%d of %d pixels of the icon are neither the panel's background "
+              "#%02x%02x%02x nor its foreground nor a blend: %s" % (
+                  len(stray), len(px), *background,
+                  ["#%02x%02x%02x" % p for p in stray[:8]]))
+        gold = sum(1 for p in px if sum(abs(u - v) for u, v in zip(p, PANEL_FOREGROUND)) < 24)
+        quit_app(app)
+        return "icon %dx%d: %d pixels in the panel's foreground #%02x%02x%02x, the rest " \
+               "background #%02x%02x%02x or blends" % (icon["width"], icon["height"], gold,
+                                                        *PANEL_FOREGROUND, *background)
+
+
+CASES = {"xembed": case_xembed, "sni": case_sni, "sni-symbolic": case_sni_symbolic,
+         "xembed-colors": case_xembed_colors,
          "sni-middle": lambda b, o, h: case_sni(b, o, h, open_by="secondary"),
          "sni-entries": lambda b, o, h: case_sni_menu_entries(
              b, o, h, os.path.join(os.path.dirname(b), "..", "fixctl")),
