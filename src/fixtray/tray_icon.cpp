@@ -100,7 +100,8 @@ std::string current_desktop() {
 }
 
 // The XEmbed panel's text colour from the tray manager's _NET_SYSTEM_TRAY_COLORS, if it
-// publishes them (Xfce, MATE, GNOME Flashback and GtkStatusIcon hosts do; trayer does not).
+// publishes them (the notification areas of MATE and GNOME Flashback, i3bar, polybar; trayer
+// does not).
 std::optional<Rgb> xembed_panel_foreground() {
     GdkDisplay* display = gdk_display_get_default();
     if (!display || !GDK_IS_X11_DISPLAY(display)) return std::nullopt;
