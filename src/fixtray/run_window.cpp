@@ -92,7 +92,8 @@ RunWindow::RunWindow(Controller& c)
     // button to screen readers) and the text inside are both named so.
     // TRANSLATORS: opens the run's technical message (English, as IT gets it).
     const wxString technical = _("Technical details");
-    technical_pane_ = new wxCollapsiblePane(p, wxID_ANY, technical, wxDefaultPosition,
+    // TRANSLATORS: the same, as the pane's label with its access key (Alt+T).
+    technical_pane_ = new wxCollapsiblePane(p, wxID_ANY, _("&Technical details"), wxDefaultPosition,
                                             wxDefaultSize, wxCP_DEFAULT_STYLE | wxCP_NO_TLW_RESIZE);
     set_accessible(technical_pane_, technical);
     technical_ = new wxStaticText(technical_pane_->GetPane(), wxID_ANY, "");

@@ -660,6 +660,7 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
     atspi.select_row(items, row)
     atspi.wait_until(lambda: atspi.enabled(remove), STEP_TIMEOUT,
                      "'Remove the item' to be enabled for %r" % REMOVED_ITEM_TITLE)
+    access_keys(dlg_fn())   # every button has its own access key
     atspi.press(remove)
     after = atspi.wait_until(lambda: (lambda r: r if len(r) == len(before) - 1 else None)(
         list_rows(named_table(dlg_fn(), "Attached diagnostics"))), STEP_TIMEOUT,
@@ -1358,6 +1359,7 @@ def german_flow(x, app, acc, rt, de, comment, outdir, timer):
     plan = atspi.text_of(atspi.find(main, "text", t("What will this do?")))
     check(GERMAN_STEP in plan, "the plan does not name the German step: %r" % plan)
     n_main = check_german(de, main_fn(), "the main window", skip)
+    keys = [access_keys(main_fn())]   # the German labels' access keys are unique too
     settled_screenshot(x, os.path.join(outdir, "german-main-window.png"), "fixtray")
     timer.mark("search+select")
 
@@ -1372,6 +1374,7 @@ def german_flow(x, app, acc, rt, de, comment, outdir, timer):
     help_button = atspi.wait_find(run_fn, "push button", t("Get help from IT"), STEP_TIMEOUT,
                                   enabled_too=True)
     n_run = check_german(de, run_fn(), "the run window", skip)
+    keys.append(access_keys(run_fn()))
     settled_screenshot(x, os.path.join(outdir, "german-run-view.png"), run_title)
     timer.mark("run")
 
@@ -1386,6 +1389,7 @@ def german_flow(x, app, acc, rt, de, comment, outdir, timer):
     allowed = {REMOVED_ITEM_TITLE, "Widget version"}
     atspi.set_text(atspi.find(dlg, "text", t("Your comment")), comment)
     n_dlg = check_german(de, dlg_fn(), "the request dialog", skip, allowed)
+    keys.append(access_keys(dlg_fn()))
     tried = atspi.text_of(atspi.find(dlg_fn(), "text", t("Description")))
     for heading in ("What fixtray did:", "Outcome:", "Run id:"):
         check(t(heading) in tried and heading not in tried,
@@ -1417,8 +1421,9 @@ def german_flow(x, app, acc, rt, de, comment, outdir, timer):
     atspi.wait_until(lambda: run_fn() is None, STEP_TIMEOUT, "the run window to close")
     rc = quit_app(x, app, acc, ["fixtray"])
     check_exit(rc, outdir, "german", "fixtray exited %s after its main window closed, expected 0")
-    return ("German from start to ticket %s (%s); no English in %d + %d + %d texts; items %s"
-            % (ticket, rt_detail, n_main, n_run, n_dlg, items))
+    return ("German from start to ticket %s (%s); no English in %d + %d + %d texts; items %s; "
+            "access keys %s" % (ticket, rt_detail, n_main, n_run, n_dlg, items,
+                                 " / ".join(" ".join(sorted(k)) for k in keys)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1837,6 +1842,33 @@ def case_keyboard(binary, outdir, timer):
         machine.close()
 
 
+def access_keys(win):
+    """The access keys (mnemonics, "<Alt>x" through AT-SPI's key binding) of the showing
+    controls of ``win`` as {key: name}; fails when two controls share one or a button has none."""
+    import pyatspi
+    keys = {}
+    for a in atspi.walk(win):
+        if atspi.role(a) not in ("push button", "toggle button", "check box") or \
+                not atspi.showing(a):
+            continue
+        binding = ""
+        try:
+            action = a.queryAction()
+            binding = action.getKeyBinding(0) if action.nActions else ""
+        except NotImplementedError:
+            pass
+        # GTK gives "<Alt>r" or "<Alt>r;;" (mnemonic;sequence;shortcut).
+        key = binding.split(";")[0].lower()
+        check(key.startswith("<alt>"), "the %s %r has no access key (%r)"
+              % (atspi.role(a), atspi.name(a), binding))
+        check(key not in keys, "%s is the access key of both %r and %r"
+              % (key, keys.get(key), atspi.name(a)))
+        keys[key] = atspi.name(a)
+    check(keys, "no controls with access keys in %r" % atspi.name(win))
+    del pyatspi
+    return {k.replace("<alt>", "Alt+").upper(): v for k, v in keys.items()}
+
+
 def focused(acc):
     import pyatspi
     return atspi.has_state(acc, pyatspi.STATE_FOCUSED)
@@ -1873,15 +1905,25 @@ def keyboard_flow(x, app, acc, outdir, timer):
     timer.mark("enter runs")
     run_wid = guitest.wait_for(lambda: window_id(x, run_title), STEP_TIMEOUT, "the run X window")
     guitest._xdotool(x, "windowfocus", "--sync", run_wid)
+    # Access keys: Alt+O is "Show &output" (its output box appears).
+    run_keys = access_keys(window(acc, run_title))
+    guitest.key(x, "alt+o")
+    atspi.wait_until(lambda: atspi.find_all(window(acc, run_title), "text", "Output of the step",
+                                            only_showing=True),
+                     STEP_TIMEOUT, "Alt+O to show 'Output of the step'")
+    timer.mark("alt+o")
     guitest.key(x, "Escape")
     atspi.wait_until(lambda: window(acc, run_title) is None, STEP_TIMEOUT,
                      "Esc to close the run window")
     timer.mark("esc closes")
     guitest._xdotool(x, "windowfocus", "--sync", wid)
+    main_keys = access_keys(main_fn())
     guitest.key(x, "Escape")
     rc = guitest.wait_exit(app, STEP_TIMEOUT, "Esc on the main window to quit (no tray)")
     check_exit(rc, outdir, "keyboard", "fixtray exited %s after Esc on its main window")
-    return "Ctrl+F focused the search, Enter ran the fix, Esc closed the run window and the app"
+    return "Ctrl+F focused the search, Enter ran the fix, Alt+O showed the output, Esc closed " \
+        "the run window and the app; access keys, each used once: main window %s, run view %s" \
+        % (main_keys, run_keys)
 
 
 # ---------------------------------------------------------------------------------------------
