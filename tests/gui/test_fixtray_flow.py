@@ -2159,13 +2159,29 @@ def feed_flow(x, app, acc, client, machine, desk, dunst, env, fixctl, needle, an
     wait_menu(client, item, lambda l: "Quit" in l and not any(e.startswith("IT: ") for e in l),
               STEP_TIMEOUT, "the expired announcement to leave the tray menu")
     timer.mark("expired")
+
+    # About, from the tray menu: a dialog a screen reader reads, closed with its button.
+    sni_click(client, item, "About fixtray")
+    about = atspi.wait_until(lambda: next((w for w in atspi.children(acc)
+                                           if atspi.name(w) == "About fixtray" and
+                                           atspi.showing(w)), None),
+                             STEP_TIMEOUT, "the About window")
+    check(atspi.role(about) == "dialog", "the About window's role is %r" % atspi.role(about))
+    words = [atspi.text_of(lbl) for lbl in atspi.find_all(about, "label", only_showing=True)]
+    check(any(w.startswith("fixtray ") for w in words) and
+          any("Fixes common problems" in w for w in words), "the About texts: %r" % words)
+    atspi.press(atspi.find(about, "push button", "Close"))
+    atspi.wait_until(lambda: not any(atspi.name(w) == "About fixtray" and atspi.showing(w)
+                                     for w in atspi.children(acc)),
+                     STEP_TIMEOUT, "the About window to close")
+    timer.mark("about")
     sni_click(client, item, "Quit")
     rc = guitest.wait_exit(app, EXIT_TIMEOUT, "fixtray to exit after Quit in the tray menu")
     check_exit(rc, outdir, "feed", "fixtray exited %s after Quit in the tray menu")
     return ("a feed sync while the window was open and a fix ran: the new fix appeared, dunst "
             "said %r, the fix ran on; withdrawn, it disappeared; the announcement was shown in the "
             "window and the tray menu, asked about before the run and the request, and went "
-            "from both when it expired" % notice[0])
+            "from both when it expired; About read and closed" % notice[0])
 
 
 # ---------------------------------------------------------------------------------------------
