@@ -233,44 +233,54 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     s->Add(buttons, 0, wxEXPAND | wxALL, 10);
     p->SetSizer(s);
 
+    // The item's window is modal: it opens on the next turn of the event loop, not inside the
+    // click, which may be a screen reader's action call waiting for the click to return (seen:
+    // pressed through AT-SPI, the window never reached the accessibility tree).
     view_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        const std::string file = selected_file();
-        std::string text;
-        if (file.empty() || busy_) return;
-        if (auto err = session_->item_text(file, &text)) {
-            tell(this, wx(err.message), "fixtray", wxICON_WARNING);
-            return;
-        }
-        // TRANSLATORS: the title of the window that shows a diagnostics item; %s is its file
-        // name.
-        wxDialog view(this, wxID_ANY, wxString::Format(_("%s - as it will be sent"), wx(file)),
-                      wxDefaultPosition, wxSize(700, 500),
-                      wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER);
-        auto* t = new wxTextCtrl(&view, wxID_ANY, wx(text), wxDefaultPosition, wxDefaultSize,
-                                 wxTE_MULTILINE | wxTE_READONLY | wxTE_DONTWRAP);
-        // TRANSLATORS: the accessible name of the text of a diagnostics item as it will be sent.
-        set_accessible(t, _("Item text"));
-        // Our own label, not the stock button's (GTK's follows the process's locale).
-        // TRANSLATORS: a button: closes the window that shows a diagnostics item.
-        auto* close = new wxButton(&view, wxID_ANY, _("&Close"));
-        set_accessible(close, _("Close"));
-        auto* vs = new wxBoxSizer(wxVERTICAL);
-        vs->Add(t, 1, wxEXPAND | wxALL, 8);
-        vs->Add(close, 0, wxALIGN_RIGHT | wxLEFT | wxRIGHT | wxBOTTOM, 8);
-        view.SetSizer(vs);
-        view.SetEscapeId(close->GetId());
-        view.SetAffirmativeId(close->GetId());
-        close->Bind(wxEVT_BUTTON, [&view](wxCommandEvent&) { view.EndModal(wxID_CLOSE); });
-        view.ShowModal();
+        wxTheApp->CallAfter([this, alive = alive_] {
+            if (!*alive) return;
+            const std::string file = selected_file();
+            std::string text;
+            if (file.empty() || busy_) return;
+            if (auto err = session_->item_text(file, &text)) {
+                tell(this, wx(err.message), "fixtray", wxICON_WARNING);
+                return;
+            }
+            // TRANSLATORS: the title of the window that shows a diagnostics item; %s is its file
+            // name.
+            wxDialog view(this, wxID_ANY, wxString::Format(_("%s - as it will be sent"), wx(file)),
+                          wxDefaultPosition, wxSize(700, 500),
+                          wxDEFAULT_DIALOG_STYLE | wxRESIZE_BORDER);
+            auto* t = new wxTextCtrl(&view, wxID_ANY, wx(text), wxDefaultPosition, wxDefaultSize,
+                                     wxTE_MULTILINE | wxTE_READONLY | wxTE_DONTWRAP);
+            // TRANSLATORS: the accessible name of the text of a diagnostics item as it will be
+            // sent.
+            set_accessible(t, _("Item text"));
+            // Our own label, not the stock button's (GTK's follows the process's locale).
+            // TRANSLATORS: a button: closes the window that shows a diagnostics item.
+            auto* close = new wxButton(&view, wxID_ANY, _("&Close"));
+            set_accessible(close, _("Close"));
+            auto* vs = new wxBoxSizer(wxVERTICAL);
+            vs->Add(t, 1, wxEXPAND | wxALL, 8);
+            vs->Add(close, 0, wxALIGN_RIGHT | wxLEFT | wxRIGHT | wxBOTTOM, 8);
+            view.SetSizer(vs);
+            view.SetEscapeId(close->GetId());
+            view.SetAffirmativeId(close->GetId());
+            close->Bind(wxEVT_BUTTON, [&view](wxCommandEvent&) { view.EndModal(wxID_CLOSE); });
+            view.ShowModal();
+        });
     });
     remove_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        const std::string file = selected_file();
-        if (file.empty() || busy_) return;
-        if (auto err = session_->remove_item(file)) {
-            tell(this, wx(err.message), "fixtray", wxICON_WARNING);
-            return;
-        }
-        fill_items();
+        wxTheApp->CallAfter([this, alive = alive_] {
+            if (!*alive) return;
+            const std::string file = selected_file();
+            if (file.empty() || busy_) return;
+            if (auto err = session_->remove_item(file)) {
+                tell(this, wx(err.message), "fixtray", wxICON_WARNING);
+                return;
+            }
+            fill_items();
+        });
     });
     items_->Bind(wxEVT_DATAVIEW_SELECTION_CHANGED, [this](wxDataViewEvent&) {
         const std::string file = selected_file();
@@ -280,7 +290,13 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         remove_->Enable(!busy_ && !done_sending_ && removable);
         view_->Enable(!busy_ && !file.empty());
     });
-    send_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { send(); });
+    // Sending may say something first (a refused field, a masked comment) in a modal window:
+    // after the click's handler has returned, as the item's window.
+    send_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
+        wxTheApp->CallAfter([this, alive = alive_] {
+            if (*alive) send();
+        });
+    });
     close_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
     Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent&) {
         if (busy_) {

@@ -661,6 +661,18 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
     atspi.wait_until(lambda: atspi.enabled(remove), STEP_TIMEOUT,
                      "'Remove the item' to be enabled for %r" % REMOVED_ITEM_TITLE)
     access_keys(dlg_fn())   # every button has its own access key
+    # The item as it will be sent, in a window a screen reader reads.
+    atspi.press(atspi.find(dlg_fn(), "push button", "View the item"))
+    view = atspi.wait_until(lambda: next((w for w in atspi.children(acc) if atspi.showing(w) and
+                                          atspi.name(w).endswith(" - as it will be sent")), None),
+                            STEP_TIMEOUT, "the window showing the item")
+    shown = atspi.text_of(atspi.find(view, "text", "Item text"))
+    check(len(shown) > 0, "the item's window shows no text")
+    atspi.press(atspi.find(view, "push button", "Close"))
+    atspi.wait_until(lambda: not any(atspi.showing(w) and
+                                     atspi.name(w).endswith(" - as it will be sent")
+                                     for w in atspi.children(acc)),
+                     STEP_TIMEOUT, "the item's window to close")
     atspi.press(remove)
     after = atspi.wait_until(lambda: (lambda r: r if len(r) == len(before) - 1 else None)(
         list_rows(named_table(dlg_fn(), "Attached diagnostics"))), STEP_TIMEOUT,
@@ -670,7 +682,25 @@ def escalate_flow(x, app, acc, rt, comment, outdir, timer):
           sorted(after_titles + [REMOVED_ITEM_TITLE]) == sorted(titles),
           "after Remove: %s (before: %s)" % (after_titles, titles))
 
+    # A password typed into the comment: Send masks it and says so first (a message window,
+    # opened after the click, read and closed through AT-SPI), and sends nothing yet.
+    secret = "Hunter2-%s" % uuid.uuid4().hex[:8]
     comment_box = atspi.find(dlg, "text", "Your comment")
+    atspi.set_text(comment_box, "my password=%s" % secret)
+    atspi.press(atspi.find(dlg_fn(), "push button", "Send"))
+    told = atspi.wait_until(lambda: question(acc, ["OK"]), STEP_TIMEOUT,
+                            "the message that the comment was masked")
+    said = " ".join(atspi.text_of(lbl) for lbl in atspi.find_all(told, "label",
+                                                                  only_showing=True))
+    check("looked like a password" in said, "the message says %r" % said)
+    atspi.press(atspi.find(told, "push button", "OK"))
+    atspi.wait_until(lambda: question(acc, ["OK"]) is None, STEP_TIMEOUT,
+                     "the message to close")
+    masked = atspi.text_of(atspi.find(dlg_fn(), "text", "Your comment"))
+    check(secret not in masked and "***" in masked, "the comment after Send: %r" % masked)
+    check(not label_text(dlg_fn(), "Request status").startswith("Sent"),
+          "the request was sent with a masked comment before the employee saw it")
+    comment_box = atspi.find(dlg_fn(), "text", "Your comment")
     atspi.set_text(comment_box, comment)
     atspi.wait_until(lambda: atspi.text_of(atspi.find(dlg_fn(), "text", "Your comment"))
                      == comment, STEP_TIMEOUT, "'Your comment' to hold the comment")
