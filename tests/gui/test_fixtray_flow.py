@@ -2276,8 +2276,9 @@ def check_window_contrast(x, win, what):
             continue
         if atspi.role(acc) != "label" and not atspi.enabled(acc):
             continue   # a disabled control is drawn dimmed on purpose (WCAG exempts it)
-        if atspi.role(acc) in ("label", "table cell") and not atspi.text_of(acc).strip():
-            continue   # an empty label draws nothing
+        if atspi.role(acc) in ("label", "table cell", "text") and \
+                not atspi.text_of(acc).strip():
+            continue   # an empty label or field draws no text
         label = atspi.name(acc) or atspi.text_of(acc)
         got = text_contrast(x, acc)
         if got is None:
@@ -2334,6 +2335,16 @@ def high_contrast_flow(x, app, acc, outdir, timer):
     settled_screenshot(x, os.path.join(outdir, "high-contrast-run.png"), run_title)
     n_run = check_window_contrast(x, run_fn(), "run view")
     timer.mark("run view")
+    atspi.press(atspi.find(run_fn(), "push button", "Get help from IT"))
+    dlg_title = "Get help from IT - fixtray"
+    dlg_fn = lambda: window(acc, dlg_title)  # noqa: E731
+    wait_window(acc, dlg_title, STEP_TIMEOUT)
+    atspi.wait_find(dlg_fn, "push button", "Send", COLLECT_TIMEOUT, enabled_too=True)
+    settled_screenshot(x, os.path.join(outdir, "high-contrast-escalation.png"), dlg_title)
+    n_dlg = check_window_contrast(x, dlg_fn(), "request dialog")
+    timer.mark("request dialog")
+    atspi.press(atspi.find(dlg_fn(), "push button", "Cancel"))
+    atspi.wait_until(lambda: dlg_fn() is None, STEP_TIMEOUT, "the request dialog to close")
     atspi.press(atspi.find(run_fn(), "push button", "Close"))
     atspi.wait_until(lambda: run_fn() is None, STEP_TIMEOUT, "the run window to close")
     wid = guitest.wait_for(lambda: window_id(x, "fixtray"), STEP_TIMEOUT, "the main X window")
@@ -2341,8 +2352,9 @@ def high_contrast_flow(x, app, acc, outdir, timer):
     guitest.key(x, "Escape")
     rc = guitest.wait_exit(app, STEP_TIMEOUT, "Esc on the main window to quit (no tray)")
     check_exit(rc, outdir, "high-contrast", "fixtray exited %s after Esc on its main window")
-    return "HighContrastInverse: %d controls of the main window and %d of the run view " \
-           "draw their text at 7:1 or more on a dark background" % (n_main, n_run)
+    return "HighContrastInverse: %d controls of the main window, %d of the run view and %d of " \
+           "the request dialog draw their text at 7:1 or more on a dark background" % (
+               n_main, n_run, n_dlg)
 
 
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
