@@ -10,8 +10,10 @@ the accessibility tree on failure (created). CASE:
             escalation backend is a real Request Tracker (tests/services/rt.sh, started here).
             Search "widget" -> the fix is in "Fixes" -> select it -> "Run this fix" -> the run
             window's "Result" says "Not fixed." -> "Get help from IT" -> the dialog collects
-            diagnostics until "Send" is enabled -> remove one item of "Attached diagnostics"
-            (rows one fewer) -> type "Your comment" -> "Send" -> "Request status" says "Sent to
+            diagnostics until "Send" is enabled -> "View the item" shows one in its own window ->
+            remove one item of "Attached diagnostics" (rows one fewer) -> a comment holding a
+            password -> "Send" says it was masked (***) and sends nothing -> type "Your
+            comment" -> "Send" -> "Request status" says "Sent to
             your help desk as ticket N." -> RT's REST 2 API has ticket N in queue General, with
             the comment and a .tar.gz attachment that holds the other items and not the removed
             one. Then the windows are closed and the app must exit 0.
@@ -72,8 +74,10 @@ the accessibility tree on failure (created). CASE:
             the request into a folder it names, Remove (asked first) leaves one row. Written:
             notify-received.txt. Screenshot: outbox.png.
   keyboard  Real key presses (xdotool): Ctrl+F from another tab focuses "Search fixes", typing
-            filters, Enter in the search field runs the chosen fix, Esc closes the run window,
-            Esc on the main window (no tray) quits.
+            filters, Enter in the search field runs the chosen fix, Alt+O shows the step's
+            output, Esc closes the run window, Esc on the main window (no tray) quits. Every
+            button of both windows has its own access key (also checked in `escalate` and, with
+            the German labels, in `german`).
   feed      A help desk's feed (a minisign key, `fixctl feed build`, minisign, a private nginx)
             and the machine configured for it. With the window open and the slow fix running,
             `fixctl feed sync --now` installs a pack with a new fix: the fix appears in the open
@@ -84,8 +88,17 @@ the accessibility tree on failure (created). CASE:
             `escalate` and ends a minute after the build: it is shown at the top of the window;
             running that fix first shows "IT already knows about this" with it ("Run it
             anyway"), and so does "Get help from IT" after the failed run ("Don't ask": no
-            request dialog); at its expiry it leaves the window by itself. Screenshots:
-            feed-announcement.png, feed-known-issue.png.
+            request dialog); at its expiry it leaves the window by itself; then "About fixtray"
+            from the tray menu is read and closed. Screenshots: feed-announcement.png,
+            feed-known-issue.png.
+  notice-window  No notification server on the bus: a fix that finished while the window was
+            closed is told in fixtray's own notice window (read through AT-SPI, not focused),
+            whose "Open fixtray" opens the main window; left alone it closes after 30 s.
+  high-contrast  GTK_THEME=HighContrastInverse: in the main window, the run view and the request
+            dialog, every enabled control with text draws it at 7:1 or more against its own
+            background, which is dark (pixels read from the X server in the AT-SPI extents).
+            Screenshots: high-contrast-main.png, high-contrast-run.png,
+            high-contrast-escalation.png.
 
 The app runs with its own HOME, XDG_RUNTIME_DIR and machine root (FIXTRAY_MACHINE_ROOT:
 ROOT/etc/fixtray/fixtray.json and ROOT/etc/fixtray/packs/flow.xml), LANG=C.UTF-8, on Xvfb with
