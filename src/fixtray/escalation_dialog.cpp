@@ -2,6 +2,7 @@
 
 #include <gtk/gtk.h>
 
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -79,6 +80,15 @@ private:
     void prepared(EscalationError err);
     void fill_items();
     void send();
+    // `f` on the next turn of the event loop while the dialog lives: a button whose handler
+    // may open a modal window (View, Remove, Send) must return first, since the click may be a
+    // screen reader's action call waiting for it (seen: pressed through AT-SPI, such a window
+    // never reached the accessibility tree).
+    void after_click(std::function<void()> f) {
+        wxTheApp->CallAfter([alive = alive_, f = std::move(f)] {
+            if (*alive) f();
+        });
+    }
     void sent(EscalationError err, EscalationDelivery delivery);
     void run_worker(std::function<void()> work);
     void finish_close();
@@ -233,12 +243,9 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     s->Add(buttons, 0, wxEXPAND | wxALL, 10);
     p->SetSizer(s);
 
-    // The item's window is modal: it opens on the next turn of the event loop, not inside the
-    // click, which may be a screen reader's action call waiting for the click to return (seen:
-    // pressed through AT-SPI, the window never reached the accessibility tree).
+    // The item's window is modal: it opens after the click (after_click).
     view_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        wxTheApp->CallAfter([this, alive = alive_] {
-            if (!*alive) return;
+        after_click([this] {
             const std::string file = selected_file();
             std::string text;
             if (file.empty() || busy_) return;
@@ -271,8 +278,7 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         });
     });
     remove_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        wxTheApp->CallAfter([this, alive = alive_] {
-            if (!*alive) return;
+        after_click([this] {
             const std::string file = selected_file();
             if (file.empty() || busy_) return;
             if (auto err = session_->remove_item(file)) {
@@ -290,13 +296,8 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
         remove_->Enable(!busy_ && !done_sending_ && removable);
         view_->Enable(!busy_ && !file.empty());
     });
-    // Sending may say something first (a refused field, a masked comment) in a modal window:
-    // after the click's handler has returned, as the item's window.
-    send_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
-        wxTheApp->CallAfter([this, alive = alive_] {
-            if (*alive) send();
-        });
-    });
+    // Sending may say something first (a refused field, a masked comment) in a modal window.
+    send_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { after_click([this] { send(); }); });
     close_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
     Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent&) {
         if (busy_) {

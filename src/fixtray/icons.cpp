@@ -11,44 +11,39 @@ namespace fixtray::gui {
 
 namespace fs = std::filesystem;
 
-const std::string& icon_dir() {
-    static const std::string dir = [] {
-        // Installed: <prefix>/bin/fixtray next to <prefix>/share/icons/hicolor.
-        std::error_code ec;
-        const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-        if (!ec) {
-            const fs::path installed = exe.parent_path().parent_path() / "share/icons/hicolor";
-            if (fs::exists(installed / "48x48/apps/fixtray-idle.png", ec))
-                return installed.string();
-        }
-        if (fs::exists(fs::path(FIXTRAY_BUILD_ICON_DIR) / "48x48/apps/fixtray-idle.png", ec))
-            return std::string(FIXTRAY_BUILD_ICON_DIR);
-        return std::string(FIXTRAY_INSTALL_ICON_DIR);
-    }();
-    return dir;
-}
-
 namespace {
 
+// The directory of fixtray's icons that holds `probe`: next to an installed binary
+// (<prefix>/bin/fixtray and <prefix>/`share_relative`), else the build tree's, else the
+// configured install directory.
+std::string find_icon_dir(const char* share_relative, const char* build_dir,
+                          const char* install_dir, const char* probe) {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+        const fs::path installed = exe.parent_path().parent_path() / share_relative;
+        if (fs::exists(installed / probe, ec)) return installed.string();
+    }
+    if (fs::exists(fs::path(build_dir) / probe, ec)) return build_dir;
+    return install_dir;
+}
+
+// <N>x<N>/<name>.png masks of the symbolic icons.
 const std::string& symbolic_icon_dir() {
-    static const std::string dir = [] {
-        std::error_code ec;
-        const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-        if (!ec) {
-            const fs::path installed =
-                exe.parent_path().parent_path() / "share/fixtray/icons/symbolic";
-            if (fs::exists(installed / "16x16/fixtray-idle-symbolic.png", ec))
-                return installed.string();
-        }
-        if (fs::exists(
-                fs::path(FIXTRAY_BUILD_SYMBOLIC_ICON_DIR) / "16x16/fixtray-idle-symbolic.png", ec))
-            return std::string(FIXTRAY_BUILD_SYMBOLIC_ICON_DIR);
-        return std::string(FIXTRAY_INSTALL_SYMBOLIC_ICON_DIR);
-    }();
+    static const std::string dir =
+        find_icon_dir("share/fixtray/icons/symbolic", FIXTRAY_BUILD_SYMBOLIC_ICON_DIR,
+                      FIXTRAY_INSTALL_SYMBOLIC_ICON_DIR, "16x16/fixtray-idle-symbolic.png");
     return dir;
 }
 
 }  // namespace
+
+const std::string& icon_dir() {
+    static const std::string dir =
+        find_icon_dir("share/icons/hicolor", FIXTRAY_BUILD_ICON_DIR, FIXTRAY_INSTALL_ICON_DIR,
+                      "48x48/apps/fixtray-idle.png");
+    return dir;
+}
 
 wxBitmapBundle icon_bundle(const std::string& name) {
     // Up to 64 px: a tray icon is 16 to 32 px, twice that on a high-DPI screen. The 128 and
