@@ -1,6 +1,9 @@
 // fixtray: the tray app. A view over the core's application layer (see controller.h).
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <algorithm>
 #include <chrono>
@@ -228,5 +231,15 @@ wxIMPLEMENT_APP_NO_MAIN(fixtray::gui::App);
 int main(int argc, char** argv) {
     // --help, --version and usage errors answer without a display.
     if (const int code = fixtray::gui::parse_command_line(argc, argv); code >= 0) return code;
+#ifdef __GLIBC__
+    // The tray runs all day with a few threads that mostly wait (the catalog watcher, the
+    // outbox delivery, GLib's): one malloc arena for all of them, not one each with its own
+    // free space, and blocks of 128 KiB or more always mapped on their own and returned when
+    // freed (glibc otherwise raises that limit after the first large free, and such blocks then
+    // stay in the heap). About 0.9 MB less resident memory when idle (tests/bench/README.md).
+    // Before any thread starts.
+    mallopt(M_ARENA_MAX, 1);
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
     return wxEntry(argc, argv);
 }
