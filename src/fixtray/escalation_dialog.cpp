@@ -43,8 +43,10 @@ public:
     ~EscalationDialog() override;
     // Shown on the next turn of the event loop; collecting starts once it is (its processes
     // would compete with building and showing the window for the CPU).
+    // Built in two turns (the text fields here, the rest in build_bottom()), shown in a third,
+    // then collecting starts: each turn stays well under the 50 ms the UI thread may be busy.
     void present() {
-        show_soon_.start([this] { collect(); });
+        show_soon_.start([this] { collect(); }, {[this] { build_bottom(); }});
     }
 
 private:
@@ -73,6 +75,7 @@ private:
         }
     };
 
+    void build_bottom();
     void collect();
     void start_session();
     // Texts are made on the UI thread only (wx's translation lookup is not thread-safe).
@@ -166,6 +169,36 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     email_ = new wxTextCtrl(p, wxID_ANY);
     // TRANSLATORS: the accessible name of the field for the employee's e-mail address.
     set_accessible(email_, _("Your e-mail address"));
+    auto* s = new wxBoxSizer(wxVERTICAL);
+    s->Add(intro_, 0, wxEXPAND | wxALL, 10);
+    s->Add(subject_label, 0, wxLEFT | wxRIGHT, 10);
+    s->Add(subject_, 0, wxEXPAND | wxALL, 10);
+    s->Add(description_label, 0, wxLEFT | wxRIGHT, 10);
+    s->Add(description_, 1, wxEXPAND | wxALL, 10);
+    s->Add(comment_label, 0, wxLEFT | wxRIGHT, 10);
+    s->Add(comment_, 0, wxEXPAND | wxALL, 10);
+    s->Add(email_label, 0, wxLEFT | wxRIGHT, 10);
+    s->Add(email_, 0, wxEXPAND | wxALL, 10);
+    p->SetSizer(s);
+    subject_->Enable(false);
+    description_->Enable(false);
+    intro_->SetLabel(intro_text(nullptr));
+    intro_->Wrap(680);
+    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent&) {
+        if (busy_) {
+            // Collecting or sending: stop it, and go once the worker has let go.
+            cancel_.cancel();
+            closing_ = true;
+            Hide();
+            return;
+        }
+        finish_close();
+    });
+}
+
+// The second part of the window (see present()).
+void EscalationDialog::build_bottom() {
+    wxPanel* p = panel_;
     // TRANSLATORS: the label of the list of diagnostics items sent with the request.
     auto* items_label = new wxStaticText(p, wxID_ANY, _("Attached &diagnostics:"));
     items_ = new wxDataViewListCtrl(p, wxID_ANY, wxDefaultPosition, wxSize(-1, 170),
@@ -209,8 +242,7 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     // TRANSLATORS: the accessible name of the escalation dialog's "&Cancel" button.
     set_accessible(close_, _("Cancel"));
 
-    for (wxWindow* w : {static_cast<wxWindow*>(subject_), static_cast<wxWindow*>(description_),
-                        static_cast<wxWindow*>(items_), static_cast<wxWindow*>(view_),
+    for (wxWindow* w : {static_cast<wxWindow*>(items_), static_cast<wxWindow*>(view_),
                         static_cast<wxWindow*>(remove_), static_cast<wxWindow*>(send_)})
         w->Enable(false);
 
@@ -225,23 +257,13 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     buttons->AddStretchSpacer();
     buttons->Add(close_, 0, wxRIGHT, 8);
     buttons->Add(send_, 0);
-    auto* s = new wxBoxSizer(wxVERTICAL);
-    s->Add(intro_, 0, wxEXPAND | wxALL, 10);
-    s->Add(subject_label, 0, wxLEFT | wxRIGHT, 10);
-    s->Add(subject_, 0, wxEXPAND | wxALL, 10);
-    s->Add(description_label, 0, wxLEFT | wxRIGHT, 10);
-    s->Add(description_, 1, wxEXPAND | wxALL, 10);
-    s->Add(comment_label, 0, wxLEFT | wxRIGHT, 10);
-    s->Add(comment_, 0, wxEXPAND | wxALL, 10);
-    s->Add(email_label, 0, wxLEFT | wxRIGHT, 10);
-    s->Add(email_, 0, wxEXPAND | wxALL, 10);
+    wxSizer* s = p->GetSizer();  // the fields' (constructor)
     s->Add(items_label, 0, wxLEFT | wxRIGHT, 10);
     s->Add(items_row, 2, wxEXPAND | wxALL, 10);
     s->Add(masked_, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
     s->Add(gauge_, 0, wxEXPAND | wxALL, 10);
     s->Add(status_, 0, wxEXPAND | wxLEFT | wxRIGHT, 10);
     s->Add(buttons, 0, wxEXPAND | wxALL, 10);
-    p->SetSizer(s);
 
     // The item's window is modal: it opens after the click (after_click).
     view_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) {
@@ -299,19 +321,6 @@ EscalationDialog::EscalationDialog(Controller& c, std::optional<RunRecord> run, 
     // Sending may say something first (a refused field, a masked comment) in a modal window.
     send_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { after_click([this] { send(); }); });
     close_->Bind(wxEVT_BUTTON, [this](wxCommandEvent&) { Close(); });
-    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent&) {
-        if (busy_) {
-            // Collecting or sending: stop it, and go once the worker has let go.
-            cancel_.cancel();
-            closing_ = true;
-            Hide();
-            return;
-        }
-        finish_close();
-    });
-
-    intro_->SetLabel(intro_text(nullptr));
-    intro_->Wrap(680);
     // TRANSLATORS: the escalation dialog's status while it collects, before the first item.
     status_->SetLabel(_("Collecting diagnostics..."));
 }
