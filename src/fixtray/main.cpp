@@ -233,12 +233,13 @@ int main(int argc, char** argv) {
     if (const int code = fixtray::gui::parse_command_line(argc, argv); code >= 0) return code;
 #ifdef __GLIBC__
     // The tray runs all day with a few threads that mostly wait (the catalog watcher, the
-    // outbox delivery, GLib's): one malloc arena for all of them, not one each with its own
-    // free space, and blocks of 128 KiB or more always mapped on their own and returned when
-    // freed (glibc otherwise raises that limit after the first large free, and such blocks then
-    // stay in the heap). About 0.9 MB less resident memory when idle (tests/bench/README.md).
-    // Before any thread starts.
-    mallopt(M_ARENA_MAX, 1);
+    // outbox delivery, GLib's): they share one malloc arena instead of one each with its own
+    // free space (the UI thread keeps the main one, so the watcher loading the catalog at start
+    // does not contend with it), and blocks of 128 KiB or more are always mapped on their own
+    // and returned when freed (glibc otherwise raises that limit after the first large free,
+    // and such blocks then stay in the heap). About 0.7 MB less resident memory when idle
+    // (tests/bench/README.md). Before any thread starts.
+    mallopt(M_ARENA_MAX, 2);
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 #endif
     return wxEntry(argc, argv);
