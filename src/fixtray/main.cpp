@@ -233,9 +233,10 @@ int main(int argc, char** argv) {
     if (const int code = fixtray::gui::parse_command_line(argc, argv); code >= 0) return code;
 #ifdef __GLIBC__
     // The tray runs all day with a few threads that mostly wait (the catalog watcher, the
-    // outbox delivery, GLib's): they share one malloc arena instead of one each with its own
-    // free space (the UI thread keeps the main one, so the watcher loading the catalog at start
-    // does not contend with it), and blocks of 128 KiB or more are always mapped on their own
+    // outbox delivery, GLib's): at most two malloc arenas for all threads instead of one per
+    // thread, each with its own free space (two, not one: the watcher loading the catalog at
+    // start then need not wait for the UI thread's arena, as a second thread takes the second
+    // arena), and blocks of 128 KiB or more are always mapped on their own
     // and returned when freed (glibc otherwise raises that limit after the first large free,
     // and such blocks then stay in the heap). About 0.7 MB less resident memory when idle
     // (tests/bench/README.md). Before any thread starts.
