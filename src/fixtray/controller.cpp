@@ -5,6 +5,8 @@
 
 #include <wx/app.h>
 #include <wx/control.h>
+#include <wx/dialog.h>
+#include <wx/frame.h>
 #include <wx/menu.h>
 #include <wx/timer.h>
 #include <wx/translation.h>
@@ -65,6 +67,10 @@ std::shared_ptr<MachineSnapshot> take_snapshot(const MachineCatalog& catalog,
 
 Controller& controller() {
     return *g_controller;
+}
+
+bool is_app_window(const wxWindow* w) {
+    return wxDynamicCast(w, wxFrame) || wxDynamicCast(w, wxDialog);
 }
 
 // The run's events, copied on the service's worker and replayed on the UI thread, in order, in
@@ -643,12 +649,22 @@ void Controller::quit(wxWindow* parent) {
                           _("Quitting stops it; what it changed so far stays as it is."),
                           _("&Stop the fix and quit"), _("&Keep running")))
             return;
-        fix_runs_.cancel();
-        // The running step and all its children end (the runner kills the process group).
-        static_cast<void>(fix_runs_.wait());
     }
-    for (wxWindow* w : wxTopLevelWindows) w->Destroy();
+    quit_now();
+}
+
+void Controller::quit_now() {
+    stop_running_fix();
+    for (wxWindow* w : wxTopLevelWindows)
+        if (is_app_window(w)) w->Destroy();
     wxTheApp->ExitMainLoop();
+}
+
+void Controller::stop_running_fix() {
+    if (!run_view_.running() && !fix_runs_.running()) return;
+    fix_runs_.cancel();
+    // The running step and all its children end (the runner kills the process group).
+    static_cast<void>(fix_runs_.wait());
 }
 
 std::string Controller::menu_key() const {

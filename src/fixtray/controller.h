@@ -125,6 +125,11 @@ public:
     void show_about(wxWindow* parent);
     // Quit: asks first while a fix runs, then cancels it and waits for its processes to end.
     void quit(wxWindow* parent);
+    // Quits without asking: stop_running_fix(), then every window goes and the main loop ends.
+    void quit_now();
+    // Cancels a running fix and waits until its processes have ended and the run is recorded
+    // (as cancelled). Blocks the UI thread for that long: only on the way out.
+    void stop_running_fix();
     void seen_result();  // the employee looked at the last result
 
     void add_listener(ControllerListener* l);
@@ -189,5 +194,11 @@ private:
 
 // The app's controller (one per process).
 Controller& controller();
+
+// Whether a top-level window is one of fixtray's (its windows are frames and dialogs), not the
+// plain one wxTaskBarIcon (XEmbed) keeps for its popup menu, with its event handler pushed: that
+// one goes with the icon, and destroying it before trips a wx assertion whose dialog keeps the
+// app from exiting.
+bool is_app_window(const wxWindow* w);
 
 }  // namespace fixtray::gui

@@ -13,9 +13,13 @@
 #include <string>
 #include <vector>
 
+#include <glib-unix.h>
+#include <signal.h>
+
 #include <wx/app.h>
 #include <wx/image.h>
 #include <wx/ipc.h>
+#include <wx/modalhook.h>
 #include <wx/snglinst.h>
 #include <wx/timer.h>
 #include <wx/toplevel.h>
@@ -149,6 +153,20 @@ int parse_command_line(int argc, char** argv) {
     return -1;
 }
 
+// How many modal windows are open (fixtray's questions, wx's message dialogs): each runs its
+// own main loop, which ending the app's main loop would not end.
+class ModalCount final : public wxModalDialogHook {
+public:
+    int open = 0;
+
+protected:
+    int Enter(wxDialog*) override {
+        ++open;
+        return wxID_NONE;  // let it show
+    }
+    void Exit(wxDialog*) override { --open; }
+};
+
 class App final : public wxApp {
 public:
     bool OnInit() override {
@@ -186,6 +204,11 @@ public:
         std::printf("fixtray: tray %s\n", to_string(controller_->tray_kind()));
         std::fflush(stdout);
         if (controller_->tray_kind() != TrayKind::none) SetExitOnFrameDelete(false);
+        // Logout, shutdown (SIGTERM), Ctrl+C (SIGINT), a closed terminal (SIGHUP): quit as
+        // "Stop the fix and quit" does, without asking. Handled in the main loop (GLib).
+        modal_.Register();
+        for (const int sig : {SIGTERM, SIGINT, SIGHUP})
+            g_unix_signal_add(sig, &App::on_signal, this);
         if (const char* path = std::getenv("FIXTRAY_HEARTBEAT_FILE"); path && *path)
             heartbeat_ = std::make_unique<Heartbeat>(path);
         exit_code_ = 0;
@@ -198,7 +221,8 @@ public:
         // after OnExit), and after Quit from the tray others may still be open.
         std::vector<wxWindow*> open;
         for (auto* node = wxTopLevelWindows.GetFirst(); node; node = node->GetNext())
-            if (!IsScheduledForDestruction(node->GetData())) open.push_back(node->GetData());
+            if (!IsScheduledForDestruction(node->GetData()) && is_app_window(node->GetData()))
+                open.push_back(node->GetData());
         for (wxWindow* window : open) window->Destroy();
         DeletePendingObjects();
         controller_.reset();  // cancels a running fix and waits for its processes
@@ -215,6 +239,29 @@ public:
     int exit_code() const { return exit_code_; }
 
 private:
+    static gboolean on_signal(gpointer self) {
+        static_cast<App*>(self)->quit_on_signal();
+        return G_SOURCE_CONTINUE;
+    }
+    void quit_on_signal() {
+        if (!controller_ || quitting_) return;
+        quitting_ = true;
+        // First what must not be lost: a running fix is cancelled, its processes end and the
+        // run is recorded, before anything else.
+        controller_->stop_running_fix();
+        if (modal_.open > 0) {
+            // A question or message is open in its own loop, which would keep the app alive
+            // until someone answers it. Everything fixtray keeps is written durably as it
+            // happens (the outbox, the audit log, the settings: platform/durable_file.h):
+            // nothing is left to save.
+            std::fflush(nullptr);
+            ::_exit(0);
+        }
+        controller_->quit_now();
+    }
+
+    ModalCount modal_;
+    bool quitting_ = false;
     std::unique_ptr<wxSingleInstanceChecker> checker_;
     std::unique_ptr<ShowServer> server_;
     std::unique_ptr<Controller> controller_;

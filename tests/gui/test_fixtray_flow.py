@@ -35,6 +35,11 @@ the accessibility tree on failure (created). CASE:
             its item leaves the watcher, no sleep with the marker and no process of the app is
             left -> the audit log (HOME/.local/state/fixtray/audit.jsonl) has the run with
             outcome "cancelled". Screenshot: quit-question.png.
+  signal    SIGTERM (logout, shutdown) while the slow fix of `cancel` runs, in a window-only
+            app (--tray=none), twice: with only the windows open, and with the message "A fix
+            is running..." open in its own modal loop (from pressing "Run this fix" again). Each
+            time: the app exits 0 without asking, no sleep with the marker and no process of the
+            app is left, and the audit log's newest run of the fix is "cancelled".
   automatic The failing fix of `escalate` with the escalation policy "automatic" (same real
             Request Tracker). It is run through the window; nothing is pressed after "Run this
             fix": the escalation dialog must open by itself, say that the settings send
@@ -130,6 +135,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -1065,6 +1071,61 @@ def quit_flow(x, app, acc, client, machine, needle, outdir, timer):
             "'Show the running fix...'"
             % (ask_role, ask_name, KEEP_RUNNING, pids, STOP_AND_QUIT, run.get("run_id"),
                run.get("outcome"), run.get("message"), "had" if show_run else "lacked"))
+
+
+# ---------------------------------------------------------------------------------------------
+# case: signal
+
+
+def case_signal(binary, outdir, timer):
+    """SIGTERM (logout, shutdown) while a fix runs: the app quits as "Stop the fix and quit"
+    does, without asking. Twice: with only the windows open, and with a message open in its own
+    modal loop ("A fix is running...", from pressing "Run this fix" again)."""
+    marker = "300.%09d" % (uuid.uuid4().int % 10**9)
+    machine = Machine({"site": {"flow_marker": marker}, "escalation": {"policy": "off"}})
+    needle = "sleep " + marker
+    said = []
+    try:
+        with X() as x, session_bus(env=x.env) as bus:
+            atspi.connect(bus, x.display)
+            env = machine.env(dict(x.env, DBUS_SESSION_BUS_ADDRESS=bus))
+            for n, modal in enumerate((False, True)):
+                tag = "signal-modal" if modal else "signal"
+                app, acc = start_app(x, binary, env, outdir, tag)
+                try:
+                    _, _, sleeps = start_slow_fix(acc, needle, timer)
+                    if modal:
+                        main = wait_window(acc, "fixtray", STEP_TIMEOUT)
+                        atspi.press(atspi.find(main, "push button", "Run this fix"))
+                        atspi.wait_until(lambda: question(acc, ("OK",)), STEP_TIMEOUT,
+                                         "the message that a fix is running")
+                        timer.mark("message open")
+                    app.send_signal(signal.SIGTERM)
+                    rc = guitest.wait_exit(app, EXIT_TIMEOUT, "fixtray to exit after SIGTERM")
+                except BaseException:
+                    dump_tree(acc, outdir, tag)
+                    with_suppressed(lambda: guitest.screenshot(
+                        x, os.path.join(outdir, "%s-failure.png" % tag)))
+                    raise
+                check(rc == 0, "fixtray exited %s after SIGTERM (%s), expected 0" % (rc, tag))
+                guitest.wait_for(lambda: not processes_matching(needle), KILL_TIMEOUT,
+                                 "no process %r after SIGTERM (were: %s)" % (needle, sleeps))
+                guitest.wait_for(lambda: not guitest.leftovers(x.procs.token), KILL_TIMEOUT,
+                                 "no process of the app's to be left (left: %s)"
+                                 % guitest.leftovers(x.procs.token))
+                runs = [r for r in audit_lines(machine) if r.get("fix_id") == SLOW_FIX_ID]
+                check(len(runs) == n + 1 and runs[-1].get("outcome") == "cancelled",
+                      "the audit log's runs of %s after SIGTERM (%s): %s, expected %d, the last "
+                      "cancelled" % (SLOW_FIX_ID, tag, runs, n + 1))
+                said.append("%s: exit 0, sleeps %s gone, run %s cancelled"
+                            % ("with a message open" if modal else "windows only",
+                               sorted(p for p, _ in sleeps), runs[-1].get("run_id")))
+                timer.mark(tag + " done")
+        return "; ".join(said)
+    finally:
+        machine.close()
+        for pid, _ in processes_matching(needle):
+            with_suppressed(lambda: os.kill(pid, 9))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -2371,6 +2432,7 @@ def high_contrast_flow(x, app, acc, outdir, timer):
 
 
 CASES = {"escalate": case_escalate, "cancel": case_cancel, "quit": case_quit,
+         "signal": case_signal,
          "automatic": case_automatic, "confirm": case_confirm, "german": case_german,
          "settings": case_settings, "notify": case_notify,
          "keyboard": case_keyboard, "feed": case_feed, "notice-window": case_notice_window,
