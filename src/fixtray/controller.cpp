@@ -70,7 +70,9 @@ Controller& controller() {
 }
 
 bool is_app_window(const wxWindow* w) {
-    return wxDynamicCast(w, wxFrame) || wxDynamicCast(w, wxDialog);
+    // dynamic_cast, not wxDynamicCast: that one static_casts to the class first, a downcast
+    // UBSan rightly flags for wxTaskBarIcon's plain wxTopLevelWindow.
+    return dynamic_cast<const wxFrame*>(w) || dynamic_cast<const wxDialog*>(w);
 }
 
 // The run's events, copied on the service's worker and replayed on the UI thread, in order, in
