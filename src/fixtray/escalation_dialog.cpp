@@ -41,10 +41,9 @@ class EscalationDialog final : public wxDialog {
 public:
     EscalationDialog(Controller& c, std::optional<RunRecord> run, wxWindow* parent, bool automatic);
     ~EscalationDialog() override;
-    // Shown on the next turn of the event loop; collecting starts once it is (its processes
-    // would compete with building and showing the window for the CPU).
-    // Built in two turns (the text fields here, the rest in build_bottom()), shown in a third,
-    // then collecting starts: each turn stays well under the 50 ms the UI thread may be busy.
+    // Built in two turns of the event loop (the text fields in the constructor, the rest in
+    // build_bottom()) and shown in a third, each well under the 50 ms the UI thread may be
+    // busy; collecting starts once it is shown (its processes would compete for the CPU).
     void present() {
         show_soon_.start([this] { collect(); }, {[this] { build_bottom(); }});
     }
