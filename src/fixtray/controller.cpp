@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string_view>
+#include <unordered_map>
 
 #include <wx/app.h>
 #include <wx/control.h>
@@ -17,6 +19,7 @@
 #include "app/notifications.h"
 #include "app/offered_fixes.h"
 #include "app/outbox_service.h"
+#include "base/digest.h"
 #include "base/time_text.h"
 #include "escalation_dialog.h"
 #include "main_window.h"
@@ -680,7 +683,9 @@ std::string Controller::menu_key() const {
     }
     key += escalation_allowed() ? "help\n" : "\n";
     for (const AnnouncementView& a : announcements()) key += "announcement\t" + a.id + "\n";
-    return key;
+    // Its digest: the tray keeps one or two keys for as long as it runs, and the text of a few
+    // hundred fixes is about 100 KB.
+    return sha256_hex(key);
 }
 
 namespace {
@@ -719,7 +724,32 @@ void Controller::update_menu(wxMenu* menu) {
     }
 }
 
-wxMenu* Controller::build_menu() {
+namespace {
+// A category's fixes in the tray menu, entry ids first_id, first_id + 1, ... in the order of
+// `fixes` (indices into the snapshot's fix list, which it keeps).
+class FixSubmenu final : public FillOnOpenMenu {
+public:
+    FixSubmenu(std::shared_ptr<const MachineSnapshot> snapshot, std::vector<std::size_t> fixes,
+               int first_id)
+        : snapshot_(std::move(snapshot)), fixes_(std::move(fixes)), first_id_(first_id) {}
+
+private:
+    void add_entries() override {
+        int id = first_id_;
+        for (std::size_t i : fixes_) {
+            const FixListItem& f = snapshot_->fixes[i];
+            Append(id++, wx(f.title + (f.asks_first ? "..." : "")), wx(f.description));
+        }
+        snapshot_.reset();
+        fixes_ = {};
+    }
+    std::shared_ptr<const MachineSnapshot> snapshot_;
+    std::vector<std::size_t> fixes_;
+    int first_id_;
+};
+}  // namespace
+
+wxMenu* Controller::build_menu(SubmenuFill fill) {
     auto* menu = new wxMenu;
     // TRANSLATORS: the tray menu's first entry: opens the main window.
     menu->Append(kOpen, _("&Open fixtray"));
@@ -730,21 +760,25 @@ wxMenu* Controller::build_menu() {
         menu->Append(kOpen, wxString::Format(_("IT: %s"), wxControl::EscapeMnemonics(wx(a.title))));
     if (run_view_.running()) menu->Append(kShowRun, show_run_label());
     menu->AppendSeparator();
-    std::vector<std::string> fix_ids;
-    if (!snapshot_) {
+    // Entry kFirstFix + n runs snapshot->fixes[order[n]].
+    const std::shared_ptr<const MachineSnapshot> snapshot = snapshot_;
+    std::vector<std::size_t> order;
+    if (!snapshot) {
         // TRANSLATORS: a tray menu entry (not clickable) while the list of fixes loads.
         menu->Append(wxID_ANY, _("Loading fixes..."))->Enable(false);
-    } else if (snapshot_->fixes.empty()) {
+    } else if (snapshot->fixes.empty()) {
         // TRANSLATORS: a tray menu entry (not clickable).
         menu->Append(wxID_ANY, _("No fixes apply to this computer"))->Enable(false);
     } else {
-        for (const FixListGroup& g : group_fix_list(snapshot_->fixes, "")) {
-            auto* sub = new wxMenu;
-            for (const FixListItem& f : g.fixes) {
-                const int id = kFirstFix + static_cast<int>(fix_ids.size());
-                fix_ids.push_back(f.fix_id);
-                sub->Append(id, wx(f.title + (f.asks_first ? "..." : "")), wx(f.description));
-            }
+        std::unordered_map<std::string_view, std::size_t> index;
+        for (std::size_t i = 0; i < snapshot->fixes.size(); ++i)
+            index.emplace(snapshot->fixes[i].fix_id, i);
+        for (const FixListGroup& g : group_fix_list(snapshot->fixes, "")) {
+            std::vector<std::size_t> fixes;
+            for (const FixListItem& f : g.fixes) fixes.push_back(index.at(f.fix_id));
+            auto* sub = new FixSubmenu(snapshot, fixes, kFirstFix + static_cast<int>(order.size()));
+            order.insert(order.end(), fixes.begin(), fixes.end());
+            if (fill == SubmenuFill::now) sub->fill();
             menu->AppendSubMenu(sub, wx(g.title));
         }
     }
@@ -763,10 +797,15 @@ wxMenu* Controller::build_menu() {
     menu->Append(kQuit, _("&Quit"));
 
     // Handled on the menu itself: the same for a popup (XEmbed) and an exported menu (SNI).
-    menu->Bind(wxEVT_MENU, [this, fix_ids](wxCommandEvent& e) {
+    menu->Bind(wxEVT_MENU, [this, snapshot, order = std::move(order)](wxCommandEvent& e) {
         const int id = e.GetId();
+        const int index = id - kFirstFix;
+        const std::string fix_id =
+            index >= 0 && index < static_cast<int>(order.size())
+                ? snapshot->fixes[order[static_cast<std::size_t>(index)]].fix_id
+                : std::string();
         // After the menu closed: a dialog from inside a menu callback would nest loops.
-        post([this, id, fix_ids] {
+        post([this, id, fix_id] {
             switch (id) {
                 case kOpen:
                     show_main_window();
@@ -792,9 +831,7 @@ wxMenu* Controller::build_menu() {
                 default:
                     break;
             }
-            const int index = id - kFirstFix;
-            if (index >= 0 && index < static_cast<int>(fix_ids.size()))
-                run_fix(fix_ids[static_cast<std::size_t>(index)], main_window_);
+            if (!fix_id.empty()) run_fix(fix_id, main_window_);
         });
     });
     return menu;

@@ -137,7 +137,7 @@ public:
     void window_closed(wxWindow* w);
 
     // TrayHost
-    wxMenu* build_menu() override;
+    wxMenu* build_menu(SubmenuFill fill) override;
     std::string menu_key() const override;
     void update_menu(wxMenu* menu) override;
     void activate() override { show_main_window(); }

@@ -18,7 +18,6 @@
 
 #include <wx/app.h>
 #include <wx/image.h>
-#include <wx/ipc.h>
 #include <wx/modalhook.h>
 #include <wx/snglinst.h>
 #include <wx/timer.h>
@@ -26,6 +25,7 @@
 
 #include "controller.h"
 #include "platform/platform_paths.h"
+#include "show_socket.h"
 #include "translations.h"
 
 namespace fixtray::gui {
@@ -64,21 +64,6 @@ std::string ipc_path() {
         if (ch == '/' || ch == ':') ch = '_';
     return dir + "/ipc" + d;
 }
-
-// Accepts "show" from a second start. The only command: nothing it receives starts a fix.
-class ShowConnection final : public wxConnection {
-public:
-    bool OnExec(const wxString&, const wxString& data) override {
-        if (data == "show") controller().show_main_window();
-        return true;
-    }
-};
-class ShowServer final : public wxServer {
-public:
-    wxConnectionBase* OnAcceptConnection(const wxString& topic) override {
-        return topic == "fixtray" ? new ShowConnection : nullptr;
-    }
-};
 
 // For the benchmarks (tests/bench): with FIXTRAY_HEARTBEAT_FILE set, a 10 ms timer on the UI
 // thread measures the longest gap between its ticks (how long the UI thread was busy) and
@@ -183,10 +168,7 @@ public:
                              wxString(std::getenv("DISPLAY") ? std::getenv("DISPLAY") : ""),
                          wxString::FromUTF8(socket.substr(0, socket.rfind('/'))));
         if (checker_->IsAnotherRunning()) {
-            wxClient client;
-            std::unique_ptr<wxConnectionBase> c(
-                client.MakeConnection("localhost", socket, "fixtray"));
-            if (c && c->Execute("show")) {
+            if (ask_to_show(socket)) {
                 std::puts("fixtray: already running; its window was brought to the front");
                 exit_code_ = 0;
             } else {
@@ -195,9 +177,9 @@ public:
             }
             return true;  // OnRun() returns the code without a main loop
         }
-        ::unlink(socket.c_str());  // a stale socket of a process that died
-        server_ = std::make_unique<ShowServer>();
-        if (!server_->Create(socket)) server_.reset();  // no "show" for a second start
+        // Accepts "show" from a second start. The only command: nothing it receives starts a fix.
+        show_socket_ = std::make_unique<ShowSocket>([] { controller().show_main_window(); });
+        if (!show_socket_->listen(socket)) show_socket_.reset();  // no "show" for a second start
 
         controller_ = std::make_unique<Controller>(options);
         controller_->start();
@@ -226,7 +208,7 @@ public:
         for (wxWindow* window : open) window->Destroy();
         DeletePendingObjects();
         controller_.reset();  // cancels a running fix and waits for its processes
-        server_.reset();
+        show_socket_.reset();
         checker_.reset();
         return exit_code_;
     }
@@ -263,7 +245,7 @@ private:
     ModalCount modal_;
     bool quitting_ = false;
     std::unique_ptr<wxSingleInstanceChecker> checker_;
-    std::unique_ptr<ShowServer> server_;
+    std::unique_ptr<ShowSocket> show_socket_;
     std::unique_ptr<Controller> controller_;
     std::unique_ptr<Heartbeat> heartbeat_;
     int exit_code_ = 1;

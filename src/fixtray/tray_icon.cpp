@@ -10,6 +10,7 @@
 #include <gio/gio.h>
 #include <gtk/gtk.h>
 #include <libayatana-appindicator/app-indicator.h>
+#include <libdbusmenu-gtk/parser.h>
 
 #include <wx/menu.h>
 #include <wx/taskbar.h>
@@ -161,7 +162,7 @@ public:
                                               attention.c_str());
         app_indicator_set_title(indicator_, "fixtray");  // the app's name, until set_status()
         key_ = host_.menu_key();
-        export_menu(host_.build_menu());
+        export_menu(host_.build_menu(SubmenuFill::on_open));
         app_indicator_set_status(indicator_, APP_INDICATOR_STATUS_ACTIVE);
     }
     ~SniTrayIcon() override {
@@ -212,7 +213,7 @@ public:
         }
         delete next_;
         next_key_ = std::move(key);
-        next_ = host_.build_menu();
+        next_ = host_.build_menu(SubmenuFill::on_open);
         StartOnce(1);
     }
 
@@ -244,7 +245,27 @@ private:
         if (menu->GetMenuItemCount() > 0)
             app_indicator_set_secondary_activate_target(indicator_,
                                                         menu->FindItemByPosition(0)->GetMenuItem());
+        for (wxMenuItem* item : menu->GetMenuItems())
+            if (auto* sub = dynamic_cast<FillOnOpenMenu*>(item->GetSubMenu()))
+                fill_on_open(item->GetMenuItem(), sub);
         menu_ = menu;
+    }
+
+    // A host asks for a submenu's entries with dbusmenu's AboutToShow when it opens it;
+    // libdbusmenu-gtk passes that on as the GtkMenuItem's "activate" (parser.c,
+    // item_about_to_show: "in case the program dynamically creates menus"), and announces the
+    // entries added then with LayoutUpdated. Until then the entry has no children, so it is
+    // marked a submenu itself (libdbusmenu sets children-display only when a first child comes).
+    static void fill_on_open(GtkWidget* widget, FillOnOpenMenu* sub) {
+        if (sub->filled()) return;
+        if (DbusmenuMenuitem* entry = dbusmenu_gtk_parse_get_cached_item(widget))
+            dbusmenu_menuitem_property_set(entry, DBUSMENU_MENUITEM_PROP_CHILD_DISPLAY,
+                                           DBUSMENU_MENUITEM_CHILD_DISPLAY_SUBMENU);
+        // The handler goes with the widget, which goes with the submenu's wxMenuItem.
+        g_signal_connect(widget, "activate", G_CALLBACK(+[](GtkMenuItem*, gpointer data) {
+                             static_cast<FillOnOpenMenu*>(data)->fill();
+                         }),
+                         sub);
     }
 
     TrayHost& host_;
@@ -287,7 +308,7 @@ public:
     void menu_changed() override {}  // built when it opens
 
 protected:
-    wxMenu* CreatePopupMenu() override { return host_.build_menu(); }
+    wxMenu* CreatePopupMenu() override { return host_.build_menu(SubmenuFill::now); }
 
 private:
     TrayHost& host_;

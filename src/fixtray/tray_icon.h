@@ -11,23 +11,45 @@
 #include <memory>
 #include <string>
 
+#include <wx/menu.h>
 #include <wx/string.h>
 
 #include "app/tray_status.h"
-
-class wxMenu;
 
 namespace fixtray::gui {
 
 enum class TrayKind { automatic, sni, xembed, none };
 const char* to_string(TrayKind k);
 
+// A submenu whose entries are added when it first opens: an exported menu (SNI) holds one
+// entry per category, not a few widgets per fix, until someone looks (about 4 MB less with a
+// few hundred fixes). fill() adds them, once.
+class FillOnOpenMenu : public wxMenu {
+public:
+    void fill() {
+        if (filled_) return;
+        filled_ = true;
+        add_entries();
+    }
+    bool filled() const { return filled_; }
+
+protected:
+    virtual void add_entries() = 0;
+
+private:
+    bool filled_ = false;
+};
+
+// How a menu's submenus get their entries: all at once (a popup menu, built when it opens), or
+// as FillOnOpenMenu, filled when each opens (a menu exported for as long as the app runs).
+enum class SubmenuFill { now, on_open };
+
 // What the tray asks of the app.
 class TrayHost {
 public:
     virtual ~TrayHost() = default;
     // A new menu, built from the app's state now. The tray owns it.
-    virtual wxMenu* build_menu() = 0;
+    virtual wxMenu* build_menu(SubmenuFill fill) = 0;
     // What the menu shows, as a key: a menu built for the same key needs only update_menu().
     virtual std::string menu_key() const = 0;
     // Brings a menu built for the current key up to date in place (the entries that come and go

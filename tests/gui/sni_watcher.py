@@ -15,8 +15,10 @@ tray would, so that an app using libayatana-appindicator (or its own SNI code) s
 
 Client side -- ``SniClient(address)`` talks D-Bus only (blocking calls, no main loop), so it
 works with either server form and from any thread:
-``items()``, ``item_properties(item)``, ``menu_layout(item)``, ``click(item, label_or_id)``,
-``wait_for_item(timeout)``, ``dump()``.
+``items()``, ``item_properties(item)``, ``menu_layout(item, open_submenus=False)``,
+``open_submenu(item, id)``, ``click(item, label_or_id)``, ``wait_for_item(timeout)``, ``dump()``.
+Submenus are opened the way hosts open them (AboutToShow, then the layout again): an app may
+fill a submenu only when it is about to be shown.
 
 An *item* is the string the watcher keeps, "<bus name><object path>", for example
 ":1.7/org/ayatana/NotificationItem/minimal_tray" (the form KDE's watcher uses too).
@@ -24,6 +26,7 @@ An *item* is the string the watcher keeps, "<bus name><object path>", for exampl
 CLI (the bus is $DBUS_SESSION_BUS_ADDRESS unless --address is given):
   sni_watcher.py --serve              print "watching" once the name is owned, serve until killed
   sni_watcher.py --dump [--wait S]    print items, their properties and menu trees as JSON
+                                      (every submenu opened, as a host opens it)
   sni_watcher.py --click LABEL [--item ITEM] [--wait S]
                                       click a menu entry (by label or numeric id) over dbusmenu
 """
@@ -373,9 +376,12 @@ def serve(address, announce=True):
 # ---------------------------------------------------------------------------------------------
 # Client
 
-MenuNode = collections.namedtuple("MenuNode", "id label enabled visible children")
+MenuNode = collections.namedtuple("MenuNode", "id label enabled visible children submenu",
+                                  defaults=(False,))
 MenuNode.__doc__ = """One dbusmenu entry: numeric id, label as sent (mnemonic underscores kept),
-enabled/visible (dbusmenu defaults: True), children (list of MenuNode). The root has id 0."""
+enabled/visible (dbusmenu defaults: True), children (list of MenuNode), submenu (its
+children-display is "submenu": it opens a submenu, which may get its children only when a host
+sends AboutToShow for it). The root has id 0."""
 
 
 def _strip_mnemonic(label):
@@ -398,7 +404,8 @@ def _strip_mnemonic(label):
 def menu_to_dict(node):
     """A MenuNode tree as plain dicts (for JSON)."""
     return {"id": node.id, "label": node.label, "enabled": node.enabled,
-            "visible": node.visible, "children": [menu_to_dict(c) for c in node.children]}
+            "visible": node.visible, "submenu": node.submenu,
+            "children": [menu_to_dict(c) for c in node.children]}
 
 
 class SniClient:
@@ -453,29 +460,66 @@ class SniClient:
             out.setdefault(key, None)
         return out
 
-    def menu_layout(self, item):
+    def menu_layout(self, item, open_submenus=False, timeout=10.0):
         """The item's menu as a MenuNode tree, read with com.canonical.dbusmenu
-        GetLayout(0, -1, [])."""
+        GetLayout(0, -1, []). With ``open_submenus``, every submenu that has no children yet is
+        opened as a host opens it when the employee points at it: AboutToShow(id), then its
+        layout read again until the children are there (at most ``timeout`` seconds each; an
+        app may fill a submenu only then)."""
         name, _ = split_item(item)
         menu_path = self.item_properties(item)["Menu"]
         if not menu_path:
             raise RuntimeError("item %s has no Menu property" % item)
+        root = self._layout(name, menu_path, 0)
+        if open_submenus:
+            root = self._open_all(name, menu_path, root, timeout)
+        return root
+
+    def _layout(self, name, menu_path, node_id):
         _rev, layout = self._call(name, menu_path, MENU_IFACE, "GetLayout",
-                                  dbus.Int32(0), dbus.Int32(-1), dbus.Array([], signature="s"),
-                                  signature="iias")
+                                  dbus.Int32(node_id), dbus.Int32(-1),
+                                  dbus.Array([], signature="s"), signature="iias")
 
         def build(node):
             nid, props, children = node
             props = to_python(props)
             return MenuNode(int(nid), props.get("label", ""), bool(props.get("enabled", True)),
                             bool(props.get("visible", True)),
-                            [build(c) for c in children])
+                            [build(c) for c in children],
+                            props.get("children-display") == "submenu")
         return build(layout)
+
+    def open_submenu(self, item, node_id, timeout=10.0):
+        """Open one submenu as a host does (AboutToShow), and return its node once it has
+        children (TimeoutError otherwise)."""
+        name, _ = split_item(item)
+        menu_path = self.item_properties(item)["Menu"]
+        return self._open(name, menu_path, node_id, timeout)
+
+    def _open(self, name, menu_path, node_id, timeout):
+        self._call(name, menu_path, MENU_IFACE, "AboutToShow", dbus.Int32(node_id),
+                   signature="i")
+        deadline = time.monotonic() + timeout
+        while True:
+            node = self._layout(name, menu_path, node_id)
+            if node.children:
+                return node
+            if time.monotonic() >= deadline:
+                raise TimeoutError("submenu %d (%r) still empty %.0f s after AboutToShow"
+                                   % (node_id, node.label, timeout))
+            time.sleep(0.05)
+
+    def _open_all(self, name, menu_path, node, timeout):
+        if node.submenu and not node.children:
+            node = self._open(name, menu_path, node.id, timeout)
+        return node._replace(children=[self._open_all(name, menu_path, c, timeout)
+                                       for c in node.children])
 
     def find_entry(self, item, label_or_id):
         """(node, parent id) of the menu entry whose id or label (with or without its mnemonic
-        underscores) matches; raises LookupError listing the labels it has otherwise."""
-        root = self.menu_layout(item)
+        underscores) matches, looked for in every submenu (opened as a host opens them);
+        raises LookupError listing the labels it has otherwise."""
+        root = self.menu_layout(item, open_submenus=True)
         found = []
 
         def walk(node, parent):
@@ -548,8 +592,8 @@ class SniClient:
             entry = {"item": it}
             try:
                 entry["properties"] = self.item_properties(it)
-                entry["menu"] = menu_to_dict(self.menu_layout(it))
-            except (dbus.exceptions.DBusException, RuntimeError) as e:
+                entry["menu"] = menu_to_dict(self.menu_layout(it, open_submenus=True))
+            except (dbus.exceptions.DBusException, RuntimeError, TimeoutError) as e:
                 entry["error"] = str(e)
             out.append(entry)
         return {"items": out}

@@ -10,8 +10,10 @@ CASE:
   sni       Xvfb + a private session bus + the test StatusNotifierWatcher (sni_watcher.py),
             started first: fixtray says "tray sni", the watcher sees the item register; its
             Status, IconName and Title (the tooltip text) are read; the menu read over
-            com.canonical.dbusmenu has the three built-in fixes in their category submenus;
-            clicking "Open fixtray" through the protocol opens the main window.
+            com.canonical.dbusmenu has the category submenus, empty until opened; opening
+            Network as a host does (AboutToShow) fills it, LayoutUpdated says so, and every
+            submenu opened has the three built-in fixes; clicking "Open fixtray" through the
+            protocol opens the main window.
   sni-middle  the same, but the window is opened as a host does on a middle click
             (SecondaryActivate on the item).
   sni-entries  a request queued while the help desk cannot be reached (fixctl escalate)
@@ -25,7 +27,9 @@ CASE:
   none      Xvfb, a session bus without a watcher, no tray: fixtray says "tray none" and its
             window opens by itself.
   single    a second `fixtray --show` while one runs: it says so and exits 0, the first one's
-            window opens, and only one fixtray process is left.
+            window opens, and only one fixtray process is left. Before that, other requests
+            on its socket (another command, a flood, a client that sends nothing) get no
+            answer and open nothing; the socket is gone after Quit.
   interrupted  while the tray runs, a `fixctl run` is killed with SIGKILL in the middle of a
             step that started a process with setsid: within seconds, and without another
             run, the tray records the run as interrupted and that process is ended.
@@ -36,9 +40,13 @@ stops everything it started, also on failure.
 
 import json
 import os
+import re
+import socket
+import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
@@ -248,6 +256,45 @@ def case_sni_menu_entries(binary, outdir, home, fixctl):
         waiting, props["Status"], labels)
 
 
+class LayoutMonitor:
+    """`gdbus monitor` on an SNI item's menu object: which submenus com.canonical.dbusmenu's
+    LayoutUpdated(revision, parent) announced while it ran (what hosts refetch on)."""
+
+    def __init__(self, address, item, client):
+        name, _ = sni_watcher.split_item(item)
+        menu_path = client.item_properties(item)["Menu"]
+        self.lines = []
+        self.proc = subprocess.Popen(
+            ["gdbus", "monitor", "--address", address, "--dest", name, "--object-path",
+             menu_path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # Subscribed once it has printed who owns the name.
+        first = self.proc.stdout.readline()
+        check("Monitoring" in first or "owned" in first, "gdbus monitor said %r" % first)
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.append(line)
+
+    def updated(self, *parents):
+        """The LayoutUpdated lines for any of ``parents`` (the submenu whose layout changed; 0,
+        the root, tells hosts to read all of it again, which libdbusmenu sends)."""
+        # "/org/ayatana/NotificationItem/fixtray/Menu: com.canonical.dbusmenu.LayoutUpdated
+        # (uint32 7, 0)"
+        return [ln for ln in self.lines if "LayoutUpdated" in ln and
+                re.search(r", (%s)\)\s*$" % "|".join(str(p) for p in parents), ln)]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(10)
+        self.reader.join(10)
+        return False
+
+
 def case_sni(binary, outdir, home, open_by="menu"):
     with X() as x, session_bus(env=x.env) as addr:
         env = app_env(x, home, {"DBUS_SESSION_BUS_ADDRESS": addr})
@@ -259,9 +306,32 @@ def case_sni(binary, outdir, home, open_by="menu"):
             check(guitest.tray_owner(x) == 0 and guitest.docked_icons(x) == [],
                   "an XEmbed tray or icon exists in the SNI case")
 
-            # The catalog loads on a worker: the menu fills once it is there.
-            def fixes_in_menu():
+            # The catalog loads on a worker: the categories come once it is there. They are
+            # submenus that get their fixes only when a host opens them (AboutToShow), and
+            # hosts are told with LayoutUpdated.
+            def categories():
                 tree = client.menu_layout(item)
+                subs = {sni_watcher._strip_mnemonic(c.label): c for c in tree.children
+                        if c.submenu}
+                return subs if {"Network", "Printing"} <= set(subs) else None
+            subs = wait_for(categories, STEP_TIMEOUT, "the categories in the SNI menu",
+                            ignore=MENU_REPLACED)
+            check(not [c for c in subs.values() if c.children],
+                  "submenus with entries before a host opened them: %s"
+                  % {k: [f.label for f in c.children] for k, c in subs.items()})
+            with LayoutMonitor(addr, item, client) as monitor:
+                network = wait_for(lambda: client.open_submenu(item, categories()["Network"].id),
+                                   STEP_TIMEOUT, "the Network submenu to open",
+                                   ignore=MENU_REPLACED + (TimeoutError, TypeError))
+                wait_for(lambda: monitor.updated(network.id, 0), STEP_TIMEOUT,
+                         "LayoutUpdated for the Network submenu (id %d; the monitor saw %r)"
+                         % (network.id, monitor.lines[-6:]))
+            check("Reset my network" in [sni_watcher._strip_mnemonic(f.label).rstrip(".")
+                                         for f in network.children],
+                  "the Network submenu has %s" % [f.label for f in network.children])
+
+            def fixes_in_menu():
+                tree = client.menu_layout(item, open_submenus=True)
                 found = {}
                 for c in tree.children:
                     for f in c.children:
@@ -374,16 +444,42 @@ def case_single(binary, outdir, home):
         env = app_env(x, home)
         first = start_fixtray(x, binary, outdir, "single-1", env)
         wait_tray(first, "xembed")
-        check(not [w for w in guitest.windows(x, "fixtray", top_level_only=True)
-                   if w["name"] == "fixtray" and w["mapped"] and w["width"] > 100],
-              "the window is open before the second start")
+        def window_open():
+            return [w for w in guitest.windows(x, "fixtray", top_level_only=True)
+                    if w["name"] == "fixtray" and w["mapped"] and w["width"] > 100]
+        check(not window_open(), "the window is open before the second start")
+        # The socket a second start talks to takes "show" and nothing else: another command,
+        # a flood, or a client that sends nothing and never reads get no answer and no window,
+        # and the tray goes on (the silent one is dropped after a few seconds).
+        sock_path = os.path.join(env["XDG_RUNTIME_DIR"], "fixtray",
+                                 "ipc" + env["DISPLAY"].replace(":", "_").replace("/", "_"))
+        check(stat.S_ISSOCK(os.stat(sock_path).st_mode), "no socket at %s" % sock_path)
+        silent = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        silent.connect(sock_path)
+        for request in (b"run network.reset\n", b"show", b"showshowshowshowshow\n",
+                        b"x" * 100000):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as c:
+                c.settimeout(STEP_TIMEOUT)
+                c.connect(sock_path)
+                try:
+                    c.sendall(request)
+                    c.shutdown(socket.SHUT_WR)
+                    reply = c.recv(100)
+                except (BrokenPipeError, ConnectionResetError):
+                    reply = b""
+                check(reply == b"", "%r got the answer %r" % (request[:30], reply))
+        time.sleep(1)
+        check(not window_open(), "a request other than show opened the window")
+        check(first.poll() is None, "the tray exited after the hostile requests")
         second = start_fixtray(x, binary, outdir, "single-2", env, ["--show"])
         out, _ = second.communicate(timeout=STEP_TIMEOUT)
         check(second.returncode == 0, "the second start exited %s" % second.returncode)
         check(b"already running" in out, "the second start said %r" % out)
         win = main_window(x)
         check(first.poll() is None, "the first fixtray exited")
+        silent.close()
         quit_app(first)
+        check(not os.path.exists(sock_path), "the socket is left after quitting")
         return "second start: %r; the first one's window opened (%dx%d)" % (
             out.decode().strip(), win["width"], win["height"])
 
