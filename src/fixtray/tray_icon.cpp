@@ -261,11 +261,16 @@ private:
         if (DbusmenuMenuitem* entry = dbusmenu_gtk_parse_get_cached_item(widget))
             dbusmenu_menuitem_property_set(entry, DBUSMENU_MENUITEM_PROP_CHILD_DISPLAY,
                                            DBUSMENU_MENUITEM_CHILD_DISPLAY_SUBMENU);
-        // The handler goes with the widget, which goes with the submenu's wxMenuItem.
-        g_signal_connect(widget, "activate", G_CALLBACK(+[](GtkMenuItem*, gpointer data) {
-                             static_cast<FillOnOpenMenu*>(data)->fill();
-                         }),
-                         sub);
+        // The widget, and libdbusmenu's idle call that activates it, may outlive the submenu
+        // (a host's AboutToShow just before the menu is replaced): the handler holds a pointer
+        // that is null once the submenu is gone.
+        using Alive = std::shared_ptr<FillOnOpenMenu*>;
+        g_signal_connect_data(
+            widget, "activate", G_CALLBACK(+[](GtkMenuItem*, gpointer data) {
+                if (FillOnOpenMenu* s = *static_cast<Alive*>(data)->get()) s->fill();
+            }),
+            new Alive(sub->alive()),
+            +[](gpointer data, GClosure*) { delete static_cast<Alive*>(data); }, GConnectFlags(0));
     }
 
     TrayHost& host_;

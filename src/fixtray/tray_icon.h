@@ -26,18 +26,22 @@ const char* to_string(TrayKind k);
 // few hundred fixes). fill() adds them, once.
 class FillOnOpenMenu : public wxMenu {
 public:
+    ~FillOnOpenMenu() override { *alive_ = nullptr; }
     void fill() {
         if (filled_) return;
         filled_ = true;
         add_entries();
     }
     bool filled() const { return filled_; }
+    // This menu, or null once it is gone: for a toolkit's signal handler, which may outlive it.
+    std::shared_ptr<FillOnOpenMenu*> alive() const { return alive_; }
 
 protected:
     virtual void add_entries() = 0;
 
 private:
     bool filled_ = false;
+    std::shared_ptr<FillOnOpenMenu*> alive_ = std::make_shared<FillOnOpenMenu*>(this);
 };
 
 // How a menu's submenus get their entries: all at once (a popup menu, built when it opens), or
