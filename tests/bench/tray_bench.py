@@ -16,13 +16,17 @@ Measurements (median [min..max] over the rounds, ratio of the medians, target, P
                         sample over 1 s starting 3 s after docking); target <= 1.10x
   idle RSS, SNI         the same with the test StatusNotifierWatcher (tests/gui/sni_watcher.py),
                         once the item is registered and its menu was read once (fixtray: with
-                        every feed fix in it); reported, the target is the XEmbed one
+                        its category submenus, which it fills when a host opens them); target
+                        <= 1.10x
+  RSS, SNI, opened      then every submenu opened once as a host opens it (AboutToShow), each
+                        with its fixes (every feed fix must be there); reported, no target
   start, XEmbed         process start to its icon window docked in trayer; target <= 1.3x
   start, SNI            process start to its item registered with the watcher; target <= 1.3x
   UI heartbeat          fixtray only (FIXTRAY_HEARTBEAT_FILE: a 10 ms timer on the UI thread,
                         the longest gap between ticks since start), one fixtray per activity
                         under the SNI watcher; target: never more than 50 ms:
-      idle              after start, the catalog loaded and the menu built, idle 1 s
+      idle              after start, the catalog loaded, the menu built and each of its
+                        submenus opened once, idle 1 s
       (a) fix runs      a click on a feed fix in the SNI menu (no confirmation): steps that
                         print about 1.5 MB in big and small writes and sleep; until the audit log
                         has its line, plus 1 s
