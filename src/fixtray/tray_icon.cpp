@@ -100,16 +100,23 @@ std::string current_desktop() {
     return env ? env : "";
 }
 
+// The XEmbed tray manager's window (the owner of _NET_SYSTEM_TRAY_Sn), or None.
+Window xembed_tray_manager() {
+    GdkDisplay* display = gdk_display_get_default();
+    if (!display || !GDK_IS_X11_DISPLAY(display)) return None;
+    Display* x = GDK_DISPLAY_XDISPLAY(display);
+    const std::string selection = "_NET_SYSTEM_TRAY_S" + std::to_string(DefaultScreen(x));
+    return XGetSelectionOwner(x, XInternAtom(x, selection.c_str(), False));
+}
+
 // The XEmbed panel's text colour from the tray manager's _NET_SYSTEM_TRAY_COLORS, if it
 // publishes them (the notification areas of MATE and GNOME Flashback, i3bar, polybar; trayer
 // does not).
 std::optional<Rgb> xembed_panel_foreground() {
-    GdkDisplay* display = gdk_display_get_default();
-    if (!display || !GDK_IS_X11_DISPLAY(display)) return std::nullopt;
-    Display* x = GDK_DISPLAY_XDISPLAY(display);
-    const std::string selection = "_NET_SYSTEM_TRAY_S" + std::to_string(DefaultScreen(x));
-    const Window manager = XGetSelectionOwner(x, XInternAtom(x, selection.c_str(), False));
+    const Window manager = xembed_tray_manager();
     if (manager == None) return std::nullopt;
+    GdkDisplay* display = gdk_display_get_default();
+    Display* x = GDK_DISPLAY_XDISPLAY(display);
     Atom type = None;
     int format = 0;
     unsigned long count = 0, after = 0;
@@ -292,10 +299,14 @@ public:
         Bind(wxEVT_TASKBAR_LEFT_DOWN, [this](wxTaskBarIconEvent&) { host_.activate(); });
         set_status(TrayState::idle, "fixtray");
     }
+    ~XembedTrayIcon() override { watch_manager(None); }
     TrayKind kind() const override { return TrayKind::xembed; }
-    // The panel's colours are read again at each change of state (one X round trip): a panel
-    // that switched to a high-contrast or dark theme gets its new text colour from then on.
+    // The panel's colours are read at each change of state and whenever the panel publishes
+    // new ones (a switch to a high-contrast or dark theme): the icon takes its text colour.
     void set_status(TrayState state, const wxString& tooltip) override {
+        state_ = state;
+        tooltip_ = tooltip;
+        watch_manager(xembed_tray_manager());
         const TrayIconFacts facts = tray_icon_facts(TrayKind::xembed);
         const TrayIconLook look = choose_tray_icon_look(facts);
         if (!loaded_ || facts.panel_foreground != foreground_) {
@@ -316,7 +327,44 @@ protected:
     wxMenu* CreatePopupMenu() override { return host_.build_menu(SubmenuFill::now); }
 
 private:
+    // Follows _NET_SYSTEM_TRAY_COLORS on the tray manager's window (another client's: only
+    // this client's event mask on it is set, and an X error from a window that is gone is
+    // trapped).
+    void watch_manager(Window manager) {
+        if (manager == watched_) return;
+        GdkDisplay* display = gdk_display_get_default();
+        if (watched_window_) {
+            gdk_window_remove_filter(watched_window_, &XembedTrayIcon::on_x_event, this);
+            g_object_unref(watched_window_);
+            watched_window_ = nullptr;
+        }
+        watched_ = manager;
+        if (manager == None || !display || !GDK_IS_X11_DISPLAY(display)) return;
+        gdk_x11_display_error_trap_push(display);
+        watched_window_ = gdk_x11_window_foreign_new_for_display(display, manager);
+        if (watched_window_) {
+            gdk_window_set_events(watched_window_, GDK_PROPERTY_CHANGE_MASK);
+            gdk_window_add_filter(watched_window_, &XembedTrayIcon::on_x_event, this);
+        }
+        gdk_x11_display_error_trap_pop_ignored(display);
+    }
+    static GdkFilterReturn on_x_event(GdkXEvent* xevent, GdkEvent*, gpointer self) {
+        const auto* e = static_cast<XEvent*>(xevent);
+        if (e->type == PropertyNotify &&
+            e->xproperty.atom ==
+                XInternAtom(e->xproperty.display, "_NET_SYSTEM_TRAY_COLORS", False)) {
+            auto* icon = static_cast<XembedTrayIcon*>(self);
+            // Outside GDK's event dispatch: set_status() makes X requests of its own.
+            icon->CallAfter([icon] { icon->set_status(icon->state_, icon->tooltip_); });
+        }
+        return GDK_FILTER_CONTINUE;
+    }
+
     TrayHost& host_;
+    TrayState state_ = TrayState::idle;
+    wxString tooltip_;
+    Window watched_ = None;
+    GdkWindow* watched_window_ = nullptr;
     bool loaded_ = false;
     std::optional<Rgb> foreground_;  // the panel's text colour, when it publishes one
     wxBitmapBundle bundles_[3];

@@ -6,7 +6,7 @@ usage: /usr/bin/python3 tests/gui/test_fixtray_tray.py FIXTRAY OUTDIR CASE
 CASE:
   xembed    Xvfb + trayer (an XEmbed tray): fixtray says "tray xembed", its icon docks in
             trayer's panel, a right click opens the menu (screenshot menu.png), a left click
-            opens the main window.
+            opens the main window, and Quit, chosen in the menu, ends it with exit 0.
   sni       Xvfb + a private session bus + the test StatusNotifierWatcher (sni_watcher.py),
             started first: fixtray says "tray sni", the watcher sees the item register; its
             Status, IconName and Title (the tooltip text) are read; the menu read over
@@ -23,7 +23,8 @@ CASE:
   sni-symbolic  under GTK_THEME=HighContrast, HighContrastInverse and on ubuntu:GNOME the item's
             IconName and AttentionIconName are the -symbolic icons, found in its IconThemePath.
   xembed-colors  trayer's manager window publishes _NET_SYSTEM_TRAY_COLORS (a gold foreground):
-            every pixel of the docked icon is the panel's background, that gold, or a blend.
+            every pixel of the docked icon is the panel's background, that gold, or a blend;
+            when it then publishes cyan, the idle icon is redrawn in cyan.
   none      Xvfb, a session bus without a watcher, no tray: fixtray says "tray none" and its
             window opens by itself.
   single    a second `fixtray --show` while one runs: it says so and exits 0, the first one's
@@ -166,9 +167,19 @@ def case_xembed(binary, outdir, home):
         # 6.5 MB of RSS) are not loaded.
         check(not libcurl_mapped(app.pid), "the idle tray has loaded libcurl")
         check(not library_mapped(app.pid, "libarchive"), "the idle tray has loaded libarchive")
-        quit_app(app)
+        # Quit from the menu (its last entry, reached with Up from the keyboard): with no fix
+        # running it asks nothing and exits 0 (a wx assertion on the way out, as when the
+        # taskbar icon's own popup window was destroyed with the app's, would keep it open).
+        before = {w["id"] for w in guitest.popups(x)}
+        guitest.right_click(x, *guitest.center(icon))
+        wait_for(lambda: [w for w in guitest.popups(x, min_size=60) if w["id"] not in before],
+                 STEP_TIMEOUT, "the tray menu again")
+        guitest.key(x, "Up")
+        guitest.key(x, "Return")
+        rc = wait_exit(app, STEP_TIMEOUT, "fixtray to exit after Quit in its menu")
+        check(rc == 0, "fixtray exited %s after Quit in its menu, expected 0" % rc)
         return "icon %(width)dx%(height)d at %(x)d,%(y)d; " % icon + \
-            "menu %dx%d; left click opened the window (%dx%d)" % (
+            "menu %dx%d; left click opened the window (%dx%d); Quit in the menu: exit 0" % (
                 menu["width"], menu["height"], win["width"], win["height"])
 
 
@@ -515,6 +526,7 @@ def case_sni_symbolic(binary, outdir, home):
 
 # The panel colour a test publishes for the XEmbed case: a gold no icon of fixtray's has.
 PANEL_FOREGROUND = (0xFF, 0xD7, 0x00)
+PANEL_FOREGROUND_AFTER = (0x00, 0xE5, 0xFF)   # what the panel publishes later
 
 
 def publish_tray_colors(x, foreground):
@@ -574,10 +586,21 @@ def case_xembed_colors(binary, outdir, home):
                   len(stray), len(px), *background,
                   ["#%02x%02x%02x" % p for p in stray[:8]]))
         gold = sum(1 for p in px if sum(abs(u - v) for u, v in zip(p, PANEL_FOREGROUND)) < 24)
+        # The panel switches theme while fixtray idles (no change of state): the icon follows.
+        publish_tray_colors(x, PANEL_FOREGROUND_AFTER)
+
+        def redrawn():
+            px = icon_pixels(x, icon)
+            return px if sum(1 for p in px if sum(abs(u - v) for u, v in
+                                                  zip(p, PANEL_FOREGROUND_AFTER)) < 24) >= 20 \
+                and not [p for p in px if off_segment(p, px[0], PANEL_FOREGROUND_AFTER) > 24] \
+                else None
+        guitest.wait_for(redrawn, STEP_TIMEOUT, "the icon redrawn in the panel's new foreground")
         quit_app(app)
         return "icon %dx%d: %d pixels in the panel's foreground #%02x%02x%02x, the rest " \
-               "background #%02x%02x%02x or blends" % (icon["width"], icon["height"], gold,
-                                                        *PANEL_FOREGROUND, *background)
+               "background #%02x%02x%02x or blends; redrawn in #%02x%02x%02x when the panel " \
+               "published it" % (icon["width"], icon["height"], gold, *PANEL_FOREGROUND,
+                                 *background, *PANEL_FOREGROUND_AFTER)
 
 
 CASES = {"xembed": case_xembed, "sni": case_sni, "sni-symbolic": case_sni_symbolic,
