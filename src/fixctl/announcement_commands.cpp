@@ -33,23 +33,24 @@ std::string indented(const std::string& text, const std::string& indent) {
 
 }  // namespace
 
+json announcement_json(const AnnouncementView& a) {
+    json fixes = json::array();
+    for (const AnnouncedFix& f : a.fixes) fixes.push_back({{"id", f.id}, {"title", f.title}});
+    return {{"id", a.id},
+            {"title", a.title},
+            {"title_lang", a.title_lang},
+            {"text", a.text},
+            {"text_lang", a.text_lang},
+            {"expires", format_feed_time(a.expires)},
+            {"fixes", std::move(fixes)}};
+}
+
 int cmd_announcements(const GlobalOptions& g, bool as_json) {
     const MachineCatalog machine = load_machine_catalog(g);
     const auto all = current_announcements(machine, std::chrono::system_clock::now(), g.lang);
     if (as_json) {
         json out = json::array();
-        for (const AnnouncementView& a : all) {
-            json fixes = json::array();
-            for (const AnnouncedFix& f : a.fixes)
-                fixes.push_back({{"id", f.id}, {"title", f.title}});
-            out.push_back({{"id", a.id},
-                           {"title", a.title},
-                           {"title_lang", a.title_lang},
-                           {"text", a.text},
-                           {"text_lang", a.text_lang},
-                           {"expires", format_feed_time(a.expires)},
-                           {"fixes", std::move(fixes)}});
-        }
+        for (const AnnouncementView& a : all) out.push_back(announcement_json(a));
         std::cout << dump_json(out, 2) << "\n";
         return kOk;
     }

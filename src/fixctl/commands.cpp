@@ -304,6 +304,12 @@ int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
                                  {"file", o.file},
                                  {"origin", to_string(o.source)}});
         j["overrides"] = std::move(overrides);
+        // What IT announced about this fix (as `fixctl announcements --json` gives each).
+        json known = json::array();
+        for (const AnnouncementView& a :
+             announcements_for_fix(machine, fix.id, std::chrono::system_clock::now(), g.lang))
+            known.push_back(announcement_json(a));
+        j["announcements"] = std::move(known);
         std::cout << dump_json(j, 2) << "\n";
         return kOk;
     }
@@ -377,6 +383,7 @@ int cmd_show(const GlobalOptions& g, const std::string& id, bool as_json) {
     if (!fix.confirm.empty())
         // TRANSLATORS: %s is the fix's question to the employee, e.g. "This closes your browser."
         std::printf("%s\n", trf("Asks first: %s", {fix.confirm.get(g.lang)}).c_str());
+    print_known_issues(machine, fix.id, g.lang, std::chrono::system_clock::now(), stdout);
     std::printf("\n");
     // TRANSLATORS: `fixctl show`, the headings of a fix's four lists of steps.
     print_step_lines(tr("Check (all pass = nothing to fix)"), fix.check, g.lang);

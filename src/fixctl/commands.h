@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "app/announcements.h"
 #include "app/machine_catalog.h"
 #include "app/machine_paths.h"
 #include "engine/run_record.h"
@@ -59,6 +62,8 @@ int cmd_list(const GlobalOptions& g, bool json, bool all_platforms, bool all);
 // announcements [--json]: IT's current announcements from the feed (app/announcements.h), each
 // with its title, text, until when, and the fixes it concerns. Exit 0 (also when there are none).
 int cmd_announcements(const GlobalOptions& g, bool json);
+// One announcement as `fixctl announcements --json` and `fixctl show --json` give it.
+nlohmann::json announcement_json(const AnnouncementView& a);
 // `fixctl list`'s first line when there are current announcements ("IT has 2 announcements:
 // fixctl announcements"), on stdout; nothing when there are none.
 void print_announcements_header(const MachineCatalog& machine, const std::string& lang);

@@ -120,8 +120,9 @@ struct Machine {
 TEST_CASE("fixctl announcements: a signed feed synced by fixctl shows them in every command") {
     // Scenario: the feed carries one announcement about fix-printing (and a fix id no pack has).
     // After `fixctl feed sync --now`: `announcements` lists it (text and JSON), `list` starts
-    // with a line about it, `run fix-printing` and `escalate --fix fix-printing` say "IT already
-    // knows about this" before going on (and still go on), `run fix-mail` does not, `feed status`
+    // with a line about it, `run fix-printing`, `show fix-printing` (text and JSON) and
+    // `escalate --fix fix-printing` say "IT already knows about this" before going on (and still
+    // go on), `run fix-mail` and `show fix-mail` do not, `feed status`
     // counts it, German comes for LANG=de, and --no-feed shows nothing.
     Machine m;
     write_file(m.packs / "announcements.xml", kAnnouncements);
@@ -182,6 +183,23 @@ TEST_CASE("fixctl announcements: a signed feed synced by fixctl shows them in ev
     r = m.fixctl({"run", "fix-printing", "--json"});  // stdout stays the run record
     CHECK(json::parse(r.out)["fix_id"] == "fix-printing");
     CHECK(contains(r.err, "IT already knows about this: Printing in building B is down"));
+
+    // `show` says it too, before the steps; not for a fix it does not name.
+    r = m.fixctl({"show", "fix-printing"});
+    CHECK(r.exit_code == 0);
+    const auto shown =
+        r.out.find("IT already knows about this: Printing in building B is down — We are on it.\n");
+    CHECK(shown != std::string::npos);
+    CHECK(shown < r.out.find("Steps"));
+    CHECK(!contains(m.fixctl({"show", "fix-mail"}).out, "IT already knows"));
+    r = m.fixctl({"show", "fix-printing", "--json"});
+    REQUIRE(r.exit_code == 0);
+    const json shown_json = json::parse(r.out);
+    REQUIRE(shown_json["announcements"].size() == 1);
+    CHECK(shown_json["announcements"][0]["id"] == "printing-b");
+    CHECK(shown_json["announcements"][0]["expires"] == kExpires);
+    CHECK(json::parse(m.fixctl({"show", "fix-mail", "--json"}).out)["announcements"] ==
+          json::array());
 
     r = m.fixctl({"escalate", "--fix", "fix-printing", "--yes"});
     INFO(r.out << r.err);
