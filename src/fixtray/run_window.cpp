@@ -81,6 +81,37 @@ RunWindow::RunWindow(Controller& c)
     output_toggle_ = new wxToggleButton(p, wxID_ANY, _("Show &output"));
     // TRANSLATORS: the accessible name of the toggle button "Show &output".
     set_accessible(output_toggle_, _("Show output"));
+    Bind(
+        wxEVT_TIMER,
+        [this](wxTimerEvent&) {
+            if (!c_.fix_running()) return;
+            const_cast<RunView&>(c_.run_view()).tick(RunView::Clock::now());
+            refresh();
+        },
+        kTickTimer);
+    Bind(
+        wxEVT_TIMER, [this](wxTimerEvent&) { refresh(); }, kPendingTimer);
+    // Esc closes the window; the fix goes on (it is the controller's), as with the close box.
+    Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
+        if (e.GetKeyCode() == WXK_ESCAPE && e.GetModifiers() == wxMOD_NONE) {
+            Close();
+            return;
+        }
+        e.Skip();
+    });
+    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
+        if (c_.run_view().result()) c_.seen_result();
+        e.Skip();  // the fix goes on without the window
+    });
+    c_.add_listener(this);
+    timer_.Start(250);
+    refresh();
+}
+
+// The second part of the window (see present()).
+void RunWindow::build_bottom() {
+    if (built_) return;
+    wxPanel* p = panel_;
     headline_ = new wxStaticText(p, wxID_ANY, "");
     headline_->SetFont(headline_->GetFont().Bold().Larger());
     // TRANSLATORS: the accessible name of the run's result ("Fixed.", "Not fixed.").
@@ -191,31 +222,10 @@ RunWindow::RunWindow(Controller& c)
         c_.seen_result();
         if (c_.run_view().record()) c_.open_escalation(*c_.run_view().record(), this);
     });
-    Bind(
-        wxEVT_TIMER,
-        [this](wxTimerEvent&) {
-            if (!c_.fix_running()) return;
-            const_cast<RunView&>(c_.run_view()).tick(RunView::Clock::now());
-            refresh();
-        },
-        kTickTimer);
-    Bind(
-        wxEVT_TIMER, [this](wxTimerEvent&) { refresh(); }, kPendingTimer);
-    // Esc closes the window; the fix goes on (it is the controller's), as with the close box.
-    Bind(wxEVT_CHAR_HOOK, [this](wxKeyEvent& e) {
-        if (e.GetKeyCode() == WXK_ESCAPE && e.GetModifiers() == wxMOD_NONE) {
-            Close();
-            return;
-        }
-        e.Skip();
-    });
-    Bind(wxEVT_CLOSE_WINDOW, [this](wxCloseEvent& e) {
-        if (c_.run_view().result()) c_.seen_result();
-        e.Skip();  // the fix goes on without the window
-    });
-    c_.add_listener(this);
-    timer_.Start(250);
+    built_ = true;
     refresh();
+    // The panel got its sizer after the frame gave it its size: lay it out now.
+    panel_->Layout();
 }
 
 void RunWindow::present() {
@@ -223,7 +233,9 @@ void RunWindow::present() {
         Raise();
         return;
     }
-    show_soon_.start();
+    std::deque<std::function<void()>> build;
+    if (!built_) build.push_back([this] { build_bottom(); });
+    show_soon_.start(nullptr, std::move(build));
 }
 
 RunWindow::~RunWindow() {
@@ -246,6 +258,7 @@ void RunWindow::run_updated() {
 }
 
 void RunWindow::refresh() {
+    if (!built_) return;  // build_bottom() refreshes once it has built the rest
     last_refresh_ = std::chrono::steady_clock::now();
     pending_.Stop();
     const RunView& v = c_.run_view();
@@ -286,9 +299,17 @@ void RunWindow::refresh() {
             values.push_back(time);
             steps_->AppendItem(values);
         } else {
-            if (steps_->GetTextValue(row, 0) != state) steps_->SetTextValue(state, row, 0);
-            if (steps_->GetTextValue(row, 1) != label) steps_->SetTextValue(label, row, 1);
-            if (steps_->GetTextValue(row, 2) != time) steps_->SetTextValue(time, row, 2);
+            // A changed row is told to GTK as a changed row: wx's per-cell ValueChanged only
+            // repaints the cell, and the accessibility tree (a screen reader) would keep the
+            // old text ("running" after the step failed).
+            bool changed = false;
+            for (const auto& [col, text] :
+                 {std::pair<unsigned, const wxString&>{0, state}, {1, label}, {2, time}})
+                if (steps_->GetTextValue(row, col) != text) {
+                    steps_->SetTextValue(text, row, col);
+                    changed = true;
+                }
+            if (changed) steps_->GetStore()->RowChanged(row);
         }
     }
     const std::size_t total = v.steps_total(), done = v.steps_finished();

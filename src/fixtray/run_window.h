@@ -31,10 +31,13 @@ public:
     explicit RunWindow(Controller& c);
     ~RunWindow() override;
     void run_updated() override;
-    // Shown on the next turn of the event loop (show_soon.h); a shown window is raised now.
+    // Built in two turns of the event loop (the steps and progress in the constructor, the
+    // result, the question and the buttons in build_bottom()) and shown in a third, each well
+    // under the 50 ms the UI thread may be busy (show_soon.h); a shown window is raised now.
     void present();
 
 private:
+    void build_bottom();
     void refresh();
     void show_output();
 
@@ -65,6 +68,7 @@ private:
     std::string detail_text_;
     std::string technical_text_;
     bool answered_ = false;
+    bool built_ = false;  // build_bottom() ran
 };
 
 }  // namespace fixtray::gui

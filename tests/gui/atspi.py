@@ -351,10 +351,11 @@ def table_rows(table):
 
 def select_row(table, row):
     """Select table row ``row`` through the Table interface (selectRow), falling back to the
-    Selection interface on its first cell."""
+    Selection interface on its first cell. A row already selected (GTK selects the cursor's row
+    when the table takes the focus) is left as it is."""
     t = table.queryTable()
     try:
-        if t.addRowSelection(row):
+        if t.isRowSelected(row) or t.addRowSelection(row):
             return
     except Exception:
         pass
