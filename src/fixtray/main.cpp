@@ -266,8 +266,8 @@ int main(int argc, char** argv) {
     // thread, each with its own free space (two, not one: the watcher loading the catalog at
     // start then need not wait for the UI thread's arena, as a second thread takes the second
     // arena), and blocks of 128 KiB or more are always mapped on their own and returned when
-    // freed (glibc otherwise raises that limit after the first large free,
-    // and such blocks then stay in the heap). About 0.7 MB less resident memory when idle
+    // freed (glibc otherwise raises that limit after the first large free, and such blocks
+    // then stay in the heap). About 0.7 MB less resident memory when idle
     // (tests/bench/README.md). Before any thread starts.
     mallopt(M_ARENA_MAX, 2);
     mallopt(M_MMAP_THRESHOLD, 128 * 1024);

@@ -105,7 +105,6 @@ RunWindow::RunWindow(Controller& c)
     });
     c_.add_listener(this);
     timer_.Start(250);
-    refresh();
 }
 
 // The second part of the window (see present()).
