@@ -108,6 +108,28 @@ TEST_CASE("change watcher: a new feed generation changes the feed status and the
     for (const auto& id : r.threads) CHECK(id == std::this_thread::get_id());
 }
 
+TEST_CASE("change watcher: a config change that moves no fix is told, with an empty change") {
+    // Scenario: IT turns escalation off in the machine's config. No offered fix is added,
+    // removed or changed, but a front end must learn of it (the tray then hides "Get help from
+    // IT..." and its delivery stops using the old ticket system). Before, the catalog reloaded
+    // without a word and the tray kept the old settings until the next change of fixes.
+    TestMachine m;
+    m.builtin("b.xml", simple_pack("org.example.b", "b", "b"));
+    MachineCatalog catalog(m.paths, CatalogOptions{});
+    ChangeWatcher watcher(catalog, "");
+    Recorder r;
+    watcher.subscribe(&r);
+    watcher.poll();
+    CHECK(r.catalog.empty());
+
+    m.config({{"escalation", {{"policy", "off"}}}});
+    watcher.poll();
+    REQUIRE(r.catalog.size() == 1);
+    CHECK(r.catalog[0].empty());
+    watcher.poll();
+    CHECK(r.catalog.size() == 1);  // once
+}
+
 TEST_CASE("change watcher: the feed expiring is a feed status change") {
     // Scenario: the installed index expires between two polls, with no file changing.
     TestMachine m;

@@ -84,9 +84,10 @@ void ChangeWatcher::poll() {
     }
 
     if (catalog_.sources_changed()) {
+        // Told even when no offered fix differs: the machine's config may have changed what a
+        // front end shows besides the fixes (the escalation policy, the ticket system).
         const CatalogChange change = catalog_.reload();
-        if (!change.empty())
-            observers_.notify([&](AppObserver& o) { o.catalog_changed(catalog_, change); });
+        observers_.notify([&](AppObserver& o) { o.catalog_changed(catalog_, change); });
     }
 
     std::vector<OutboxEntry> entries;

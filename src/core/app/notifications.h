@@ -34,8 +34,10 @@ struct OutboxChange {
 class AppObserver {
 public:
     virtual ~AppObserver() = default;
-    // The fixes offered changed (a new feed generation, a pack file edited, the policy): the
-    // catalog is already reloaded; earlier CatalogEntry pointers are invalid.
+    // The catalog was loaded again because a source changed (a new feed generation, a pack
+    // file edited, the machine's config): `change` says which offered fixes differ, and is
+    // empty when none does (a config change to the escalation settings, say). Earlier
+    // CatalogEntry pointers are invalid.
     virtual void catalog_changed(const MachineCatalog& catalog, const CatalogChange& change) {
         (void)catalog;
         (void)change;
