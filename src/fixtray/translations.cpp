@@ -6,6 +6,7 @@
 
 #include <wx/translation.h>
 
+#include "app/language.h"
 #include "app/user_settings.h"
 #include "base/i18n.h"
 #include "platform/platform_paths.h"
@@ -56,6 +57,15 @@ std::string install_translations() {
         load_user_settings(user_settings_file(current_user_environment())).settings;
     const std::string lang = effective_language(settings);
 
+    static const WxTranslator translator;
+    set_translator(&translator);
+    // fixtray's texts are written in English (msgids), and the tray uses none of wxWidgets'
+    // stock texts: in English there is nothing to load. Loading a catalog would also make
+    // wxWidgets build its table of about a thousand languages (about 0.7 MB resident in a tray
+    // that runs all day; tests/bench/README.md). Without catalogs wxWidgets' _() and the
+    // translator above return the English text.
+    if (primary_language(lang) == "en") return lang;
+
     // "de_DE.UTF-8" -> "de_DE": wxTranslations then tries de_DE, then de.
     const std::string wx_lang = lang.substr(0, lang.find_first_of(".@"));
     wxFileTranslationsLoader::AddCatalogLookupPathPrefix(wxString::FromUTF8(locale_dir()));
@@ -64,9 +74,6 @@ std::string install_translations() {
     translations->AddStdCatalog();  // wxWidgets' own texts, where the system has them
     translations->AddCatalog(kTextDomain);
     wxTranslations::Set(translations);  // owns it
-
-    static const WxTranslator translator;
-    set_translator(&translator);
     return lang;
 }
 

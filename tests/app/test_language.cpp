@@ -114,3 +114,16 @@ TEST_CASE("go-ahead question: in the language of the confirmation text") {
     CHECK(go_ahead_question("sv").prompt == "Go ahead? [y/N] ");  // no table: English
     CHECK(go_ahead_question("fr").accepts("oui"));
 }
+
+TEST_CASE("primary language: of a tag or a locale, in lower case") {
+    CHECK(primary_language("de_DE.UTF-8") == "de");
+    CHECK(primary_language("DE-at") == "de");
+    CHECK(primary_language("de@euro") == "de");
+    CHECK(primary_language("en_GB") == "en");
+    CHECK(primary_language("en") == "en");
+    CHECK(primary_language("") == "");
+    // message_language() says "en" for the C and POSIX locales, so the tray loads no catalog.
+    CHECK(primary_language(message_language([](const char* v) {
+              return std::string_view(v) == "LANG" ? "C.UTF-8" : nullptr;
+          })) == "en");
+}

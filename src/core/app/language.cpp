@@ -42,10 +42,15 @@ std::string message_language() {
     return message_language([](const char* name) { return std::getenv(name); });
 }
 
-GoAheadQuestion go_ahead_question(std::string_view text_language) {
-    std::string primary(text_language.substr(0, text_language.find_first_of("-_.@")));
+std::string primary_language(std::string_view tag) {
+    std::string primary(tag.substr(0, tag.find_first_of("-_.@")));
     std::transform(primary.begin(), primary.end(), primary.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return primary;
+}
+
+GoAheadQuestion go_ahead_question(std::string_view text_language) {
+    const std::string primary = primary_language(text_language);
     if (primary == "de") return {"Fortfahren? [j/N] ", {"j", "ja"}};
     if (primary == "fr") return {"Continuer ? [o/N] ", {"o", "oui"}};
     if (primary == "es") return {"¿Continuar? [s/N] ", {"s", "si", "sí"}};

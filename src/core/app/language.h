@@ -22,6 +22,10 @@ std::string message_language();
 // the variable's value or nullptr when it is not set.
 std::string message_language(const std::function<const char*(const char*)>& lookup);
 
+// The primary language of a tag or locale, in lower case: "de" for "de_DE.UTF-8", "DE-at" and
+// "de@euro"; "en" for "en_GB".
+std::string primary_language(std::string_view tag);
+
 // The yes/no question asked around a fix's confirmation text, in the language that text is
 // shown in (its tag: "de", "de-AT", "" for untagged), so the question and the text agree and
 // the answer is read in the same language: German asks "Fortfahren? [j/N]" and takes j and ja.
