@@ -1,5 +1,9 @@
 #include "controller.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <chrono>
 #include <string_view>
@@ -50,17 +54,15 @@ wxString wx(const std::string& s) {
     return wxString::FromUTF8(s);
 }
 
-std::shared_ptr<MachineSnapshot> take_snapshot(const MachineCatalog& catalog,
-                                               const UserEnvironment& env, const std::string& lang,
-                                               std::vector<OutboxEntry> outbox) {
+std::shared_ptr<MachineSnapshot> take_snapshot(
+    const MachineCatalog& catalog, std::shared_ptr<const std::vector<FixListItem>> fixes,
+    const std::string& lang, std::vector<OutboxEntry> outbox) {
     auto s = std::make_shared<MachineSnapshot>();
-    s->catalog = std::make_shared<const MachineCatalog>(catalog);
-    s->fixes = fix_list_items(
-        offered_fixes(s->catalog->catalog(), s->catalog->config().site, env, false), lang);
+    s->catalog = std::make_shared<const MachineCatalog>(catalog);  // shares what was loaded
+    s->fix_list = std::move(fixes);
     s->config_problems =
         merge_escalation_config_file(s->catalog->paths().config_file, false, &s->escalation);
     s->outbox = std::move(outbox);
-    s->feed = catalog.feed_state();
     s->feed_expired = catalog.feed_expired();
     s->announcements = current_announcements(catalog, std::chrono::system_clock::now(), lang);
     return s;
@@ -224,9 +226,22 @@ void Controller::watch_loop() {
     MachineCatalog catalog(fixctl_machine_paths(), options);
     const std::string outbox_dir = services_.outbox_dir();
     Outbox outbox(outbox_dir);
+    // The list of fixes is made once per load, and the catalog then frees what only the list
+    // shows (descriptions, keywords: about a third of a listing catalog's memory); a snapshot
+    // taken for a changed outbox or feed state shares the list. The freed pages go back to the
+    // system (malloc_trim): the tray keeps running for the whole session.
+    std::shared_ptr<const std::vector<FixListItem>> fixes;
     auto publish = [&] {
-        auto s = take_snapshot(catalog, env, lang_, outbox.list());
+        if (!fixes || !catalog.listing_texts_dropped()) {
+            fixes = std::make_shared<const std::vector<FixListItem>>(fix_list_items(
+                offered_fixes(catalog.catalog(), catalog.config().site, env, false), lang_));
+            catalog.drop_listing_texts();
+        }
+        auto s = take_snapshot(catalog, fixes, lang_, outbox.list());
         post([this, s] { apply_snapshot(s); });
+#ifdef __GLIBC__
+        malloc_trim(0);
+#endif
     };
     publish();
     // New fixes from the feed are told on the desktop; the notice is made here, with the
@@ -388,7 +403,7 @@ Plan Controller::plan_for(const std::string& fix_id) const {
 
 std::string Controller::fix_title(const std::string& fix_id) const {
     if (snapshot_)
-        for (const auto& f : snapshot_->fixes)
+        for (const auto& f : snapshot_->fixes())
             if (f.fix_id == fix_id) return f.title;
     return fix_id;
 }
@@ -600,12 +615,12 @@ void Controller::check_for_new_fixes(wxWindow* parent) {
     request_reload();
     // Sentences, each whole in the catalog, joined with spaces.
     wxString text;
-    if (!snapshot_ || snapshot_->feed.url.empty()) {
+    if (!snapshot_ || snapshot_->catalog->feed_state().url.empty()) {
         text =
             _("This computer gets its fixes from the built-in set and from your help desk's "
               "folder. The list was loaded again.");
     } else {
-        const auto& f = snapshot_->feed;
+        const FeedState& f = snapshot_->catalog->feed_state();
         // TRANSLATORS: %s is the feed's web address.
         text = wxString::Format(_("New fixes come from your help desk's feed (%s)."), wx(f.url));
         text += " ";
@@ -677,7 +692,7 @@ std::string Controller::menu_key() const {
     std::string key;
     if (snapshot_) {
         key += "loaded\n";
-        for (const FixListItem& f : snapshot_->fixes)
+        for (const FixListItem& f : snapshot_->fixes())
             key += f.fix_id + '\t' + f.category + '\t' + f.title + '\t' + f.description +
                    (f.asks_first ? "\t?\n" : "\n");
     }
@@ -737,7 +752,7 @@ private:
     void add_entries() override {
         int id = first_id_;
         for (std::size_t i : fixes_) {
-            const FixListItem& f = snapshot_->fixes[i];
+            const FixListItem& f = snapshot_->fixes()[i];
             Append(id++, wx(f.title + (f.asks_first ? "..." : "")), wx(f.description));
         }
         snapshot_.reset();
@@ -760,20 +775,20 @@ wxMenu* Controller::build_menu(SubmenuFill fill) {
         menu->Append(kOpen, wxString::Format(_("IT: %s"), wxControl::EscapeMnemonics(wx(a.title))));
     if (run_view_.running()) menu->Append(kShowRun, show_run_label());
     menu->AppendSeparator();
-    // Entry kFirstFix + n runs snapshot->fixes[order[n]].
+    // Entry kFirstFix + n runs snapshot->fixes()[order[n]].
     const std::shared_ptr<const MachineSnapshot> snapshot = snapshot_;
     std::vector<std::size_t> order;
     if (!snapshot) {
         // TRANSLATORS: a tray menu entry (not clickable) while the list of fixes loads.
         menu->Append(wxID_ANY, _("Loading fixes..."))->Enable(false);
-    } else if (snapshot->fixes.empty()) {
+    } else if (snapshot->fixes().empty()) {
         // TRANSLATORS: a tray menu entry (not clickable).
         menu->Append(wxID_ANY, _("No fixes apply to this computer"))->Enable(false);
     } else {
         std::unordered_map<std::string_view, std::size_t> index;
-        for (std::size_t i = 0; i < snapshot->fixes.size(); ++i)
-            index.emplace(snapshot->fixes[i].fix_id, i);
-        for (const FixListGroup& g : group_fix_list(snapshot->fixes, "")) {
+        for (std::size_t i = 0; i < snapshot->fixes().size(); ++i)
+            index.emplace(snapshot->fixes()[i].fix_id, i);
+        for (const FixListGroup& g : group_fix_list(snapshot->fixes(), "")) {
             std::vector<std::size_t> fixes;
             for (const FixListItem& f : g.fixes) fixes.push_back(index.at(f.fix_id));
             auto* sub = new FixSubmenu(snapshot, fixes, kFirstFix + static_cast<int>(order.size()));
@@ -802,7 +817,7 @@ wxMenu* Controller::build_menu(SubmenuFill fill) {
         const int index = id - kFirstFix;
         const std::string fix_id =
             index >= 0 && index < static_cast<int>(order.size())
-                ? snapshot->fixes[order[static_cast<std::size_t>(index)]].fix_id
+                ? snapshot->fixes()[order[static_cast<std::size_t>(index)]].fix_id
                 : std::string();
         // After the menu closed: a dialog from inside a menu callback would nest loops.
         post([this, id, fix_id] {

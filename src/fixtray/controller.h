@@ -53,12 +53,17 @@ struct Options {
 
 // What the watcher thread hands the UI: everything a window shows about the machine.
 struct MachineSnapshot {
+    // The watcher's catalog as it was, without descriptions and keywords (the list has them):
+    // MachineCatalog::drop_listing_texts.
     std::shared_ptr<const MachineCatalog> catalog;
-    std::vector<FixListItem> fixes;  // those that apply here, in the user's language
+    // The fixes that apply here, in the user's language; made once per load of the catalog and
+    // shared by the snapshots taken until the next one.
+    std::shared_ptr<const std::vector<FixListItem>> fix_list =
+        std::make_shared<const std::vector<FixListItem>>();
+    const std::vector<FixListItem>& fixes() const { return *fix_list; }
     EscalationConfig escalation;
     std::vector<ConfigProblem> config_problems;
     std::vector<OutboxEntry> outbox;
-    FeedState feed;
     bool feed_expired = false;
     // IT's announcements current when the snapshot was taken (app/announcements.h), in the
     // user's language; Controller::announcements() leaves out those expired since.

@@ -255,7 +255,7 @@ void MainWindow::outbox_updated() {
     if (!c_.loaded()) return;
     const TrayStatus s = c_.tray_status();
     // Whole sentences, joined with spaces.
-    const int fixes = static_cast<int>(c_.snapshot()->fixes.size());
+    const int fixes = static_cast<int>(c_.snapshot()->fixes().size());
     // TRANSLATORS: the main window's status line: how many fixes apply to this computer.
     const wxString& fixes_text = wxPLURAL(
         "%d fix for this computer.", "%d fixes for this computer.", static_cast<unsigned>(fixes));
@@ -288,7 +288,7 @@ void MainWindow::fill_fixes() {
     const std::string keep = selected_fix().empty() ? shown_fix_ : selected_fix();
     fixes_->DeleteAllItems();
     fix_by_item_.clear();
-    const auto groups = group_fix_list(c_.snapshot()->fixes, search_->GetValue().utf8_string());
+    const auto groups = group_fix_list(c_.snapshot()->fixes(), search_->GetValue().utf8_string());
     wxDataViewItem first, chosen;
     for (const FixListGroup& g : groups) {
         const wxDataViewItem group = fixes_->AppendContainer(wxDataViewItem(), wx(g.title));
@@ -327,9 +327,9 @@ void MainWindow::show_details() {
             title_->GetParent()->Layout();
             return;
         }
-        title_->SetLabel(!c_.loaded()                   ? _("Loading fixes...")
-                         : c_.snapshot()->fixes.empty() ? _("No fixes apply to this computer.")
-                                                        : _("No fix matches your search."));
+        title_->SetLabel(!c_.loaded()                     ? _("Loading fixes...")
+                         : c_.snapshot()->fixes().empty() ? _("No fixes apply to this computer.")
+                                                          : _("No fix matches your search."));
         description_->SetLabel("");
         plan_->ChangeValue("");
         shown_fix_.clear();
@@ -337,7 +337,7 @@ void MainWindow::show_details() {
     }
     if (id == shown_fix_) return;
     shown_fix_ = id;
-    for (const FixListItem& f : c_.snapshot()->fixes) {
+    for (const FixListItem& f : c_.snapshot()->fixes()) {
         if (f.fix_id != id) continue;
         title_->SetLabel(wx(f.title));
         description_->SetLabel(wx(f.description));

@@ -445,3 +445,84 @@ TEST_CASE("machine catalog without steps: lists as much, and runs only the pack 
     REQUIRE_FALSE(gone);
     CHECK(contains(gone.message(), "changed after the list of fixes was loaded"));
 }
+
+TEST_CASE(
+    "machine catalog: copies share one load, and dropping the listing texts keeps what runs") {
+    // Scenario (the tray's watcher and its snapshots): a copy of a MachineCatalog costs no second
+    // copy of the packs, and a copy's pointers outlive the original's reload. Once the tray has
+    // made its list, its catalog frees the descriptions and keywords, and nothing else: titles
+    // (a request names its fix), params (a secret stays masked), diagnostics, and the pack read
+    // again to run the fix, with every text and step.
+    TestMachine m;
+    const std::string pack =
+        "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"org.example.texts\" version=\"1\">"
+        "<param name=\"token\" secret=\"true\"/>"
+        "<fix id=\"plain\" platforms=\"linux\">"
+        "<title>Plain</title><title xml:lang=\"de\">Schlicht</title>"
+        "<description>What it does.</description>"
+        "<description xml:lang=\"de\">Was es tut.</description>"
+        "<keywords>alpha, beta</keywords>"
+        "<steps><run><arg>true</arg></run></steps>"
+        "<diagnostics><fact name=\"disk.free\"/></diagnostics></fix></fixpack>";
+    m.machine_pack("texts.xml", pack);
+    CatalogOptions options;
+    options.keep_steps = false;
+
+    MachineCatalog watcher(m.paths, options);
+    std::string problems;
+    for (const PackProblem& p : watcher.pack_problems()) problems += p.message + "\n";
+    REQUIRE_MESSAGE(problems.empty(), problems);
+    const MachineCatalog before_drop = watcher;  // a snapshot taken before the list was made
+    CHECK(&before_drop.catalog() == &watcher.catalog());  // shared, not copied
+    CHECK(&before_drop.feed_state() == &watcher.feed_state());
+
+    watcher.drop_listing_texts();
+    CHECK(watcher.listing_texts_dropped());
+    const auto lean = watcher.catalog().find("plain", Platform::linux);
+    REQUIRE(lean);
+    CHECK(lean->fix->listing_texts_dropped);
+    CHECK(lean->fix->description.empty());
+    CHECK(lean->fix->keywords.empty());
+    CHECK(lean->fix->title.get("en") == "Plain");
+    CHECK(lean->fix->title.get("de") == "Schlicht");
+    REQUIRE(lean->pack->params.size() == 1);
+    CHECK(lean->pack->params[0].secret);
+    CHECK(lean->fix->diagnostics.size() == 1);
+
+    // The copy taken before shares nothing that changed: it keeps its texts.
+    CHECK_FALSE(before_drop.listing_texts_dropped());
+    CHECK(&before_drop.catalog() != &watcher.catalog());
+    const auto kept = before_drop.catalog().find("plain", Platform::linux);
+    REQUIRE(kept);
+    CHECK(kept->fix->description.get("de") == "Was es tut.");
+    CHECK(kept->fix->keywords == std::vector<std::string>{"alpha", "beta"});
+
+    // What runs is read again, whole.
+    const Result<std::shared_ptr<const FixPack>> run = watcher.full_pack(*lean->pack);
+    REQUIRE_MESSAGE(run, run.message());
+    REQUIRE((*run)->fixes.size() == 1);
+    CHECK((*run)->fixes[0].description.get("en") == "What it does.");
+    CHECK((*run)->fixes[0].steps.size() == 1);
+
+    // Without a copy, in place: the same catalog, its entries stay valid.
+    MachineCatalog alone(m.paths, options);
+    const Catalog* address = &alone.catalog();
+    const auto entry = alone.catalog().find("plain", Platform::linux);
+    REQUIRE(entry);
+    alone.drop_listing_texts();
+    CHECK(&alone.catalog() == address);
+    CHECK(entry->fix->description.empty());
+    CHECK(entry->fix->title.get("en") == "Plain");
+
+    // A copy outlives the original's reload, and the reload has every text again.
+    const MachineCatalog snapshot = alone;
+    m.machine_pack("texts.xml", std::string(pack).replace(pack.find(">Plain<"), 7, ">Plainer<"));
+    alone.reload();
+    CHECK_FALSE(alone.listing_texts_dropped());
+    const auto reloaded = alone.catalog().find("plain", Platform::linux);
+    REQUIRE(reloaded);
+    CHECK(reloaded->fix->title.get("en") == "Plainer");
+    CHECK(reloaded->fix->description.get("en") == "What it does.");
+    CHECK(entry->fix->title.get("en") == "Plain");  // the snapshot's, still valid
+    CHECK(&snapshot.catalog() == address);
+}

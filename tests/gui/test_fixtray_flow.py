@@ -2035,12 +2035,15 @@ def keyboard_flow(x, app, acc, outdir, timer):
 
 
 FEED_FIX = "Set up the new printer"
+FEED_DESCRIPTION = "A test fix published through the feed."
+FEED_KEYWORD = "plotter"  # in its keywords only
 FEED_PACK = """<?xml version="1.0" encoding="UTF-8"?>
 <fixpack xmlns="urn:fixtray:fixpack:1" id="com.example.desk.printer" version="1">
   <fix id="set-up-new-printer" category="printing" platforms="linux">
     <title>Set up the new printer</title>
     <title xml:lang="de">Den neuen Drucker einrichten</title>
     <description>A test fix published through the feed.</description>
+    <keywords>plotter</keywords>
     <steps><run label="Doing nothing"><arg>true</arg></run></steps>
   </fix>
 </fixpack>
@@ -2186,6 +2189,18 @@ def feed_flow(x, app, acc, client, machine, desk, dunst, env, fixctl, needle, an
     timer.mark("synced")
     atspi.wait_until(lambda: FEED_FIX in [t for _, t in tree_rows(named_table(main_fn(), "Fixes"))],
                      STEP_TIMEOUT, "the feed's new fix in the open window without a restart")
+    # The list was made from the new load, before its catalog freed the descriptions and
+    # keywords: the new fix is found by its keyword alone and shows its description.
+    atspi.set_text(atspi.find(main_fn(), "text", "Search fixes"), FEED_KEYWORD)
+    found = atspi.wait_until(
+        lambda: (lambda r: r if FEED_FIX in r and run_title not in r else None)(
+            [t for _, t in tree_rows(named_table(main_fn(), "Fixes"))]),
+        STEP_TIMEOUT, "a search for the keyword %r to find only the feed's fix" % FEED_KEYWORD)
+    timer.mark("found by its keyword: %s" % ", ".join(found))
+    tree_select(named_table(main_fn(), "Fixes"), FEED_FIX)
+    atspi.wait_until(lambda: atspi.find_all(main_fn(), "label", FEED_DESCRIPTION, only_showing=True),
+                     STEP_TIMEOUT, "the feed fix's description in the details pane")
+    atspi.set_text(atspi.find(main_fn(), "text", "Search fixes"), "")
     notice = dunst.wait_notice("New fix from IT", STEP_TIMEOUT, "the new fix")
     check(FEED_FIX in notice[1], "the new-fix notification: %r" % (notice,))
     # The running fix was not disturbed: its sleeps are the same processes, still running.

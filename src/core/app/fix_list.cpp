@@ -127,6 +127,8 @@ std::string category_title(const std::string& category, const std::string& lang)
 std::vector<FixListItem> fix_list_items(const std::vector<OfferedFix>& offered,
                                         const std::string& lang) {
     std::vector<FixListItem> out;
+    out.reserve(static_cast<std::size_t>(std::count_if(
+        offered.begin(), offered.end(), [](const OfferedFix& o) { return o.applies(); })));
     for (const OfferedFix& o : offered) {
         if (!o.applies()) continue;
         const Fix& fix = *o.entry.fix;

@@ -58,92 +58,87 @@ MachineCatalog::MachineCatalog(MachinePaths paths, CatalogOptions options)
 }
 
 void MachineCatalog::load() {
-    config_ = load_machine_config(paths_, options_);
-    feed_state_error_.clear();
+    auto next = std::make_shared<Loaded>();
+    Loaded& l = *next;
+    l.config = load_machine_config(paths_, options_);
     // What is installed, trusted only as far as its signed index verifies now (feed_store.h).
-    feed_state_ = read_installed_feed(config_.feed, &feed_state_error_);
-    feed_expired_ = fixtray::feed_expired(feed_state_, std::chrono::system_clock::now());
-    loading_ = std::make_shared<Catalog>();
-    origin_by_file_.clear();
-    stamp_by_file_.clear();
-    pack_problems_.clear();
-    untrusted_.clear();
-    withdrawn_.clear();
-    refused_overrides_.clear();
+    l.feed_state = read_installed_feed(l.config.feed, &l.feed_state_error);
+    l.feed_expired = fixtray::feed_expired(l.feed_state, std::chrono::system_clock::now());
 
     if (options_.builtin)
-        for (const auto& dir : paths_.builtin_pack_dirs) add_source(PackSource::builtin, dir, true);
-    add_source(PackSource::machine, paths_.packs_dir, false);
-    if (options_.feed && feed_state_.index_verified && (!feed_expired_ || options_.expired_feed))
-        add_feed_packs();
+        for (const auto& dir : paths_.builtin_pack_dirs)
+            add_source(l, PackSource::builtin, dir, true);
+    add_source(l, PackSource::machine, paths_.packs_dir, false);
+    if (options_.feed && l.feed_state.index_verified && (!l.feed_expired || options_.expired_feed))
+        add_feed_packs(l);
     if (!options_.root_owned_only)
-        for (const auto& dir : options_.pack_dirs) add_source(PackSource::packs_dir, dir, true);
+        for (const auto& dir : options_.pack_dirs) add_source(l, PackSource::packs_dir, dir, true);
 
-    if (!config_.policy.feed_overrides_builtin) keep_builtin_fixes();
-    if (!config_.policy.feed_admin_steps) {
+    if (!l.config.policy.feed_overrides_builtin) keep_builtin_fixes(l);
+    if (!l.config.policy.feed_admin_steps) {
         // policy.feed_admin_steps false: the feed's key may not act as root here.
-        loading_->remove_fixes([&](const FixPack& pack, const Fix& fix) {
-            const auto it = origin_by_file_.find(pack.file);
-            if (it == origin_by_file_.end() || it->second.source != PackSource::feed ||
+        l.catalog.remove_fixes([&](const FixPack& pack, const Fix& fix) {
+            const auto it = l.origin_by_file.find(pack.file);
+            if (it == l.origin_by_file.end() || it->second.source != PackSource::feed ||
                 !fix.needs_admin())
                 return false;
             if (fix.runs_on(current_platform()))
-                withdrawn_.push_back({fix.id, pack.id, pack.version, pack.file, PackSource::feed,
-                                      "it has admin steps and comes from the help desk's feed, "
-                                      "which the machine's policy does not allow "
-                                      "(policy.feed_admin_steps is false)"});
+                l.withdrawn.push_back({fix.id, pack.id, pack.version, pack.file, PackSource::feed,
+                                       "it has admin steps and comes from the help desk's feed, "
+                                       "which the machine's policy does not allow "
+                                       "(policy.feed_admin_steps is false)"});
             return true;
         });
     }
-    note_withdrawn();
-    std::vector<std::string> removed = config_.policy.disabled_packs;
-    removed.insert(removed.end(), feed_state_.revoked.begin(), feed_state_.revoked.end());
-    loading_->remove(removed, config_.policy.disabled_fixes);
-    catalog_ = std::move(loading_);
-    fingerprint_ = fingerprint();
+    note_withdrawn(l);
+    std::vector<std::string> removed = l.config.policy.disabled_packs;
+    removed.insert(removed.end(), l.feed_state.revoked.begin(), l.feed_state.revoked.end());
+    l.catalog.remove(removed, l.config.policy.disabled_fixes);
+    l.fingerprint = fingerprint(l.config);
+    loaded_ = std::move(next);
 }
 
-void MachineCatalog::note_withdrawn() {
+void MachineCatalog::note_withdrawn(Loaded& l) const {
     const auto listed = [](const std::vector<std::string>& ids, const std::string& id) {
         return std::find(ids.begin(), ids.end(), id) != ids.end();
     };
     std::string revoked_by = "revoked by the help desk's feed";
-    if (!feed_state_.repository.empty())
-        revoked_by += " (" + feed_state_.repository + ", index " +
-                      std::to_string(feed_state_.serial) + " signed " +
-                      format_time_utc(feed_state_.generated) + ")";
-    for (const FixPack& pack : loading_->packs()) {
+    if (!l.feed_state.repository.empty())
+        revoked_by += " (" + l.feed_state.repository + ", index " +
+                      std::to_string(l.feed_state.serial) + " signed " +
+                      format_time_utc(l.feed_state.generated) + ")";
+    for (const FixPack& pack : l.catalog.packs()) {
         std::string why;
-        if (listed(feed_state_.revoked, pack.id))
+        if (listed(l.feed_state.revoked, pack.id))
             why = revoked_by;
-        else if (listed(config_.policy.disabled_packs, pack.id))
+        else if (listed(l.config.policy.disabled_packs, pack.id))
             why = "its pack is disabled by the machine's policy";
-        const auto it = origin_by_file_.find(pack.file);
+        const auto it = l.origin_by_file.find(pack.file);
         for (const Fix& fix : pack.fixes) {
             if (!fix.runs_on(current_platform())) continue;
             std::string fix_why = why;
-            if (fix_why.empty() && listed(config_.policy.disabled_fixes, fix.id))
+            if (fix_why.empty() && listed(l.config.policy.disabled_fixes, fix.id))
                 fix_why = "disabled by the machine's policy";
             if (fix_why.empty()) continue;
-            withdrawn_.push_back(
+            l.withdrawn.push_back(
                 {fix.id, pack.id, pack.version, pack.file,
-                 it != origin_by_file_.end() ? it->second.source : PackSource::builtin, fix_why,
+                 it != l.origin_by_file.end() ? it->second.source : PackSource::builtin, fix_why,
                  why == revoked_by});
         }
     }
 }
 
-void MachineCatalog::keep_builtin_fixes() {
+void MachineCatalog::keep_builtin_fixes(Loaded& l) const {
     // policy.feed_overrides_builtin false: a feed fix may not take a built-in fix's id.
     const auto source_of = [&](const FixPack& pack) {
-        const auto it = origin_by_file_.find(pack.file);
-        return it == origin_by_file_.end() ? PackSource::packs_dir : it->second.source;
+        const auto it = l.origin_by_file.find(pack.file);
+        return it == l.origin_by_file.end() ? PackSource::packs_dir : it->second.source;
     };
     std::vector<std::pair<const FixPack*, const Fix*>> builtin;
-    for (const FixPack& pack : loading_->packs())
+    for (const FixPack& pack : l.catalog.packs())
         if (source_of(pack) == PackSource::builtin)
             for (const Fix& fix : pack.fixes) builtin.emplace_back(&pack, &fix);
-    loading_->remove_fixes([&](const FixPack& pack, const Fix& fix) {
+    l.catalog.remove_fixes([&](const FixPack& pack, const Fix& fix) {
         if (source_of(pack) != PackSource::feed) return false;
         for (const auto& [builtin_pack, builtin_fix] : builtin) {
             if (builtin_fix->id != fix.id) continue;
@@ -151,7 +146,7 @@ void MachineCatalog::keep_builtin_fixes() {
             for (Platform p : {Platform::linux, Platform::windows, Platform::macos})
                 shared = shared || (builtin_fix->runs_on(p) && fix.runs_on(p));
             if (!shared) continue;
-            refused_overrides_.push_back(
+            l.refused_overrides.push_back(
                 {fix.id, pack.id, pack.version, pack.file, PackSource::feed,
                  "it has the id of a built-in fix (" + builtin_pack->file +
                      "), and the machine's policy keeps the built-in fixes "
@@ -163,7 +158,7 @@ void MachineCatalog::keep_builtin_fixes() {
 }
 
 const WithdrawnFix* MachineCatalog::refused_override(const std::string& fix_id) const {
-    for (const WithdrawnFix& w : refused_overrides_)
+    for (const WithdrawnFix& w : loaded_->refused_overrides)
         if (w.fix_id == fix_id) return &w;
     return nullptr;
 }
@@ -171,7 +166,7 @@ const WithdrawnFix* MachineCatalog::refused_override(const std::string& fix_id) 
 std::vector<OverriddenFix> MachineCatalog::overridden(const FixPack& pack, const Fix& fix) const {
     std::vector<OverriddenFix> out;
     const Platform here = current_platform();
-    for (const FixPack& earlier : catalog_->packs()) {
+    for (const FixPack& earlier : loaded_->catalog.packs()) {
         if (&earlier == &pack) break;
         for (const Fix& f : earlier.fixes) {
             if (f.id != fix.id || !f.runs_on(here)) continue;
@@ -184,12 +179,13 @@ std::vector<OverriddenFix> MachineCatalog::overridden(const FixPack& pack, const
 }
 
 const WithdrawnFix* MachineCatalog::withdrawn_fix(const std::string& fix_id) const {
-    for (const WithdrawnFix& w : withdrawn_)
+    for (const WithdrawnFix& w : loaded_->withdrawn)
         if (w.fix_id == fix_id) return &w;
     return nullptr;
 }
 
-void MachineCatalog::add_source(PackSource source, const std::string& dir, bool must_exist) {
+void MachineCatalog::add_source(Loaded& l, PackSource source, const std::string& dir,
+                                bool must_exist) const {
     std::error_code ec;
     if (!must_exist && !fs::is_directory(dir, ec)) return;
     std::string listed = dir;
@@ -198,11 +194,11 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
         // which must be root's: a link into a user's directory fails here.
         listed = fs::canonical(dir, ec).string();
         if (ec) {
-            untrusted_.push_back(dir + ": " + ec.message());
+            l.untrusted.push_back(dir + ": " + ec.message());
             return;
         }
         if (Status trusted = check_root_owned(listed); !trusted) {
-            untrusted_.push_back(dir + ": " + trusted.message());
+            l.untrusted.push_back(dir + ": " + trusted.message());
             return;
         }
     }
@@ -210,8 +206,8 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
     origin.source = source;
     origin.dir = dir;
     if (source == PackSource::feed) {
-        origin.repository = feed_state_.repository;
-        origin.serial = feed_state_.serial;
+        origin.repository = l.feed_state.repository;
+        origin.serial = l.feed_state.serial;
     }
     // A directory that cannot be read whole is skipped whole, with one problem.
     const Result<std::vector<std::string>> files = pack_files_under(listed);
@@ -219,56 +215,56 @@ void MachineCatalog::add_source(PackSource source, const std::string& dir, bool 
         PackProblem p;
         p.where.file = dir;
         p.message = files.message();
-        pack_problems_.push_back(std::move(p));
+        l.pack_problems.push_back(std::move(p));
         return;
     }
     for (const auto& file : *files) {
         if (options_.root_owned_only) {
             if (Status trusted = check_root_owned(file); !trusted) {
-                untrusted_.push_back(file + ": " + trusted.message());
+                l.untrusted.push_back(file + ": " + trusted.message());
                 continue;
             }
         }
-        auto problems = loading_->add_file(file, options_.keep_steps);
-        pack_problems_.insert(pack_problems_.end(), std::make_move_iterator(problems.begin()),
-                              std::make_move_iterator(problems.end()));
-        origin_by_file_[file] = origin;
-        stamp_by_file_[file] = stamp(file);
+        auto problems = l.catalog.add_file(file, options_.keep_steps);
+        l.pack_problems.insert(l.pack_problems.end(), std::make_move_iterator(problems.begin()),
+                               std::make_move_iterator(problems.end()));
+        l.origin_by_file[file] = origin;
+        l.stamp_by_file[file] = stamp(file);
     }
 }
 
-void MachineCatalog::add_feed_packs() {
+void MachineCatalog::add_feed_packs(Loaded& l) const {
     // Only the files the verified index lists, each with the SHA-256 it lists: a file put into
     // the packs folder by other means, or changed there, is never loaded.
     // The verified generation's own folder (not through `current`, which a sync may switch).
-    const std::string& dir = feed_state_.packs_dir;
+    const std::string& dir = l.feed_state.packs_dir;
     PackOrigin origin;
     origin.source = PackSource::feed;
     origin.dir = dir;
-    origin.repository = feed_state_.repository;
-    origin.serial = feed_state_.serial;
-    for (const FeedPackState& listed : feed_state_.packs) {
+    origin.repository = l.feed_state.repository;
+    origin.serial = l.feed_state.serial;
+    for (const FeedPackState& listed : l.feed_state.packs) {
         const std::string file = dir + "/" + listed.file;
         if (options_.root_owned_only)
             if (Status trusted = check_root_owned(file); !trusted) {
-                untrusted_.push_back(file + ": " + trusted.message());
+                l.untrusted.push_back(file + ": " + trusted.message());
                 continue;
             }
-        auto problems = loading_->add_file(file, options_.keep_steps, listed.sha256);
-        pack_problems_.insert(pack_problems_.end(), std::make_move_iterator(problems.begin()),
-                              std::make_move_iterator(problems.end()));
-        origin_by_file_[file] = origin;
-        stamp_by_file_[file] = stamp(file);
+        auto problems = l.catalog.add_file(file, options_.keep_steps, listed.sha256);
+        l.pack_problems.insert(l.pack_problems.end(), std::make_move_iterator(problems.begin()),
+                               std::make_move_iterator(problems.end()));
+        l.origin_by_file[file] = origin;
+        l.stamp_by_file[file] = stamp(file);
     }
 }
 
-std::string MachineCatalog::fingerprint() const {
+std::string MachineCatalog::fingerprint(const MachineConfig& config) const {
     std::string f;
     auto line = [&](const std::string& a, const std::string& b) { f += a + "\t" + b + "\n"; };
     line(paths_.config_file, stamp(paths_.config_file));
     if (!options_.user_config_file.empty())
         line(options_.user_config_file, stamp(options_.user_config_file));
-    const std::string& state_dir = config_.feed.state_dir;
+    const std::string& state_dir = config.feed.state_dir;
     line(state_dir + "/state.json", stamp(state_dir + "/state.json"));
     std::error_code ec;
     line(state_dir + "/current", fs::read_symlink(state_dir + "/current", ec).string());
@@ -292,14 +288,15 @@ std::string MachineCatalog::fingerprint() const {
 }
 
 bool MachineCatalog::sources_changed() const {
-    return fingerprint() != fingerprint_ ||
-           fixtray::feed_expired(feed_state_, std::chrono::system_clock::now()) != feed_expired_;
+    return fingerprint(loaded_->config) != loaded_->fingerprint ||
+           fixtray::feed_expired(loaded_->feed_state, std::chrono::system_clock::now()) !=
+               loaded_->feed_expired;
 }
 
 CatalogChange MachineCatalog::reload() {
-    const auto before = offered(*catalog_, stamp_by_file_);
+    const auto before = offered(loaded_->catalog, loaded_->stamp_by_file);
     load();
-    const auto after = offered(*catalog_, stamp_by_file_);
+    const auto after = offered(loaded_->catalog, loaded_->stamp_by_file);
     CatalogChange change;
     for (const auto& [id, what] : after) {
         const auto it = before.find(id);
@@ -314,15 +311,16 @@ CatalogChange MachineCatalog::reload() {
 }
 
 std::string MachineCatalog::feed_trust_warning() const {
-    return options_.feed ? feed_state_.trust_problem : std::string();
+    return options_.feed ? loaded_->feed_state.trust_problem : std::string();
 }
 
 std::string MachineCatalog::feed_expiry_warning() const {
-    if (!feed_expired_ || !options_.feed || !options_.expired_feed) return {};
-    const bool never = feed_state_.last_success.time_since_epoch().count() == 0;
-    return "the help desk's feed expired at " + format_time_utc(feed_state_.expires) +
+    const FeedState& feed_state = loaded_->feed_state;
+    if (!loaded_->feed_expired || !options_.feed || !options_.expired_feed) return {};
+    const bool never = feed_state.last_success.time_since_epoch().count() == 0;
+    return "the help desk's feed expired at " + format_time_utc(feed_state.expires) +
            " (last successful sync: " +
-           (never ? std::string("unknown") : format_time_utc(feed_state_.last_success)) +
+           (never ? std::string("unknown") : format_time_utc(feed_state.last_success)) +
            "). Its packs still run, without admin rights";
 }
 
@@ -351,9 +349,21 @@ Result<std::shared_ptr<const FixPack>> MachineCatalog::full_pack(const FixPack& 
     return std::make_shared<const FixPack>(std::move(pack));
 }
 
+void MachineCatalog::drop_listing_texts() {
+    if (loaded_->listing_texts_dropped) return;
+    // In place when no copy shares what was loaded (the watcher's catalog right after a load),
+    // else in a copy of its own: a copy that shares it (a snapshot) keeps its texts.
+    std::shared_ptr<Loaded> next = loaded_.use_count() == 1
+                                       ? std::const_pointer_cast<Loaded>(loaded_)
+                                       : std::make_shared<Loaded>(*loaded_);
+    next->catalog.drop_listing_texts();
+    next->listing_texts_dropped = true;
+    loaded_ = std::move(next);
+}
+
 const PackOrigin* MachineCatalog::origin(const FixPack& pack) const {
-    const auto it = origin_by_file_.find(pack.file);
-    return it == origin_by_file_.end() ? nullptr : &it->second;
+    const auto it = loaded_->origin_by_file.find(pack.file);
+    return it == loaded_->origin_by_file.end() ? nullptr : &it->second;
 }
 
 }  // namespace fixtray

@@ -21,8 +21,11 @@
 // Nothing is printed: pack, config and trust problems and the feed's expiry are values a front
 // end shows in its own way.
 //
-// Thread safety: none. One MachineCatalog belongs to one thread (the tray's UI thread);
-// reload() invalidates every CatalogEntry and FixPack pointer taken from it.
+// Thread safety: none for one object: it belongs to one thread, and its reload() invalidates
+// every CatalogEntry and FixPack pointer taken from it. A copy shares what the load found, which
+// no one changes (the tray's watcher reloads its own, the windows read a copy of it): copies in
+// different threads may be read at the same time, and a copy's pointers stay valid until that
+// copy is reloaded or destroyed.
 #pragma once
 
 #include <cstdint>
@@ -89,20 +92,26 @@ public:
     // for a timer: no pack is parsed.
     bool sources_changed() const;
 
-    const Catalog& catalog() const { return *catalog_; }
-    const MachineConfig& config() const { return config_; }
+    const Catalog& catalog() const { return loaded_->catalog; }
+    const MachineConfig& config() const { return loaded_->config; }
     const MachinePaths& paths() const { return paths_; }
     const CatalogOptions& options() const { return options_; }
 
     // The feed as installed (revocations, expiry, repository, serial).
-    const FeedState& feed_state() const { return feed_state_; }
-    const std::string& feed_state_error() const { return feed_state_error_; }
-    bool feed_expired() const { return feed_expired_; }
+    const FeedState& feed_state() const { return loaded_->feed_state; }
+    const std::string& feed_state_error() const { return loaded_->feed_state_error; }
+    bool feed_expired() const { return loaded_->feed_expired; }
     // One sentence for a person when the feed expired and its packs were loaded anyway, else "".
     std::string feed_expiry_warning() const;
     // Why the installed feed's packs are not offered (a store a user could write, an index that
     // no longer verifies with the keys trusted now), else "".
     std::string feed_trust_warning() const;
+
+    // Catalog::drop_listing_texts for this object's catalog: for a front end that made its list
+    // of fixes from it (fix_list_items) and keeps it to find, run and escalate fixes (the tray's
+    // watcher). A copy taken before keeps its texts; so does the next load.
+    void drop_listing_texts();
+    bool listing_texts_dropped() const { return loaded_->listing_texts_dropped; }
 
     // The pack of an entry of catalog() with every step, ready to run. With keep_steps (the
     // default) a copy of the loaded pack; without, the pack's file read again (as load() reads
@@ -119,43 +128,50 @@ public:
     std::vector<OverriddenFix> overridden(const FixPack& pack, const Fix& fix) const;
 
     // Problems of the packs that were read (errors: the pack is left out; warnings: it loaded).
-    const std::vector<PackProblem>& pack_problems() const { return pack_problems_; }
+    const std::vector<PackProblem>& pack_problems() const { return loaded_->pack_problems; }
     // The fixes that loaded but are not offered: revoked or disabled (see WithdrawnFix).
-    const std::vector<WithdrawnFix>& withdrawn() const { return withdrawn_; }
+    const std::vector<WithdrawnFix>& withdrawn() const { return loaded_->withdrawn; }
     // The withdrawn fix with this id on this platform, or nullptr.
     const WithdrawnFix* withdrawn_fix(const std::string& fix_id) const;
     // Feed fixes left out because they have a built-in fix's id and the machine's policy keeps
     // the built-in fixes (policy.feed_overrides_builtin false); the built-in fix is offered.
-    const std::vector<WithdrawnFix>& refused_overrides() const { return refused_overrides_; }
+    const std::vector<WithdrawnFix>& refused_overrides() const {
+        return loaded_->refused_overrides;
+    }
     const WithdrawnFix* refused_override(const std::string& fix_id) const;
     // Directories and files left out by root_owned_only, as "PATH: why".
-    const std::vector<std::string>& untrusted() const { return untrusted_; }
+    const std::vector<std::string>& untrusted() const { return loaded_->untrusted; }
 
 private:
+    // What one load found. Not changed once shared: a copy of a MachineCatalog (a front end's
+    // snapshot of it) costs no second copy of the packs, maps and feed state.
+    struct Loaded {
+        MachineConfig config;
+        FeedState feed_state;
+        std::string feed_state_error;
+        bool feed_expired = false;
+        Catalog catalog;
+        std::map<std::string, PackOrigin> origin_by_file;
+        std::map<std::string, std::string> stamp_by_file;  // pack file -> "size:mtime"
+        std::vector<PackProblem> pack_problems;
+        std::vector<std::string> untrusted;
+        std::vector<WithdrawnFix> withdrawn;
+        std::vector<WithdrawnFix> refused_overrides;
+        std::string fingerprint;
+        bool listing_texts_dropped = false;
+    };
+
     void load();
-    void note_withdrawn();  // before the removal: what it will remove, and why
-    void add_source(PackSource source, const std::string& dir, bool must_exist);
-    void add_feed_packs();
-    void keep_builtin_fixes();  // policy.feed_overrides_builtin false
-    std::string fingerprint() const;
+    // The steps of a load, each adding to `l` (not yet shared).
+    void note_withdrawn(Loaded& l) const;  // before the removal: what it will remove, and why
+    void add_source(Loaded& l, PackSource source, const std::string& dir, bool must_exist) const;
+    void add_feed_packs(Loaded& l) const;
+    void keep_builtin_fixes(Loaded& l) const;  // policy.feed_overrides_builtin false
+    std::string fingerprint(const MachineConfig& config) const;
 
     MachinePaths paths_;
     CatalogOptions options_;
-    MachineConfig config_;
-    FeedState feed_state_;
-    std::string feed_state_error_;
-    bool feed_expired_ = false;
-    // Immutable once loaded, and shared: a copy of a MachineCatalog (a front end's snapshot of
-    // it) costs no second copy of every pack. load() builds the next one in loading_.
-    std::shared_ptr<const Catalog> catalog_ = std::make_shared<const Catalog>();
-    std::shared_ptr<Catalog> loading_;
-    std::map<std::string, PackOrigin> origin_by_file_;
-    std::map<std::string, std::string> stamp_by_file_;  // pack file -> "size:mtime"
-    std::vector<PackProblem> pack_problems_;
-    std::vector<std::string> untrusted_;
-    std::vector<WithdrawnFix> withdrawn_;
-    std::vector<WithdrawnFix> refused_overrides_;
-    std::string fingerprint_;
+    std::shared_ptr<const Loaded> loaded_;
 };
 
 }  // namespace fixtray

@@ -74,6 +74,15 @@ void Catalog::drop_steps() {
     for (FixPack& pack : packs_) drop_steps(pack.fixes);
 }
 
+void Catalog::drop_listing_texts() {
+    for (FixPack& pack : packs_)
+        for (Fix& fix : pack.fixes) {
+            fix.description = LocalizedText();
+            std::vector<std::string>().swap(fix.keywords);
+            fix.listing_texts_dropped = true;
+        }
+}
+
 std::vector<PackProblem> Catalog::add_directory(const std::string& dir) {
     std::vector<PackProblem> problems;
     const Result<std::vector<std::string>> files = pack_files_under(dir);

@@ -45,6 +45,11 @@ public:
     // day (the tray). Titles, texts, conditions, diagnostics and the packs' params stay.
     // Keeps CatalogEntry pointers valid.
     void drop_steps();
+    // Frees every fix's description and keywords (Fix::listing_texts_dropped), what only a list
+    // of fixes shows and searches: for a program that made its list already and runs all day
+    // (the tray). Titles (a request names its fix), confirmation texts, params, diagnostics and
+    // conditions stay. Keeps CatalogEntry pointers valid.
+    void drop_listing_texts();
 
     // Fixes that run on `platform`, one per id (the one that takes precedence), sorted by id.
     std::vector<CatalogEntry> fixes(Platform platform) const;

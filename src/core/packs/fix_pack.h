@@ -179,6 +179,11 @@ struct Fix {
     // below, which drop_steps() sets.
     bool steps_dropped = false;
     bool dropped_steps_need_admin = false;
+    // True once Catalog::drop_listing_texts freed the description and keywords: the program
+    // made its list of fixes from them already, in the employee's language, and keeps the
+    // catalog only to find, run and escalate fixes (the tray). A list made again from this fix
+    // would have neither.
+    bool listing_texts_dropped = false;
 
     bool runs_on(Platform p) const;
     bool needs_admin() const;
