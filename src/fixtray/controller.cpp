@@ -226,17 +226,15 @@ void Controller::watch_loop() {
     MachineCatalog catalog(fixctl_machine_paths(), options);
     const std::string outbox_dir = services_.outbox_dir();
     Outbox outbox(outbox_dir);
-    // The list of fixes is made once per load, and the catalog then frees what only the list
+    // The list of fixes is made once per load, and takes from the catalog what only the list
     // shows (descriptions, keywords: about a third of a listing catalog's memory); a snapshot
     // taken for a changed outbox or feed state shares the list. The freed pages go back to the
     // system (malloc_trim): the tray keeps running for the whole session.
     std::shared_ptr<const std::vector<FixListItem>> fixes;
     auto publish = [&] {
-        if (!fixes || !catalog.listing_texts_dropped()) {
-            fixes = std::make_shared<const std::vector<FixListItem>>(fix_list_items(
-                offered_fixes(catalog.catalog(), catalog.config().site, env, false), lang_));
-            catalog.drop_listing_texts();
-        }
+        if (!fixes || !catalog.listing_texts_dropped())
+            fixes = std::make_shared<const std::vector<FixListItem>>(
+                take_fix_list_items(catalog, env, lang_));
         auto s = take_snapshot(catalog, fixes, lang_, outbox.list());
         post([this, s] { apply_snapshot(s); });
 #ifdef __GLIBC__

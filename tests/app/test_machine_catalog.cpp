@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/fix_list.h"
 #include "app/machine_catalog.h"
 #include "base/digest.h"
 #include "support/test_helpers.h"
@@ -525,4 +526,75 @@ TEST_CASE(
     CHECK(reloaded->fix->description.get("en") == "What it does.");
     CHECK(entry->fix->title.get("en") == "Plain");  // the snapshot's, still valid
     CHECK(&snapshot.catalog() == address);
+}
+
+TEST_CASE(
+    "take_fix_list_items: the list fix_list_items makes, with no second copy in the catalog") {
+    // Scenario (the tray's watcher): the list takes the descriptions and keywords from the
+    // catalog instead of copying them. It must be the list fix_list_items makes, in the user's
+    // language, with an overridden fix's texts from the pack that is offered (the machine's),
+    // never from the built-in one it replaces; with a copy of the catalog alive (a snapshot),
+    // that copy keeps its texts.
+    TestMachine m;
+    m.builtin("b.xml",
+              "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"org.example.b\" version=\"1\">"
+              "<fix id=\"shared\" platforms=\"linux\"><title>Built-in</title>"
+              "<description>The built-in text.</description><keywords>old</keywords>"
+              "<steps><run><arg>true</arg></run></steps></fix>"
+              "<fix id=\"absent\" platforms=\"linux\"><title>Needs a program</title>"
+              "<description>Not here.</description>"
+              "<when><program-exists name=\"no-such-program-here\"/></when>"
+              "<steps><run><arg>true</arg></run></steps></fix></fixpack>");
+    m.machine_pack("m.xml",
+                   "<fixpack xmlns=\"urn:fixtray:fixpack:1\" id=\"org.example.m\" version=\"1\">"
+                   "<fix id=\"shared\" platforms=\"linux\" category=\"network\">"
+                   "<title>Machine</title><title xml:lang=\"de\">Maschine</title>"
+                   "<description>The machine's text.</description>"
+                   "<description xml:lang=\"de\">Der Text der Maschine.</description>"
+                   "<keywords>eins, zwei</keywords>"
+                   "<steps><run><arg>true</arg></run></steps></fix>"
+                   "<fix id=\"other\" platforms=\"linux\"><title>Other</title>"
+                   "<description>Only English.</description>"
+                   "<steps><run><arg>true</arg></run></steps></fix></fixpack>");
+    CatalogOptions options;
+    options.keep_steps = false;
+    const UserEnvironment env = current_user_environment();
+    const MachineCatalog full(m.paths, options);
+    REQUIRE(full.pack_problems().empty());
+    REQUIRE(full.catalog().find("absent", Platform::linux));  // loaded, and not offered here
+    const auto expected =
+        fix_list_items(offered_fixes(full.catalog(), full.config().site, env, false), "de_DE");
+    REQUIRE(expected.size() == 2);
+    const auto same = [&](const std::vector<FixListItem>& got) {
+        REQUIRE(got.size() == expected.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            CAPTURE(expected[i].fix_id);
+            CHECK(got[i].fix_id == expected[i].fix_id);
+            CHECK(got[i].title == expected[i].title);
+            CHECK(got[i].description == expected[i].description);
+            CHECK(got[i].keywords == expected[i].keywords);
+            CHECK(got[i].category_title == expected[i].category_title);
+        }
+    };
+
+    MachineCatalog alone(m.paths, options);
+    const auto taken = take_fix_list_items(alone, env, "de_DE");
+    same(taken);
+    CHECK(taken[1].description == "Der Text der Maschine.");  // "other", then "shared"
+    CHECK(taken[1].keywords == std::vector<std::string>{"eins", "zwei"});
+    CHECK(taken[0].description == "Only English.");
+    CHECK(alone.listing_texts_dropped());
+    for (const FixPack& p : alone.catalog().packs())
+        for (const Fix& f : p.fixes) {
+            CHECK(f.description.empty());
+            CHECK(f.keywords.empty());
+        }
+
+    MachineCatalog watcher(m.paths, options);
+    const MachineCatalog snapshot = watcher;
+    same(take_fix_list_items(watcher, env, "de_DE"));
+    const auto kept = snapshot.catalog().find("shared", Platform::linux);
+    REQUIRE(kept);
+    CHECK(kept->fix->description.get("de") == "Der Text der Maschine.");
+    CHECK(kept->fix->keywords == std::vector<std::string>{"eins", "zwei"});
 }

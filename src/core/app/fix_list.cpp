@@ -1,6 +1,8 @@
 #include "app/fix_list.h"
 
 #include <algorithm>
+#include <map>
+#include <utility>
 
 #include "base/i18n.h"
 #include "packs/fix_pack.h"
@@ -124,25 +126,65 @@ std::string category_title(const std::string& category, const std::string& lang)
     return out;
 }
 
+namespace {
+
+// An item without its description and keywords (copied or taken by the callers below).
+FixListItem list_item(const Fix& fix, const std::string& lang) {
+    FixListItem item;
+    item.fix_id = fix.id;
+    item.title = fix.title.get(lang);
+    item.category = fix.category;
+    item.category_title = category_title(fix.category, lang);
+    item.asks_first = !fix.confirm.empty();
+    item.needs_admin = fix.needs_admin();
+    return item;
+}
+
+std::size_t applying(const std::vector<OfferedFix>& offered) {
+    return static_cast<std::size_t>(std::count_if(offered.begin(), offered.end(),
+                                                  [](const OfferedFix& o) { return o.applies(); }));
+}
+
+}  // namespace
+
 std::vector<FixListItem> fix_list_items(const std::vector<OfferedFix>& offered,
                                         const std::string& lang) {
     std::vector<FixListItem> out;
-    out.reserve(static_cast<std::size_t>(std::count_if(
-        offered.begin(), offered.end(), [](const OfferedFix& o) { return o.applies(); })));
+    out.reserve(applying(offered));
     for (const OfferedFix& o : offered) {
         if (!o.applies()) continue;
         const Fix& fix = *o.entry.fix;
-        FixListItem item;
-        item.fix_id = fix.id;
-        item.title = fix.title.get(lang);
+        FixListItem item = list_item(fix, lang);
         item.description = fix.description.get(lang);
-        item.category = fix.category;
-        item.category_title = category_title(fix.category, lang);
         item.keywords = fix.keywords;
-        item.asks_first = !fix.confirm.empty();
-        item.needs_admin = fix.needs_admin();
         out.push_back(std::move(item));
     }
+    return out;
+}
+
+std::vector<FixListItem> take_fix_list_items(MachineCatalog& catalog, const UserEnvironment& env,
+                                             const std::string& lang) {
+    const std::vector<OfferedFix> offered =
+        offered_fixes(catalog.catalog(), catalog.config().site, env, false);
+    std::vector<FixListItem> out;
+    out.reserve(applying(offered));
+    // Which item each offered fix becomes: by its pack's file and its id, as the catalog may
+    // hand over its fixes from a copy of its own (MachineCatalog::drop_listing_texts).
+    std::map<std::pair<std::string_view, std::string_view>, std::size_t> item_of;
+    for (const OfferedFix& o : offered) {
+        if (!o.applies()) continue;
+        item_of.emplace(
+            std::pair<std::string_view, std::string_view>(o.entry.pack->file, o.entry.fix->id),
+            out.size());
+        out.push_back(list_item(*o.entry.fix, lang));
+    }
+    catalog.drop_listing_texts([&](const FixPack& pack, Fix& fix) {
+        const auto it = item_of.find({pack.file, fix.id});
+        if (it == item_of.end()) return;
+        FixListItem& item = out[it->second];
+        item.description = fix.description.take(lang);
+        item.keywords = std::move(fix.keywords);
+    });
     return out;
 }
 

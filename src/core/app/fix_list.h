@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/machine_catalog.h"
 #include "app/offered_fixes.h"
 
 namespace fixtray {
@@ -30,6 +31,12 @@ struct FixListGroup {
 // their texts in `lang` (a locale name or tag: "de_DE.UTF-8").
 std::vector<FixListItem> fix_list_items(const std::vector<OfferedFix>& offered,
                                         const std::string& lang);
+
+// fix_list_items for a long-running front end (the tray's watcher), which then keeps `catalog`
+// only to find, run and escalate fixes: the catalog frees its descriptions and keywords
+// (MachineCatalog::drop_listing_texts), and the items take theirs from it instead of a copy.
+std::vector<FixListItem> take_fix_list_items(MachineCatalog& catalog, const UserEnvironment& env,
+                                             const std::string& lang);
 
 // A category id as a person reads it in `lang`: the ones a pack may use (network, printing,
 // performance, storage, accounts, software, other) in German and French from a table here, in

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <filesystem>
 
+#include "base/digest.h"
 #include "base/time_text.h"
 #include "feed/feed_store.h"
 #include "platform/trusted_path.h"
@@ -94,7 +95,7 @@ void MachineCatalog::load() {
     std::vector<std::string> removed = l.config.policy.disabled_packs;
     removed.insert(removed.end(), l.feed_state.revoked.begin(), l.feed_state.revoked.end());
     l.catalog.remove(removed, l.config.policy.disabled_fixes);
-    l.fingerprint = fingerprint(l.config);
+    l.fingerprint = sha256_hex(fingerprint(l.config));
     loaded_ = std::move(next);
 }
 
@@ -288,7 +289,7 @@ std::string MachineCatalog::fingerprint(const MachineConfig& config) const {
 }
 
 bool MachineCatalog::sources_changed() const {
-    return fingerprint(loaded_->config) != loaded_->fingerprint ||
+    return sha256_hex(fingerprint(loaded_->config)) != loaded_->fingerprint ||
            fixtray::feed_expired(loaded_->feed_state, std::chrono::system_clock::now()) !=
                loaded_->feed_expired;
 }
@@ -349,14 +350,15 @@ Result<std::shared_ptr<const FixPack>> MachineCatalog::full_pack(const FixPack& 
     return std::make_shared<const FixPack>(std::move(pack));
 }
 
-void MachineCatalog::drop_listing_texts() {
+void MachineCatalog::drop_listing_texts(
+    const std::function<void(const FixPack&, Fix&)>& hand_over) {
     if (loaded_->listing_texts_dropped) return;
     // In place when no copy shares what was loaded (the watcher's catalog right after a load),
     // else in a copy of its own: a copy that shares it (a snapshot) keeps its texts.
     std::shared_ptr<Loaded> next = loaded_.use_count() == 1
                                        ? std::const_pointer_cast<Loaded>(loaded_)
                                        : std::make_shared<Loaded>(*loaded_);
-    next->catalog.drop_listing_texts();
+    next->catalog.drop_listing_texts(hand_over);
     next->listing_texts_dropped = true;
     loaded_ = std::move(next);
 }

@@ -108,9 +108,9 @@ public:
     std::string feed_trust_warning() const;
 
     // Catalog::drop_listing_texts for this object's catalog: for a front end that made its list
-    // of fixes from it (fix_list_items) and keeps it to find, run and escalate fixes (the tray's
-    // watcher). A copy taken before keeps its texts; so does the next load.
-    void drop_listing_texts();
+    // of fixes from it (take_fix_list_items) and keeps it to find, run and escalate fixes (the
+    // tray's watcher). A copy taken before keeps its texts; so does the next load.
+    void drop_listing_texts(const std::function<void(const FixPack&, Fix&)>& hand_over = {});
     bool listing_texts_dropped() const { return loaded_->listing_texts_dropped; }
 
     // The pack of an entry of catalog() with every step, ready to run. With keep_steps (the
@@ -157,7 +157,7 @@ private:
         std::vector<std::string> untrusted;
         std::vector<WithdrawnFix> withdrawn;
         std::vector<WithdrawnFix> refused_overrides;
-        std::string fingerprint;
+        std::string fingerprint;  // SHA-256 of fingerprint(): every source's path and stamp
         bool listing_texts_dropped = false;
     };
 

@@ -74,9 +74,10 @@ void Catalog::drop_steps() {
     for (FixPack& pack : packs_) drop_steps(pack.fixes);
 }
 
-void Catalog::drop_listing_texts() {
+void Catalog::drop_listing_texts(const std::function<void(const FixPack&, Fix&)>& hand_over) {
     for (FixPack& pack : packs_)
         for (Fix& fix : pack.fixes) {
+            if (hand_over) hand_over(pack, fix);
             fix.description = LocalizedText();
             std::vector<std::string>().swap(fix.keywords);
             fix.listing_texts_dropped = true;

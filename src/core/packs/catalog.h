@@ -46,10 +46,11 @@ public:
     // Keeps CatalogEntry pointers valid.
     void drop_steps();
     // Frees every fix's description and keywords (Fix::listing_texts_dropped), what only a list
-    // of fixes shows and searches: for a program that made its list already and runs all day
-    // (the tray). Titles (a request names its fix), confirmation texts, params, diagnostics and
-    // conditions stay. Keeps CatalogEntry pointers valid.
-    void drop_listing_texts();
+    // of fixes shows and searches: for a program that made its list and runs all day (the
+    // tray). Before, `hand_over` (when given) may move what the list keeps out of each fix, so
+    // the list has the only copy. Titles (a request names its fix), confirmation texts, params,
+    // diagnostics and conditions stay. Keeps CatalogEntry pointers valid.
+    void drop_listing_texts(const std::function<void(const FixPack&, Fix&)>& hand_over = {});
 
     // Fixes that run on `platform`, one per id (the one that takes precedence), sorted by id.
     std::vector<CatalogEntry> fixes(Platform platform) const;

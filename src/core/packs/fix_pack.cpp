@@ -88,6 +88,12 @@ const std::string& LocalizedText::tag_for(const std::string& lang) const {
     return e ? e->first : none;
 }
 
+std::string LocalizedText::take(const std::string& lang) {
+    const auto* e = entry_for(lang);
+    if (!e) return {};
+    return std::move(by_lang[static_cast<std::size_t>(e - by_lang.data())].second);
+}
+
 const std::vector<int>& Step::ok_exit() const {
     static const std::vector<int> by_default{0};
     return ok_exit_codes.empty() ? by_default : ok_exit_codes;

@@ -36,6 +36,8 @@ struct LocalizedText {
     // The tag of the text get(lang) returns ("de", "" for the untagged default), so a front end
     // asks its question around that text in the same language.
     const std::string& tag_for(const std::string& lang) const;
+    // Moves out the text get(lang) would return ("" when there is none); its entry stays, empty.
+    std::string take(const std::string& lang);
 
 private:
     const std::pair<std::string, std::string>* entry_for(const std::string& lang) const;
